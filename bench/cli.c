@@ -1,0 +1,235 @@
+/* Command-line value parsers; see cli.h. Strict: no leading sign, no
+ * trailing garbage, no silent wrap-around, so a typo is an error that names
+ * itself rather than a strange run. */
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void copy_bad(char *bad, size_t badlen, const char *s, size_t n)
+{
+  if (bad == NULL || badlen == 0)
+    return;
+  if (n >= badlen)
+    n = badlen - 1;
+  memcpy(bad, s, n);
+  bad[n] = '\0';
+}
+
+/* Digits only, within [s, s+n). */
+static int parse_digits(const char *s, size_t n, uint64_t *out)
+{
+  uint64_t v = 0;
+  size_t i;
+
+  if (n == 0)
+    return -EINVAL;
+  for (i = 0; i < n; i++) {
+    if (!isdigit((unsigned char)s[i]))
+      return -EINVAL;
+    if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+      return -ERANGE;
+    v = v * 10 + (uint64_t)(s[i] - '0');
+  }
+  *out = v;
+  return 0;
+}
+
+int cb_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+  uint64_t v;
+  int err;
+
+  if (s == NULL)
+    return -EINVAL;
+  err = parse_digits(s, strlen(s), &v);
+  if (err != 0)
+    return err;
+  if (v < min || v > max)
+    return -ERANGE;
+  *out = v;
+  return 0;
+}
+
+int cb_parse_positive_double(const char *s, double max, double *out)
+{
+  char *end;
+  double v;
+
+  if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+    return -EINVAL;
+  errno = 0;
+  v = strtod(s, &end);
+  if (*end != '\0' || isnan(v))
+    return -EINVAL;
+  if (errno == ERANGE || !(v > 0) || v > max)
+    return -ERANGE;
+  *out = v;
+  return 0;
+}
+
+typedef struct ulist_s {
+  unsigned *v;
+  size_t n, cap;
+} ulist_t;
+
+static int ulist_add(ulist_t *l, unsigned x)
+{
+  unsigned *p;
+
+  if (l->n == l->cap) {
+    l->cap = l->cap ? l->cap * 2 : 16;
+    p = realloc(l->v, l->cap * sizeof(*p));
+    if (p == NULL)
+      return -ENOMEM;
+    l->v = p;
+  }
+  l->v[l->n++] = x;
+  return 0;
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+  unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+  return (x > y) - (x < y);
+}
+
+static int parse_conc_value(const char *s, size_t n, unsigned *out)
+{
+  uint64_t v;
+  int err = parse_digits(s, n, &v);
+
+  if (err != 0)
+    return err;
+  if (v == 0 || v > CB_MAX_CONCURRENCY)
+    return -ERANGE;
+  *out = (unsigned)v;
+  return 0;
+}
+
+/* One item: "N" or "A..B". */
+static int parse_conc_item(const char *s, size_t n, ulist_t *l)
+{
+  const char *dots = NULL;
+  unsigned a, b;
+  uint64_t x;
+  size_t i;
+  int err;
+
+  for (i = 0; i + 1 < n; i++) {
+    if (s[i] == '.' && s[i + 1] == '.') {
+      dots = s + i;
+      break;
+    }
+  }
+  if (dots == NULL) {
+    err = parse_conc_value(s, n, &a);
+    return err != 0 ? err : ulist_add(l, a);
+  }
+  err = parse_conc_value(s, (size_t)(dots - s), &a);
+  if (err == 0)
+    err = parse_conc_value(dots + 2, n - (size_t)(dots - s) - 2, &b);
+  if (err != 0)
+    return err;
+  if (a > b)
+    return -EINVAL;
+  for (x = a; x < b && err == 0; x *= 2)
+    err = ulist_add(l, (unsigned)x);
+  return err != 0 ? err : ulist_add(l, b);
+}
+
+int cb_parse_concurrency(const char *s, unsigned **out, size_t *n, char *bad, size_t badlen)
+{
+  ulist_t l = { 0 };
+  const char *p = s, *comma;
+  size_t len, i, k;
+  int err = 0;
+
+  if (s == NULL || *s == '\0') {
+    copy_bad(bad, badlen, "", 0);
+    return -EINVAL;
+  }
+  for (;;) {
+    comma = strchr(p, ',');
+    len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+    err = parse_conc_item(p, len, &l);
+    if (err != 0) {
+      copy_bad(bad, badlen, p, len);
+      goto out;
+    }
+    if (comma == NULL)
+      break;
+    p = comma + 1;
+  }
+  qsort(l.v, l.n, sizeof(*l.v), cmp_unsigned);
+  for (i = 0, k = 0; i < l.n; i++) {
+    if (k == 0 || l.v[k - 1] != l.v[i])
+      l.v[k++] = l.v[i];
+  }
+  l.n = k;
+  *out = l.v;
+  *n = l.n;
+  l.v = NULL;
+out:
+  free(l.v);
+  return err;
+}
+
+int cb_select_names(const char *list, const char *const *names, size_t count,
+                    size_t **picked, size_t *n, char *bad, size_t badlen)
+{
+  size_t *sel = NULL, k = 0, i, j, len;
+  const char *p = list, *comma;
+  char item[256];
+  int err = 0, matched, dup;
+
+  sel = calloc(count > 0 ? count : 1, sizeof(*sel));
+  if (sel == NULL)
+    return -ENOMEM;
+  if (list == NULL || *list == '\0') {
+    copy_bad(bad, badlen, "", 0);
+    err = -EINVAL;
+    goto out;
+  }
+  for (;;) {
+    comma = strchr(p, ',');
+    len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+    copy_bad(bad, badlen, p, len);
+    if (len == 0 || len >= sizeof(item)) {
+      err = len == 0 ? -EINVAL : -ENOENT;
+      goto out;
+    }
+    memcpy(item, p, len);
+    item[len] = '\0';
+    matched = 0;
+    for (i = 0; i < count; i++) {
+      if (fnmatch(item, names[i], 0) != 0)
+        continue;
+      matched = 1;
+      for (j = 0, dup = 0; j < k; j++)
+        dup |= sel[j] == i;
+      if (!dup)
+        sel[k++] = i;
+    }
+    if (!matched) {
+      err = -ENOENT;
+      goto out;
+    }
+    if (comma == NULL)
+      break;
+    p = comma + 1;
+  }
+  if (bad != NULL && badlen > 0)
+    bad[0] = '\0';
+  *picked = sel;
+  *n = k;
+  sel = NULL;
+out:
+  free(sel);
+  return err;
+}

@@ -1,0 +1,18 @@
+/* The subcommands of the concbench CLI. Each returns the process exit code:
+ * 0 success, 1 a benchmark failed, 2 bad usage or bad input (after printing
+ * one line that names the bad value), 130/143 when interrupted. */
+#ifndef CB_CMD_H
+#define CB_CMD_H
+
+enum { CB_EXIT_OK = 0, CB_EXIT_FAIL = 1, CB_EXIT_USAGE = 2 };
+
+int cb_cmd_run(int argc, char **argv);
+int cb_cmd_list(int argc, char **argv);
+int cb_cmd_topology(int argc, char **argv);
+
+/* Print "concbench CMD: " and the message to stderr; returns CB_EXIT_USAGE. */
+int cb_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The message for an unknown option or a missing value, from getopt's state. */
+int cb_getopt_error(const char *cmd, int opt, char **argv);
+
+#endif

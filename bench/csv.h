@@ -1,0 +1,32 @@
+/* Output files: a growable text buffer, RFC 4180 fields, and atomic file
+ * replacement (write a temporary file beside the target, fsync, rename), so a
+ * reader never sees half a file and an interrupted run leaves the last
+ * complete version. */
+#ifndef CB_CSV_H
+#define CB_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cb_buf_s {
+  char *data;
+  size_t len, cap;
+  int failed; /* an allocation failed: the content is incomplete */
+} cb_buf_t;
+
+void cb_buf_free(cb_buf_t *b);
+void cb_buf_printf(cb_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cb_buf_put(cb_buf_t *b, const char *s, size_t n);
+/* One CSV field, quoted when it holds a comma, quote, CR or LF. */
+void cb_buf_csv_str(cb_buf_t *b, const char *s);
+/* A double in the shortest of %.15g/%.17g that reads back exactly. */
+void cb_buf_csv_double(cb_buf_t *b, double v);
+
+/* Replace `path` atomically with `len` bytes. 0 or -errno; never leaves a
+ * temporary file behind. */
+int cb_write_atomic(const char *path, const void *data, size_t len);
+/* Check that `path` could be written by cb_write_atomic (its directory exists
+ * and is writable; it is not a directory). 0 or -errno. Creates nothing. */
+int cb_check_writable(const char *path);
+
+#endif

@@ -1,0 +1,191 @@
+/* concbench's entry point: dispatch to a subcommand, plus the small ones
+ * (list, topology, --version, --help). Only this layer and the reporters turn
+ * errors into words. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "runner.h"
+#include "topo.h"
+#include "workload.h"
+
+#if CB_HAVE_LIBUV
+#include <uv.h>
+#endif
+
+typedef struct command_s {
+  const char *name;
+  int (*fn)(int argc, char **argv);
+  const char *summary;
+} command_t;
+
+static const command_t commands[] = {
+  { "list", cb_cmd_list, "workloads and runners, one per line, with descriptions" },
+  { "run", cb_cmd_run, "run a matrix of trials and write the trial CSV" },
+  { "topology", cb_cmd_topology, "the machine and each pin policy's placement plan" },
+};
+
+int cb_usage_error(const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+
+  fprintf(stderr, "concbench %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return CB_EXIT_USAGE;
+}
+
+int cb_getopt_error(const char *cmd, int opt, char **argv)
+{
+  const char *arg = argv[optind - 1];
+
+  if (opt == ':')
+    return cb_usage_error(cmd, "option '%s' needs a value (see concbench %s --help)", arg, cmd);
+  if (optopt != 0)
+    return cb_usage_error(cmd, "unknown option '-%c' (see concbench %s --help)", optopt, cmd);
+  return cb_usage_error(cmd, "unknown option '%s' (see concbench %s --help)", arg, cmd);
+}
+
+static void print_version(void)
+{
+  printf("concbench %s (%s, %s build", CB_VERSION, CB_COMPILER, CB_BUILDTYPE);
+#if CB_HAVE_LIBUV
+  printf(", libuv %s", uv_version_string());
+#endif
+#if CB_HAVE_HWLOC
+  printf(", hwloc %s", CB_HWLOC_VERSION);
+#endif
+  printf(")\n");
+}
+
+static void print_help(FILE *f)
+{
+  size_t i;
+
+  fprintf(f, "usage: concbench COMMAND [options]\n\n"
+             "Measures when threads, processes or an event loop win, on this machine.\n\n"
+             "commands:\n");
+  for (i = 0; i < CB_ARRAY_SIZE(commands); i++)
+    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f, "\n  concbench COMMAND --help   options of one command\n"
+             "  concbench --version\n\n"
+             "exit codes: 0 success, 1 a benchmark failed, 2 bad usage or input\n");
+}
+
+int cb_cmd_list(int argc, char **argv)
+{
+  char fam[32];
+  size_t i;
+
+  if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    printf("usage: concbench list\n\n"
+           "One line per workload (\"workload NAME FAMILY SIZE-UNIT DEFAULT-SIZE "
+           "DEFAULT-TASKS DESCRIPTION\")\nand per runner (\"runner NAME TRANSPORT "
+           "DESCRIPTION\"), fields separated by tabs.\n");
+    return CB_EXIT_OK;
+  }
+  if (argc > 1)
+    return cb_usage_error("list", "unexpected argument '%s' (list takes none)", argv[1]);
+  for (i = 0; i < cb_workloads_count; i++) {
+    const cb_workload_t *w = cb_workloads[i];
+    cb_workload_family(w, fam, sizeof(fam));
+    printf("workload\t%s\t%s\t%s\t%llu\t%llu\t%s\n", w->name, fam, w->size_unit,
+           (unsigned long long)w->default_size, (unsigned long long)w->default_tasks,
+           w->description);
+  }
+  for (i = 0; i < cb_runners_count; i++)
+    printf("runner\t%s\t%s\t%s\n", cb_runners[i]->name, cb_runners[i]->transport,
+           cb_runners[i]->description);
+  return CB_EXIT_OK;
+}
+
+static const char topology_help[] =
+    "usage: concbench topology [-c N] [--synthetic DESC]\n\n"
+    "Prints the machine (PUs, cores, packages, NUMA nodes, SMT) and, for each pin\n"
+    "policy (none, compact, scatter, cores), the PU each of N workers is bound to.\n\n"
+    "  -c, --concurrency N   workers to place (default: the number of PUs)\n"
+    "  --synthetic DESC      an hwloc synthetic topology instead of this machine,\n"
+    "                        e.g. \"pack:2 core:4 pu:2\"\n";
+
+int cb_cmd_topology(int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "concurrency", required_argument, NULL, 'c' },
+    { "synthetic", required_argument, NULL, 'S' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  const char *synthetic = NULL;
+  uint64_t workers = 0;
+  cb_topo_t *topo = NULL;
+  int opt, err, rc = CB_EXIT_OK;
+
+  opterr = 0;
+  optind = 1;
+  while ((opt = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
+    switch (opt) {
+    case 'c':
+      if (cb_parse_u64(optarg, 1, CB_MAX_CONCURRENCY, &workers) != 0)
+        return cb_usage_error("topology", "bad concurrency '%s' (a whole number 1..%u)",
+                              optarg, CB_MAX_CONCURRENCY);
+      break;
+    case 'S':
+      synthetic = optarg;
+      break;
+    case 'h':
+      fputs(topology_help, stdout);
+      return CB_EXIT_OK;
+    default:
+      return cb_getopt_error("topology", opt, argv);
+    }
+  }
+  if (optind < argc)
+    return cb_usage_error("topology", "unexpected argument '%s'", argv[optind]);
+  err = synthetic != NULL ? cb_topo_load_synthetic(synthetic, &topo) : cb_topo_load(&topo);
+  if (err == -EINVAL)
+    return cb_usage_error("topology", "bad synthetic topology '%s' (e.g. \"pack:2 core:4 pu:2\")",
+                          synthetic);
+  if (err != 0) {
+    fprintf(stderr, "concbench topology: cannot load the topology: %s\n", strerror(-err));
+    return CB_EXIT_FAIL;
+  }
+  if (workers == 0)
+    workers = cb_topo_pus(topo);
+  if (cb_topo_print(stdout, topo, (unsigned)workers) != 0)
+    rc = CB_EXIT_FAIL;
+  cb_topo_free(topo);
+  return rc;
+}
+
+int main(int argc, char **argv)
+{
+  size_t i;
+
+  if (argc < 2) {
+    print_help(stderr);
+    return CB_EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+    print_version();
+    return CB_EXIT_OK;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    print_help(stdout);
+    return CB_EXIT_OK;
+  }
+  for (i = 0; i < CB_ARRAY_SIZE(commands); i++) {
+    if (strcmp(argv[1], commands[i].name) == 0)
+      return commands[i].fn(argc - 1, argv + 1);
+  }
+  fprintf(stderr, "concbench: unknown command '%s' (commands: list, run, topology; "
+                  "see concbench --help)\n", argv[1]);
+  return CB_EXIT_USAGE;
+}

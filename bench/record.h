@@ -1,0 +1,75 @@
+/* The trial CSV: machine metadata and the one list of columns (an X-macro, so
+ * the header and every row come from the same table). results/SCHEMA.md
+ * documents each column; the names are a contract that other people's
+ * scripts read: add freely, rename or remove only with a written reason. */
+#ifndef CB_RECORD_H
+#define CB_RECORD_H
+
+#include "csv.h"
+#include "topo.h"
+#include "trial.h"
+
+typedef struct cb_meta_s {
+  char run_id[48];
+  char host[256];
+  char cpu_model[160];
+  char kernel[160];
+  unsigned pus, cores;
+} cb_meta_t;
+
+/* Everything one CSV row holds. */
+typedef struct cb_row_s {
+  const cb_meta_t *meta;
+  const cb_cell_t *cell;
+  const cb_trial_t *trial;
+  const char *family;
+  char timestamp[32];
+  unsigned rep;
+} cb_row_t;
+
+/* X(name, kind, expression over `r`); kinds: STR, U64, DBL. */
+#define CB_COLUMNS(X)                                     \
+  X(run_id, STR, r->meta->run_id)                         \
+  X(timestamp, STR, r->timestamp)                         \
+  X(host, STR, r->meta->host)                             \
+  X(cpu_model, STR, r->meta->cpu_model)                   \
+  X(pus, U64, r->meta->pus)                               \
+  X(cores, U64, r->meta->cores)                           \
+  X(kernel, STR, r->meta->kernel)                         \
+  X(compiler, STR, CB_COMPILER)                           \
+  X(concbench_version, STR, CB_VERSION)                   \
+  X(workload, STR, r->cell->wl->name)                     \
+  X(family, STR, r->family)                               \
+  X(runner, STR, r->cell->rn->name)                       \
+  X(transport, STR, r->cell->rn->transport)               \
+  X(pin, STR, cb_pin_name(r->cell->pin))                  \
+  X(concurrency, U64, r->cell->concurrency)               \
+  X(workers, U64, r->trial->workers)                      \
+  X(tasks, U64, r->cell->params.tasks)                    \
+  X(size, U64, r->cell->params.size)                      \
+  X(payload, U64, r->cell->params.payload)                \
+  X(rep, U64, r->rep)                                     \
+  X(wall_s, DBL, r->trial->wall_s)                        \
+  X(throughput, DBL, r->trial->throughput)                \
+  X(lat_p50_us, DBL, r->trial->lat_p50_us)                \
+  X(lat_p99_us, DBL, r->trial->lat_p99_us)                \
+  X(user_s, DBL, r->trial->user_s)                        \
+  X(sys_s, DBL, r->trial->sys_s)                          \
+  X(vcsw, U64, r->trial->vcsw)                            \
+  X(ivcsw, U64, r->trial->ivcsw)                          \
+  X(maxrss_kb, U64, r->trial->maxrss_kb)                  \
+  X(failed, U64, r->trial->failed)                        \
+  X(verified, U64, r->trial->verified)                    \
+  X(status, STR, cb_status_name(r->trial->status))        \
+  X(startup_s, DBL, r->trial->startup_s)                  \
+  X(teardown_s, DBL, r->trial->teardown_s)                \
+  X(pin_wrap, U64, r->trial->pin_wrap)                    \
+  X(seed, U64, r->cell->params.seed)                      \
+  X(message, STR, r->trial->msg)
+
+/* Read the machine once (outside every timed region). */
+void cb_meta_collect(cb_meta_t *m, const cb_topo_t *topo);
+void cb_record_header(cb_buf_t *b);
+void cb_record_row(cb_buf_t *b, const cb_row_t *r);
+
+#endif

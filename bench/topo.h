@@ -1,0 +1,55 @@
+/* Topology and pinning. hwloc loads the machine (or a synthetic topology in
+ * tests) once, outside every timed region. A placement plan is a pure function
+ * of (topology, policy, worker count), so tests check plans on synthetic
+ * topologies; binding applies one plan entry to the calling thread. */
+#ifndef CB_TOPO_H
+#define CB_TOPO_H
+
+#include <stdio.h>
+
+typedef enum cb_pin_policy_e {
+  CB_PIN_NONE,    /* no binding: the kernel places workers */
+  CB_PIN_COMPACT, /* fill PUs in topology order */
+  CB_PIN_SCATTER, /* round-robin across packages, then cores, SMT siblings last */
+  CB_PIN_CORES,   /* at most one worker per physical core (its first PU) */
+  CB_PIN__COUNT
+} cb_pin_policy_t;
+
+typedef struct cb_topo_s cb_topo_t;
+
+typedef struct cb_plan_s {
+  cb_pin_policy_t policy;
+  unsigned workers;
+  int *pu;       /* per worker: OS index of its PU, -1 when not bound */
+  int wrapped;   /* 1 when some place holds more than one worker */
+  const cb_topo_t *topo;
+} cb_plan_t;
+
+/* "none" | "compact" | "scatter" | "cores"; 0 or -EINVAL. */
+int cb_pin_parse(const char *s, cb_pin_policy_t *out);
+const char *cb_pin_name(cb_pin_policy_t p);
+
+/* The real machine. 0 or -errno. */
+int cb_topo_load(cb_topo_t **out);
+/* An hwloc synthetic description, e.g. "pack:2 core:4 pu:2". -ENOTSUP without hwloc. */
+int cb_topo_load_synthetic(const char *desc, cb_topo_t **out);
+void cb_topo_free(cb_topo_t *t);
+
+unsigned cb_topo_pus(const cb_topo_t *t);
+unsigned cb_topo_cores(const cb_topo_t *t);
+unsigned cb_topo_packages(const cb_topo_t *t);
+unsigned cb_topo_numa_nodes(const cb_topo_t *t);
+/* 1 when binding affects this machine (not a synthetic topology). */
+int cb_topo_is_real(const cb_topo_t *t);
+
+/* 0, -EINVAL (bad args), -ENOTSUP (policy needs hwloc), -ENOMEM. */
+int cb_plan_compute(const cb_topo_t *t, cb_pin_policy_t policy, unsigned workers,
+                    cb_plan_t *out);
+void cb_plan_free(cb_plan_t *p);
+/* Bind the calling thread to the PU of `worker`; a no-op for NONE. 0 or -errno. */
+int cb_plan_bind_self(const cb_plan_t *p, unsigned worker);
+
+/* `concbench topology`: the machine and each policy's plan for `workers`. */
+int cb_topo_print(FILE *f, const cb_topo_t *t, unsigned workers);
+
+#endif

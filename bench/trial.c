@@ -1,0 +1,315 @@
+/* Trials: execute one cell once, verify every task, and supervise that in a
+ * fresh child process.
+ *
+ * The trial process is a child of the coordinator in its own process group.
+ * It writes one cb_trial_t to a pipe and leaves with _exit(). The coordinator
+ * waits for that record under the timeout; whatever happens it then kills the
+ * whole group and reaps every descendant (the coordinator is a child
+ * subreaper, so workers orphaned by a crashed trial process come back to it),
+ * so no process of one trial survives into the next. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "stats.h"
+#include "trial.h"
+
+static const char *const status_names[] = {
+  [CB_ST_OK] = "ok",
+  [CB_ST_CRASHED] = "crashed",
+  [CB_ST_TIMEOUT] = "timeout",
+  [CB_ST_WRONG] = "wrong",
+  [CB_ST_ERROR] = "error",
+};
+
+const char *cb_status_name(cb_status_t s)
+{
+  if ((size_t)s >= CB_ARRAY_SIZE(status_names))
+    return "?";
+  return status_names[s];
+}
+
+static void set_msg(cb_trial_t *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void set_msg(cb_trial_t *t, const char *fmt, ...)
+{
+  va_list ap;
+
+  if (t->msg[0] != '\0')
+    return;
+  va_start(ap, fmt);
+  vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+  va_end(ap);
+}
+
+int cb_trial_expected(const cb_cell_t *cell, uint64_t **out)
+{
+  uint64_t i, n = cell->params.tasks, *e;
+
+  e = malloc(n * sizeof(*e));
+  if (e == NULL)
+    return -ENOMEM;
+  for (i = 0; i < n; i++)
+    e[i] = cell->wl->expect(&cell->params, i);
+  *out = e;
+  return 0;
+}
+
+/* Compare every task with its expected checksum; fill the verdict. */
+static void verify(const cb_cell_t *cell, const cb_exec_t *x, const uint64_t *expected,
+                   cb_trial_t *t)
+{
+  uint64_t i, n = cell->params.tasks, errors = 0;
+  const cb_task_result_t *r;
+
+  for (i = 0; i < n; i++) {
+    r = &x->results[i];
+    if (r->err == -ECHILD && r->seen == 0)
+      continue; /* lost with its worker, counted in failed */
+    if (r->seen != 1) {
+      t->wrong++;
+      set_msg(t, "task %llu came back %u times", (unsigned long long)i, r->seen);
+    } else if (r->err != 0) {
+      errors++;
+      set_msg(t, "task %llu: %s", (unsigned long long)i, strerror(-r->err));
+    } else if (r->checksum != expected[i]) {
+      t->wrong++;
+      set_msg(t, "task %llu: checksum %016llx, expected %016llx", (unsigned long long)i,
+              (unsigned long long)r->checksum, (unsigned long long)expected[i]);
+    }
+  }
+  t->failed = x->failed + errors;
+  t->verified = t->wrong == 0 && errors == 0;
+  if (t->wrong > 0)
+    t->status = CB_ST_WRONG;
+  else if (errors > 0)
+    t->status = CB_ST_ERROR;
+}
+
+/* Latency percentiles over the tasks that came back. */
+static int latencies(const cb_cell_t *cell, const cb_exec_t *x, cb_trial_t *t)
+{
+  uint64_t i, k = 0, n = cell->params.tasks, *lat;
+
+  lat = malloc(n * sizeof(*lat));
+  if (lat == NULL)
+    return -ENOMEM;
+  for (i = 0; i < n; i++) {
+    if (x->results[i].seen > 0)
+      lat[k++] = x->results[i].lat_ns;
+  }
+  t->lat_p50_us = cb_percentile_u64(lat, k, 0.50) / 1e3;
+  t->lat_p99_us = cb_percentile_u64(lat, k, 0.99) / 1e3;
+  free(lat);
+  return 0;
+}
+
+static void fill_measures(const cb_cell_t *cell, const cb_exec_t *x, cb_trial_t *t)
+{
+  uint64_t completed = cell->params.tasks - x->failed;
+
+  t->workers = x->workers;
+  t->wall_s = (double)x->wall_ns / 1e9;
+  t->startup_s = (double)x->startup_ns / 1e9;
+  t->teardown_s = (double)x->teardown_ns / 1e9;
+  t->throughput = x->wall_ns > 0 ? (double)completed / t->wall_s : 0;
+  t->user_s = (double)x->usage.user_ns / 1e9;
+  t->sys_s = (double)x->usage.sys_ns / 1e9;
+  t->vcsw = x->usage.vcsw;
+  t->ivcsw = x->usage.ivcsw;
+  t->maxrss_kb = x->usage.mem_kb;
+}
+
+int cb_trial_execute(const cb_cell_t *cell, const cb_topo_t *topo,
+                     const uint64_t *expected, cb_trial_t *out)
+{
+  cb_exec_t x = {
+    .wl = cell->wl,
+    .params = &cell->params,
+    .concurrency = cell->concurrency,
+    .pus = cb_topo_pus(topo),
+  };
+  cb_plan_t plan = { 0 };
+  void *state = NULL;
+  int err, have_plan = 0, have_state = 0;
+
+  memset(out, 0, sizeof(*out));
+  out->status = CB_ST_ERROR;
+  x.results = calloc(cell->params.tasks, sizeof(*x.results));
+  if (x.results == NULL) {
+    err = -ENOMEM;
+    set_msg(out, "no memory for %llu task results", (unsigned long long)cell->params.tasks);
+    goto out;
+  }
+  err = cb_plan_compute(topo, cell->pin, cell->rn->workers(cell->concurrency, x.pus), &plan);
+  if (err != 0) {
+    set_msg(out, "placement plan: %s", strerror(-err));
+    goto out;
+  }
+  have_plan = 1;
+  x.plan = &plan;
+  out->pin_wrap = plan.wrapped;
+  if (cell->wl->setup != NULL) {
+    err = cell->wl->setup(&cell->params, &state);
+    if (err != 0) {
+      set_msg(out, "%s set-up: %s", cell->wl->name, strerror(-err));
+      goto out;
+    }
+  }
+  have_state = 1;
+  x.state = state;
+
+  err = cell->rn->run(&x);
+  if (err != 0) {
+    set_msg(out, "%s", x.msg[0] != '\0' ? x.msg : strerror(-err));
+    goto out;
+  }
+  out->status = CB_ST_OK;
+  fill_measures(cell, &x, out);
+  verify(cell, &x, expected, out);
+  err = latencies(cell, &x, out);
+
+out:
+  if (have_state && cell->wl->teardown != NULL)
+    cell->wl->teardown(state);
+  if (have_plan)
+    cb_plan_free(&plan);
+  free(x.results);
+  return err;
+}
+
+/* The body of the trial process; never returns. */
+static void trial_child(const cb_cell_t *cell, const cb_topo_t *topo,
+                        const uint64_t *expected, int fd)
+{
+  struct sigaction dfl = { .sa_handler = SIG_DFL };
+  cb_trial_t t;
+  ssize_t r;
+
+  setpgid(0, 0);
+  sigaction(SIGINT, &dfl, NULL);
+  sigaction(SIGTERM, &dfl, NULL);
+  prctl(PR_SET_NAME, "cb-trial", 0, 0, 0);
+  cb_trial_execute(cell, topo, expected, &t);
+  do {
+    r = write(fd, &t, sizeof(t));
+  } while (r < 0 && errno == EINTR);
+  _exit(r == (ssize_t)sizeof(t) ? 0 : 1);
+}
+
+/* Wait for the trial's record. 1 = got it, 0 = end-of-file, -ETIMEDOUT,
+ * -EINTR (asked to stop) or -errno. */
+static int await_record(int fd, double timeout_s, volatile const int *stop, cb_trial_t *t)
+{
+  uint64_t deadline = cb_now_ns() + (uint64_t)(timeout_s * 1e9), now;
+  struct pollfd pfd = { .fd = fd, .events = POLLIN };
+  size_t got = 0;
+  ssize_t r;
+  int n;
+
+  while (got < sizeof(*t)) {
+    if (stop != NULL && *stop)
+      return -EINTR;
+    now = cb_now_ns();
+    if (now >= deadline)
+      return -ETIMEDOUT;
+    /* Wake at least every 100 ms to notice a stop request. */
+    n = poll(&pfd, 1, (deadline - now) / 1000000u > 100 ? 100 : (int)((deadline - now) / 1000000u) + 1);
+    if (n < 0 && errno != EINTR)
+      return -errno;
+    if (n <= 0)
+      continue;
+    r = read(fd, (char *)t + got, sizeof(*t) - got);
+    if (r == 0)
+      return 0;
+    if (r < 0 && errno != EINTR)
+      return -errno;
+    if (r > 0)
+      got += (size_t)r;
+  }
+  return 1;
+}
+
+/* Kill what is left of the trial's process group and reap it all. */
+static void kill_group(pid_t pgid, int *child_status, pid_t child)
+{
+  int st;
+  pid_t p;
+
+  kill(-pgid, SIGKILL);
+  for (;;) {
+    p = waitpid(-pgid, &st, 0);
+    if (p < 0 && errno == EINTR)
+      continue;
+    if (p < 0)
+      break;
+    if (p == child)
+      *child_status = st;
+  }
+}
+
+static void describe_death(int st, cb_trial_t *t)
+{
+  if (WIFSIGNALED(st)) {
+    t->status = CB_ST_CRASHED;
+    set_msg(t, "trial process killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+  } else {
+    t->status = CB_ST_ERROR;
+    set_msg(t, "trial process exited with status %d without a result",
+            WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+  }
+}
+
+int cb_trial_supervised(const cb_cell_t *cell, const cb_topo_t *topo,
+                        const uint64_t *expected, double timeout_s,
+                        volatile const int *stop, cb_trial_t *out)
+{
+  int fds[2], r, st = 0, err = 0;
+  pid_t pid;
+
+  /* Orphaned workers of a crashed trial must come back to us to be reaped. */
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    return -errno;
+  fflush(NULL); /* nothing buffered may be written twice */
+  pid = fork();
+  if (pid < 0) {
+    err = -errno;
+    goto out;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    trial_child(cell, topo, expected, fds[1]);
+  }
+  setpgid(pid, pid); /* also here: no window in which a kill could miss it */
+  close(fds[1]);
+  fds[1] = -1;
+
+  r = await_record(fds[0], timeout_s, stop, out);
+  kill_group(pid, &st, pid);
+  if (r == -EINTR) {
+    err = -EINTR;
+  } else if (r == -ETIMEDOUT) {
+    memset(out, 0, sizeof(*out));
+    out->status = CB_ST_TIMEOUT;
+    set_msg(out, "killed after %.0f s (--trial-timeout)", timeout_s);
+  } else if (r != 1) {
+    memset(out, 0, sizeof(*out));
+    describe_death(st, out);
+  }
+
+out:
+  close(fds[0]);
+  if (fds[1] >= 0)
+    close(fds[1]);
+  return err;
+}

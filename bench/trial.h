@@ -1,0 +1,62 @@
+/* One trial: a cell of the matrix executed once. cb_trial_execute runs it in
+ * the calling process (workload setup, placement plan, runner, teardown,
+ * verification); cb_trial_supervised runs that in a fresh child process in its
+ * own process group under a timeout, so that a crash, a hang or a leak of one
+ * trial cannot spoil the next. The outcome is a fixed-size struct so that it
+ * can cross the pipe from the trial process unchanged. */
+#ifndef CB_TRIAL_H
+#define CB_TRIAL_H
+
+#include <stdint.h>
+
+#include "runner.h"
+#include "topo.h"
+#include "workload.h"
+
+typedef enum cb_status_e {
+  CB_ST_OK,
+  CB_ST_CRASHED, /* the trial process died of a signal */
+  CB_ST_TIMEOUT, /* killed at --trial-timeout */
+  CB_ST_WRONG,   /* a checksum did not match, or a task ran twice or never */
+  CB_ST_ERROR,   /* the trial could not run (set-up, limits, a task's error) */
+} cb_status_t;
+
+const char *cb_status_name(cb_status_t s);
+
+typedef struct cb_cell_s {
+  const cb_workload_t *wl;
+  const cb_runner_t *rn;
+  cb_pin_policy_t pin;
+  unsigned concurrency;
+  cb_params_t params;
+} cb_cell_t;
+
+typedef struct cb_trial_s {
+  cb_status_t status;
+  unsigned workers;
+  int pin_wrap;
+  int verified;
+  double wall_s, startup_s, teardown_s, throughput;
+  double lat_p50_us, lat_p99_us, user_s, sys_s;
+  uint64_t vcsw, ivcsw, maxrss_kb, failed, wrong;
+  char msg[160];
+} cb_trial_t;
+
+/* The checksum every task of the cell must produce (malloc'd, params.tasks
+ * entries), computed serially once and shared by every runner and
+ * concurrency with the same workload parameters. */
+int cb_trial_expected(const cb_cell_t *cell, uint64_t **out);
+
+/* Run the trial here. Fills *out in every case; returns 0, or -errno when the
+ * trial could not run (out->status is then CB_ST_ERROR). */
+int cb_trial_execute(const cb_cell_t *cell, const cb_topo_t *topo,
+                     const uint64_t *expected, cb_trial_t *out);
+
+/* Run the trial in a supervised child. Returns 0 with *out filled (whatever
+ * the trial's status), -EINTR when `*stop` became non-zero (the trial was
+ * killed and is not recorded), or -errno when no child could be started. */
+int cb_trial_supervised(const cb_cell_t *cell, const cb_topo_t *topo,
+                        const uint64_t *expected, double timeout_s,
+                        volatile const int *stop, cb_trial_t *out);
+
+#endif

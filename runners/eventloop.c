@@ -1,0 +1,264 @@
+/* The eventloop runner: libuv. L = min(c, PUs) loops, each in its own pinned
+ * thread, together keep exactly c tasks in flight (loop j has c/L slots, the
+ * first c%L loops one more), so concurrency means the same thing as for the
+ * other runners. With c = 1 it is the classic single loop.
+ *
+ * A slot starts a task through the workload's asynchronous form (timers, TCP,
+ * fs requests) and starts the next one from the completion callback. A
+ * workload without an asynchronous form runs inline in an idle callback and
+ * blocks its loop: that is what CPU work does to an event loop, and measuring
+ * it is the point. Loops and handles are not thread-safe, so every handle
+ * belongs to exactly one loop thread; only the task counter is shared. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <uv.h>
+
+#include "runner.h"
+
+typedef struct pool_s pool_t;
+typedef struct loop_s loop_t;
+
+typedef struct slot_s {
+  cb_async_t a;
+  loop_t *lp;
+  uint64_t t_start;
+  int open;
+} slot_t;
+
+struct loop_s {
+  pool_t *pool;
+  pthread_t tid;
+  unsigned id, nslots, finished, closing;
+  slot_t *slots;
+  unsigned char *slot_mem;
+  uv_loop_t loop;
+  uv_idle_t idle;  /* drives inline tasks */
+  cb__ru_t ru0, ru1;
+  uint64_t t_end;
+  int err;
+  int inited;
+};
+
+struct pool_s {
+  cb_exec_t *x;
+  atomic_uint_fast64_t next;
+  cb__gate_t gate;
+};
+
+static unsigned eventloop_workers(unsigned c, unsigned pus)
+{
+  return c < pus ? c : (pus > 0 ? pus : 1);
+}
+
+static int take(pool_t *p, uint64_t *index)
+{
+  *index = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
+  return *index < p->x->params->tasks;
+}
+
+static void slot_closed(cb_async_t *a)
+{
+  CB_UNUSED(a);
+}
+
+static void loop_finished_slot(loop_t *lp)
+{
+  unsigned i;
+
+  if (++lp->finished < lp->nslots)
+    return;
+  lp->t_end = cb_now_ns();
+  cb__ru_sample(RUSAGE_THREAD, &lp->ru1);
+  for (i = 0; i < lp->nslots; i++) {
+    if (lp->slots[i].open)
+      lp->pool->x->wl->async_close(&lp->slots[i].a, slot_closed);
+  }
+}
+
+static void task_done(cb_async_t *a, int err, uint64_t checksum);
+
+/* Start tasks on this slot until one is in flight or none is left. */
+static void slot_next(slot_t *s)
+{
+  pool_t *p = s->lp->pool;
+  uint64_t index;
+  int err;
+
+  while (take(p, &index)) {
+    s->a.index = index;
+    s->t_start = cb_now_ns();
+    err = p->x->wl->async_start(&s->a);
+    if (err == 0)
+      return;
+    p->x->results[index].err = err;
+    p->x->results[index].seen++;
+  }
+  loop_finished_slot(s->lp);
+}
+
+static void task_done(cb_async_t *a, int err, uint64_t checksum)
+{
+  slot_t *s = a->runner_data;
+  cb_task_result_t *r = &s->lp->pool->x->results[a->index];
+
+  r->lat_ns = cb_now_ns() - s->t_start;
+  r->checksum = checksum;
+  r->err = err;
+  r->seen++;
+  slot_next(s);
+}
+
+/* Inline form: one blocking task per loop iteration, so the loop still turns. */
+static void idle_cb(uv_idle_t *h)
+{
+  loop_t *lp = h->data;
+  uint64_t index;
+
+  if (take(lp->pool, &index)) {
+    cb__run_one(lp->pool->x, index);
+    return;
+  }
+  uv_idle_stop(h);
+  lp->t_end = cb_now_ns();
+  cb__ru_sample(RUSAGE_THREAD, &lp->ru1);
+  uv_close((uv_handle_t *)h, NULL);
+}
+
+static int open_slots(loop_t *lp)
+{
+  const cb_workload_t *wl = lp->pool->x->wl;
+  size_t sz = wl->async_slot_size;
+  unsigned i;
+  int err;
+
+  lp->slots = calloc(lp->nslots, sizeof(*lp->slots));
+  lp->slot_mem = calloc(lp->nslots, sz > 0 ? sz : 1);
+  if (lp->slots == NULL || lp->slot_mem == NULL)
+    return -ENOMEM;
+  for (i = 0; i < lp->nslots; i++) {
+    slot_t *s = &lp->slots[i];
+    s->lp = lp;
+    s->a.loop = &lp->loop;
+    s->a.params = lp->pool->x->params;
+    s->a.state = lp->pool->x->state;
+    s->a.done = task_done;
+    s->a.slot = lp->slot_mem + i * sz;
+    s->a.runner_data = s;
+    err = wl->async_open != NULL ? wl->async_open(&s->a) : 0;
+    if (err != 0)
+      return err;
+    s->open = 1;
+  }
+  return 0;
+}
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+  CB_UNUSED(arg);
+  if (!uv_is_closing(h))
+    uv_close(h, NULL);
+}
+
+static void *loop_main(void *arg)
+{
+  loop_t *lp = arg;
+  pool_t *p = lp->pool;
+  int inline_form = p->x->wl->async_start == NULL;
+  unsigned i;
+
+  lp->err = cb__worker_enter(p->x, "loop", lp->id);
+  if (lp->err == 0)
+    lp->err = inline_form ? uv_idle_init(&lp->loop, &lp->idle) : open_slots(lp);
+  if (lp->err != 0) {
+    cb__msg(p->x, "loop %u: %s", lp->id, uv_strerror(lp->err));
+    cb__gate_abort(&p->gate);
+  } else if (!cb__gate_wait(&p->gate)) {
+    cb__ru_sample(RUSAGE_THREAD, &lp->ru0);
+    lp->idle.data = lp;
+    if (inline_form)
+      uv_idle_start(&lp->idle, idle_cb);
+    else
+      for (i = 0; i < lp->nslots; i++)
+        slot_next(&lp->slots[i]);
+    uv_run(&lp->loop, UV_RUN_DEFAULT);
+    return NULL;
+  }
+  /* Abandoned before the start: close whatever was opened. */
+  uv_walk(&lp->loop, close_walk, NULL);
+  uv_run(&lp->loop, UV_RUN_DEFAULT);
+  return NULL;
+}
+
+static void free_loop(loop_t *lp)
+{
+  if (lp->inited)
+    uv_loop_close(&lp->loop);
+  free(lp->slot_mem);
+  free(lp->slots);
+}
+
+static int eventloop_run(cb_exec_t *x)
+{
+  pool_t p = { .x = x };
+  loop_t *lps;
+  unsigned n = eventloop_workers(x->concurrency, x->pus), started = 0, i;
+  uint64_t t_begin, t0, t_last = 0;
+  int err = 0;
+
+  lps = calloc(n, sizeof(*lps));
+  if (lps == NULL)
+    return -ENOMEM;
+  cb__gate_init(&p.gate);
+  atomic_init(&p.next, 0);
+  x->workers = n;
+
+  t_begin = cb_now_ns();
+  for (i = 0; i < n && err == 0; i++) {
+    lps[i].pool = &p;
+    lps[i].id = i;
+    lps[i].nslots = x->concurrency / n + (i < x->concurrency % n);
+    err = uv_loop_init(&lps[i].loop);
+    lps[i].inited = err == 0;
+    if (err == 0)
+      err = -pthread_create(&lps[i].tid, NULL, loop_main, &lps[i]);
+    if (err != 0)
+      cb__msg(x, "starting loop %u of %u: %s", i + 1, n, strerror(-err));
+    else
+      started++;
+  }
+  t0 = cb__gate_release(&p.gate, started, err != 0);
+  x->startup_ns = t0 - t_begin;
+  if (err == 0 && cb__gate_aborted(&p.gate))
+    err = -EINVAL;
+
+  for (i = 0; i < started; i++)
+    pthread_join(lps[i].tid, NULL);
+  for (i = 0; i < started && err == 0; i++) {
+    if (lps[i].t_end > t_last)
+      t_last = lps[i].t_end;
+    cb__ru_accumulate(&x->usage, &lps[i].ru0, &lps[i].ru1);
+  }
+  if (err == 0) {
+    x->wall_ns = t_last - t0;
+    x->teardown_ns = cb_now_ns() - t_last;
+    x->usage.mem_kb = cb__mem_peak_kb();
+  }
+
+  for (i = 0; i < n; i++)
+    free_loop(&lps[i]);
+  cb__gate_destroy(&p.gate);
+  free(lps);
+  return err;
+}
+
+const cb_runner_t cb_runner_eventloop = {
+  .name = "eventloop",
+  .description = "libuv: min(c, PUs) loops in pinned threads keep c tasks in flight",
+  .transport = "inproc",
+  .workers = eventloop_workers,
+  .run = eventloop_run,
+};

@@ -1,0 +1,33 @@
+/* The one list of runners, in the order they appear in `concbench list` and in
+ * every chart. Adding a runner is one file in this directory and one line here. */
+#include <string.h>
+
+#include "runner.h"
+
+extern const cb_runner_t cb_runner_serial;
+extern const cb_runner_t cb_runner_threads;
+extern const cb_runner_t cb_runner_processes;
+#if CB_HAVE_LIBUV
+extern const cb_runner_t cb_runner_eventloop;
+#endif
+
+const cb_runner_t *const cb_runners[] = {
+  &cb_runner_serial,
+  &cb_runner_threads,
+  &cb_runner_processes,
+#if CB_HAVE_LIBUV
+  &cb_runner_eventloop,
+#endif
+};
+const size_t cb_runners_count = CB_ARRAY_SIZE(cb_runners);
+
+const cb_runner_t *cb_runner_find(const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < cb_runners_count; i++) {
+    if (strcmp(cb_runners[i]->name, name) == 0)
+      return cb_runners[i];
+  }
+  return NULL;
+}

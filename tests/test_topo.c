@@ -1,0 +1,476 @@
+/* Tests of bench/topo.c. Placement plans are checked exactly on hwloc
+ * synthetic topologies, where hwloc numbers PUs P#0.. in topology order
+ * unless the description gives `indexes=`; binding is checked on the real
+ * machine, where it must move the calling thread. Without hwloc only the
+ * parts that exist in such a build are tested. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cb_config.h"
+#include "topo.h"
+
+/* 2 packages x 4 cores x 2 PUs; PU P#k sits on core k / 2. */
+#define PLAIN "pack:2 core:4 pu:2"
+/* Same shape, SMT siblings numbered P#i and P#i+8; P#k sits on core k % 8. */
+#define INTEL "pack:2 core:4 pu:2(indexes=0,8,1,9,2,10,3,11,4,12,5,13,6,14,7,15)"
+
+static void test_parse_round_trip(void **state)
+{
+  unsigned i;
+  cb_pin_policy_t p;
+
+  (void)state;
+  for (i = 0; i < CB_PIN__COUNT; i++) {
+    p = CB_PIN__COUNT;
+    assert_int_equal(cb_pin_parse(cb_pin_name((cb_pin_policy_t)i), &p), 0);
+    assert_int_equal(p, i);
+  }
+  assert_string_equal(cb_pin_name(CB_PIN_NONE), "none");
+  assert_string_equal(cb_pin_name(CB_PIN_COMPACT), "compact");
+  assert_string_equal(cb_pin_name(CB_PIN_SCATTER), "scatter");
+  assert_string_equal(cb_pin_name(CB_PIN_CORES), "cores");
+  assert_string_equal(cb_pin_name(CB_PIN__COUNT), "?");
+  assert_string_equal(cb_pin_name((cb_pin_policy_t)(CB_PIN__COUNT + 7)), "?");
+}
+
+static void test_parse_rejects_bad_names(void **state)
+{
+  static const char *const bad[] = {"", "Compact", "core", "compact ", " none",
+                                    "NONE", "scatte", "?"};
+  cb_pin_policy_t p;
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    assert_int_equal(cb_pin_parse(bad[i], &p), -EINVAL);
+  assert_int_equal(cb_pin_parse(NULL, &p), -EINVAL);
+}
+
+static void test_real_machine_loads(void **state)
+{
+  cb_topo_t *t = NULL;
+
+  (void)state;
+  assert_int_equal(cb_topo_load(&t), 0);
+  assert_non_null(t);
+  assert_true(cb_topo_is_real(t));
+  assert_true(cb_topo_pus(t) >= 1);
+  assert_true(cb_topo_pus(t) >= cb_topo_cores(t));
+  assert_true(cb_topo_cores(t) >= cb_topo_packages(t));
+  assert_true(cb_topo_packages(t) >= 1);
+  assert_true(cb_topo_numa_nodes(t) >= 1);
+  cb_topo_free(t);
+}
+
+static void test_none_is_unbound(void **state)
+{
+  cb_topo_t *t = NULL;
+  cb_plan_t plan;
+  cpu_set_t before, after;
+  unsigned i;
+
+  (void)state;
+  assert_int_equal(cb_topo_load(&t), 0);
+  assert_int_equal(cb_plan_compute(t, CB_PIN_NONE, 5, &plan), 0);
+  assert_int_equal(plan.wrapped, 0);
+  for (i = 0; i < 5; i++)
+    assert_int_equal(plan.pu[i], -1);
+
+  assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
+  assert_int_equal(cb_plan_bind_self(&plan, 4), 0);
+  assert_int_equal(sched_getaffinity(0, sizeof(after), &after), 0);
+  assert_true(CPU_EQUAL(&before, &after));
+  assert_int_equal(cb_plan_bind_self(&plan, 5), -EINVAL);
+
+  cb_plan_free(&plan);
+  cb_topo_free(t);
+}
+
+static void test_zero_workers_is_einval(void **state)
+{
+  cb_topo_t *t = NULL;
+  cb_plan_t plan;
+  unsigned i;
+
+  (void)state;
+  assert_int_equal(cb_topo_load(&t), 0);
+  for (i = 0; i < CB_PIN__COUNT; i++)
+    assert_int_equal(cb_plan_compute(t, (cb_pin_policy_t)i, 0, &plan), -EINVAL);
+  assert_int_equal(cb_plan_compute(t, CB_PIN__COUNT, 1, &plan), -EINVAL);
+  cb_topo_free(t);
+}
+
+#if CB_HAVE_HWLOC
+
+static void assert_plan(const cb_topo_t *t, cb_pin_policy_t policy, unsigned workers,
+                        const int *expect, int wrapped)
+{
+  cb_plan_t plan;
+  unsigned i;
+
+  assert_int_equal(cb_plan_compute(t, policy, workers, &plan), 0);
+  assert_int_equal(plan.policy, policy);
+  assert_int_equal(plan.workers, workers);
+  assert_ptr_equal(plan.topo, t);
+  assert_int_equal(plan.wrapped, wrapped);
+  for (i = 0; i < workers; i++)
+    assert_int_equal(plan.pu[i], expect[i]);
+  cb_plan_free(&plan);
+}
+
+static int setup_plain(void **state)
+{
+  cb_topo_t *t = NULL;
+
+  if (cb_topo_load_synthetic(PLAIN, &t) != 0)
+    return -1;
+  *state = t;
+  return 0;
+}
+
+static int setup_intel(void **state)
+{
+  cb_topo_t *t = NULL;
+
+  if (cb_topo_load_synthetic(INTEL, &t) != 0)
+    return -1;
+  *state = t;
+  return 0;
+}
+
+static int teardown_topo(void **state)
+{
+  cb_topo_free(*state);
+  *state = NULL;
+  return 0;
+}
+
+static void test_synthetic_counts(void **state)
+{
+  const cb_topo_t *t = *state;
+
+  assert_int_equal(cb_topo_pus(t), 16);
+  assert_int_equal(cb_topo_cores(t), 8);
+  assert_int_equal(cb_topo_packages(t), 2);
+  assert_int_equal(cb_topo_numa_nodes(t), 1);
+  assert_false(cb_topo_is_real(t));
+}
+
+static void test_bad_synthetic_is_einval(void **state)
+{
+  static const char *const bad[] = {"pack:2 bogus:3", "pack:x core:4",
+                                    "not a topology", "", "pack:0 core:2",
+                                    "core:2 pack:2"};
+  static char sentinel;
+  cb_topo_t *t;
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    t = (cb_topo_t *)&sentinel; /* a failed load must not leave it dangling */
+    assert_int_equal(cb_topo_load_synthetic(bad[i], &t), -EINVAL);
+    assert_null(t);
+  }
+  assert_int_equal(cb_topo_load_synthetic(NULL, &t), -EINVAL);
+}
+
+static void test_compact_fills_in_order(void **state)
+{
+  static const int expect[] = {0, 1, 2, 3};
+
+  assert_plan(*state, CB_PIN_COMPACT, 4, expect, 0);
+}
+
+static void test_scatter_packages_first(void **state)
+{
+  static const int expect[] = {0, 8, 2, 10};
+
+  assert_plan(*state, CB_PIN_SCATTER, 4, expect, 0);
+}
+
+static void test_scatter_smt_siblings_last(void **state)
+{
+  /* Workers 0-7 take the first PU of every core; 8 is pack0/core0's sibling. */
+  static const int expect[] = {0, 8, 2, 10, 4, 12, 6, 14, 1};
+
+  assert_plan(*state, CB_PIN_SCATTER, 9, expect, 0);
+}
+
+static void test_scatter_covers_all_pus_once(void **state)
+{
+  cb_plan_t plan;
+  int seen[16] = {0};
+  unsigned i;
+
+  assert_int_equal(cb_plan_compute(*state, CB_PIN_SCATTER, 16, &plan), 0);
+  assert_int_equal(plan.wrapped, 0);
+  for (i = 0; i < 16; i++) {
+    assert_in_range(plan.pu[i], 0, 15);
+    seen[plan.pu[i]]++;
+  }
+  for (i = 0; i < 16; i++)
+    assert_int_equal(seen[i], 1);
+  cb_plan_free(&plan);
+}
+
+static void test_cores_one_per_core(void **state)
+{
+  static const int expect[] = {0, 2, 4, 6, 8, 10, 12, 14};
+
+  assert_plan(*state, CB_PIN_CORES, 8, expect, 0);
+}
+
+static void assert_wraps_at(const cb_topo_t *t, cb_pin_policy_t policy, unsigned places)
+{
+  cb_plan_t plan;
+
+  assert_int_equal(cb_plan_compute(t, policy, places, &plan), 0);
+  assert_int_equal(plan.wrapped, 0);
+  cb_plan_free(&plan);
+
+  assert_int_equal(cb_plan_compute(t, policy, places + 1, &plan), 0);
+  assert_int_equal(plan.wrapped, 1);
+  assert_int_equal(plan.pu[places], plan.pu[0]);
+  assert_int_not_equal(plan.pu[places - 1], plan.pu[0]);
+  cb_plan_free(&plan);
+}
+
+static void test_compact_wraps(void **state)
+{
+  assert_wraps_at(*state, CB_PIN_COMPACT, 16);
+}
+
+static void test_scatter_wraps(void **state)
+{
+  assert_wraps_at(*state, CB_PIN_SCATTER, 16);
+}
+
+static void test_cores_wraps(void **state)
+{
+  assert_wraps_at(*state, CB_PIN_CORES, 8);
+}
+
+static void test_synthetic_none_is_unbound(void **state)
+{
+  static const int expect[] = {-1, -1, -1};
+
+  assert_plan(*state, CB_PIN_NONE, 3, expect, 0);
+}
+
+static void test_bind_on_synthetic_is_noop(void **state)
+{
+  cb_plan_t plan;
+  cpu_set_t before, after;
+
+  assert_int_equal(cb_plan_compute(*state, CB_PIN_COMPACT, 16, &plan), 0);
+  assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
+  assert_int_equal(cb_plan_bind_self(&plan, 15), 0);
+  assert_int_equal(sched_getaffinity(0, sizeof(after), &after), 0);
+  assert_true(CPU_EQUAL(&before, &after));
+  cb_plan_free(&plan);
+}
+
+static void test_intel_compact_takes_siblings(void **state)
+{
+  static const int expect[] = {0, 8};
+
+  assert_plan(*state, CB_PIN_COMPACT, 2, expect, 0);
+}
+
+static void test_intel_cores_never_siblings(void **state)
+{
+  static const int expect[] = {0, 1, 2, 3};
+
+  assert_plan(*state, CB_PIN_CORES, 4, expect, 0);
+}
+
+static void test_intel_scatter_packages_first(void **state)
+{
+  static const int expect[] = {0, 4};
+
+  assert_plan(*state, CB_PIN_SCATTER, 2, expect, 0);
+}
+
+static void test_intel_scatter_one_per_core(void **state)
+{
+  cb_plan_t plan;
+  int seen[8] = {0};
+  unsigned i;
+
+  assert_int_equal(cb_plan_compute(*state, CB_PIN_SCATTER, 8, &plan), 0);
+  for (i = 0; i < 8; i++) {
+    assert_in_range(plan.pu[i], 0, 15);
+    seen[plan.pu[i] % 8]++;
+  }
+  for (i = 0; i < 8; i++)
+    assert_int_equal(seen[i], 1);
+  cb_plan_free(&plan);
+}
+
+static char *print_to_string(const cb_topo_t *t, unsigned workers)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+
+  assert_non_null(f);
+  assert_int_equal(cb_topo_print(f, t, workers), 0);
+  assert_int_equal(fclose(f), 0);
+  return buf;
+}
+
+static void test_print_names_policies_and_wraps(void **state)
+{
+  char *text = print_to_string(*state, 17);
+  unsigned i;
+
+  for (i = 0; i < CB_PIN__COUNT; i++)
+    assert_non_null(strstr(text, cb_pin_name((cb_pin_policy_t)i)));
+  assert_non_null(strstr(text, "not bound"));
+  assert_non_null(strstr(text, "w16->PU0"));
+  assert_non_null(strstr(text, "wraps"));
+  assert_non_null(strstr(text, "SMT on"));
+  free(text);
+
+  text = print_to_string(*state, 4);
+  assert_null(strstr(text, "wraps"));
+  free(text);
+}
+
+static void test_print_lines_stay_short(void **state)
+{
+  char *text = print_to_string(*state, 64);
+  const char *line = text, *nl;
+
+  while ((nl = strchr(line, '\n')) != NULL) {
+    assert_true(nl - line <= 80);
+    line = nl + 1;
+  }
+  assert_non_null(strstr(text, "w63->PU"));
+  free(text);
+}
+
+/* Restores the test thread's affinity, so later tests run anywhere again. */
+static void test_real_bind_moves_thread(void **state)
+{
+  cb_topo_t *t = NULL;
+  cb_plan_t plan;
+  cpu_set_t saved;
+
+  (void)state;
+  assert_int_equal(sched_getaffinity(0, sizeof(saved), &saved), 0);
+  assert_int_equal(cb_topo_load(&t), 0);
+  assert_int_equal(cb_plan_compute(t, CB_PIN_COMPACT, 1, &plan), 0);
+  assert_true(plan.pu[0] >= 0);
+  assert_int_equal(cb_plan_bind_self(&plan, 0), 0);
+  assert_int_equal(sched_getcpu(), plan.pu[0]);
+  cb_plan_free(&plan);
+  cb_topo_free(t);
+  assert_int_equal(sched_setaffinity(0, sizeof(saved), &saved), 0);
+}
+
+static void *bind_worker0(void *arg)
+{
+  const cb_plan_t *plan = arg;
+
+  return (void *)(intptr_t)cb_plan_bind_self(plan, 0);
+}
+
+/* Binding flags 0 or PROCESS would also move this (the main) thread. */
+static void test_real_bind_only_calling_thread(void **state)
+{
+  cb_topo_t *t = NULL;
+  cb_plan_t plan;
+  cpu_set_t before, after;
+  pthread_t th;
+  void *ret;
+
+  (void)state;
+  assert_int_equal(cb_topo_load(&t), 0);
+  assert_int_equal(cb_plan_compute(t, CB_PIN_COMPACT, 1, &plan), 0);
+  assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
+  assert_int_equal(pthread_create(&th, NULL, bind_worker0, &plan), 0);
+  assert_int_equal(pthread_join(th, &ret), 0);
+  assert_int_equal((intptr_t)ret, 0);
+  assert_int_equal(sched_getaffinity(0, sizeof(after), &after), 0);
+  assert_true(CPU_EQUAL(&before, &after));
+  cb_plan_free(&plan);
+  cb_topo_free(t);
+}
+
+#else /* !CB_HAVE_HWLOC */
+
+static void test_without_hwloc_only_none(void **state)
+{
+  static char sentinel;
+  cb_topo_t *t = (cb_topo_t *)&sentinel;
+  cb_plan_t plan;
+  unsigned i;
+
+  (void)state;
+  assert_int_equal(cb_topo_load_synthetic(PLAIN, &t), -ENOTSUP);
+  assert_null(t);
+  assert_int_equal(cb_topo_load(&t), 0);
+  assert_int_equal(cb_topo_pus(t), cb_topo_cores(t));
+  for (i = CB_PIN_COMPACT; i < CB_PIN__COUNT; i++)
+    assert_int_equal(cb_plan_compute(t, (cb_pin_policy_t)i, 1, &plan), -ENOTSUP);
+  cb_topo_free(t);
+}
+
+#endif /* CB_HAVE_HWLOC */
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_parse_round_trip),
+    cmocka_unit_test(test_parse_rejects_bad_names),
+    cmocka_unit_test(test_real_machine_loads),
+    cmocka_unit_test(test_none_is_unbound),
+    cmocka_unit_test(test_zero_workers_is_einval),
+#if CB_HAVE_HWLOC
+    cmocka_unit_test_setup_teardown(test_synthetic_counts, setup_plain, teardown_topo),
+    cmocka_unit_test(test_bad_synthetic_is_einval),
+    cmocka_unit_test_setup_teardown(test_compact_fills_in_order, setup_plain, teardown_topo),
+    cmocka_unit_test_setup_teardown(test_scatter_packages_first, setup_plain, teardown_topo),
+    cmocka_unit_test_setup_teardown(test_scatter_smt_siblings_last, setup_plain,
+                                    teardown_topo),
+    cmocka_unit_test_setup_teardown(test_scatter_covers_all_pus_once, setup_plain,
+                                    teardown_topo),
+    cmocka_unit_test_setup_teardown(test_cores_one_per_core, setup_plain, teardown_topo),
+    cmocka_unit_test_setup_teardown(test_compact_wraps, setup_plain, teardown_topo),
+    cmocka_unit_test_setup_teardown(test_scatter_wraps, setup_plain, teardown_topo),
+    cmocka_unit_test_setup_teardown(test_cores_wraps, setup_plain, teardown_topo),
+    cmocka_unit_test_setup_teardown(test_synthetic_none_is_unbound, setup_plain,
+                                    teardown_topo),
+    cmocka_unit_test_setup_teardown(test_bind_on_synthetic_is_noop, setup_plain,
+                                    teardown_topo),
+    cmocka_unit_test_setup_teardown(test_intel_compact_takes_siblings, setup_intel,
+                                    teardown_topo),
+    cmocka_unit_test_setup_teardown(test_intel_cores_never_siblings, setup_intel,
+                                    teardown_topo),
+    cmocka_unit_test_setup_teardown(test_intel_scatter_packages_first, setup_intel,
+                                    teardown_topo),
+    cmocka_unit_test_setup_teardown(test_intel_scatter_one_per_core, setup_intel,
+                                    teardown_topo),
+    cmocka_unit_test_setup_teardown(test_print_names_policies_and_wraps, setup_plain,
+                                    teardown_topo),
+    cmocka_unit_test_setup_teardown(test_print_lines_stay_short, setup_plain,
+                                    teardown_topo),
+    cmocka_unit_test(test_real_bind_moves_thread),
+    cmocka_unit_test(test_real_bind_only_calling_thread),
+#else
+    cmocka_unit_test(test_without_hwloc_only_none),
+#endif
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,42 @@
+/* The one list of workloads, in the order `concbench list` shows them.
+ * Adding a workload is one file in this directory and one line here (plus its
+ * extern declaration just above). */
+#include <string.h>
+
+#include "workload.h"
+
+extern const cb_workload_t cb_workload_noop;
+extern const cb_workload_t cb_workload_cpu_hash;
+extern const cb_workload_t cb_workload_io_sleep;
+
+const cb_workload_t *const cb_workloads[] = {
+  &cb_workload_noop,
+  &cb_workload_cpu_hash,
+  &cb_workload_io_sleep,
+};
+const size_t cb_workloads_count = CB_ARRAY_SIZE(cb_workloads);
+
+const cb_workload_t *cb_workload_find(const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < cb_workloads_count; i++) {
+    if (strcmp(cb_workloads[i]->name, name) == 0)
+      return cb_workloads[i];
+  }
+  return NULL;
+}
+
+size_t cb_workload_family(const cb_workload_t *w, char *buf, size_t len)
+{
+  const char *dot = strchr(w->name, '.');
+  size_t n = dot != NULL ? (size_t)(dot - w->name) : strlen(w->name);
+
+  if (len == 0)
+    return n;
+  if (n >= len)
+    n = len - 1;
+  memcpy(buf, w->name, n);
+  buf[n] = '\0';
+  return n;
+}
