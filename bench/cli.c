@@ -60,7 +60,12 @@ int cb_parse_positive_double(const char *s, double max, double *out)
   char *end;
   double v;
 
-  if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+  const char *digits = s != NULL && *s == '-' ? s + 1 : s;
+
+  /* Plain decimal only: strtod would also take '+', hex and "inf". A minus
+   * sign parses, so that "-1" is reported as out of range. */
+  if (s == NULL || !(isdigit((unsigned char)*digits) || *digits == '.') ||
+      strpbrk(s, "xXpP") != NULL)
     return -EINVAL;
   errno = 0;
   v = strtod(s, &end);

@@ -156,6 +156,8 @@ static int select_list(const char *what, const char *list, const char *const *na
   join_names(known, sizeof(known), names, count);
   if (err == -ENOMEM)
     return cb_usage_error("run", "out of memory");
+  if (err == -EINVAL)
+    return cb_usage_error("run", "empty name in the %s list '%s'", what, list);
   return cb_usage_error("run", "unknown %s '%s' (known: %s)", what, bad, known);
 }
 
@@ -406,14 +408,14 @@ static void default_output(char *buf, size_t len, const cb_meta_t *meta)
 static int select_all(const opts_t *o, size_t **wi, size_t *nw, size_t **ri, size_t *nr,
                       unsigned **conc, size_t *nc)
 {
-  const char *wnames[64], *rnames[16];
+  const char *wnames[cb_workloads_count], *rnames[cb_runners_count];
   char bad[256];
   size_t i;
   int err;
 
-  for (i = 0; i < cb_workloads_count && i < CB_ARRAY_SIZE(wnames); i++)
+  for (i = 0; i < cb_workloads_count; i++)
     wnames[i] = cb_workloads[i]->name;
-  for (i = 0; i < cb_runners_count && i < CB_ARRAY_SIZE(rnames); i++)
+  for (i = 0; i < cb_runners_count; i++)
     rnames[i] = cb_runners[i]->name;
   if (select_list("workload", o->workloads, wnames, cb_workloads_count, wi, nw) != 0 ||
       select_list("runner", o->runners, rnames, cb_runners_count, ri, nr) != 0)

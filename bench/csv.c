@@ -106,8 +106,8 @@ int cb_check_writable(const char *path)
 
   if (path[0] == '\0')
     return -ENOENT;
-  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-    return -EISDIR;
+  if (path[strlen(path) - 1] == '/' || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+    return -EISDIR; /* a trailing slash names a directory, existing or not */
   dir_of(path, dir, sizeof(dir));
   if (stat(dir, &st) != 0)
     return -errno;

@@ -48,9 +48,12 @@ int cb_getopt_error(const char *cmd, int opt, char **argv)
 
   if (opt == ':')
     return cb_usage_error(cmd, "option '%s' needs a value (see concbench %s --help)", arg, cmd);
-  if (optopt != 0)
-    return cb_usage_error(cmd, "unknown option '-%c' (see concbench %s --help)", optopt, cmd);
-  return cb_usage_error(cmd, "unknown option '%s' (see concbench %s --help)", arg, cmd);
+  /* A long option is named as written: getopt's optopt would give its short
+   * letter even when only the "=value" was wrong. */
+  if (strncmp(arg, "--", 2) == 0 || optopt == 0)
+    return cb_usage_error(cmd, "unknown option or unexpected value '%s' (see concbench %s --help)",
+                          arg, cmd);
+  return cb_usage_error(cmd, "unknown option '-%c' (see concbench %s --help)", optopt, cmd);
 }
 
 static void print_version(void)

@@ -1,0 +1,665 @@
+/* Integration test of the CLI's contract for bad input (DESIGN.md, "CLI"):
+ * every bad invocation exits 2 with one line on stderr that names the bad
+ * value, writes nothing to stdout, creates no file, and never crashes. The
+ * binary (path in $CONCBENCH) is run with fork+execv, never through a shell,
+ * in a fresh empty directory that is also where `-o` points, so "creates no
+ * file" is checked by listing that directory afterwards. A few valid
+ * invocations (list, --version, a tiny run) check the other side: that the
+ * same paths work when the input is good. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cb_config.h"
+#include "runner.h"
+#include "workload.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_ARGS 32
+
+/* Placeholders in a row's argv: the fresh directory, and a file in it. */
+#define DIR_ "@DIR"
+#define OUT_ "@OUT"
+
+/* Options that are not the subject of a row; the subject comes after them, so
+ * it overrides them, and a run that skipped validation would be quick. */
+#define QUICK "-w", "noop", "-r", "serial", "-c", "1", "-t", "1", "--reps", "1", \
+              "--warmup", "0", "-q", "-o", OUT_
+
+typedef struct row_s {
+  const char *argv[MAX_ARGS]; /* after the binary's name; NULL-terminated */
+  int code;
+  const char *needle; /* stderr must contain it (placeholders replaced) */
+} row_t;
+
+static const row_t rows[] = {
+  {{"frob"}, 2, "'frob'"},
+  {{"--frob"}, 2, "'--frob'"},
+  {{"run", QUICK, "-w", "nosuch"}, 2, "workload 'nosuch'"},
+  {{"run", QUICK, "-w", "noop,nosuch"}, 2, "workload 'nosuch'"},
+  {{"run", QUICK, "-w", "noop,"}, 2, "empty name in the workload list 'noop,'"},
+  {{"run", QUICK, "-r", "nosuch"}, 2, "runner 'nosuch'"},
+  {{"run", QUICK, "-p", "sideways"}, 2, "'sideways'"},
+  {{"run", QUICK, "-c", "0"}, 2, "concurrency '0'"},
+  {{"run", QUICK, "-c", "-1"}, 2, "concurrency '-1'"},
+  {{"run", QUICK, "-c", "abc"}, 2, "concurrency 'abc'"},
+  {{"run", QUICK, "-c", "64..1"}, 2, "concurrency '64..1'"},
+  {{"run", QUICK, "-c", "2000000"}, 2, "concurrency '2000000'"},
+  {{"run", QUICK, "-c", "1,,2"}, 2, "concurrency ''"},
+  {{"run", QUICK, "-c", "1,2x"}, 2, "concurrency '2x'"},
+  {{"run", QUICK, "-c", ""}, 2, "concurrency ''"},
+  {{"run", QUICK, "-t", "0"}, 2, "--tasks '0'"},
+  {{"run", QUICK, "-t", "1x"}, 2, "--tasks '1x'"},
+  {{"run", QUICK, "-s", "abc"}, 2, "--size 'abc'"},
+  {{"run", QUICK, "--payload", "1073741825"}, 2, "--payload '1073741825'"},
+  {{"run", QUICK, "--reps", "0"}, 2, "--reps '0'"},
+  {{"run", QUICK, "--warmup", "-1"}, 2, "--warmup '-1'"},
+  {{"run", QUICK, "--seed", "-1"}, 2, "--seed '-1'"},
+  {{"run", QUICK, "--trial-timeout", "0"}, 2, "--trial-timeout '0'"},
+  {{"run", QUICK, "--trial-timeout", "nan"}, 2, "--trial-timeout 'nan'"},
+  {{"run", QUICK, "--trial-timeout", "1e999"}, 2, "--trial-timeout '1e999'"},
+  {{"run", QUICK, "--bogus"}, 2, "'--bogus'"},
+  {{"run", QUICK, "-Z"}, 2, "'-Z'"},
+  {{"run", QUICK, "-w"}, 2, "'-w'"},
+  {{"run", QUICK, "--runner"}, 2, "'--runner'"},
+  {{"run", QUICK, "-o", "/nonexistent-dir/x.csv"}, 2, "'/nonexistent-dir/x.csv'"},
+  {{"run", QUICK, "-o", DIR_ "/missing/x.csv"}, 2, "'" DIR_ "/missing/x.csv'"},
+  {{"run", QUICK, "-o", DIR_}, 2, "'" DIR_ "'"},
+  {{"run", QUICK, "-o", ""}, 2, "output ''"},
+  {{"run", QUICK, "-o", DIR_ "/newdir/"}, 2, "'" DIR_ "/newdir/'"},
+  {{"run", QUICK, "--quiet=1"}, 2, "'--quiet=1'"},
+  {{"run", QUICK, "--trial-timeout", "+1"}, 2, "--trial-timeout '+1'"},
+  {{"run", QUICK, "--trial-timeout", "0x1p-1"}, 2, "--trial-timeout '0x1p-1'"},
+  {{"run", QUICK, "extra-positional"}, 2, "'extra-positional'"},
+  {{"topology", "-c", "0"}, 2, "'0'"},
+  {{"topology", "-c", "abc"}, 2, "'abc'"},
+  {{"topology", "--synthetic", "pack:0"}, 2, "'pack:0'"},
+  {{"topology", "--bogus"}, 2, "'--bogus'"},
+  {{"topology", "extra"}, 2, "'extra'"},
+  {{"list", "extra"}, 2, "'extra'"},
+};
+
+typedef struct result_s {
+  int status;    /* from waitpid */
+  char *out, *err;
+  size_t outlen, errlen;
+} result_t;
+
+static void result_free(result_t *r)
+{
+  free(r->out);
+  free(r->err);
+  memset(r, 0, sizeof(*r));
+}
+
+static char *slurp(FILE *f, size_t *len)
+{
+  long n;
+  char *buf;
+
+  assert_int_equal(fseek(f, 0, SEEK_END), 0);
+  n = ftell(f);
+  assert_true(n >= 0);
+  assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+  buf = malloc((size_t)n + 1);
+  assert_non_null(buf);
+  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+  buf[n] = '\0';
+  *len = (size_t)n;
+  return buf;
+}
+
+/* `in` with the placeholders replaced: @DIR anywhere, @OUT as a whole. */
+static void expand(const char *in, const char *dir, char *out, size_t len)
+{
+  const char *at = strstr(in, DIR_);
+
+  if (strcmp(in, OUT_) == 0)
+    snprintf(out, len, "%s/out.csv", dir);
+  else if (at != NULL)
+    snprintf(out, len, "%.*s%s%s", (int)(at - in), in, dir, at + strlen(DIR_));
+  else
+    snprintf(out, len, "%s", in);
+}
+
+/* Run concbench with argv (placeholders replaced) in directory `dir`. */
+static void run_bench(const char *const *argv, const char *dir, result_t *r)
+{
+  const char *bin = getenv("CONCBENCH");
+  char *args[MAX_ARGS + 2];
+  char subst[MAX_ARGS][512];
+  FILE *out, *err;
+  int devnull;
+  size_t i;
+  pid_t pid;
+
+  if (bin == NULL || bin[0] != '/')
+    fail_msg("CONCBENCH must hold the binary's absolute path (got '%s')", bin ? bin : "");
+  args[0] = (char *)bin;
+  for (i = 0; i < MAX_ARGS && argv[i] != NULL; i++) {
+    expand(argv[i], dir, subst[i], sizeof(subst[i]));
+    args[i + 1] = subst[i];
+  }
+  assert_true(i < MAX_ARGS);
+  args[i + 1] = NULL;
+
+  out = tmpfile();
+  err = tmpfile();
+  devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  assert_non_null(out);
+  assert_non_null(err);
+  assert_true(devnull >= 0);
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    if (dup2(devnull, 0) < 0 || dup2(fileno(out), 1) < 0 || dup2(fileno(err), 2) < 0 ||
+        chdir(dir) != 0)
+      _exit(126);
+    execv(bin, args);
+    _exit(127);
+  }
+  close(devnull);
+  while (waitpid(pid, &r->status, 0) < 0)
+    assert_int_equal(errno, EINTR);
+  r->out = slurp(out, &r->outlen);
+  r->err = slurp(err, &r->errlen);
+  fclose(out);
+  fclose(err);
+}
+
+/* A command line for messages. */
+static void describe(const char *const *argv, char *buf, size_t len)
+{
+  size_t i, used = 0;
+
+  used += (size_t)snprintf(buf, len, "concbench");
+  for (i = 0; argv[i] != NULL && used < len; i++)
+    used += (size_t)snprintf(buf + used, len - used, " '%s'", argv[i]);
+}
+
+/* Exited by itself (no signal), with a code below 128. */
+static void check_no_crash(const result_t *r, const char *cmd)
+{
+  if (WIFSIGNALED(r->status))
+    fail_msg("%s: killed by signal %d; stderr: %s", cmd, WTERMSIG(r->status), r->err);
+  assert_true(WIFEXITED(r->status));
+  if (WEXITSTATUS(r->status) >= 126)
+    fail_msg("%s: exit code %d (crash, or could not start); stderr: %s", cmd,
+             WEXITSTATUS(r->status), r->err);
+}
+
+static void make_dir(char *buf, size_t len)
+{
+  const char *base = getenv("TMPDIR");
+
+  snprintf(buf, len, "%s/cb-test-badinput-XXXXXX",
+           base != NULL && base[0] != '\0' ? base : "/tmp");
+  assert_non_null(mkdtemp(buf));
+}
+
+/* The entries of a directory (not . and ..), joined by ' '; empty if none. */
+static void listing(const char *dir, char *buf, size_t len)
+{
+  struct dirent *e;
+  size_t used = 0;
+  DIR *d = opendir(dir);
+
+  assert_non_null(d);
+  buf[0] = '\0';
+  while ((e = readdir(d)) != NULL && used < len) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", e->d_name);
+  }
+  closedir(d);
+}
+
+/* Remove a directory and whatever a run may have left in it, two levels deep
+ * (e.g. results/concbench-RUNID.csv when -o was ignored). */
+static void remove_tree(const char *dir, int depth)
+{
+  char p[1024];
+  struct dirent *e;
+  DIR *d = opendir(dir);
+
+  if (d != NULL) {
+    while ((e = readdir(d)) != NULL) {
+      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+        continue;
+      snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+      if (unlink(p) != 0 && depth > 0)
+        remove_tree(p, depth - 1);
+    }
+    closedir(d);
+  }
+  rmdir(dir);
+}
+
+/* One bad invocation: exit code, one named line on stderr, nothing else. */
+static void check_bad(const char *const *argv, int code, const char *needle_)
+{
+  char dir[512], cmd[2048], list[1024], needle[1024];
+  result_t r = {0};
+  const char *nl;
+
+  make_dir(dir, sizeof(dir));
+  describe(argv, cmd, sizeof(cmd));
+  expand(needle_, dir, needle, sizeof(needle));
+  run_bench(argv, dir, &r);
+  check_no_crash(&r, cmd);
+  if (WEXITSTATUS(r.status) != code)
+    fail_msg("%s: exit code %d, expected %d; stderr: %s", cmd, WEXITSTATUS(r.status), code,
+             r.err);
+  if (strstr(r.err, needle) == NULL)
+    fail_msg("%s: stderr does not name the bad value (%s): %s", cmd, needle, r.err);
+  nl = strchr(r.err, '\n');
+  if (nl == NULL || nl[1] != '\0' || strncmp(r.err, "concbench", 9) != 0)
+    fail_msg("%s: stderr is not one line starting with 'concbench': %s", cmd, r.err);
+  if (r.outlen != 0)
+    fail_msg("%s: wrote to stdout: %s", cmd, r.out);
+  listing(dir, list, sizeof(list));
+  if (list[0] != '\0')
+    fail_msg("%s: created files in its directory: %s", cmd, list);
+  result_free(&r);
+  remove_tree(dir, 2);
+}
+
+static void test_bad_rows(void **state)
+{
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < ARRAY_SIZE(rows); i++)
+    check_bad(rows[i].argv, rows[i].code, rows[i].needle);
+}
+
+/* A limit of this machine that c workers (each with two file descriptors)
+ * would exceed, as the harness is meant to check; NULL when none would. */
+static const char *exceeded_limit(unsigned long c)
+{
+  struct rlimit rl;
+  long v = 0;
+  FILE *f;
+
+  if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && c > rl.rlim_cur)
+    return "RLIMIT_NPROC";
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+      2 * c > rl.rlim_cur)
+    return "RLIMIT_NOFILE";
+  if ((f = fopen("/proc/sys/kernel/threads-max", "r")) != NULL) {
+    if (fscanf(f, "%ld", &v) == 1 && v > 0 && (unsigned long)v < c) {
+      fclose(f);
+      return "threads-max";
+    }
+    fclose(f);
+  }
+  if ((f = fopen("/proc/sys/kernel/pid_max", "r")) != NULL) {
+    if (fscanf(f, "%ld", &v) == 1 && v > 0 && (unsigned long)v < c) {
+      fclose(f);
+      return "pid_max";
+    }
+    fclose(f);
+  }
+  return NULL;
+}
+
+/* A concurrency the parser accepts but the machine cannot take: refused
+ * before any worker exists or any file is written, naming the limit. */
+static void test_concurrency_above_machine_limits(void **state)
+{
+  static const char *const runners[] = {"processes", "threads"};
+  static const char *const limits[] = {"RLIMIT_NPROC", "RLIMIT_NOFILE", "threads-max",
+                                       "pid_max"};
+  const char *argv[MAX_ARGS] = {"run", QUICK, "-c", "900000", "-r", NULL, NULL};
+  char dir[512], cmd[2048], list[1024];
+  size_t i, j, n;
+
+  (void)state;
+  if (exceeded_limit(900000) == NULL) {
+    /* Refusing to fork-bomb a machine that would take it. */
+    skip();
+  }
+  for (n = 0; argv[n] != NULL; n++)
+    ;
+  for (i = 0; i < ARRAY_SIZE(runners); i++) {
+    result_t r = {0};
+
+    argv[n] = runners[i];
+    make_dir(dir, sizeof(dir));
+    describe(argv, cmd, sizeof(cmd));
+    run_bench(argv, dir, &r);
+    check_no_crash(&r, cmd);
+    if (WEXITSTATUS(r.status) != 2)
+      fail_msg("%s: exit code %d, expected 2; stderr: %s", cmd, WEXITSTATUS(r.status), r.err);
+    if (strstr(r.err, "900000") == NULL)
+      fail_msg("%s: stderr does not name the concurrency: %s", cmd, r.err);
+    for (j = 0; j < ARRAY_SIZE(limits) && strstr(r.err, limits[j]) == NULL; j++)
+      ;
+    if (j == ARRAY_SIZE(limits))
+      fail_msg("%s: stderr names no limit: %s", cmd, r.err);
+    assert_int_equal(r.outlen, 0);
+    listing(dir, list, sizeof(list));
+    if (list[0] != '\0')
+      fail_msg("%s: created files in its directory: %s", cmd, list);
+    result_free(&r);
+    remove_tree(dir, 2);
+  }
+}
+
+/* Run a valid command in a fresh directory; expect exit 0. */
+static void run_ok(const char *const *argv, char *dir, size_t dirlen, result_t *r)
+{
+  char cmd[2048];
+
+  make_dir(dir, dirlen);
+  describe(argv, cmd, sizeof(cmd));
+  run_bench(argv, dir, r);
+  check_no_crash(r, cmd);
+  if (WEXITSTATUS(r->status) != 0)
+    fail_msg("%s: exit code %d, expected 0; stderr: %s", cmd, WEXITSTATUS(r->status), r->err);
+}
+
+static int has_line_prefix(const char *text, const char *prefix)
+{
+  const char *p = text;
+  size_t n = strlen(prefix);
+
+  while (p != NULL && *p != '\0') {
+    if (strncmp(p, prefix, n) == 0)
+      return 1;
+    p = strchr(p, '\n');
+    if (p != NULL)
+      p++;
+  }
+  return 0;
+}
+
+static void test_list(void **state)
+{
+  static const char *const argv[] = {"list", NULL};
+  char dir[512], prefix[256], list[1024];
+  result_t r = {0};
+  size_t i, lines = 0;
+  const char *p;
+
+  (void)state;
+  run_ok(argv, dir, sizeof(dir), &r);
+  assert_true(cb_workloads_count > 0);
+  assert_true(cb_runners_count > 0);
+  for (i = 0; i < cb_workloads_count; i++) {
+    snprintf(prefix, sizeof(prefix), "workload\t%s\t", cb_workloads[i]->name);
+    if (!has_line_prefix(r.out, prefix))
+      fail_msg("list does not show workload %s:\n%s", cb_workloads[i]->name, r.out);
+  }
+  for (i = 0; i < cb_runners_count; i++) {
+    snprintf(prefix, sizeof(prefix), "runner\t%s\t", cb_runners[i]->name);
+    if (!has_line_prefix(r.out, prefix))
+      fail_msg("list does not show runner %s:\n%s", cb_runners[i]->name, r.out);
+  }
+  /* One line each, and nothing else. */
+  for (p = r.out; (p = strchr(p, '\n')) != NULL; p++)
+    lines++;
+  assert_int_equal(lines, cb_workloads_count + cb_runners_count);
+  assert_true(r.outlen > 0 && r.out[r.outlen - 1] == '\n');
+  assert_int_equal(r.errlen, 0);
+  listing(dir, list, sizeof(list));
+  assert_string_equal(list, "");
+  result_free(&r);
+  remove_tree(dir, 2);
+}
+
+static void test_version(void **state)
+{
+  static const char *const argv[] = {"--version", NULL};
+  char dir[512], want[64];
+  result_t r = {0};
+
+  (void)state;
+  run_ok(argv, dir, sizeof(dir), &r);
+  snprintf(want, sizeof(want), "concbench %s", CB_VERSION);
+  if (strncmp(r.out, want, strlen(want)) != 0)
+    fail_msg("--version printed '%s', expected it to start with '%s'", r.out, want);
+  assert_int_equal(r.errlen, 0);
+  result_free(&r);
+  remove_tree(dir, 2);
+}
+
+static void test_help_is_not_an_error(void **state)
+{
+  static const char *const argv[] = {"run", "--help", NULL};
+  char dir[512], list[1024];
+  result_t r = {0};
+
+  (void)state;
+  run_ok(argv, dir, sizeof(dir), &r);
+  assert_non_null(strstr(r.out, "usage: concbench run"));
+  assert_int_equal(r.errlen, 0);
+  listing(dir, list, sizeof(list));
+  assert_string_equal(list, "");
+  result_free(&r);
+  remove_tree(dir, 2);
+}
+
+/* ---- a tiny valid run and its CSV ---- */
+
+#define MAX_FIELDS 64
+#define MAX_RECORDS 16
+
+typedef struct csv_s {
+  char *field[MAX_RECORDS][MAX_FIELDS];
+  size_t nfields[MAX_RECORDS];
+  size_t nrecords;
+} csv_t;
+
+/* RFC 4180: fields separated by ',', records ended by "\n" (or "\r\n"),
+ * quoted fields may hold ',', '"' (doubled) and newlines. Strict: a record
+ * must end with a newline, a quote may only open a field. */
+static void csv_parse(const char *s, csv_t *c)
+{
+  char buf[4096];
+  size_t n = 0;
+  int quoted = 0, was_quoted = 0;
+
+  memset(c, 0, sizeof(*c));
+  while (*s != '\0') {
+    char ch = *s++;
+    if (quoted) {
+      if (ch == '"' && *s == '"') {
+        buf[n++] = '"';
+        s++;
+      } else if (ch == '"') {
+        quoted = 0;
+        if (*s != ',' && *s != '\n' && *s != '\r')
+          fail_msg("CSV: text after a closing quote");
+      } else {
+        buf[n++] = ch;
+      }
+    } else if (ch == '"') {
+      if (n != 0 || was_quoted)
+        fail_msg("CSV: quote inside an unquoted field");
+      quoted = was_quoted = 1;
+    } else if (ch == ',' || ch == '\n' || (ch == '\r' && *s == '\n')) {
+      assert_true(c->nrecords < MAX_RECORDS);
+      assert_true(c->nfields[c->nrecords] < MAX_FIELDS);
+      buf[n] = '\0';
+      c->field[c->nrecords][c->nfields[c->nrecords]++] = strdup(buf);
+      n = 0;
+      was_quoted = 0;
+      if (ch == '\r')
+        ch = *s++;
+      if (ch == '\n')
+        c->nrecords++;
+    } else {
+      buf[n++] = ch;
+    }
+    assert_true(n < sizeof(buf));
+  }
+  if (quoted || n != 0 || was_quoted)
+    fail_msg("CSV: the last record does not end with a newline");
+}
+
+static void csv_free(csv_t *c)
+{
+  size_t i, j;
+
+  for (i = 0; i < MAX_RECORDS; i++)
+    for (j = 0; j < c->nfields[i]; j++)
+      free(c->field[i][j]);
+}
+
+static size_t csv_column(const csv_t *c, const char *name)
+{
+  size_t j;
+
+  for (j = 0; j < c->nfields[0]; j++) {
+    if (strcmp(c->field[0][j], name) == 0)
+      return j;
+  }
+  fail_msg("CSV header has no column '%s'", name);
+  return 0;
+}
+
+static void test_valid_run(void **state)
+{
+  /* The columns DESIGN.md promises. */
+  static const char *const columns[] = {
+    "run_id", "timestamp", "host", "cpu_model", "pus", "cores", "kernel", "compiler",
+    "concbench_version", "workload", "family", "runner", "transport", "pin", "concurrency",
+    "workers", "tasks", "size", "payload", "rep", "wall_s", "throughput", "lat_p50_us",
+    "lat_p99_us", "user_s", "sys_s", "vcsw", "ivcsw", "maxrss_kb", "failed", "verified",
+    "status"};
+  static const char *const argv[] = {"run", "-w", "noop", "-r", "serial,threads", "-c", "1",
+                                     "-t", "10", "--reps", "2", "--warmup", "0",
+                                     "-o", OUT_, "-q", NULL};
+  char dir[512], path[600], list[1024];
+  size_t status, verified, runner, workload, conc, tasks, rep, i, j;
+  unsigned serial_reps = 0, threads_reps = 0;
+  result_t r = {0};
+  FILE *f;
+  char *text;
+  size_t len;
+  csv_t c;
+
+  (void)state;
+  run_ok(argv, dir, sizeof(dir), &r);
+  listing(dir, list, sizeof(list));
+  assert_string_equal(list, "out.csv");
+
+  snprintf(path, sizeof(path), "%s/out.csv", dir);
+  f = fopen(path, "rb");
+  assert_non_null(f);
+  text = slurp(f, &len);
+  fclose(f);
+  assert_int_equal(strlen(text), len);
+  csv_parse(text, &c);
+
+  /* Header plus 2 cells (serial once at c = 1, threads at c = 1) x 2 reps. */
+  if (c.nrecords != 5)
+    fail_msg("expected a header and 4 rows, got %zu records:\n%s", c.nrecords, text);
+  for (i = 0; i < ARRAY_SIZE(columns); i++)
+    csv_column(&c, columns[i]);
+  for (i = 1; i < c.nrecords; i++)
+    assert_int_equal(c.nfields[i], c.nfields[0]);
+  status = csv_column(&c, "status");
+  verified = csv_column(&c, "verified");
+  runner = csv_column(&c, "runner");
+  workload = csv_column(&c, "workload");
+  conc = csv_column(&c, "concurrency");
+  tasks = csv_column(&c, "tasks");
+  rep = csv_column(&c, "rep");
+  for (i = 1; i < c.nrecords; i++) {
+    char *const *row = c.field[i];
+    assert_string_equal(row[status], "ok");
+    assert_string_equal(row[verified], "1");
+    assert_string_equal(row[workload], "noop");
+    assert_string_equal(row[conc], "1");
+    assert_string_equal(row[tasks], "10");
+    if (strcmp(row[runner], "serial") == 0)
+      serial_reps |= 1u << atoi(row[rep]);
+    else if (strcmp(row[runner], "threads") == 0)
+      threads_reps |= 1u << atoi(row[rep]);
+    else
+      fail_msg("unexpected runner '%s'", row[runner]);
+    assert_true(strcmp(row[rep], "0") == 0 || strcmp(row[rep], "1") == 0);
+  }
+  /* Each runner has rep 0 and rep 1: four distinct rows. */
+  assert_int_equal(serial_reps, 3);
+  assert_int_equal(threads_reps, 3);
+  /* The run id is one per run. */
+  j = csv_column(&c, "run_id");
+  for (i = 2; i < c.nrecords; i++)
+    assert_string_equal(c.field[i][j], c.field[1][j]);
+  /* Quiet: no progress and no complaints. */
+  assert_int_equal(r.errlen, 0);
+
+  csv_free(&c);
+  free(text);
+  result_free(&r);
+  remove_tree(dir, 2);
+}
+
+/* Serial is the baseline: one cell at c = 1 whatever the concurrency list. */
+static void test_serial_runs_once(void **state)
+{
+  static const char *const argv[] = {"run", "-w", "noop", "-r", "serial", "-c", "1,2,8",
+                                     "-t", "10", "--reps", "1", "--warmup", "0",
+                                     "-o", OUT_, "-q", NULL};
+  char dir[512], path[600], list[1024];
+  result_t r = {0};
+  size_t len;
+  FILE *f;
+  char *text;
+  csv_t c;
+
+  (void)state;
+  run_ok(argv, dir, sizeof(dir), &r);
+  listing(dir, list, sizeof(list));
+  assert_string_equal(list, "out.csv");
+  snprintf(path, sizeof(path), "%s/out.csv", dir);
+  f = fopen(path, "rb");
+  assert_non_null(f);
+  text = slurp(f, &len);
+  fclose(f);
+  csv_parse(text, &c);
+  if (c.nrecords != 2)
+    fail_msg("expected a header and 1 row, got %zu records:\n%s", c.nrecords, text);
+  assert_string_equal(c.field[1][csv_column(&c, "runner")], "serial");
+  assert_string_equal(c.field[1][csv_column(&c, "concurrency")], "1");
+  assert_string_equal(c.field[1][csv_column(&c, "status")], "ok");
+  csv_free(&c);
+  free(text);
+  result_free(&r);
+  remove_tree(dir, 2);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_bad_rows),
+    cmocka_unit_test(test_concurrency_above_machine_limits),
+    cmocka_unit_test(test_list),
+    cmocka_unit_test(test_version),
+    cmocka_unit_test(test_help_is_not_an_error),
+    cmocka_unit_test(test_valid_run),
+    cmocka_unit_test(test_serial_runs_once),
+  };
+
+  if (getenv("CONCBENCH") == NULL) {
+    fprintf(stderr, "CONCBENCH is not set (meson test sets it)\n");
+    return 1;
+  }
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
