@@ -21,12 +21,22 @@
 #include "trial.h"
 
 typedef struct opts_s {
-  const char *workloads, *runners, *concurrency, *output;
+  const char *workloads, *runners, *concurrency, *output, *transports;
   cb_pin_policy_t pin;
   uint64_t tasks, size, payload, reps, warmup, seed;
-  int have_tasks, have_size, quiet;
+  int have_tasks, have_size, have_payload, quiet;
   double trial_timeout;
 } opts_t;
+
+/* What the command line picked: indices into the registries, the
+ * concurrency list, and transports (none: each runner's default). */
+typedef struct selection_s {
+  size_t *wi, nw, *ri, nr;
+  unsigned *conc;
+  size_t nc;
+  const char *tr[16];
+  size_t nt;
+} selection_t;
 
 typedef struct plan_s {
   cb_cell_t *cells;
@@ -45,9 +55,11 @@ static const char run_help[] =
     "  -r, --runner LIST        serial,threads,processes,eventloop (default: all)\n"
     "  -c, --concurrency LIST   e.g. 1,2,8 or 1..64 (powers of two); default 1,2,8\n"
     "  -p, --pin POLICY         none|compact|scatter|cores (default compact)\n"
+    "      --transport LIST     how processes move payloads: pipe,shm (default pipe);\n"
+    "                           other runners keep their own (inproc)\n"
     "  -t, --tasks N            tasks per trial (default: per workload)\n"
     "  -s, --size N             work per task in the workload's unit (default: per workload)\n"
-    "      --payload BYTES      bytes in and out per task (default 0)\n"
+    "      --payload BYTES      bytes in and out per task (default: per workload)\n"
     "      --reps N             recorded trials per cell (default 5)\n"
     "      --warmup N           unrecorded trials per cell first (default 1)\n"
     "      --seed N             seed of every task's input (default 1)\n"
@@ -86,6 +98,7 @@ static int parse_options(int argc, char **argv, opts_t *o)
     { "warmup", required_argument, NULL, 'W' },
     { "seed", required_argument, NULL, 'S' },
     { "trial-timeout", required_argument, NULL, 'T' },
+    { "transport", required_argument, NULL, 'X' },
     { "output", required_argument, NULL, 'o' },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
@@ -101,6 +114,7 @@ static int parse_options(int argc, char **argv, opts_t *o)
     case 'r': o->runners = optarg; break;
     case 'c': o->concurrency = optarg; break;
     case 'o': o->output = optarg; break;
+    case 'X': o->transports = optarg; break;
     case 'q': o->quiet = 1; break;
     case 'p':
       if (cb_pin_parse(optarg, &o->pin) != 0)
@@ -115,7 +129,10 @@ static int parse_options(int argc, char **argv, opts_t *o)
       rc = parse_num("--size", optarg, 0, UINT64_C(1) << 40, &o->size);
       o->have_size = 1;
       break;
-    case 'P': rc = parse_num("--payload", optarg, 0, UINT64_C(1) << 30, &o->payload); break;
+    case 'P':
+      rc = parse_num("--payload", optarg, 0, UINT64_C(1) << 30, &o->payload);
+      o->have_payload = 1;
+      break;
     case 'R': rc = parse_num("--reps", optarg, 1, 100000, &o->reps); break;
     case 'W': rc = parse_num("--warmup", optarg, 0, 100000, &o->warmup); break;
     case 'S': rc = parse_num("--seed", optarg, 0, UINT64_MAX, &o->seed); break;
@@ -161,42 +178,72 @@ static int select_list(const char *what, const char *list, const char *const *na
   return cb_usage_error("run", "unknown %s '%s' (known: %s)", what, bad, known);
 }
 
-/* Refuse a cell the machine cannot take, naming the limit and its value. */
-static int check_limits(const cb_runner_t *rn, unsigned c, unsigned pus)
+static long read_proc_long(const char *path)
 {
-  unsigned workers = rn->workers(c, pus);
-  struct rlimit rl;
-  long threads_max = 0, pid_max = 0;
-  FILE *f;
+  long v = 0;
+  FILE *f = fopen(path, "re");
 
-  if (strcmp(rn->name, "serial") == 0)
-    return 0;
-  if ((f = fopen("/proc/sys/kernel/threads-max", "re")) != NULL) {
-    if (fscanf(f, "%ld", &threads_max) != 1)
-      threads_max = 0;
+  if (f != NULL) {
+    if (fscanf(f, "%ld", &v) != 1)
+      v = 0;
     fclose(f);
   }
-  if ((f = fopen("/proc/sys/kernel/pid_max", "re")) != NULL) {
-    if (fscanf(f, "%ld", &pid_max) != 1)
-      pid_max = 0;
+  return v;
+}
+
+static unsigned long long ephemeral_ports(void)
+{
+  unsigned long lo = 0, hi = 0;
+  FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+
+  if (f != NULL) {
+    if (fscanf(f, "%lu %lu", &lo, &hi) != 2)
+      lo = hi = 0;
     fclose(f);
   }
-  if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-      (rlim_t)workers + 64 > rl.rlim_cur)
-    return cb_usage_error("run", "concurrency %u for %s needs %u workers but RLIMIT_NPROC "
-                          "(ulimit -u) is %llu", c, rn->name, workers,
-                          (unsigned long long)rl.rlim_cur);
-  if (threads_max > 0 && (long)workers + 64 > threads_max)
-    return cb_usage_error("run", "concurrency %u for %s needs %u workers but kernel.threads-max "
-                          "is %ld", c, rn->name, workers, threads_max);
-  if (pid_max > 0 && (long)workers + 64 > pid_max)
-    return cb_usage_error("run", "concurrency %u for %s needs %u workers but kernel.pid_max "
-                          "is %ld", c, rn->name, workers, pid_max);
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-      (rlim_t)c * 2 + 64 > rl.rlim_cur)
-    return cb_usage_error("run", "concurrency %u for %s needs about %u file descriptors but "
-                          "RLIMIT_NOFILE (ulimit -n) is %llu", c, rn->name, c * 2 + 64,
-                          (unsigned long long)rl.rlim_cur);
+  return hi >= lo && hi > 0 ? hi - lo + 1 : 0;
+}
+
+/* Refuse a cell the machine cannot take, naming the limit and its value:
+ * failing half way through a run helps nobody. */
+static int check_limits(const cb_cell_t *c, unsigned pus)
+{
+  unsigned long long workers = c->rn->workers(c->concurrency, pus), fds, ports;
+  long threads_max = read_proc_long("/proc/sys/kernel/threads-max");
+  long pid_max = read_proc_long("/proc/sys/kernel/pid_max");
+  const char *rn = c->rn->name;
+  int multi = strcmp(rn, "serial") != 0;
+  struct rlimit rl;
+
+  /* Descriptors in the fullest process, plus a margin for the harness: the
+   * tasks' own in an in-process runner; a pipe pair per worker in a process
+   * pool's coordinator (each worker holds its task's own); one per
+   * connection in a server. */
+  ports = (unsigned long long)c->concurrency * c->wl->ports_per_task;
+  fds = (unsigned long long)c->concurrency * c->wl->fds_per_task;
+  if (strcmp(rn, "processes") == 0)
+    fds = 2ull * c->concurrency;
+  fds = (fds > ports ? fds : ports) + 64;
+  if (multi && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+      workers * 2 + 64 > rl.rlim_cur)
+    return cb_usage_error("run", "concurrency %u for %s needs about %llu processes/threads but "
+                          "RLIMIT_NPROC (ulimit -u) is %llu", c->concurrency, rn,
+                          workers * 2 + 64, (unsigned long long)rl.rlim_cur);
+  if (multi && threads_max > 0 && (long long)(workers * 2 + 64) > threads_max)
+    return cb_usage_error("run", "concurrency %u for %s needs about %llu threads but "
+                          "kernel.threads-max is %ld", c->concurrency, rn, workers * 2 + 64,
+                          threads_max);
+  if (multi && pid_max > 0 && (long long)(workers * 2 + 64) > pid_max)
+    return cb_usage_error("run", "concurrency %u for %s needs about %llu process IDs but "
+                          "kernel.pid_max is %ld", c->concurrency, rn, workers * 2 + 64, pid_max);
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && fds > rl.rlim_cur)
+    return cb_usage_error("run", "concurrency %u for %s with %s needs about %llu file "
+                          "descriptors but RLIMIT_NOFILE (ulimit -n) is %llu", c->concurrency, rn,
+                          c->wl->name, fds, (unsigned long long)rl.rlim_cur);
+  if (ports > 0 && ports + 64 > ephemeral_ports())
+    return cb_usage_error("run", "concurrency %u with %s needs %llu ephemeral ports but "
+                          "net.ipv4.ip_local_port_range holds %llu", c->concurrency, c->wl->name,
+                          ports, ephemeral_ports());
   return 0;
 }
 
@@ -222,55 +269,90 @@ static size_t workload_index(const cb_workload_t *w)
   return i;
 }
 
-/* Expand the selections into cells; serial runs once per workload at c = 1. */
-static int build_matrix(const opts_t *o, const size_t *wi, size_t nw, const size_t *ri, size_t nr,
-                        const unsigned *conc, size_t nc, unsigned pus, matrix_t *m)
+/* How many of the selected transports the runner has (its own default when
+ * none), and the t-th of them. */
+static size_t runner_transports(const cb_runner_t *rn, const char *const *tr, size_t nt)
 {
-  size_t a, b, k;
+  size_t i, n = 0;
+
+  for (i = 0; i < nt; i++)
+    n += cb_runner_has_transport(rn, tr[i]);
+  return n > 0 ? n : 1;
+}
+
+static const char *runner_transport(const cb_runner_t *rn, const char *const *tr, size_t nt,
+                                    size_t t)
+{
+  size_t i;
+
+  for (i = 0; i < nt; i++) {
+    if (cb_runner_has_transport(rn, tr[i]) && t-- == 0)
+      return tr[i];
+  }
+  return rn->transports[0];
+}
+
+/* Expand the selections into cells; serial runs once per workload at c = 1,
+ * and each runner once per selected transport it has. */
+static int build_matrix(const opts_t *o, const selection_t *sel, unsigned pus, matrix_t *m)
+{
+  const char *const *tr = sel->tr;
+  size_t a, b, k, t, nt = sel->nt, nc = sel->nc;
   int rc;
 
-  m->cells = calloc(nw * nr * nc, sizeof(*m->cells));
+  m->cells = calloc(sel->nw * sel->nr * nc * (nt > 0 ? nt : 1), sizeof(*m->cells));
   m->expected = calloc(cb_workloads_count, sizeof(*m->expected));
   if (m->cells == NULL || m->expected == NULL)
     return cb_usage_error("run", "out of memory");
-  for (a = 0; a < nw; a++) {
-    for (b = 0; b < nr; b++) {
-      const cb_runner_t *rn = cb_runners[ri[b]];
+  for (a = 0; a < sel->nw; a++) {
+    for (b = 0; b < sel->nr; b++) {
+      const cb_runner_t *rn = cb_runners[sel->ri[b]];
       int serial = strcmp(rn->name, "serial") == 0;
       for (k = 0; k < nc && !(serial && k > 0); k++) {
+       for (t = 0; t < runner_transports(rn, tr, nt); t++) {
         cb_cell_t *c = &m->cells[m->ncells++];
-        c->wl = cb_workloads[wi[a]];
+        c->wl = cb_workloads[sel->wi[a]];
         c->rn = rn;
+        c->transport = runner_transport(rn, tr, nt, t);
         c->pin = o->pin;
-        c->concurrency = serial ? 1 : conc[k];
-        c->params.tasks = o->have_tasks ? o->tasks : c->wl->default_tasks;
+        c->concurrency = serial ? 1 : sel->conc[k];
+        c->params.tasks = o->have_tasks ? o->tasks : cb_workload_tasks(c->wl, c->concurrency);
         c->params.size = o->have_size ? o->size : c->wl->default_size;
-        c->params.payload = o->payload;
+        c->params.payload = o->have_payload ? o->payload : c->wl->default_payload;
         c->params.seed = o->seed;
-        rc = check_limits(rn, c->concurrency, pus);
+        rc = check_limits(c, pus);
         if (rc != 0)
           return rc;
+       }
       }
     }
   }
   return 0;
 }
 
-/* Expected checksums, once per workload (all its cells share parameters). */
+/* Expected checksums, once per workload (all its cells share parameters but
+ * the task count, so one array long enough for the largest serves them all). */
 static int compute_expected(matrix_t *m)
 {
+  uint64_t *most;
   size_t i, w;
-  int err;
+  int err = 0;
 
+  most = calloc(cb_workloads_count, sizeof(*most));
+  if (most == NULL)
+    return -ENOMEM;
   for (i = 0; i < m->ncells; i++) {
     w = workload_index(m->cells[i].wl);
-    if (m->expected[w] != NULL)
-      continue;
-    err = cb_trial_expected(&m->cells[i], &m->expected[w]);
-    if (err != 0)
-      return err;
+    if (m->cells[i].params.tasks > most[w])
+      most[w] = m->cells[i].params.tasks;
   }
-  return 0;
+  for (i = 0; i < m->ncells && err == 0; i++) {
+    w = workload_index(m->cells[i].wl);
+    if (m->expected[w] == NULL)
+      err = cb_trial_expected(&m->cells[i], most[w], &m->expected[w]);
+  }
+  free(most);
+  return err;
 }
 
 static void progress(const opts_t *o, size_t done, size_t total, const cb_cell_t *c, int warm)
@@ -312,16 +394,16 @@ static void print_tally(const matrix_t *m, const tally_t *t, size_t reps)
   size_t i;
   double *v, med;
 
-  printf("%-12s %-10s %6s %5s %14s %s\n", "workload", "runner", "c", "ok", "tasks/s (median)",
-         "");
+  printf("%-14s %-10s %-9s %6s %5s %16s\n", "workload", "runner", "transport", "c", "ok",
+         "tasks/s (median)");
   for (i = 0; i < m->ncells; i++) {
     const cb_cell_t *c = &m->cells[i];
     v = t->tput + i * reps;
     qsort(v, t->n[i], sizeof(*v), cmp_double);
     med = t->n[i] == 0 ? 0 : (t->n[i] % 2 ? v[t->n[i] / 2]
                                            : (v[t->n[i] / 2 - 1] + v[t->n[i] / 2]) / 2);
-    printf("%-12s %-10s %6u %2u/%-2u %14.1f\n", c->wl->name, c->rn->name, c->concurrency,
-           t->n[i] - t->bad[i], t->n[i], med);
+    printf("%-14s %-10s %-9s %6u %2u/%-2u %16.1f\n", c->wl->name, c->rn->name, c->transport,
+           c->concurrency, t->n[i] - t->bad[i], t->n[i], med);
   }
 }
 
@@ -336,6 +418,18 @@ typedef struct session_s {
   tally_t tally;
 } session_t;
 
+/* A trial that failed the run: anything but ok, except that a crash is what
+ * the fault family measures. */
+static int not_ok(const cb_cell_t *c, const cb_trial_t *t)
+{
+  char fam[32];
+
+  cb_workload_family(c->wl, fam, sizeof(fam));
+  if (t->status == CB_ST_CRASHED && strcmp(fam, "fault") == 0)
+    return 0;
+  return t->status != CB_ST_OK;
+}
+
 static int record(session_t *s, size_t cell, unsigned rep, const cb_trial_t *t)
 {
   cb_row_t row = { .meta = s->meta, .cell = &s->m->cells[cell], .trial = t, .rep = rep };
@@ -344,14 +438,15 @@ static int record(session_t *s, size_t cell, unsigned rep, const cb_trial_t *t)
 
   cb_workload_family(row.cell->wl, fam, sizeof(fam));
   row.family = fam;
+  row.transport = row.cell->transport;
   now_iso(row.timestamp, sizeof(row.timestamp));
   cb_record_row(&s->csv, &row);
   if (s->csv.failed)
     return -ENOMEM;
   s->rows++;
-  s->not_ok += t->status != CB_ST_OK;
+  s->not_ok += not_ok(row.cell, t);
   s->tally.tput[cell * s->o->reps + s->tally.n[cell]] = t->throughput;
-  s->tally.bad[cell] += t->status != CB_ST_OK;
+  s->tally.bad[cell] += not_ok(row.cell, t);
   s->tally.n[cell]++;
   err = cb_write_atomic(s->path, s->csv.data, s->csv.len);
   if (err != 0)
@@ -377,7 +472,7 @@ static int run_trials(session_t *s)
                                 o->trial_timeout, (volatile const int *)&stop_signal, &t);
       if (err != 0)
         return err;
-      if (t.status != CB_ST_OK && !o->quiet)
+      if (not_ok(c, &t) && !o->quiet)
         fprintf(stderr, "\rconcbench: %s %s c=%u: %s: %s\n", c->wl->name, c->rn->name,
                 c->concurrency, cb_status_name(t.status), t.msg);
       if (!warm && (err = record(s, i, (unsigned)(round - o->warmup), &t)) != 0)
@@ -405,22 +500,45 @@ static void default_output(char *buf, size_t len, const cb_meta_t *meta)
   snprintf(buf, len, "results/concbench-%s.csv", meta->run_id);
 }
 
-static int select_all(const opts_t *o, size_t **wi, size_t *nw, size_t **ri, size_t *nr,
-                      unsigned **conc, size_t *nc)
+/* Every transport some runner has, each once. */
+static size_t all_transports(const char **names, size_t max)
+{
+  size_t i, j, k, n = 0;
+
+  for (i = 0; i < cb_runners_count; i++) {
+    for (j = 0; cb_runners[i]->transports[j] != NULL; j++) {
+      for (k = 0; k < n && strcmp(names[k], cb_runners[i]->transports[j]) != 0; k++)
+        ;
+      if (k == n && n < max)
+        names[n++] = cb_runners[i]->transports[j];
+    }
+  }
+  return n;
+}
+
+static int select_all(const opts_t *o, selection_t *sel)
 {
   const char *wnames[cb_workloads_count], *rnames[cb_runners_count];
+  const char *tnames[CB_ARRAY_SIZE(sel->tr)];
+  size_t i, nt = all_transports(tnames, CB_ARRAY_SIZE(tnames)), *ti = NULL;
   char bad[256];
-  size_t i;
   int err;
 
   for (i = 0; i < cb_workloads_count; i++)
     wnames[i] = cb_workloads[i]->name;
   for (i = 0; i < cb_runners_count; i++)
     rnames[i] = cb_runners[i]->name;
-  if (select_list("workload", o->workloads, wnames, cb_workloads_count, wi, nw) != 0 ||
-      select_list("runner", o->runners, rnames, cb_runners_count, ri, nr) != 0)
+  if (select_list("workload", o->workloads, wnames, cb_workloads_count, &sel->wi, &sel->nw) != 0 ||
+      select_list("runner", o->runners, rnames, cb_runners_count, &sel->ri, &sel->nr) != 0)
     return CB_EXIT_USAGE;
-  err = cb_parse_concurrency(o->concurrency, conc, nc, bad, sizeof(bad));
+  if (o->transports != NULL) {
+    if (select_list("transport", o->transports, tnames, nt, &ti, &sel->nt) != 0)
+      return CB_EXIT_USAGE;
+    for (i = 0; i < sel->nt; i++)
+      sel->tr[i] = tnames[ti[i]];
+    free(ti);
+  }
+  err = cb_parse_concurrency(o->concurrency, &sel->conc, &sel->nc, bad, sizeof(bad));
   if (err == -ERANGE)
     return cb_usage_error("run", "bad concurrency '%s' (1..%u)", bad, CB_MAX_CONCURRENCY);
   if (err != 0)
@@ -436,8 +554,7 @@ int cb_cmd_run(int argc, char **argv)
   session_t s = { .o = &o };
   struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
   matrix_t m = { 0 };
-  size_t *wi = NULL, *ri = NULL, nw = 0, nr = 0, nc = 0;
-  unsigned *conc = NULL;
+  selection_t sel = { 0 };
   cb_topo_t *topo = NULL;
   cb_meta_t meta;
   char path[4096];
@@ -446,7 +563,7 @@ int cb_cmd_run(int argc, char **argv)
   rc = parse_options(argc, argv, &o);
   if (rc != 0)
     return rc < 0 ? CB_EXIT_OK : rc;
-  rc = select_all(&o, &wi, &nw, &ri, &nr, &conc, &nc);
+  rc = select_all(&o, &sel);
   if (rc != 0)
     goto out;
   err = cb_topo_load(&topo);
@@ -460,7 +577,7 @@ int cb_cmd_run(int argc, char **argv)
                         cb_pin_name(o.pin));
     goto out;
   }
-  rc = build_matrix(&o, wi, nw, ri, nr, conc, nc, cb_topo_pus(topo), &m);
+  rc = build_matrix(&o, &sel, cb_topo_pus(topo), &m);
   if (rc != 0)
     goto out;
   cb_meta_collect(&meta, topo);
@@ -516,8 +633,8 @@ out:
   free_matrix(&m);
   if (topo != NULL)
     cb_topo_free(topo);
-  free(conc);
-  free(ri);
-  free(wi);
+  free(sel.conc);
+  free(sel.ri);
+  free(sel.wi);
   return rc;
 }

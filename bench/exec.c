@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -70,34 +71,76 @@ uint64_t cb__mem_pss_kb(int pid)
 }
 
 
-void cb__run_one(cb_exec_t *x, uint64_t index)
+int cb__task_run(cb_exec_t *x, cb__worker_t *w, const unsigned char *in, unsigned char *out,
+                 uint64_t index, uint64_t *checksum)
+{
+  cb_task_t t = {
+    .p = x->params,
+    .state = x->state,
+    .index = index,
+    .in = in,
+    .out = out != NULL ? out : w->out,
+    .worker = &w->slot,
+    .kin = w->kin,
+  };
+
+  *checksum = 0;
+  return x->wl->run(&t, checksum);
+}
+
+void cb__run_one(cb_exec_t *x, cb__worker_t *w, uint64_t index)
 {
   cb_task_result_t *r = &x->results[index];
   uint64_t sum = 0, t0;
   int err;
 
   t0 = cb_now_ns();
-  err = x->wl->run(x->params, x->state, index, &sum);
+  err = cb__task_run(x, w, x->in, NULL, index, &sum);
   r->lat_ns = cb_now_ns() - t0;
   r->checksum = sum;
   r->err = err;
   __atomic_fetch_add(&r->seen, 1, __ATOMIC_RELAXED);
 }
 
-int cb__worker_enter(cb_exec_t *x, const char *kind, unsigned i)
+int cb__worker_enter(cb_exec_t *x, cb__worker_t *w, const cb_kin_t *kin, const char *kind,
+                     unsigned i, int blocking)
 {
   char name[16];
-  int err;
+  int err = 0;
 
+  memset(w, 0, sizeof(*w));
+  w->kin = kin;
   snprintf(name, sizeof(name), "cb-%s-%u", kind, i);
   prctl(PR_SET_NAME, name, 0, 0, 0);
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-  if (x->plan == NULL)
-    return 0;
-  err = cb_plan_bind_self(x->plan, i);
-  if (err != 0)
-    cb__msg(x, "binding worker %u to PU %d: %s", i, x->plan->pu[i], strerror(-err));
+  if (x->plan != NULL) {
+    err = cb_plan_bind_self(x->plan, i);
+    if (err != 0)
+      cb__msg(x, "binding worker %u to PU %d: %s", i, x->plan->pu[i], strerror(-err));
+  }
+  if (err == 0 && x->params->payload > 0) {
+    w->out = malloc((size_t)x->params->payload);
+    if (w->out == NULL) {
+      err = -ENOMEM;
+      cb__msg(x, "worker %u: no memory for a %llu-byte payload", i,
+              (unsigned long long)x->params->payload);
+    }
+  }
+  if (err == 0 && blocking && x->wl->worker_open != NULL) {
+    err = x->wl->worker_open(x->params, x->state, &w->slot);
+    if (err != 0)
+      cb__msg(x, "worker %u: %s: %s", i, x->wl->name, strerror(-err));
+  }
   return err;
+}
+
+void cb__worker_leave(cb_exec_t *x, cb__worker_t *w)
+{
+  if (w->slot != NULL && x->wl->worker_close != NULL)
+    x->wl->worker_close(x->params, x->state, w->slot);
+  w->slot = NULL;
+  free(w->out);
+  w->out = NULL;
 }
 
 /* Workers of one trial may fail together; the lock keeps the first cause

@@ -82,6 +82,16 @@ static void print_help(FILE *f)
              "exit codes: 0 success, 1 a benchmark failed, 2 bad usage or input\n");
 }
 
+static void print_runner(const cb_runner_t *r)
+{
+  size_t i;
+
+  printf("runner\t%s\t", r->name);
+  for (i = 0; r->transports[i] != NULL; i++)
+    printf("%s%s", i ? "," : "", r->transports[i]);
+  printf("\t%s\n", r->description);
+}
+
 int cb_cmd_list(int argc, char **argv)
 {
   char fam[32];
@@ -90,7 +100,7 @@ int cb_cmd_list(int argc, char **argv)
   if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
     printf("usage: concbench list\n\n"
            "One line per workload (\"workload NAME FAMILY SIZE-UNIT DEFAULT-SIZE "
-           "DEFAULT-TASKS DESCRIPTION\")\nand per runner (\"runner NAME TRANSPORT "
+           "DEFAULT-TASKS DESCRIPTION\")\nand per runner (\"runner NAME TRANSPORTS "
            "DESCRIPTION\"), fields separated by tabs.\n");
     return CB_EXIT_OK;
   }
@@ -104,8 +114,7 @@ int cb_cmd_list(int argc, char **argv)
            w->description);
   }
   for (i = 0; i < cb_runners_count; i++)
-    printf("runner\t%s\t%s\t%s\n", cb_runners[i]->name, cb_runners[i]->transport,
-           cb_runners[i]->description);
+    print_runner(cb_runners[i]);
   return CB_EXIT_OK;
 }
 

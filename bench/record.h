@@ -23,6 +23,7 @@ typedef struct cb_row_s {
   const cb_cell_t *cell;
   const cb_trial_t *trial;
   const char *family;
+  const char *transport;
   char timestamp[32];
   unsigned rep;
 } cb_row_t;
@@ -41,7 +42,7 @@ typedef struct cb_row_s {
   X(workload, STR, r->cell->wl->name)                     \
   X(family, STR, r->family)                               \
   X(runner, STR, r->cell->rn->name)                       \
-  X(transport, STR, r->cell->rn->transport)               \
+  X(transport, STR, r->transport)                         \
   X(pin, STR, cb_pin_name(r->cell->pin))                  \
   X(concurrency, U64, r->cell->concurrency)               \
   X(workers, U64, r->trial->workers)                      \

@@ -36,6 +36,8 @@ typedef struct cb_exec_s {
   const cb_workload_t *wl;
   const cb_params_t *params;
   void *state;              /* the workload's, from setup */
+  const unsigned char *in;  /* the payload input (params->payload bytes), or NULL */
+  const char *transport;    /* one of the runner's transports */
   unsigned concurrency;     /* tasks in flight at once */
   unsigned pus;             /* processing units of the machine */
   const cb_plan_t *plan;    /* placement of `workers` workers */
@@ -52,7 +54,10 @@ typedef struct cb_exec_s {
 typedef struct cb_runner_s {
   const char *name;
   const char *description;
-  const char *transport;    /* how tasks and results travel, for the CSV */
+  /* How tasks and results may travel (NULL-terminated; the first is the
+   * default): "inproc" for pointers in one process, "pipe", "shm". */
+  const char *const *transports;
+  const cb_kin_t *kin;      /* what its tasks may ask of it (cb_task_t.kin) */
   /* Workers this runner creates for concurrency c on a machine with `pus` PUs. */
   unsigned (*workers)(unsigned c, unsigned pus);
   /* 0 when every task ran (even if some failed), else -errno with x->msg set. */
@@ -62,6 +67,8 @@ typedef struct cb_runner_s {
 extern const cb_runner_t *const cb_runners[];
 extern const size_t cb_runners_count;
 const cb_runner_t *cb_runner_find(const char *name);
+/* 1 when `name` is one of the runner's transports. */
+int cb_runner_has_transport(const cb_runner_t *r, const char *name);
 
 /* Helpers shared by the runners (bench/exec.c). */
 
@@ -96,13 +103,29 @@ void cb__ru_accumulate(cb_usage_t *u, const cb__ru_t *start, const cb__ru_t *end
 uint64_t cb__mem_peak_kb(void);
 /* Proportional set size of process `pid` (0 = self) from smaps_rollup, KiB. */
 uint64_t cb__mem_pss_kb(int pid);
+/* What one worker keeps for the tasks it runs. */
+typedef struct cb__worker_s {
+  const cb_kin_t *kin;
+  void *slot;          /* the workload's (cb_task_t.worker) */
+  unsigned char *out;  /* payload output room */
+} cb__worker_t;
+
 /* Make the calling thread worker `i`: name it ("cb-thr-3") so top and perf
  * show who is who, give it a 1 ns timer slack so that timed waits end when
  * asked (the default 50 us would be charged to whichever model sleeps most),
- * and bind it per the plan. 0 or -errno, with failures in x->msg. */
-int cb__worker_enter(cb_exec_t *x, const char *kind, unsigned i);
-/* Run task `index` in the blocking form and record its result. */
-void cb__run_one(cb_exec_t *x, uint64_t index);
+ * bind it per the plan and give it its payload room; when it will run the
+ * blocking form, open the workload's per-worker resources too. 0 or -errno,
+ * with failures in x->msg. */
+int cb__worker_enter(cb_exec_t *x, cb__worker_t *w, const cb_kin_t *kin, const char *kind,
+                     unsigned i, int blocking);
+/* After the worker's last task: release the workload's slot and the room. */
+void cb__worker_leave(cb_exec_t *x, cb__worker_t *w);
+/* Run task `index` in the blocking form with payload input `in` and output
+ * room `out` (NULL: the worker's own). */
+int cb__task_run(cb_exec_t *x, cb__worker_t *w, const unsigned char *in, unsigned char *out,
+                 uint64_t index, uint64_t *checksum);
+/* Run task `index` in the blocking form and record its result and latency. */
+void cb__run_one(cb_exec_t *x, cb__worker_t *w, uint64_t index);
 void cb__msg(cb_exec_t *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -6,9 +6,12 @@
  * waits for that record under the timeout; whatever happens it then kills the
  * whole group and reaps every descendant (the coordinator is a child
  * subreaper, so workers orphaned by a crashed trial process come back to it),
- * so no process of one trial survives into the next. */
+ * so no process of one trial survives into the next. The supervisor also owns
+ * the trial's scratch directory: it creates it before the fork and removes it
+ * after the reaping, so files survive neither a crash nor a timeout. */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -52,17 +55,60 @@ static void set_msg(cb_trial_t *t, const char *fmt, ...)
   va_end(ap);
 }
 
-int cb_trial_expected(const cb_cell_t *cell, uint64_t **out)
+int cb_trial_expected(const cb_cell_t *cell, uint64_t tasks, uint64_t **out)
 {
-  uint64_t i, n = cell->params.tasks, *e;
+  size_t payload = (size_t)cell->params.payload;
+  unsigned char *in = NULL, *room = NULL;
+  cb_task_t t = { .p = &cell->params };
+  uint64_t *e;
+  int err = 0;
 
-  e = malloc(n * sizeof(*e));
-  if (e == NULL)
-    return -ENOMEM;
-  for (i = 0; i < n; i++)
-    e[i] = cell->wl->expect(&cell->params, i);
+  e = malloc(tasks * sizeof(*e));
+  if (payload > 0) {
+    in = malloc(payload);
+    room = malloc(payload);
+  }
+  if (e == NULL || (payload > 0 && (in == NULL || room == NULL))) {
+    err = -ENOMEM;
+    free(e);
+    goto out;
+  }
+  if (payload > 0)
+    cb_payload_fill(&cell->params, in);
+  t.in = in;
+  t.out = room;
+  for (t.index = 0; t.index < tasks; t.index++)
+    e[t.index] = cell->wl->expect(&t);
   *out = e;
+out:
+  free(room);
+  free(in);
+  return err;
+}
+
+/* A private directory for the trial's files, mode 0700. */
+static int scratch_make(char *buf, size_t len)
+{
+  const char *tmp = getenv("TMPDIR");
+
+  snprintf(buf, len, "%s/concbench-XXXXXX", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+  return mkdtemp(buf) != NULL ? 0 : -errno;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+  CB_UNUSED(st);
+  CB_UNUSED(f);
+  if (type == FTW_DP)
+    rmdir(path);
+  else
+    unlink(path);
   return 0;
+}
+
+static void scratch_remove(const char *path)
+{
+  nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Compare every task with its expected checksum; fill the verdict. */
@@ -130,27 +176,34 @@ static void fill_measures(const cb_cell_t *cell, const cb_exec_t *x, cb_trial_t 
   t->maxrss_kb = x->usage.mem_kb;
 }
 
-int cb_trial_execute(const cb_cell_t *cell, const cb_topo_t *topo,
-                     const uint64_t *expected, cb_trial_t *out)
+/* The trial proper, with its parameters complete (scratch set). */
+static int execute(const cb_cell_t *cell, const cb_topo_t *topo, const uint64_t *expected,
+                   cb_trial_t *out)
 {
   cb_exec_t x = {
     .wl = cell->wl,
     .params = &cell->params,
     .concurrency = cell->concurrency,
+    .transport = cell->transport != NULL ? cell->transport : cell->rn->transports[0],
     .pus = cb_topo_pus(topo),
   };
+  size_t payload = (size_t)cell->params.payload;
+  unsigned char *in = NULL;
   cb_plan_t plan = { 0 };
   void *state = NULL;
   int err, have_plan = 0, have_state = 0;
 
-  memset(out, 0, sizeof(*out));
-  out->status = CB_ST_ERROR;
   x.results = calloc(cell->params.tasks, sizeof(*x.results));
-  if (x.results == NULL) {
+  in = payload > 0 ? malloc(payload) : NULL;
+  if (x.results == NULL || (payload > 0 && in == NULL)) {
     err = -ENOMEM;
-    set_msg(out, "no memory for %llu task results", (unsigned long long)cell->params.tasks);
+    set_msg(out, "no memory for %llu task results and the payload",
+            (unsigned long long)cell->params.tasks);
     goto out;
   }
+  if (payload > 0)
+    cb_payload_fill(&cell->params, in);
+  x.in = in;
   err = cb_plan_compute(topo, cell->pin, cell->rn->workers(cell->concurrency, x.pus), &plan);
   if (err != 0) {
     set_msg(out, "placement plan: %s", strerror(-err));
@@ -181,10 +234,33 @@ int cb_trial_execute(const cb_cell_t *cell, const cb_topo_t *topo,
 
 out:
   if (have_state && cell->wl->teardown != NULL)
-    cell->wl->teardown(state);
+    cell->wl->teardown(&cell->params, state);
   if (have_plan)
     cb_plan_free(&plan);
+  free(in);
   free(x.results);
+  return err;
+}
+
+int cb_trial_execute(const cb_cell_t *cell, const cb_topo_t *topo,
+                     const uint64_t *expected, cb_trial_t *out)
+{
+  cb_cell_t own = *cell;
+  char dir[4096];
+  int err;
+
+  memset(out, 0, sizeof(*out));
+  out->status = CB_ST_ERROR;
+  if (cell->params.scratch != NULL)
+    return execute(cell, topo, expected, out);
+  err = scratch_make(dir, sizeof(dir));
+  if (err != 0) {
+    set_msg(out, "scratch directory %s: %s", dir, strerror(-err));
+    return err;
+  }
+  own.params.scratch = dir;
+  err = execute(&own, topo, expected, out);
+  scratch_remove(dir);
   return err;
 }
 
@@ -210,15 +286,18 @@ static void trial_child(const cb_cell_t *cell, const cb_topo_t *topo,
   _exit(r == (ssize_t)sizeof(t) ? 0 : 1);
 }
 
-/* Wait for the trial's record. 1 = got it, 0 = end-of-file, -ETIMEDOUT,
- * -EINTR (asked to stop) or -errno. */
-static int await_record(int fd, double timeout_s, volatile const int *stop, cb_trial_t *t)
+/* Wait for the trial's record. 1 = got it, 0 = the trial process ended
+ * without one (*child_status says how), -ETIMEDOUT, -EINTR (asked to stop)
+ * or -errno. End-of-file alone cannot tell that the trial process died: its
+ * workers inherit the pipe's write end, so its death is checked as well. */
+static int await_record(int fd, pid_t child, int *child_status, double timeout_s,
+                        volatile const int *stop, cb_trial_t *t)
 {
   uint64_t deadline = cb_now_ns() + (uint64_t)(timeout_s * 1e9), now;
   struct pollfd pfd = { .fd = fd, .events = POLLIN };
   size_t got = 0;
   ssize_t r;
-  int n;
+  int n, dead = 0;
 
   while (got < sizeof(*t)) {
     if (stop != NULL && *stop)
@@ -227,11 +306,17 @@ static int await_record(int fd, double timeout_s, volatile const int *stop, cb_t
     if (now >= deadline)
       return -ETIMEDOUT;
     /* Wake at least every 100 ms to notice a stop request. */
-    n = poll(&pfd, 1, (deadline - now) / 1000000u > 100 ? 100 : (int)((deadline - now) / 1000000u) + 1);
+    n = poll(&pfd, 1, dead ? 0 : (deadline - now) / 1000000u > 100 ? 100
+                                  : (int)((deadline - now) / 1000000u) + 1);
     if (n < 0 && errno != EINTR)
       return -errno;
-    if (n <= 0)
+    if (n == 0 && dead)
+      return 0; /* dead, and nothing more in the pipe */
+    if (n <= 0) {
+      /* Dead: one more look at the pipe, where its record may wait. */
+      dead = waitpid(child, child_status, WNOHANG) == child;
       continue;
+    }
     r = read(fd, (char *)t + got, sizeof(*t) - got);
     if (r == 0)
       return 0;
@@ -277,13 +362,22 @@ int cb_trial_supervised(const cb_cell_t *cell, const cb_topo_t *topo,
                         const uint64_t *expected, double timeout_s,
                         volatile const int *stop, cb_trial_t *out)
 {
-  int fds[2], r, st = 0, err = 0;
+  int fds[2] = { -1, -1 }, r, st = 0, err;
+  cb_cell_t own = *cell;
+  char dir[4096];
   pid_t pid;
 
   /* Orphaned workers of a crashed trial must come back to us to be reaped. */
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  if (pipe2(fds, O_CLOEXEC) != 0)
-    return -errno;
+  err = scratch_make(dir, sizeof(dir));
+  if (err != 0)
+    return err;
+  own.params.scratch = dir;
+  cell = &own;
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    err = -errno;
+    goto out;
+  }
   fflush(NULL); /* nothing buffered may be written twice */
   pid = fork();
   if (pid < 0) {
@@ -298,22 +392,24 @@ int cb_trial_supervised(const cb_cell_t *cell, const cb_topo_t *topo,
   close(fds[1]);
   fds[1] = -1;
 
-  r = await_record(fds[0], timeout_s, stop, out);
+  r = await_record(fds[0], pid, &st, timeout_s, stop, out);
   kill_group(pid, &st, pid);
   if (r == -EINTR) {
     err = -EINTR;
   } else if (r == -ETIMEDOUT) {
     memset(out, 0, sizeof(*out));
     out->status = CB_ST_TIMEOUT;
-    set_msg(out, "killed after %.0f s (--trial-timeout)", timeout_s);
+    set_msg(out, "killed after %g s (--trial-timeout)", timeout_s);
   } else if (r != 1) {
     memset(out, 0, sizeof(*out));
     describe_death(st, out);
   }
 
 out:
-  close(fds[0]);
+  if (fds[0] >= 0)
+    close(fds[0]);
   if (fds[1] >= 0)
     close(fds[1]);
+  scratch_remove(dir);
   return err;
 }

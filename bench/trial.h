@@ -28,6 +28,7 @@ typedef struct cb_cell_s {
   const cb_runner_t *rn;
   cb_pin_policy_t pin;
   unsigned concurrency;
+  const char *transport; /* one of rn->transports; NULL: the first */
   cb_params_t params;
 } cb_cell_t;
 
@@ -42,13 +43,15 @@ typedef struct cb_trial_s {
   char msg[160];
 } cb_trial_t;
 
-/* The checksum every task of the cell must produce (malloc'd, params.tasks
- * entries), computed serially once and shared by every runner and
- * concurrency with the same workload parameters. */
-int cb_trial_expected(const cb_cell_t *cell, uint64_t **out);
+/* The checksum each of the first `tasks` tasks of the cell must produce
+ * (malloc'd), computed serially once and shared by every cell with the same
+ * workload parameters: a task's checksum does not depend on how many tasks
+ * there are. */
+int cb_trial_expected(const cb_cell_t *cell, uint64_t tasks, uint64_t **out);
 
-/* Run the trial here. Fills *out in every case; returns 0, or -errno when the
- * trial could not run (out->status is then CB_ST_ERROR). */
+/* Run the trial here (in a scratch directory of its own unless
+ * cell->params.scratch is set). Fills *out in every case; returns 0, or
+ * -errno when the trial could not run (out->status is then CB_ST_ERROR). */
 int cb_trial_execute(const cb_cell_t *cell, const cb_topo_t *topo,
                      const uint64_t *expected, cb_trial_t *out);
 

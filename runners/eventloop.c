@@ -8,7 +8,11 @@
  * workload without an asynchronous form runs inline in an idle callback and
  * blocks its loop: that is what CPU work does to an event loop, and measuring
  * it is the point. Loops and handles are not thread-safe, so every handle
- * belongs to exactly one loop thread; only the task counter is shared. */
+ * belongs to exactly one loop thread; only the task counter is shared.
+ *
+ * It lends no kin to blocking tasks: a loop that waits for a partner or a
+ * child inside a callback is no event loop. Workloads that need kin bring an
+ * asynchronous form, which does the same with handles on the loop. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -35,6 +39,8 @@ struct loop_s {
   unsigned id, nslots, finished, closing;
   slot_t *slots;
   unsigned char *slot_mem;
+  unsigned char *out_mem;  /* payload room, one per slot */
+  cb__worker_t w;          /* for inline tasks */
   uv_loop_t loop;
   uv_idle_t idle;  /* drives inline tasks */
   cb__ru_t ru0, ru1;
@@ -65,18 +71,27 @@ static void slot_closed(cb_async_t *a)
   CB_UNUSED(a);
 }
 
-static void loop_finished_slot(loop_t *lp)
+/* Close every slot still open; the loop must then run for the callbacks. A
+ * slot whose async_open failed left nothing open (the contract). */
+static void close_slots(loop_t *lp)
 {
   unsigned i;
 
+  for (i = 0; i < lp->nslots && lp->slots != NULL; i++) {
+    if (lp->slots[i].open) {
+      lp->slots[i].open = 0;
+      lp->pool->x->wl->async_close(&lp->slots[i].a, slot_closed);
+    }
+  }
+}
+
+static void loop_finished_slot(loop_t *lp)
+{
   if (++lp->finished < lp->nslots)
     return;
   lp->t_end = cb_now_ns();
   cb__ru_sample(RUSAGE_THREAD, &lp->ru1);
-  for (i = 0; i < lp->nslots; i++) {
-    if (lp->slots[i].open)
-      lp->pool->x->wl->async_close(&lp->slots[i].a, slot_closed);
-  }
+  close_slots(lp);
 }
 
 static void task_done(cb_async_t *a, int err, uint64_t checksum);
@@ -119,7 +134,7 @@ static void idle_cb(uv_idle_t *h)
   uint64_t index;
 
   if (take(lp->pool, &index)) {
-    cb__run_one(lp->pool->x, index);
+    cb__run_one(lp->pool->x, &lp->w, index);
     return;
   }
   uv_idle_stop(h);
@@ -131,13 +146,14 @@ static void idle_cb(uv_idle_t *h)
 static int open_slots(loop_t *lp)
 {
   const cb_workload_t *wl = lp->pool->x->wl;
-  size_t sz = wl->async_slot_size;
+  size_t sz = wl->async_slot_size, payload = (size_t)lp->pool->x->params->payload;
   unsigned i;
   int err;
 
   lp->slots = calloc(lp->nslots, sizeof(*lp->slots));
   lp->slot_mem = calloc(lp->nslots, sz > 0 ? sz : 1);
-  if (lp->slots == NULL || lp->slot_mem == NULL)
+  lp->out_mem = malloc(lp->nslots * (payload > 0 ? payload : 1));
+  if (lp->slots == NULL || lp->slot_mem == NULL || lp->out_mem == NULL)
     return -ENOMEM;
   for (i = 0; i < lp->nslots; i++) {
     slot_t *s = &lp->slots[i];
@@ -145,6 +161,8 @@ static int open_slots(loop_t *lp)
     s->a.loop = &lp->loop;
     s->a.params = lp->pool->x->params;
     s->a.state = lp->pool->x->state;
+    s->a.in = lp->pool->x->in;
+    s->a.out = payload > 0 ? lp->out_mem + i * payload : NULL;
     s->a.done = task_done;
     s->a.slot = lp->slot_mem + i * sz;
     s->a.runner_data = s;
@@ -163,40 +181,62 @@ static void close_walk(uv_handle_t *h, void *arg)
     uv_close(h, NULL);
 }
 
+/* Start the loop's work once every loop is ready; 1 when it ran. */
+static int loop_work(loop_t *lp, int inline_form)
+{
+  unsigned i;
+
+  if (cb__gate_wait(&lp->pool->gate))
+    return 0;
+  /* The loop's clock still reads the time before the wait at the gate:
+   * without this, the first timers would expire early. */
+  uv_update_time(&lp->loop);
+  cb__ru_sample(RUSAGE_THREAD, &lp->ru0);
+  if (inline_form)
+    uv_idle_start(&lp->idle, idle_cb);
+  else
+    for (i = 0; i < lp->nslots; i++)
+      slot_next(&lp->slots[i]);
+  uv_run(&lp->loop, UV_RUN_DEFAULT);
+  return 1;
+}
+
 static void *loop_main(void *arg)
 {
   loop_t *lp = arg;
   pool_t *p = lp->pool;
   int inline_form = p->x->wl->async_start == NULL;
-  unsigned i;
 
-  lp->err = cb__worker_enter(p->x, "loop", lp->id);
-  if (lp->err == 0)
-    lp->err = inline_form ? uv_idle_init(&lp->loop, &lp->idle) : open_slots(lp);
+  lp->err = cb__worker_enter(p->x, &lp->w, NULL, "loop", lp->id, inline_form);
+  if (lp->err == 0 && inline_form) {
+    lp->err = uv_idle_init(&lp->loop, &lp->idle);
+    lp->idle.data = lp;
+  } else if (lp->err == 0) {
+    lp->err = open_slots(lp);
+    if (lp->err == 0)
+      uv_run(&lp->loop, UV_RUN_DEFAULT); /* let the slots' opening requests finish */
+  }
   if (lp->err != 0) {
     cb__msg(p->x, "loop %u: %s", lp->id, uv_strerror(lp->err));
     cb__gate_abort(&p->gate);
-  } else if (!cb__gate_wait(&p->gate)) {
-    cb__ru_sample(RUSAGE_THREAD, &lp->ru0);
-    lp->idle.data = lp;
-    if (inline_form)
-      uv_idle_start(&lp->idle, idle_cb);
-    else
-      for (i = 0; i < lp->nslots; i++)
-        slot_next(&lp->slots[i]);
-    uv_run(&lp->loop, UV_RUN_DEFAULT);
-    return NULL;
+  } else {
+    loop_work(lp, inline_form);
   }
-  /* Abandoned before the start: close whatever was opened. */
+  /* Whatever happened, close what is still open and let the callbacks run. */
+  close_slots(lp);
   uv_walk(&lp->loop, close_walk, NULL);
   uv_run(&lp->loop, UV_RUN_DEFAULT);
+  cb__worker_leave(p->x, &lp->w);
   return NULL;
 }
 
-static void free_loop(loop_t *lp)
+static void free_loop(cb_exec_t *x, loop_t *lp)
 {
-  if (lp->inited)
-    uv_loop_close(&lp->loop);
+  int err = lp->inited ? uv_loop_close(&lp->loop) : 0;
+
+  if (err != 0)
+    cb__msg(x, "loop %u could not be closed: %s", lp->id, uv_strerror(err));
+  free(lp->out_mem);
   free(lp->slot_mem);
   free(lp->slots);
 }
@@ -232,11 +272,12 @@ static int eventloop_run(cb_exec_t *x)
   }
   t0 = cb__gate_release(&p.gate, started, err != 0);
   x->startup_ns = t0 - t_begin;
-  if (err == 0 && cb__gate_aborted(&p.gate))
-    err = -EINVAL;
 
-  for (i = 0; i < started; i++)
+  for (i = 0; i < started; i++) {
     pthread_join(lps[i].tid, NULL);
+    if (err == 0 && lps[i].err != 0)
+      err = lps[i].err; /* the first loop that failed, and why */
+  }
   for (i = 0; i < started && err == 0; i++) {
     if (lps[i].t_end > t_last)
       t_last = lps[i].t_end;
@@ -249,7 +290,7 @@ static int eventloop_run(cb_exec_t *x)
   }
 
   for (i = 0; i < n; i++)
-    free_loop(&lps[i]);
+    free_loop(x, &lps[i]);
   cb__gate_destroy(&p.gate);
   free(lps);
   return err;
@@ -258,7 +299,8 @@ static int eventloop_run(cb_exec_t *x)
 const cb_runner_t cb_runner_eventloop = {
   .name = "eventloop",
   .description = "libuv: min(c, PUs) loops in pinned threads keep c tasks in flight",
-  .transport = "inproc",
+  .transports = (const char *const[]){ "inproc", NULL },
+  .kin = NULL,
   .workers = eventloop_workers,
   .run = eventloop_run,
 };

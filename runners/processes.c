@@ -8,6 +8,19 @@
  * reaped and a replacement is forked while tasks remain. That is the folklore
  * "a crash does not take down a process pool", implemented rather than assumed.
  *
+ * With a payload, the transport decides how the bytes travel. "pipe": they
+ * follow the descriptor and the result on the same pipes, so every byte is
+ * copied into the kernel and out again each way, as in a pool that sends
+ * work to its workers. "shm": each worker shares a mapping with the
+ * coordinator (input half, output half); the coordinator copies the input in
+ * and the output out, the worker works in place, and only the descriptors
+ * cross the pipes. The difference between the two is the transport's own
+ * cost; what remains is the cost of copying.
+ *
+ * Its kin are processes too: a fresh worker is fork + _exit + waitpid, and a
+ * token goes to a partner process (one per worker, forked on first use and
+ * reaped when the worker leaves) over a pair of pipes.
+ *
  * Workers end with _exit(): they are forks of a process that may hold libuv or
  * stdio state, and must not run its exit handlers. */
 #include <errno.h>
@@ -16,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +49,7 @@ typedef struct msg_s {
 enum { W_STARTING, W_IDLE, W_BUSY, W_CLOSING, W_GONE };
 
 typedef struct proc_s {
+  unsigned char *shm; /* "shm" transport: payload in, then payload out */
   pid_t pid;
   int task_fd;   /* coordinator writes task indices */
   int res_fd;    /* coordinator reads msg_t */
@@ -50,7 +65,118 @@ typedef struct pool_s {
   uint64_t next, done, t_last;
   unsigned live;
   int stopping; /* shutting down: only collect statistics and reap */
+  int shm;      /* the "shm" transport */
+  unsigned char *recv; /* payloads coming back land here */
 } pool_t;
+
+static int read_full(int fd, void *buf, size_t len);
+static int write_full(int fd, const void *buf, size_t len);
+
+/* A worker's partner for pingpong: the token goes out on `to`, back on `from`. */
+typedef struct partner_s {
+  pid_t pid;
+  int to, from;
+} partner_t;
+
+static __thread partner_t my_partner = { .pid = -1, .to = -1, .from = -1 };
+
+static int processes_spawn(void)
+{
+  pid_t pid = fork();
+
+  if (pid < 0)
+    return -errno;
+  if (pid == 0)
+    _exit(0);
+  while (waitpid(pid, NULL, 0) < 0) {
+    if (errno != EINTR)
+      return -errno;
+  }
+  return 0;
+}
+
+static void partner_main(int from, int to)
+{
+  uint64_t token;
+
+  while (read_full(from, &token, sizeof(token)) == 1) {
+    token++;
+    if (write_full(to, &token, sizeof(token)) != 0)
+      break;
+  }
+  _exit(0);
+}
+
+static int partner_start(partner_t *pt)
+{
+  int a[2] = { -1, -1 }, b[2] = { -1, -1 }, err = 0;
+
+  if (pipe2(a, O_CLOEXEC) != 0 || pipe2(b, O_CLOEXEC) != 0) {
+    err = -errno;
+    goto fail;
+  }
+  pt->pid = fork();
+  if (pt->pid < 0) {
+    err = -errno;
+    goto fail;
+  }
+  if (pt->pid == 0) {
+    close(a[1]);
+    close(b[0]);
+    partner_main(a[0], b[1]);
+  }
+  close(a[0]);
+  close(b[1]);
+  pt->to = a[1];
+  pt->from = b[0];
+  return 0;
+
+fail:
+  for (int i = 0; i < 2; i++) {
+    if (a[i] >= 0)
+      close(a[i]);
+    if (b[i] >= 0)
+      close(b[i]);
+  }
+  pt->pid = -1;
+  return err;
+}
+
+static void partner_stop(void)
+{
+  partner_t *pt = &my_partner;
+
+  if (pt->pid <= 0)
+    return;
+  close(pt->to);
+  close(pt->from);
+  waitpid(pt->pid, NULL, 0);
+  pt->pid = -1;
+  pt->to = pt->from = -1;
+}
+
+static int processes_pingpong(uint64_t n, uint64_t *token)
+{
+  partner_t *pt = &my_partner;
+  uint64_t i;
+  int err;
+
+  if (pt->pid <= 0 && (err = partner_start(pt)) != 0)
+    return err;
+  for (i = 0; i < n; i++) {
+    err = write_full(pt->to, token, sizeof(*token));
+    if (err == 0)
+      err = read_full(pt->from, token, sizeof(*token)) == 1 ? 0 : -EPIPE;
+    if (err != 0)
+      return err;
+  }
+  return 0;
+}
+
+static const cb_kin_t processes_kin = {
+  .spawn = processes_spawn,
+  .pingpong = processes_pingpong,
+};
 
 static unsigned processes_workers(unsigned c, unsigned pus)
 {
@@ -101,27 +227,50 @@ static void close_fd(int *fd)
   *fd = -1;
 }
 
-/* The body of a worker process; never returns. */
-static void worker_main(cb_exec_t *x, unsigned id, int task_fd, int res_fd)
+/* Serve tasks until the coordinator closes the task pipe. 0 at a clean end. */
+static int worker_serve(cb_exec_t *x, cb__worker_t *w, unsigned char *in, unsigned char *shm,
+                        int task_fd, int res_fd)
 {
-  msg_t m = { .type = MSG_READY };
-  cb__ru_t ru0, ru1;
+  size_t payload = (size_t)x->params->payload;
+  size_t piped = shm != NULL ? 0 : payload;
+  unsigned char *out = shm != NULL ? shm + payload : w->out;
   uint64_t index;
+  msg_t m;
   int r;
 
-  if (cb__worker_enter(x, "proc", id) != 0)
+  if (shm != NULL)
+    in = shm;
+  while ((r = read_full(task_fd, &index, sizeof(index))) == 1) {
+    if (piped > 0 && read_full(task_fd, in, piped) != 1)
+      return -EPROTO;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_RESULT;
+    m.index = index;
+    m.err = cb__task_run(x, w, in, out, index, &m.checksum);
+    if (write_full(res_fd, &m, sizeof(m)) != 0 ||
+        (piped > 0 && write_full(res_fd, out, piped) != 0))
+      return -EPIPE;
+  }
+  return r;
+}
+
+/* The body of a worker process; never returns. */
+static void worker_main(cb_exec_t *x, unsigned id, unsigned char *shm, int task_fd, int res_fd)
+{
+  msg_t m = { .type = MSG_READY };
+  unsigned char *in = NULL;
+  cb__ru_t ru0, ru1;
+  cb__worker_t w;
+  int r;
+
+  if (cb__worker_enter(x, &w, &processes_kin, "proc", id, 1) != 0)
+    _exit(3);
+  if (x->params->payload > 0 && (in = malloc((size_t)x->params->payload)) == NULL)
     _exit(3);
   if (write_full(res_fd, &m, sizeof(m)) != 0)
     _exit(4);
   cb__ru_sample(RUSAGE_SELF, &ru0);
-  while ((r = read_full(task_fd, &index, sizeof(index))) == 1) {
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_RESULT;
-    m.index = index;
-    m.err = x->wl->run(x->params, x->state, index, &m.checksum);
-    if (write_full(res_fd, &m, sizeof(m)) != 0)
-      _exit(4);
-  }
+  r = worker_serve(x, &w, in, shm, task_fd, res_fd);
   cb__ru_sample(RUSAGE_SELF, &ru1);
   memset(&m, 0, sizeof(m));
   m.type = MSG_STATS;
@@ -130,6 +279,9 @@ static void worker_main(cb_exec_t *x, unsigned id, int task_fd, int res_fd)
   m.vcsw = ru1.vcsw - ru0.vcsw;
   m.ivcsw = ru1.ivcsw - ru0.ivcsw;
   m.pss_kb = cb__mem_pss_kb(0);
+  partner_stop();
+  cb__worker_leave(x, &w);
+  free(in);
   write_full(res_fd, &m, sizeof(m));
   _exit(r == 0 ? 0 : 5);
 }
@@ -163,7 +315,7 @@ static int spawn(pool_t *p, unsigned id)
     }
     close(tp[1]);
     close(rp[0]);
-    worker_main(p->x, id, tp[0], rp[1]);
+    worker_main(p->x, id, w->shm, tp[0], rp[1]);
   }
   close(tp[0]);
   close(rp[1]);
@@ -203,7 +355,11 @@ static int feed(pool_t *p, unsigned id)
   w->index = p->next++;
   w->state = W_BUSY;
   w->t_sent = cb_now_ns();
+  if (p->shm && p->x->params->payload > 0)
+    memcpy(w->shm, p->x->in, (size_t)p->x->params->payload);
   err = write_full(w->task_fd, &w->index, sizeof(w->index));
+  if (err == 0 && !p->shm && p->x->params->payload > 0)
+    err = write_full(w->task_fd, p->x->in, (size_t)p->x->params->payload);
   if (err == -EPIPE)
     err = 0; /* it died; its end-of-file is on the way and handled there */
   return err;
@@ -261,6 +417,11 @@ static int on_message(pool_t *p, unsigned id, const msg_t *m)
   case MSG_RESULT:
     if (w->state != W_BUSY || m->index != w->index)
       break;
+    if (p->shm && p->x->params->payload > 0)
+      memcpy(p->recv, w->shm + p->x->params->payload, (size_t)p->x->params->payload);
+    else if (p->x->params->payload > 0 &&
+             read_full(w->res_fd, p->recv, (size_t)p->x->params->payload) != 1)
+      return on_death(p, id); /* died half-way through its answer */
     r = &p->x->results[m->index];
     p->t_last = cb_now_ns();
     r->lat_ns = p->t_last - w->t_sent;
@@ -311,6 +472,36 @@ static int serve(pool_t *p, int startup)
   return err;
 }
 
+/* One shared mapping per worker for the "shm" transport, made before any
+ * fork so that every worker (and any replacement) inherits its own. */
+static int map_all(pool_t *p)
+{
+  size_t len = 2 * (size_t)p->x->params->payload;
+  unsigned i;
+
+  if (len == 0)
+    return 0;
+  for (i = 0; i < p->n; i++) {
+    p->w[i].shm = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p->w[i].shm == MAP_FAILED) {
+      p->w[i].shm = NULL;
+      return -errno;
+    }
+  }
+  return 0;
+}
+
+static void unmap_all(pool_t *p)
+{
+  size_t len = 2 * (size_t)p->x->params->payload;
+  unsigned i;
+
+  for (i = 0; p->w != NULL && i < p->n; i++) {
+    if (p->w[i].shm != NULL)
+      munmap(p->w[i].shm, len);
+  }
+}
+
 /* Close every task pipe, collect what is left and reap every worker. */
 static void shutdown_pool(pool_t *p, int kill_them)
 {
@@ -340,14 +531,21 @@ static int processes_run(cb_exec_t *x)
   sigaction(SIGPIPE, &ign, &old);
   x->workers = p.n;
   p.w = calloc(p.n, sizeof(*p.w));
+  p.recv = malloc(x->params->payload > 0 ? (size_t)x->params->payload : 1);
   p.ep = epoll_create1(EPOLL_CLOEXEC);
-  if (p.w == NULL || p.ep < 0) {
-    err = p.w == NULL ? -ENOMEM : -errno;
+  if (p.w == NULL || p.recv == NULL || p.ep < 0) {
+    err = p.w == NULL || p.recv == NULL ? -ENOMEM : -errno;
     goto out;
   }
   for (i = 0; i < p.n; i++) {
     p.w[i].task_fd = p.w[i].res_fd = -1;
     p.w[i].state = W_GONE;
+  }
+  p.shm = x->transport != NULL && strcmp(x->transport, "shm") == 0;
+  err = p.shm ? map_all(&p) : 0;
+  if (err != 0) {
+    cb__msg(x, "shared memory for %u workers: %s", p.n, strerror(-err));
+    goto out;
   }
 
   t_begin = cb_now_ns();
@@ -381,6 +579,8 @@ stop:
 out:
   if (p.ep >= 0)
     close(p.ep);
+  unmap_all(&p);
+  free(p.recv);
   free(p.w);
   sigaction(SIGPIPE, &old, NULL);
   return err;
@@ -389,7 +589,8 @@ out:
 const cb_runner_t cb_runner_processes = {
   .name = "processes",
   .description = "a pool of c forked workers; tasks and results cross pipes",
-  .transport = "pipe",
+  .transports = (const char *const[]){ "pipe", "shm", NULL },
+  .kin = &processes_kin,
   .workers = processes_workers,
   .run = processes_run,
 };

@@ -21,6 +21,17 @@ const cb_runner_t *const cb_runners[] = {
 };
 const size_t cb_runners_count = CB_ARRAY_SIZE(cb_runners);
 
+int cb_runner_has_transport(const cb_runner_t *r, const char *name)
+{
+  size_t i;
+
+  for (i = 0; r->transports[i] != NULL; i++) {
+    if (strcmp(r->transports[i], name) == 0)
+      return 1;
+  }
+  return 0;
+}
+
 const cb_runner_t *cb_runner_find(const char *name)
 {
   size_t i;

@@ -1,6 +1,9 @@
 /* The serial runner: the trial process runs every task itself, one after the
  * other. It is the baseline every speedup is measured against, so it does
- * nothing a concurrent runner would not also have to do. */
+ * nothing a concurrent runner would not also have to do. Its kin are plain
+ * function calls: "starting a worker" or "handing a token to a partner" costs
+ * it a call through a pointer, the floor under what threads and processes
+ * pay for the same. */
 #include <sys/resource.h>
 
 #include "runner.h"
@@ -12,35 +15,72 @@ static unsigned serial_workers(unsigned c, unsigned pus)
   return 1;
 }
 
+static void empty_body(void)
+{
+}
+
+/* Called through volatile pointers so the compiler cannot remove the calls. */
+static void (*volatile body)(void) = empty_body;
+
+static void partner_visit(uint64_t *token)
+{
+  (*token)++;
+}
+
+static void (*volatile visit)(uint64_t *token) = partner_visit;
+
+static int serial_spawn(void)
+{
+  body();
+  return 0;
+}
+
+static int serial_pingpong(uint64_t n, uint64_t *token)
+{
+  uint64_t i;
+
+  for (i = 0; i < n; i++)
+    visit(token);
+  return 0;
+}
+
+static const cb_kin_t serial_kin = {
+  .spawn = serial_spawn,
+  .pingpong = serial_pingpong,
+};
+
 static int serial_run(cb_exec_t *x)
 {
+  cb__worker_t w;
   cb__ru_t ru0, ru1;
   uint64_t t0, i;
   int err;
 
   x->workers = 1;
   t0 = cb_now_ns();
-  err = cb__worker_enter(x, "serial", 0);
+  err = cb__worker_enter(x, &w, &serial_kin, "serial", 0, 1);
   x->startup_ns = cb_now_ns() - t0;
-  if (err != 0)
-    return err;
-
-  cb__ru_sample(RUSAGE_THREAD, &ru0);
+  if (err == 0) {
+    cb__ru_sample(RUSAGE_THREAD, &ru0);
+    t0 = cb_now_ns();
+    for (i = 0; i < x->params->tasks; i++)
+      cb__run_one(x, &w, i);
+    x->wall_ns = cb_now_ns() - t0;
+    cb__ru_sample(RUSAGE_THREAD, &ru1);
+    cb__ru_accumulate(&x->usage, &ru0, &ru1);
+  }
   t0 = cb_now_ns();
-  for (i = 0; i < x->params->tasks; i++)
-    cb__run_one(x, i);
-  x->wall_ns = cb_now_ns() - t0;
-  cb__ru_sample(RUSAGE_THREAD, &ru1);
-
-  cb__ru_accumulate(&x->usage, &ru0, &ru1);
+  cb__worker_leave(x, &w);
+  x->teardown_ns = cb_now_ns() - t0;
   x->usage.mem_kb = cb__mem_peak_kb();
-  return 0;
+  return err;
 }
 
 const cb_runner_t cb_runner_serial = {
   .name = "serial",
   .description = "the trial process runs every task itself, one at a time (the baseline)",
-  .transport = "inproc",
+  .transports = (const char *const[]){ "inproc", NULL },
+  .kin = &serial_kin,
   .workers = serial_workers,
   .run = serial_run,
 };

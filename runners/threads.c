@@ -2,7 +2,12 @@
  * handed out through shared memory (one atomic counter) and results are stored
  * in place, so nothing is copied: this is what a thread pool costs at its
  * cheapest. Workers are created before the clock starts and wait at a start
- * barrier; the clock runs from their release to the last result. */
+ * barrier; the clock runs from their release to the last result.
+ *
+ * Its kin are threads too: a fresh worker is pthread_create + pthread_join,
+ * and a token goes to a partner thread (one per worker, started on first use
+ * and joined when the worker leaves) through a mutex and condition variable,
+ * the hand-off a thread pool's queue is built from. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,6 +18,115 @@
 #include "runner.h"
 
 typedef struct pool_s pool_t;
+
+/* A worker's partner for pingpong; `lock` guards token, turn and quit. */
+typedef struct partner_s {
+  pthread_t tid;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  uint64_t token;
+  int turn; /* 0: the worker holds the token, 1: the partner does */
+  int quit;
+} partner_t;
+
+static __thread partner_t *my_partner;
+
+static void *empty_body(void *arg)
+{
+  return arg;
+}
+
+static int threads_spawn(void)
+{
+  pthread_t tid;
+  int err = -pthread_create(&tid, NULL, empty_body, NULL);
+
+  if (err == 0)
+    err = -pthread_join(tid, NULL);
+  return err;
+}
+
+static void *partner_main(void *arg)
+{
+  partner_t *pt = arg;
+
+  pthread_mutex_lock(&pt->lock);
+  for (;;) {
+    while (pt->turn != 1 && !pt->quit)
+      pthread_cond_wait(&pt->cond, &pt->lock);
+    if (pt->quit)
+      break;
+    pt->token++;
+    pt->turn = 0;
+    pthread_cond_signal(&pt->cond);
+  }
+  pthread_mutex_unlock(&pt->lock);
+  return NULL;
+}
+
+static int partner_start(partner_t **out)
+{
+  partner_t *pt = calloc(1, sizeof(*pt));
+  int err;
+
+  if (pt == NULL)
+    return -ENOMEM;
+  pthread_mutex_init(&pt->lock, NULL);
+  pthread_cond_init(&pt->cond, NULL);
+  err = -pthread_create(&pt->tid, NULL, partner_main, pt);
+  if (err != 0) {
+    pthread_cond_destroy(&pt->cond);
+    pthread_mutex_destroy(&pt->lock);
+    free(pt);
+    return err;
+  }
+  *out = pt;
+  return 0;
+}
+
+static void partner_stop(void)
+{
+  partner_t *pt = my_partner;
+
+  if (pt == NULL)
+    return;
+  pthread_mutex_lock(&pt->lock);
+  pt->quit = 1;
+  pthread_cond_signal(&pt->cond);
+  pthread_mutex_unlock(&pt->lock);
+  pthread_join(pt->tid, NULL);
+  pthread_cond_destroy(&pt->cond);
+  pthread_mutex_destroy(&pt->lock);
+  free(pt);
+  my_partner = NULL;
+}
+
+static int threads_pingpong(uint64_t n, uint64_t *token)
+{
+  partner_t *pt;
+  uint64_t i;
+  int err;
+
+  if (my_partner == NULL && (err = partner_start(&my_partner)) != 0)
+    return err;
+  pt = my_partner;
+  pthread_mutex_lock(&pt->lock);
+  pt->token = *token;
+  for (i = 0; i < n; i++) {
+    pt->turn = 1;
+    pthread_cond_signal(&pt->cond);
+    while (pt->turn != 0)
+      pthread_cond_wait(&pt->cond, &pt->lock);
+  }
+  *token = pt->token;
+  pthread_mutex_unlock(&pt->lock);
+  return 0;
+}
+
+static const cb_kin_t threads_kin = {
+  .spawn = threads_spawn,
+  .pingpong = threads_pingpong,
+};
 
 typedef struct worker_s {
   pool_t *pool;
@@ -39,18 +153,19 @@ static void *worker_main(void *arg)
   worker_t *w = arg;
   pool_t *p = w->pool;
   uint64_t i, n = p->x->params->tasks;
+  cb__worker_t cw;
 
-  if (cb__worker_enter(p->x, "thr", w->id) != 0) {
+  if (cb__worker_enter(p->x, &cw, &threads_kin, "thr", w->id, 1) != 0) {
     cb__gate_abort(&p->gate);
-    return NULL;
+  } else if (!cb__gate_wait(&p->gate)) {
+    cb__ru_sample(RUSAGE_THREAD, &w->ru0);
+    while ((i = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed)) < n)
+      cb__run_one(p->x, &cw, i);
+    w->t_end = cb_now_ns();
+    cb__ru_sample(RUSAGE_THREAD, &w->ru1);
   }
-  if (cb__gate_wait(&p->gate))
-    return NULL;
-  cb__ru_sample(RUSAGE_THREAD, &w->ru0);
-  while ((i = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed)) < n)
-    cb__run_one(p->x, i);
-  w->t_end = cb_now_ns();
-  cb__ru_sample(RUSAGE_THREAD, &w->ru1);
+  partner_stop();
+  cb__worker_leave(p->x, &cw);
   return NULL;
 }
 
@@ -116,7 +231,8 @@ static int threads_run(cb_exec_t *x)
 const cb_runner_t cb_runner_threads = {
   .name = "threads",
   .description = "a pool of c pthreads; tasks and results move through shared memory",
-  .transport = "inproc",
+  .transports = (const char *const[]){ "inproc", NULL },
+  .kin = &threads_kin,
   .workers = threads_workers,
   .run = threads_run,
 };

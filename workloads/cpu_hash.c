@@ -4,19 +4,18 @@
  * concurrency model lets CPU work scale across cores. */
 #include "workload.h"
 
-static uint64_t hash_expect(const cb_params_t *p, uint64_t index)
+static uint64_t hash_expect(const cb_task_t *t)
 {
-  uint64_t x = cb_task_seed(p->seed, index), i;
+  uint64_t x = cb_task_seed(t->p->seed, t->index), i;
 
-  for (i = 0; i < p->size; i++)
+  for (i = 0; i < t->p->size; i++)
     x = cb_mix64(x + i);
   return x;
 }
 
-static int hash_run(const cb_params_t *p, void *state, uint64_t index, uint64_t *checksum)
+static int hash_run(const cb_task_t *t, uint64_t *checksum)
 {
-  CB_UNUSED(state);
-  *checksum = hash_expect(p, index);
+  *checksum = hash_expect(t);
   return 0;
 }
 

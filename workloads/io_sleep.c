@@ -1,64 +1,50 @@
 /* io.sleep: wait `size` microseconds, like a call to a slow service that costs
- * the caller no CPU. The blocking form sleeps in nanosleep(); the asynchronous
- * form arms a uv_timer when the wait is a whole number of milliseconds (the
- * unit of uv_timer_start) and otherwise a timerfd watched with uv_poll, so
- * sub-millisecond waits are as exact on the loop as in a thread. */
+ * the caller no CPU. How the wait is done, blocking and on a loop, is in
+ * sleep.h (life.idle waits the same way). */
 #include <errno.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "workload.h"
+#include "sleep.h"
 
-#if CB_HAVE_LIBUV
-#include <uv.h>
-#endif
-
-static uint64_t sleep_expect(const cb_params_t *p, uint64_t index)
+static uint64_t sleep_sum(const cb_params_t *p, uint64_t index)
 {
   return cb_task_seed(p->seed, index) ^ p->size;
 }
 
-static int sleep_run(const cb_params_t *p, void *state, uint64_t index, uint64_t *checksum)
+uint64_t cb__sleep_expect(const cb_task_t *t)
+{
+  return sleep_sum(t->p, t->index);
+}
+
+int cb__sleep_run(const cb_task_t *t, uint64_t *checksum)
 {
   struct timespec ts = {
-    .tv_sec = (time_t)(p->size / 1000000u),
-    .tv_nsec = (long)(p->size % 1000000u) * 1000,
+    .tv_sec = (time_t)(t->p->size / 1000000u),
+    .tv_nsec = (long)(t->p->size % 1000000u) * 1000,
   };
 
-  CB_UNUSED(state);
   while (nanosleep(&ts, &ts) != 0) {
     if (errno != EINTR)
       return -errno;
   }
-  *checksum = sleep_expect(p, index);
+  *checksum = sleep_sum(t->p, t->index);
   return 0;
 }
 
 #if CB_HAVE_LIBUV
-typedef struct sleep_slot_s {
-  uv_timer_t timer;
-  uv_poll_t poll;
-  int tfd;
-  int use_poll;
-  int pending_closes;
-  void (*closed)(cb_async_t *a);
-} sleep_slot_t;
-
-static void sleep_fire(cb_async_t *a)
-{
-  a->done(a, 0, sleep_expect(a->params, a->index));
-}
-
 static void timer_cb(uv_timer_t *t)
 {
-  sleep_fire(t->data);
+  cb_async_t *a = t->data;
+
+  a->done(a, 0, sleep_sum(a->params, a->index));
 }
 
 static void poll_cb(uv_poll_t *h, int status, int events)
 {
   cb_async_t *a = h->data;
-  sleep_slot_t *s = a->slot;
+  cb__sleep_slot_t *s = a->slot;
   uint64_t expirations;
 
   CB_UNUSED(events);
@@ -71,12 +57,12 @@ static void poll_cb(uv_poll_t *h, int status, int events)
     a->done(a, -errno, 0);
     return;
   }
-  sleep_fire(a);
+  a->done(a, 0, sleep_sum(a->params, a->index));
 }
 
-static int sleep_open(cb_async_t *a)
+int cb__sleep_open(cb_async_t *a)
 {
-  sleep_slot_t *s = a->slot;
+  cb__sleep_slot_t *s = a->slot;
   int err;
 
   s->tfd = -1;
@@ -98,17 +84,15 @@ static int sleep_open(cb_async_t *a)
   return err;
 }
 
-static int sleep_start(cb_async_t *a)
+int cb__sleep_start(cb_async_t *a)
 {
-  sleep_slot_t *s = a->slot;
+  cb__sleep_slot_t *s = a->slot;
   struct itimerspec its = { { 0, 0 }, { 0, 0 } };
 
   if (!s->use_poll)
     return uv_timer_start(&s->timer, timer_cb, a->params->size / 1000u, 0);
   its.it_value.tv_sec = (time_t)(a->params->size / 1000000u);
   its.it_value.tv_nsec = (long)(a->params->size % 1000000u) * 1000;
-  if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
-    its.it_value.tv_nsec = 1; /* zero would disarm the timer */
   if (timerfd_settime(s->tfd, 0, &its, NULL) != 0)
     return -errno;
   return uv_poll_start(&s->poll, UV_READABLE, poll_cb);
@@ -117,17 +101,17 @@ static int sleep_start(cb_async_t *a)
 static void handle_closed(uv_handle_t *h)
 {
   cb_async_t *a = h->data;
-  sleep_slot_t *s = a->slot;
+  cb__sleep_slot_t *s = a->slot;
 
   if (s->tfd >= 0)
-    close(s->tfd); /* only after uv_poll no longer watches it */
+    close(s->tfd); /* only now that uv_poll no longer watches it */
   s->tfd = -1;
   s->closed(a);
 }
 
-static void sleep_close(cb_async_t *a, void (*closed)(cb_async_t *a))
+void cb__sleep_close(cb_async_t *a, void (*closed)(cb_async_t *a))
 {
-  sleep_slot_t *s = a->slot;
+  cb__sleep_slot_t *s = a->slot;
 
   s->closed = closed;
   uv_close(s->use_poll ? (uv_handle_t *)&s->poll : (uv_handle_t *)&s->timer, handle_closed);
@@ -140,12 +124,8 @@ const cb_workload_t cb_workload_io_sleep = {
   .size_unit = "us",
   .default_size = 1000,
   .default_tasks = 2000,
-  .run = sleep_run,
-  .expect = sleep_expect,
-#if CB_HAVE_LIBUV
-  .async_slot_size = sizeof(sleep_slot_t),
-  .async_open = sleep_open,
-  .async_start = sleep_start,
-  .async_close = sleep_close,
-#endif
+  .fds_per_task = 1,
+  .run = cb__sleep_run,
+  .expect = cb__sleep_expect,
+  CB__SLEEP_ASYNC
 };

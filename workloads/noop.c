@@ -4,15 +4,14 @@
  * inline, one task per loop turn, which is the loop's own per-task cost. */
 #include "workload.h"
 
-static uint64_t noop_expect(const cb_params_t *p, uint64_t index)
+static uint64_t noop_expect(const cb_task_t *t)
 {
-  return cb_task_seed(p->seed, index);
+  return cb_task_seed(t->p->seed, t->index);
 }
 
-static int noop_run(const cb_params_t *p, void *state, uint64_t index, uint64_t *checksum)
+static int noop_run(const cb_task_t *t, uint64_t *checksum)
 {
-  CB_UNUSED(state);
-  *checksum = noop_expect(p, index);
+  *checksum = noop_expect(t);
   return 0;
 }
 

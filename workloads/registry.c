@@ -40,3 +40,8 @@ size_t cb_workload_family(const cb_workload_t *w, char *buf, size_t len)
   buf[n] = '\0';
   return n;
 }
+
+uint64_t cb_workload_tasks(const cb_workload_t *w, unsigned concurrency)
+{
+  return w->default_tasks > 0 ? w->default_tasks : concurrency;
+}

@@ -1,0 +1,624 @@
+/* Tests of bench/trial.c: expected checksums, a trial executed in this
+ * process, and a trial supervised in a child process. Cells use the real
+ * workloads and runners of the registries plus test-only workloads that
+ * misbehave on purpose in task 5 (a wrong checksum, an error, a crash, a
+ * hang). After every supervised trial no process of it may be left: the
+ * hanging tasks write their pids to a page shared with this process, and each
+ * of them must be gone, not only our direct children. */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cb_config.h"
+#include "trial.h"
+
+#if CB_HAVE_LIBUV
+#include <uv.h>
+#endif
+
+static char where[160];
+
+#define CHECK(cond)                                                           \
+  do {                                                                        \
+    int ok_ = !!(cond);                                                       \
+    if (!ok_)                                                                 \
+      print_error("[%s]\n", where);                                           \
+    _assert_true((LargestIntegralType)ok_, #cond, __FILE__, __LINE__);        \
+  } while (0)
+
+#define CHECK_EQ(a, b)                                                        \
+  do {                                                                        \
+    unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
+    if (a_ != b_)                                                             \
+      print_error("[%s] %s != %s\n", where, #a, #b);                          \
+    _assert_int_equal(a_, b_, __FILE__, __LINE__);                            \
+  } while (0)
+
+#define CHECK_HAS(msg, part)                                                  \
+  do {                                                                        \
+    if (strstr((msg), (part)) == NULL)                                        \
+      print_error("[%s] msg \"%s\" lacks \"%s\"\n", where, (msg), (part));    \
+    _assert_true(strstr((msg), (part)) != NULL, #msg " has " #part, __FILE__, __LINE__); \
+  } while (0)
+
+/* ---- test workloads ------------------------------------------------------ */
+
+enum { MODE_OK, MODE_WRONG, MODE_EIO, MODE_SEGV, MODE_BADPTR, MODE_HANG, MODE_HANG_FORK };
+
+#define BAD_INDEX 5u
+#define WRONG_XOR UINT64_C(0x00ff00ff00ff00ff)
+
+/* Shared with every descendant: the pids of processes that hang. */
+typedef struct shared_s {
+  atomic_int npids;
+  atomic_int pids[64];
+  char scratch[4096]; /* the trial's scratch directory, as setup saw it */
+  int scratch_ok;     /* 1: a private directory (0700) that setup could write in */
+} shared_t;
+static shared_t *shared;
+
+static void note_pid(void)
+{
+  int i = atomic_fetch_add(&shared->npids, 1);
+
+  if (i < (int)CB_ARRAY_SIZE(shared->pids))
+    atomic_store(&shared->pids[i], (int)getpid());
+}
+
+typedef struct mode_s {
+  int mode;
+} mode_state_t;
+
+/* Every test workload leaves a file in the scratch directory, which the
+ * trial must remove whatever becomes of the trial process. */
+static int mode_setup(const cb_params_t *p, void **state, int mode)
+{
+  mode_state_t *m = malloc(sizeof(*m));
+  char path[4200];
+  struct stat st;
+  FILE *f;
+
+  shared->scratch_ok = p->scratch != NULL && stat(p->scratch, &st) == 0 &&
+                       S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700;
+  if (p->scratch != NULL) {
+    snprintf(shared->scratch, sizeof(shared->scratch), "%s", p->scratch);
+    snprintf(path, sizeof(path), "%s/left-behind", p->scratch);
+    f = fopen(path, "w");
+    if (f == NULL || fputs("x\n", f) < 0)
+      shared->scratch_ok = 0;
+    if (f != NULL)
+      fclose(f);
+  }
+  if (m == NULL)
+    return -ENOMEM;
+  m->mode = mode;
+  *state = m;
+  return 0;
+}
+
+static int setup_ok(const cb_params_t *p, void **s) { return mode_setup(p, s, MODE_OK); }
+static int setup_wrong(const cb_params_t *p, void **s) { return mode_setup(p, s, MODE_WRONG); }
+static int setup_eio(const cb_params_t *p, void **s) { return mode_setup(p, s, MODE_EIO); }
+static int setup_segv(const cb_params_t *p, void **s) { return mode_setup(p, s, MODE_SEGV); }
+static int setup_badptr(const cb_params_t *p, void **s) { return mode_setup(p, s, MODE_BADPTR); }
+static int setup_hang(const cb_params_t *p, void **s) { return mode_setup(p, s, MODE_HANG); }
+static int setup_hang_fork(const cb_params_t *p, void **s) { return mode_setup(p, s, MODE_HANG_FORK); }
+static int setup_fail(const cb_params_t *p, void **s) { (void)p; (void)s; return -ENOSPC; }
+
+static void mode_teardown(const cb_params_t *p, void *state)
+{
+  (void)p;
+  free(state);
+}
+
+static uint64_t mode_sum(const cb_params_t *p, uint64_t index)
+{
+  return cb_task_seed(p->seed, index) ^ p->size;
+}
+
+static uint64_t mode_expect(const cb_task_t *t)
+{
+  return mode_sum(t->p, t->index);
+}
+
+static void hang_forever(void)
+{
+  note_pid();
+  for (;;)
+    pause();
+}
+
+/* The task body; 0 or -errno. A crash resets the handler first so that a
+ * sanitizer's own SIGSEGV handler cannot turn it into an exit status. */
+static int mode_task(const cb_params_t *p, int mode, uint64_t index, uint64_t *sum)
+{
+  static volatile uintptr_t bad_address = 16;
+
+  *sum = mode_sum(p, index);
+  if (index != BAD_INDEX)
+    return 0;
+  switch (mode) {
+  case MODE_WRONG:
+    *sum ^= WRONG_XOR;
+    break;
+  case MODE_EIO:
+    return -EIO;
+  case MODE_SEGV:
+    signal(SIGSEGV, SIG_DFL);
+    raise(SIGSEGV);
+    break;
+  case MODE_BADPTR:
+    signal(SIGSEGV, SIG_DFL);
+    *(volatile int *)bad_address = 1;
+    break;
+  case MODE_HANG_FORK:
+    if (fork() == 0)
+      hang_forever();
+    hang_forever();
+    break;
+  case MODE_HANG:
+    hang_forever();
+    break;
+  default:
+    break;
+  }
+  return 0;
+}
+
+static int mode_run(const cb_task_t *t, uint64_t *checksum)
+{
+  return mode_task(t->p, ((mode_state_t *)t->state)->mode, t->index, checksum);
+}
+
+#if CB_HAVE_LIBUV
+typedef struct mode_slot_s {
+  uv_timer_t timer;
+  void (*closed)(cb_async_t *a);
+} mode_slot_t;
+
+static int mode_open(cb_async_t *a)
+{
+  mode_slot_t *s = a->slot;
+
+  s->timer.data = a;
+  return uv_timer_init(a->loop, &s->timer);
+}
+
+static void mode_timer_cb(uv_timer_t *t)
+{
+  cb_async_t *a = t->data;
+  uint64_t sum;
+  int err = mode_task(a->params, ((mode_state_t *)a->state)->mode, a->index, &sum);
+
+  a->done(a, err, sum);
+}
+
+static int mode_start(cb_async_t *a)
+{
+  mode_slot_t *s = a->slot;
+
+  return uv_timer_start(&s->timer, mode_timer_cb, 0, 0);
+}
+
+static void mode_handle_closed(uv_handle_t *h)
+{
+  cb_async_t *a = h->data;
+
+  ((mode_slot_t *)a->slot)->closed(a);
+}
+
+static void mode_close(cb_async_t *a, void (*closed)(cb_async_t *a))
+{
+  mode_slot_t *s = a->slot;
+
+  s->closed = closed;
+  uv_close((uv_handle_t *)&s->timer, mode_handle_closed);
+}
+
+#define MODE_ASYNC                                                            \
+  .async_slot_size = sizeof(mode_slot_t), .async_open = mode_open,             \
+  .async_start = mode_start, .async_close = mode_close,
+#else
+#define MODE_ASYNC
+#endif
+
+#define MODE_COMMON                                                           \
+  .description = "test only", .size_unit = "none", .default_size = 0,          \
+  .default_tasks = 10, .teardown = mode_teardown, .run = mode_run,             \
+  .expect = mode_expect,
+
+static const cb_workload_t wl_ok = { .name = "test.ok", .setup = setup_ok, MODE_COMMON MODE_ASYNC };
+static const cb_workload_t wl_wrong = { .name = "test.wrong", .setup = setup_wrong, MODE_COMMON MODE_ASYNC };
+static const cb_workload_t wl_wrong_inline = { .name = "test.wrong-inline", .setup = setup_wrong, MODE_COMMON };
+static const cb_workload_t wl_eio = { .name = "test.eio", .setup = setup_eio, MODE_COMMON MODE_ASYNC };
+static const cb_workload_t wl_segv = { .name = "test.segv", .setup = setup_segv, MODE_COMMON };
+static const cb_workload_t wl_badptr = { .name = "test.badptr", .setup = setup_badptr, MODE_COMMON };
+static const cb_workload_t wl_hang = { .name = "test.hang", .setup = setup_hang, MODE_COMMON };
+static const cb_workload_t wl_hang_fork = { .name = "test.hang-fork", .setup = setup_hang_fork, MODE_COMMON };
+static const cb_workload_t wl_setup_fails = { .name = "test.setup-fails", .setup = setup_fail, MODE_COMMON };
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static cb_topo_t *topo;
+static unsigned pus;
+
+#if CB_HAVE_HWLOC
+#define PIN_BOUND CB_PIN_COMPACT
+#else
+#define PIN_BOUND CB_PIN_NONE
+#endif
+
+static int no_children(void)
+{
+  errno = 0;
+  return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
+}
+
+static cb_cell_t make_cell(const cb_workload_t *wl, const char *runner, unsigned c,
+                           cb_pin_policy_t pin, uint64_t tasks, uint64_t size)
+{
+  cb_cell_t cell = {
+    .wl = wl,
+    .rn = cb_runner_find(runner),
+    .pin = pin,
+    .concurrency = c,
+    .params = { .tasks = tasks, .size = size, .seed = 77 + c },
+  };
+
+  assert_non_null(cell.rn);
+  snprintf(where, sizeof(where), "%s under %s, c=%u, pin=%s, tasks=%llu, size=%llu", wl->name,
+           runner, c, cb_pin_name(pin), (unsigned long long)tasks, (unsigned long long)size);
+  return cell;
+}
+
+static unsigned expected_workers(const char *runner, unsigned c)
+{
+  if (strcmp(runner, "serial") == 0)
+    return 1;
+  if (strcmp(runner, "eventloop") == 0)
+    return c < pus ? c : pus;
+  return c;
+}
+
+/* Run the cell in this process (supervise = 0) or in a supervised child. */
+static int trial(const cb_cell_t *cell, int supervise, double timeout_s,
+                 volatile const int *stop, cb_trial_t *t)
+{
+  uint64_t *expected = NULL;
+  int rc;
+
+  struct stat st;
+
+  CHECK_EQ(cb_trial_expected(cell, cell->params.tasks, &expected), 0);
+  CHECK(no_children());
+  shared->scratch[0] = '\0';
+  shared->scratch_ok = 0;
+  if (supervise)
+    rc = cb_trial_supervised(cell, topo, expected, timeout_s, stop, t);
+  else
+    rc = cb_trial_execute(cell, topo, expected, t);
+  CHECK(no_children());
+  free(expected);
+  /* Our workloads saw a private scratch directory, and it is gone with the
+   * file they left in it. */
+  if (cell->wl->teardown == mode_teardown && cell->wl != &wl_setup_fails && rc != -EINTR) {
+    CHECK(shared->scratch[0] != '\0');
+    CHECK_EQ(shared->scratch_ok, 1);
+  }
+  if (shared->scratch[0] != '\0') {
+    errno = 0;
+    if (stat(shared->scratch, &st) == 0 || errno != ENOENT)
+      print_error("[%s] scratch %s is still there\n", where, shared->scratch);
+    CHECK(stat(shared->scratch, &st) != 0 && errno == ENOENT);
+  }
+  return rc;
+}
+
+static void check_ok(const cb_cell_t *cell, const cb_trial_t *t)
+{
+  unsigned w = expected_workers(cell->rn->name, cell->concurrency);
+
+  CHECK_EQ(t->status, CB_ST_OK);
+  CHECK_EQ(t->msg[0], '\0');
+  CHECK_EQ(t->verified, 1);
+  CHECK_EQ(t->failed, 0);
+  CHECK_EQ(t->wrong, 0);
+  CHECK_EQ(t->workers, w);
+  CHECK_EQ(t->pin_wrap, cell->pin != CB_PIN_NONE && w > pus);
+  CHECK(t->wall_s > 0);
+  CHECK(t->throughput > 0);
+  /* throughput is completed tasks per second of wall time */
+  CHECK(t->throughput * t->wall_s > (double)cell->params.tasks * 0.999999);
+  CHECK(t->throughput * t->wall_s < (double)cell->params.tasks * 1.000001);
+  CHECK(t->lat_p50_us >= 0);
+  CHECK(t->lat_p50_us <= t->lat_p99_us);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static int group_setup(void **state)
+{
+  (void)state;
+  if (!no_children())
+    return -1;
+  shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED)
+    return -1;
+  if (cb_topo_load(&topo) != 0)
+    return -1;
+  pus = cb_topo_pus(topo);
+  return 0;
+}
+
+static int group_teardown(void **state)
+{
+  (void)state;
+  cb_topo_free(topo);
+  munmap(shared, sizeof(*shared));
+  return 0;
+}
+
+static void test_status_names(void **state)
+{
+  (void)state;
+  assert_string_equal(cb_status_name(CB_ST_OK), "ok");
+  assert_string_equal(cb_status_name(CB_ST_CRASHED), "crashed");
+  assert_string_equal(cb_status_name(CB_ST_TIMEOUT), "timeout");
+  assert_string_equal(cb_status_name(CB_ST_WRONG), "wrong");
+  assert_string_equal(cb_status_name(CB_ST_ERROR), "error");
+  assert_string_equal(cb_status_name((cb_status_t)(CB_ST_ERROR + 1)), "?");
+  assert_string_equal(cb_status_name((cb_status_t)-1), "?");
+}
+
+static void test_expected(void **state)
+{
+  size_t k;
+  uint64_t i, *e = NULL;
+
+  (void)state;
+  for (k = 0; k < cb_workloads_count; k++) {
+    cb_cell_t cell = make_cell(cb_workloads[k], "serial", 1, CB_PIN_NONE, 50, 7);
+
+    cb_task_t t = { .p = &cell.params };
+
+    CHECK_EQ(cb_trial_expected(&cell, 50, &e), 0);
+    for (i = 0; i < 50; i++) {
+      t.index = i;
+      CHECK_EQ(e[i], cell.wl->expect(&t));
+    }
+    free(e);
+  }
+}
+
+/* Correct trials of real and test workloads under every runner, in this
+ * process and supervised. */
+static void test_correct_trials(void **state)
+{
+  static const struct {
+    const char *name;
+    uint64_t size;
+  } wls[] = { { "test.ok", 0 }, { "noop", 0 }, { "cpu.hash", 500 }, { "io.sleep", 200 } };
+  static const unsigned cs[] = { 1, 4 };
+  static const cb_pin_policy_t pins[] = { CB_PIN_NONE, PIN_BOUND };
+  size_t i, k, ci, pi;
+  cb_trial_t t;
+  int sup;
+
+  (void)state;
+  for (i = 0; i < cb_runners_count; i++)
+    for (k = 0; k < CB_ARRAY_SIZE(wls); k++)
+      for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++)
+        for (pi = 0; pi < CB_ARRAY_SIZE(pins); pi++)
+          for (sup = 0; sup < 2; sup++) {
+            const cb_workload_t *wl = strcmp(wls[k].name, "test.ok") == 0
+                                          ? &wl_ok : cb_workload_find(wls[k].name);
+            cb_cell_t cell;
+
+            assert_non_null(wl);
+            cell = make_cell(wl, cb_runners[i]->name, cs[ci], pins[pi], 30, wls[k].size);
+            CHECK_EQ(trial(&cell, sup, 60, NULL, &t), 0);
+            check_ok(&cell, &t);
+            if (wls[k].size > 0 && strcmp(wls[k].name, "io.sleep") == 0)
+              CHECK(t.lat_p50_us >= (double)wls[k].size);
+          }
+}
+
+/* A wrong checksum in task 5 is caught, counted once and named. */
+static void test_wrong_checksum(void **state)
+{
+  const cb_workload_t *wls[] = { &wl_wrong, &wl_wrong_inline };
+  size_t i, wi;
+  cb_trial_t t;
+  int sup;
+
+  (void)state;
+  for (i = 0; i < cb_runners_count; i++)
+    for (wi = 0; wi < CB_ARRAY_SIZE(wls); wi++)
+      for (sup = 0; sup < 2; sup++) {
+        cb_cell_t cell = make_cell(wls[wi], cb_runners[i]->name, 3, CB_PIN_NONE, 12, 0);
+
+        CHECK_EQ(trial(&cell, sup, 60, NULL, &t), 0);
+        CHECK_EQ(t.status, CB_ST_WRONG);
+        CHECK_EQ(t.verified, 0);
+        CHECK_EQ(t.wrong, 1);
+        CHECK_EQ(t.failed, 0);
+        CHECK_HAS(t.msg, "task 5:");
+        CHECK_HAS(t.msg, "checksum");
+      }
+}
+
+/* A task that returns an error makes the trial an error, naming the task. */
+static void test_task_error(void **state)
+{
+  size_t i;
+  cb_trial_t t;
+
+  (void)state;
+  for (i = 0; i < cb_runners_count; i++) {
+    cb_cell_t cell = make_cell(&wl_eio, cb_runners[i]->name, 2, CB_PIN_NONE, 12, 0);
+
+    CHECK_EQ(trial(&cell, 0, 60, NULL, &t), 0);
+    CHECK_EQ(t.status, CB_ST_ERROR);
+    CHECK_EQ(t.verified, 0);
+    CHECK_EQ(t.wrong, 0);
+    CHECK_EQ(t.failed, 1);
+    CHECK_HAS(t.msg, "task 5:");
+    CHECK_HAS(t.msg, strerror(EIO));
+  }
+}
+
+static void test_setup_failure(void **state)
+{
+  cb_cell_t cell = make_cell(&wl_setup_fails, "threads", 2, CB_PIN_NONE, 12, 0);
+  cb_trial_t t;
+
+  (void)state;
+  CHECK_EQ(trial(&cell, 0, 60, NULL, &t), -ENOSPC);
+  CHECK_EQ(t.status, CB_ST_ERROR);
+  CHECK_HAS(t.msg, "test.setup-fails");
+  CHECK_HAS(t.msg, strerror(ENOSPC));
+  CHECK_EQ(trial(&cell, 1, 60, NULL, &t), 0);
+  CHECK_EQ(t.status, CB_ST_ERROR);
+  CHECK_HAS(t.msg, strerror(ENOSPC));
+}
+
+/* A crash kills the trial process of the in-process runners; the process
+ * pool loses one task and carries on. */
+static void test_crash(void **state)
+{
+  const cb_workload_t *wls[] = { &wl_segv, &wl_badptr };
+  char sig[32];
+  size_t i, wi;
+  cb_trial_t t;
+
+  (void)state;
+  snprintf(sig, sizeof(sig), "signal %d", SIGSEGV);
+  for (i = 0; i < cb_runners_count; i++)
+    for (wi = 0; wi < CB_ARRAY_SIZE(wls); wi++) {
+      const char *rn = cb_runners[i]->name;
+      cb_cell_t cell = make_cell(wls[wi], rn, 2, CB_PIN_NONE, 12, 0);
+
+      CHECK_EQ(trial(&cell, 1, 60, NULL, &t), 0);
+      if (strcmp(rn, "processes") == 0) {
+        CHECK_EQ(t.status, CB_ST_OK);
+        CHECK_EQ(t.failed, 1);
+        CHECK_EQ(t.wrong, 0);
+        CHECK_EQ(t.workers, 2);
+        /* throughput counts the tasks that completed */
+        CHECK(t.throughput * t.wall_s > (double)(cell.params.tasks - 1) * 0.999999);
+        CHECK(t.throughput * t.wall_s < (double)(cell.params.tasks - 1) * 1.000001);
+      } else {
+        CHECK_EQ(t.status, CB_ST_CRASHED);
+        CHECK_EQ(t.verified, 0);
+        CHECK_HAS(t.msg, sig);
+        CHECK_HAS(t.msg, strsignal(SIGSEGV));
+      }
+    }
+}
+
+static void check_hang_pids_gone(void)
+{
+  int i, n = atomic_load(&shared->npids);
+
+  if (n > (int)CB_ARRAY_SIZE(shared->pids))
+    n = (int)CB_ARRAY_SIZE(shared->pids);
+  for (i = 0; i < n; i++) {
+    int pid = atomic_load(&shared->pids[i]);
+    CHECK(pid > 0);
+    errno = 0;
+    CHECK(kill(pid, 0) == -1 && errno == ESRCH);
+  }
+}
+
+/* A hung trial is killed at the timeout with every process it made,
+ * grandchildren (processes workers, a task's own child) included. */
+static void test_timeout(void **state)
+{
+  const cb_workload_t *wls[] = { &wl_hang, &wl_hang_fork };
+  size_t i, wi;
+  cb_trial_t t;
+
+  (void)state;
+  for (i = 0; i < cb_runners_count; i++)
+    for (wi = 0; wi < CB_ARRAY_SIZE(wls); wi++) {
+      cb_cell_t cell = make_cell(wls[wi], cb_runners[i]->name, 3, CB_PIN_NONE, 12, 0);
+
+      atomic_store(&shared->npids, 0);
+      CHECK_EQ(trial(&cell, 1, 0.5, NULL, &t), 0);
+      CHECK_EQ(t.status, CB_ST_TIMEOUT);
+      CHECK_EQ(t.verified, 0);
+      CHECK(t.msg[0] != '\0');
+      /* The hanging task was reached before the timeout (1 or 2 pids). */
+      CHECK(atomic_load(&shared->npids) >= 1);
+      check_hang_pids_gone();
+    }
+}
+
+static volatile int stop_flag;
+
+static void on_alarm(int sig)
+{
+  (void)sig;
+  stop_flag = 1;
+}
+
+/* A stop request kills the trial and reports -EINTR: set before the call,
+ * and set by a signal while a trial hangs. */
+static void test_stop(void **state)
+{
+  struct sigaction sa = { .sa_handler = on_alarm }, old;
+  struct itimerval it = { .it_value = { 0, 200000 } };
+  cb_cell_t cell;
+  cb_trial_t t;
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < cb_runners_count; i++) {
+    cell = make_cell(&wl_ok, cb_runners[i]->name, 2, CB_PIN_NONE, 12, 0);
+    stop_flag = 1;
+    CHECK_EQ(trial(&cell, 1, 60, &stop_flag, &t), -EINTR);
+  }
+
+  assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+  for (i = 0; i < 2; i++) {
+    cell = make_cell(&wl_hang_fork, i == 0 ? "threads" : "processes", 2, CB_PIN_NONE, 12, 0);
+    atomic_store(&shared->npids, 0);
+    stop_flag = 0;
+    assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+    /* Without the stop this would end at the 60 s timeout with status timeout. */
+    CHECK_EQ(trial(&cell, 1, 60, &stop_flag, &t), -EINTR);
+    CHECK_EQ(stop_flag, 1);
+    check_hang_pids_gone();
+  }
+  sigaction(SIGALRM, &old, NULL);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_status_names),
+    cmocka_unit_test(test_expected),
+    cmocka_unit_test(test_correct_trials),
+    cmocka_unit_test(test_wrong_checksum),
+    cmocka_unit_test(test_task_error),
+    cmocka_unit_test(test_setup_failure),
+    cmocka_unit_test(test_crash),
+    cmocka_unit_test(test_timeout),
+    cmocka_unit_test(test_stop),
+  };
+
+  return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

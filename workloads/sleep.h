@@ -1,0 +1,42 @@
+/* The timed wait shared by io.sleep and life.idle: two workloads that differ
+ * in what they are for (a slow service; idle workers whose memory is
+ * measured) but wait the same way. Blocking form: nanosleep(). Asynchronous
+ * form: a uv_timer when the wait is a whole number of milliseconds (the unit
+ * of uv_timer_start), else a timerfd watched with uv_poll, so sub-millisecond
+ * waits are as exact on the loop as in a thread. */
+#ifndef CB_SLEEP_H
+#define CB_SLEEP_H
+
+#include "workload.h"
+
+#if CB_HAVE_LIBUV
+#include <uv.h>
+#endif
+
+uint64_t cb__sleep_expect(const cb_task_t *t);
+int cb__sleep_run(const cb_task_t *t, uint64_t *checksum);
+
+#if CB_HAVE_LIBUV
+typedef struct cb__sleep_slot_s {
+  uv_timer_t timer;
+  uv_poll_t poll;
+  int tfd;
+  int use_poll;
+  void (*closed)(cb_async_t *a);
+} cb__sleep_slot_t;
+
+int cb__sleep_open(cb_async_t *a);
+int cb__sleep_start(cb_async_t *a);
+void cb__sleep_close(cb_async_t *a, void (*closed)(cb_async_t *a));
+
+/* The asynchronous members of a cb_workload_t that waits this way. */
+#define CB__SLEEP_ASYNC                          \
+  .async_slot_size = sizeof(cb__sleep_slot_t),   \
+  .async_open = cb__sleep_open,                  \
+  .async_start = cb__sleep_start,                \
+  .async_close = cb__sleep_close,
+#else
+#define CB__SLEEP_ASYNC
+#endif
+
+#endif
