@@ -7,12 +7,32 @@
 
 extern const cb_workload_t cb_workload_noop;
 extern const cb_workload_t cb_workload_cpu_hash;
+extern const cb_workload_t cb_workload_cpu_fp;
+extern const cb_workload_t cb_workload_cpu_matmul;
+extern const cb_workload_t cb_workload_cpu_alloc;
 extern const cb_workload_t cb_workload_io_sleep;
+extern const cb_workload_t cb_workload_io_tcp;
+extern const cb_workload_t cb_workload_io_file;
+extern const cb_workload_t cb_workload_comm_pingpong;
+extern const cb_workload_t cb_workload_comm_payload;
+extern const cb_workload_t cb_workload_life_spawn;
+extern const cb_workload_t cb_workload_life_idle;
+extern const cb_workload_t cb_workload_fault_crash;
 
 const cb_workload_t *const cb_workloads[] = {
   &cb_workload_noop,
   &cb_workload_cpu_hash,
+  &cb_workload_cpu_fp,
+  &cb_workload_cpu_matmul,
+  &cb_workload_cpu_alloc,
   &cb_workload_io_sleep,
+  &cb_workload_io_tcp,
+  &cb_workload_io_file,
+  &cb_workload_comm_pingpong,
+  &cb_workload_comm_payload,
+  &cb_workload_life_spawn,
+  &cb_workload_life_idle,
+  &cb_workload_fault_crash,
 };
 const size_t cb_workloads_count = CB_ARRAY_SIZE(cb_workloads);
 

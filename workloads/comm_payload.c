@@ -1,0 +1,35 @@
+/* comm.payload: each task takes --payload bytes in and gives as many back,
+ * transformed by a key derived from its index; the checksum covers every byte
+ * of the output. The work on the bytes is one pass, so what differs between
+ * runners is the moving: threads pass pointers, processes copy the bytes
+ * through their transport both ways (pipe, or shared memory with
+ * --transport shm), which is the folklore "processes pay for every byte they
+ * exchange", measured against payload size. */
+#include "workload.h"
+
+static uint64_t payload_sum(const cb_task_t *t)
+{
+  size_t i, n = (size_t)t->p->payload;
+  uint64_t key = cb_mix64(t->index + 1);
+
+  for (i = 0; i < n; i++)
+    t->out[i] = t->in[i] ^ (unsigned char)(key >> (8 * (i & 7)));
+  return cb_digest(t->out, n, cb_task_seed(t->p->seed, t->index));
+}
+
+static int payload_run(const cb_task_t *t, uint64_t *checksum)
+{
+  *checksum = payload_sum(t);
+  return 0;
+}
+
+const cb_workload_t cb_workload_comm_payload = {
+  .name = "comm.payload",
+  .description = "transform --payload bytes in and out per task: the cost of moving data",
+  .size_unit = "none",
+  .default_size = 0,
+  .default_tasks = 2000,
+  .default_payload = 65536,
+  .run = payload_run,
+  .expect = payload_sum,
+};
