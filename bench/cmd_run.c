@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "record.h"
+#include "summary.h"
 #include "trial.h"
 
 typedef struct opts_s {
@@ -376,34 +377,33 @@ static void now_iso(char *buf, size_t len)
   snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
-/* Per cell, one line on stdout: the median throughput of its recorded trials. */
-typedef struct tally_s {
-  double *tput; /* reps entries per cell */
-  unsigned *n, *bad;
-} tally_t;
-
-static int cmp_double(const void *a, const void *b)
+/* The summary file beside the trial CSV: X.csv -> X.summary.csv. */
+static void summary_path(const char *csv, char *buf, size_t len)
 {
-  double x = *(const double *)a, y = *(const double *)b;
+  size_t n = strlen(csv);
 
-  return (x > y) - (x < y);
+  if (n > 4 && strcmp(csv + n - 4, ".csv") == 0)
+    n -= 4;
+  snprintf(buf, len, "%.*s.summary.csv", (int)n, csv);
 }
 
-static void print_tally(const matrix_t *m, const tally_t *t, size_t reps)
+/* For people: one line per cell from the summary. */
+static void print_cells(const cb_cells_t *cells)
 {
-  size_t i;
-  double *v, med;
+  const cb_summary_t *tp;
+  char flags[96];
+  size_t c;
 
-  printf("%-14s %-10s %-9s %6s %5s %16s\n", "workload", "runner", "transport", "c", "ok",
-         "tasks/s (median)");
-  for (i = 0; i < m->ncells; i++) {
-    const cb_cell_t *c = &m->cells[i];
-    v = t->tput + i * reps;
-    qsort(v, t->n[i], sizeof(*v), cmp_double);
-    med = t->n[i] == 0 ? 0 : (t->n[i] % 2 ? v[t->n[i] / 2]
-                                           : (v[t->n[i] / 2 - 1] + v[t->n[i] / 2]) / 2);
-    printf("%-14s %-10s %-9s %6u %2u/%-2u %16.1f\n", c->wl->name, c->rn->name, c->transport,
-           c->concurrency, t->n[i] - t->bad[i], t->n[i], med);
+  printf("%-14s %-10s %-9s %6s %5s %14s %21s %6s  %s\n", "workload", "runner", "transport", "c",
+         "ok", "tasks/s median", "95% CI", "cv", "flags");
+  for (c = 0; c < cells->n; c++) {
+    tp = &cells->cell[c].m[CB_M_throughput];
+    cb_flags_text(cells->cell[c].flags, flags, sizeof(flags));
+    printf("%-14s %-10s %-9s %6s %2zu/%-2zu %14.5g [%9.4g, %9.4g] %5.1f%%  %s\n",
+           cb_cell_key(cells, c, "workload"), cb_cell_key(cells, c, "runner"),
+           cb_cell_key(cells, c, "transport"), cb_cell_key(cells, c, "concurrency"),
+           cells->cell[c].n_ok, cells->cell[c].nrows, tp->median, tp->ci_lo, tp->ci_hi,
+           100 * tp->cv, flags);
   }
 }
 
@@ -415,7 +415,6 @@ typedef struct session_s {
   const char *path;
   cb_buf_t csv;
   size_t rows, not_ok;
-  tally_t tally;
 } session_t;
 
 /* A trial that failed the run: anything but ok, except that a crash is what
@@ -445,13 +444,44 @@ static int record(session_t *s, size_t cell, unsigned rep, const cb_trial_t *t)
     return -ENOMEM;
   s->rows++;
   s->not_ok += not_ok(row.cell, t);
-  s->tally.tput[cell * s->o->reps + s->tally.n[cell]] = t->throughput;
-  s->tally.bad[cell] += not_ok(row.cell, t);
-  s->tally.n[cell]++;
   err = cb_write_atomic(s->path, s->csv.data, s->csv.len);
   if (err != 0)
     fprintf(stderr, "\nconcbench run: cannot write '%s': %s\n", s->path, strerror(-err));
   return err;
+}
+
+/* Derive the summary from the trials written so far, write it beside the
+ * CSV and, at the end of a complete run, show it. */
+static int write_summary(session_t *s, int show)
+{
+  char err[256], path[4200];
+  cb_cells_t cells;
+  cb_table_t t;
+  cb_buf_t b = { 0 };
+  int rc;
+
+  summary_path(s->path, path, sizeof(path));
+  rc = cb_table_parse(s->csv.data, s->csv.len, &t, err, sizeof(err));
+  if (rc == 0) {
+    rc = cb_cells_build(&t, &cells, err, sizeof(err));
+    if (rc == 0) {
+      cb_cells_csv(&cells, &b);
+      rc = b.failed ? -ENOMEM : cb_write_atomic(path, b.data, b.len);
+      snprintf(err, sizeof(err), "%s", strerror(-rc));
+      if (rc == 0 && show)
+        print_cells(&cells);
+      if (rc == 0 && !s->o->quiet)
+        cb_cells_warn(&cells, stderr);
+      cb_buf_free(&b);
+      cb_cells_free(&cells);
+    }
+    cb_table_free(&t);
+  }
+  if (rc != 0)
+    fprintf(stderr, "concbench run: cannot write the summary '%s': %s\n", path, err);
+  else if (show)
+    printf("summary in %s\n", path);
+  return rc;
 }
 
 /* Warm-up rounds first, then recorded ones; every round visits every cell. */
@@ -591,10 +621,7 @@ int cb_cmd_run(int argc, char **argv)
     goto out;
   }
   err = compute_expected(&m);
-  s.tally.tput = calloc(m.ncells * o.reps, sizeof(double));
-  s.tally.n = calloc(m.ncells, sizeof(unsigned));
-  s.tally.bad = calloc(m.ncells, sizeof(unsigned));
-  if (err != 0 || s.tally.tput == NULL || s.tally.n == NULL || s.tally.bad == NULL) {
+  if (err != 0) {
     fprintf(stderr, "concbench run: out of memory\n");
     rc = CB_EXIT_FAIL;
     goto out;
@@ -613,6 +640,8 @@ int cb_cmd_run(int argc, char **argv)
 
   if (s.rows == 0 && err == 0)
     err = cb_write_atomic(path, s.csv.data, s.csv.len);
+  if (s.rows > 0 && (err == 0 || err == -EINTR) && write_summary(&s, err == 0) != 0)
+    err = err != 0 ? err : -EIO;
   if (err == -EINTR) {
     fprintf(stderr, "\nconcbench run: interrupted; %zu finished trials are in %s\n", s.rows,
             s.rows ? path : "no file");
@@ -620,15 +649,11 @@ int cb_cmd_run(int argc, char **argv)
   } else if (err != 0) {
     rc = CB_EXIT_FAIL;
   } else {
-    print_tally(&m, &s.tally, o.reps);
     printf("wrote %zu trials to %s (%zu not ok)\n", s.rows, path, s.not_ok);
     rc = s.not_ok > 0 ? CB_EXIT_FAIL : CB_EXIT_OK;
   }
 
 out:
-  free(s.tally.bad);
-  free(s.tally.n);
-  free(s.tally.tput);
   cb_buf_free(&s.csv);
   free_matrix(&m);
   if (topo != NULL)

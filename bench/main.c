@@ -27,6 +27,7 @@ typedef struct command_s {
 static const command_t commands[] = {
   { "list", cb_cmd_list, "workloads and runners, one per line, with descriptions" },
   { "run", cb_cmd_run, "run a matrix of trials and write the trial CSV" },
+  { "summary", cb_cmd_summary, "statistics per cell of a trial CSV, with stability flags" },
   { "topology", cb_cmd_topology, "the machine and each pin policy's placement plan" },
 };
 
@@ -197,7 +198,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], commands[i].name) == 0)
       return commands[i].fn(argc - 1, argv + 1);
   }
-  fprintf(stderr, "concbench: unknown command '%s' (commands: list, run, topology; "
+  fprintf(stderr, "concbench: unknown command '%s' (commands: list, run, summary, topology; "
                   "see concbench --help)\n", argv[1]);
   return CB_EXIT_USAGE;
 }

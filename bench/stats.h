@@ -1,6 +1,12 @@
-/* Order statistics used by the trial (latency percentiles) and, later, by the
- * summaries. Percentiles interpolate linearly between closest ranks (the
- * "type 7" definition of R and NumPy), so small samples give stable values. */
+/* Statistics of samples: order statistics for latency percentiles and the
+ * per-cell summaries. Percentiles interpolate linearly between closest ranks
+ * (the "type 7" definition of R and NumPy). The confidence interval of the
+ * median is distribution-free: the order statistics x(j) and x(k) around the
+ * median such that, by the binomial(n, 1/2) law of how many samples fall
+ * below the true median, [x(j), x(k)] covers it with at least the asked
+ * probability; with fewer than 6 samples no such pair reaches 95%, and the
+ * interval is [min, max] with the coverage it has (e.g. 93.75% for n = 5),
+ * which `level` reports. */
 #ifndef CB_STATS_H
 #define CB_STATS_H
 
@@ -9,5 +15,20 @@
 
 /* Sorts v in place; q in [0, 1]. Returns 0 for n == 0. */
 double cb_percentile_u64(uint64_t *v, size_t n, double q);
+
+typedef struct cb_summary_s {
+  size_t n;
+  double median, mean, stddev, mad, cv, min, max;
+  double ci_lo, ci_hi, ci_level; /* confidence interval of the median */
+} cb_summary_t;
+
+/* Sorts v in place. stddev is the sample standard deviation (n - 1), mad the
+ * median absolute deviation (unscaled), cv = stddev / mean (0 when mean is
+ * 0). All zero for n == 0. */
+void cb_summarize(double *v, size_t n, double level, cb_summary_t *s);
+
+/* Indices (0-based, into the sorted sample) of the confidence interval of the
+ * median at `level`; *achieved gets the coverage. */
+void cb_median_ci_ranks(size_t n, double level, size_t *lo, size_t *hi, double *achieved);
 
 #endif

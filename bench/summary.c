@@ -1,0 +1,356 @@
+/* Cells and their statistics; see summary.h. Grouping sorts the rows by
+ * their key once (n log n however many cells there are) and then restores
+ * the order in which cells first appear, which is the order they ran in. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb.h"
+#include "summary.h"
+
+const char *const cb_key_columns[] = {
+  "host", "workload", "runner", "transport", "pin", "concurrency", "tasks", "size", "payload",
+};
+const size_t cb_key_columns_count = CB_ARRAY_SIZE(cb_key_columns);
+
+static const char *const metric_names[] = {
+#define CB_METRIC_NAME(m) #m,
+  CB_METRICS(CB_METRIC_NAME)
+#undef CB_METRIC_NAME
+};
+
+/* Columns copied from the cell's first trial: what the cell ran on. */
+static const char *const context_columns[] = { "family", "cpu_model", "pus", "cores" };
+
+enum { COL_STATUS = 0, COL_KEY = 1, COL_METRIC = COL_KEY + 9, COL_CONTEXT = COL_METRIC + CB_M__COUNT };
+
+typedef struct keyed_s {
+  size_t row;
+  const char *const *fields; /* the row's fields */
+} keyed_t;
+
+static const long *sort_cols; /* qsort has no context argument */
+
+static int cmp_keyed(const void *a, const void *b)
+{
+  const keyed_t *x = a, *y = b;
+  size_t i;
+  int c;
+
+  for (i = 0; i < cb_key_columns_count; i++) {
+    c = strcmp(x->fields[sort_cols[COL_KEY + i]], y->fields[sort_cols[COL_KEY + i]]);
+    if (c != 0)
+      return c;
+  }
+  return (x->row > y->row) - (x->row < y->row);
+}
+
+static int cmp_first_row(const void *a, const void *b)
+{
+  const cb_cell_sum_t *x = a, *y = b;
+
+  return (x->rows[0] > y->rows[0]) - (x->rows[0] < y->rows[0]);
+}
+
+static int find_columns(const cb_table_t *t, long *col, char *err, size_t errlen)
+{
+  size_t i;
+
+  if (cb_table_require(t, (const char *const[]){ "status" }, 1, err, errlen) != 0 ||
+      cb_table_require(t, cb_key_columns, cb_key_columns_count, err, errlen) != 0 ||
+      cb_table_require(t, metric_names, CB_M__COUNT, err, errlen) != 0)
+    return -EINVAL;
+  col[COL_STATUS] = cb_table_col(t, "status");
+  for (i = 0; i < cb_key_columns_count; i++)
+    col[COL_KEY + i] = cb_table_col(t, cb_key_columns[i]);
+  for (i = 0; i < CB_M__COUNT; i++)
+    col[COL_METRIC + i] = cb_table_col(t, metric_names[i]);
+  for (i = 0; i < CB_ARRAY_SIZE(context_columns); i++)
+    col[COL_CONTEXT + i] = cb_table_col(t, context_columns[i]); /* optional: -1 */
+  return 0;
+}
+
+static int same_key(const cb_table_t *t, const long *col, size_t a, size_t b)
+{
+  size_t i;
+
+  for (i = 0; i < cb_key_columns_count; i++) {
+    if (strcmp(cb_table_get(t, a, (size_t)col[COL_KEY + i]),
+               cb_table_get(t, b, (size_t)col[COL_KEY + i])) != 0)
+      return 0;
+  }
+  return 1;
+}
+
+/* Split the sorted rows into cells. */
+static int group(cb_cells_t *cells, const keyed_t *k, size_t nrows)
+{
+  size_t i, start = 0;
+  cb_cell_sum_t *c;
+
+  cells->cell = calloc(nrows > 0 ? nrows : 1, sizeof(*cells->cell));
+  if (cells->cell == NULL)
+    return -ENOMEM;
+  for (i = 1; i <= nrows; i++) {
+    if (i < nrows && same_key(cells->table, cells->col, k[start].row, k[i].row))
+      continue;
+    c = &cells->cell[cells->n++];
+    c->nrows = i - start;
+    c->rows = malloc(c->nrows * sizeof(*c->rows));
+    if (c->rows == NULL)
+      return -ENOMEM;
+    for (size_t j = 0; j < c->nrows; j++)
+      c->rows[j] = k[start + j].row;
+    start = i;
+  }
+  qsort(cells->cell, cells->n, sizeof(*cells->cell), cmp_first_row);
+  return 0;
+}
+
+static int parse_number(const char *s, double *v)
+{
+  char *end;
+
+  if (*s == '\0')
+    return -EINVAL;
+  *v = strtod(s, &end);
+  return *end == '\0' && !isnan(*v) ? 0 : -EINVAL;
+}
+
+/* Check every metric of every row is a number, so later readers need not. */
+static int check_numbers(const cb_table_t *t, const long *col, char *err, size_t errlen)
+{
+  size_t r, m;
+  double v;
+
+  for (r = 1; r < t->rows; r++) {
+    for (m = 0; m < CB_M__COUNT; m++) {
+      const char *s = cb_table_get(t, r, (size_t)col[COL_METRIC + m]);
+      if (parse_number(s, &v) != 0) {
+        snprintf(err, errlen, "line %zu: %s '%s' is not a number", t->line[r], metric_names[m], s);
+        return -EINVAL;
+      }
+    }
+  }
+  return 0;
+}
+
+double *cb_cell_samples(const cb_cells_t *cells, size_t cell, const char *column, size_t *n)
+{
+  const cb_cell_sum_t *c = &cells->cell[cell];
+  const cb_table_t *t = cells->table;
+  long col = cb_table_col(t, column);
+  double *v = malloc((c->nrows > 0 ? c->nrows : 1) * sizeof(*v));
+  size_t i;
+
+  *n = 0;
+  if (v == NULL || col < 0)
+    return v;
+  for (i = 0; i < c->nrows; i++) {
+    if (strcmp(cb_table_get(t, c->rows[i], (size_t)cells->col[COL_STATUS]), "ok") != 0)
+      continue;
+    if (parse_number(cb_table_get(t, c->rows[i], (size_t)col), &v[*n]) == 0)
+      (*n)++;
+  }
+  return v;
+}
+
+static void flag(cb_cell_sum_t *c)
+{
+  const cb_summary_t *tp = &c->m[CB_M_throughput];
+
+  if (c->n_ok < c->nrows)
+    c->flags |= CB_FLAG_FAILURES;
+  if (c->n_ok == 0) {
+    c->flags |= CB_FLAG_NO_DATA;
+    return;
+  }
+  if (tp->cv > 0.10)
+    c->flags |= CB_FLAG_HIGH_CV;
+  if (tp->median > 0 && (tp->min < 0.5 * tp->median || tp->max > 1.5 * tp->median))
+    c->flags |= CB_FLAG_OUTLIER;
+  if (c->m[CB_M_wall_s].median < 0.005)
+    c->flags |= CB_FLAG_SHORT;
+}
+
+static int summarize(cb_cells_t *cells)
+{
+  size_t i, m, n;
+  double *v;
+
+  for (i = 0; i < cells->n; i++) {
+    cb_cell_sum_t *c = &cells->cell[i];
+    for (m = 0; m < CB_M__COUNT; m++) {
+      v = cb_cell_samples(cells, i, metric_names[m], &n);
+      if (v == NULL)
+        return -ENOMEM;
+      cb_summarize(v, n, 0.95, &c->m[m]);
+      c->n_ok = n;
+      free(v);
+    }
+    flag(c);
+  }
+  return 0;
+}
+
+int cb_cells_build(const cb_table_t *t, cb_cells_t *cells, char *err, size_t errlen)
+{
+  size_t r, nrows = t->rows > 0 ? t->rows - 1 : 0;
+  keyed_t *k = NULL;
+  int rc;
+
+  memset(cells, 0, sizeof(*cells));
+  cells->table = t;
+  rc = find_columns(t, cells->col, err, errlen);
+  if (rc == 0)
+    rc = check_numbers(t, cells->col, err, errlen);
+  if (rc != 0)
+    return rc;
+  k = malloc((nrows > 0 ? nrows : 1) * sizeof(*k));
+  if (k == NULL)
+    return -ENOMEM;
+  for (r = 0; r < nrows; r++) {
+    k[r].row = r + 1;
+    k[r].fields = (const char *const *)&t->cells[(r + 1) * t->cols];
+  }
+  sort_cols = cells->col;
+  qsort(k, nrows, sizeof(*k), cmp_keyed);
+  rc = group(cells, k, nrows);
+  if (rc == 0)
+    rc = summarize(cells);
+  free(k);
+  if (rc != 0) {
+    snprintf(err, errlen, "out of memory");
+    cb_cells_free(cells);
+  }
+  return rc;
+}
+
+void cb_cells_free(cb_cells_t *cells)
+{
+  size_t i;
+
+  for (i = 0; cells->cell != NULL && i < cells->n; i++)
+    free(cells->cell[i].rows);
+  free(cells->cell);
+  memset(cells, 0, sizeof(*cells));
+}
+
+const char *cb_cell_key(const cb_cells_t *cells, size_t cell, const char *column)
+{
+  long col = cb_table_col(cells->table, column);
+
+  if (col < 0)
+    return "";
+  return cb_table_get(cells->table, cells->cell[cell].rows[0], (size_t)col);
+}
+
+void cb_flags_text(unsigned flags, char *buf, size_t len)
+{
+  static const char *const names[] = { "high-cv", "outlier", "short", "failures", "no-data" };
+  size_t i, used = 0;
+
+  buf[0] = '\0';
+  for (i = 0; i < CB_ARRAY_SIZE(names) && used < len; i++) {
+    if (flags & (1u << i))
+      used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ";" : "", names[i]);
+  }
+}
+
+static const char *hint(unsigned flags)
+{
+  if (flags & CB_FLAG_NO_DATA)
+    return "every trial failed: see the message column of the trial CSV";
+  if (flags & CB_FLAG_SHORT)
+    return "trials shorter than 5 ms: raise --tasks so each lasts longer";
+  if (flags & (CB_FLAG_HIGH_CV | CB_FLAG_OUTLIER))
+    return "noisy: more --reps, pin workers (-p compact or cores), a quieter machine";
+  if (flags & CB_FLAG_FAILURES)
+    return "some trials failed: see the message column of the trial CSV";
+  return "";
+}
+
+static const char *const stat_names[] = { "median", "mean", "stddev", "mad", "cv", "min",
+                                          "max", "ci_lo", "ci_hi" };
+
+static void stat_values(const cb_summary_t *s, double *v)
+{
+  v[0] = s->median;
+  v[1] = s->mean;
+  v[2] = s->stddev;
+  v[3] = s->mad;
+  v[4] = s->cv;
+  v[5] = s->min;
+  v[6] = s->max;
+  v[7] = s->ci_lo;
+  v[8] = s->ci_hi;
+}
+
+static void csv_header(cb_buf_t *out)
+{
+  size_t i, m;
+
+  for (i = 0; i < cb_key_columns_count; i++)
+    cb_buf_printf(out, "%s,", cb_key_columns[i]);
+  for (i = 0; i < CB_ARRAY_SIZE(context_columns); i++)
+    cb_buf_printf(out, "%s,", context_columns[i]);
+  cb_buf_printf(out, "trials,n,ci_level");
+  for (m = 0; m < CB_M__COUNT; m++) {
+    for (i = 0; i < CB_ARRAY_SIZE(stat_names); i++)
+      cb_buf_printf(out, ",%s_%s", metric_names[m], stat_names[i]);
+  }
+  cb_buf_printf(out, ",flags,hint\n");
+}
+
+void cb_cells_csv(const cb_cells_t *cells, cb_buf_t *out)
+{
+  double v[CB_ARRAY_SIZE(stat_names)];
+  char flags[96];
+  size_t c, i, m;
+
+  csv_header(out);
+  for (c = 0; c < cells->n; c++) {
+    const cb_cell_sum_t *cs = &cells->cell[c];
+    for (i = 0; i < cb_key_columns_count; i++) {
+      cb_buf_csv_str(out, cb_cell_key(cells, c, cb_key_columns[i]));
+      cb_buf_put(out, ",", 1);
+    }
+    for (i = 0; i < CB_ARRAY_SIZE(context_columns); i++) {
+      cb_buf_csv_str(out, cb_cell_key(cells, c, context_columns[i]));
+      cb_buf_put(out, ",", 1);
+    }
+    cb_buf_printf(out, "%zu,%zu,", cs->nrows, cs->n_ok);
+    cb_buf_csv_double(out, cs->m[CB_M_throughput].ci_level);
+    for (m = 0; m < CB_M__COUNT; m++) {
+      stat_values(&cs->m[m], v);
+      for (i = 0; i < CB_ARRAY_SIZE(v); i++) {
+        cb_buf_put(out, ",", 1);
+        cb_buf_csv_double(out, v[i]);
+      }
+    }
+    cb_flags_text(cs->flags, flags, sizeof(flags));
+    cb_buf_printf(out, ",%s,", flags);
+    cb_buf_csv_str(out, hint(cs->flags));
+    cb_buf_put(out, "\n", 1);
+  }
+}
+
+size_t cb_cells_warn(const cb_cells_t *cells, FILE *f)
+{
+  char flags[96];
+  size_t c, n = 0;
+
+  for (c = 0; c < cells->n; c++) {
+    const cb_cell_sum_t *cs = &cells->cell[c];
+    if (cs->flags == 0)
+      continue;
+    cb_flags_text(cs->flags, flags, sizeof(flags));
+    fprintf(f, "concbench: unstable: %s %s c=%s: %s (cv %.1f%%, median wall %.4g s): %s\n",
+            cb_cell_key(cells, c, "workload"), cb_cell_key(cells, c, "runner"),
+            cb_cell_key(cells, c, "concurrency"), flags, 100 * cs->m[CB_M_throughput].cv,
+            cs->m[CB_M_wall_s].median, hint(cs->flags));
+    n++;
+  }
+  return n;
+}
