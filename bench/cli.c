@@ -78,13 +78,13 @@ int cb_parse_positive_double(const char *s, double max, double *out)
 }
 
 typedef struct ulist_s {
-  unsigned *v;
+  uint64_t *v;
   size_t n, cap;
 } ulist_t;
 
-static int ulist_add(ulist_t *l, unsigned x)
+static int ulist_add(ulist_t *l, uint64_t x)
 {
-  unsigned *p;
+  uint64_t *p;
 
   if (l->n == l->cap) {
     l->cap = l->cap ? l->cap * 2 : 16;
@@ -97,32 +97,27 @@ static int ulist_add(ulist_t *l, unsigned x)
   return 0;
 }
 
-static int cmp_unsigned(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-  unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
   return (x > y) - (x < y);
 }
 
-static int parse_conc_value(const char *s, size_t n, unsigned *out)
+static int parse_value(const char *s, size_t n, uint64_t min, uint64_t max, uint64_t *out)
 {
-  uint64_t v;
-  int err = parse_digits(s, n, &v);
+  int err = parse_digits(s, n, out);
 
-  if (err != 0)
-    return err;
-  if (v == 0 || v > CB_MAX_CONCURRENCY)
-    return -ERANGE;
-  *out = (unsigned)v;
-  return 0;
+  if (err == 0 && (*out < min || *out > max))
+    err = -ERANGE;
+  return err;
 }
 
-/* One item: "N" or "A..B". */
-static int parse_conc_item(const char *s, size_t n, ulist_t *l)
+/* One item: "N" or "A..B" (A, 2A, 4A, ... below B, then B). */
+static int parse_item(const char *s, size_t n, uint64_t min, uint64_t max, ulist_t *l)
 {
   const char *dots = NULL;
-  unsigned a, b;
-  uint64_t x;
+  uint64_t a, b, x;
   size_t i;
   int err;
 
@@ -133,22 +128,23 @@ static int parse_conc_item(const char *s, size_t n, ulist_t *l)
     }
   }
   if (dots == NULL) {
-    err = parse_conc_value(s, n, &a);
+    err = parse_value(s, n, min, max, &a);
     return err != 0 ? err : ulist_add(l, a);
   }
-  err = parse_conc_value(s, (size_t)(dots - s), &a);
+  err = parse_value(s, (size_t)(dots - s), min, max, &a);
   if (err == 0)
-    err = parse_conc_value(dots + 2, n - (size_t)(dots - s) - 2, &b);
+    err = parse_value(dots + 2, n - (size_t)(dots - s) - 2, min, max, &b);
   if (err != 0)
     return err;
   if (a > b)
     return -EINVAL;
-  for (x = a; x < b && err == 0; x *= 2)
-    err = ulist_add(l, (unsigned)x);
+  for (x = a; x < b && err == 0; x = x > 0 ? x * 2 : 1)
+    err = ulist_add(l, x);
   return err != 0 ? err : ulist_add(l, b);
 }
 
-int cb_parse_concurrency(const char *s, unsigned **out, size_t *n, char *bad, size_t badlen)
+int cb_parse_u64_list(const char *s, uint64_t min, uint64_t max, uint64_t **out, size_t *n,
+                      char *bad, size_t badlen)
 {
   ulist_t l = { 0 };
   const char *p = s, *comma;
@@ -162,7 +158,7 @@ int cb_parse_concurrency(const char *s, unsigned **out, size_t *n, char *bad, si
   for (;;) {
     comma = strchr(p, ',');
     len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-    err = parse_conc_item(p, len, &l);
+    err = parse_item(p, len, min, max, &l);
     if (err != 0) {
       copy_bad(bad, badlen, p, len);
       goto out;
@@ -171,18 +167,39 @@ int cb_parse_concurrency(const char *s, unsigned **out, size_t *n, char *bad, si
       break;
     p = comma + 1;
   }
-  qsort(l.v, l.n, sizeof(*l.v), cmp_unsigned);
+  qsort(l.v, l.n, sizeof(*l.v), cmp_u64);
   for (i = 0, k = 0; i < l.n; i++) {
     if (k == 0 || l.v[k - 1] != l.v[i])
       l.v[k++] = l.v[i];
   }
-  l.n = k;
   *out = l.v;
-  *n = l.n;
+  *n = k;
   l.v = NULL;
 out:
   free(l.v);
   return err;
+}
+
+int cb_parse_concurrency(const char *s, unsigned **out, size_t *n, char *bad, size_t badlen)
+{
+  uint64_t *v = NULL;
+  unsigned *u;
+  size_t i, k = 0;
+  int err = cb_parse_u64_list(s, 1, CB_MAX_CONCURRENCY, &v, &k, bad, badlen);
+
+  if (err != 0)
+    return err;
+  u = malloc((k > 0 ? k : 1) * sizeof(*u));
+  if (u == NULL) {
+    free(v);
+    return -ENOMEM;
+  }
+  for (i = 0; i < k; i++)
+    u[i] = (unsigned)v[i];
+  free(v);
+  *out = u;
+  *n = k;
+  return 0;
 }
 
 int cb_select_names(const char *list, const char *const *names, size_t count,

@@ -22,6 +22,11 @@ int cb_parse_positive_double(const char *s, double max, double *out);
  * backwards range) or -ERANGE (0 or above CB_MAX_CONCURRENCY); -ENOMEM. */
 int cb_parse_concurrency(const char *s, unsigned **out, size_t *n, char *bad, size_t badlen);
 
+/* The same syntax for any whole numbers in [min, max] (e.g. payload sizes:
+ * "64,65536" or "64..4194304"). */
+int cb_parse_u64_list(const char *s, uint64_t min, uint64_t max, uint64_t **out, size_t *n,
+                      char *bad, size_t badlen);
+
 /* Select from `names` by a comma-separated list of names or globs (fnmatch).
  * `picked` gets indices into `names` in the order first matched, without
  * duplicates. -ENOENT when an item matches nothing (copied into bad),

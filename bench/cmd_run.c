@@ -1,57 +1,59 @@
-/* `concbench run`: expand the matrix (workloads x runners x concurrency) into
- * cells, check that the machine can take every cell before starting any, run
- * warm-up and recorded trials with the cells interleaved (so drift on a noisy
- * machine spreads over all runners), and rewrite the trial CSV atomically
- * after every trial: an interrupted or failing run leaves a valid CSV of what
- * finished. */
+/* `concbench run`: build the matrix (bench/matrix.c), check that the machine
+ * can take every cell before starting any, run the warm-up and recorded
+ * trials of all cells in a seeded random order (so drift on a noisy machine
+ * spreads over all runners instead of biasing the one that ran last), and
+ * rewrite the trial CSV atomically after every trial: an interrupted or
+ * failing run leaves a valid CSV of what finished, and its summary. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cmd.h"
+#include "matrix.h"
 #include "record.h"
 #include "summary.h"
-#include "trial.h"
 
 typedef struct opts_s {
-  const char *workloads, *runners, *concurrency, *output, *transports;
-  cb_pin_policy_t pin;
-  uint64_t tasks, size, payload, reps, warmup, seed;
-  int have_tasks, have_size, have_payload, quiet;
+  cb_matrix_opts_t mx;
+  const char *output;
+  uint64_t reps, warmup;
+  int have_reps, have_warmup, quiet, dry_run;
   double trial_timeout;
 } opts_t;
 
-/* What the command line picked: indices into the registries, the
- * concurrency list, and transports (none: each runner's default). */
-typedef struct selection_s {
-  size_t *wi, nw, *ri, nr;
-  unsigned *conc;
-  size_t nc;
-  const char *tr[16];
-  size_t nt;
-} selection_t;
+/* One trial of the schedule; rep < 0 for a warm-up. */
+typedef struct slot_s {
+  size_t cell;
+  long rep;
+} slot_t;
 
-typedef struct plan_s {
-  cb_cell_t *cells;
-  size_t ncells;
-  uint64_t **expected; /* per workload of the registry, shared by its cells */
-} matrix_t;
+typedef struct session_s {
+  const opts_t *o;
+  const cb_matrix_t *m;
+  const cb_topo_t *topo;
+  const cb_meta_t *meta;
+  const char *path;
+  cb_buf_t csv;
+  size_t rows, not_ok;
+} session_t;
 
 static volatile sig_atomic_t stop_signal;
 
 static const char run_help[] =
     "usage: concbench run [options]\n\n"
-    "Runs every cell of workloads x runners x concurrency, `--warmup` unrecorded\n"
-    "and `--reps` recorded trials each, cells interleaved, and writes one CSV row\n"
-    "per recorded trial (columns: results/SCHEMA.md).\n\n"
+    "Runs every cell of workloads x runners x concurrency (x transports x payloads),\n"
+    "`--warmup` unrecorded and `--reps` recorded trials each, in a seeded random\n"
+    "order, and writes one CSV row per recorded trial (columns: results/SCHEMA.md)\n"
+    "and the summary beside it (X.csv -> X.summary.csv).\n\n"
+    "  --profile NAME           quick|standard|full: a whole matrix (see --dry-run);\n"
+    "                           the options below override parts of it\n"
     "  -w, --workload LIST      names or globs, comma separated (default: all)\n"
     "  -r, --runner LIST        serial,threads,processes,eventloop (default: all)\n"
     "  -c, --concurrency LIST   e.g. 1,2,8 or 1..64 (powers of two); default 1,2,8\n"
@@ -60,13 +62,15 @@ static const char run_help[] =
     "                           other runners keep their own (inproc)\n"
     "  -t, --tasks N            tasks per trial (default: per workload)\n"
     "  -s, --size N             work per task in the workload's unit (default: per workload)\n"
-    "      --payload BYTES      bytes in and out per task (default: per workload)\n"
+    "      --payload LIST       bytes in and out per task, e.g. 64,65536 or 64..4194304\n"
+    "                           (default: per workload)\n"
     "      --reps N             recorded trials per cell (default 5)\n"
     "      --warmup N           unrecorded trials per cell first (default 1)\n"
-    "      --seed N             seed of every task's input (default 1)\n"
+    "      --seed N             seed of the tasks' inputs and of the trial order (default 1)\n"
     "      --trial-timeout S    kill a trial after S seconds (default 300)\n"
     "  -o, --output FILE        trial CSV (default results/concbench-RUNID.csv)\n"
-    "  -q, --quiet              no progress line\n"
+    "      --dry-run            print the matrix and the number of trials, run nothing\n"
+    "  -q, --quiet              no progress line, no stability warnings\n"
     "  -h, --help\n\n"
     "exit: 0 every trial ok; 1 some trial not ok; 2 bad usage; 130/143 interrupted\n";
 
@@ -85,9 +89,60 @@ static int parse_num(const char *opt, const char *arg, uint64_t min, uint64_t ma
   return 0;
 }
 
+static int parse_profile(const char *arg, opts_t *o)
+{
+  o->mx.profile = cb_profile_find(arg);
+  if (o->mx.profile == NULL)
+    return cb_usage_error("run", "unknown profile '%s' (quick, standard, full)", arg);
+  return 0;
+}
+
+static int parse_option(int opt, opts_t *o)
+{
+  cb_matrix_opts_t *mx = &o->mx;
+
+  switch (opt) {
+  case 'w': mx->workloads = optarg; return 0;
+  case 'r': mx->runners = optarg; return 0;
+  case 'c': mx->concurrency = optarg; return 0;
+  case 'X': mx->transports = optarg; return 0;
+  case 'P': mx->payloads = optarg; return 0;
+  case 'o': o->output = optarg; return 0;
+  case 'q': o->quiet = 1; return 0;
+  case 'D': o->dry_run = 1; return 0;
+  case 'F': return parse_profile(optarg, o);
+  case 'p':
+    if (cb_pin_parse(optarg, &mx->pin) != 0)
+      return cb_usage_error("run", "unknown pin policy '%s' (none, compact, scatter, cores)",
+                            optarg);
+    return 0;
+  case 't':
+    mx->have_tasks = 1;
+    return parse_num("--tasks", optarg, 1, 100000000, &mx->tasks);
+  case 's':
+    mx->have_size = 1;
+    return parse_num("--size", optarg, 0, UINT64_C(1) << 40, &mx->size);
+  case 'R':
+    o->have_reps = 1;
+    return parse_num("--reps", optarg, 1, 100000, &o->reps);
+  case 'W':
+    o->have_warmup = 1;
+    return parse_num("--warmup", optarg, 0, 100000, &o->warmup);
+  case 'S': return parse_num("--seed", optarg, 0, UINT64_MAX, &mx->seed);
+  case 'T':
+    if (cb_parse_positive_double(optarg, 86400 * 7, &o->trial_timeout) != 0)
+      return cb_usage_error("run", "bad --trial-timeout '%s' (seconds, > 0)", optarg);
+    return 0;
+  default:
+    return CB_EXIT_USAGE;
+  }
+}
+
+/* 0 to run, -1 after --help, else the exit code of a usage error. */
 static int parse_options(int argc, char **argv, opts_t *o)
 {
   static const struct option opts[] = {
+    { "profile", required_argument, NULL, 'F' },
     { "workload", required_argument, NULL, 'w' },
     { "runner", required_argument, NULL, 'r' },
     { "concurrency", required_argument, NULL, 'c' },
@@ -101,6 +156,7 @@ static int parse_options(int argc, char **argv, opts_t *o)
     { "trial-timeout", required_argument, NULL, 'T' },
     { "transport", required_argument, NULL, 'X' },
     { "output", required_argument, NULL, 'o' },
+    { "dry-run", no_argument, NULL, 'D' },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -110,259 +166,23 @@ static int parse_options(int argc, char **argv, opts_t *o)
   opterr = 0;
   optind = 1;
   while (rc == 0 && (opt = getopt_long(argc, argv, ":w:r:c:p:t:s:o:qh", opts, NULL)) != -1) {
-    switch (opt) {
-    case 'w': o->workloads = optarg; break;
-    case 'r': o->runners = optarg; break;
-    case 'c': o->concurrency = optarg; break;
-    case 'o': o->output = optarg; break;
-    case 'X': o->transports = optarg; break;
-    case 'q': o->quiet = 1; break;
-    case 'p':
-      if (cb_pin_parse(optarg, &o->pin) != 0)
-        rc = cb_usage_error("run", "unknown pin policy '%s' (none, compact, scatter, cores)",
-                            optarg);
-      break;
-    case 't':
-      rc = parse_num("--tasks", optarg, 1, 100000000, &o->tasks);
-      o->have_tasks = 1;
-      break;
-    case 's':
-      rc = parse_num("--size", optarg, 0, UINT64_C(1) << 40, &o->size);
-      o->have_size = 1;
-      break;
-    case 'P':
-      rc = parse_num("--payload", optarg, 0, UINT64_C(1) << 30, &o->payload);
-      o->have_payload = 1;
-      break;
-    case 'R': rc = parse_num("--reps", optarg, 1, 100000, &o->reps); break;
-    case 'W': rc = parse_num("--warmup", optarg, 0, 100000, &o->warmup); break;
-    case 'S': rc = parse_num("--seed", optarg, 0, UINT64_MAX, &o->seed); break;
-    case 'T':
-      if (cb_parse_positive_double(optarg, 86400 * 7, &o->trial_timeout) != 0)
-        rc = cb_usage_error("run", "bad --trial-timeout '%s' (seconds, > 0)", optarg);
-      break;
-    case 'h':
+    if (opt == 'h') {
       fputs(run_help, stdout);
       return -1;
-    default:
-      return cb_getopt_error("run", opt, argv);
     }
+    if (opt == '?' || opt == ':')
+      return cb_getopt_error("run", opt, argv);
+    rc = parse_option(opt, o);
   }
   if (rc == 0 && optind < argc)
     rc = cb_usage_error("run", "unexpected argument '%s'", argv[optind]);
+  if (rc == 0 && o->mx.profile != NULL) {
+    if (!o->have_reps)
+      o->reps = o->mx.profile->reps;
+    if (!o->have_warmup)
+      o->warmup = o->mx.profile->warmup;
+  }
   return rc;
-}
-
-static void join_names(char *buf, size_t len, const char *const *names, size_t n)
-{
-  size_t i, used = 0;
-
-  buf[0] = '\0';
-  for (i = 0; i < n && used < len; i++)
-    used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
-}
-
-/* Pick registry entries by a name list; prints the error itself. */
-static int select_list(const char *what, const char *list, const char *const *names, size_t count,
-                       size_t **picked, size_t *n)
-{
-  char bad[256], known[1024];
-  int err = cb_select_names(list, names, count, picked, n, bad, sizeof(bad));
-
-  if (err == 0)
-    return 0;
-  join_names(known, sizeof(known), names, count);
-  if (err == -ENOMEM)
-    return cb_usage_error("run", "out of memory");
-  if (err == -EINVAL)
-    return cb_usage_error("run", "empty name in the %s list '%s'", what, list);
-  return cb_usage_error("run", "unknown %s '%s' (known: %s)", what, bad, known);
-}
-
-static long read_proc_long(const char *path)
-{
-  long v = 0;
-  FILE *f = fopen(path, "re");
-
-  if (f != NULL) {
-    if (fscanf(f, "%ld", &v) != 1)
-      v = 0;
-    fclose(f);
-  }
-  return v;
-}
-
-static unsigned long long ephemeral_ports(void)
-{
-  unsigned long lo = 0, hi = 0;
-  FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
-
-  if (f != NULL) {
-    if (fscanf(f, "%lu %lu", &lo, &hi) != 2)
-      lo = hi = 0;
-    fclose(f);
-  }
-  return hi >= lo && hi > 0 ? hi - lo + 1 : 0;
-}
-
-/* Refuse a cell the machine cannot take, naming the limit and its value:
- * failing half way through a run helps nobody. */
-static int check_limits(const cb_cell_t *c, unsigned pus)
-{
-  unsigned long long workers = c->rn->workers(c->concurrency, pus), fds, ports;
-  long threads_max = read_proc_long("/proc/sys/kernel/threads-max");
-  long pid_max = read_proc_long("/proc/sys/kernel/pid_max");
-  const char *rn = c->rn->name;
-  int multi = strcmp(rn, "serial") != 0;
-  struct rlimit rl;
-
-  /* Descriptors in the fullest process, plus a margin for the harness: the
-   * tasks' own in an in-process runner; a pipe pair per worker in a process
-   * pool's coordinator (each worker holds its task's own); one per
-   * connection in a server. */
-  ports = (unsigned long long)c->concurrency * c->wl->ports_per_task;
-  fds = (unsigned long long)c->concurrency * c->wl->fds_per_task;
-  if (strcmp(rn, "processes") == 0)
-    fds = 2ull * c->concurrency;
-  fds = (fds > ports ? fds : ports) + 64;
-  if (multi && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-      workers * 2 + 64 > rl.rlim_cur)
-    return cb_usage_error("run", "concurrency %u for %s needs about %llu processes/threads but "
-                          "RLIMIT_NPROC (ulimit -u) is %llu", c->concurrency, rn,
-                          workers * 2 + 64, (unsigned long long)rl.rlim_cur);
-  if (multi && threads_max > 0 && (long long)(workers * 2 + 64) > threads_max)
-    return cb_usage_error("run", "concurrency %u for %s needs about %llu threads but "
-                          "kernel.threads-max is %ld", c->concurrency, rn, workers * 2 + 64,
-                          threads_max);
-  if (multi && pid_max > 0 && (long long)(workers * 2 + 64) > pid_max)
-    return cb_usage_error("run", "concurrency %u for %s needs about %llu process IDs but "
-                          "kernel.pid_max is %ld", c->concurrency, rn, workers * 2 + 64, pid_max);
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && fds > rl.rlim_cur)
-    return cb_usage_error("run", "concurrency %u for %s with %s needs about %llu file "
-                          "descriptors but RLIMIT_NOFILE (ulimit -n) is %llu", c->concurrency, rn,
-                          c->wl->name, fds, (unsigned long long)rl.rlim_cur);
-  if (ports > 0 && ports + 64 > ephemeral_ports())
-    return cb_usage_error("run", "concurrency %u with %s needs %llu ephemeral ports but "
-                          "net.ipv4.ip_local_port_range holds %llu", c->concurrency, c->wl->name,
-                          ports, ephemeral_ports());
-  return 0;
-}
-
-static void free_matrix(matrix_t *m)
-{
-  size_t i;
-
-  if (m->expected != NULL) {
-    for (i = 0; i < cb_workloads_count; i++)
-      free(m->expected[i]);
-  }
-  free(m->expected);
-  free(m->cells);
-  memset(m, 0, sizeof(*m));
-}
-
-static size_t workload_index(const cb_workload_t *w)
-{
-  size_t i;
-
-  for (i = 0; i < cb_workloads_count && cb_workloads[i] != w; i++)
-    ;
-  return i;
-}
-
-/* How many of the selected transports the runner has (its own default when
- * none), and the t-th of them. */
-static size_t runner_transports(const cb_runner_t *rn, const char *const *tr, size_t nt)
-{
-  size_t i, n = 0;
-
-  for (i = 0; i < nt; i++)
-    n += cb_runner_has_transport(rn, tr[i]);
-  return n > 0 ? n : 1;
-}
-
-static const char *runner_transport(const cb_runner_t *rn, const char *const *tr, size_t nt,
-                                    size_t t)
-{
-  size_t i;
-
-  for (i = 0; i < nt; i++) {
-    if (cb_runner_has_transport(rn, tr[i]) && t-- == 0)
-      return tr[i];
-  }
-  return rn->transports[0];
-}
-
-/* Expand the selections into cells; serial runs once per workload at c = 1,
- * and each runner once per selected transport it has. */
-static int build_matrix(const opts_t *o, const selection_t *sel, unsigned pus, matrix_t *m)
-{
-  const char *const *tr = sel->tr;
-  size_t a, b, k, t, nt = sel->nt, nc = sel->nc;
-  int rc;
-
-  m->cells = calloc(sel->nw * sel->nr * nc * (nt > 0 ? nt : 1), sizeof(*m->cells));
-  m->expected = calloc(cb_workloads_count, sizeof(*m->expected));
-  if (m->cells == NULL || m->expected == NULL)
-    return cb_usage_error("run", "out of memory");
-  for (a = 0; a < sel->nw; a++) {
-    for (b = 0; b < sel->nr; b++) {
-      const cb_runner_t *rn = cb_runners[sel->ri[b]];
-      int serial = strcmp(rn->name, "serial") == 0;
-      for (k = 0; k < nc && !(serial && k > 0); k++) {
-       for (t = 0; t < runner_transports(rn, tr, nt); t++) {
-        cb_cell_t *c = &m->cells[m->ncells++];
-        c->wl = cb_workloads[sel->wi[a]];
-        c->rn = rn;
-        c->transport = runner_transport(rn, tr, nt, t);
-        c->pin = o->pin;
-        c->concurrency = serial ? 1 : sel->conc[k];
-        c->params.tasks = o->have_tasks ? o->tasks : cb_workload_tasks(c->wl, c->concurrency);
-        c->params.size = o->have_size ? o->size : c->wl->default_size;
-        c->params.payload = o->have_payload ? o->payload : c->wl->default_payload;
-        c->params.seed = o->seed;
-        rc = check_limits(c, pus);
-        if (rc != 0)
-          return rc;
-       }
-      }
-    }
-  }
-  return 0;
-}
-
-/* Expected checksums, once per workload (all its cells share parameters but
- * the task count, so one array long enough for the largest serves them all). */
-static int compute_expected(matrix_t *m)
-{
-  uint64_t *most;
-  size_t i, w;
-  int err = 0;
-
-  most = calloc(cb_workloads_count, sizeof(*most));
-  if (most == NULL)
-    return -ENOMEM;
-  for (i = 0; i < m->ncells; i++) {
-    w = workload_index(m->cells[i].wl);
-    if (m->cells[i].params.tasks > most[w])
-      most[w] = m->cells[i].params.tasks;
-  }
-  for (i = 0; i < m->ncells && err == 0; i++) {
-    w = workload_index(m->cells[i].wl);
-    if (m->expected[w] == NULL)
-      err = cb_trial_expected(&m->cells[i], most[w], &m->expected[w]);
-  }
-  free(most);
-  return err;
-}
-
-static void progress(const opts_t *o, size_t done, size_t total, const cb_cell_t *c, int warm)
-{
-  if (o->quiet || !isatty(STDERR_FILENO))
-    return;
-  fprintf(stderr, "\r\033[K[%zu/%zu] %s %s c=%u%s", done + 1, total, c->wl->name, c->rn->name,
-          c->concurrency, warm ? " (warm-up)" : "");
-  fflush(stderr);
 }
 
 static void now_iso(char *buf, size_t len)
@@ -375,6 +195,67 @@ static void now_iso(char *buf, size_t len)
   gmtime_r(&ts.tv_sec, &tm);
   n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
   snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+/* Every trial of the run in its order: the warm-ups of all cells, then the
+ * recorded trials, each part shuffled (Fisher-Yates, splitmix64 from the
+ * seed), so the order is reproducible from the seed alone. */
+static slot_t *schedule(size_t ncells, uint64_t warmup, uint64_t reps, uint64_t seed, size_t *n)
+{
+  size_t total = ncells * (size_t)(warmup + reps), i, j, k = 0, part;
+  uint64_t state = seed, r;
+  slot_t *s = malloc((total > 0 ? total : 1) * sizeof(*s)), tmp;
+
+  if (s == NULL)
+    return NULL;
+  for (r = 0; r < warmup + reps; r++) {
+    for (i = 0; i < ncells; i++, k++) {
+      s[k].cell = i;
+      s[k].rep = r < warmup ? -1 : 0;
+    }
+  }
+  for (part = 0; part < 2; part++) {
+    size_t lo = part == 0 ? 0 : ncells * (size_t)warmup, hi = part == 0 ? lo + ncells * warmup
+                                                                          : total;
+    for (i = hi; i > lo + 1; i--) {
+      state += UINT64_C(0x9e3779b97f4a7c15);
+      j = lo + (size_t)(cb_mix64(state) % (i - lo));
+      tmp = s[i - 1];
+      s[i - 1] = s[j];
+      s[j] = tmp;
+    }
+  }
+  *n = total;
+  return s;
+}
+
+static void clock_text(char *buf, size_t len, double s)
+{
+  unsigned long t = (unsigned long)(s + 0.5);
+
+  if (t >= 3600)
+    snprintf(buf, len, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
+  else
+    snprintf(buf, len, "%lu:%02lu", t / 60, t % 60);
+}
+
+/* One updating line on a terminal: where the run is and when it should end. */
+static void progress(const opts_t *o, size_t done, size_t total, const cb_cell_t *c, int warm,
+                     uint64_t t_start)
+{
+  double elapsed = (double)(cb_now_ns() - t_start) / 1e9;
+  char el[32], eta[32];
+
+  if (o->quiet || !isatty(STDERR_FILENO))
+    return;
+  clock_text(el, sizeof(el), elapsed);
+  if (done > 0)
+    clock_text(eta, sizeof(eta), elapsed / (double)done * (double)(total - done));
+  else
+    snprintf(eta, sizeof(eta), "?");
+  fprintf(stderr, "\r\033[K[%zu/%zu] %s %s c=%u%s  %s elapsed, ETA %s", done + 1, total,
+          c->wl->name, c->rn->name, c->concurrency, warm ? " (warm-up)" : "", el, eta);
+  fflush(stderr);
 }
 
 /* The summary file beside the trial CSV: X.csv -> X.summary.csv. */
@@ -394,28 +275,18 @@ static void print_cells(const cb_cells_t *cells)
   char flags[96];
   size_t c;
 
-  printf("%-14s %-10s %-9s %6s %5s %14s %21s %6s  %s\n", "workload", "runner", "transport", "c",
-         "ok", "tasks/s median", "95% CI", "cv", "flags");
+  printf("%-14s %-10s %-9s %6s %8s %5s %14s %21s %6s  %s\n", "workload", "runner", "transport",
+         "c", "payload", "ok", "tasks/s median", "95% CI", "cv", "flags");
   for (c = 0; c < cells->n; c++) {
     tp = &cells->cell[c].m[CB_M_throughput];
     cb_flags_text(cells->cell[c].flags, flags, sizeof(flags));
-    printf("%-14s %-10s %-9s %6s %2zu/%-2zu %14.5g [%9.4g, %9.4g] %5.1f%%  %s\n",
+    printf("%-14s %-10s %-9s %6s %8s %2zu/%-2zu %14.5g [%9.4g, %9.4g] %5.1f%%  %s\n",
            cb_cell_key(cells, c, "workload"), cb_cell_key(cells, c, "runner"),
            cb_cell_key(cells, c, "transport"), cb_cell_key(cells, c, "concurrency"),
-           cells->cell[c].n_ok, cells->cell[c].nrows, tp->median, tp->ci_lo, tp->ci_hi,
-           100 * tp->cv, flags);
+           cb_cell_key(cells, c, "payload"), cells->cell[c].n_ok, cells->cell[c].nrows,
+           tp->median, tp->ci_lo, tp->ci_hi, 100 * tp->cv, flags);
   }
 }
-
-typedef struct session_s {
-  const opts_t *o;
-  const matrix_t *m;
-  const cb_topo_t *topo;
-  const cb_meta_t *meta;
-  const char *path;
-  cb_buf_t csv;
-  size_t rows, not_ok;
-} session_t;
 
 /* A trial that failed the run: anything but ok, except that a crash is what
  * the fault family measures. */
@@ -484,34 +355,39 @@ static int write_summary(session_t *s, int show)
   return rc;
 }
 
-/* Warm-up rounds first, then recorded ones; every round visits every cell. */
 static int run_trials(session_t *s)
 {
   const opts_t *o = s->o;
-  size_t total = s->m->ncells * (o->warmup + o->reps), done = 0, i;
-  uint64_t round;
+  uint64_t t_start = cb_now_ns();
+  size_t total = 0, i;
+  unsigned *reps;
+  slot_t *order;
   cb_trial_t t;
-  int err;
+  int err = 0;
 
-  for (round = 0; round < o->warmup + o->reps; round++) {
-    int warm = round < o->warmup;
-    for (i = 0; i < s->m->ncells; i++, done++) {
-      const cb_cell_t *c = &s->m->cells[i];
-      progress(o, done, total, c, warm);
-      err = cb_trial_supervised(c, s->topo, s->m->expected[workload_index(c->wl)],
-                                o->trial_timeout, (volatile const int *)&stop_signal, &t);
-      if (err != 0)
-        return err;
-      if (not_ok(c, &t) && !o->quiet)
-        fprintf(stderr, "\rconcbench: %s %s c=%u: %s: %s\n", c->wl->name, c->rn->name,
-                c->concurrency, cb_status_name(t.status), t.msg);
-      if (!warm && (err = record(s, i, (unsigned)(round - o->warmup), &t)) != 0)
-        return err;
-    }
+  order = schedule(s->m->ncells, o->warmup, o->reps, o->mx.seed, &total);
+  reps = calloc(s->m->ncells, sizeof(*reps));
+  if (order == NULL || reps == NULL)
+    err = -ENOMEM;
+  for (i = 0; err == 0 && i < total; i++) {
+    const cb_cell_t *c = &s->m->cells[order[i].cell];
+    int warm = order[i].rep < 0;
+    progress(o, i, total, c, warm, t_start);
+    err = cb_trial_supervised(c, s->topo, s->m->expected[s->m->expected_of[order[i].cell]],
+                              o->trial_timeout, (volatile const int *)&stop_signal, &t);
+    if (err != 0)
+      break;
+    if (not_ok(c, &t) && !o->quiet)
+      fprintf(stderr, "\r\033[Kconcbench: %s %s c=%u: %s: %s\n", c->wl->name, c->rn->name,
+              c->concurrency, cb_status_name(t.status), t.msg);
+    if (!warm)
+      err = record(s, order[i].cell, reps[order[i].cell]++, &t);
   }
   if (!o->quiet && isatty(STDERR_FILENO))
     fprintf(stderr, "\r\033[K");
-  return 0;
+  free(reps);
+  free(order);
+  return err;
 }
 
 static int pin_unsupported(const cb_topo_t *topo, cb_pin_policy_t pin)
@@ -530,61 +406,40 @@ static void default_output(char *buf, size_t len, const cb_meta_t *meta)
   snprintf(buf, len, "results/concbench-%s.csv", meta->run_id);
 }
 
-/* Every transport some runner has, each once. */
-static size_t all_transports(const char **names, size_t max)
+/* Run the schedule and write what it produced; returns the exit code. */
+static int execute(session_t *s)
 {
-  size_t i, j, k, n = 0;
-
-  for (i = 0; i < cb_runners_count; i++) {
-    for (j = 0; cb_runners[i]->transports[j] != NULL; j++) {
-      for (k = 0; k < n && strcmp(names[k], cb_runners[i]->transports[j]) != 0; k++)
-        ;
-      if (k == n && n < max)
-        names[n++] = cb_runners[i]->transports[j];
-    }
-  }
-  return n;
-}
-
-static int select_all(const opts_t *o, selection_t *sel)
-{
-  const char *wnames[cb_workloads_count], *rnames[cb_runners_count];
-  const char *tnames[CB_ARRAY_SIZE(sel->tr)];
-  size_t i, nt = all_transports(tnames, CB_ARRAY_SIZE(tnames)), *ti = NULL;
-  char bad[256];
+  struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
   int err;
 
-  for (i = 0; i < cb_workloads_count; i++)
-    wnames[i] = cb_workloads[i]->name;
-  for (i = 0; i < cb_runners_count; i++)
-    rnames[i] = cb_runners[i]->name;
-  if (select_list("workload", o->workloads, wnames, cb_workloads_count, &sel->wi, &sel->nw) != 0 ||
-      select_list("runner", o->runners, rnames, cb_runners_count, &sel->ri, &sel->nr) != 0)
-    return CB_EXIT_USAGE;
-  if (o->transports != NULL) {
-    if (select_list("transport", o->transports, tnames, nt, &ti, &sel->nt) != 0)
-      return CB_EXIT_USAGE;
-    for (i = 0; i < sel->nt; i++)
-      sel->tr[i] = tnames[ti[i]];
-    free(ti);
+  cb_record_header(&s->csv);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  err = run_trials(s);
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
+
+  if (s->rows == 0 && err == 0)
+    err = cb_write_atomic(s->path, s->csv.data, s->csv.len);
+  if (s->rows > 0 && (err == 0 || err == -EINTR) && write_summary(s, err == 0) != 0)
+    err = err != 0 ? err : -EIO;
+  if (err == -EINTR) {
+    fprintf(stderr, "\nconcbench run: interrupted; %zu finished trials are in %s\n", s->rows,
+            s->rows ? s->path : "no file");
+    return 128 + stop_signal;
   }
-  err = cb_parse_concurrency(o->concurrency, &sel->conc, &sel->nc, bad, sizeof(bad));
-  if (err == -ERANGE)
-    return cb_usage_error("run", "bad concurrency '%s' (1..%u)", bad, CB_MAX_CONCURRENCY);
   if (err != 0)
-    return cb_usage_error("run", "bad concurrency '%s' (a list like 1,2,8 or a range like "
-                          "1..64, low to high)", bad);
-  return 0;
+    return CB_EXIT_FAIL;
+  printf("wrote %zu trials to %s (%zu not ok)\n", s->rows, s->path, s->not_ok);
+  return s->not_ok > 0 ? CB_EXIT_FAIL : CB_EXIT_OK;
 }
 
 int cb_cmd_run(int argc, char **argv)
 {
-  opts_t o = { .workloads = "*", .runners = "*", .concurrency = "1,2,8", .pin = CB_PIN_COMPACT,
-               .reps = 5, .warmup = 1, .seed = 1, .trial_timeout = 300 };
+  opts_t o = { .mx = { .pin = CB_PIN_COMPACT, .seed = 1 }, .reps = 5, .warmup = 1,
+               .trial_timeout = 300 };
   session_t s = { .o = &o };
-  struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-  matrix_t m = { 0 };
-  selection_t sel = { 0 };
+  cb_matrix_t m = { 0 };
   cb_topo_t *topo = NULL;
   cb_meta_t meta;
   char path[4096];
@@ -593,23 +448,22 @@ int cb_cmd_run(int argc, char **argv)
   rc = parse_options(argc, argv, &o);
   if (rc != 0)
     return rc < 0 ? CB_EXIT_OK : rc;
-  rc = select_all(&o, &sel);
-  if (rc != 0)
-    goto out;
   err = cb_topo_load(&topo);
   if (err != 0) {
     fprintf(stderr, "concbench run: cannot load the topology: %s\n", strerror(-err));
-    rc = CB_EXIT_FAIL;
-    goto out;
+    return CB_EXIT_FAIL;
   }
-  if (pin_unsupported(topo, o.pin)) {
+  if (pin_unsupported(topo, o.mx.pin)) {
     rc = cb_usage_error("run", "pin policy '%s' needs hwloc, which this build lacks (use none)",
-                        cb_pin_name(o.pin));
+                        cb_pin_name(o.mx.pin));
     goto out;
   }
-  rc = build_matrix(&o, &sel, cb_topo_pus(topo), &m);
-  if (rc != 0)
+  rc = cb_matrix_build(&o.mx, topo, &m);
+  if (rc != 0 || o.dry_run) {
+    if (rc == 0)
+      cb_matrix_print(&m, o.reps, o.warmup, stdout);
     goto out;
+  }
   cb_meta_collect(&meta, topo);
   if (o.output == NULL)
     default_output(path, sizeof(path), &meta);
@@ -620,46 +474,20 @@ int cb_cmd_run(int argc, char **argv)
     rc = cb_usage_error("run", "cannot write output '%s': %s", path, strerror(-err));
     goto out;
   }
-  err = compute_expected(&m);
-  if (err != 0) {
+  if (cb_matrix_expect(&m) != 0) {
     fprintf(stderr, "concbench run: out of memory\n");
     rc = CB_EXIT_FAIL;
     goto out;
   }
-
   s.m = &m;
   s.topo = topo;
   s.meta = &meta;
   s.path = path;
-  cb_record_header(&s.csv);
-  sigaction(SIGINT, &sa, &old_int);
-  sigaction(SIGTERM, &sa, &old_term);
-  err = run_trials(&s);
-  sigaction(SIGINT, &old_int, NULL);
-  sigaction(SIGTERM, &old_term, NULL);
-
-  if (s.rows == 0 && err == 0)
-    err = cb_write_atomic(path, s.csv.data, s.csv.len);
-  if (s.rows > 0 && (err == 0 || err == -EINTR) && write_summary(&s, err == 0) != 0)
-    err = err != 0 ? err : -EIO;
-  if (err == -EINTR) {
-    fprintf(stderr, "\nconcbench run: interrupted; %zu finished trials are in %s\n", s.rows,
-            s.rows ? path : "no file");
-    rc = 128 + stop_signal;
-  } else if (err != 0) {
-    rc = CB_EXIT_FAIL;
-  } else {
-    printf("wrote %zu trials to %s (%zu not ok)\n", s.rows, path, s.not_ok);
-    rc = s.not_ok > 0 ? CB_EXIT_FAIL : CB_EXIT_OK;
-  }
+  rc = execute(&s);
 
 out:
   cb_buf_free(&s.csv);
-  free_matrix(&m);
-  if (topo != NULL)
-    cb_topo_free(topo);
-  free(sel.conc);
-  free(sel.ri);
-  free(sel.wi);
+  cb_matrix_free(&m);
+  cb_topo_free(topo);
   return rc;
 }

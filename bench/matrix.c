@@ -1,0 +1,428 @@
+/* The experiment matrix; see matrix.h. A "spec" is one workload with its
+ * size, tasks, payloads and concurrency list (a profile entry, or a
+ * workload's defaults overridden by the command line); cells are specs x
+ * runners x concurrency x transports x payloads, serial once at c = 1. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "matrix.h"
+
+typedef struct spec_s {
+  const cb_workload_t *wl;
+  uint64_t size, tasks;       /* tasks 0: the workload's default at each c */
+  uint64_t *payloads;
+  size_t npayloads;
+  unsigned *conc;
+  size_t nconc;
+} spec_t;
+
+/* Runners and transports picked, shared by every spec. */
+typedef struct picks_s {
+  size_t *ri, nr;
+  const char *tr[16];
+  size_t nt;
+} picks_t;
+
+static void join_names(char *buf, size_t len, const char *const *names, size_t n)
+{
+  size_t i, used = 0;
+
+  buf[0] = '\0';
+  for (i = 0; i < n && used < len; i++)
+    used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+}
+
+/* Pick registry entries by a name list; prints the error itself. */
+static int select_list(const char *what, const char *list, const char *const *names, size_t count,
+                       size_t **picked, size_t *n)
+{
+  char bad[256], known[1024];
+  int err = cb_select_names(list, names, count, picked, n, bad, sizeof(bad));
+
+  if (err == 0)
+    return 0;
+  join_names(known, sizeof(known), names, count);
+  if (err == -ENOMEM)
+    return cb_usage_error("run", "out of memory");
+  if (err == -EINVAL)
+    return cb_usage_error("run", "empty name in the %s list '%s'", what, list);
+  return cb_usage_error("run", "unknown %s '%s' (known: %s)", what, bad, known);
+}
+
+static int parse_conc(const char *s, unsigned **out, size_t *n)
+{
+  char bad[256];
+  int err = cb_parse_concurrency(s, out, n, bad, sizeof(bad));
+
+  if (err == -ERANGE)
+    return cb_usage_error("run", "bad concurrency '%s' (1..%u)", bad, CB_MAX_CONCURRENCY);
+  if (err != 0)
+    return cb_usage_error("run", "bad concurrency '%s' (a list like 1,2,8 or a range like "
+                          "1..64, low to high)", bad);
+  return 0;
+}
+
+static int parse_payloads(const char *s, uint64_t **out, size_t *n)
+{
+  char bad[256];
+  int err = cb_parse_u64_list(s, 0, UINT64_C(1) << 30, out, n, bad, sizeof(bad));
+
+  if (err != 0)
+    return cb_usage_error("run", "bad --payload '%s' (bytes 0..1073741824: a list like "
+                          "64,65536 or a range like 64..4194304)", bad);
+  return 0;
+}
+
+/* Every transport some runner has, each once. */
+static size_t all_transports(const char **names, size_t max)
+{
+  size_t i, j, k, n = 0;
+
+  for (i = 0; i < cb_runners_count; i++) {
+    for (j = 0; cb_runners[i]->transports[j] != NULL; j++) {
+      for (k = 0; k < n && strcmp(names[k], cb_runners[i]->transports[j]) != 0; k++)
+        ;
+      if (k == n && n < max)
+        names[n++] = cb_runners[i]->transports[j];
+    }
+  }
+  return n;
+}
+
+static int pick(const cb_matrix_opts_t *o, picks_t *pk)
+{
+  const char *rnames[cb_runners_count], *tnames[CB_ARRAY_SIZE(pk->tr)];
+  const char *runners = o->runners, *transports = o->transports;
+  size_t i, nt = all_transports(tnames, CB_ARRAY_SIZE(tnames)), *ti = NULL;
+
+  for (i = 0; i < cb_runners_count; i++)
+    rnames[i] = cb_runners[i]->name;
+  if (runners == NULL)
+    runners = o->profile != NULL ? o->profile->runners : "*";
+  if (transports == NULL && o->profile != NULL)
+    transports = o->profile->transports;
+  if (select_list("runner", runners, rnames, cb_runners_count, &pk->ri, &pk->nr) != 0)
+    return CB_EXIT_USAGE;
+  if (transports == NULL)
+    return 0;
+  if (select_list("transport", transports, tnames, nt, &ti, &pk->nt) != 0)
+    return CB_EXIT_USAGE;
+  for (i = 0; i < pk->nt; i++)
+    pk->tr[i] = tnames[ti[i]];
+  free(ti);
+  return 0;
+}
+
+static void free_specs(spec_t *specs, size_t n)
+{
+  size_t i;
+
+  for (i = 0; specs != NULL && i < n; i++) {
+    free(specs[i].payloads);
+    free(specs[i].conc);
+  }
+  free(specs);
+}
+
+/* One spec: the entry (may be NULL) under the command line's overrides. */
+static int make_spec(const cb_matrix_opts_t *o, const cb_workload_t *wl,
+                     const cb_profile_entry_t *e, spec_t *s)
+{
+  const char *conc = o->concurrency, *pay = o->payloads;
+  int rc;
+
+  s->wl = wl;
+  s->size = o->have_size ? o->size : e != NULL ? e->size : wl->default_size;
+  s->tasks = o->have_tasks ? o->tasks : e != NULL ? e->tasks : wl->default_tasks;
+  if (conc == NULL)
+    conc = e != NULL && e->concurrency != NULL ? e->concurrency
+           : o->profile != NULL                ? o->profile->concurrency
+                                               : "1,2,8";
+  if (pay == NULL && e != NULL)
+    pay = e->payloads;
+  rc = parse_conc(conc, &s->conc, &s->nconc);
+  if (rc != 0)
+    return rc;
+  if (pay != NULL)
+    return parse_payloads(pay, &s->payloads, &s->npayloads);
+  s->payloads = malloc(sizeof(*s->payloads));
+  if (s->payloads == NULL)
+    return cb_usage_error("run", "out of memory");
+  s->payloads[0] = wl->default_payload;
+  s->npayloads = 1;
+  return 0;
+}
+
+/* The specs: the profile's entries for the chosen workloads, or one per
+ * chosen workload. */
+static int make_specs(const cb_matrix_opts_t *o, spec_t **out, size_t *n)
+{
+  const char *wnames[cb_workloads_count];
+  const char *list = o->workloads != NULL ? o->workloads : "*";
+  size_t *wi = NULL, nw = 0, i, j, k = 0, cap;
+  spec_t *specs;
+  int rc;
+
+  for (i = 0; i < cb_workloads_count; i++)
+    wnames[i] = cb_workloads[i]->name;
+  if (select_list("workload", list, wnames, cb_workloads_count, &wi, &nw) != 0)
+    return CB_EXIT_USAGE;
+  cap = o->profile != NULL ? o->profile->n : nw;
+  specs = calloc(cap > 0 ? cap : 1, sizeof(*specs));
+  rc = specs == NULL ? cb_usage_error("run", "out of memory") : 0;
+  for (i = 0; rc == 0 && i < nw; i++) {
+    const cb_workload_t *wl = cb_workloads[wi[i]];
+    if (o->profile == NULL) {
+      rc = make_spec(o, wl, NULL, &specs[k++]);
+      continue;
+    }
+    for (j = 0; rc == 0 && j < o->profile->n; j++) {
+      if (strcmp(o->profile->entries[j].workload, wl->name) == 0)
+        rc = make_spec(o, wl, &o->profile->entries[j], &specs[k++]);
+    }
+  }
+  free(wi);
+  if (rc != 0) {
+    free_specs(specs, k);
+    return rc;
+  }
+  *out = specs;
+  *n = k;
+  return 0;
+}
+
+static long read_proc_long(const char *path)
+{
+  long v = 0;
+  FILE *f = fopen(path, "re");
+
+  if (f != NULL) {
+    if (fscanf(f, "%ld", &v) != 1)
+      v = 0;
+    fclose(f);
+  }
+  return v;
+}
+
+static unsigned long long ephemeral_ports(void)
+{
+  unsigned long lo = 0, hi = 0;
+  FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+
+  if (f != NULL) {
+    if (fscanf(f, "%lu %lu", &lo, &hi) != 2)
+      lo = hi = 0;
+    fclose(f);
+  }
+  return hi >= lo && hi > 0 ? hi - lo + 1 : 0;
+}
+
+/* Refuse a cell the machine cannot take, naming the limit and its value:
+ * failing half way through a run helps nobody. */
+static int check_limits(const cb_cell_t *c, unsigned pus)
+{
+  unsigned long long workers = c->rn->workers(c->concurrency, pus), fds, ports, procs;
+  long threads_max = read_proc_long("/proc/sys/kernel/threads-max");
+  long pid_max = read_proc_long("/proc/sys/kernel/pid_max");
+  const char *rn = c->rn->name;
+  int multi = strcmp(rn, "serial") != 0;
+  struct rlimit rl;
+
+  /* Each worker may bring a partner (comm.pingpong); and a margin. */
+  procs = workers * 2 + 64;
+  /* Descriptors in the fullest process, plus a margin for the harness: the
+   * tasks' own in an in-process runner; a pipe pair per worker in a process
+   * pool's coordinator (each worker holds its task's own); one per
+   * connection in a server. */
+  ports = (unsigned long long)c->concurrency * c->wl->ports_per_task;
+  fds = (unsigned long long)c->concurrency * c->wl->fds_per_task;
+  if (strcmp(rn, "processes") == 0)
+    fds = 2ull * c->concurrency;
+  fds = (fds > ports ? fds : ports) + 64;
+  if (multi && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+      procs > rl.rlim_cur)
+    return cb_usage_error("run", "concurrency %u for %s needs about %llu processes/threads but "
+                          "RLIMIT_NPROC (ulimit -u) is %llu", c->concurrency, rn, procs,
+                          (unsigned long long)rl.rlim_cur);
+  if (multi && threads_max > 0 && (long long)procs > threads_max)
+    return cb_usage_error("run", "concurrency %u for %s needs about %llu threads but "
+                          "kernel.threads-max is %ld", c->concurrency, rn, procs, threads_max);
+  if (multi && pid_max > 0 && (long long)procs > pid_max)
+    return cb_usage_error("run", "concurrency %u for %s needs about %llu process IDs but "
+                          "kernel.pid_max is %ld", c->concurrency, rn, procs, pid_max);
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && fds > rl.rlim_cur)
+    return cb_usage_error("run", "concurrency %u for %s with %s needs about %llu file "
+                          "descriptors but RLIMIT_NOFILE (ulimit -n) is %llu", c->concurrency, rn,
+                          c->wl->name, fds, (unsigned long long)rl.rlim_cur);
+  if (ports > 0 && ports + 64 > ephemeral_ports())
+    return cb_usage_error("run", "concurrency %u with %s needs %llu ephemeral ports but "
+                          "net.ipv4.ip_local_port_range holds %llu", c->concurrency, c->wl->name,
+                          ports, ephemeral_ports());
+  return 0;
+}
+
+/* How many of the picked transports the runner has (its default when none),
+ * and the t-th of them. */
+static size_t runner_transports(const cb_runner_t *rn, const picks_t *pk)
+{
+  size_t i, n = 0;
+
+  for (i = 0; i < pk->nt; i++)
+    n += cb_runner_has_transport(rn, pk->tr[i]);
+  return n > 0 ? n : 1;
+}
+
+static const char *runner_transport(const cb_runner_t *rn, const picks_t *pk, size_t t)
+{
+  size_t i;
+
+  for (i = 0; i < pk->nt; i++) {
+    if (cb_runner_has_transport(rn, pk->tr[i]) && t-- == 0)
+      return pk->tr[i];
+  }
+  return rn->transports[0];
+}
+
+static int add_cell(cb_matrix_t *m, const cb_cell_t *c)
+{
+  cb_cell_t *p;
+
+  if (m->ncells == m->cap) {
+    m->cap = m->cap ? m->cap * 2 : 64;
+    p = realloc(m->cells, m->cap * sizeof(*p));
+    if (p == NULL)
+      return cb_usage_error("run", "out of memory");
+    m->cells = p;
+  }
+  m->cells[m->ncells++] = *c;
+  return 0;
+}
+
+static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, const picks_t *pk,
+                      unsigned pus, cb_matrix_t *m)
+{
+  size_t b, k, t, p;
+  cb_cell_t c;
+  int rc = 0;
+
+  for (b = 0; b < pk->nr; b++) {
+    const cb_runner_t *rn = cb_runners[pk->ri[b]];
+    int serial = strcmp(rn->name, "serial") == 0;
+    for (k = 0; k < s->nconc && !(serial && k > 0); k++) {
+      for (t = 0; t < runner_transports(rn, pk); t++) {
+        for (p = 0; p < s->npayloads; p++) {
+          memset(&c, 0, sizeof(c));
+          c.wl = s->wl;
+          c.rn = rn;
+          c.pin = o->pin;
+          c.concurrency = serial ? 1 : s->conc[k];
+          c.transport = runner_transport(rn, pk, t);
+          c.params.tasks = s->tasks > 0 ? s->tasks : cb_workload_tasks(s->wl, c.concurrency);
+          c.params.size = s->size;
+          c.params.payload = s->payloads[p];
+          c.params.seed = o->seed;
+          rc = check_limits(&c, pus);
+          if (rc == 0)
+            rc = add_cell(m, &c);
+          if (rc != 0)
+            return rc;
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_t *m)
+{
+  picks_t pk = { 0 };
+  spec_t *specs = NULL;
+  size_t nspecs = 0, i;
+  int rc;
+
+  memset(m, 0, sizeof(*m));
+  rc = pick(o, &pk);
+  if (rc == 0)
+    rc = make_specs(o, &specs, &nspecs);
+  for (i = 0; rc == 0 && i < nspecs; i++)
+    rc = spec_cells(o, &specs[i], &pk, cb_topo_pus(topo), m);
+  if (rc == 0 && m->ncells == 0)
+    rc = cb_usage_error("run", "the selection holds no cell (the profile has none of these "
+                        "workloads)");
+  free_specs(specs, nspecs);
+  free(pk.ri);
+  if (rc != 0)
+    cb_matrix_free(m);
+  return rc;
+}
+
+static int same_params(const cb_cell_t *a, const cb_cell_t *b)
+{
+  return a->wl == b->wl && a->params.size == b->params.size &&
+         a->params.payload == b->params.payload && a->params.seed == b->params.seed;
+}
+
+int cb_matrix_expect(cb_matrix_t *m)
+{
+  size_t i, j, *first;
+  uint64_t tasks;
+  int err = 0;
+
+  m->expected_of = calloc(m->ncells, sizeof(*m->expected_of));
+  m->expected = calloc(m->ncells, sizeof(*m->expected));
+  first = calloc(m->ncells, sizeof(*first));
+  if (m->expected_of == NULL || m->expected == NULL || first == NULL)
+    err = -ENOMEM;
+  /* A task's checksum does not depend on how many tasks there are: one
+   * array, as long as the longest trial, serves all cells alike. */
+  for (i = 0; err == 0 && i < m->ncells; i++) {
+    for (j = 0; j < m->nexpected && !same_params(&m->cells[first[j]], &m->cells[i]); j++)
+      ;
+    if (j == m->nexpected)
+      first[m->nexpected++] = i;
+    m->expected_of[i] = j;
+  }
+  for (j = 0; err == 0 && j < m->nexpected; j++) {
+    tasks = 0;
+    for (i = 0; i < m->ncells; i++) {
+      if (m->expected_of[i] == j && m->cells[i].params.tasks > tasks)
+        tasks = m->cells[i].params.tasks;
+    }
+    err = cb_trial_expected(&m->cells[first[j]], tasks, &m->expected[j]);
+  }
+  free(first);
+  return err;
+}
+
+void cb_matrix_free(cb_matrix_t *m)
+{
+  size_t j;
+
+  for (j = 0; m->expected != NULL && j < m->nexpected; j++)
+    free(m->expected[j]);
+  free(m->expected);
+  free(m->expected_of);
+  free(m->cells);
+  memset(m, 0, sizeof(*m));
+}
+
+void cb_matrix_print(const cb_matrix_t *m, uint64_t reps, uint64_t warmup, FILE *f)
+{
+  size_t i;
+
+  fprintf(f, "%-14s %-10s %-9s %6s %8s %10s %10s\n", "workload", "runner", "transport", "c",
+          "tasks", "size", "payload");
+  for (i = 0; i < m->ncells; i++) {
+    const cb_cell_t *c = &m->cells[i];
+    fprintf(f, "%-14s %-10s %-9s %6u %8llu %10llu %10llu\n", c->wl->name, c->rn->name,
+            c->transport, c->concurrency, (unsigned long long)c->params.tasks,
+            (unsigned long long)c->params.size, (unsigned long long)c->params.payload);
+  }
+  fprintf(f, "%zu cells x (%llu warm-up + %llu recorded) = %llu trials\n", m->ncells,
+          (unsigned long long)warmup, (unsigned long long)reps,
+          (unsigned long long)(m->ncells * (warmup + reps)));
+}

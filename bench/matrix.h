@@ -1,0 +1,38 @@
+/* The experiment matrix: from what the command line (or a profile) asks for
+ * to the list of cells a run executes, each checked against the machine's
+ * limits before any trial starts, and the expected checksums every trial is
+ * verified against (computed once per workload parameters). */
+#ifndef CB_MATRIX_H
+#define CB_MATRIX_H
+
+#include <stdio.h>
+
+#include "profile.h"
+#include "trial.h"
+
+typedef struct cb_matrix_opts_s {
+  const char *workloads, *runners, *concurrency, *transports, *payloads;
+  const cb_profile_t *profile; /* NULL: workload defaults */
+  cb_pin_policy_t pin;
+  uint64_t tasks, size, seed;  /* used when have_tasks / have_size */
+  int have_tasks, have_size;
+} cb_matrix_opts_t;
+
+typedef struct cb_matrix_s {
+  cb_cell_t *cells;
+  size_t ncells, cap;
+  uint64_t **expected; /* per distinct (workload, size, payload) */
+  size_t nexpected;
+  size_t *expected_of; /* per cell: index into expected */
+} cb_matrix_t;
+
+/* Build the cells. Returns 0, or the CLI exit code 2 after printing one line
+ * that names the bad value or the limit that refuses a cell. */
+int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_t *m);
+/* Compute every cell's expected checksums. 0 or -ENOMEM. */
+int cb_matrix_expect(cb_matrix_t *m);
+void cb_matrix_free(cb_matrix_t *m);
+/* `run --dry-run`: one line per cell. */
+void cb_matrix_print(const cb_matrix_t *m, uint64_t reps, uint64_t warmup, FILE *f);
+
+#endif

@@ -1,0 +1,120 @@
+/* The profiles; see profile.h. Sizes are chosen so that a serial trial of
+ * each workload lasts tens of milliseconds here: long enough to time well
+ * (the summary flags trials under 5 ms), short enough for the time budget. */
+#include <string.h>
+
+#include "cb.h"
+#include "profile.h"
+
+#define CB_ENTRY(w, s, t, ...) { .workload = w, .size = s, .tasks = t, __VA_ARGS__ }
+
+static const cb_profile_entry_t quick_entries[] = {
+  CB_ENTRY("noop", 0, 20000),
+  CB_ENTRY("cpu.hash", 2000, 1000),
+  CB_ENTRY("cpu.fp", 64, 1000),
+  CB_ENTRY("cpu.matmul", 32, 300),
+  CB_ENTRY("cpu.alloc", 1000, 300),
+  CB_ENTRY("io.sleep", 1000, 64),
+  CB_ENTRY("io.tcp", 100, 400),
+  CB_ENTRY("io.file", 16, 40),
+  CB_ENTRY("comm.pingpong", 100, 40),
+  CB_ENTRY("comm.payload", 0, 400, .payloads = "65536"),
+  CB_ENTRY("life.spawn", 0, 200),
+  CB_ENTRY("life.idle", 20000, 0),
+  CB_ENTRY("fault.crash", 50, 200),
+};
+
+static const cb_profile_entry_t standard_entries[] = {
+  CB_ENTRY("noop", 0, 100000),
+  CB_ENTRY("cpu.hash", 20000, 400),
+  CB_ENTRY("cpu.fp", 256, 400),
+  CB_ENTRY("cpu.matmul", 64, 200),
+  CB_ENTRY("cpu.alloc", 10000, 100),
+  CB_ENTRY("io.sleep", 1000, 256, .concurrency = "1,2,4,16,64,256,1000"),
+  CB_ENTRY("io.tcp", 200, 1000, .concurrency = "1,2,4,16,64,256,1000"),
+  CB_ENTRY("io.file", 64, 100),
+  CB_ENTRY("comm.pingpong", 1000, 40),
+  CB_ENTRY("comm.payload", 0, 200, .payloads = "64,65536,4194304"),
+  CB_ENTRY("life.spawn", 0, 500),
+  CB_ENTRY("life.idle", 50000, 0, .concurrency = "1,16,256,1000"),
+  CB_ENTRY("fault.crash", 100, 400),
+};
+
+static const cb_profile_entry_t full_entries[] = {
+  CB_ENTRY("noop", 0, 200000),
+  CB_ENTRY("cpu.hash", 20000, 1000),
+  CB_ENTRY("cpu.fp", 256, 1000),
+  CB_ENTRY("cpu.matmul", 32, 1000),
+  CB_ENTRY("cpu.matmul", 96, 200),
+  CB_ENTRY("cpu.matmul", 512, 8),
+  CB_ENTRY("cpu.alloc", 10000, 300),
+  CB_ENTRY("io.sleep", 1000, 4096, .concurrency = "1..4096"),
+  CB_ENTRY("io.tcp", 200, 4000, .concurrency = "1..4096"),
+  CB_ENTRY("io.file", 64, 300),
+  CB_ENTRY("comm.pingpong", 1000, 100),
+  CB_ENTRY("comm.payload", 0, 200, .payloads = "64..4194304"),
+  CB_ENTRY("life.spawn", 0, 1000),
+  CB_ENTRY("life.idle", 200000, 0, .concurrency = "1..8192"),
+  CB_ENTRY("fault.crash", 100, 1000),
+};
+
+static const cb_profile_t quick = {
+  .name = "quick",
+  .description = "the whole catalogue at small sizes, for CI (about a minute on 2 cores)",
+  .runners = "*",
+  .concurrency = "1,4",
+  .transports = "pipe",
+  .reps = 3,
+  .warmup = 1,
+  .entries = quick_entries,
+  .n = CB_ARRAY_SIZE(quick_entries),
+};
+
+static const cb_profile_t standard = {
+  .name = "standard",
+  .description = "the catalogue from 1 to 64 in flight (1000 for waits), 5 reps: ./scripts/bench",
+  .runners = "*",
+  .concurrency = "1,2,4,16,64",
+  .transports = "pipe,shm",
+  .reps = 5,
+  .warmup = 1,
+  .entries = standard_entries,
+  .n = CB_ARRAY_SIZE(standard_entries),
+};
+
+static const cb_profile_t full = {
+  .name = "full",
+  .description = "concurrency up to thousands, payloads 64 B to 4 MiB, 10 reps (hours)",
+  .runners = "*",
+  .concurrency = "1..256",
+  .transports = "pipe,shm",
+  .reps = 10,
+  .warmup = 2,
+  .entries = full_entries,
+  .n = CB_ARRAY_SIZE(full_entries),
+};
+
+const cb_profile_t *const cb_profiles[] = { &quick, &standard, &full };
+const size_t cb_profiles_count = CB_ARRAY_SIZE(cb_profiles);
+
+const cb_profile_t *cb_profile_find(const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < cb_profiles_count; i++) {
+    if (strcmp(cb_profiles[i]->name, name) == 0)
+      return cb_profiles[i];
+  }
+  return NULL;
+}
+
+const cb_profile_entry_t *cb_profile_entry(const cb_profile_t *p, const char *workload)
+{
+  size_t i;
+
+  for (i = 0; i < p->n; i++) {
+    if (strcmp(p->entries[i].workload, workload) == 0)
+      return &p->entries[i];
+  }
+  return NULL;
+}

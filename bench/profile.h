@@ -1,0 +1,33 @@
+/* Profiles: named matrices for `concbench run --profile`. quick runs the
+ * whole catalogue at small sizes for CI (at most a minute on a 2-core
+ * machine), standard is what ./scripts/bench runs (at most ten minutes
+ * there), full sweeps concurrency as far as the machine's limits allow.
+ * Options given on the command line override a profile's. */
+#ifndef CB_PROFILE_H
+#define CB_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cb_profile_entry_s {
+  const char *workload;
+  uint64_t size, tasks;     /* 0 tasks: the workload's default */
+  const char *payloads;     /* NULL: the workload's default */
+  const char *concurrency;  /* NULL: the profile's */
+} cb_profile_entry_t;
+
+typedef struct cb_profile_s {
+  const char *name, *description;
+  const char *runners, *concurrency, *transports;
+  uint64_t reps, warmup;
+  const cb_profile_entry_t *entries;
+  size_t n;
+} cb_profile_t;
+
+extern const cb_profile_t *const cb_profiles[];
+extern const size_t cb_profiles_count;
+const cb_profile_t *cb_profile_find(const char *name);
+/* The entry for a workload, or NULL. */
+const cb_profile_entry_t *cb_profile_entry(const cb_profile_t *p, const char *workload);
+
+#endif
