@@ -28,12 +28,6 @@ typedef struct opts_s {
   double trial_timeout;
 } opts_t;
 
-/* One trial of the schedule; rep < 0 for a warm-up. */
-typedef struct slot_s {
-  size_t cell;
-  long rep;
-} slot_t;
-
 typedef struct session_s {
   const opts_t *o;
   const cb_matrix_t *m;
@@ -197,36 +191,14 @@ static void now_iso(char *buf, size_t len)
   snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
-/* Every trial of the run in its order: the warm-ups of all cells, then the
- * recorded trials, each part shuffled (Fisher-Yates, splitmix64 from the
- * seed), so the order is reproducible from the seed alone. */
-static slot_t *schedule(size_t ncells, uint64_t warmup, uint64_t reps, uint64_t seed, size_t *n)
+/* X.csv -> X.<suffix> */
+static void beside(const char *csv, const char *suffix, char *buf, size_t len)
 {
-  size_t total = ncells * (size_t)(warmup + reps), i, j, k = 0, part;
-  uint64_t state = seed, r;
-  slot_t *s = malloc((total > 0 ? total : 1) * sizeof(*s)), tmp;
+  size_t n = strlen(csv);
 
-  if (s == NULL)
-    return NULL;
-  for (r = 0; r < warmup + reps; r++) {
-    for (i = 0; i < ncells; i++, k++) {
-      s[k].cell = i;
-      s[k].rep = r < warmup ? -1 : 0;
-    }
-  }
-  for (part = 0; part < 2; part++) {
-    size_t lo = part == 0 ? 0 : ncells * (size_t)warmup, hi = part == 0 ? lo + ncells * warmup
-                                                                          : total;
-    for (i = hi; i > lo + 1; i--) {
-      state += UINT64_C(0x9e3779b97f4a7c15);
-      j = lo + (size_t)(cb_mix64(state) % (i - lo));
-      tmp = s[i - 1];
-      s[i - 1] = s[j];
-      s[j] = tmp;
-    }
-  }
-  *n = total;
-  return s;
+  if (n > 4 && strcmp(csv + n - 4, ".csv") == 0)
+    n -= 4;
+  snprintf(buf, len, "%.*s.%s", (int)n, csv, suffix);
 }
 
 static void clock_text(char *buf, size_t len, double s)
@@ -256,16 +228,6 @@ static void progress(const opts_t *o, size_t done, size_t total, const cb_cell_t
   fprintf(stderr, "\r\033[K[%zu/%zu] %s %s c=%u%s  %s elapsed, ETA %s", done + 1, total,
           c->wl->name, c->rn->name, c->concurrency, warm ? " (warm-up)" : "", el, eta);
   fflush(stderr);
-}
-
-/* The summary file beside the trial CSV: X.csv -> X.summary.csv. */
-static void summary_path(const char *csv, char *buf, size_t len)
-{
-  size_t n = strlen(csv);
-
-  if (n > 4 && strcmp(csv + n - 4, ".csv") == 0)
-    n -= 4;
-  snprintf(buf, len, "%.*s.summary.csv", (int)n, csv);
 }
 
 /* For people: one line per cell from the summary. */
@@ -331,7 +293,7 @@ static int write_summary(session_t *s, int show)
   cb_buf_t b = { 0 };
   int rc;
 
-  summary_path(s->path, path, sizeof(path));
+  beside(s->path, "summary.csv", path, sizeof(path));
   rc = cb_table_parse(s->csv.data, s->csv.len, &t, err, sizeof(err));
   if (rc == 0) {
     rc = cb_cells_build(&t, &cells, err, sizeof(err));
@@ -361,11 +323,11 @@ static int run_trials(session_t *s)
   uint64_t t_start = cb_now_ns();
   size_t total = 0, i;
   unsigned *reps;
-  slot_t *order;
+  cb_slot_t *order;
   cb_trial_t t;
   int err = 0;
 
-  order = schedule(s->m->ncells, o->warmup, o->reps, o->mx.seed, &total);
+  order = cb_schedule(s->m->ncells, o->warmup, o->reps, o->mx.seed, &total);
   reps = calloc(s->m->ncells, sizeof(*reps));
   if (order == NULL || reps == NULL)
     err = -ENOMEM;
@@ -404,6 +366,22 @@ static void default_output(char *buf, size_t len, const cb_meta_t *meta)
 {
   mkdir("results", 0755); /* the default directory; an error shows at the write check */
   snprintf(buf, len, "results/concbench-%s.csv", meta->run_id);
+}
+
+/* The machine metadata beside the CSV, complete (X.meta.json). */
+static int write_sidecar(session_t *s)
+{
+  char path[4200];
+  cb_buf_t b = { 0 };
+  int err;
+
+  beside(s->path, "meta.json", path, sizeof(path));
+  cb_meta_json(s->meta, &b);
+  err = b.failed ? -ENOMEM : cb_write_atomic(path, b.data, b.len);
+  if (err != 0)
+    fprintf(stderr, "concbench run: cannot write '%s': %s\n", path, strerror(-err));
+  cb_buf_free(&b);
+  return err;
 }
 
 /* Run the schedule and write what it produced; returns the exit code. */
@@ -483,7 +461,10 @@ int cb_cmd_run(int argc, char **argv)
   s.topo = topo;
   s.meta = &meta;
   s.path = path;
-  rc = execute(&s);
+  if (write_sidecar(&s) != 0)
+    rc = CB_EXIT_FAIL;
+  else
+    rc = execute(&s);
 
 out:
   cb_buf_free(&s.csv);

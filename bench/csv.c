@@ -80,6 +80,22 @@ void cb_buf_csv_str(cb_buf_t *b, const char *s)
   cb_buf_put(b, "\"", 1);
 }
 
+void cb_buf_json_str(cb_buf_t *b, const char *s)
+{
+  const unsigned char *p;
+
+  cb_buf_put(b, "\"", 1);
+  for (p = (const unsigned char *)s; *p != '\0'; p++) {
+    if (*p == '"' || *p == '\\')
+      cb_buf_printf(b, "\\%c", *p);
+    else if (*p < 0x20)
+      cb_buf_printf(b, "\\u%04x", *p);
+    else
+      cb_buf_put(b, (const char *)p, 1);
+  }
+  cb_buf_put(b, "\"", 1);
+}
+
 void cb_buf_csv_double(cb_buf_t *b, double v)
 {
   char s[40];

@@ -19,6 +19,8 @@ void cb_buf_printf(cb_buf_t *b, const char *fmt, ...) __attribute__((format(prin
 void cb_buf_put(cb_buf_t *b, const char *s, size_t n);
 /* One CSV field, quoted when it holds a comma, quote, CR or LF. */
 void cb_buf_csv_str(cb_buf_t *b, const char *s);
+/* A JSON string literal, quoted and escaped. */
+void cb_buf_json_str(cb_buf_t *b, const char *s);
 /* A double in the shortest of %.15g/%.17g that reads back exactly. */
 void cb_buf_csv_double(cb_buf_t *b, double v);
 

@@ -410,6 +410,38 @@ void cb_matrix_free(cb_matrix_t *m)
   memset(m, 0, sizeof(*m));
 }
 
+/* Every trial of the run in its order: the warm-ups of all cells, then the
+ * recorded trials, each part shuffled (Fisher-Yates, splitmix64 from the
+ * seed), so the order is reproducible from the seed alone. */
+cb_slot_t *cb_schedule(size_t ncells, uint64_t warmup, uint64_t reps, uint64_t seed, size_t *n)
+{
+  size_t total = ncells * (size_t)(warmup + reps), i, j, k = 0, part;
+  uint64_t state = seed, r;
+  cb_slot_t *s = malloc((total > 0 ? total : 1) * sizeof(*s)), tmp;
+
+  if (s == NULL)
+    return NULL;
+  for (r = 0; r < warmup + reps; r++) {
+    for (i = 0; i < ncells; i++, k++) {
+      s[k].cell = i;
+      s[k].rep = r < warmup ? -1 : 0;
+    }
+  }
+  for (part = 0; part < 2; part++) {
+    size_t lo = part == 0 ? 0 : ncells * (size_t)warmup, hi = part == 0 ? lo + ncells * warmup
+                                                                          : total;
+    for (i = hi; i > lo + 1; i--) {
+      state += UINT64_C(0x9e3779b97f4a7c15);
+      j = lo + (size_t)(cb_mix64(state) % (i - lo));
+      tmp = s[i - 1];
+      s[i - 1] = s[j];
+      s[j] = tmp;
+    }
+  }
+  *n = total;
+  return s;
+}
+
 void cb_matrix_print(const cb_matrix_t *m, uint64_t reps, uint64_t warmup, FILE *f)
 {
   size_t i;

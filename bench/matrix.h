@@ -32,6 +32,17 @@ int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_
 /* Compute every cell's expected checksums. 0 or -ENOMEM. */
 int cb_matrix_expect(cb_matrix_t *m);
 void cb_matrix_free(cb_matrix_t *m);
+/* One trial of a run's schedule; rep < 0 for a warm-up. */
+typedef struct cb_slot_s {
+  size_t cell;
+  long rep;
+} cb_slot_t;
+
+/* Every trial of a run in its order: the warm-ups of all cells, then the
+ * recorded trials, each part shuffled from the seed alone (malloc'd, *n
+ * entries; NULL when out of memory). */
+cb_slot_t *cb_schedule(size_t ncells, uint64_t warmup, uint64_t reps, uint64_t seed, size_t *n);
+
 /* `run --dry-run`: one line per cell. */
 void cb_matrix_print(const cb_matrix_t *m, uint64_t reps, uint64_t warmup, FILE *f);
 

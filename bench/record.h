@@ -5,17 +5,12 @@
 #ifndef CB_RECORD_H
 #define CB_RECORD_H
 
+#include "cb_version.h"
 #include "csv.h"
+#include "meta.h"
 #include "topo.h"
 #include "trial.h"
 
-typedef struct cb_meta_s {
-  char run_id[48];
-  char host[256];
-  char cpu_model[160];
-  char kernel[160];
-  unsigned pus, cores;
-} cb_meta_t;
 
 /* Everything one CSV row holds. */
 typedef struct cb_row_s {
@@ -39,6 +34,8 @@ typedef struct cb_row_s {
   X(kernel, STR, r->meta->kernel)                         \
   X(compiler, STR, CB_COMPILER)                           \
   X(concbench_version, STR, CB_VERSION)                   \
+  X(git_revision, STR, CB_GIT_REVISION)                   \
+  X(build_type, STR, CB_BUILDTYPE)                        \
   X(workload, STR, r->cell->wl->name)                     \
   X(family, STR, r->family)                               \
   X(runner, STR, r->cell->rn->name)                       \
@@ -68,8 +65,6 @@ typedef struct cb_row_s {
   X(seed, U64, r->cell->params.seed)                      \
   X(message, STR, r->trial->msg)
 
-/* Read the machine once (outside every timed region). */
-void cb_meta_collect(cb_meta_t *m, const cb_topo_t *topo);
 void cb_record_header(cb_buf_t *b);
 void cb_record_row(cb_buf_t *b, const cb_row_t *r);
 

@@ -356,6 +356,43 @@ unsigned cb_topo_numa_nodes(const cb_topo_t *t)
   return t->numa;
 }
 
+#if CB_HAVE_HWLOC
+static const char *cache_type(hwloc_obj_cache_type_t t)
+{
+  return t == HWLOC_OBJ_CACHE_DATA ? "Data" : t == HWLOC_OBJ_CACHE_INSTRUCTION ? "Instruction"
+                                                                              : "Unified";
+}
+
+size_t cb_topo_caches(const cb_topo_t *t, cb_cache_t *out, size_t max)
+{
+  static const hwloc_obj_type_t kinds[] = {
+    HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L1ICACHE, HWLOC_OBJ_L2CACHE, HWLOC_OBJ_L3CACHE,
+  };
+  hwloc_obj_t o;
+  size_t i, n = 0;
+
+  for (i = 0; i < CB_ARRAY_SIZE(kinds) && n < max; i++) {
+    o = hwloc_get_obj_by_type(t->hw, kinds[i], 0);
+    if (o == NULL || o->attr == NULL)
+      continue;
+    out[n].level = o->attr->cache.depth;
+    out[n].type = cache_type(o->attr->cache.type);
+    out[n].size = (unsigned long long)o->attr->cache.size;
+    out[n].num_sharing = (unsigned)hwloc_bitmap_weight(o->cpuset);
+    n++;
+  }
+  return n;
+}
+#else
+size_t cb_topo_caches(const cb_topo_t *t, cb_cache_t *out, size_t max)
+{
+  CB_UNUSED(t);
+  CB_UNUSED(out);
+  CB_UNUSED(max);
+  return 0;
+}
+#endif
+
 int cb_topo_is_real(const cb_topo_t *t)
 {
   return t->real;

@@ -42,6 +42,18 @@ unsigned cb_topo_numa_nodes(const cb_topo_t *t);
 /* 1 when binding affects this machine (not a synthetic topology). */
 int cb_topo_is_real(const cb_topo_t *t);
 
+/* One kind of CPU cache: every cache of a level and type is alike here. */
+typedef struct cb_cache_s {
+  unsigned level;      /* 1, 2, 3 */
+  const char *type;    /* "Data", "Instruction", "Unified" (Google Benchmark's words) */
+  unsigned long long size;
+  unsigned num_sharing; /* PUs sharing one such cache */
+} cb_cache_t;
+
+/* Up to `max` cache kinds, smallest level first; returns how many (0 without
+ * hwloc). */
+size_t cb_topo_caches(const cb_topo_t *t, cb_cache_t *out, size_t max);
+
 /* 0, -EINVAL (bad args), -ENOTSUP (policy needs hwloc), -ENOMEM. */
 int cb_plan_compute(const cb_topo_t *t, cb_pin_policy_t policy, unsigned workers,
                     cb_plan_t *out);

@@ -211,20 +211,22 @@ static void make_dir(char *buf, size_t len)
 }
 
 /* The entries of a directory (not . and ..), joined by ' '; empty if none. */
+/* The names in a directory, sorted, space separated. */
 static void listing(const char *dir, char *buf, size_t len)
 {
-  struct dirent *e;
+  struct dirent **e = NULL;
   size_t used = 0;
-  DIR *d = opendir(dir);
+  int n, i;
 
-  assert_non_null(d);
+  n = scandir(dir, &e, NULL, alphasort);
+  assert_true(n >= 0);
   buf[0] = '\0';
-  while ((e = readdir(d)) != NULL && used < len) {
-    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-      continue;
-    used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", e->d_name);
+  for (i = 0; i < n; i++) {
+    if (strcmp(e[i]->d_name, ".") != 0 && strcmp(e[i]->d_name, "..") != 0 && used < len)
+      used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", e[i]->d_name);
+    free(e[i]);
   }
-  closedir(d);
+  free(e);
 }
 
 /* Remove a directory and whatever a run may have left in it, two levels deep
@@ -556,7 +558,8 @@ static void test_valid_run(void **state)
   (void)state;
   run_ok(argv, dir, sizeof(dir), &r);
   listing(dir, list, sizeof(list));
-  assert_string_equal(list, "out.csv");
+  /* the trial CSV, its metadata and the summary derived from it, nothing else */
+  assert_string_equal(list, "out.csv out.meta.json out.summary.csv");
 
   snprintf(path, sizeof(path), "%s/out.csv", dir);
   f = fopen(path, "rb");
@@ -627,7 +630,7 @@ static void test_serial_runs_once(void **state)
   (void)state;
   run_ok(argv, dir, sizeof(dir), &r);
   listing(dir, list, sizeof(list));
-  assert_string_equal(list, "out.csv");
+  assert_string_equal(list, "out.csv out.meta.json out.summary.csv");
   snprintf(path, sizeof(path), "%s/out.csv", dir);
   f = fopen(path, "rb");
   assert_non_null(f);

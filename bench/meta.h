@@ -1,0 +1,31 @@
+/* What a result depends on besides the code: the machine, the build and the
+ * moment. Read once per run, outside every timed region. The trial CSV
+ * carries the columns people filter on; the JSON sidecar beside it
+ * (X.meta.json) carries all of it. */
+#ifndef CB_META_H
+#define CB_META_H
+
+#include "csv.h"
+#include "topo.h"
+
+typedef struct cb_meta_s {
+  char run_id[48];
+  char started[32];          /* ISO 8601 UTC */
+  char host[256];
+  char cpu_model[160];
+  char kernel[160];
+  char governor[64];         /* cpufreq governor of cpu0, or "unknown" */
+  char libuv_version[32];
+  double mhz;                /* current clock of cpu0, 0 when unknown */
+  double load_avg[3];
+  unsigned pus, cores, packages, numa_nodes;
+  int smt;                   /* more PUs than cores */
+  cb_cache_t caches[8];
+  size_t ncaches;
+} cb_meta_t;
+
+void cb_meta_collect(cb_meta_t *m, const cb_topo_t *topo);
+/* The sidecar: one JSON object with everything above and the build. */
+void cb_meta_json(const cb_meta_t *m, cb_buf_t *b);
+
+#endif
