@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb.h"
 #include "stats.h"
 
 static int cmp_u64(const void *a, const void *b)
@@ -114,4 +115,184 @@ void cb_summarize(double *v, size_t n, double level, cb_summary_t *s)
   cb_median_ci_ranks(n, level, &lo, &hi, &s->ci_level);
   s->ci_lo = v[lo];
   s->ci_hi = v[hi];
+}
+
+typedef struct ranked_s {
+  double v;
+  int from_x;
+} ranked_t;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+  return cmp_double(&((const ranked_t *)a)->v, &((const ranked_t *)b)->v);
+}
+
+/* P(U <= u) for samples of sizes m and n without ties, by counting the
+ * arrangements (f(m, n, u) = f(m-1, n, u-n) + f(m, n-1, u)), in doubles. */
+static double exact_cdf(size_t m, size_t n, double u)
+{
+  size_t umax = m * n, i, j, k;
+  double *f, *g, total = 0, below = 0;
+
+  /* f[j][k] over j = 0..n for the current i; rolled over i. */
+  f = calloc((n + 1) * (umax + 1), sizeof(*f));
+  g = calloc((n + 1) * (umax + 1), sizeof(*g));
+  if (f == NULL || g == NULL) {
+    free(f);
+    free(g);
+    return -1;
+  }
+  for (j = 0; j <= n; j++)
+    f[j * (umax + 1)] = 1; /* i = 0: U = 0 in one way */
+  for (i = 1; i <= m; i++) {
+    memset(g, 0, (n + 1) * (umax + 1) * sizeof(*g));
+    g[0] = 1; /* j = 0: U = 0 */
+    for (j = 1; j <= n; j++) {
+      for (k = 0; k <= i * j; k++) {
+        double a = k >= j ? f[j * (umax + 1) + k - j] : 0; /* x above the last y */
+        double b = g[(j - 1) * (umax + 1) + k];
+        g[j * (umax + 1) + k] = a + b;
+      }
+    }
+    double *t = f;
+    f = g;
+    g = t;
+  }
+  for (k = 0; k <= umax; k++) {
+    total += f[n * (umax + 1) + k];
+    if ((double)k <= u + 1e-9)
+      below += f[n * (umax + 1) + k];
+  }
+  free(f);
+  free(g);
+  return below / total;
+}
+
+double cb_mann_whitney_p(const double *x, size_t nx, const double *y, size_t ny)
+{
+  size_t n = nx + ny, i, j;
+  ranked_t *r;
+  double rx = 0, u, mu, sigma, z, tie = 0, p, lo, hi;
+  int ties = 0;
+
+  if (nx == 0 || ny == 0)
+    return 1;
+  r = malloc(n * sizeof(*r));
+  if (r == NULL)
+    return 1;
+  for (i = 0; i < nx; i++)
+    r[i] = (ranked_t){ x[i], 1 };
+  for (i = 0; i < ny; i++)
+    r[nx + i] = (ranked_t){ y[i], 0 };
+  qsort(r, n, sizeof(*r), cmp_ranked);
+  for (i = 0; i < n; i = j) {
+    for (j = i + 1; j < n && r[j].v == r[i].v; j++)
+      ;
+    double t = (double)(j - i), rank = ((double)i + 1 + (double)j) / 2;
+    for (size_t k = i; k < j; k++)
+      rx += r[k].from_x ? rank : 0;
+    tie += t * t * t - t;
+    ties |= j - i > 1;
+  }
+  free(r);
+  u = rx - (double)nx * ((double)nx + 1) / 2;
+  if (!ties && nx * ny <= 2500) {
+    lo = exact_cdf(nx, ny, u);
+    hi = 1 - exact_cdf(nx, ny, u - 1);
+    if (lo >= 0 && hi >= 0) {
+      p = 2 * (lo < hi ? lo : hi);
+      return p > 1 ? 1 : p;
+    }
+  }
+  mu = (double)nx * (double)ny / 2;
+  sigma = sqrt((double)nx * (double)ny / 12 *
+               (((double)n + 1) - tie / ((double)n * ((double)n - 1))));
+  if (sigma == 0)
+    return 1;
+  z = (fabs(u - mu) - 0.5) / sigma;
+  if (z < 0)
+    z = 0;
+  p = erfc(z / sqrt(2));
+  return p > 1 ? 1 : p;
+}
+
+static double resample_median(const double *v, size_t n, double *tmp, uint64_t *state)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    *state += UINT64_C(0x9e3779b97f4a7c15);
+    tmp[i] = v[cb_mix64(*state) % n];
+  }
+  qsort(tmp, n, sizeof(*tmp), cmp_double);
+  return median_sorted(tmp, n);
+}
+
+double cb_bootstrap_ratio(const double *x, size_t nx, const double *y, size_t ny, double level,
+                          unsigned rounds, uint64_t seed, double *lo, double *hi)
+{
+  double *tmp, *ratios, mx, point;
+  uint64_t state = seed;
+  unsigned b, k = 0;
+
+  *lo = *hi = 0;
+  if (nx == 0 || ny == 0 || rounds == 0)
+    return 0;
+  tmp = malloc((nx > ny ? nx : ny) * sizeof(*tmp));
+  ratios = malloc(rounds * sizeof(*ratios));
+  if (tmp == NULL || ratios == NULL) {
+    free(tmp);
+    free(ratios);
+    return 0;
+  }
+  memcpy(tmp, x, nx * sizeof(*tmp));
+  qsort(tmp, nx, sizeof(*tmp), cmp_double);
+  mx = median_sorted(tmp, nx);
+  memcpy(tmp, y, ny * sizeof(*tmp));
+  qsort(tmp, ny, sizeof(*tmp), cmp_double);
+  point = mx != 0 ? median_sorted(tmp, ny) / mx : 0;
+  for (b = 0; b < rounds && mx != 0; b++) {
+    double bx = resample_median(x, nx, tmp, &state);
+    double by = resample_median(y, ny, tmp, &state);
+    if (bx != 0)
+      ratios[k++] = by / bx;
+  }
+  if (k > 0) {
+    qsort(ratios, k, sizeof(*ratios), cmp_double);
+    *lo = ratios[(size_t)((1 - level) / 2 * (k - 1) + 0.5)];
+    *hi = ratios[(size_t)((1 + level) / 2 * (k - 1) + 0.5)];
+  }
+  free(ratios);
+  free(tmp);
+  return point;
+}
+
+void cb_holm(double *p, size_t m)
+{
+  size_t *idx, i, j, t;
+  double run = 0, adj;
+
+  idx = malloc((m > 0 ? m : 1) * sizeof(*idx));
+  if (idx == NULL)
+    return;
+  for (i = 0; i < m; i++)
+    idx[i] = i;
+  /* insertion sort of indices by p: m is the number of cells, small */
+  for (i = 1; i < m; i++) {
+    for (j = i; j > 0 && p[idx[j - 1]] > p[idx[j]]; j--) {
+      t = idx[j];
+      idx[j] = idx[j - 1];
+      idx[j - 1] = t;
+    }
+  }
+  for (i = 0; i < m; i++) {
+    adj = (double)(m - i) * p[idx[i]];
+    if (adj > 1)
+      adj = 1;
+    if (adj < run)
+      adj = run; /* step-down: never below an earlier adjusted value */
+    run = adj;
+    p[idx[i]] = adj;
+  }
+  free(idx);
 }

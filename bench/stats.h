@@ -31,4 +31,20 @@ void cb_summarize(double *v, size_t n, double level, cb_summary_t *s);
  * median at `level`; *achieved gets the coverage. */
 void cb_median_ci_ranks(size_t n, double level, size_t *lo, size_t *hi, double *achieved);
 
+/* Two-sided p-value of the Mann-Whitney U test that x and y come from the
+ * same distribution: exact (by counting arrangements) when there are no
+ * ties and nx * ny <= 2500, else the normal approximation with tie and
+ * continuity corrections. 1 when either sample is empty. */
+double cb_mann_whitney_p(const double *x, size_t nx, const double *y, size_t ny);
+
+/* Bootstrap confidence interval (percentile method, `rounds` resamples from
+ * a generator seeded with `seed`, so it is reproducible) of
+ * median(y) / median(x). Returns the point estimate; *lo and *hi get the
+ * bounds at `level`. 0 and [0, 0] when a median of x is 0. */
+double cb_bootstrap_ratio(const double *x, size_t nx, const double *y, size_t ny, double level,
+                          unsigned rounds, uint64_t seed, double *lo, double *hi);
+
+/* Holm's step-down adjustment of m p-values, in place. */
+void cb_holm(double *p, size_t m);
+
 #endif
