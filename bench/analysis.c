@@ -1,0 +1,109 @@
+/* Contests between runners; see analysis.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "cb.h"
+#include "stats.h"
+
+static const char *const group_columns[] = { "host", "workload", "concurrency", "size",
+                                             "payload", "pin" };
+
+void cb_contestant(const cb_cells_t *cells, size_t cell, char *buf, size_t len)
+{
+  const char *rn = cb_cell_key(cells, cell, "runner");
+  const char *tr = cb_cell_key(cells, cell, "transport");
+
+  /* "inproc" and "pipe" are each runner's only or default transport. */
+  if (strcmp(tr, "inproc") == 0 || strcmp(tr, "pipe") == 0 || tr[0] == '\0')
+    snprintf(buf, len, "%s", rn);
+  else
+    snprintf(buf, len, "%s/%s", rn, tr);
+}
+
+static int same_group(const cb_cells_t *cells, size_t a, size_t b)
+{
+  size_t i;
+
+  for (i = 0; i < CB_ARRAY_SIZE(group_columns); i++) {
+    if (strcmp(cb_cell_key(cells, a, group_columns[i]), cb_cell_key(cells, b, group_columns[i])))
+      return 0;
+  }
+  return 1;
+}
+
+double cb_cells_p(const cb_cells_t *cells, size_t a, size_t b)
+{
+  size_t na, nb;
+  double *x = cb_cell_samples(cells, a, "throughput", &na);
+  double *y = cb_cell_samples(cells, b, "throughput", &nb);
+  double p = x != NULL && y != NULL ? cb_mann_whitney_p(x, na, y, nb) : 1;
+
+  free(x);
+  free(y);
+  return p;
+}
+
+static double median_tp(const cb_cells_t *cells, size_t c)
+{
+  return cells->cell[c].m[CB_M_throughput].median;
+}
+
+/* Decide one group, whose first cell is `first`. */
+static void decide(const cb_cells_t *cells, size_t first, const char *done, double alpha,
+                   cb_contest_t *k)
+{
+  size_t c;
+
+  memset(k, 0, sizeof(*k));
+  k->first = first;
+  k->runner_up = -1;
+  k->winner = first;
+  k->p = 1;
+  for (c = first; c < cells->n; c++) {
+    if (done[c] || !same_group(cells, first, c) || cells->cell[c].n_ok == 0)
+      continue;
+    k->contestants++;
+    if (k->contestants == 1 || median_tp(cells, c) > median_tp(cells, k->winner)) {
+      if (k->contestants > 1)
+        k->runner_up = (long)k->winner;
+      k->winner = c;
+    } else if (k->runner_up < 0 || median_tp(cells, c) > median_tp(cells, (size_t)k->runner_up)) {
+      k->runner_up = (long)c;
+    }
+  }
+  if (k->runner_up >= 0) {
+    double up = median_tp(cells, (size_t)k->runner_up);
+    k->margin = up > 0 ? median_tp(cells, k->winner) / up - 1 : 0;
+    k->p = cb_cells_p(cells, k->winner, (size_t)k->runner_up);
+  }
+  k->tie = k->runner_up >= 0 && k->p >= alpha;
+}
+
+int cb_contests(const cb_cells_t *cells, double alpha, cb_contest_t **out, size_t *n)
+{
+  char *done = calloc(cells->n > 0 ? cells->n : 1, 1);
+  cb_contest_t *k = calloc(cells->n > 0 ? cells->n : 1, sizeof(*k));
+  size_t c, d, m = 0;
+
+  if (done == NULL || k == NULL) {
+    free(done);
+    free(k);
+    return -ENOMEM;
+  }
+  for (c = 0; c < cells->n; c++) {
+    if (done[c])
+      continue;
+    decide(cells, c, done, alpha, &k[m]);
+    for (d = c; d < cells->n; d++)
+      done[d] |= same_group(cells, c, d);
+    if (k[m].contestants > 0)
+      m++;
+  }
+  free(done);
+  *out = k;
+  *n = m;
+  return 0;
+}

@@ -1,0 +1,33 @@
+/* Who wins: for every workload and concurrency (at equal size, payload and
+ * pin), the runners' cells compete on median throughput. The winner's
+ * margin over the runner-up and a Mann-Whitney U test on their trial samples
+ * decide whether the win is significant or a tie. The report and the
+ * `winners` chart both read this, so they never disagree. */
+#ifndef CB_ANALYSIS_H
+#define CB_ANALYSIS_H
+
+#include "summary.h"
+
+/* A cell's contestant name: the runner, with the transport when a runner
+ * has several ("processes/shm"). */
+void cb_contestant(const cb_cells_t *cells, size_t cell, char *buf, size_t len);
+
+typedef struct cb_contest_s {
+  size_t first;        /* a cell of the group, for its key columns */
+  size_t winner;       /* cell index */
+  long runner_up;      /* cell index, -1 when the winner ran alone */
+  double margin;       /* winner median / runner-up median - 1 */
+  double p;            /* Mann-Whitney p, winner vs runner-up; 1 when alone */
+  int tie;             /* no significant difference (p >= alpha) */
+  size_t contestants;
+} cb_contest_t;
+
+/* Every group of cells with equal workload, concurrency, size, payload and
+ * pin (and host), in order of first appearance. Cells without ok trials do
+ * not compete. Serial competes at c = 1 only, where it ran. */
+int cb_contests(const cb_cells_t *cells, double alpha, cb_contest_t **out, size_t *n);
+
+/* Mann-Whitney p between two cells' ok throughput samples. */
+double cb_cells_p(const cb_cells_t *cells, size_t a, size_t b);
+
+#endif

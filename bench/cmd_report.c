@@ -1,0 +1,73 @@
+/* `concbench report RESULTS.csv [-o FILE.md]`: where each model wins on this
+ * machine and what that says about the folklore, as Markdown. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "report.h"
+
+static const char report_help[] =
+    "usage: concbench report RESULTS.csv [-o FILE.md] [--charts DIR]\n\n"
+    "Markdown: the machine; each folklore claim with its verdict on this machine\n"
+    "(holds, does not hold, depends) and the numbers it rests on; for every workload\n"
+    "and concurrency the winning runner, its margin over the runner-up and the\n"
+    "Mann-Whitney p-value.\n\n"
+    "  -o, --output FILE   write the report here (default: stdout)\n"
+    "  --charts DIR        where the report's chart links point (default: charts,\n"
+    "                      as written by concbench plot -o charts)\n";
+
+int cb_cmd_report(int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "output", required_argument, NULL, 'o' },
+    { "charts", required_argument, NULL, 'C' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  const char *out = NULL, *charts = "charts";
+  char err[512];
+  cb_table_t t;
+  cb_cells_t cells;
+  cb_buf_t b = { 0 };
+  int opt, rc;
+
+  opterr = 0;
+  optind = 1;
+  while ((opt = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+    switch (opt) {
+    case 'o': out = optarg; break;
+    case 'C': charts = optarg; break;
+    case 'h':
+      fputs(report_help, stdout);
+      return CB_EXIT_OK;
+    default:
+      return cb_getopt_error("report", opt, argv);
+    }
+  }
+  if (optind != argc - 1)
+    return cb_usage_error("report", optind >= argc ? "needs one trial CSV (see --help)"
+                                                   : "takes one trial CSV, got '%s' too",
+                          argv[optind + (optind < argc)]);
+  if (out != NULL && (rc = cb_check_writable(out)) != 0)
+    return cb_usage_error("report", "cannot write output '%s': %s", out, strerror(-rc));
+  if (cb_table_load(argv[optind], &t, err, sizeof(err)) != 0)
+    return cb_usage_error("report", "%s", err);
+  rc = cb_cells_build(&t, &cells, err, sizeof(err));
+  if (rc != 0) {
+    cb_table_free(&t);
+    return cb_usage_error("report", "%s: %s", argv[optind], err);
+  }
+  rc = cb_report_md(&cells, charts, &b);
+  if (rc == 0 && out != NULL)
+    rc = cb_write_atomic(out, b.data, b.len);
+  else if (rc == 0 && (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0))
+    rc = -EIO;
+  if (rc != 0)
+    fprintf(stderr, "concbench report: cannot write the report: %s\n", strerror(-rc));
+  cb_buf_free(&b);
+  cb_cells_free(&cells);
+  cb_table_free(&t);
+  return rc == 0 ? CB_EXIT_OK : CB_EXIT_FAIL;
+}

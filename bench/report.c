@@ -1,0 +1,379 @@
+/* The report and its findings; see report.h. A claim is a duel between two
+ * contestants (e.g. processes against threads) on one metric over a set of
+ * workloads; every cell where both ran is one duel, decided by a
+ * Mann-Whitney test at alpha. The claim holds when its side wins every duel,
+ * does not hold when it wins none, and depends otherwise — and then the
+ * evidence says where it held and where not. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "cb.h"
+#include "report.h"
+
+typedef struct claim_s {
+  const char *text;
+  const char *workloads;   /* fnmatch pattern */
+  const char *side;        /* the contestant the claim favours */
+  const char *others;      /* its opponents, comma separated */
+  const char *metric;
+  int higher_better;
+  unsigned min_c;          /* duels only at concurrency >= min_c */
+  const char *chart;
+} claim_t;
+
+static const claim_t claims[] = {
+  { "CPU-bound work: processes beat threads.", "cpu.*", "processes", "threads", "throughput",
+    1, 2, "scaling-cpu.hash" },
+  { "I/O-bound work: threads beat processes.", "io.*", "threads", "processes", "throughput", 1,
+    2, "scaling-io.tcp" },
+  { "An event loop handles many concurrent waits better than threads.", "io.[st]*",
+    "eventloop", "threads", "throughput", 1, 64, "scaling-io.sleep" },
+  { "Threads are cheaper to start than processes.", "life.spawn", "threads", "processes",
+    "throughput", 1, 1, "scaling-life.spawn" },
+  { "Threads use less memory per worker than processes.", "life.idle", "threads", "processes",
+    "maxrss_kb", 0, 2, "memory" },
+  { "Moving data between processes costs more than between threads.", "comm.payload",
+    "threads", "processes,processes/shm", "throughput", 1, 1, "payload" },
+};
+
+static const char *const verdict_names[] = {
+  [CB_V_HOLDS] = "holds",
+  [CB_V_NOT] = "does not hold",
+  [CB_V_DEPENDS] = "depends",
+  [CB_V_UNTESTED] = "not measured",
+  [CB_V_UNDECIDED] = "undecided: too few trials",
+};
+
+const char *cb_verdict_name(cb_verdict_t v)
+{
+  return (size_t)v < CB_ARRAY_SIZE(verdict_names) ? verdict_names[v] : "?";
+}
+
+static void add(cb_finding_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(cb_finding_t *f, const char *fmt, ...)
+{
+  size_t used = strlen(f->evidence);
+  va_list ap;
+
+  if (used + 1 >= sizeof(f->evidence))
+    return;
+  va_start(ap, fmt);
+  vsnprintf(f->evidence + used, sizeof(f->evidence) - used, fmt, ap);
+  va_end(ap);
+}
+
+/* The cell of contestant `who` in the same group as cell `c`, or -1. */
+static long partner(const cb_cells_t *cells, size_t c, const char *who)
+{
+  static const char *const same[] = { "host", "workload", "concurrency", "size", "payload",
+                                      "pin" };
+  char name[64];
+  size_t d, i;
+
+  for (d = 0; d < cells->n; d++) {
+    cb_contestant(cells, d, name, sizeof(name));
+    if (strcmp(name, who) != 0)
+      continue;
+    for (i = 0; i < CB_ARRAY_SIZE(same); i++) {
+      if (strcmp(cb_cell_key(cells, c, same[i]), cb_cell_key(cells, d, same[i])) != 0)
+        break;
+    }
+    if (i == CB_ARRAY_SIZE(same))
+      return (long)d;
+  }
+  return -1;
+}
+
+static double metric_median(const cb_cells_t *cells, size_t c, const char *metric)
+{
+  return strcmp(metric, "throughput") == 0 ? cells->cell[c].m[CB_M_throughput].median
+                                           : cells->cell[c].m[CB_M_maxrss_kb].median;
+}
+
+/* The smallest two-sided p the exact test can give for samples of na and
+ * nb: 2 / C(na + nb, na). */
+static double min_p(size_t na, size_t nb)
+{
+  double c = 1;
+  size_t i;
+
+  for (i = 1; i <= na; i++)
+    c = c * (double)(nb + i) / (double)i;
+  return c > 0 ? 2 / c : 1;
+}
+
+static double cells_p(const cb_cells_t *cells, size_t a, size_t b, const char *metric,
+                      double *floor)
+{
+  size_t na, nb;
+  double *x = cb_cell_samples(cells, a, metric, &na);
+  double *y = cb_cell_samples(cells, b, metric, &nb);
+  double p = x != NULL && y != NULL ? cb_mann_whitney_p(x, na, y, nb) : 1;
+
+  *floor = min_p(na, nb);
+  free(x);
+  free(y);
+  return p;
+}
+
+/* 12.3k, 4.56M: numbers for people. */
+static void human(double v, char *buf, size_t len)
+{
+  static const char *const suffix[] = { "", "k", "M", "G" };
+  size_t i = 0;
+
+  while (v >= 1000 && i + 1 < CB_ARRAY_SIZE(suffix)) {
+    v /= 1000;
+    i++;
+  }
+  snprintf(buf, len, v >= 100 || i == 0 ? "%.0f%s" : "%.3g%s", v, suffix[i]);
+}
+
+/* One duel: the claim's side in cell `s` against cell `o`. */
+static void duel(const cb_cells_t *cells, const claim_t *k, size_t s, size_t o, double alpha,
+                 cb_finding_t *f, unsigned *lines)
+{
+  double ms = metric_median(cells, s, k->metric), mo = metric_median(cells, o, k->metric);
+  double floor, p = cells_p(cells, s, o, k->metric, &floor), rel = mo != 0 ? ms / mo - 1 : 0;
+  int side_better = k->higher_better ? ms > mo : ms < mo;
+  const char *unit = strcmp(k->metric, "throughput") == 0 ? "tasks/s" : "KiB";
+  const char *outcome;
+  char other[64], hs[32], ho[32];
+
+  cb_contestant(cells, o, other, sizeof(other));
+  human(ms, hs, sizeof(hs));
+  human(mo, ho, sizeof(ho));
+  if (floor >= alpha) {
+    f->weak++;
+    outcome = "too few trials to tell";
+  } else if (p >= alpha) {
+    f->ties++;
+    outcome = "no significant difference";
+  } else if (side_better) {
+    f->wins++;
+    outcome = "as claimed";
+  } else {
+    f->losses++;
+    outcome = "against the claim";
+  }
+  if ((*lines)++ < 8)
+    add(f, "- %s, c=%s%s%s: %s %s %s vs %s %s (%+.0f%%, p=%.2g): %s\n",
+        cb_cell_key(cells, s, "workload"), cb_cell_key(cells, s, "concurrency"),
+        strcmp(cb_cell_key(cells, s, "payload"), "0") ? ", payload " : "",
+        strcmp(cb_cell_key(cells, s, "payload"), "0") ? cb_cell_key(cells, s, "payload") : "",
+        k->side, hs, unit, other, ho, 100 * rel, p, outcome);
+}
+
+static void judge(cb_finding_t *f, unsigned lines)
+{
+  unsigned n = f->wins + f->losses + f->ties;
+
+  if (lines > 8)
+    add(f, "- … and %u more comparisons\n", lines - 8);
+  if (n == 0 && f->weak > 0) {
+    f->verdict = CB_V_UNDECIDED;
+    add(f, "\nWith so few trials per cell no difference can be significant: run with "
+           "--reps 5 or more.\n");
+    return;
+  }
+  if (n == 0) {
+    f->verdict = CB_V_UNTESTED;
+    add(f, "These results hold no cell where both sides ran.\n");
+    return;
+  }
+  f->verdict = f->wins == n ? CB_V_HOLDS : f->wins == 0 ? CB_V_NOT : CB_V_DEPENDS;
+  add(f, "\nOver %u comparisons: %u as claimed, %u against, %u without a significant "
+         "difference%s.\n", n, f->wins, f->losses, f->ties,
+      f->weak > 0 ? " (and some with too few trials to tell)" : "");
+}
+
+static void evaluate(const cb_cells_t *cells, const claim_t *k, double alpha, cb_finding_t *f)
+{
+  unsigned lines = 0;
+  char name[64];
+  size_t c;
+  long o;
+  const char *p, *comma;
+  char other[64];
+
+  memset(f, 0, sizeof(*f));
+  f->claim = k->text;
+  f->chart = k->chart;
+  for (c = 0; c < cells->n; c++) {
+    cb_contestant(cells, c, name, sizeof(name));
+    if (strcmp(name, k->side) != 0 || cells->cell[c].n_ok == 0 ||
+        fnmatch(k->workloads, cb_cell_key(cells, c, "workload"), 0) != 0 ||
+        strtoul(cb_cell_key(cells, c, "concurrency"), NULL, 10) < k->min_c)
+      continue;
+    for (p = k->others; *p != '\0'; p = *comma ? comma + 1 : comma) {
+      comma = strchr(p, ',');
+      if (comma == NULL)
+        comma = p + strlen(p);
+      snprintf(other, sizeof(other), "%.*s", (int)(comma - p), p);
+      o = partner(cells, c, other);
+      if (o >= 0 && cells->cell[o].n_ok > 0)
+        duel(cells, k, c, (size_t)o, alpha, f, &lines);
+    }
+  }
+  judge(f, lines);
+}
+
+/* Trials of a cell with a given status. */
+static size_t count_status(const cb_cells_t *cells, size_t c, const char *status)
+{
+  long col = cb_table_col(cells->table, "status");
+  size_t i, n = 0;
+
+  for (i = 0; col >= 0 && i < cells->cell[c].nrows; i++)
+    n += strcmp(cb_table_get(cells->table, cells->cell[c].rows[i], (size_t)col), status) == 0;
+  return n;
+}
+
+/* The crash claim is about outcomes, not speed. */
+static void evaluate_crash(const cb_cells_t *cells, cb_finding_t *f)
+{
+  char name[64];
+  unsigned lines = 0;
+  size_t c, crashed;
+  int pool;
+
+  memset(f, 0, sizeof(*f));
+  f->claim = "A crash takes down a thread pool but not a process pool.";
+  f->chart = NULL;
+  for (c = 0; c < cells->n; c++) {
+    if (strcmp(cb_cell_key(cells, c, "family"), "fault") != 0)
+      continue;
+    cb_contestant(cells, c, name, sizeof(name));
+    crashed = count_status(cells, c, "crashed");
+    pool = strcmp(name, "processes") == 0 || strncmp(name, "processes/", 10) == 0;
+    if (strcmp(name, "serial") == 0)
+      continue;
+    /* As claimed: processes survive every trial, the others go down in every trial. */
+    if (pool ? cells->cell[c].n_ok == cells->cell[c].nrows : crashed == cells->cell[c].nrows)
+      f->wins++;
+    else
+      f->losses++;
+    if (lines++ < 8)
+      add(f, "- %s, %s, c=%s: %zu of %zu trials completed (%zu crashed)\n",
+          cb_cell_key(cells, c, "workload"), name, cb_cell_key(cells, c, "concurrency"),
+          cells->cell[c].n_ok, cells->cell[c].nrows, crashed);
+  }
+  judge(f, lines);
+}
+
+int cb_findings(const cb_cells_t *cells, double alpha, cb_finding_t **out, size_t *n)
+{
+  size_t i, m = CB_ARRAY_SIZE(claims) + 1;
+  cb_finding_t *f = calloc(m, sizeof(*f));
+
+  if (f == NULL)
+    return -ENOMEM;
+  for (i = 0; i < CB_ARRAY_SIZE(claims); i++)
+    evaluate(cells, &claims[i], alpha, &f[i]);
+  evaluate_crash(cells, &f[i]);
+  *out = f;
+  *n = m;
+  return 0;
+}
+
+static void machine(const cb_cells_t *cells, cb_buf_t *b)
+{
+  const cb_table_t *t = cells->table;
+  static const char *const cols[] = { "host", "cpu_model", "pus", "cores", "kernel",
+                                      "compiler", "concbench_version", "git_revision" };
+  size_t i;
+  long c;
+
+  cb_buf_printf(b, "## Machine\n\n| | |\n|---|---|\n");
+  for (i = 0; i < CB_ARRAY_SIZE(cols); i++) {
+    c = cb_table_col(t, cols[i]);
+    if (c >= 0 && t->rows > 1)
+      cb_buf_printf(b, "| %s | %s |\n", cols[i], cb_table_get(t, 1, (size_t)c));
+  }
+  c = cb_table_col(t, "timestamp");
+  if (c >= 0 && t->rows > 1)
+    cb_buf_printf(b, "| measured | %s to %s |\n", cb_table_get(t, 1, (size_t)c),
+                  cb_table_get(t, t->rows - 1, (size_t)c));
+  cb_buf_printf(b, "| trials | %zu in %zu cells |\n\n", t->rows - 1, cells->n);
+}
+
+static void findings_md(const cb_cells_t *cells, const char *charts, cb_buf_t *b)
+{
+  cb_finding_t *f;
+  size_t n, i;
+
+  if (cb_findings(cells, 0.05, &f, &n) != 0) {
+    b->failed = 1;
+    return;
+  }
+  cb_buf_printf(b, "## Findings\n\nEach claim of the folklore against what this machine "
+                   "measured. A comparison counts when a Mann-Whitney U test on the trial "
+                   "samples gives p < 0.05.\n\n");
+  for (i = 0; i < n; i++) {
+    cb_buf_printf(b, "### %zu. %s — **%s**\n\n%s", i + 1, f[i].claim,
+                  cb_verdict_name(f[i].verdict), f[i].evidence);
+    if (f[i].chart != NULL && f[i].verdict != CB_V_UNTESTED)
+      cb_buf_printf(b, "\nChart: [%s](%s/%s.svg)\n", f[i].chart, charts, f[i].chart);
+    cb_buf_printf(b, "\n");
+  }
+  free(f);
+}
+
+static void winners_md(const cb_cells_t *cells, const char *charts, cb_buf_t *b)
+{
+  cb_contest_t *k;
+  char win[64], up[64];
+  const char *wl = "";
+  size_t n, i;
+
+  if (cb_contests(cells, 0.05, &k, &n) != 0) {
+    b->failed = 1;
+    return;
+  }
+  cb_buf_printf(b, "## Winners\n\nFor every workload and concurrency, the runner with the "
+                   "highest median throughput, its margin over the runner-up and the "
+                   "Mann-Whitney p-value of the two (a tie when p >= 0.05). Chart: "
+                   "[winners](%s/winners.svg)\n", charts);
+  for (i = 0; i < n; i++) {
+    const char *w = cb_cell_key(cells, k[i].first, "workload");
+    if (strcmp(w, wl) != 0) {
+      cb_buf_printf(b, "\n### %s\n\n| c | size | payload | winner | runner-up | margin | p | "
+                       "verdict |\n|---|---|---|---|---|---|---|---|\n", w);
+      wl = w;
+    }
+    cb_contestant(cells, k[i].winner, win, sizeof(win));
+    if (k[i].runner_up >= 0)
+      cb_contestant(cells, (size_t)k[i].runner_up, up, sizeof(up));
+    else
+      snprintf(up, sizeof(up), "—");
+    cb_buf_printf(b, "| %s | %s | %s | %s | %s | %+.1f%% | %.2g | %s |\n",
+                  cb_cell_key(cells, k[i].first, "concurrency"),
+                  cb_cell_key(cells, k[i].first, "size"),
+                  cb_cell_key(cells, k[i].first, "payload"), win, up, 100 * k[i].margin, k[i].p,
+                  k[i].runner_up < 0 ? "alone" : k[i].tie ? "tie" : "significant");
+  }
+  cb_buf_printf(b, "\n");
+  free(k);
+}
+
+int cb_report_md(const cb_cells_t *cells, const char *charts, cb_buf_t *out)
+{
+  size_t c, flagged = 0;
+
+  cb_buf_printf(out, "# concbench report\n\nWhen do threads, processes or an event loop win? "
+                     "Measured on this machine.\n\n");
+  machine(cells, out);
+  findings_md(cells, charts, out);
+  winners_md(cells, charts, out);
+  for (c = 0; c < cells->n; c++)
+    flagged += cells->cell[c].flags != 0;
+  cb_buf_printf(out, "## Stability\n\n%zu of %zu cells carry a stability flag (see the "
+                     "`flags` and `hint` columns of the summary CSV).\n", flagged, cells->n);
+  return out->failed ? -ENOMEM : 0;
+}
