@@ -1,0 +1,311 @@
+/* Tests of the winner logic (bench/analysis.c) and the folklore verdicts
+ * (bench/report.c) on trial CSVs built here so that each outcome occurs: a
+ * significant win, a tie, a claim that holds, one that does not, one that
+ * depends, one that is undecided for lack of trials, one that is not
+ * measured, and both outcomes of the crash claim. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "analysis.h"
+#include "report.h"
+
+static const char header[] =
+    "host,workload,family,runner,transport,pin,concurrency,tasks,size,payload,status,"
+    "throughput,wall_s,lat_p50_us,lat_p99_us,user_s,sys_s,maxrss_kb\n";
+
+typedef struct fixture_s {
+  cb_buf_t csv;
+  cb_table_t table;
+  cb_cells_t cells;
+} fixture_t;
+
+/* `n` trials of one cell: throughput around `tp` (a spread of +-1%, distinct
+ * values so the exact test applies), memory around `kb`. */
+static void cell(fixture_t *f, const char *workload, const char *runner, const char *transport,
+                 unsigned c, unsigned payload, const char *status, double tp, double kb,
+                 unsigned n)
+{
+  char fam[32];
+  unsigned i;
+
+  snprintf(fam, sizeof(fam), "%.*s", (int)strcspn(workload, "."), workload);
+  for (i = 0; i < n; i++) {
+    double jitter = 1 + 0.01 * ((double)i / (n > 1 ? n - 1 : 1) - 0.5);
+    cb_buf_printf(&f->csv, "vm,%s,%s,%s,%s,compact,%u,100,10,%u,%s,%.6f,0.1,10,20,0.1,0,%.3f\n",
+                  workload, fam, runner, transport, c, payload, status, tp * jitter,
+                  kb * jitter);
+  }
+}
+
+static void build(fixture_t *f)
+{
+  char err[256];
+
+  assert_int_equal(cb_table_parse(f->csv.data, f->csv.len, &f->table, err, sizeof(err)), 0);
+  assert_int_equal(cb_cells_build(&f->table, &f->cells, err, sizeof(err)), 0);
+}
+
+static void start(fixture_t *f)
+{
+  memset(f, 0, sizeof(*f));
+  cb_buf_printf(&f->csv, "%s", header);
+}
+
+static void finish(fixture_t *f)
+{
+  cb_cells_free(&f->cells);
+  cb_table_free(&f->table);
+  cb_buf_free(&f->csv);
+}
+
+static const cb_finding_t *finding(const cb_finding_t *all, size_t n, const char *prefix)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    if (strncmp(all[i].claim, prefix, strlen(prefix)) == 0)
+      return &all[i];
+  }
+  fail_msg("no finding starts with '%s'", prefix);
+  return NULL;
+}
+
+static void test_significant_win_and_tie(void **state)
+{
+  fixture_t f;
+  cb_contest_t *k;
+  char name[64];
+  size_t n;
+
+  (void)state;
+  start(&f);
+  /* c=2: threads twice as fast, 6 trials each: significant. */
+  cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 200, 1000, 6);
+  cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 100, 1000, 6);
+  /* c=4: the same distribution on both sides: a tie. */
+  cell(&f, "cpu.hash", "threads", "inproc", 4, 0, "ok", 100, 1000, 6);
+  cell(&f, "cpu.hash", "processes", "pipe", 4, 0, "ok", 100.2, 1000, 6);
+  build(&f);
+  assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
+  assert_int_equal(n, 2);
+  cb_contestant(&f.cells, k[0].winner, name, sizeof(name));
+  assert_string_equal(name, "threads");
+  assert_true(k[0].runner_up >= 0);
+  assert_false(k[0].tie);
+  assert_true(k[0].p < 0.05);
+  assert_true(k[0].margin > 0.9 && k[0].margin < 1.1);
+  assert_int_equal(k[0].contestants, 2);
+  assert_true(k[1].tie);
+  assert_true(k[1].p >= 0.05);
+  free(k);
+  finish(&f);
+}
+
+static void test_contestants_and_lonely_cells(void **state)
+{
+  fixture_t f;
+  cb_contest_t *k;
+  char name[64];
+  size_t n;
+
+  (void)state;
+  start(&f);
+  cell(&f, "comm.payload", "serial", "inproc", 1, 64, "ok", 10, 1, 5);
+  cell(&f, "comm.payload", "threads", "inproc", 1, 64, "ok", 20, 1, 5);
+  cell(&f, "comm.payload", "processes", "shm", 1, 64, "ok", 30, 1, 5);
+  cell(&f, "comm.payload", "processes", "pipe", 1, 64, "error", 0, 0, 5); /* never ok */
+  cell(&f, "comm.payload", "threads", "inproc", 2, 64, "ok", 20, 1, 5);   /* alone */
+  build(&f);
+  assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
+  assert_int_equal(n, 2);
+  assert_int_equal(k[0].contestants, 3); /* the failed cell does not compete */
+  cb_contestant(&f.cells, k[0].winner, name, sizeof(name));
+  assert_string_equal(name, "processes/shm");
+  cb_contestant(&f.cells, (size_t)k[0].runner_up, name, sizeof(name));
+  assert_string_equal(name, "threads");
+  assert_int_equal(k[1].runner_up, -1);
+  assert_false(k[1].tie);
+  free(k);
+  finish(&f);
+}
+
+static void findings_of(fixture_t *f, cb_finding_t **all, size_t *n)
+{
+  build(f);
+  assert_int_equal(cb_findings(&f->cells, 0.05, all, n), 0);
+}
+
+static void test_verdict_holds_not_depends(void **state)
+{
+  const cb_finding_t *cpu, *io, *spawn;
+  cb_finding_t *all;
+  fixture_t f;
+  size_t n;
+
+  (void)state;
+  start(&f);
+  /* CPU: processes faster everywhere -> holds. */
+  cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
+  cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 150, 1, 5);
+  cell(&f, "cpu.fp", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
+  cell(&f, "cpu.fp", "processes", "pipe", 2, 0, "ok", 150, 1, 5);
+  /* I/O: threads faster in one cell, slower in another -> depends. */
+  cell(&f, "io.sleep", "threads", "inproc", 2, 0, "ok", 150, 1, 5);
+  cell(&f, "io.sleep", "processes", "pipe", 2, 0, "ok", 100, 1, 5);
+  cell(&f, "io.tcp", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
+  cell(&f, "io.tcp", "processes", "pipe", 2, 0, "ok", 150, 1, 5);
+  /* Spawning: processes faster -> does not hold. */
+  cell(&f, "life.spawn", "threads", "inproc", 1, 0, "ok", 100, 1, 5);
+  cell(&f, "life.spawn", "processes", "pipe", 1, 0, "ok", 200, 1, 5);
+  findings_of(&f, &all, &n);
+  cpu = finding(all, n, "CPU-bound");
+  io = finding(all, n, "I/O-bound");
+  spawn = finding(all, n, "Threads are cheaper");
+  assert_int_equal(cpu->verdict, CB_V_HOLDS);
+  assert_int_equal(cpu->wins, 2);
+  assert_int_equal(io->verdict, CB_V_DEPENDS);
+  assert_int_equal(io->wins, 1);
+  assert_int_equal(io->losses, 1);
+  assert_int_equal(spawn->verdict, CB_V_NOT);
+  assert_int_equal(spawn->losses, 1);
+  /* The evidence quotes the numbers it rests on. */
+  assert_non_null(strstr(cpu->evidence, "cpu.hash, c=2"));
+  assert_non_null(strstr(cpu->evidence, "p=0.0079"));
+  free(all);
+  finish(&f);
+}
+
+static void test_memory_lower_is_better(void **state)
+{
+  const cb_finding_t *mem;
+  cb_finding_t *all;
+  fixture_t f;
+  size_t n;
+
+  (void)state;
+  start(&f);
+  cell(&f, "life.idle", "threads", "inproc", 64, 0, "ok", 10, 1000, 5);
+  cell(&f, "life.idle", "processes", "pipe", 64, 0, "ok", 10, 30000, 5);
+  findings_of(&f, &all, &n);
+  mem = finding(all, n, "Threads use less memory");
+  assert_int_equal(mem->verdict, CB_V_HOLDS); /* less memory wins although throughput ties */
+  free(all);
+  finish(&f);
+}
+
+static void test_undecided_and_untested(void **state)
+{
+  const cb_finding_t *cpu, *loop;
+  cb_finding_t *all;
+  fixture_t f;
+  size_t n;
+
+  (void)state;
+  start(&f);
+  /* 3 trials a side: the exact test's smallest p is 0.1. */
+  cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 3);
+  cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 300, 1, 3);
+  findings_of(&f, &all, &n);
+  cpu = finding(all, n, "CPU-bound");
+  loop = finding(all, n, "An event loop");
+  assert_int_equal(cpu->verdict, CB_V_UNDECIDED);
+  assert_int_equal(cpu->weak, 1);
+  assert_int_equal(loop->verdict, CB_V_UNTESTED);
+  free(all);
+  finish(&f);
+}
+
+static void test_event_loop_claim_needs_many_waits(void **state)
+{
+  const cb_finding_t *loop;
+  cb_finding_t *all;
+  fixture_t f;
+  size_t n;
+
+  (void)state;
+  start(&f);
+  /* At c=16 threads win, but the claim is about many waits (c >= 64). */
+  cell(&f, "io.sleep", "threads", "inproc", 16, 0, "ok", 200, 1, 5);
+  cell(&f, "io.sleep", "eventloop", "inproc", 16, 0, "ok", 100, 1, 5);
+  cell(&f, "io.sleep", "threads", "inproc", 1000, 0, "ok", 100, 1, 5);
+  cell(&f, "io.sleep", "eventloop", "inproc", 1000, 0, "ok", 300, 1, 5);
+  findings_of(&f, &all, &n);
+  loop = finding(all, n, "An event loop");
+  assert_int_equal(loop->verdict, CB_V_HOLDS);
+  assert_int_equal(loop->wins + loop->losses + loop->ties, 1);
+  free(all);
+  finish(&f);
+}
+
+static void test_crash_claim(void **state)
+{
+  const cb_finding_t *crash;
+  cb_finding_t *all;
+  fixture_t f;
+  size_t n;
+
+  (void)state;
+  start(&f);
+  cell(&f, "fault.crash", "threads", "inproc", 2, 0, "crashed", 0, 0, 3);
+  cell(&f, "fault.crash", "eventloop", "inproc", 2, 0, "crashed", 0, 0, 3);
+  cell(&f, "fault.crash", "processes", "pipe", 2, 0, "ok", 100, 1, 3);
+  findings_of(&f, &all, &n);
+  crash = finding(all, n, "A crash takes down");
+  assert_int_equal(crash->verdict, CB_V_HOLDS);
+  assert_int_equal(crash->wins, 3);
+  free(all);
+  finish(&f);
+
+  /* A thread pool that survived would refute it. */
+  start(&f);
+  cell(&f, "fault.crash", "threads", "inproc", 2, 0, "ok", 100, 1, 3);
+  cell(&f, "fault.crash", "processes", "pipe", 2, 0, "ok", 100, 1, 3);
+  findings_of(&f, &all, &n);
+  crash = finding(all, n, "A crash takes down");
+  assert_int_equal(crash->verdict, CB_V_DEPENDS);
+  assert_int_equal(crash->losses, 1);
+  free(all);
+  finish(&f);
+}
+
+static void test_markdown(void **state)
+{
+  fixture_t f;
+  cb_buf_t md = { 0 };
+
+  (void)state;
+  start(&f);
+  cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
+  cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 150, 1, 5);
+  build(&f);
+  assert_int_equal(cb_report_md(&f.cells, "charts", &md), 0);
+  assert_non_null(strstr(md.data, "## Machine"));
+  assert_non_null(strstr(md.data, "## Findings"));
+  assert_non_null(strstr(md.data, "CPU-bound work: processes beat threads. — **holds**"));
+  assert_non_null(strstr(md.data, "(charts/scaling-cpu.hash.svg)"));
+  assert_non_null(strstr(md.data, "| 2 | 10 | 0 | processes | threads | +50.0% |"));
+  cb_buf_free(&md);
+  finish(&f);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_significant_win_and_tie),
+    cmocka_unit_test(test_contestants_and_lonely_cells),
+    cmocka_unit_test(test_verdict_holds_not_depends),
+    cmocka_unit_test(test_memory_lower_is_better),
+    cmocka_unit_test(test_undecided_and_untested),
+    cmocka_unit_test(test_event_loop_claim_needs_many_waits),
+    cmocka_unit_test(test_crash_claim),
+    cmocka_unit_test(test_markdown),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
