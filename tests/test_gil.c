@@ -1,0 +1,756 @@
+/* Tests of GIL mode (bench/gil.h, `run --gil`): the lock's own API; that
+ * under the GIL no two workers of threads, serial or the event loop are ever
+ * inside task code at once, while processes (a GIL each) are; that the
+ * switch interval is honoured (hand-offs between two CPU-bound threads,
+ * counted by the GIL itself, against the trial's wall time); that blocking
+ * waits release it (two sleeps overlap); that every registry workload still
+ * runs and verifies under every runner with it; the CSV columns, the cell
+ * key (old CSVs without the columns read as gil=0), the "+gil" contestants
+ * and the report's finding; and the command line.
+ *
+ * "Inside task code" is watched by the test workload test.in-gil: it counts
+ * itself in and out of an atomic counter in shared memory around each stretch
+ * of work between two checkpoints and records the highest count seen. Timing
+ * checks have wide margins and are retried, as the machine may be busy. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "analysis.h"
+#include "gil.h"
+#include "report.h"
+#include "summary.h"
+#include "trial.h"
+
+static char where[200];
+
+#define CHECK(cond)                                                           \
+  do {                                                                        \
+    int ok_ = !!(cond);                                                       \
+    if (!ok_)                                                                 \
+      print_error("[%s]\n", where);                                           \
+    _assert_true((LargestIntegralType)ok_, #cond, __FILE__, __LINE__);        \
+  } while (0)
+
+#define CHECK_EQ(a, b)                                                        \
+  do {                                                                        \
+    unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
+    if (a_ != b_)                                                             \
+      print_error("[%s] %s = %llu, not %llu\n", where, #a, a_, b_);           \
+    _assert_int_equal(a_, b_, __FILE__, __LINE__);                            \
+  } while (0)
+
+#define TRIAL_TIMEOUT_S 120
+#define RETRIES 4
+
+static cb_topo_t *topo;
+
+/* ---- test.in-gil ---------------------------------------------------------- */
+
+typedef struct watch_s {
+  atomic_uint inside, max_inside;
+} watch_t;
+
+static watch_t *watch; /* MAP_SHARED: workers of a process pool write it too */
+
+enum { STRETCH = 2000, SLEEP_EVERY = 16 };
+
+static uint64_t spin(uint64_t x, unsigned n)
+{
+  unsigned i;
+
+  for (i = 0; i < n; i++)
+    x = cb_mix64(x + i);
+  return x;
+}
+
+static void enter(void)
+{
+  unsigned n = atomic_fetch_add(&watch->inside, 1) + 1, m = atomic_load(&watch->max_inside);
+
+  while (n > m && !atomic_compare_exchange_weak(&watch->max_inside, &m, n))
+    ;
+}
+
+static void leave(void)
+{
+  atomic_fetch_sub(&watch->inside, 1);
+}
+
+static uint64_t in_gil_expect(const cb_task_t *t)
+{
+  uint64_t x = cb_task_seed(t->p->seed, t->index), k;
+
+  for (k = 0; k < t->p->size; k++)
+    x = spin(x, STRETCH);
+  return x;
+}
+
+/* `size` stretches of work, each counted inside, a checkpoint between two;
+ * every SLEEP_EVERY-th a short sleep with the GIL released. */
+static int in_gil_run(const cb_task_t *t, uint64_t *checksum)
+{
+  struct timespec ts = { 0, 20000 };
+  uint64_t x = cb_task_seed(t->p->seed, t->index), k;
+
+  for (k = 0; k < t->p->size; k++) {
+    enter();
+    x = spin(x, STRETCH);
+    leave();
+    cb_gil_checkpoint();
+    if (k % SLEEP_EVERY == SLEEP_EVERY - 1) {
+      cb_gil_release();
+      nanosleep(&ts, NULL);
+      cb_gil_acquire();
+    }
+  }
+  *checksum = x;
+  return 0;
+}
+
+static const cb_workload_t wl_in_gil = {
+  .name = "test.in-gil",
+  .description = "count workers inside task code",
+  .size_unit = "stretches",
+  .run = in_gil_run,
+  .expect = in_gil_expect,
+};
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static cb_cell_t make_cell(const cb_workload_t *wl, const char *runner, unsigned c, int gil,
+                           uint64_t switch_us, uint64_t tasks, uint64_t size)
+{
+  cb_cell_t cell = {
+    .wl = wl,
+    .rn = cb_runner_find(runner),
+    .pin = CB_PIN_NONE,
+    .concurrency = c,
+    .params = { .tasks = tasks, .size = size, .seed = 11 + c },
+    .gil = gil,
+    .switch_us = gil ? switch_us : 0,
+  };
+
+  snprintf(where, sizeof(where), "%s under %s%s, c=%u, tasks=%llu, size=%llu", wl->name,
+           runner, gil ? "+gil" : "", c, (unsigned long long)tasks, (unsigned long long)size);
+  return cell;
+}
+
+/* A supervised trial (a deadlock becomes a timeout, not a hung test). */
+static void run_trial(const cb_cell_t *cell, cb_trial_t *t)
+{
+  uint64_t *expected = NULL;
+
+  if (cell->rn == NULL) {
+    print_error("[%s] no such runner in this build\n", where);
+    fail();
+  }
+  CHECK_EQ(cb_trial_expected(cell, cell->params.tasks, &expected), 0);
+  CHECK_EQ(cb_trial_supervised(cell, topo, expected, TRIAL_TIMEOUT_S, NULL, t), 0);
+  free(expected);
+  if (t->status != CB_ST_OK)
+    print_error("[%s] status %s: %s\n", where, cb_status_name(t->status), t->msg);
+  CHECK_EQ(t->status, CB_ST_OK);
+  CHECK_EQ(t->verified, 1);
+}
+
+static unsigned max_inside(const cb_cell_t *cell)
+{
+  cb_trial_t t;
+
+  atomic_store(&watch->inside, 0);
+  atomic_store(&watch->max_inside, 0);
+  run_trial(cell, &t);
+  CHECK_EQ(atomic_load(&watch->inside), 0);
+  return atomic_load(&watch->max_inside);
+}
+
+static int has_runner(const char *name)
+{
+  return cb_runner_find(name) != NULL;
+}
+
+/* ---- the lock itself ------------------------------------------------------ */
+
+static void test_api(void **state)
+{
+  (void)state;
+  snprintf(where, sizeof(where), "GIL API");
+  /* off: everything is a no-op */
+  CHECK_EQ(cb_gil_init(0, 5000), 0);
+  CHECK_EQ(cb_gil_enabled(), 0);
+  cb_gil_enter();
+  CHECK_EQ(cb_gil_held(), 0);
+  cb_gil_checkpoint();
+  cb_gil_release();
+  cb_gil_acquire();
+  cb_gil_leave();
+  CHECK_EQ(cb_gil_switches(), 0);
+  /* on needs an interval */
+  CHECK_EQ(cb_gil_init(1, 0), -EINVAL);
+  CHECK_EQ(cb_gil_enabled(), 0);
+  CHECK_EQ(cb_gil_init(1, 5000), 0);
+  CHECK_EQ(cb_gil_enabled(), 1);
+  CHECK_EQ(cb_gil_held(), 0);
+  /* Not holding it: a checkpoint has nothing to hand over, and a
+   * release/acquire pair (a worker's set-up) takes nothing. */
+  cb_gil_checkpoint();
+  cb_gil_release();
+  cb_gil_acquire();
+  CHECK_EQ(cb_gil_held(), 0);
+  CHECK_EQ(cb_gil_switches(), 0);
+  cb_gil_enter();
+  CHECK_EQ(cb_gil_held(), 1);
+  cb_gil_enter(); /* already held: no-op, no deadlock */
+  CHECK_EQ(cb_gil_held(), 1);
+  cb_gil_checkpoint(); /* nobody waits */
+  CHECK_EQ(cb_gil_held(), 1);
+  errno = EAGAIN;
+  cb_gil_release(); /* keeps errno, for the call it wrapped */
+  CHECK_EQ(errno, EAGAIN);
+  CHECK_EQ(cb_gil_held(), 0);
+  errno = ENOENT;
+  cb_gil_acquire(); /* takes back what the release let go of */
+  CHECK_EQ(errno, ENOENT);
+  CHECK_EQ(cb_gil_held(), 1);
+  cb_gil_acquire(); /* nothing more to take back */
+  CHECK_EQ(cb_gil_held(), 1);
+  cb_gil_leave();
+  CHECK_EQ(cb_gil_held(), 0);
+  CHECK_EQ(cb_gil_switches(), 1); /* the same thread twice is one hand-off */
+  cb_gil_fini();
+  CHECK_EQ(cb_gil_enabled(), 0);
+  CHECK_EQ(cb_gil_switches(), 0);
+}
+
+/* ---- one worker inside task code at a time -------------------------------- */
+
+static void test_one_worker_inside(void **state)
+{
+  static const struct {
+    const char *runner;
+    unsigned c;
+  } cases[] = { { "serial", 1 }, { "threads", 2 }, { "threads", 4 }, { "eventloop", 2 },
+                { "eventloop", 4 } };
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    cb_cell_t cell;
+
+    if (!has_runner(cases[i].runner))
+      continue;
+    cell = make_cell(&wl_in_gil, cases[i].runner, cases[i].c, 1, 1000, 4 * cases[i].c, 400);
+    CHECK_EQ(max_inside(&cell), 1);
+  }
+}
+
+/* The watch can see two at once: without the GIL, and with processes, which
+ * each have a GIL of their own. Retried: on a busy machine two runnable
+ * workers need not be on the CPUs at the same moment. */
+static void test_overlap_without_one_gil(void **state)
+{
+  static const struct {
+    const char *runner;
+    int gil;
+  } cases[] = { { "threads", 0 }, { "processes", 1 } };
+  size_t i;
+  unsigned m = 0;
+  int k;
+
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    cb_cell_t cell = make_cell(&wl_in_gil, cases[i].runner, 2, cases[i].gil, 1000, 8, 400);
+
+    for (k = 0, m = 0; k < RETRIES && m < 2; k++)
+      m = max_inside(&cell);
+    CHECK_EQ(m, 2);
+  }
+}
+
+/* ---- the switch interval --------------------------------------------------- */
+
+/* Ahead of the machine's other work for a while: on a busy machine a
+ * holder that is off the CPU cannot see a drop request, and every hand-off
+ * then waits for the scheduler as well as for the interval (with a load of
+ * 4 per CPU here: half the hand-offs). SCHED_FIFO when allowed (the trial
+ * process and its threads inherit it), else a lower nice value, else as is.
+ * Returns what was used, for the message. */
+static const char *run_ahead(int on)
+{
+  static struct sched_param normal;
+  static int policy = -1, nice_before;
+  struct sched_param fifo = { .sched_priority = 1 };
+
+  if (!on) {
+    if (policy >= 0)
+      sched_setscheduler(0, policy, &normal);
+    setpriority(PRIO_PROCESS, 0, nice_before);
+    return "";
+  }
+  policy = sched_getscheduler(0);
+  sched_getparam(0, &normal);
+  errno = 0;
+  nice_before = getpriority(PRIO_PROCESS, 0);
+  if (sched_setscheduler(0, SCHED_FIFO, &fifo) == 0)
+    return "SCHED_FIFO";
+  if (setpriority(PRIO_PROCESS, 0, -10) == 0)
+    return "nice -10";
+  return "normal priority";
+}
+
+/* Two CPU-bound threads (cpu.hash, checkpoints every 1024 rounds): each holds
+ * the GIL for one switch interval until the other's drop request, so the GIL
+ * changes hands about wall / interval times. A structural count, with a
+ * factor of 2 either way and retries for a busy machine. */
+static void test_switch_interval(void **state)
+{
+  static const uint64_t intervals_us[] = { 5000, 2000 };
+  const cb_workload_t *hash = cb_workload_find("cpu.hash");
+  size_t i;
+  int k, ok;
+
+  (void)state;
+  assert_non_null(hash);
+  print_message("  running at %s\n", run_ahead(1));
+  for (i = 0; i < sizeof(intervals_us) / sizeof(intervals_us[0]); i++) {
+    double ratio = 0;
+    uint64_t size = 20000, tasks = 8;
+    cb_trial_t t;
+
+    ok = 0;
+    for (k = 0; k < RETRIES && !ok; k++) {
+      cb_cell_t cell = make_cell(hash, "threads", 2, 1, intervals_us[i], tasks, size);
+
+      run_trial(&cell, &t);
+      /* Size the trial to about 200 ms of task phase on this machine. */
+      if (t.wall_s < 0.15 || t.wall_s > 0.6) {
+        tasks = (uint64_t)((double)tasks * 0.2 / (t.wall_s > 0 ? t.wall_s : 1e-3)) + 2;
+        k--;
+        if (tasks > 200000)
+          fail_msg("cannot size a 200 ms trial (%g s for %llu tasks)", t.wall_s,
+                   (unsigned long long)tasks);
+        continue;
+      }
+      ratio = (double)t.gil_switches / (t.wall_s * 1e6 / (double)intervals_us[i]);
+      print_message("  interval %llu us: %llu hand-offs in %.3f s: %.2f x wall/interval\n",
+                    (unsigned long long)intervals_us[i], (unsigned long long)t.gil_switches,
+                    t.wall_s, ratio);
+      ok = ratio >= 0.5 && ratio <= 2.0;
+    }
+    snprintf(where, sizeof(where), "threads+gil, interval %llu us: ratio %.2f",
+             (unsigned long long)intervals_us[i], ratio);
+    if (!ok)
+      run_ahead(0);
+    CHECK(ok);
+  }
+  run_ahead(0);
+  CHECK_EQ(sched_getscheduler(0), SCHED_OTHER);
+}
+
+/* Processes have a GIL each and nobody wants it: the trial process's own
+ * GIL never changes hands; serial takes it once. */
+static void test_switches_per_runner(void **state)
+{
+  const cb_workload_t *hash = cb_workload_find("cpu.hash");
+  cb_cell_t cell;
+  cb_trial_t t;
+
+  (void)state;
+  cell = make_cell(hash, "processes", 2, 1, 5000, 8, 2000);
+  run_trial(&cell, &t);
+  CHECK_EQ(t.gil_switches, 0);
+  cell = make_cell(hash, "serial", 1, 1, 5000, 8, 2000);
+  run_trial(&cell, &t);
+  CHECK_EQ(t.gil_switches, 1);
+  cell = make_cell(hash, "threads", 2, 0, 5000, 8, 2000);
+  run_trial(&cell, &t);
+  CHECK_EQ(t.gil_switches, 0); /* GIL mode off */
+}
+
+/* ---- waits release the GIL ----------------------------------------------- */
+
+/* Two io.sleep tasks of 100 ms at c = 2 overlap under the GIL: the trial
+ * takes well under the 200 ms they would take one after the other. */
+static void test_waits_overlap(void **state)
+{
+  static const char *const runners[] = { "threads", "eventloop", "processes" };
+  const cb_workload_t *sleep = cb_workload_find("io.sleep");
+  size_t i;
+  int k;
+
+  (void)state;
+  for (i = 0; i < sizeof(runners) / sizeof(runners[0]); i++) {
+    double best = 1e9;
+
+    if (!has_runner(runners[i]))
+      continue;
+    for (k = 0; k < RETRIES && best >= 0.15; k++) {
+      cb_cell_t cell = make_cell(sleep, runners[i], 2, 1, 5000, 2, 100000);
+      cb_trial_t t;
+
+      run_trial(&cell, &t);
+      if (t.wall_s < best)
+        best = t.wall_s;
+    }
+    snprintf(where, sizeof(where), "io.sleep 2 x 100 ms under %s+gil, c=2: best wall %.3f s",
+             runners[i], best);
+    CHECK(best < 0.15);
+    CHECK(best >= 0.099);
+  }
+}
+
+/* ---- every workload still runs under it ----------------------------------- */
+
+static void test_every_workload_under_gil(void **state)
+{
+  static const struct {
+    const char *name;
+    uint64_t size, payload, tasks;
+  } cases[] = {
+    { "noop", 0, 0, 40 },          { "cpu.hash", 2000, 0, 40 },
+    { "cpu.fp", 32, 0, 40 },       { "cpu.matmul", 16, 0, 20 },
+    { "cpu.alloc", 200, 0, 20 },   { "io.sleep", 200, 0, 20 },
+    { "io.tcp", 50, 64, 20 },      { "io.file", 4, 0, 10 },
+    { "comm.pingpong", 20, 0, 10 }, { "comm.payload", 0, 100000, 10 },
+    { "life.spawn", 0, 0, 10 },    { "life.idle", 1000, 0, 0 },
+  };
+  static const unsigned cs[] = { 1, 2, 4 };
+  size_t i, r, k;
+
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    for (r = 0; r < cb_runners_count; r++)
+      for (k = 0; k < sizeof(cs) / sizeof(cs[0]); k++) {
+        const cb_workload_t *wl = cb_workload_find(cases[i].name);
+        const char *rn = cb_runners[r]->name;
+        cb_cell_t cell;
+        cb_trial_t t;
+
+        if (strcmp(rn, "serial") == 0 && cs[k] != 1)
+          continue;
+        assert_non_null(wl);
+        cell = make_cell(wl, rn, cs[k], 1, 1000, cases[i].tasks > 0 ? cases[i].tasks : cs[k],
+                         cases[i].size);
+        cell.params.payload = cases[i].payload;
+        run_trial(&cell, &t);
+        CHECK_EQ(t.failed, 0);
+      }
+}
+
+/* ---- the CSV, the cell key and the report ---------------------------------- */
+
+static void parse_cells(const char *csv, cb_table_t *t, cb_cells_t *cells)
+{
+  char err[256] = "";
+
+  if (cb_table_parse(csv, strlen(csv), t, err, sizeof(err)) != 0)
+    fail_msg("parse: %s", err);
+  if (cb_cells_build(t, cells, err, sizeof(err)) != 0)
+    fail_msg("cells: %s", err);
+}
+
+static void test_cell_key_and_contestant(void **state)
+{
+  static const char old_csv[] =
+      "host,workload,runner,transport,pin,concurrency,tasks,size,payload,status,throughput,"
+      "wall_s,lat_p50_us,lat_p99_us,user_s,sys_s,maxrss_kb\n"
+      "h,cpu.hash,threads,inproc,none,2,10,5,0,ok,100,0.1,1,2,0.1,0,10\n"
+      "h,cpu.hash,threads,inproc,none,2,10,5,0,ok,101,0.1,1,2,0.1,0,10\n";
+  static const char new_csv[] =
+      "host,workload,runner,transport,pin,concurrency,tasks,size,payload,status,throughput,"
+      "wall_s,lat_p50_us,lat_p99_us,user_s,sys_s,maxrss_kb,gil,switch_interval_us\n"
+      "h,cpu.hash,threads,inproc,none,2,10,5,0,ok,100,0.1,1,2,0.1,0,10,0,0\n"
+      "h,cpu.hash,threads,inproc,none,2,10,5,0,ok,50,0.1,1,2,0.1,0,10,1,5000\n"
+      "h,cpu.hash,processes,shm,none,2,10,5,0,ok,190,0.1,1,2,0.1,0,10,1,5000\n"
+      "h,cpu.hash,threads,inproc,none,2,10,5,0,ok,51,0.1,1,2,0.1,0,10,1,1000\n"
+      "h,cpu.hash,threads,inproc,none,2,10,5,0,ok,101,0.1,1,2,0.1,0,10,0,0\n";
+  cb_table_t t;
+  cb_cells_t cells;
+  cb_buf_t b = { 0 };
+  char name[64];
+
+  (void)state;
+  snprintf(where, sizeof(where), "cell keys");
+  /* A CSV from before GIL mode: one cell, gil and interval read as 0. */
+  parse_cells(old_csv, &t, &cells);
+  CHECK_EQ(cells.n, 1);
+  assert_string_equal(cb_cell_key(&cells, 0, "gil"), "0");
+  assert_string_equal(cb_cell_key(&cells, 0, "switch_interval_us"), "0");
+  assert_string_equal(cb_cell_key(&cells, 0, "no_such_column"), "");
+  cb_contestant(&cells, 0, name, sizeof(name));
+  assert_string_equal(name, "threads");
+  cb_cells_csv(&cells, &b);
+  assert_false(b.failed);
+  CHECK(strstr(b.data, "payload,gil,switch_interval_us,family") != NULL);
+  CHECK(strstr(b.data, "h,cpu.hash,threads,inproc,none,2,10,5,0,0,0,") != NULL);
+  cb_buf_free(&b);
+  cb_cells_free(&cells);
+  cb_table_free(&t);
+  /* With the columns: GIL and non-GIL runs (and two intervals) are cells of
+   * their own, and contestants of their own. */
+  parse_cells(new_csv, &t, &cells);
+  CHECK_EQ(cells.n, 4);
+  CHECK_EQ(cells.cell[0].nrows, 2);
+  cb_contestant(&cells, 0, name, sizeof(name));
+  assert_string_equal(name, "threads");
+  cb_contestant(&cells, 1, name, sizeof(name));
+  assert_string_equal(name, "threads+gil");
+  cb_contestant(&cells, 2, name, sizeof(name));
+  assert_string_equal(name, "processes/shm+gil");
+  assert_string_equal(cb_cell_key(&cells, 3, "switch_interval_us"), "1000");
+  cb_cells_free(&cells);
+  cb_table_free(&t);
+}
+
+static const char finding_header[] =
+    "host,workload,family,runner,transport,pin,concurrency,tasks,size,payload,status,"
+    "throughput,wall_s,lat_p50_us,lat_p99_us,user_s,sys_s,maxrss_kb,gil,switch_interval_us\n";
+
+/* n trials of one cell around throughput tp (distinct values). */
+static void add_cell(cb_buf_t *b, const char *wl, const char *runner, const char *transport,
+                     unsigned c, int gil, double tp, unsigned n)
+{
+  unsigned i;
+
+  for (i = 0; i < n; i++)
+    cb_buf_printf(b, "vm,%s,%.*s,%s,%s,compact,%u,100,10,0,ok,%.6f,0.1,1,2,0.1,0,10,%d,%d\n",
+                  wl, (int)strcspn(wl, "."), wl, runner, transport, c,
+                  tp * (1 + 0.01 * ((double)i / (n - 1) - 0.5)), gil, gil ? 5000 : 0);
+}
+
+static const cb_finding_t *gil_finding(cb_buf_t *b, cb_table_t *t, cb_cells_t *cells,
+                                       cb_finding_t **all)
+{
+  size_t n, i;
+
+  parse_cells(b->data, t, cells);
+  assert_int_equal(cb_findings(cells, 0.05, all, &n), 0);
+  for (i = 0; i < n; i++) {
+    if (strncmp((*all)[i].claim, "Under a GIL", 11) == 0)
+      return &(*all)[i];
+  }
+  fail_msg("no GIL finding");
+  return NULL;
+}
+
+static void test_gil_finding(void **state)
+{
+  const cb_finding_t *f;
+  cb_finding_t *all;
+  cb_table_t t;
+  cb_cells_t cells;
+  cb_buf_t b = { 0 };
+
+  (void)state;
+  cb_buf_printf(&b, "%s", finding_header);
+  add_cell(&b, "cpu.hash", "threads", "inproc", 1, 1, 100, 5);
+  add_cell(&b, "cpu.hash", "threads", "inproc", 2, 1, 98, 5);     /* no speedup */
+  add_cell(&b, "io.sleep", "threads", "inproc", 1, 1, 100, 5);
+  add_cell(&b, "io.sleep", "threads", "inproc", 2, 1, 196, 5);    /* waits overlap */
+  add_cell(&b, "cpu.hash", "processes", "pipe", 1, 1, 100, 5);
+  add_cell(&b, "cpu.hash", "processes", "pipe", 2, 1, 190, 5);    /* scales */
+  add_cell(&b, "io.sleep", "processes", "pipe", 1, 1, 100, 5);
+  add_cell(&b, "io.sleep", "processes", "pipe", 2, 1, 195, 5);
+  add_cell(&b, "cpu.hash", "threads", "inproc", 1, 0, 100, 5);    /* no GIL: not in it */
+  add_cell(&b, "cpu.hash", "threads", "inproc", 2, 0, 190, 5);
+  f = gil_finding(&b, &t, &cells, &all);
+  assert_int_equal(f->verdict, CB_V_HOLDS);
+  assert_int_equal(f->wins, 4);
+  CHECK(strstr(f->evidence, "cpu.hash, threads+gil") != NULL);
+  CHECK(strstr(f->evidence, "x0.98") != NULL);
+  free(all);
+  cb_cells_free(&cells);
+  cb_table_free(&t);
+  cb_buf_free(&b);
+
+  /* Threads that do scale under a GIL: the claim depends. */
+  cb_buf_printf(&b, "%s", finding_header);
+  add_cell(&b, "cpu.hash", "threads", "inproc", 1, 1, 100, 5);
+  add_cell(&b, "cpu.hash", "threads", "inproc", 2, 1, 180, 5);
+  add_cell(&b, "io.sleep", "threads", "inproc", 1, 1, 100, 5);
+  add_cell(&b, "io.sleep", "threads", "inproc", 2, 1, 196, 5);
+  f = gil_finding(&b, &t, &cells, &all);
+  assert_int_equal(f->verdict, CB_V_DEPENDS);
+  assert_int_equal(f->losses, 1);
+  free(all);
+  cb_cells_free(&cells);
+  cb_table_free(&t);
+  cb_buf_free(&b);
+
+  /* No GIL cell at all: not measured. */
+  cb_buf_printf(&b, "%s", finding_header);
+  add_cell(&b, "cpu.hash", "threads", "inproc", 1, 0, 100, 5);
+  add_cell(&b, "cpu.hash", "threads", "inproc", 2, 0, 190, 5);
+  f = gil_finding(&b, &t, &cells, &all);
+  assert_int_equal(f->verdict, CB_V_UNTESTED);
+  free(all);
+  cb_cells_free(&cells);
+  cb_table_free(&t);
+  cb_buf_free(&b);
+}
+
+/* ---- the command line ------------------------------------------------------ */
+
+typedef struct result_s {
+  int code;
+  char out[65536], err[8192];
+} result_t;
+
+static void slurp(int fd, char *buf, size_t len)
+{
+  ssize_t r;
+  size_t got = 0;
+
+  lseek(fd, 0, SEEK_SET);
+  while (got + 1 < len && (r = read(fd, buf + got, len - 1 - got)) > 0)
+    got += (size_t)r;
+  buf[got] = '\0';
+}
+
+/* Run concbench with the arguments (NULL-terminated) and collect its output. */
+static void cli(result_t *res, const char *const *args)
+{
+  const char *bin = getenv("CONCBENCH");
+  char *argv[40];
+  FILE *out = tmpfile(), *err = tmpfile();
+  int st, i;
+  pid_t pid;
+
+  if (bin == NULL)
+    fail_msg("CONCBENCH is not set");
+  assert_non_null(out);
+  assert_non_null(err);
+  argv[0] = (char *)bin;
+  for (i = 0; args[i] != NULL && i < 38; i++)
+    argv[i + 1] = (char *)args[i];
+  argv[i + 1] = NULL;
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    dup2(fileno(out), 1);
+    dup2(fileno(err), 2);
+    execv(bin, argv);
+    _exit(127);
+  }
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  res->code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  slurp(fileno(out), res->out, sizeof(res->out));
+  slurp(fileno(err), res->err, sizeof(res->err));
+  fclose(out);
+  fclose(err);
+}
+
+static void read_file(const char *path, char *buf, size_t len)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+  assert_true(fd >= 0);
+  slurp(fd, buf, len);
+  close(fd);
+}
+
+static void test_cli(void **state)
+{
+  static result_t r;
+  static char csv[65536];
+  char dir[] = "/tmp/cb-test-gil-XXXXXX", out[128], path[160];
+  cb_table_t t;
+  cb_cells_t cells;
+  char err[256];
+
+  (void)state;
+  assert_non_null(mkdtemp(dir));
+  snprintf(out, sizeof(out), "%s/gil.csv", dir);
+  cli(&r, (const char *const[]){ "run", "-w", "noop", "--gil=sideways", "-o", out, NULL });
+  CHECK_EQ(r.code, 2);
+  CHECK(strstr(r.err, "'sideways'") != NULL);
+  cli(&r, (const char *const[]){ "run", "-w", "noop", "--gil", "--switch-interval", "0", "-o",
+                                 out, NULL });
+  CHECK_EQ(r.code, 2);
+  CHECK(strstr(r.err, "--switch-interval '0'") != NULL);
+  cli(&r, (const char *const[]){ "run", "-w", "noop", "--switch-interval", "100", "-o", out,
+                                 NULL });
+  CHECK_EQ(r.code, 2);
+  CHECK(strstr(r.err, "--gil") != NULL);
+  cli(&r, (const char *const[]){ "run", "-w", "cpu.hash", "-r", "threads", "-c", "2",
+                                 "--gil=both", "--dry-run", NULL });
+  CHECK_EQ(r.code, 0);
+  CHECK(strstr(r.out, "threads+gil") != NULL);
+  CHECK(strstr(r.out, "2 cells") != NULL);
+  /* A real run: both modes, the columns, the contestants in the summary. */
+  cli(&r, (const char *const[]){ "run", "-w", "cpu.hash", "-r", "threads,processes", "-c", "2",
+                                 "--gil=both", "--switch-interval", "2000", "-t", "20", "-s",
+                                 "20000", "--reps", "1", "--warmup", "0", "-q", "-o", out, NULL });
+  if (r.code != 0)
+    print_error("stderr: %s\n", r.err);
+  CHECK_EQ(r.code, 0);
+  CHECK(strstr(r.out, "threads+gil") != NULL);
+  read_file(out, csv, sizeof(csv));
+  CHECK(strstr(csv, ",gil,switch_interval_us,lost_updates,gil_switches\n") != NULL);
+  assert_int_equal(cb_table_parse(csv, strlen(csv), &t, err, sizeof(err)), 0);
+  assert_int_equal(cb_cells_build(&t, &cells, err, sizeof(err)), 0);
+  CHECK_EQ(cells.n, 4);
+  for (size_t c = 0; c < cells.n; c++) {
+    int gil = strcmp(cb_cell_key(&cells, c, "gil"), "1") == 0;
+    CHECK(strcmp(cb_cell_key(&cells, c, "switch_interval_us"), gil ? "2000" : "0") == 0);
+  }
+  cb_cells_free(&cells);
+  cb_table_free(&t);
+  unlink(out);
+  snprintf(path, sizeof(path), "%s/gil.summary.csv", dir);
+  unlink(path);
+  snprintf(path, sizeof(path), "%s/gil.meta.json", dir);
+  unlink(path);
+  assert_int_equal(rmdir(dir), 0);
+}
+
+static int group_setup(void **state)
+{
+  (void)state;
+  watch = mmap(NULL, sizeof(*watch), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (watch == MAP_FAILED)
+    return -1;
+  return cb_topo_load(&topo) == 0 ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+  (void)state;
+  cb_topo_free(topo);
+  munmap(watch, sizeof(*watch));
+  return 0;
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_api),
+    cmocka_unit_test(test_one_worker_inside),
+    cmocka_unit_test(test_overlap_without_one_gil),
+    cmocka_unit_test(test_switch_interval),
+    cmocka_unit_test(test_switches_per_runner),
+    cmocka_unit_test(test_waits_overlap),
+    cmocka_unit_test(test_every_workload_under_gil),
+    cmocka_unit_test(test_cell_key_and_contestant),
+    cmocka_unit_test(test_gil_finding),
+    cmocka_unit_test(test_cli),
+  };
+
+  return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,447 @@
+/* Tests of the synchronisation workloads (sync.*): every protected one ends
+ * with the shared counter at tasks x size under every runner and
+ * concurrency, with and without the GIL; sync.none loses updates under
+ * threads at c = 2 (status racy, lost_updates counted, the run still exits
+ * 0), loses none alone or under a GIL; the trial-level check turns a wrong
+ * counter into `wrong` for a workload that does not race on purpose; the
+ * command line refuses sync.none without --allow-races; and the report's
+ * findings on the primitives. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "report.h"
+#include "summary.h"
+#include "trial.h"
+
+static char where[200];
+
+#define CHECK(cond)                                                           \
+  do {                                                                        \
+    int ok_ = !!(cond);                                                       \
+    if (!ok_)                                                                 \
+      print_error("[%s]\n", where);                                           \
+    _assert_true((LargestIntegralType)ok_, #cond, __FILE__, __LINE__);        \
+  } while (0)
+
+#define CHECK_EQ(a, b)                                                        \
+  do {                                                                        \
+    unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
+    if (a_ != b_)                                                             \
+      print_error("[%s] %s = %llu, not %llu\n", where, #a, a_, b_);           \
+    _assert_int_equal(a_, b_, __FILE__, __LINE__);                            \
+  } while (0)
+
+#define TRIAL_TIMEOUT_S 120
+#define RETRIES 5
+
+static cb_topo_t *topo;
+
+static const cb_workload_t *find_wl(const char *name)
+{
+  const cb_workload_t *wl = cb_workload_find(name);
+
+  if (wl == NULL)
+    fail_msg("no workload %s", name);
+  return wl;
+}
+
+static cb_cell_t make_cell(const cb_workload_t *wl, const cb_runner_t *rn, unsigned c, int gil,
+                           uint64_t tasks, uint64_t size)
+{
+  cb_cell_t cell = {
+    .wl = wl,
+    .rn = rn,
+    .pin = CB_PIN_NONE,
+    .concurrency = c,
+    .params = { .tasks = tasks, .size = size, .seed = 5 + c },
+    .gil = gil,
+    .switch_us = gil ? 5000 : 0,
+  };
+
+  snprintf(where, sizeof(where), "%s under %s%s, c=%u, tasks=%llu, size=%llu", wl->name,
+           rn->name, gil ? "+gil" : "", c, (unsigned long long)tasks, (unsigned long long)size);
+  return cell;
+}
+
+static void run_trial(const cb_cell_t *cell, cb_trial_t *t)
+{
+  uint64_t *expected = NULL;
+
+  CHECK_EQ(cb_trial_expected(cell, cell->params.tasks, &expected), 0);
+  CHECK_EQ(cb_trial_supervised(cell, topo, expected, TRIAL_TIMEOUT_S, NULL, t), 0);
+  free(expected);
+}
+
+/* ---- the protected workloads verify everywhere ---------------------------- */
+
+static void test_protected_verify(void **state)
+{
+  static const char *const names[] = { "sync.mutex", "sync.rmutex", "sync.semaphore",
+                                       "sync.atomic" };
+  static const unsigned cs[] = { 1, 2, 4 };
+  size_t i, r, k;
+  int gil;
+
+  (void)state;
+  for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+    for (r = 0; r < cb_runners_count; r++)
+      for (k = 0; k < sizeof(cs) / sizeof(cs[0]); k++)
+        for (gil = 0; gil < 2; gil++) {
+          const cb_runner_t *rn = cb_runners[r];
+          cb_cell_t cell;
+          cb_trial_t t;
+
+          if (strcmp(rn->name, "serial") == 0 && cs[k] != 1)
+            continue;
+          cell = make_cell(find_wl(names[i]), rn, cs[k], gil, 8 * cs[k], 20000);
+          run_trial(&cell, &t);
+          if (t.status != CB_ST_OK)
+            print_error("[%s] status %s: %s\n", where, cb_status_name(t.status), t.msg);
+          CHECK_EQ(t.status, CB_ST_OK);
+          CHECK_EQ(t.verified, 1);
+          CHECK_EQ(t.lost, 0);
+          CHECK_EQ(t.failed, 0);
+        }
+}
+
+/* ---- sync.none ------------------------------------------------------------- */
+
+/* 2 tasks of 10^7 unprotected increments on 2 threads lose updates; on a
+ * busy machine the two may happen not to overlap, so it is retried. */
+static void test_none_loses_updates(void **state)
+{
+  const cb_workload_t *none = find_wl("sync.none");
+  cb_trial_t t;
+  int k;
+
+  (void)state;
+  CHECK(none->racy);
+  for (k = 0; k < RETRIES; k++) {
+    cb_cell_t cell = make_cell(none, cb_runner_find("threads"), 2, 0, 2, 10000000);
+
+    run_trial(&cell, &t);
+    if (t.status == CB_ST_RACY)
+      break;
+    CHECK_EQ(t.status, CB_ST_OK); /* lucky: no overlap, nothing lost */
+  }
+  CHECK_EQ(t.status, CB_ST_RACY);
+  CHECK(t.lost > 0 && t.lost < 20000000);
+  CHECK_EQ(t.verified, 0);
+  CHECK_EQ(t.failed, 0);
+  CHECK_EQ(t.wrong, 0); /* every task's own checksum was right */
+  CHECK(strstr(t.msg, "lost") != NULL);
+  CHECK(t.wall_s > 0 && t.throughput > 0); /* measured to the end */
+  print_message("  sync.none, threads c=2: %llu of 20000000 updates lost\n",
+                (unsigned long long)t.lost);
+}
+
+/* Alone (serial, c = 1) nothing is lost; under a GIL threads lose nothing
+ * either, because the GIL changes hands only at checkpoints, never inside
+ * an update. */
+static void test_none_without_races(void **state)
+{
+  const cb_workload_t *none = find_wl("sync.none");
+  cb_cell_t cell;
+  cb_trial_t t;
+
+  (void)state;
+  cell = make_cell(none, cb_runner_find("serial"), 1, 0, 4, 1000000);
+  run_trial(&cell, &t);
+  CHECK_EQ(t.status, CB_ST_OK);
+  CHECK_EQ(t.lost, 0);
+  cell = make_cell(none, cb_runner_find("threads"), 2, 1, 4, 1000000);
+  run_trial(&cell, &t);
+  CHECK_EQ(t.status, CB_ST_OK);
+  CHECK_EQ(t.lost, 0);
+  CHECK_EQ(t.verified, 1);
+}
+
+/* ---- the trial-level check ------------------------------------------------- */
+
+/* Test workloads built on sync.mutex: one skips an update in task 3, one
+ * (racy) makes one too many. */
+static cb_workload_t wl_skip, wl_extra;
+
+/* Run `base` with `delta` updates more (or fewer) in task 3, and the
+ * checksum task 3 must have: only the counter can tell. */
+static int run_off_by(const char *base, const cb_task_t *t, int delta, uint64_t *checksum)
+{
+  cb_params_t p = *t->p;
+  cb_task_t u = *t;
+  int err;
+
+  if (t->index == 3) {
+    p.size = (uint64_t)((int64_t)p.size + delta);
+    u.p = &p;
+  }
+  err = find_wl(base)->run(&u, checksum);
+  *checksum = find_wl(base)->expect(t);
+  return err;
+}
+
+static int skip_run(const cb_task_t *t, uint64_t *checksum)
+{
+  return run_off_by("sync.mutex", t, -1, checksum);
+}
+
+static int extra_run(const cb_task_t *t, uint64_t *checksum)
+{
+  return run_off_by("sync.none", t, +1, checksum);
+}
+
+static void test_verify_hook(void **state)
+{
+  static const char *const runners[] = { "serial", "threads", "processes" };
+  cb_trial_t t;
+  size_t i;
+
+  (void)state;
+  wl_skip = *find_wl("sync.mutex");
+  wl_skip.name = "test.sync-skip";
+  wl_skip.run = skip_run;
+  wl_extra = *find_wl("sync.none");
+  wl_extra.name = "test.sync-extra";
+  wl_extra.run = extra_run;
+  for (i = 0; i < sizeof(runners) / sizeof(runners[0]); i++) {
+    const cb_runner_t *rn = cb_runner_find(runners[i]);
+    unsigned c = strcmp(runners[i], "serial") == 0 ? 1 : 2;
+    cb_cell_t cell = make_cell(&wl_skip, rn, c, 0, 8, 1000);
+
+    /* a lost update where none may be lost: wrong, and said so */
+    run_trial(&cell, &t);
+    CHECK_EQ(t.status, CB_ST_WRONG);
+    CHECK_EQ(t.verified, 0);
+    CHECK_EQ(t.lost, 1);
+    CHECK_EQ(t.wrong, 0);
+    CHECK(strstr(t.msg, "7999 after 8000 updates: 1 lost") != NULL);
+    /* too many updates is never the racy outcome */
+    cell = make_cell(&wl_extra, rn, 1, 0, 8, 1000);
+    run_trial(&cell, &t);
+    CHECK_EQ(t.status, CB_ST_WRONG);
+    CHECK_EQ(t.lost, 0);
+    CHECK(strstr(t.msg, "8001 after 8000 updates: 1 too many") != NULL);
+  }
+}
+
+/* ---- the command line ------------------------------------------------------ */
+
+typedef struct result_s {
+  int code;
+  char out[65536], err[8192];
+} result_t;
+
+static void slurp(int fd, char *buf, size_t len)
+{
+  size_t got = 0;
+  ssize_t r;
+
+  lseek(fd, 0, SEEK_SET);
+  while (got + 1 < len && (r = read(fd, buf + got, len - 1 - got)) > 0)
+    got += (size_t)r;
+  buf[got] = '\0';
+}
+
+static void cli(result_t *res, const char *const *args)
+{
+  const char *bin = getenv("CONCBENCH");
+  char *argv[40];
+  FILE *out = tmpfile(), *err = tmpfile();
+  int st, i;
+  pid_t pid;
+
+  if (bin == NULL)
+    fail_msg("CONCBENCH is not set");
+  assert_non_null(out);
+  assert_non_null(err);
+  argv[0] = (char *)bin;
+  for (i = 0; args[i] != NULL && i < 38; i++)
+    argv[i + 1] = (char *)args[i];
+  argv[i + 1] = NULL;
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    dup2(fileno(out), 1);
+    dup2(fileno(err), 2);
+    execv(bin, argv);
+    _exit(127);
+  }
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  res->code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  slurp(fileno(out), res->out, sizeof(res->out));
+  slurp(fileno(err), res->err, sizeof(res->err));
+  fclose(out);
+  fclose(err);
+}
+
+static void test_cli(void **state)
+{
+  static result_t r;
+  static char csv[65536];
+  char dir[] = "/tmp/cb-test-sync-XXXXXX", out[128], path[160];
+  cb_table_t t;
+  char err[256];
+  size_t row, racy = 0;
+  long st, lost;
+  int fd;
+
+  (void)state;
+  snprintf(where, sizeof(where), "command line");
+  assert_non_null(mkdtemp(dir));
+  snprintf(out, sizeof(out), "%s/sync.csv", dir);
+  /* named without the flag: refused, naming both */
+  cli(&r, (const char *const[]){ "run", "-w", "noop,sync.none", "-o", out, NULL });
+  CHECK_EQ(r.code, 2);
+  CHECK(strstr(r.err, "sync.none") != NULL);
+  CHECK(strstr(r.err, "--allow-races") != NULL);
+  CHECK_EQ(access(out, F_OK), -1);
+  /* a glob leaves it out without the flag, takes it with */
+  cli(&r, (const char *const[]){ "run", "-w", "sync.*", "--dry-run", NULL });
+  CHECK_EQ(r.code, 0);
+  CHECK(strstr(r.out, "sync.mutex") != NULL);
+  CHECK(strstr(r.out, "sync.semaphore") != NULL);
+  CHECK(strstr(r.out, "sync.none") == NULL);
+  cli(&r, (const char *const[]){ "run", "-w", "sync.*", "--allow-races", "--dry-run", NULL });
+  CHECK_EQ(r.code, 0);
+  CHECK(strstr(r.out, "sync.none") != NULL);
+  /* racy trials are the measured outcome: exit 0, lost_updates counted */
+  cli(&r, (const char *const[]){ "run", "-w", "sync.none", "--allow-races", "-r", "threads",
+                                 "-c", "2", "-t", "2", "-s", "10000000", "--reps", "3",
+                                 "--warmup", "0", "-q", "-o", out, NULL });
+  if (r.code != 0)
+    print_error("stderr: %s\n", r.err);
+  CHECK_EQ(r.code, 0);
+  CHECK(strstr(r.out, "(0 not ok)") != NULL);
+  fd = open(out, O_RDONLY | O_CLOEXEC);
+  assert_true(fd >= 0);
+  slurp(fd, csv, sizeof(csv));
+  close(fd);
+  assert_int_equal(cb_table_parse(csv, strlen(csv), &t, err, sizeof(err)), 0);
+  st = cb_table_col(&t, "status");
+  lost = cb_table_col(&t, "lost_updates");
+  CHECK(st >= 0 && lost >= 0);
+  CHECK_EQ(t.rows, 4);
+  for (row = 1; row < t.rows; row++) {
+    const char *s = cb_table_get(&t, row, (size_t)st);
+    int is_racy = strcmp(s, "racy") == 0;
+    CHECK(is_racy || strcmp(s, "ok") == 0);
+    CHECK_EQ(is_racy, strcmp(cb_table_get(&t, row, (size_t)lost), "0") != 0);
+    racy += is_racy;
+  }
+  CHECK(racy > 0);
+  cb_table_free(&t);
+  unlink(out);
+  snprintf(path, sizeof(path), "%s/sync.summary.csv", dir);
+  unlink(path);
+  snprintf(path, sizeof(path), "%s/sync.meta.json", dir);
+  unlink(path);
+  assert_int_equal(rmdir(dir), 0);
+}
+
+/* ---- the report ------------------------------------------------------------ */
+
+static const char header[] =
+    "host,workload,family,runner,transport,pin,concurrency,tasks,size,payload,status,"
+    "throughput,wall_s,lat_p50_us,lat_p99_us,user_s,sys_s,maxrss_kb\n";
+
+static void add_cell(cb_buf_t *b, const char *wl, const char *runner, unsigned c, double tp)
+{
+  unsigned i;
+
+  for (i = 0; i < 5; i++)
+    cb_buf_printf(b, "vm,%s,sync,%s,inproc,compact,%u,100,1000,0,ok,%.6f,0.1,1,2,0.1,0,10\n",
+                  wl, runner, c, tp * (1 + 0.01 * ((double)i / 4 - 0.5)));
+}
+
+static const cb_finding_t *finding(const cb_finding_t *all, size_t n, const char *prefix)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    if (strncmp(all[i].claim, prefix, strlen(prefix)) == 0)
+      return &all[i];
+  }
+  fail_msg("no finding starts with '%s'", prefix);
+  return NULL;
+}
+
+static void test_findings(void **state)
+{
+  const cb_finding_t *rec, *atom, *cont;
+  cb_buf_t b = { 0 };
+  cb_finding_t *all;
+  cb_table_t t;
+  cb_cells_t cells;
+  char err[256];
+  size_t n;
+
+  (void)state;
+  cb_buf_printf(&b, "%s", header);
+  add_cell(&b, "sync.mutex", "threads", 1, 1000);   /* 1000 ns/update */
+  add_cell(&b, "sync.rmutex", "threads", 1, 800);   /* dearer */
+  add_cell(&b, "sync.atomic", "threads", 1, 3000);  /* cheaper */
+  add_cell(&b, "sync.mutex", "threads", 2, 400);    /* contention: dearer */
+  add_cell(&b, "sync.rmutex", "threads", 2, 300);
+  add_cell(&b, "sync.atomic", "threads", 2, 3500);  /* contention: not dearer */
+  add_cell(&b, "sync.none", "threads", 1, 9000);    /* in no finding */
+  add_cell(&b, "sync.none", "threads", 2, 1000);
+  assert_int_equal(cb_table_parse(b.data, b.len, &t, err, sizeof(err)), 0);
+  assert_int_equal(cb_cells_build(&t, &cells, err, sizeof(err)), 0);
+  assert_int_equal(cb_findings(&cells, 0.05, &all, &n), 0);
+  rec = finding(all, n, "A recursive lock");
+  atom = finding(all, n, "An atomic update");
+  cont = finding(all, n, "Contention");
+  assert_int_equal(rec->verdict, CB_V_HOLDS);
+  assert_int_equal(rec->wins, 2);
+  CHECK(strstr(rec->evidence, "sync.mutex 1e+03 ns/update, sync.rmutex 1.25e+03 ns/update "
+                              "(sync.rmutex +25%") != NULL);
+  assert_int_equal(atom->verdict, CB_V_HOLDS);
+  assert_int_equal(atom->wins, 2);
+  assert_int_equal(cont->verdict, CB_V_DEPENDS);
+  assert_int_equal(cont->wins, 2);
+  assert_int_equal(cont->losses, 1);
+  CHECK(strstr(cont->evidence, "sync.mutex, threads: 1e+03 ns/update at c=1, 2.5e+03 ns/update "
+                               "at c=2 (x2.50") != NULL);
+  CHECK(strstr(cont->evidence, "sync.none") == NULL);
+  free(all);
+  cb_cells_free(&cells);
+  cb_table_free(&t);
+  cb_buf_free(&b);
+}
+
+static int group_setup(void **state)
+{
+  (void)state;
+  return cb_topo_load(&topo) == 0 ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+  (void)state;
+  cb_topo_free(topo);
+  return 0;
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_protected_verify),
+    cmocka_unit_test(test_none_loses_updates),
+    cmocka_unit_test(test_none_without_races),
+    cmocka_unit_test(test_verify_hook),
+    cmocka_unit_test(test_cli),
+    cmocka_unit_test(test_findings),
+  };
+
+  return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
