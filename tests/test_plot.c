@@ -1,0 +1,845 @@
+/* Tests of `concbench plot` (bench/plot.c, bench/cmd_plot.c, plots/ scripts).
+ * The pure helpers (quoting for gnuplot, the palette, finding the newest
+ * CSV) are called directly. The command runs as a binary ($CONCBENCH) with
+ * fork+execve, never through a shell, on trial CSVs that each test writes
+ * into a fresh mkdtemp directory from a fixed pseudo-random sequence: every
+ * chart of a rich file (five runners, three workloads with several
+ * payloads, a workload whose trials crash), a file with runners missing, a
+ * file with one concurrency, a comparison with a regression, and bad
+ * inputs. A chart is checked as a file: a PNG starts with the signature,
+ * has the canvas size in its IHDR and is more than a few KB; an SVG is a
+ * complete document that holds the chart's title. Tests that need gnuplot
+ * skip when it is not installed. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "plot.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_ARGS 16
+
+extern char **environ;
+
+static const char header[] =
+    "run_id,timestamp,host,cpu_model,pus,cores,kernel,compiler,concbench_version,"
+    "git_revision,build_type,workload,family,runner,transport,pin,concurrency,workers,"
+    "tasks,size,payload,rep,wall_s,throughput,lat_p50_us,lat_p99_us,user_s,sys_s,vcsw,"
+    "ivcsw,maxrss_kb,failed,verified,status,startup_s,teardown_s,pin_wrap,seed,message\n";
+
+/* ---- files and directories -------------------------------------------- */
+
+static void make_dir(char *buf, size_t len)
+{
+  const char *base = getenv("TMPDIR");
+
+  snprintf(buf, len, "%s/cb-test-plot-XXXXXX", base != NULL && base[0] != '\0' ? base : "/tmp");
+  assert_non_null(mkdtemp(buf));
+}
+
+static void remove_tree(const char *dir)
+{
+  char p[1024];
+  struct dirent *e;
+  struct stat st;
+  DIR *d = opendir(dir);
+
+  if (d != NULL) {
+    while ((e = readdir(d)) != NULL) {
+      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+        continue;
+      snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+      if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+        remove_tree(p);
+      else
+        unlink(p);
+    }
+    closedir(d);
+  }
+  rmdir(dir);
+}
+
+static void write_file(const char *path, const char *text)
+{
+  FILE *f = fopen(path, "w");
+
+  assert_non_null(f);
+  assert_int_equal(fputs(text, f) >= 0, 1);
+  assert_int_equal(fclose(f), 0);
+}
+
+static char *slurp_path(const char *path, size_t *len)
+{
+  FILE *f = fopen(path, "rb");
+  char *buf;
+  long n;
+
+  if (f == NULL)
+    return NULL;
+  assert_int_equal(fseek(f, 0, SEEK_END), 0);
+  n = ftell(f);
+  assert_true(n >= 0);
+  rewind(f);
+  buf = malloc((size_t)n + 1);
+  assert_non_null(buf);
+  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+  buf[n] = '\0';
+  fclose(f);
+  *len = (size_t)n;
+  return buf;
+}
+
+static int exists(const char *path)
+{
+  struct stat st;
+
+  return stat(path, &st) == 0;
+}
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+typedef struct csv_s {
+  char *text;
+  size_t len, cap;
+  uint64_t rng;
+} csv_t;
+
+static void put(csv_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(csv_t *c, const char *fmt, ...)
+{
+  va_list ap;
+  int n;
+
+  for (;;) {
+    va_start(ap, fmt);
+    n = vsnprintf(c->text + c->len, c->cap - c->len, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0);
+    if (c->len + (size_t)n < c->cap)
+      break;
+    c->cap = 2 * (c->cap + (size_t)n) + 4096;
+    c->text = realloc(c->text, c->cap);
+    assert_non_null(c->text);
+  }
+  c->len += (size_t)n;
+}
+
+static void csv_init(csv_t *c)
+{
+  memset(c, 0, sizeof(*c));
+  c->rng = 0x9e3779b97f4a7c15u;
+  put(c, "%s", header);
+}
+
+/* A factor in [1 - spread, 1 + spread], from a fixed sequence. */
+static double jitter(csv_t *c, double spread)
+{
+  c->rng = c->rng * 6364136223846793005u + 1442695040888963407u;
+  return 1 + spread * (2.0 * (double)(c->rng >> 11) / 9007199254740992.0 - 1);
+}
+
+/* `reps` trials of one cell; status other than "ok" writes zeros. */
+static void cell(csv_t *c, const char *workload, const char *runner, const char *transport,
+                 unsigned conc, unsigned payload, unsigned reps, double tp, double lat_us,
+                 double cpu_s, double rss_kb, const char *status)
+{
+  char family[16];
+  unsigned r, tasks = 400;
+
+  snprintf(family, sizeof(family), "%.*s", (int)strcspn(workload, "."), workload);
+  for (r = 0; r < reps; r++) {
+    int ok = strcmp(status, "ok") == 0;
+    double t = tp * jitter(c, 0.02), wall = tasks / t, l = lat_us * jitter(c, 0.05);
+    put(c, "run-1,2026-11-22T10:%02u:00Z,testhost,\"Test CPU 'x' \"\"8-core\"\", v2\",8,4,"
+           "Linux 6.1,gcc 12,0.1.0,abc,release,%s,%s,%s,%s,compact,%u,%u,%u,1000,%u,%u,",
+        r, workload, family, runner, transport, conc, conc, tasks, payload, r);
+    if (ok)
+      put(c, "%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,10,2,%.0f,0,1,ok,0.001,0.001,0,1,\n", wall, t, l,
+          3 * l, cpu_s * jitter(c, 0.03), cpu_s / 10, rss_kb * jitter(c, 0.01));
+    else
+      put(c, "0,0,0,0,0,0,0,0,0,%u,0,%s,0,0,0,1,the trial process died of signal 11\n", tasks,
+          status);
+  }
+}
+
+static const char *const runners[][2] = {
+  { "threads", "inproc" },
+  { "processes", "pipe" },
+  { "processes", "shm" },
+  { "eventloop", "inproc" },
+};
+
+/* Five runners, c = 1, 2, 4, 16; cpu.hash, io.sleep, comm.payload (three
+ * payloads), life.idle, and fault.crash whose trials crash but under
+ * processes. */
+static char *rich_csv(void)
+{
+  static const unsigned cs[] = { 1, 2, 4, 16 };
+  static const unsigned payloads[] = { 64, 65536, 1048576 };
+  csv_t c;
+  size_t i, k, p;
+
+  csv_init(&c);
+  cell(&c, "cpu.hash", "serial", "inproc", 1, 0, 5, 10000, 100, 0.04, 2000, "ok");
+  cell(&c, "io.sleep", "serial", "inproc", 1, 0, 5, 950, 1050, 0.01, 2000, "ok");
+  cell(&c, "life.idle", "serial", "inproc", 1, 0, 5, 10, 100000, 0.001, 2000, "ok");
+  cell(&c, "fault.crash", "serial", "inproc", 1, 0, 3, 0, 0, 0, 0, "crashed");
+  for (p = 0; p < ARRAY_SIZE(payloads); p++)
+    cell(&c, "comm.payload", "serial", "inproc", 1, payloads[p], 5,
+         2e6 / (1 + payloads[p] / 4096.0), 2, 0.2, 3000, "ok");
+  for (i = 0; i < ARRAY_SIZE(runners); i++) {
+    const char *rn = runners[i][0], *tr = runners[i][1];
+    int proc = strcmp(rn, "processes") == 0;
+    for (k = 0; k < ARRAY_SIZE(cs); k++) {
+      unsigned n = cs[k];
+      double par = n < 8 ? n : 8;
+      cell(&c, "cpu.hash", rn, tr, n, 0, 5, 10000 * par * (0.9 + 0.03 * (double)i), 100 * n / par,
+           0.04 * (1 + 0.1 * (double)i), 2000 + (proc ? 900.0 * n : 64.0 * n), "ok");
+      cell(&c, "io.sleep", rn, tr, n, 0, 5, 950 * n * (1 - 0.02 * (double)i), 1050 + 10.0 * n,
+           0.01 * n * (proc ? 3 : 1), 2000 + (proc ? 900.0 * n : 64.0 * n), "ok");
+      cell(&c, "life.idle", rn, tr, n, 0, 5, 10.0 * n, 100000,
+           0.001 * n, 2000 + (proc ? 600.0 * n : strcmp(rn, "eventloop") == 0 ? 8.0 * n : 72.0 * n),
+           "ok");
+      cell(&c, "fault.crash", rn, tr, n, 0, 3, 5000 * par, 50, 0.01, 3000,
+           proc ? "ok" : "crashed");
+      for (p = 0; p < ARRAY_SIZE(payloads); p++)
+        cell(&c, "comm.payload", rn, tr, n, payloads[p], 5,
+             2e6 * par / (1 + payloads[p] / (proc ? (strcmp(tr, "shm") == 0 ? 16384.0 : 2048.0)
+                                                 : 65536.0)),
+             2 + payloads[p] / 1e5, 0.2 * par, 3000 + 100.0 * n, "ok");
+    }
+  }
+  return c.text;
+}
+
+/* threads and processes only, no serial: no speedup, memory or payload. */
+static char *missing_runners_csv(void)
+{
+  static const unsigned cs[] = { 1, 2, 8 };
+  csv_t c;
+  size_t k;
+
+  csv_init(&c);
+  for (k = 0; k < ARRAY_SIZE(cs); k++) {
+    cell(&c, "cpu.hash", "threads", "inproc", cs[k], 0, 5, 9000.0 * cs[k], 110, 0.05, 2000, "ok");
+    cell(&c, "cpu.hash", "processes", "pipe", cs[k], 0, 5, 9500.0 * cs[k], 105, 0.05, 3000, "ok");
+  }
+  return c.text;
+}
+
+/* Every runner at c = 1 only. */
+static char *single_concurrency_csv(void)
+{
+  csv_t c;
+  size_t i;
+
+  csv_init(&c);
+  cell(&c, "io.sleep", "serial", "inproc", 1, 0, 5, 950, 1050, 0.01, 2000, "ok");
+  for (i = 0; i < ARRAY_SIZE(runners); i++)
+    cell(&c, "io.sleep", runners[i][0], runners[i][1], 1, 0, 5, 940 - 10.0 * (double)i,
+         1060, 0.01, 2000, "ok");
+  return c.text;
+}
+
+/* Four cells, six trials each; with `slower`, threads at c = 2 lose 40%. */
+static char *compare_csv(int slower, uint64_t seed)
+{
+  csv_t c;
+
+  csv_init(&c);
+  c.rng = seed;
+  cell(&c, "cpu.hash", "threads", "inproc", 1, 0, 6, 10000, 100, 0.04, 2000, "ok");
+  cell(&c, "cpu.hash", "threads", "inproc", 2, 0, 6, slower ? 12000 : 20000, 100, 0.08, 2000,
+       "ok");
+  cell(&c, "cpu.hash", "processes", "pipe", 1, 0, 6, 9800, 100, 0.04, 3000, "ok");
+  cell(&c, "cpu.hash", "processes", "pipe", 2, 0, 6, 19600, 100, 0.08, 4000, "ok");
+  return c.text;
+}
+
+/* ---- running the binary ------------------------------------------------ */
+
+typedef struct result_s {
+  int status;
+  char *out, *err;
+  size_t outlen, errlen;
+} result_t;
+
+static void result_free(result_t *r)
+{
+  free(r->out);
+  free(r->err);
+  memset(r, 0, sizeof(*r));
+}
+
+static char *slurp(FILE *f, size_t *len)
+{
+  long n;
+  char *buf;
+
+  assert_int_equal(fseek(f, 0, SEEK_END), 0);
+  n = ftell(f);
+  assert_true(n >= 0);
+  rewind(f);
+  buf = malloc((size_t)n + 1);
+  assert_non_null(buf);
+  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+  buf[n] = '\0';
+  *len = (size_t)n;
+  return buf;
+}
+
+/* Run concbench with argv (after the program name) and the environment
+ * plus `env` ("NAME=value" entries, replacing any of the same name). */
+static void run_bench(const char *const *argv, const char *const *env, result_t *r)
+{
+  const char *bin = getenv("CONCBENCH");
+  char *args[MAX_ARGS + 2], *envp[512];
+  size_t i, k, n = 0;
+  FILE *out, *err;
+  int devnull;
+  pid_t pid;
+
+  if (bin == NULL || bin[0] != '/')
+    fail_msg("CONCBENCH must hold the binary's absolute path (got '%s')", bin ? bin : "");
+  args[0] = (char *)bin;
+  for (i = 0; argv[i] != NULL; i++) {
+    assert_true(i < MAX_ARGS);
+    args[i + 1] = (char *)argv[i];
+  }
+  args[i + 1] = NULL;
+  for (k = 0; env != NULL && env[k] != NULL; k++)
+    envp[n++] = (char *)env[k];
+  for (i = 0; environ[i] != NULL && n + 1 < ARRAY_SIZE(envp); i++) {
+    size_t len = strcspn(environ[i], "=");
+    int replaced = 0;
+    for (k = 0; env != NULL && env[k] != NULL; k++)
+      replaced |= strncmp(env[k], environ[i], len) == 0 && env[k][len] == '=';
+    if (!replaced)
+      envp[n++] = environ[i];
+  }
+  envp[n] = NULL;
+
+  out = tmpfile();
+  err = tmpfile();
+  devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  assert_non_null(out);
+  assert_non_null(err);
+  assert_true(devnull >= 0);
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    if (dup2(devnull, 0) < 0 || dup2(fileno(out), 1) < 0 || dup2(fileno(err), 2) < 0)
+      _exit(126);
+    execve(bin, args, envp);
+    _exit(127);
+  }
+  close(devnull);
+  while (waitpid(pid, &r->status, 0) < 0)
+    assert_int_equal(errno, EINTR);
+  r->out = slurp(out, &r->outlen);
+  r->err = slurp(err, &r->errlen);
+  fclose(out);
+  fclose(err);
+}
+
+static int exit_code(const result_t *r)
+{
+  if (WIFSIGNALED(r->status))
+    fail_msg("killed by signal %d; stderr: %s", WTERMSIG(r->status), r->err);
+  return WEXITSTATUS(r->status);
+}
+
+static void expect_exit(const result_t *r, int code, const char *what)
+{
+  int got = exit_code(r);
+
+  if (got != code)
+    fail_msg("%s: exit %d, expected %d; stderr: %s", what, got, code, r->err);
+}
+
+static int have_gnuplot(void)
+{
+  char path[4096];
+
+  return cb_plot_find_gnuplot(path, sizeof(path)) == 0;
+}
+
+/* ---- checking charts --------------------------------------------------- */
+
+static uint32_t be32(const unsigned char *p)
+{
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* DIR/NAME.png is a PNG of a talk-sized canvas with something drawn on it;
+ * DIR/NAME.svg a complete SVG document that holds `title`. */
+static void check_chart(const char *dir, const char *name, const char *title)
+{
+  static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  char path[2048];
+  unsigned char *png;
+  char *svg, *start;
+  size_t len;
+
+  snprintf(path, sizeof(path), "%s/%s.png", dir, name);
+  png = (unsigned char *)slurp_path(path, &len);
+  if (png == NULL)
+    fail_msg("%s: missing", path);
+  if (len < 33 || memcmp(png, sig, sizeof(sig)) != 0 || memcmp(png + 12, "IHDR", 4) != 0)
+    fail_msg("%s: not a PNG", path);
+  if (be32(png + 16) < 1000 || be32(png + 20) < 600)
+    fail_msg("%s: %ux%u pixels, expected a talk-sized canvas", path, be32(png + 16),
+             be32(png + 20));
+  /* A blank 1280x720 canvas compresses to about 4 KB; a chart with its
+   * text, axes and lines is several times that. */
+  if (len < 12000)
+    fail_msg("%s: only %zu bytes: is anything drawn?", path, len);
+  free(png);
+
+  snprintf(path, sizeof(path), "%s/%s.svg", dir, name);
+  svg = slurp_path(path, &len);
+  if (svg == NULL)
+    fail_msg("%s: missing", path);
+  start = svg + strspn(svg, " \t\r\n");
+  if (strncmp(start, "<?xml", 5) != 0 && strncmp(start, "<svg", 4) != 0)
+    fail_msg("%s: does not start like an SVG document", path);
+  if (strstr(svg, "</svg>") == NULL)
+    fail_msg("%s: no closing </svg>", path);
+  if (title != NULL && strstr(svg, title) == NULL)
+    fail_msg("%s: the title '%s' is not in it", path, title);
+  free(svg);
+}
+
+static void check_no_chart(const char *dir, const char *name)
+{
+  char path[2048];
+
+  snprintf(path, sizeof(path), "%s/%s.png", dir, name);
+  if (exists(path))
+    fail_msg("%s: drawn, but it has no data", path);
+}
+
+/* Write `text` as DIR/NAME and plot it into DIR/charts. */
+static void plot_file(const char *dir, const char *name, char *text, result_t *r)
+{
+  char csv[1024], out[1024];
+  const char *argv[] = { "plot", csv, "-o", out, NULL };
+
+  snprintf(csv, sizeof(csv), "%s/%s", dir, name);
+  snprintf(out, sizeof(out), "%s/charts", dir);
+  write_file(csv, text);
+  free(text);
+  run_bench(argv, NULL, r);
+}
+
+/* ---- unit tests -------------------------------------------------------- */
+
+static void test_gp_quote(void **state)
+{
+  cb_buf_t b = { 0 };
+
+  (void)state;
+  assert_int_equal(cb_gp_quote(&b, "/tmp/it's; a \"dir\" #1"), 0);
+  cb_buf_put(&b, "", 1);
+  assert_string_equal(b.data, "'/tmp/it''s; a \"dir\" #1'");
+  cb_buf_free(&b);
+  assert_int_equal(cb_gp_quote(&b, "a\nb"), -EINVAL);
+  assert_int_equal(b.len, 0);
+  assert_int_equal(cb_gp_quote(&b, "tab\there"), -EINVAL);
+  cb_buf_free(&b);
+}
+
+static void test_palette(void **state)
+{
+  static const char *const names[] = { "serial", "threads", "processes", "processes/shm",
+                                       "eventloop" };
+  cb_plot_style_t s[ARRAY_SIZE(names)], again, gil, other1, other2;
+  size_t i, j;
+
+  (void)state;
+  for (i = 0; i < ARRAY_SIZE(names); i++) {
+    cb_plot_style(names[i], &s[i]);
+    assert_int_equal(s[i].color[0], '#');
+    assert_int_equal(strlen(s[i].color), 7);
+    assert_int_equal(s[i].dash, 1);
+    for (j = 0; j < i; j++) {
+      assert_string_not_equal(s[i].color, s[j].color);
+      assert_int_not_equal(s[i].point, s[j].point);
+    }
+    if (i > 0)
+      assert_true(cb_plot_rank(names[i - 1]) < cb_plot_rank(names[i]));
+  }
+  cb_plot_style("threads", &again);
+  assert_string_equal(again.color, s[1].color);
+  /* A GIL variant keeps its runner's colour, dashed. */
+  cb_plot_style("threads+gil", &gil);
+  assert_string_equal(gil.color, s[1].color);
+  assert_int_not_equal(gil.dash, 1);
+  /* Any other contestant: a fixed colour of its own name. */
+  cb_plot_style("fibers", &other1);
+  cb_plot_style("fibers", &other2);
+  assert_string_equal(other1.color, other2.color);
+  assert_true(cb_plot_rank("fibers") > cb_plot_rank("eventloop"));
+}
+
+static void test_latest(void **state)
+{
+  char dir[512], path[1024], got[1024];
+  struct timespec t[2] = { { 1000, 0 }, { 1000, 0 } };
+  static const char *const files[] = { "concbench-a.csv", "concbench-b.csv",
+                                       "concbench-b.summary.csv", "other.csv" };
+  size_t i;
+
+  (void)state;
+  make_dir(dir, sizeof(dir));
+  assert_int_equal(cb_plot_latest(dir, got, sizeof(got)), -ENOENT);
+  for (i = 0; i < ARRAY_SIZE(files); i++) {
+    snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+    write_file(path, header);
+    t[0].tv_sec = t[1].tv_sec = 1000 + 100 * (time_t)i;
+    assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+  }
+  assert_int_equal(cb_plot_latest(dir, got, sizeof(got)), 0);
+  snprintf(path, sizeof(path), "%s/concbench-b.csv", dir);
+  assert_string_equal(got, path);
+  remove_tree(dir);
+}
+
+/* ---- the command --------------------------------------------------------- */
+
+static void test_every_chart(void **state)
+{
+  static const char *const workloads[] = { "cpu.hash", "io.sleep", "comm.payload", "life.idle",
+                                            "fault.crash" };
+  char dir[512], charts[1024], name[256], title[256], path[2048];
+  result_t r = { 0 };
+  size_t i;
+
+  (void)state;
+  if (!have_gnuplot())
+    skip();
+  make_dir(dir, sizeof(dir));
+  plot_file(dir, "rich.csv", rich_csv(), &r);
+  expect_exit(&r, 0, "plot rich.csv");
+  snprintf(charts, sizeof(charts), "%s/charts", dir);
+  for (i = 0; i < ARRAY_SIZE(workloads); i++) {
+    /* comm.payload has three variants: the main one (most cells, then the
+     * smallest payload) keeps the plain name. */
+    snprintf(name, sizeof(name), "scaling-%s", workloads[i]);
+    snprintf(title, sizeof(title), "%s: throughput vs concurrency", workloads[i]);
+    check_chart(charts, name, title);
+    snprintf(name, sizeof(name), "latency-%s", workloads[i]);
+    check_chart(charts, name, "task latency p50 and p99");
+    snprintf(name, sizeof(name), "efficiency-%s", workloads[i]);
+    check_chart(charts, name, "tasks per CPU-second");
+    snprintf(name, sizeof(name), "speedup-%s", workloads[i]);
+    if (strcmp(workloads[i], "fault.crash") != 0)
+      check_chart(charts, name, "speedup over serial");
+    else
+      check_no_chart(charts, name);
+  }
+  check_chart(charts, "scaling-comm.payload-payload65536", "(payload 64 KiB)");
+  check_chart(charts, "scaling-comm.payload-payload1048576", "(payload 1 MiB)");
+  check_chart(charts, "memory", "Memory per idle worker (life.idle)");
+  check_chart(charts, "payload", "comm.payload: data moved vs payload size");
+  check_chart(charts, "winners", "Who wins");
+  /* The machine and the date are in every subtitle; the crashes in a note. */
+  check_chart(charts, "scaling-fault.crash", "no ok trial (crashed)");
+  check_chart(charts, "scaling-cpu.hash", "2026-11-22");
+  check_chart(charts, "winners", "Test CPU");
+  /* The data the charts show stays beside them. */
+  snprintf(path, sizeof(path), "%s/data/winners.dat", charts);
+  assert_true(exists(path));
+  if (strstr(r.err, "skipped speedup-fault.crash") == NULL)
+    fail_msg("no word of the skipped speedup chart: %s", r.err);
+  assert_int_equal(r.outlen, 0);
+  result_free(&r);
+  remove_tree(dir);
+}
+
+static void test_missing_runners(void **state)
+{
+  static const char *const skipped[] = { "skipped speedup-cpu.hash", "skipped memory",
+                                         "skipped payload" };
+  char dir[512], charts[1024];
+  result_t r = { 0 };
+  size_t i;
+
+  (void)state;
+  if (!have_gnuplot())
+    skip();
+  make_dir(dir, sizeof(dir));
+  plot_file(dir, "two.csv", missing_runners_csv(), &r);
+  expect_exit(&r, 0, "plot two.csv");
+  snprintf(charts, sizeof(charts), "%s/charts", dir);
+  check_chart(charts, "scaling-cpu.hash", "cpu.hash: throughput vs concurrency");
+  check_chart(charts, "latency-cpu.hash", NULL);
+  check_chart(charts, "efficiency-cpu.hash", NULL);
+  check_chart(charts, "winners", "Who wins");
+  check_no_chart(charts, "speedup-cpu.hash");
+  check_no_chart(charts, "memory");
+  check_no_chart(charts, "payload");
+  for (i = 0; i < ARRAY_SIZE(skipped); i++) {
+    if (strstr(r.err, skipped[i]) == NULL)
+      fail_msg("stderr does not say '%s': %s", skipped[i], r.err);
+  }
+  result_free(&r);
+  remove_tree(dir);
+}
+
+static void test_single_concurrency(void **state)
+{
+  char dir[512], charts[1024];
+  result_t r = { 0 };
+
+  (void)state;
+  if (!have_gnuplot())
+    skip();
+  make_dir(dir, sizeof(dir));
+  plot_file(dir, "one.csv", single_concurrency_csv(), &r);
+  expect_exit(&r, 0, "plot one.csv");
+  snprintf(charts, sizeof(charts), "%s/charts", dir);
+  check_chart(charts, "scaling-io.sleep", "io.sleep: throughput vs concurrency");
+  check_chart(charts, "speedup-io.sleep", "ideal: c");
+  check_chart(charts, "latency-io.sleep", NULL);
+  check_chart(charts, "efficiency-io.sleep", NULL);
+  check_chart(charts, "winners", NULL);
+  result_free(&r);
+  remove_tree(dir);
+}
+
+static void test_compare_chart(void **state)
+{
+  char dir[512], base[1024], new_[1024], out[1024], path[2048];
+  const char *argv[] = { "plot", "--compare", base, new_, "-o", out, NULL };
+  result_t r = { 0 };
+  char *data;
+  size_t len;
+
+  (void)state;
+  if (!have_gnuplot())
+    skip();
+  make_dir(dir, sizeof(dir));
+  snprintf(base, sizeof(base), "%s/base.csv", dir);
+  snprintf(new_, sizeof(new_), "%s/new.csv", dir);
+  snprintf(out, sizeof(out), "%s/cmp", dir);
+  data = compare_csv(0, 1);
+  write_file(base, data);
+  free(data);
+  data = compare_csv(1, 2);
+  write_file(new_, data);
+  free(data);
+  run_bench(argv, NULL, &r);
+  expect_exit(&r, 0, "plot --compare");
+  check_chart(out, "compare", "Compare: NEW / BASE median throughput");
+  check_chart(out, "compare", "1 slower (regressions)");
+  /* The regression is marked in the data the chart draws. */
+  snprintf(path, sizeof(path), "%s/data/compare.dat", out);
+  data = slurp_path(path, &len);
+  assert_non_null(data);
+  if (strstr(data, " 1 \"cpu.hash/threads/c:2") == NULL)
+    fail_msg("threads at c=2 is not marked as a regression: %s", data);
+  free(data);
+  result_free(&r);
+  remove_tree(dir);
+}
+
+/* Quotes, a semicolon and a hash in the output directory's name reach
+ * gnuplot intact (gnuplot reads it inside a quoted string). */
+static void test_quoted_directory(void **state)
+{
+  char dir[512], csv[1024], out[1024];
+  const char *argv[] = { "plot", csv, "-o", out, "-q", NULL };
+  result_t r = { 0 };
+  char *text;
+
+  (void)state;
+  if (!have_gnuplot())
+    skip();
+  make_dir(dir, sizeof(dir));
+  snprintf(csv, sizeof(csv), "%s/one.csv", dir);
+  snprintf(out, sizeof(out), "%s/it's \"here\"; #1", dir);
+  text = single_concurrency_csv();
+  write_file(csv, text);
+  free(text);
+  run_bench(argv, NULL, &r);
+  expect_exit(&r, 0, "plot -o with quotes");
+  check_chart(out, "scaling-io.sleep", NULL);
+  result_free(&r);
+  remove_tree(dir);
+}
+
+/* A directory as input: its newest trial CSV, charts beside it. */
+static void test_directory_input(void **state)
+{
+  char dir[512], csv[1024], charts[1024];
+  const char *argv[] = { "plot", dir, "-q", NULL };
+  result_t r = { 0 };
+  char *text;
+
+  (void)state;
+  if (!have_gnuplot())
+    skip();
+  make_dir(dir, sizeof(dir));
+  snprintf(csv, sizeof(csv), "%s/concbench-20261122T100000Z-0.csv", dir);
+  text = single_concurrency_csv();
+  write_file(csv, text);
+  free(text);
+  run_bench(argv, NULL, &r);
+  expect_exit(&r, 0, "plot DIR");
+  snprintf(charts, sizeof(charts), "%s/concbench-20261122T100000Z-0-charts", dir);
+  check_chart(charts, "scaling-io.sleep", NULL);
+  result_free(&r);
+  remove_tree(dir);
+}
+
+/* Bad input exits 2 naming the file and the line, and creates nothing. */
+static void test_bad_input(void **state)
+{
+  static const struct {
+    const char *text;
+    const char *line;
+  } cases[] = {
+    { "", "line 1" },
+    { header, "line 2" },
+    { "a,b\n1,2\n3\n", "line 3" },
+    { "a,b\n\"open,2\n", "line 2" },
+  };
+  char dir[512], csv[1024], needle[1200], listing[256];
+  const char *argv[] = { "plot", csv, NULL };
+  result_t r = { 0 };
+  struct dirent *e;
+  size_t i, n;
+  DIR *d;
+
+  (void)state;
+  make_dir(dir, sizeof(dir));
+  snprintf(csv, sizeof(csv), "%s/bad.csv", dir);
+  for (i = 0; i < ARRAY_SIZE(cases); i++) {
+    write_file(csv, cases[i].text);
+    run_bench(argv, NULL, &r);
+    expect_exit(&r, 2, cases[i].line);
+    snprintf(needle, sizeof(needle), "%s: %s", csv, cases[i].line);
+    if (strstr(r.err, needle) == NULL)
+      fail_msg("case %zu: stderr does not name '%s': %s", i, needle, r.err);
+    result_free(&r);
+  }
+  /* A number that is not one, in a complete file. */
+  {
+    char text[2048];
+    snprintf(text, sizeof(text), "%s%s", header,
+             "r,2026-11-22T10:00:00Z,h,cpu,2,2,k,cc,0.1.0,x,release,io.sleep,io,threads,"
+             "inproc,compact,1,1,10,1000,0,0,0.01,abc,1000,1100,0.001,0,1,1,2000,0,1,ok,"
+             "0,0,0,1,\n");
+    write_file(csv, text);
+    run_bench(argv, NULL, &r);
+    expect_exit(&r, 2, "non-number");
+    snprintf(needle, sizeof(needle), "%s: line 2: throughput 'abc'", csv);
+    if (strstr(r.err, needle) == NULL)
+      fail_msg("stderr does not name the line of the bad number: %s", r.err);
+    result_free(&r);
+  }
+  /* Nothing but the input in the directory. */
+  d = opendir(dir);
+  assert_non_null(d);
+  for (n = 0; (e = readdir(d)) != NULL;) {
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+      snprintf(listing, sizeof(listing), "%s", e->d_name);
+      n++;
+    }
+  }
+  closedir(d);
+  assert_int_equal(n, 1);
+  assert_string_equal(listing, "bad.csv");
+  remove_tree(dir);
+}
+
+/* Without gnuplot: exit 1, a message that says so, no directory made. */
+static void test_missing_gnuplot(void **state)
+{
+  static const char *const envs[][2] = {
+    { "CONCBENCH_GNUPLOT=/nonexistent/gnuplot", NULL },
+    { "PATH=/nonexistent-dir", NULL },
+  };
+  char dir[512], csv[1024], out[1024];
+  const char *argv[] = { "plot", csv, "-o", out, NULL };
+  result_t r = { 0 };
+  char *text;
+  size_t i;
+
+  (void)state;
+  make_dir(dir, sizeof(dir));
+  snprintf(csv, sizeof(csv), "%s/one.csv", dir);
+  snprintf(out, sizeof(out), "%s/charts", dir);
+  text = single_concurrency_csv();
+  write_file(csv, text);
+  free(text);
+  for (i = 0; i < ARRAY_SIZE(envs); i++) {
+    const char *env[] = { envs[i][0], "CONCBENCH_GNUPLOT=", NULL };
+    if (i == 0)
+      env[1] = NULL;
+    run_bench(argv, env, &r);
+    expect_exit(&r, 1, envs[i][0]);
+    if (strstr(r.err, "gnuplot") == NULL)
+      fail_msg("%s: the message does not name gnuplot: %s", envs[i][0], r.err);
+    if (exists(out))
+      fail_msg("%s: created %s without gnuplot", envs[i][0], out);
+    result_free(&r);
+  }
+  remove_tree(dir);
+}
+
+static void test_usage(void **state)
+{
+  static const char *const cases[][4] = {
+    { "plot", NULL },
+    { "plot", "a.csv", "b.csv", NULL },
+    { "plot", "--compare", "a.csv", NULL },
+    { "plot", "--bogus", "a.csv", NULL },
+    { "plot", "/nonexistent/x.csv", NULL },
+  };
+  result_t r = { 0 };
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < ARRAY_SIZE(cases); i++) {
+    run_bench(cases[i], NULL, &r);
+    expect_exit(&r, 2, cases[i][1] != NULL ? cases[i][1] : "plot");
+    if (strncmp(r.err, "concbench plot: ", 16) != 0)
+      fail_msg("case %zu: %s", i, r.err);
+    result_free(&r);
+  }
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_gp_quote),
+    cmocka_unit_test(test_palette),
+    cmocka_unit_test(test_latest),
+    cmocka_unit_test(test_usage),
+    cmocka_unit_test(test_bad_input),
+    cmocka_unit_test(test_missing_gnuplot),
+    cmocka_unit_test(test_every_chart),
+    cmocka_unit_test(test_missing_runners),
+    cmocka_unit_test(test_single_concurrency),
+    cmocka_unit_test(test_compare_chart),
+    cmocka_unit_test(test_quoted_directory),
+    cmocka_unit_test(test_directory_input),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
