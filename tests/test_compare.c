@@ -1,0 +1,904 @@
+/* Tests of `concbench compare` (bench/compare.c, bench/cmd_compare.c): the
+ * exit codes and messages of the command, run as a binary ($CONCBENCH) with
+ * fork+execv, never through a shell, on trial CSVs that each test writes
+ * into a fresh mkdtemp directory; and the arithmetic of the smallest
+ * attainable p-value, called directly. Samples are built from a fixed
+ * pseudo-random sequence, so every run sees the same files. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "compare.h"
+#include "table.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_ARGS 16
+
+/* The columns of a trial CSV (results/SCHEMA.md), as `concbench run` writes them. */
+static const char header[] =
+    "run_id,timestamp,host,cpu_model,pus,cores,kernel,compiler,concbench_version,"
+    "git_revision,build_type,workload,family,runner,transport,pin,concurrency,workers,"
+    "tasks,size,payload,rep,wall_s,throughput,lat_p50_us,lat_p99_us,user_s,sys_s,vcsw,"
+    "ivcsw,maxrss_kb,failed,verified,status,startup_s,teardown_s,pin_wrap,seed,message\n";
+
+/* ---- fixtures ---------------------------------------------------------- */
+
+typedef struct dir_s {
+  char path[512];
+} dir_t;
+
+static void make_dir(dir_t *d)
+{
+  const char *base = getenv("TMPDIR");
+
+  snprintf(d->path, sizeof(d->path), "%s/cb-test-compare-XXXXXX",
+           base != NULL && base[0] != '\0' ? base : "/tmp");
+  assert_non_null(mkdtemp(d->path));
+}
+
+static void remove_dir(dir_t *d)
+{
+  char p[1024];
+  struct dirent *e;
+  DIR *dir = opendir(d->path);
+
+  if (dir != NULL) {
+    while ((e = readdir(dir)) != NULL) {
+      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+        continue;
+      snprintf(p, sizeof(p), "%s/%s", d->path, e->d_name);
+      unlink(p);
+    }
+    closedir(dir);
+  }
+  rmdir(d->path);
+}
+
+static void path_in(const dir_t *d, const char *name, char *buf, size_t len)
+{
+  snprintf(buf, len, "%s/%s", d->path, name);
+}
+
+/* A deterministic generator (splitmix64) for noise. */
+static uint64_t rng_state;
+
+static double uniform(double lo, double hi)
+{
+  uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
+
+  z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+  z ^= z >> 31;
+  return lo + (hi - lo) * (double)(z >> 11) / 9007199254740992.0;
+}
+
+/* n samples around `center`, spread uniformly by +-noise (a fraction). */
+static void noisy(double *v, size_t n, double center, double noise)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    v[i] = center * (1 + uniform(-noise, noise));
+}
+
+typedef struct cell_s {
+  const char *host, *workload, *runner, *transport;
+  unsigned c;
+  const double *tp;  /* throughput of each ok trial */
+  size_t n;
+  unsigned crashed;  /* extra trials that crashed */
+  const char *size;  /* NULL: 2000 */
+} cell_t;
+
+static FILE *csv_open(const dir_t *d, const char *name, char *path, size_t len)
+{
+  FILE *f;
+
+  path_in(d, name, path, len);
+  f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(header, f);
+  return f;
+}
+
+static void csv_cell(FILE *f, const cell_t *c)
+{
+  const unsigned tasks = 1000;
+  char family[32];
+  size_t i;
+
+  snprintf(family, sizeof(family), "%.*s", (int)strcspn(c->workload, "."), c->workload);
+  for (i = 0; i < c->n + c->crashed; i++) {
+    int ok = i < c->n;
+    double tp = ok ? c->tp[i] : 0;
+    fprintf(f, "20260101T000000Z-00000000,2026-01-01T00:00:00.000Z,%s,Test CPU,2,2,Linux 6.1,"
+               "gcc 12.2.0,0.1.0,abc,release,%s,%s,%s,%s,compact,%u,%u,%u,%s,0,%zu,"
+               "%.17g,%.17g,10,20,0.1,0.01,1,2,3000,0,%d,%s,0.0001,0.0001,0,1,%s\n",
+            c->host, c->workload, family, c->runner, c->transport, c->c, c->c, tasks,
+            c->size != NULL ? c->size : "2000", i,
+            ok ? tasks / tp : 0, tp, ok, ok ? "ok" : "crashed",
+            ok ? "" : "trial process killed by signal 11 (Segmentation fault)");
+  }
+}
+
+static void put_sized(FILE *f, const char *host, const char *workload, const char *runner,
+                      const char *transport, unsigned c, const double *tp, size_t n,
+                      unsigned crashed, const char *size)
+{
+  cell_t x;
+
+  x.host = host;
+  x.workload = workload;
+  x.runner = runner;
+  x.transport = transport;
+  x.c = c;
+  x.tp = tp;
+  x.n = n;
+  x.crashed = crashed;
+  x.size = size;
+  csv_cell(f, &x);
+}
+
+static void put_cell(FILE *f, const char *host, const char *workload, const char *runner,
+                     const char *transport, unsigned c, const double *tp, size_t n,
+                     unsigned crashed)
+{
+  put_sized(f, host, workload, runner, transport, c, tp, n, crashed, NULL);
+}
+
+static void csv_close(FILE *f)
+{
+  assert_int_equal(fclose(f), 0);
+}
+
+/* ---- running the binary ---------------------------------------------- */
+
+typedef struct result_s {
+  int code;  /* exit code */
+  char *out, *err;
+} result_t;
+
+static char *slurp(FILE *f)
+{
+  long n;
+  char *buf;
+
+  assert_int_equal(fseek(f, 0, SEEK_END), 0);
+  n = ftell(f);
+  assert_true(n >= 0);
+  assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+  buf = malloc((size_t)n + 1);
+  assert_non_null(buf);
+  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+  buf[n] = '\0';
+  return buf;
+}
+
+/* concbench compare ARGS... (NULL-terminated), in directory d. */
+static void run_compare(const dir_t *d, result_t *r, ...)
+{
+  const char *bin = getenv("CONCBENCH");
+  char *args[MAX_ARGS + 3];
+  FILE *out, *err;
+  size_t n = 0;
+  int status;
+  va_list ap;
+  pid_t pid;
+
+  if (bin == NULL || bin[0] != '/')
+    fail_msg("CONCBENCH must hold the binary's absolute path (got '%s')", bin ? bin : "");
+  args[n++] = (char *)bin;
+  args[n++] = (char *)"compare";
+  va_start(ap, r);
+  while (n < MAX_ARGS + 2 && (args[n] = va_arg(ap, char *)) != NULL)
+    n++;
+  va_end(ap);
+  args[n] = NULL;
+  out = tmpfile();
+  err = tmpfile();
+  assert_non_null(out);
+  assert_non_null(err);
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(fileno(out), 1) < 0 ||
+        dup2(fileno(err), 2) < 0 || chdir(d->path) != 0)
+      _exit(126);
+    execv(bin, args);
+    _exit(127);
+  }
+  while (waitpid(pid, &status, 0) < 0)
+    assert_int_equal(errno, EINTR);
+  r->out = slurp(out);
+  r->err = slurp(err);
+  fclose(out);
+  fclose(err);
+  if (!WIFEXITED(status))
+    fail_msg("concbench compare: killed by signal %d; stderr: %s", WTERMSIG(status), r->err);
+  r->code = WEXITSTATUS(status);
+}
+
+static void result_free(result_t *r)
+{
+  free(r->out);
+  free(r->err);
+}
+
+static void expect_code(const result_t *r, int code)
+{
+  if (r->code != code)
+    fail_msg("exit code %d, expected %d\nstdout:\n%s\nstderr:\n%s", r->code, code, r->out, r->err);
+}
+
+static void expect_in(const char *text, const char *needle, const char *where)
+{
+  if (strstr(text, needle) == NULL)
+    fail_msg("%s does not contain '%s':\n%s", where, needle, text);
+}
+
+/* The line of `text` that holds `needle` (into buf), or fail. */
+static void line_of(const char *text, const char *needle, char *buf, size_t len)
+{
+  const char *p = strstr(text, needle), *s, *e;
+
+  if (p == NULL)
+    fail_msg("no line holds '%s':\n%s", needle, text);
+  for (s = p; s > text && s[-1] != '\n'; s--)
+    ;
+  e = strchr(p, '\n');
+  if (e == NULL)
+    e = p + strlen(p);
+  snprintf(buf, len, "%.*s", (int)(e - s), s);
+}
+
+/* ---- a minimal JSON checker ------------------------------------------ */
+
+static const char *json_value(const char *p, int depth);
+
+static const char *json_ws(const char *p)
+{
+  while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+    p++;
+  return p;
+}
+
+static const char *json_string(const char *p)
+{
+  if (*p++ != '"')
+    return NULL;
+  while (*p != '"') {
+    if ((unsigned char)*p < 0x20)
+      return NULL;
+    if (*p == '\\') {
+      p++;
+      if (*p == 'u') {
+        for (int i = 1; i <= 4; i++) {
+          if (strchr("0123456789abcdefABCDEF", p[i]) == NULL || p[i] == '\0')
+            return NULL;
+        }
+        p += 4;
+      } else if (strchr("\"\\/bfnrt", *p) == NULL || *p == '\0') {
+        return NULL;
+      }
+    }
+    p++;
+  }
+  return p + 1;
+}
+
+static const char *json_number(const char *p)
+{
+  const char *s = p;
+
+  if (*p == '-')
+    p++;
+  if (*p == '0')
+    p++;
+  else if (*p >= '1' && *p <= '9')
+    while (*p >= '0' && *p <= '9')
+      p++;
+  else
+    return NULL;
+  if (*p == '.') {
+    if (!(*++p >= '0' && *p <= '9'))
+      return NULL;
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    if (*p == '+' || *p == '-')
+      p++;
+    if (!(*p >= '0' && *p <= '9'))
+      return NULL;
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+  return p > s ? p : NULL;
+}
+
+static const char *json_seq(const char *p, int depth, char close, int object)
+{
+  p = json_ws(p + 1);
+  if (*p == close)
+    return p + 1;
+  for (;;) {
+    if (object) {
+      p = json_string(json_ws(p));
+      if (p == NULL || *(p = json_ws(p)) != ':')
+        return NULL;
+      p++;
+    }
+    p = json_value(p, depth + 1);
+    if (p == NULL)
+      return NULL;
+    p = json_ws(p);
+    if (*p == close)
+      return p + 1;
+    if (*p++ != ',')
+      return NULL;
+  }
+}
+
+static const char *json_value(const char *p, int depth)
+{
+  if (depth > 64)
+    return NULL;
+  p = json_ws(p);
+  switch (*p) {
+  case '{': return json_seq(p, depth, '}', 1);
+  case '[': return json_seq(p, depth, ']', 0);
+  case '"': return json_string(p);
+  case 't': return strncmp(p, "true", 4) == 0 ? p + 4 : NULL;
+  case 'f': return strncmp(p, "false", 5) == 0 ? p + 5 : NULL;
+  case 'n': return strncmp(p, "null", 4) == 0 ? p + 4 : NULL;
+  default: return json_number(p);
+  }
+}
+
+static void expect_json(const char *text, char open)
+{
+  const char *end = json_value(text, 0);
+
+  if (end == NULL || *json_ws(end) != '\0')
+    fail_msg("not one valid JSON value:\n%s", text);
+  if (*json_ws(text) != open)
+    fail_msg("JSON does not start with '%c':\n%s", open, text);
+}
+
+/* ---- fixture sets ------------------------------------------------------- */
+
+#define REPS 9
+
+/* Two cells of cpu.hash (serial, threads c:2) and one of io.sleep, REPS
+ * samples each with +-noise, on `host`; `scale[i]` multiplies cell i. */
+static void write_run(const dir_t *d, const char *name, char *path, size_t len,
+                      const char *host, double noise, const double scale[3], size_t reps)
+{
+  static const char *const workload[] = { "cpu.hash", "cpu.hash", "io.sleep" };
+  static const char *const runner[] = { "serial", "threads", "threads" };
+  static const unsigned conc[] = { 1, 2, 2 };
+  static const double center[] = { 100000, 190000, 1900 };
+  FILE *f = csv_open(d, name, path, len);
+  double v[32];
+  size_t i;
+
+  assert_true(reps <= ARRAY_SIZE(v));
+  for (i = 0; i < ARRAY_SIZE(workload); i++) {
+    noisy(v, reps, center[i] * scale[i], noise);
+    put_cell(f, host, workload[i], runner[i], "inproc", conc[i], v, reps, 0);
+  }
+  csv_close(f);
+}
+
+static const double same[3] = { 1, 1, 1 };
+
+/* ---- tests ------------------------------------------------------------ */
+
+static void test_identical_runs(void **state)
+{
+  char a[600];
+  result_t r;
+  dir_t d;
+
+  (void)state;
+  rng_state = 1;
+  make_dir(&d);
+  write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.01, same, REPS);
+  run_compare(&d, &r, a, a, NULL);
+  expect_code(&r, 0);
+  expect_in(r.out, "3 cells compared: 0 slower (regressions), 0 faster, 3 unchanged", "stdout");
+  expect_in(r.out, "metric: throughput", "stdout");
+  if (strstr(r.out, "REGRESSION") != NULL)
+    fail_msg("identical runs show a regression:\n%s", r.out);
+  assert_int_equal(strlen(r.err), 0);
+  result_free(&r);
+  remove_dir(&d);
+}
+
+static void test_twenty_percent_slower(void **state)
+{
+  static const double slow[3] = { 1, 0.8, 1 };
+  char a[600], b[600], line[512];
+  result_t r;
+  dir_t d;
+
+  (void)state;
+  rng_state = 2;
+  make_dir(&d);
+  write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.02, same, REPS);
+  write_run(&d, "b.csv", b, sizeof(b), "hostA", 0.02, slow, REPS);
+  run_compare(&d, &r, a, b, NULL);
+  expect_code(&r, 1);
+  line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", line, sizeof(line));
+  expect_in(line, "slower", "the regressed cell's line");
+  expect_in(line, "REGRESSION", "the regressed cell's line");
+  line_of(r.out, "cpu.hash/serial/c:1/pin:compact ", line, sizeof(line));
+  if (strstr(line, "REGRESSION") != NULL)
+    fail_msg("an unchanged cell is a regression: %s", line);
+  expect_in(r.err, "regression in 1 cell: cpu.hash/threads/c:2/pin:compact", "stderr");
+  expect_in(r.out, "1 slower (regressions)", "stdout");
+  result_free(&r);
+
+  /* The other way round, the same cell is faster and nothing fails. */
+  run_compare(&d, &r, b, a, NULL);
+  expect_code(&r, 0);
+  line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", line, sizeof(line));
+  expect_in(line, "faster", "the improved cell's line");
+  result_free(&r);
+  remove_dir(&d);
+}
+
+static void test_noise_is_not_a_regression(void **state)
+{
+  char a[600], b[600];
+  result_t r;
+  dir_t d;
+
+  (void)state;
+  rng_state = 3;
+  make_dir(&d);
+  write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.03, same, REPS);
+  write_run(&d, "b.csv", b, sizeof(b), "hostA", 0.03, same, REPS);
+  run_compare(&d, &r, a, b, NULL);
+  expect_code(&r, 0);
+  expect_in(r.out, "0 slower (regressions)", "stdout");
+  result_free(&r);
+  remove_dir(&d);
+}
+
+static void test_threshold(void **state)
+{
+  static const double slow3[3] = { 1, 0.97, 1 };
+  char a[600], b[600], line[512];
+  result_t r;
+  dir_t d;
+
+  (void)state;
+  rng_state = 4;
+  make_dir(&d);
+  write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.003, same, REPS);
+  write_run(&d, "b.csv", b, sizeof(b), "hostA", 0.003, slow3, REPS);
+  run_compare(&d, &r, "--threshold", "5", a, b, NULL);
+  expect_code(&r, 0);
+  line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", line, sizeof(line));
+  expect_in(line, "unchanged", "a 3% slower cell under a 5% threshold");
+  result_free(&r);
+  /* The same 3% is a regression when 1% counts. */
+  run_compare(&d, &r, "--threshold", "1%", a, b, NULL);
+  expect_code(&r, 1);
+  expect_in(r.err, "cpu.hash/threads/c:2/pin:compact", "stderr");
+  result_free(&r);
+  remove_dir(&d);
+}
+
+static void test_too_few_repetitions(void **state)
+{
+  char a[600], b[600];
+  result_t r;
+  dir_t d;
+
+  (void)state;
+  rng_state = 5;
+  make_dir(&d);
+  write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.01, same, 3);
+  write_run(&d, "b.csv", b, sizeof(b), "hostA", 0.01, same, 3);
+  run_compare(&d, &r, a, b, NULL);
+  expect_code(&r, 2);
+  /* 3 cells: 2 / C(8, 4) * 3 = 0.086, 2 / C(10, 5) * 3 = 0.024 */
+  expect_in(r.err, "too few repetitions: cell cpu.hash/", "stderr");
+  expect_in(r.err, "needs at least 5 per side", "stderr");
+  expect_in(r.err, "--reps 5", "stderr");
+  assert_int_equal(strlen(r.out), 0);
+  result_free(&r);
+  remove_dir(&d);
+}
+
+/* One cell whose p-value is 0.040 (exact, 9 against 9: U = 18) and whose
+ * whole interval is below 0.95 (one value of each side sits on the far side
+ * of the other's cluster, which moves the ranks but hardly any bootstrap
+ * median: the interval's top was at most 0.911 over 200 seeds): a
+ * regression when it is the only cell compared, not once 19 more cells make
+ * Holm multiply its p-value by 20. */
+static void test_holm_changes_the_verdict(void **state)
+{
+  static const double base[9] = { 80, 100, 101, 102, 103, 104, 105, 106, 107 };
+  static const double slow[9] = { 86, 87, 88, 89, 90, 91, 92, 93, 108.5 };
+  char a[600], b[600], line[512];
+  double v[19][REPS];
+  FILE *fa, *fb;
+  result_t r;
+  size_t i;
+  dir_t d;
+
+  (void)state;
+  rng_state = 6;
+  assert_true(fabs(cb_mw_min_p(9, 9) - 2.0 / 48620) < 1e-12);
+  make_dir(&d);
+  fa = csv_open(&d, "alone-a.csv", a, sizeof(a));
+  fb = csv_open(&d, "alone-b.csv", b, sizeof(b));
+  put_cell(fa, "h", "cpu.fp", "threads", "inproc", 2, base, 9, 0);
+  put_cell(fb, "h", "cpu.fp", "threads", "inproc", 2, slow, 9, 0);
+  csv_close(fa);
+  csv_close(fb);
+  run_compare(&d, &r, a, b, NULL);
+  expect_code(&r, 1);
+  line_of(r.out, "cpu.fp/threads/c:2/pin:compact ", line, sizeof(line));
+  expect_in(line, " 0.04 ", "p-value of the cell alone");
+  expect_in(line, "REGRESSION", "the cell alone");
+  result_free(&r);
+
+  fa = csv_open(&d, "many-a.csv", a, sizeof(a));
+  fb = csv_open(&d, "many-b.csv", b, sizeof(b));
+  put_cell(fa, "h", "cpu.fp", "threads", "inproc", 2, base, 9, 0);
+  put_cell(fb, "h", "cpu.fp", "threads", "inproc", 2, slow, 9, 0);
+  for (i = 0; i < ARRAY_SIZE(v); i++) {
+    noisy(v[i], REPS, 1000, 0.01);
+    put_cell(fa, "h", "cpu.fp", "processes", "pipe", (unsigned)i + 1, v[i], REPS, 0);
+    put_cell(fb, "h", "cpu.fp", "processes", "pipe", (unsigned)i + 1, v[i], REPS, 0);
+  }
+  csv_close(fa);
+  csv_close(fb);
+  run_compare(&d, &r, a, b, NULL);
+  expect_code(&r, 0);
+  expect_in(r.out, "Holm-adjusted over 20 cells", "stdout");
+  line_of(r.out, "cpu.fp/threads/c:2/pin:compact ", line, sizeof(line));
+  expect_in(line, " 0.04 ", "unadjusted p-value among 20 cells");
+  expect_in(line, " 0.8 ", "Holm-adjusted p-value among 20 cells");
+  expect_in(line, "noisy", "the cell among 20");
+  result_free(&r);
+  remove_dir(&d);
+}
+
+static void test_bad_input(void **state)
+{
+  char a[600], nocol[600], bad[600], missing[600];
+  result_t r;
+  FILE *f;
+  dir_t d;
+
+  (void)state;
+  rng_state = 7;
+  make_dir(&d);
+  write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.01, same, REPS);
+  path_in(&d, "missing.csv", missing, sizeof(missing));
+
+  run_compare(&d, &r, a, missing, NULL);
+  expect_code(&r, 2);
+  expect_in(r.err, missing, "stderr");
+  expect_in(r.err, "No such file", "stderr");
+  assert_int_equal(strlen(r.out), 0);
+  result_free(&r);
+
+  path_in(&d, "nocol.csv", nocol, sizeof(nocol));
+  f = fopen(nocol, "w");
+  assert_non_null(f);
+  fputs("host,workload,runner,transport,pin,concurrency,tasks,size,payload,status,wall_s\n"
+        "h,noop,serial,inproc,compact,1,10,0,0,ok,0.5\n", f);
+  csv_close(f);
+  run_compare(&d, &r, nocol, a, NULL);
+  expect_code(&r, 2);
+  expect_in(r.err, nocol, "stderr");
+  expect_in(r.err, "missing column 'throughput'", "stderr");
+  result_free(&r);
+
+  path_in(&d, "bad.csv", bad, sizeof(bad));
+  f = fopen(bad, "w");
+  assert_non_null(f);
+  fputs(header, f);
+  fputs("x,y\n", f); /* line 2: too few fields */
+  csv_close(f);
+  run_compare(&d, &r, a, bad, NULL);
+  expect_code(&r, 2);
+  expect_in(r.err, "line 2", "stderr");
+  expect_in(r.err, bad, "stderr");
+  result_free(&r);
+
+  /* A number that is not one, on line 3. */
+  f = fopen(bad, "w");
+  assert_non_null(f);
+  fputs(header, f);
+  put_cell(f, "h", "noop", "serial", "inproc", 1, (double[]){ 5 }, 1, 0);
+  fputs("r,t,h,c,2,2,k,cc,v,g,b,noop,noop,serial,inproc,compact,1,1,10,0,0,1,0.1,fast,1,1,1,1,"
+        "1,1,1,0,1,ok,0,0,0,1,\n", f);
+  csv_close(f);
+  run_compare(&d, &r, a, bad, NULL);
+  expect_code(&r, 2);
+  expect_in(r.err, "line 3: throughput 'fast' is not a number", "stderr");
+  result_free(&r);
+
+  run_compare(&d, &r, "--alpha", "1.5", a, a, NULL);
+  expect_code(&r, 2);
+  expect_in(r.err, "'1.5'", "stderr");
+  result_free(&r);
+  run_compare(&d, &r, "--threshold", "-3", a, a, NULL);
+  expect_code(&r, 2);
+  expect_in(r.err, "'-3'", "stderr");
+  result_free(&r);
+  run_compare(&d, &r, "--format", "xml", a, a, NULL);
+  expect_code(&r, 2);
+  expect_in(r.err, "'xml'", "stderr");
+  result_free(&r);
+  run_compare(&d, &r, "--export", "csv", a, a, NULL);
+  expect_code(&r, 2);
+  expect_in(r.err, "'csv'", "stderr");
+  result_free(&r);
+  run_compare(&d, &r, a, NULL);
+  expect_code(&r, 2);
+  result_free(&r);
+  remove_dir(&d);
+}
+
+static void test_one_side_only(void **state)
+{
+  double v[4][REPS];
+  char a[600], b[600];
+  FILE *fa, *fb;
+  result_t r;
+  size_t i;
+  dir_t d;
+
+  (void)state;
+  rng_state = 8;
+  make_dir(&d);
+  for (i = 0; i < ARRAY_SIZE(v); i++)
+    noisy(v[i], REPS, 5000, 0.01);
+  fa = csv_open(&d, "a.csv", a, sizeof(a));
+  fb = csv_open(&d, "b.csv", b, sizeof(b));
+  put_cell(fa, "h", "noop", "threads", "inproc", 1, v[0], REPS, 0);
+  put_cell(fb, "h", "noop", "threads", "inproc", 1, v[0], REPS, 0);
+  put_cell(fa, "h", "noop", "threads", "inproc", 4, v[1], REPS, 0);
+  put_cell(fb, "h", "noop", "threads", "inproc", 8, v[2], REPS, 0);
+  /* every trial of this one crashed in NEW */
+  put_cell(fa, "h", "noop", "processes", "pipe", 1, v[3], REPS, 0);
+  put_cell(fb, "h", "noop", "processes", "pipe", 1, v[3], 0, REPS);
+  csv_close(fa);
+  csv_close(fb);
+  run_compare(&d, &r, a, b, NULL);
+  expect_code(&r, 0);
+  expect_in(r.out, "noop/threads/c:4/pin:compact", "stdout");
+  expect_in(r.out, "only in BASE", "stdout");
+  expect_in(r.out, "noop/threads/c:8/pin:compact", "stdout");
+  expect_in(r.out, "only in NEW", "stdout");
+  expect_in(r.out, "no ok trial in NEW", "stdout");
+  expect_in(r.out, "1 cells compared", "stdout");
+  result_free(&r);
+  remove_dir(&d);
+}
+
+/* On another host every cell is twice as slow, serial included: absolute
+ * throughput halves, speedups do not change, and speedups are compared. */
+static void test_cross_host_speedups(void **state)
+{
+  static const double half[3] = { 0.5, 0.5, 0.5 };
+  char a[600], b[600], c[600], line[512];
+  result_t r;
+  dir_t d;
+
+  (void)state;
+  rng_state = 9;
+  make_dir(&d);
+  write_run(&d, "a.csv", a, sizeof(a), "fast-host", 0.01, same, REPS);
+  write_run(&d, "b.csv", b, sizeof(b), "slow-host", 0.01, half, REPS);
+  run_compare(&d, &r, a, b, NULL);
+  expect_code(&r, 0);
+  expect_in(r.out, "speedups over serial were compared, not throughput, since the hosts differ",
+            "stdout");
+  line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", line, sizeof(line));
+  expect_in(line, "unchanged", "a cell's speedup on both hosts");
+  line_of(r.out, "cpu.hash/serial/c:1/pin:compact ", line, sizeof(line));
+  expect_in(line, "the serial reference of speedups", "the serial cell");
+  /* io.sleep has no serial cell on either side */
+  line_of(r.out, "io.sleep/threads/c:2/pin:compact ", line, sizeof(line));
+  expect_in(line, "no serial cell", "a cell without a serial reference");
+  expect_in(r.out, "1 cells compared", "stdout");
+  result_free(&r);
+
+  /* The same numbers from one host are a regression of every cell. */
+  write_run(&d, "c.csv", c, sizeof(c), "fast-host", 0.01, half, REPS);
+  run_compare(&d, &r, a, c, NULL);
+  expect_code(&r, 1);
+  expect_in(r.out, "metric: throughput", "stdout");
+  expect_in(r.out, "3 slower", "stdout");
+  result_free(&r);
+  remove_dir(&d);
+}
+
+static void test_formats_and_exports(void **state)
+{
+  static const char *const exports[] = { "gbench", "custom-bigger", "bmf" };
+  static const char opens[] = { '{', '[', '{' };
+  char a[600], b[600], out[600], err[256];
+  cb_table_t t;
+  result_t r;
+  size_t i;
+  dir_t d;
+
+  (void)state;
+  rng_state = 10;
+  make_dir(&d);
+  write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.01, same, REPS);
+  write_run(&d, "b.csv", b, sizeof(b), "hostA", 0.01, same, REPS);
+
+  run_compare(&d, &r, "--format", "json", a, b, NULL);
+  expect_code(&r, 0);
+  expect_json(r.out, '{');
+  expect_in(r.out, "\"name\": \"cpu.hash/threads/c:2/pin:compact\"", "json");
+  expect_in(r.out, "\"regression\": false", "json");
+  expect_in(r.out, "\"metric\": \"throughput\"", "json");
+  result_free(&r);
+
+  run_compare(&d, &r, "-f", "md", a, b, NULL);
+  expect_code(&r, 0);
+  expect_in(r.out, "| cell | BASE median |", "md");
+  expect_in(r.out, "| `cpu.hash/threads/c:2/pin:compact` |", "md");
+  result_free(&r);
+
+  run_compare(&d, &r, "--format=csv", a, b, NULL);
+  expect_code(&r, 0);
+  assert_int_equal(cb_table_parse(r.out, strlen(r.out), &t, err, sizeof(err)), 0);
+  assert_int_equal(t.rows, 4);
+  assert_true(cb_table_col(&t, "name") == 0);
+  assert_true(cb_table_col(&t, "ratio") > 0);
+  assert_true(cb_table_col(&t, "ci_lo") > 0);
+  assert_true(cb_table_col(&t, "ci_hi") > 0);
+  assert_true(cb_table_col(&t, "verdict") > 0);
+  assert_true(cb_table_col(&t, "regression") > 0);
+  assert_string_equal(cb_table_get(&t, 1, (size_t)cb_table_col(&t, "verdict")), "unchanged");
+  cb_table_free(&t);
+  result_free(&r);
+
+  /* The CSV also goes to a file with -o, and nothing to stdout. */
+  path_in(&d, "cmp.csv", out, sizeof(out));
+  run_compare(&d, &r, "-f", "csv", "-o", out, a, b, NULL);
+  expect_code(&r, 0);
+  assert_int_equal(strlen(r.out), 0);
+  assert_int_equal(access(out, R_OK), 0);
+  result_free(&r);
+
+  for (i = 0; i < ARRAY_SIZE(exports); i++) {
+    run_compare(&d, &r, "--export", exports[i], a, b, NULL);
+    expect_code(&r, 0);
+    expect_json(r.out, opens[i]);
+    expect_in(r.err, "3 cells compared", "stderr with --export");
+    result_free(&r);
+    /* NEW alone: only the export. */
+    run_compare(&d, &r, "--export", exports[i], b, NULL);
+    expect_code(&r, 0);
+    expect_json(r.out, opens[i]);
+    assert_int_equal(strlen(r.err), 0);
+    if (i > 0)
+      expect_in(r.out, "\"cpu.hash/threads/c:2/pin:compact\"", exports[i]);
+    if (i == 1) {
+      expect_in(r.out, "\"unit\": \"tasks/s\"", exports[i]);
+      expect_in(r.out, "\"range\": \"\xc2\xb1 ", exports[i]);
+      expect_in(r.out, "\"extra\": \"n=9 cv=", exports[i]);
+    }
+    if (i == 2)
+      expect_in(r.out, "{\"throughput\": {\"value\": ", exports[i]);
+    result_free(&r);
+  }
+  remove_dir(&d);
+}
+
+/* Names tell cells apart by transport and payload when they must. */
+static void test_names_are_unique(void **state)
+{
+  double v[REPS];
+  char a[600];
+  FILE *f;
+  result_t r;
+  dir_t d;
+
+  (void)state;
+  rng_state = 11;
+  make_dir(&d);
+  noisy(v, REPS, 800, 0.01);
+  f = csv_open(&d, "a.csv", a, sizeof(a));
+  put_cell(f, "h", "comm.payload", "processes", "pipe", 2, v, REPS, 0);
+  put_cell(f, "h", "comm.payload", "processes", "shm", 2, v, REPS, 0);
+  put_sized(f, "h", "comm.payload", "processes", "shm", 2, v, REPS, 0, "64");
+  csv_close(f);
+  run_compare(&d, &r, "--export", "bmf", a, NULL);
+  expect_code(&r, 0);
+  expect_in(r.out, "\"comm.payload/processes/c:2/pin:compact\"", "bmf");
+  expect_in(r.out, "\"comm.payload/processes/c:2/pin:compact/transport:shm/size:2000\"", "bmf");
+  expect_in(r.out, "\"comm.payload/processes/c:2/pin:compact/transport:shm/size:64\"", "bmf");
+  result_free(&r);
+  remove_dir(&d);
+}
+
+/* The same cell on two hosts in one file is ambiguous. */
+static void test_two_hosts_in_one_file(void **state)
+{
+  double v[REPS];
+  char a[600];
+  FILE *f;
+  result_t r;
+  dir_t d;
+
+  (void)state;
+  rng_state = 12;
+  make_dir(&d);
+  noisy(v, REPS, 800, 0.01);
+  f = csv_open(&d, "a.csv", a, sizeof(a));
+  put_cell(f, "h1", "noop", "threads", "inproc", 2, v, REPS, 0);
+  put_cell(f, "h2", "noop", "threads", "inproc", 2, v, REPS, 0);
+  csv_close(f);
+  run_compare(&d, &r, a, a, NULL);
+  expect_code(&r, 2);
+  expect_in(r.err, "noop/threads/c:2/pin:compact was measured on two hosts (h1, h2)", "stderr");
+  result_free(&r);
+  remove_dir(&d);
+}
+
+static void test_needed_n(void **state)
+{
+  (void)state;
+  /* 3 against 3: 2 / C(6, 3) = 2 / 20 */
+  assert_true(fabs(cb_mw_min_p(3, 3) - 0.1) < 1e-12);
+  assert_true(fabs(cb_mw_min_p(4, 4) - 2.0 / 70) < 1e-12);
+  assert_true(fabs(cb_mw_min_p(2, 5) - 2.0 / 21) < 1e-12);
+  assert_true(cb_mw_min_p(1, 1) == 1);
+  assert_int_equal(cb_compare_needed_n(0, 0.05), 0);
+  assert_int_equal(cb_compare_needed_n(1, 0.05), 4);  /* 2/70 < 0.05 <= 2/20 */
+  assert_int_equal(cb_compare_needed_n(2, 0.05), 5);  /* 2*2/70 = 0.057 */
+  /* the quick profile: 86 cells; 86 * 2 / 3432 = 0.0501 */
+  assert_int_equal(cb_compare_needed_n(85, 0.05), 7);
+  assert_int_equal(cb_compare_needed_n(86, 0.05), 8);
+  assert_int_equal(cb_compare_needed_n(1, 0.01), 5);  /* 2/252 < 0.01 <= 2/70 */
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_needed_n),
+    cmocka_unit_test(test_identical_runs),
+    cmocka_unit_test(test_twenty_percent_slower),
+    cmocka_unit_test(test_noise_is_not_a_regression),
+    cmocka_unit_test(test_threshold),
+    cmocka_unit_test(test_too_few_repetitions),
+    cmocka_unit_test(test_holm_changes_the_verdict),
+    cmocka_unit_test(test_bad_input),
+    cmocka_unit_test(test_one_side_only),
+    cmocka_unit_test(test_cross_host_speedups),
+    cmocka_unit_test(test_formats_and_exports),
+    cmocka_unit_test(test_names_are_unique),
+    cmocka_unit_test(test_two_hosts_in_one_file),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
