@@ -1,0 +1,290 @@
+/* Integration test of an interrupted run (DESIGN.md, "Measurement" and
+ * "CLI"): `concbench run` (path in $CONCBENCH, started with fork+execv, never
+ * a shell) gets SIGINT or SIGTERM once its CSV holds a first trial, and must
+ * exit 128 + the signal, leaving a CSV that parses and holds only finished
+ * (ok) trials, the summary and the --json file beside it, no temporary file,
+ * and no process: this test makes itself a child subreaper before starting
+ * the run, so every descendant that outlives concbench is re-parented here,
+ * where waitpid finds it. Waits are bounded, never timed. */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "table.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define POLL_MS 20
+#define START_WAIT_S 60 /* until the first trial is in the CSV */
+#define EXIT_WAIT_S 60  /* from the signal to concbench's exit */
+#define REAP_WAIT_S 10  /* for descendants, which should not exist at all */
+
+static void sleep_ms(long ms)
+{
+  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    ;
+}
+
+/* Kill and reap whatever descendants were handed to us: a failing test must
+ * not leave them running. Only our own children (by /proc) are touched. */
+static void kill_our_children(void)
+{
+  char path[300], buf[512], *p;
+  struct dirent *d;
+  DIR *proc = opendir("/proc");
+  FILE *f;
+  int ppid;
+
+  while (proc != NULL && (d = readdir(proc)) != NULL) {
+    if (d->d_name[0] < '1' || d->d_name[0] > '9')
+      continue;
+    snprintf(path, sizeof(path), "/proc/%s/stat", d->d_name);
+    if ((f = fopen(path, "re")) == NULL)
+      continue;
+    p = fgets(buf, sizeof(buf), f) != NULL ? strrchr(buf, ')') : NULL;
+    if (p != NULL && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == getpid())
+      kill((pid_t)atoi(d->d_name), SIGKILL);
+    fclose(f);
+  }
+  if (proc != NULL)
+    closedir(proc);
+  while (waitpid(-1, NULL, WNOHANG) > 0)
+    ;
+}
+
+static pid_t spawn(char *const *argv, FILE *err)
+{
+  const char *bin = getenv("CONCBENCH");
+  pid_t pid;
+
+  if (bin == NULL || bin[0] != '/')
+    fail_msg("CONCBENCH must hold the binary's absolute path (got '%s')", bin ? bin : "");
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    FILE *null = fopen("/dev/null", "we");
+    if (null == NULL || dup2(fileno(null), 1) < 0 || dup2(fileno(err), 2) < 0)
+      _exit(126);
+    execv(bin, argv);
+    _exit(127);
+  }
+  return pid;
+}
+
+static void text_of(FILE *f, char *buf, size_t len)
+{
+  size_t n;
+
+  fflush(f);
+  rewind(f);
+  n = fread(buf, 1, len - 1, f);
+  buf[n] = '\0';
+}
+
+/* Data rows in the CSV at `path`, or 0 when it is not there (yet). */
+static size_t csv_rows(const char *path)
+{
+  char err[256];
+  cb_table_t t;
+  size_t n;
+
+  if (cb_table_load(path, &t, err, sizeof(err)) != 0)
+    return 0;
+  n = t.rows > 0 ? t.rows - 1 : 0;
+  cb_table_free(&t);
+  return n;
+}
+
+/* Wait for pid to exit; -1 (after killing it) when it does not in time. */
+static int wait_exit(pid_t pid, int *status)
+{
+  long waited;
+  pid_t r;
+
+  for (waited = 0; waited <= EXIT_WAIT_S * 1000L; waited += POLL_MS) {
+    r = waitpid(pid, status, WNOHANG);
+    if (r == pid)
+      return 0;
+    assert_true(r == 0 || errno == EINTR);
+    sleep_ms(POLL_MS);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, status, 0);
+  return -1;
+}
+
+/* After concbench is gone: how many of its descendants outlived it (they
+ * come to us, the subreaper), or -1 when some still lived at the deadline. */
+static int survivors(void)
+{
+  long waited;
+  int n = 0;
+  pid_t r;
+
+  for (waited = 0; waited <= REAP_WAIT_S * 1000L; waited += POLL_MS) {
+    while ((r = waitpid(-1, NULL, WNOHANG)) > 0)
+      n++;
+    if (r < 0 && errno == ECHILD)
+      return n;
+    sleep_ms(POLL_MS);
+  }
+  return -1;
+}
+
+static void check_files(const char *dir)
+{
+  static const char *const want[] = { "out.csv", "out.json", "out.meta.json", "out.summary.csv" };
+  struct dirent **e = NULL;
+  char path[512], err[256], *json;
+  cb_table_t t;
+  size_t i, r, found = 0, names = 0;
+  long status;
+  FILE *f;
+  int n;
+
+  snprintf(path, sizeof(path), "%s/out.csv", dir);
+  if (cb_table_load(path, &t, err, sizeof(err)) != 0)
+    fail_msg("the CSV of the interrupted run does not parse: %s", err);
+  status = cb_table_col(&t, "status");
+  assert_true(status >= 0);
+  assert_true(t.rows >= 2);
+  /* 4 cells x 20 reps: an interrupted run finished fewer. */
+  assert_true(t.rows - 1 < 80);
+  for (r = 1; r < t.rows; r++) {
+    if (strcmp(cb_table_get(&t, r, (size_t)status), "ok") != 0)
+      fail_msg("line %zu: status '%s': an interrupted trial was recorded", t.line[r],
+               cb_table_get(&t, r, (size_t)status));
+  }
+
+  /* The JSON holds every trial of the CSV. */
+  snprintf(path, sizeof(path), "%s/out.json", dir);
+  f = fopen(path, "re");
+  if (f == NULL)
+    fail_msg("no --json file after the interrupt: %s", strerror(errno));
+  json = calloc(1, 1 << 20);
+  assert_non_null(json);
+  assert_true(fread(json, 1, (1 << 20) - 1, f) > 0);
+  fclose(f);
+  assert_non_null(strstr(json, "\"benchmarks\": ["));
+  for (const char *p = json; (p = strstr(p, "\"run_name\": ")) != NULL; p++)
+    names++;
+  assert_int_equal(names, t.rows - 1);
+  free(json);
+  cb_table_free(&t);
+
+  /* Exactly the files of a run, no temporary one left over. */
+  n = scandir(dir, &e, NULL, alphasort);
+  assert_true(n >= 0);
+  for (int k = 0; k < n; k++) {
+    if (strcmp(e[k]->d_name, ".") != 0 && strcmp(e[k]->d_name, "..") != 0) {
+      for (i = 0; i < ARRAY_SIZE(want) && strcmp(e[k]->d_name, want[i]) != 0; i++)
+        ;
+      if (i == ARRAY_SIZE(want))
+        fail_msg("unexpected file '%s' in %s", e[k]->d_name, dir);
+      found++;
+    }
+    free(e[k]);
+  }
+  free(e);
+  assert_int_equal(found, ARRAY_SIZE(want));
+  for (i = 0; i < ARRAY_SIZE(want); i++) {
+    snprintf(path, sizeof(path), "%s/%s", dir, want[i]);
+    unlink(path);
+  }
+  assert_int_equal(rmdir(dir), 0);
+}
+
+static void interrupt_with(int sig)
+{
+  char dir[256], out[320], json[320], errtext[4096];
+  char *argv[] = { "concbench", "run", "-w", "io.sleep", "-s", "20000", "-t", "20",
+                   "-r", "threads,processes", "-c", "1,2", "-p", "none", "--reps", "20",
+                   "-q", "-o", out, "--json", json, NULL };
+  FILE *err = tmpfile();
+  long waited;
+  int status, left;
+  pid_t pid, r;
+
+  assert_non_null(err);
+  assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+  assert_true(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
+  snprintf(dir, sizeof(dir), "/tmp/cb-test-interrupt-XXXXXX");
+  assert_non_null(mkdtemp(dir));
+  snprintf(out, sizeof(out), "%s/out.csv", dir);
+  snprintf(json, sizeof(json), "%s/out.json", dir);
+
+  pid = spawn(argv, err);
+  for (waited = 0; csv_rows(out) == 0; waited += POLL_MS) {
+    r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      text_of(err, errtext, sizeof(errtext));
+      fail_msg("concbench ended (status %#x) before its first trial: %s", status, errtext);
+    }
+    if (waited > START_WAIT_S * 1000L) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      kill_our_children();
+      fail_msg("no trial in %s after %d s", out, START_WAIT_S);
+    }
+    sleep_ms(POLL_MS);
+  }
+
+  assert_int_equal(kill(pid, sig), 0);
+  if (wait_exit(pid, &status) != 0) {
+    kill_our_children();
+    fail_msg("concbench did not exit within %d s of signal %d", EXIT_WAIT_S, sig);
+  }
+  text_of(err, errtext, sizeof(errtext));
+  fclose(err);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 128 + sig)
+    fail_msg("status %#x after signal %d, expected exit %d; stderr: %s", status, sig, 128 + sig,
+             errtext);
+  if (strstr(errtext, "interrupted") == NULL)
+    fail_msg("stderr does not say it was interrupted: %s", errtext);
+
+  left = survivors();
+  if (left != 0) {
+    kill_our_children();
+    if (left < 0)
+      fail_msg("descendants of concbench still run %d s after it exited", REAP_WAIT_S);
+    fail_msg("%d descendant(s) of concbench outlived it", left);
+  }
+  check_files(dir);
+}
+
+static void test_sigint(void **state)
+{
+  (void)state;
+  interrupt_with(SIGINT);
+}
+
+static void test_sigterm(void **state)
+{
+  (void)state;
+  interrupt_with(SIGTERM);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_sigint),
+    cmocka_unit_test(test_sigterm),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
