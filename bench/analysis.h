@@ -9,7 +9,8 @@
 #include "summary.h"
 
 /* A cell's contestant name: the runner, with the transport when a runner
- * has several ("processes/shm"). */
+ * has several ("processes/shm"), and "+gil" when it ran in GIL mode
+ * ("threads+gil", "processes/shm+gil"): a series of its own. */
 void cb_contestant(const cb_cells_t *cells, size_t cell, char *buf, size_t len);
 
 typedef struct cb_contest_s {

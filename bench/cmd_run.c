@@ -16,15 +16,17 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "export.h"
+#include "gil.h"
 #include "matrix.h"
 #include "record.h"
 #include "summary.h"
 
 typedef struct opts_s {
   cb_matrix_opts_t mx;
-  const char *output;
+  const char *output, *json;
   uint64_t reps, warmup;
-  int have_reps, have_warmup, quiet, dry_run;
+  int have_reps, have_warmup, quiet, dry_run, have_switch;
   double trial_timeout;
 } opts_t;
 
@@ -62,7 +64,15 @@ static const char run_help[] =
     "      --warmup N           unrecorded trials per cell first (default 1)\n"
     "      --seed N             seed of the tasks' inputs and of the trial order (default 1)\n"
     "      --trial-timeout S    kill a trial after S seconds (default 300)\n"
+    "      --gil[=on|off|both]  run tasks under one global lock handed over like CPython's\n"
+    "                           GIL (threads and event loops share it; each process has\n"
+    "                           its own); both: every cell without and with it\n"
+    "      --switch-interval US the GIL's switch interval (default 5000, as in CPython)\n"
+    "      --allow-races        also run sync.none, which loses updates on purpose\n"
+    "                           (status racy; a glob like sync.* leaves it out without)\n"
     "  -o, --output FILE        trial CSV (default results/concbench-RUNID.csv)\n"
+    "      --json FILE          the trials also as Google Benchmark JSON, for its tools\n"
+    "                           (compare.py); results/SCHEMA.md has the mapping\n"
     "      --dry-run            print the matrix and the number of trials, run nothing\n"
     "  -q, --quiet              no progress line, no stability warnings\n"
     "  -h, --help\n\n"
@@ -91,6 +101,23 @@ static int parse_profile(const char *arg, opts_t *o)
   return 0;
 }
 
+/* --gil, --gil=on|off|both. */
+static int parse_gil(const char *arg, cb_matrix_opts_t *mx)
+{
+  if (!CB_GIL_CHECKPOINTS)
+    return cb_usage_error("run", "--gil needs the GIL checkpoints, which this build compiled "
+                          "out (-Dgil_checkpoints=false)");
+  if (arg == NULL || strcmp(arg, "on") == 0)
+    mx->gil_modes = 2;
+  else if (strcmp(arg, "off") == 0)
+    mx->gil_modes = 1;
+  else if (strcmp(arg, "both") == 0)
+    mx->gil_modes = 3;
+  else
+    return cb_usage_error("run", "bad --gil '%s' (on, off or both)", arg);
+  return 0;
+}
+
 static int parse_option(int opt, opts_t *o)
 {
   cb_matrix_opts_t *mx = &o->mx;
@@ -102,6 +129,7 @@ static int parse_option(int opt, opts_t *o)
   case 'X': mx->transports = optarg; return 0;
   case 'P': mx->payloads = optarg; return 0;
   case 'o': o->output = optarg; return 0;
+  case 'J': o->json = optarg; return 0;
   case 'q': o->quiet = 1; return 0;
   case 'D': o->dry_run = 1; return 0;
   case 'F': return parse_profile(optarg, o);
@@ -123,6 +151,11 @@ static int parse_option(int opt, opts_t *o)
     o->have_warmup = 1;
     return parse_num("--warmup", optarg, 0, 100000, &o->warmup);
   case 'S': return parse_num("--seed", optarg, 0, UINT64_MAX, &mx->seed);
+  case 'G': return parse_gil(optarg, mx);
+  case 'I':
+    o->have_switch = 1;
+    return parse_num("--switch-interval", optarg, 1, 10000000, &mx->switch_us);
+  case 'A': mx->allow_races = 1; return 0;
   case 'T':
     if (cb_parse_positive_double(optarg, 86400 * 7, &o->trial_timeout) != 0)
       return cb_usage_error("run", "bad --trial-timeout '%s' (seconds, > 0)", optarg);
@@ -147,9 +180,13 @@ static int parse_options(int argc, char **argv, opts_t *o)
     { "reps", required_argument, NULL, 'R' },
     { "warmup", required_argument, NULL, 'W' },
     { "seed", required_argument, NULL, 'S' },
+    { "gil", optional_argument, NULL, 'G' },
+    { "switch-interval", required_argument, NULL, 'I' },
+    { "allow-races", no_argument, NULL, 'A' },
     { "trial-timeout", required_argument, NULL, 'T' },
     { "transport", required_argument, NULL, 'X' },
     { "output", required_argument, NULL, 'o' },
+    { "json", required_argument, NULL, 'J' },
     { "dry-run", no_argument, NULL, 'D' },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
@@ -170,6 +207,8 @@ static int parse_options(int argc, char **argv, opts_t *o)
   }
   if (rc == 0 && optind < argc)
     rc = cb_usage_error("run", "unexpected argument '%s'", argv[optind]);
+  if (rc == 0 && o->have_switch && !(o->mx.gil_modes & 2))
+    rc = cb_usage_error("run", "--switch-interval is the GIL's: it needs --gil");
   if (rc == 0 && o->mx.profile != NULL) {
     if (!o->have_reps)
       o->reps = o->mx.profile->reps;
@@ -225,8 +264,9 @@ static void progress(const opts_t *o, size_t done, size_t total, const cb_cell_t
     clock_text(eta, sizeof(eta), elapsed / (double)done * (double)(total - done));
   else
     snprintf(eta, sizeof(eta), "?");
-  fprintf(stderr, "\r\033[K[%zu/%zu] %s %s c=%u%s  %s elapsed, ETA %s", done + 1, total,
-          c->wl->name, c->rn->name, c->concurrency, warm ? " (warm-up)" : "", el, eta);
+  fprintf(stderr, "\r\033[K[%zu/%zu] %s %s%s c=%u%s  %s elapsed, ETA %s", done + 1, total,
+          c->wl->name, c->rn->name, c->gil ? "+gil" : "", c->concurrency,
+          warm ? " (warm-up)" : "", el, eta);
   fflush(stderr);
 }
 
@@ -234,16 +274,18 @@ static void progress(const opts_t *o, size_t done, size_t total, const cb_cell_t
 static void print_cells(const cb_cells_t *cells)
 {
   const cb_summary_t *tp;
-  char flags[96];
+  char flags[96], rn[32];
   size_t c;
 
-  printf("%-14s %-10s %-9s %6s %8s %5s %14s %21s %6s  %s\n", "workload", "runner", "transport",
+  printf("%-14s %-13s %-9s %6s %8s %5s %14s %21s %6s  %s\n", "workload", "runner", "transport",
          "c", "payload", "ok", "tasks/s median", "95% CI", "cv", "flags");
   for (c = 0; c < cells->n; c++) {
     tp = &cells->cell[c].m[CB_M_throughput];
     cb_flags_text(cells->cell[c].flags, flags, sizeof(flags));
-    printf("%-14s %-10s %-9s %6s %8s %2zu/%-2zu %14.5g [%9.4g, %9.4g] %5.1f%%  %s\n",
-           cb_cell_key(cells, c, "workload"), cb_cell_key(cells, c, "runner"),
+    snprintf(rn, sizeof(rn), "%s%s", cb_cell_key(cells, c, "runner"),
+             strcmp(cb_cell_key(cells, c, "gil"), "1") == 0 ? "+gil" : "");
+    printf("%-14s %-13s %-9s %6s %8s %2zu/%-2zu %14.5g [%9.4g, %9.4g] %5.1f%%  %s\n",
+           cb_cell_key(cells, c, "workload"), rn,
            cb_cell_key(cells, c, "transport"), cb_cell_key(cells, c, "concurrency"),
            cb_cell_key(cells, c, "payload"), cells->cell[c].n_ok, cells->cell[c].nrows,
            tp->median, tp->ci_lo, tp->ci_hi, 100 * tp->cv, flags);
@@ -251,13 +293,15 @@ static void print_cells(const cb_cells_t *cells)
 }
 
 /* A trial that failed the run: anything but ok, except that a crash is what
- * the fault family measures. */
+ * the fault family measures, and lost updates what a racy workload does. */
 static int not_ok(const cb_cell_t *c, const cb_trial_t *t)
 {
   char fam[32];
 
   cb_workload_family(c->wl, fam, sizeof(fam));
   if (t->status == CB_ST_CRASHED && strcmp(fam, "fault") == 0)
+    return 0;
+  if (t->status == CB_ST_RACY && c->wl->racy)
     return 0;
   return t->status != CB_ST_OK;
 }
@@ -340,8 +384,8 @@ static int run_trials(session_t *s)
     if (err != 0)
       break;
     if (not_ok(c, &t) && !o->quiet)
-      fprintf(stderr, "\r\033[Kconcbench: %s %s c=%u: %s: %s\n", c->wl->name, c->rn->name,
-              c->concurrency, cb_status_name(t.status), t.msg);
+      fprintf(stderr, "\r\033[Kconcbench: %s %s%s c=%u: %s: %s\n", c->wl->name, c->rn->name,
+              c->gil ? "+gil" : "", c->concurrency, cb_status_name(t.status), t.msg);
     if (!warm)
       err = record(s, order[i].cell, reps[order[i].cell]++, &t);
   }
@@ -368,6 +412,23 @@ static void default_output(char *buf, size_t len, const cb_meta_t *meta)
   snprintf(buf, len, "results/concbench-%s.csv", meta->run_id);
 }
 
+/* 1 when `json` names the CSV or a file written beside it. */
+static int same_file_as_outputs(const char *json, const char *csv)
+{
+  static const char *const sides[] = { "summary.csv", "meta.json" };
+  char other[4200];
+  size_t i;
+
+  if (strcmp(json, csv) == 0)
+    return 1;
+  for (i = 0; i < CB_ARRAY_SIZE(sides); i++) {
+    beside(csv, sides[i], other, sizeof(other));
+    if (strcmp(json, other) == 0)
+      return 1;
+  }
+  return 0;
+}
+
 /* The machine metadata beside the CSV, complete (X.meta.json). */
 static int write_sidecar(session_t *s)
 {
@@ -382,6 +443,17 @@ static int write_sidecar(session_t *s)
     fprintf(stderr, "concbench run: cannot write '%s': %s\n", path, strerror(-err));
   cb_buf_free(&b);
   return err;
+}
+
+/* The trials written so far as Google Benchmark JSON (--json). */
+static int write_json(session_t *s)
+{
+  char err[256];
+  int rc = cb_export_gbench_file(s->o->json, s->csv.data, s->csv.len, s->meta, err, sizeof(err));
+
+  if (rc != 0)
+    fprintf(stderr, "concbench run: cannot write the JSON '%s': %s\n", s->o->json, err);
+  return rc;
 }
 
 /* Run the schedule and write what it produced; returns the exit code. */
@@ -401,6 +473,8 @@ static int execute(session_t *s)
     err = cb_write_atomic(s->path, s->csv.data, s->csv.len);
   if (s->rows > 0 && (err == 0 || err == -EINTR) && write_summary(s, err == 0) != 0)
     err = err != 0 ? err : -EIO;
+  if (s->o->json != NULL && s->rows > 0 && (err == 0 || err == -EINTR) && write_json(s) != 0)
+    err = err != 0 ? err : -EIO;
   if (err == -EINTR) {
     fprintf(stderr, "\nconcbench run: interrupted; %zu finished trials are in %s\n", s->rows,
             s->rows ? s->path : "no file");
@@ -414,7 +488,8 @@ static int execute(session_t *s)
 
 int cb_cmd_run(int argc, char **argv)
 {
-  opts_t o = { .mx = { .pin = CB_PIN_COMPACT, .seed = 1 }, .reps = 5, .warmup = 1,
+  opts_t o = { .mx = { .pin = CB_PIN_COMPACT, .seed = 1, .gil_modes = 1, .switch_us = 5000 },
+               .reps = 5, .warmup = 1,
                .trial_timeout = 300 };
   session_t s = { .o = &o };
   cb_matrix_t m = { 0 };
@@ -450,6 +525,16 @@ int cb_cmd_run(int argc, char **argv)
   err = cb_check_writable(path);
   if (err != 0) {
     rc = cb_usage_error("run", "cannot write output '%s': %s", path, strerror(-err));
+    goto out;
+  }
+  err = o.json != NULL ? cb_check_writable(o.json) : 0;
+  if (err != 0) {
+    rc = cb_usage_error("run", "cannot write --json '%s': %s", o.json, strerror(-err));
+    goto out;
+  }
+  if (o.json != NULL && same_file_as_outputs(o.json, path)) {
+    rc = cb_usage_error("run", "--json '%s' would overwrite the run's own CSV or its "
+                        "summary or metadata", o.json);
     goto out;
   }
   if (cb_matrix_expect(&m) != 0) {

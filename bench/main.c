@@ -25,37 +25,14 @@ typedef struct command_s {
 } command_t;
 
 static const command_t commands[] = {
+  { "compare", cb_cmd_compare, "does NEW.csv regress against BASE.csv? (exit 1 when it does)" },
   { "list", cb_cmd_list, "workloads and runners, one per line, with descriptions" },
   { "run", cb_cmd_run, "run a matrix of trials and write the trial CSV" },
+  { "plot", cb_cmd_plot, "charts of a trial CSV (PNG and SVG) through gnuplot" },
+  { "report", cb_cmd_report, "where each model wins, and the folklore's verdicts, as Markdown" },
   { "summary", cb_cmd_summary, "statistics per cell of a trial CSV, with stability flags" },
   { "topology", cb_cmd_topology, "the machine and each pin policy's placement plan" },
 };
-
-int cb_usage_error(const char *cmd, const char *fmt, ...)
-{
-  va_list ap;
-
-  fprintf(stderr, "concbench %s: ", cmd);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  return CB_EXIT_USAGE;
-}
-
-int cb_getopt_error(const char *cmd, int opt, char **argv)
-{
-  const char *arg = argv[optind - 1];
-
-  if (opt == ':')
-    return cb_usage_error(cmd, "option '%s' needs a value (see concbench %s --help)", arg, cmd);
-  /* A long option is named as written: getopt's optopt would give its short
-   * letter even when only the "=value" was wrong. */
-  if (strncmp(arg, "--", 2) == 0 || optopt == 0)
-    return cb_usage_error(cmd, "unknown option or unexpected value '%s' (see concbench %s --help)",
-                          arg, cmd);
-  return cb_usage_error(cmd, "unknown option '-%c' (see concbench %s --help)", optopt, cmd);
-}
 
 static void print_version(void)
 {
@@ -165,6 +142,9 @@ int cb_cmd_topology(int argc, char **argv)
   if (err == -EINVAL)
     return cb_usage_error("topology", "bad synthetic topology '%s' (e.g. \"pack:2 core:4 pu:2\")",
                           synthetic);
+  if (err == -E2BIG)
+    return cb_usage_error("topology", "synthetic topology '%s' has more than %d PUs", synthetic,
+                          CB_SYNTHETIC_MAX_PUS);
   if (err != 0) {
     fprintf(stderr, "concbench topology: cannot load the topology: %s\n", strerror(-err));
     return CB_EXIT_FAIL;
@@ -198,7 +178,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], commands[i].name) == 0)
       return commands[i].fn(argc - 1, argv + 1);
   }
-  fprintf(stderr, "concbench: unknown command '%s' (commands: list, run, summary, topology; "
+  fprintf(stderr, "concbench: unknown command '%s' (commands: compare, list, plot, report, run, summary, topology; "
                   "see concbench --help)\n", argv[1]);
   return CB_EXIT_USAGE;
 }

@@ -1,7 +1,9 @@
 /* The experiment matrix; see matrix.h. A "spec" is one workload with its
  * size, tasks, payloads and concurrency list (a profile entry, or a
  * workload's defaults overridden by the command line); cells are specs x
- * runners x concurrency x transports x payloads, serial once at c = 1. */
+ * runners x concurrency x transports x payloads x GIL modes, serial once at
+ * c = 1. A workload that races on purpose (sync.none) is refused when named
+ * without --allow-races and left out when only a glob matched it. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +159,19 @@ static int make_spec(const cb_matrix_opts_t *o, const cb_workload_t *wl,
   return 0;
 }
 
+/* 1 when the comma-separated list names `name` itself (not by a glob). */
+static int named(const char *list, const char *name)
+{
+  size_t n = strlen(name);
+  const char *p;
+
+  for (p = list; p != NULL; p = strchr(p, ',') != NULL ? strchr(p, ',') + 1 : NULL) {
+    if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+      return 1;
+  }
+  return 0;
+}
+
 /* The specs: the profile's entries for the chosen workloads, or one per
  * chosen workload. */
 static int make_specs(const cb_matrix_opts_t *o, spec_t **out, size_t *n)
@@ -176,6 +191,12 @@ static int make_specs(const cb_matrix_opts_t *o, spec_t **out, size_t *n)
   rc = specs == NULL ? cb_usage_error("run", "out of memory") : 0;
   for (i = 0; rc == 0 && i < nw; i++) {
     const cb_workload_t *wl = cb_workloads[wi[i]];
+    if (wl->racy && !o->allow_races) {
+      if (named(list, wl->name) || nw == 1)
+        rc = cb_usage_error("run", "%s races on purpose (it loses updates): run it with "
+                            "--allow-races", wl->name);
+      continue;
+    }
     if (o->profile == NULL) {
       rc = make_spec(o, wl, NULL, &specs[k++]);
       continue;
@@ -305,7 +326,8 @@ static int add_cell(cb_matrix_t *m, const cb_cell_t *c)
 static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, const picks_t *pk,
                       unsigned pus, cb_matrix_t *m)
 {
-  size_t b, k, t, p;
+  unsigned gil_modes = o->gil_modes != 0 ? o->gil_modes : 1;
+  size_t b, k, t, p, g;
   cb_cell_t c;
   int rc = 0;
 
@@ -315,21 +337,27 @@ static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, const picks_t 
     for (k = 0; k < s->nconc && !(serial && k > 0); k++) {
       for (t = 0; t < runner_transports(rn, pk); t++) {
         for (p = 0; p < s->npayloads; p++) {
-          memset(&c, 0, sizeof(c));
-          c.wl = s->wl;
-          c.rn = rn;
-          c.pin = o->pin;
-          c.concurrency = serial ? 1 : s->conc[k];
-          c.transport = runner_transport(rn, pk, t);
-          c.params.tasks = s->tasks > 0 ? s->tasks : cb_workload_tasks(s->wl, c.concurrency);
-          c.params.size = s->size;
-          c.params.payload = s->payloads[p];
-          c.params.seed = o->seed;
-          rc = check_limits(&c, pus);
-          if (rc == 0)
-            rc = add_cell(m, &c);
-          if (rc != 0)
-            return rc;
+          for (g = 0; g < 2; g++) { /* without the GIL, then with it */
+            if (!(gil_modes & (1u << g)))
+              continue;
+            memset(&c, 0, sizeof(c));
+            c.wl = s->wl;
+            c.rn = rn;
+            c.pin = o->pin;
+            c.concurrency = serial ? 1 : s->conc[k];
+            c.transport = runner_transport(rn, pk, t);
+            c.params.tasks = s->tasks > 0 ? s->tasks : cb_workload_tasks(s->wl, c.concurrency);
+            c.params.size = s->size;
+            c.params.payload = s->payloads[p];
+            c.params.seed = o->seed;
+            c.gil = (int)g;
+            c.switch_us = g ? o->switch_us : 0;
+            rc = check_limits(&c, pus);
+            if (rc == 0)
+              rc = add_cell(m, &c);
+            if (rc != 0)
+              return rc;
+          }
         }
       }
     }
@@ -424,7 +452,7 @@ cb_slot_t *cb_schedule(size_t ncells, uint64_t warmup, uint64_t reps, uint64_t s
   for (r = 0; r < warmup + reps; r++) {
     for (i = 0; i < ncells; i++, k++) {
       s[k].cell = i;
-      s[k].rep = r < warmup ? -1 : 0;
+      s[k].rep = r < warmup ? -1 : (long)(r - warmup);
     }
   }
   for (part = 0; part < 2; part++) {
@@ -446,11 +474,14 @@ void cb_matrix_print(const cb_matrix_t *m, uint64_t reps, uint64_t warmup, FILE 
 {
   size_t i;
 
-  fprintf(f, "%-14s %-10s %-9s %6s %8s %10s %10s\n", "workload", "runner", "transport", "c",
+  fprintf(f, "%-14s %-13s %-9s %6s %8s %10s %10s\n", "workload", "runner", "transport", "c",
           "tasks", "size", "payload");
   for (i = 0; i < m->ncells; i++) {
     const cb_cell_t *c = &m->cells[i];
-    fprintf(f, "%-14s %-10s %-9s %6u %8llu %10llu %10llu\n", c->wl->name, c->rn->name,
+    char rn[32];
+
+    snprintf(rn, sizeof(rn), "%s%s", c->rn->name, c->gil ? "+gil" : "");
+    fprintf(f, "%-14s %-13s %-9s %6u %8llu %10llu %10llu\n", c->wl->name, rn,
             c->transport, c->concurrency, (unsigned long long)c->params.tasks,
             (unsigned long long)c->params.size, (unsigned long long)c->params.payload);
   }

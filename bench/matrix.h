@@ -16,6 +16,9 @@ typedef struct cb_matrix_opts_s {
   cb_pin_policy_t pin;
   uint64_t tasks, size, seed;  /* used when have_tasks / have_size */
   int have_tasks, have_size;
+  unsigned gil_modes;          /* bit 0: cells without the GIL, bit 1: with it; 0 = 1 */
+  uint64_t switch_us;          /* the GIL's switch interval */
+  int allow_races;             /* run workloads that race on purpose (sync.none) */
 } cb_matrix_opts_t;
 
 typedef struct cb_matrix_s {
@@ -32,7 +35,8 @@ int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_
 /* Compute every cell's expected checksums. 0 or -ENOMEM. */
 int cb_matrix_expect(cb_matrix_t *m);
 void cb_matrix_free(cb_matrix_t *m);
-/* One trial of a run's schedule; rep < 0 for a warm-up. */
+/* One trial of a run's schedule: its cell and repetition (-1 for a warm-up).
+ * The run numbers a cell's recorded trials in the order they happen. */
 typedef struct cb_slot_s {
   size_t cell;
   long rep;

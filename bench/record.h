@@ -63,7 +63,11 @@ typedef struct cb_row_s {
   X(teardown_s, DBL, r->trial->teardown_s)                \
   X(pin_wrap, U64, r->trial->pin_wrap)                    \
   X(seed, U64, r->cell->params.seed)                      \
-  X(message, STR, r->trial->msg)
+  X(message, STR, r->trial->msg)                          \
+  X(gil, U64, r->cell->gil)                               \
+  X(switch_interval_us, U64, r->cell->switch_us)          \
+  X(lost_updates, U64, r->trial->lost)                    \
+  X(gil_switches, U64, r->trial->gil_switches)
 
 void cb_record_header(cb_buf_t *b);
 void cb_record_row(cb_buf_t *b, const cb_row_t *r);

@@ -3,7 +3,9 @@
  * workloads; every cell where both ran is one duel, decided by a
  * Mann-Whitney test at alpha. The claim holds when its side wins every duel,
  * does not hold when it wins none, and depends otherwise — and then the
- * evidence says where it held and where not. */
+ * evidence says where it held and where not. Claims about one contestant
+ * (how it scales under a GIL; what one primitive costs against another in the
+ * same setting) compare its cells with each other in the same way. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -267,16 +269,220 @@ static void evaluate_crash(const cb_cells_t *cells, cb_finding_t *f)
   judge(f, lines);
 }
 
+/* ---- claims within one contestant: GIL scaling and synchronisation ------- */
+
+/* The cell in the same setting as cell `c` (equal host, size, payload, pin,
+ * tasks, gil and switch interval) whose workload is `wl` (NULL: c's), whose
+ * concurrency is `conc` (NULL: c's) and whose contestant is c's; -1 if none
+ * has measured trials. */
+static long sibling(const cb_cells_t *cells, size_t c, const char *wl, const char *conc)
+{
+  static const char *const same[] = { "host", "size", "payload", "pin", "gil",
+                                      "switch_interval_us" };
+  char mine[64], name[64];
+  size_t d, i;
+
+  cb_contestant(cells, c, mine, sizeof(mine));
+  for (d = 0; d < cells->n; d++) {
+    if (d == c || cells->cell[d].n_ok == 0 ||
+        strcmp(cb_cell_key(cells, d, "workload"),
+               wl != NULL ? wl : cb_cell_key(cells, c, "workload")) != 0 ||
+        strcmp(cb_cell_key(cells, d, "concurrency"),
+               conc != NULL ? conc : cb_cell_key(cells, c, "concurrency")) != 0)
+      continue;
+    cb_contestant(cells, d, name, sizeof(name));
+    if (strcmp(name, mine) != 0)
+      continue;
+    for (i = 0; i < CB_ARRAY_SIZE(same); i++) {
+      if (strcmp(cb_cell_key(cells, c, same[i]), cb_cell_key(cells, d, same[i])) != 0)
+        break;
+    }
+    /* tasks may follow c (life.idle); elsewhere they must match */
+    if (i == CB_ARRAY_SIZE(same) &&
+        (conc != NULL || strcmp(cb_cell_key(cells, c, "tasks"), cb_cell_key(cells, d, "tasks")) == 0))
+      return (long)d;
+  }
+  return -1;
+}
+
+/* "21.3 ns/update" from a cell's median throughput, or tasks/s without a size. */
+static void per_update(const cb_cells_t *cells, size_t c, char *buf, size_t len)
+{
+  double tp = metric_median(cells, c, "throughput");
+  double size = strtod(cb_cell_key(cells, c, "size"), NULL);
+  char h[16];
+
+  if (tp > 0 && size > 0) {
+    snprintf(buf, len, "%.3g ns/update", 1e9 / (tp * size));
+  } else {
+    human(tp, h, sizeof(h));
+    snprintf(buf, len, "%s tasks/s", h);
+  }
+}
+
+/* Count one comparison; `as_claimed` when the numbers go the claim's way. */
+static const char *score(cb_finding_t *f, double p, double floor, double alpha, int as_claimed,
+                         int needs_significance)
+{
+  if (floor >= alpha) {
+    f->weak++;
+    return "too few trials to tell";
+  }
+  if (as_claimed && (!needs_significance || p < alpha)) {
+    f->wins++;
+    return "as claimed";
+  }
+  if (p >= alpha) {
+    f->ties++;
+    return "no significant difference";
+  }
+  f->losses++;
+  return "against the claim";
+}
+
+/* Speedups from c=1 under a GIL that the claim expects: none for threads on
+ * CPU work (below 1.25x), at least 1.5x for waits and for processes. */
+#define GIL_NO_SPEEDUP 1.25
+#define GIL_SPEEDUP 1.5
+
+static void evaluate_gil(const cb_cells_t *cells, double alpha, cb_finding_t *f)
+{
+  char name[64], h1[32], hc[32];
+  unsigned lines = 0;
+  size_t c;
+
+  memset(f, 0, sizeof(*f));
+  f->claim = "Under a GIL, threads do not speed up CPU-bound work but still overlap waits; "
+             "processes do both.";
+  f->chart = "scaling-cpu.hash";
+  for (c = 0; c < cells->n; c++) {
+    const char *wl = cb_cell_key(cells, c, "workload");
+    int threads, cpu = fnmatch("cpu.*", wl, 0) == 0, expect_none;
+    double s, floor, p;
+    long one;
+
+    if (strcmp(cb_cell_key(cells, c, "gil"), "1") != 0 || cells->cell[c].n_ok == 0 ||
+        strtoul(cb_cell_key(cells, c, "concurrency"), NULL, 10) < 2 ||
+        (!cpu && strcmp(wl, "io.sleep") != 0))
+      continue;
+    cb_contestant(cells, c, name, sizeof(name));
+    threads = strncmp(name, "threads", 7) == 0;
+    if (!threads && strncmp(name, "processes", 9) != 0)
+      continue;
+    one = sibling(cells, c, NULL, "1");
+    if (one < 0)
+      continue;
+    s = metric_median(cells, (size_t)one, "throughput") > 0
+            ? metric_median(cells, c, "throughput") / metric_median(cells, (size_t)one, "throughput")
+            : 0;
+    p = cells_p(cells, c, (size_t)one, "throughput", &floor);
+    expect_none = threads && cpu;
+    human(metric_median(cells, (size_t)one, "throughput"), h1, sizeof(h1));
+    human(metric_median(cells, c, "throughput"), hc, sizeof(hc));
+    {
+      const char *outcome = expect_none ? score(f, p, floor, alpha, s < GIL_NO_SPEEDUP, 0)
+                                        : score(f, p, floor, alpha, s >= GIL_SPEEDUP, 1);
+      if (lines++ < 8)
+        add(f, "- %s, %s: %s tasks/s at c=1, %s at c=%s (x%.2f, p=%.2g; %s): %s\n", wl, name,
+            h1, hc, cb_cell_key(cells, c, "concurrency"), s, p,
+            expect_none ? "claimed: no speedup" : cpu ? "claimed: a speedup" : "claimed: waits overlap",
+            outcome);
+    }
+  }
+  judge(f, lines);
+}
+
+/* `side` is claimed cheaper per update than `other` in the same setting. */
+static void evaluate_cheaper(const cb_cells_t *cells, double alpha, const char *claim,
+                             const char *side, const char *other, const char *chart,
+                             cb_finding_t *f)
+{
+  char name[64], hs[48], ho[48];
+  unsigned lines = 0;
+  size_t c;
+
+  memset(f, 0, sizeof(*f));
+  f->claim = claim;
+  f->chart = chart;
+  for (c = 0; c < cells->n; c++) {
+    double ms, mo, floor, p;
+    const char *outcome;
+    long o;
+
+    if (strcmp(cb_cell_key(cells, c, "workload"), side) != 0 || cells->cell[c].n_ok == 0)
+      continue;
+    o = sibling(cells, c, other, NULL);
+    if (o < 0)
+      continue;
+    ms = metric_median(cells, c, "throughput");
+    mo = metric_median(cells, (size_t)o, "throughput");
+    p = cells_p(cells, c, (size_t)o, "throughput", &floor);
+    outcome = score(f, p, floor, alpha, ms > mo, 1);
+    cb_contestant(cells, c, name, sizeof(name));
+    per_update(cells, c, hs, sizeof(hs));
+    per_update(cells, (size_t)o, ho, sizeof(ho));
+    if (lines++ < 8)
+      add(f, "- %s, c=%s: %s %s, %s %s (%s %+.0f%%, p=%.2g): %s\n", name,
+          cb_cell_key(cells, c, "concurrency"), side, hs, other, ho, other,
+          mo > 0 ? 100 * (ms / mo - 1) : 0, p, outcome);
+  }
+  judge(f, lines);
+}
+
+/* Every update costs more at c >= 2 than at c = 1 (without a GIL, which
+ * would serialise the workers and hide the contention). */
+static void evaluate_contention(const cb_cells_t *cells, double alpha, cb_finding_t *f)
+{
+  char name[64], h1[48], hc[48];
+  unsigned lines = 0;
+  size_t c;
+
+  memset(f, 0, sizeof(*f));
+  f->claim = "Contention makes every synchronised update dearer (c=2 against c=1).";
+  f->chart = "scaling-sync.mutex";
+  for (c = 0; c < cells->n; c++) {
+    const char *wl = cb_cell_key(cells, c, "workload");
+    double m1, mc, floor, p;
+    const char *outcome;
+    long one;
+
+    if (fnmatch("sync.*", wl, 0) != 0 || strcmp(wl, "sync.none") == 0 ||
+        strcmp(cb_cell_key(cells, c, "gil"), "1") == 0 || cells->cell[c].n_ok == 0 ||
+        strtoul(cb_cell_key(cells, c, "concurrency"), NULL, 10) < 2)
+      continue;
+    one = sibling(cells, c, NULL, "1");
+    if (one < 0)
+      continue;
+    m1 = metric_median(cells, (size_t)one, "throughput");
+    mc = metric_median(cells, c, "throughput");
+    p = cells_p(cells, (size_t)one, c, "throughput", &floor);
+    outcome = score(f, p, floor, alpha, m1 > mc, 1);
+    cb_contestant(cells, c, name, sizeof(name));
+    per_update(cells, (size_t)one, h1, sizeof(h1));
+    per_update(cells, c, hc, sizeof(hc));
+    if (lines++ < 8)
+      add(f, "- %s, %s: %s at c=1, %s at c=%s (x%.2f, p=%.2g): %s\n", wl, name, h1, hc,
+          cb_cell_key(cells, c, "concurrency"), mc > 0 ? m1 / mc : 0, p, outcome);
+  }
+  judge(f, lines);
+}
+
 int cb_findings(const cb_cells_t *cells, double alpha, cb_finding_t **out, size_t *n)
 {
-  size_t i, m = CB_ARRAY_SIZE(claims) + 1;
+  size_t i, m = CB_ARRAY_SIZE(claims) + 5;
   cb_finding_t *f = calloc(m, sizeof(*f));
 
   if (f == NULL)
     return -ENOMEM;
   for (i = 0; i < CB_ARRAY_SIZE(claims); i++)
     evaluate(cells, &claims[i], alpha, &f[i]);
-  evaluate_crash(cells, &f[i]);
+  evaluate_crash(cells, &f[i++]);
+  evaluate_gil(cells, alpha, &f[i++]);
+  evaluate_cheaper(cells, alpha, "A recursive lock costs more per update than a plain one.",
+                   "sync.mutex", "sync.rmutex", "scaling-sync.rmutex", &f[i++]);
+  evaluate_cheaper(cells, alpha, "An atomic update is cheaper than one under a lock.",
+                   "sync.atomic", "sync.mutex", "scaling-sync.atomic", &f[i++]);
+  evaluate_contention(cells, alpha, &f[i]);
   *out = f;
   *n = m;
   return 0;

@@ -9,10 +9,29 @@
 #include "cb.h"
 #include "summary.h"
 
-const char *const cb_key_columns[] = {
+#define KEY_COLUMNS 11
+const char *const cb_key_columns[KEY_COLUMNS] = {
   "host", "workload", "runner", "transport", "pin", "concurrency", "tasks", "size", "payload",
+  "gil", "switch_interval_us",
 };
-const size_t cb_key_columns_count = CB_ARRAY_SIZE(cb_key_columns);
+const size_t cb_key_columns_count = KEY_COLUMNS;
+
+/* Key columns that older CSVs lack, and the value such rows mean: they were
+ * run without the GIL. Rows without the column group and read as that. */
+static const struct {
+  const char *name, *absent;
+} optional_keys[] = { { "gil", "0" }, { "switch_interval_us", "0" } };
+
+static const char *key_default(const char *column)
+{
+  size_t i;
+
+  for (i = 0; i < CB_ARRAY_SIZE(optional_keys); i++) {
+    if (strcmp(optional_keys[i].name, column) == 0)
+      return optional_keys[i].absent;
+  }
+  return NULL;
+}
 
 static const char *const metric_names[] = {
 #define CB_METRIC_NAME(m) #m,
@@ -23,7 +42,14 @@ static const char *const metric_names[] = {
 /* Columns copied from the cell's first trial: what the cell ran on. */
 static const char *const context_columns[] = { "family", "cpu_model", "pus", "cores" };
 
-enum { COL_STATUS = 0, COL_KEY = 1, COL_METRIC = COL_KEY + 9, COL_CONTEXT = COL_METRIC + CB_M__COUNT };
+enum {
+  COL_STATUS = 0,
+  COL_KEY = 1,
+  COL_METRIC = COL_KEY + KEY_COLUMNS,
+  COL_CONTEXT = COL_METRIC + CB_M__COUNT,
+};
+_Static_assert(COL_CONTEXT + CB_ARRAY_SIZE(context_columns) <= CB_ARRAY_SIZE(((cb_cells_t *)0)->col),
+               "cb_cells_t.col is too small for the columns used");
 
 typedef struct keyed_s {
   size_t row;
@@ -32,6 +58,13 @@ typedef struct keyed_s {
 
 static const long *sort_cols; /* qsort has no context argument */
 
+/* Key column i of a row's fields; an optional key the file lacks reads as
+ * its default (col < 0 only for those: find_columns requires the rest). */
+static const char *key_field(const char *const *fields, const long *col, size_t i)
+{
+  return col[COL_KEY + i] >= 0 ? fields[col[COL_KEY + i]] : key_default(cb_key_columns[i]);
+}
+
 static int cmp_keyed(const void *a, const void *b)
 {
   const keyed_t *x = a, *y = b;
@@ -39,7 +72,7 @@ static int cmp_keyed(const void *a, const void *b)
   int c;
 
   for (i = 0; i < cb_key_columns_count; i++) {
-    c = strcmp(x->fields[sort_cols[COL_KEY + i]], y->fields[sort_cols[COL_KEY + i]]);
+    c = strcmp(key_field(x->fields, sort_cols, i), key_field(y->fields, sort_cols, i));
     if (c != 0)
       return c;
   }
@@ -58,12 +91,14 @@ static int find_columns(const cb_table_t *t, long *col, char *err, size_t errlen
   size_t i;
 
   if (cb_table_require(t, (const char *const[]){ "status" }, 1, err, errlen) != 0 ||
-      cb_table_require(t, cb_key_columns, cb_key_columns_count, err, errlen) != 0 ||
       cb_table_require(t, metric_names, CB_M__COUNT, err, errlen) != 0)
     return -EINVAL;
   col[COL_STATUS] = cb_table_col(t, "status");
-  for (i = 0; i < cb_key_columns_count; i++)
+  for (i = 0; i < cb_key_columns_count; i++) {
     col[COL_KEY + i] = cb_table_col(t, cb_key_columns[i]);
+    if (col[COL_KEY + i] < 0 && key_default(cb_key_columns[i]) == NULL)
+      return cb_table_require(t, &cb_key_columns[i], 1, err, errlen);
+  }
   for (i = 0; i < CB_M__COUNT; i++)
     col[COL_METRIC + i] = cb_table_col(t, metric_names[i]);
   for (i = 0; i < CB_ARRAY_SIZE(context_columns); i++)
@@ -73,11 +108,12 @@ static int find_columns(const cb_table_t *t, long *col, char *err, size_t errlen
 
 static int same_key(const cb_table_t *t, const long *col, size_t a, size_t b)
 {
+  const char *const *fa = (const char *const *)&t->cells[a * t->cols];
+  const char *const *fb = (const char *const *)&t->cells[b * t->cols];
   size_t i;
 
   for (i = 0; i < cb_key_columns_count; i++) {
-    if (strcmp(cb_table_get(t, a, (size_t)col[COL_KEY + i]),
-               cb_table_get(t, b, (size_t)col[COL_KEY + i])) != 0)
+    if (strcmp(key_field(fa, col, i), key_field(fb, col, i)) != 0)
       return 0;
   }
   return 1;
@@ -148,7 +184,9 @@ double *cb_cell_samples(const cb_cells_t *cells, size_t cell, const char *column
   if (v == NULL || col < 0)
     return v;
   for (i = 0; i < c->nrows; i++) {
-    if (strcmp(cb_table_get(t, c->rows[i], (size_t)cells->col[COL_STATUS]), "ok") != 0)
+    const char *st = cb_table_get(t, c->rows[i], (size_t)cells->col[COL_STATUS]);
+    /* racy: measured to the end, its lost updates are the result (sync.none) */
+    if (strcmp(st, "ok") != 0 && strcmp(st, "racy") != 0)
       continue;
     if (parse_number(cb_table_get(t, c->rows[i], (size_t)col), &v[*n]) == 0)
       (*n)++;
@@ -240,9 +278,10 @@ void cb_cells_free(cb_cells_t *cells)
 const char *cb_cell_key(const cb_cells_t *cells, size_t cell, const char *column)
 {
   long col = cb_table_col(cells->table, column);
+  const char *absent;
 
   if (col < 0)
-    return "";
+    return (absent = key_default(column)) != NULL ? absent : "";
   return cb_table_get(cells->table, cells->cell[cell].rows[0], (size_t)col);
 }
 

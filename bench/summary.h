@@ -1,8 +1,11 @@
 /* Cells of a trial CSV and their statistics. The trials of a file are grouped
  * into cells by their key columns (host, workload, runner, transport, pin,
- * concurrency, tasks, size, payload); each cell keeps its rows, so compare,
- * plot and report can reach the samples, and gets a summary per metric over
- * its `ok` trials. Summaries are derived from trials, never measured apart. */
+ * concurrency, tasks, size, payload, gil, switch_interval_us; a file from
+ * before GIL mode lacks the last two, which then read as "0"); each cell
+ * keeps its rows, so compare, plot and report can reach the samples, and gets
+ * a summary per metric over its measured trials: `ok`, and `racy` (a trial
+ * of sync.none that ran to the end and lost updates, which is its result).
+ * Summaries are derived from trials, never measured apart. */
 #ifndef CB_SUMMARY_H
 #define CB_SUMMARY_H
 
@@ -41,7 +44,7 @@ enum {
 typedef struct cb_cell_sum_s {
   size_t *rows;    /* data rows of the table (1-based) */
   size_t nrows;
-  size_t n_ok;
+  size_t n_ok;     /* measured trials: ok or racy */
   cb_summary_t m[CB_M__COUNT];
   unsigned flags;
 } cb_cell_sum_t;
@@ -63,10 +66,12 @@ extern const size_t cb_key_columns_count;
 int cb_cells_build(const cb_table_t *t, cb_cells_t *cells, char *err, size_t errlen);
 void cb_cells_free(cb_cells_t *cells);
 
-/* A key column's value (by name) for a cell. */
+/* A column's value (by name) in a cell's first row: a key column, or any
+ * other. A key column the file lacks (gil, switch_interval_us) reads as its
+ * default "0"; any other missing column as "". */
 const char *cb_cell_key(const cb_cells_t *cells, size_t cell, const char *column);
-/* The `ok` samples of a metric (by name, any numeric column) of a cell, in
- * row order; malloc'd, *n set. */
+/* The samples of a metric (by name, any numeric column) of a cell's
+ * measured (ok or racy) trials, in row order; malloc'd, *n set. */
 double *cb_cell_samples(const cb_cells_t *cells, size_t cell, const char *column, size_t *n);
 
 /* The summary CSV (one row per cell); see results/SCHEMA.md. */

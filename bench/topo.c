@@ -258,6 +258,24 @@ int cb_topo_load(cb_topo_t **out)
   return topo_load(NULL, out);
 }
 
+/* An upper bound of the PUs a synthetic description asks for: the product
+ * of every count after a ':' (what is in parentheses, such as indexes=, is
+ * not a count). hwloc takes seconds to build tens of thousands of objects,
+ * so a description is refused before it is loaded (found by fuzzing). */
+static double synthetic_pus(const char *desc)
+{
+  double product = 1;
+  const char *p;
+  int depth = 0;
+
+  for (p = desc; *p != '\0'; p++) {
+    depth += (*p == '(') - (*p == ')');
+    if (*p == ':' && depth == 0 && p[1] >= '0' && p[1] <= '9')
+      product *= strtod(p + 1, NULL);
+  }
+  return product;
+}
+
 int cb_topo_load_synthetic(const char *desc, cb_topo_t **out)
 {
   if (out == NULL)
@@ -265,6 +283,8 @@ int cb_topo_load_synthetic(const char *desc, cb_topo_t **out)
   *out = NULL;
   if (desc == NULL)
     return -EINVAL;
+  if (synthetic_pus(desc) > CB_SYNTHETIC_MAX_PUS)
+    return -E2BIG;
   return topo_load(desc, out);
 }
 

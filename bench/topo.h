@@ -31,7 +31,11 @@ const char *cb_pin_name(cb_pin_policy_t p);
 
 /* The real machine. 0 or -errno. */
 int cb_topo_load(cb_topo_t **out);
-/* An hwloc synthetic description, e.g. "pack:2 core:4 pu:2". -ENOTSUP without hwloc. */
+/* The largest synthetic machine accepted, in PUs. */
+#define CB_SYNTHETIC_MAX_PUS 4096
+
+/* An hwloc synthetic description, e.g. "pack:2 core:4 pu:2". -EINVAL when
+ * hwloc rejects it, -E2BIG above CB_SYNTHETIC_MAX_PUS, -ENOTSUP without hwloc. */
 int cb_topo_load_synthetic(const char *desc, cb_topo_t **out);
 void cb_topo_free(cb_topo_t *t);
 

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gil.h"
 #include "stats.h"
 #include "trial.h"
 
@@ -32,6 +33,7 @@ static const char *const status_names[] = {
   [CB_ST_TIMEOUT] = "timeout",
   [CB_ST_WRONG] = "wrong",
   [CB_ST_ERROR] = "error",
+  [CB_ST_RACY] = "racy",
 };
 
 const char *cb_status_name(cb_status_t s)
@@ -142,6 +144,22 @@ static void verify(const cb_cell_t *cell, const cb_exec_t *x, const uint64_t *ex
     t->status = CB_ST_ERROR;
 }
 
+/* The workload's own check of its shared state, once every task is right. */
+static void verify_shared(const cb_cell_t *cell, void *state, cb_trial_t *t)
+{
+  char why[128] = "";
+  uint64_t lost = 0;
+
+  if (cell->wl->verify == NULL || t->status != CB_ST_OK || t->failed > 0)
+    return;
+  if (cell->wl->verify(&cell->params, state, &lost, why, sizeof(why)) == 0)
+    return;
+  t->lost = lost;
+  t->verified = 0;
+  t->status = cell->wl->racy && lost > 0 ? CB_ST_RACY : CB_ST_WRONG;
+  set_msg(t, "%s", why[0] != '\0' ? why : "shared state is wrong after the trial");
+}
+
 /* Latency percentiles over the tasks that came back. */
 static int latencies(const cb_cell_t *cell, const cb_exec_t *x, cb_trial_t *t)
 {
@@ -191,6 +209,7 @@ static int execute(const cb_cell_t *cell, const cb_topo_t *topo, const uint64_t 
   unsigned char *in = NULL;
   cb_plan_t plan = { 0 };
   void *state = NULL;
+  uint64_t switches;
   int err, have_plan = 0, have_state = 0;
 
   x.results = calloc(cell->params.tasks, sizeof(*x.results));
@@ -222,14 +241,23 @@ static int execute(const cb_cell_t *cell, const cb_topo_t *topo, const uint64_t 
   have_state = 1;
   x.state = state;
 
+  err = cb_gil_init(cell->gil, cell->switch_us);
+  if (err != 0) {
+    set_msg(out, "GIL mode: %s", strerror(-err));
+    goto out;
+  }
   err = cell->rn->run(&x);
+  switches = cb_gil_switches();
+  cb_gil_fini();
   if (err != 0) {
     set_msg(out, "%s", x.msg[0] != '\0' ? x.msg : strerror(-err));
     goto out;
   }
   out->status = CB_ST_OK;
   fill_measures(cell, &x, out);
+  out->gil_switches = switches;
   verify(cell, &x, expected, out);
+  verify_shared(cell, state, out);
   err = latencies(cell, &x, out);
 
 out:
@@ -266,18 +294,28 @@ int cb_trial_execute(const cb_cell_t *cell, const cb_topo_t *topo,
 
 /* The body of the trial process; never returns. */
 static void trial_child(const cb_cell_t *cell, const cb_topo_t *topo,
-                        const uint64_t *expected, int fd)
+                        const uint64_t *expected, int fd, pid_t coordinator)
 {
+  static const int fatal[] = { SIGINT, SIGTERM, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
   struct sigaction dfl = { .sa_handler = SIG_DFL };
   struct rlimit no_core = { 0, 0 };
+  size_t i;
   cb_trial_t t;
   ssize_t r;
 
   setpgid(0, 0);
+  /* If the coordinator dies (killed by a CI timeout), so does the trial, and
+   * with it every process of the trial, which die with their parent too. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (getppid() != coordinator)
+    _exit(1); /* it was gone before the death signal was armed */
   /* A crash is a result here, not something to debug: no core files. */
   setrlimit(RLIMIT_CORE, &no_core);
-  sigaction(SIGINT, &dfl, NULL);
-  sigaction(SIGTERM, &dfl, NULL);
+  /* The default action for every signal a trial may die of: a crash must
+   * kill the trial process (status crashed), whatever handler the
+   * coordinator's process had installed (a sanitizer's, a test runner's). */
+  for (i = 0; i < CB_ARRAY_SIZE(fatal); i++)
+    sigaction(fatal[i], &dfl, NULL);
   prctl(PR_SET_NAME, "cb-trial", 0, 0, 0);
   cb_trial_execute(cell, topo, expected, &t);
   do {
@@ -365,7 +403,7 @@ int cb_trial_supervised(const cb_cell_t *cell, const cb_topo_t *topo,
   int fds[2] = { -1, -1 }, r, st = 0, err;
   cb_cell_t own = *cell;
   char dir[4096];
-  pid_t pid;
+  pid_t pid, coordinator;
 
   /* Orphaned workers of a crashed trial must come back to us to be reaped. */
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -379,6 +417,7 @@ int cb_trial_supervised(const cb_cell_t *cell, const cb_topo_t *topo,
     goto out;
   }
   fflush(NULL); /* nothing buffered may be written twice */
+  coordinator = getpid();
   pid = fork();
   if (pid < 0) {
     err = -errno;
@@ -386,7 +425,7 @@ int cb_trial_supervised(const cb_cell_t *cell, const cb_topo_t *topo,
   }
   if (pid == 0) {
     close(fds[0]);
-    trial_child(cell, topo, expected, fds[1]);
+    trial_child(cell, topo, expected, fds[1], coordinator);
   }
   setpgid(pid, pid); /* also here: no window in which a kill could miss it */
   close(fds[1]);

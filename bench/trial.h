@@ -1,6 +1,7 @@
 /* One trial: a cell of the matrix executed once. cb_trial_execute runs it in
- * the calling process (workload setup, placement plan, runner, teardown,
- * verification); cb_trial_supervised runs that in a fresh child process in its
+ * the calling process (workload setup, placement plan, GIL mode, runner,
+ * verification of every task and of the workload's shared state, teardown);
+ * cb_trial_supervised runs that in a fresh child process in its
  * own process group under a timeout, so that a crash, a hang or a leak of one
  * trial cannot spoil the next. The outcome is a fixed-size struct so that it
  * can cross the pipe from the trial process unchanged. */
@@ -19,6 +20,8 @@ typedef enum cb_status_e {
   CB_ST_TIMEOUT, /* killed at --trial-timeout */
   CB_ST_WRONG,   /* a checksum did not match, or a task ran twice or never */
   CB_ST_ERROR,   /* the trial could not run (set-up, limits, a task's error) */
+  CB_ST_RACY,    /* every task verified, but updates to shared state were lost:
+                    the measured outcome of a workload that races on purpose */
 } cb_status_t;
 
 const char *cb_status_name(cb_status_t s);
@@ -30,6 +33,8 @@ typedef struct cb_cell_s {
   unsigned concurrency;
   const char *transport; /* one of rn->transports; NULL: the first */
   cb_params_t params;
+  int gil;               /* GIL mode (bench/gil.h) */
+  uint64_t switch_us;    /* its switch interval; 0 when gil is 0 */
 } cb_cell_t;
 
 typedef struct cb_trial_s {
@@ -40,6 +45,8 @@ typedef struct cb_trial_s {
   double wall_s, startup_s, teardown_s, throughput;
   double lat_p50_us, lat_p99_us, user_s, sys_s;
   uint64_t vcsw, ivcsw, maxrss_kb, failed, wrong;
+  uint64_t lost;         /* updates of shared state lost (cb_workload_t.verify) */
+  uint64_t gil_switches; /* hand-offs of the trial process's GIL (cb_gil_switches) */
   char msg[160];
 } cb_trial_t;
 

@@ -90,6 +90,15 @@ typedef struct cb_workload_s {
   /* The checksum task t->index must produce, computed without concurrency
    * (t->kin is NULL, t->state is NULL, t->in and t->out are as for run). */
   uint64_t (*expect)(const cb_task_t *t);
+  /* Trial-level check of shared state (optional), in the trial process after
+   * the runner finished and before teardown, when every task came back
+   * right: a task's checksum cannot see what the others did to it. 0 when
+   * the state is what the tasks must have left; else -EDOM with *lost set to
+   * the updates that are missing and `why` saying what was found. */
+  int (*verify)(const cb_params_t *p, void *state, uint64_t *lost, char *why, size_t len);
+  /* Races on purpose (sync.none): run only with --allow-races, and lost
+   * updates are its measured result (status racy), not a failure. */
+  int racy;
 
   /* Asynchronous form (optional; without it the event loop runs `run` inline
    * and blocks, which is what such a task does to a loop). */

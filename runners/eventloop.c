@@ -12,8 +12,21 @@
  *
  * It lends no kin to blocking tasks: a loop that waits for a partner or a
  * child inside a callback is no event loop. Workloads that need kin bring an
- * asynchronous form, which does the same with handles on the loop. */
+ * asynchronous form, which does the same with handles on the loop.
+ *
+ * Under --gil (bench/gil.h) a loop thread holds the GIL while it runs
+ * callbacks and releases it while it waits for events, as CPython's asyncio
+ * does in each thread that runs a loop (selector.select() is the one place
+ * the loop lets go). libuv has no hook around its epoll_wait, so the runner
+ * drives the loop the way an embedder does: uv_run(UV_RUN_NOWAIT) with the
+ * GIL held (every callback of that turn, I/O callbacks included, runs under
+ * it), then, when uv_backend_timeout() says the loop would block, poll() on
+ * uv_backend_fd() with the GIL released. Between turns the loop passes a
+ * checkpoint; inline tasks pass their own. With the GIL off the loop runs
+ * with UV_RUN_DEFAULT, as it always did. The threads of libuv's pool
+ * (io.file) only make the system calls, which CPython runs without the GIL. */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -21,6 +34,7 @@
 #include <sys/resource.h>
 #include <uv.h>
 
+#include "gil.h"
 #include "runner.h"
 
 typedef struct pool_s pool_t;
@@ -181,6 +195,31 @@ static void close_walk(uv_handle_t *h, void *arg)
     uv_close(h, NULL);
 }
 
+/* Run the loop until it has nothing left to do; under --gil, with the GIL
+ * held except while it waits for events (see the top of the file). */
+static void run_loop(uv_loop_t *loop)
+{
+  struct pollfd pfd = { .fd = uv_backend_fd(loop), .events = POLLIN };
+  int timeout;
+
+  if (!cb_gil_enabled()) {
+    uv_run(loop, UV_RUN_DEFAULT);
+    return;
+  }
+  cb_gil_enter();
+  while (uv_run(loop, UV_RUN_NOWAIT) != 0) {
+    cb_gil_checkpoint();
+    timeout = uv_backend_timeout(loop);
+    if (timeout == 0)
+      continue;
+    cb_gil_release();
+    while (poll(&pfd, 1, timeout) < 0 && errno == EINTR)
+      ;
+    cb_gil_acquire();
+  }
+  cb_gil_leave();
+}
+
 /* Start the loop's work once every loop is ready; 1 when it ran. */
 static int loop_work(loop_t *lp, int inline_form)
 {
@@ -192,12 +231,13 @@ static int loop_work(loop_t *lp, int inline_form)
    * without this, the first timers would expire early. */
   uv_update_time(&lp->loop);
   cb__ru_sample(RUSAGE_THREAD, &lp->ru0);
+  cb_gil_enter(); /* starting the first tasks is callback work too */
   if (inline_form)
     uv_idle_start(&lp->idle, idle_cb);
   else
     for (i = 0; i < lp->nslots; i++)
       slot_next(&lp->slots[i]);
-  uv_run(&lp->loop, UV_RUN_DEFAULT);
+  run_loop(&lp->loop);
   return 1;
 }
 

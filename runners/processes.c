@@ -22,7 +22,12 @@
  * reaped when the worker leaves) over a pair of pipes.
  *
  * Workers end with _exit(): they are forks of a process that may hold libuv or
- * stdio state, and must not run its exit handlers. */
+ * stdio state, and must not run its exit handlers.
+ *
+ * Under --gil each worker has a GIL of its own (fork copies the trial
+ * process's, which nobody holds): it takes it for each task and lets go while
+ * it waits on its pipes. Nobody else ever wants it, which is how a process
+ * pool escapes Python's GIL. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -30,10 +35,12 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gil.h"
 #include "runner.h"
 
 enum { MSG_READY = 1, MSG_RESULT, MSG_STATS };
@@ -99,6 +106,7 @@ static void partner_main(int from, int to)
 {
   uint64_t token;
 
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   while (read_full(from, &token, sizeof(token)) == 1) {
     token++;
     if (write_full(to, &token, sizeof(token)) != 0)
@@ -246,7 +254,9 @@ static int worker_serve(cb_exec_t *x, cb__worker_t *w, unsigned char *in, unsign
     memset(&m, 0, sizeof(m));
     m.type = MSG_RESULT;
     m.index = index;
+    cb_gil_enter();
     m.err = cb__task_run(x, w, in, out, index, &m.checksum);
+    cb_gil_leave();
     if (write_full(res_fd, &m, sizeof(m)) != 0 ||
         (piped > 0 && write_full(res_fd, out, piped) != 0))
       return -EPIPE;
@@ -263,6 +273,7 @@ static void worker_main(cb_exec_t *x, unsigned id, unsigned char *shm, int task_
   cb__worker_t w;
   int r;
 
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* never outlive the pool */
   if (cb__worker_enter(x, &w, &processes_kin, "proc", id, 1) != 0)
     _exit(3);
   if (x->params->payload > 0 && (in = malloc((size_t)x->params->payload)) == NULL)

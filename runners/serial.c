@@ -3,9 +3,11 @@
  * nothing a concurrent runner would not also have to do. Its kin are plain
  * function calls: "starting a worker" or "handing a token to a partner" costs
  * it a call through a pointer, the floor under what threads and processes
- * pay for the same. */
+ * pay for the same. Under --gil it holds the one GIL (uncontended) from the
+ * first task to the last. */
 #include <sys/resource.h>
 
+#include "gil.h"
 #include "runner.h"
 
 static unsigned serial_workers(unsigned c, unsigned pus)
@@ -63,8 +65,12 @@ static int serial_run(cb_exec_t *x)
   if (err == 0) {
     cb__ru_sample(RUSAGE_THREAD, &ru0);
     t0 = cb_now_ns();
-    for (i = 0; i < x->params->tasks; i++)
+    cb_gil_enter();
+    for (i = 0; i < x->params->tasks; i++) {
       cb__run_one(x, &w, i);
+      cb_gil_checkpoint();
+    }
+    cb_gil_leave();
     x->wall_ns = cb_now_ns() - t0;
     cb__ru_sample(RUSAGE_THREAD, &ru1);
     cb__ru_accumulate(&x->usage, &ru0, &ru1);

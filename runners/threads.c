@@ -7,7 +7,14 @@
  * Its kin are threads too: a fresh worker is pthread_create + pthread_join,
  * and a token goes to a partner thread (one per worker, started on first use
  * and joined when the worker leaves) through a mutex and condition variable,
- * the hand-off a thread pool's queue is built from. */
+ * the hand-off a thread pool's queue is built from.
+ *
+ * Under --gil (bench/gil.h) a worker holds the GIL from its first task to
+ * its last and passes a checkpoint between tasks, like a CPython pool worker
+ * that takes the next item off a non-empty queue without letting go of the
+ * GIL; it gives the GIL up at the task code's checkpoints and blocking
+ * waits. (Dropping it between tasks would wake a waiter for nothing and
+ * restart its switch interval every task.) */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,6 +22,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "gil.h"
 #include "runner.h"
 
 typedef struct pool_s pool_t;
@@ -159,9 +167,13 @@ static void *worker_main(void *arg)
     cb__gate_abort(&p->gate);
   } else if (!cb__gate_wait(&p->gate)) {
     cb__ru_sample(RUSAGE_THREAD, &w->ru0);
-    while ((i = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed)) < n)
+    cb_gil_enter();
+    while ((i = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed)) < n) {
       cb__run_one(p->x, &cw, i);
+      cb_gil_checkpoint();
+    }
     w->t_end = cb_now_ns();
+    cb_gil_leave();
     cb__ru_sample(RUSAGE_THREAD, &w->ru1);
   }
   partner_stop();

@@ -70,11 +70,38 @@ cb_install_deps() {
     return 0
 }
 
+# cb_options_differ BUILDDIR -Dname=value...: true when the set-up directory
+# BUILDDIR holds another value for one of these options (arguments that are
+# not -D options are ignored).
+cb_options_differ() {
+    local dir="$1" json
+    shift
+    json="$(meson introspect --buildoptions "$dir")" || return 0
+    python3 -c '
+import json, sys
+values = {o["name"]: o["value"] for o in json.loads(sys.argv[1])}
+for arg in sys.argv[2:]:
+    if not arg.startswith("-D"):
+        continue
+    name, _, want = arg[2:].partition("=")
+    have = values.get(name)
+    if isinstance(have, bool):
+        have = "true" if have else "false"
+    elif isinstance(have, list):
+        have = ",".join(have)
+    if str(have) != want:
+        sys.exit(0)
+sys.exit(1)
+' "$json" "$@"
+}
+
 # cb_build BUILDDIR [meson setup args...]
 # BUILDDIR is relative to the repository root unless absolute. The setup
-# arguments are used only when the directory is set up for the first time; an
-# existing build directory is just compiled (Meson regenerates it by itself
-# when a meson.build changes). Delete the directory to change its options.
+# arguments set up a new directory; in an existing one, -D options that hold
+# another value (someone set it up by hand) are applied with `meson
+# configure`, so that a suite always runs the build it names. Otherwise an
+# existing directory is just compiled (Meson regenerates it by itself when a
+# meson.build changes).
 cb_build() {
     if (($# < 1)); then
         cb_log "error: cb_build needs a build directory"
@@ -92,6 +119,9 @@ cb_build() {
             wipe=(--wipe)
         fi
         meson setup "${wipe[@]}" "$@" "$dir" "$CB_ROOT" || return
+    elif (($# > 0)) && cb_options_differ "$dir" "$@"; then
+        cb_log "reconfiguring ${dir#"$CB_ROOT"/} with: $*"
+        meson configure "$dir" "$@" || return
     fi
     meson compile -C "$dir" || return
 }

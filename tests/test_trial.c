@@ -379,7 +379,8 @@ static void test_status_names(void **state)
   assert_string_equal(cb_status_name(CB_ST_TIMEOUT), "timeout");
   assert_string_equal(cb_status_name(CB_ST_WRONG), "wrong");
   assert_string_equal(cb_status_name(CB_ST_ERROR), "error");
-  assert_string_equal(cb_status_name((cb_status_t)(CB_ST_ERROR + 1)), "?");
+  assert_string_equal(cb_status_name(CB_ST_RACY), "racy");
+  assert_string_equal(cb_status_name((cb_status_t)(CB_ST_RACY + 1)), "?");
   assert_string_equal(cb_status_name((cb_status_t)-1), "?");
 }
 

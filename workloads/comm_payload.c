@@ -5,15 +5,22 @@
  * through their transport both ways (pipe, or shared memory with
  * --transport shm), which is the folklore "processes pay for every byte they
  * exchange", measured against payload size. */
+#include "gil.h"
 #include "workload.h"
+
+enum { CHECKPOINT_EVERY = 65536 }; /* bytes between GIL checkpoints */
 
 static uint64_t payload_sum(const cb_task_t *t)
 {
-  size_t i, n = (size_t)t->p->payload;
+  size_t i = 0, n = (size_t)t->p->payload, end;
   uint64_t key = cb_mix64(t->index + 1);
 
-  for (i = 0; i < n; i++)
-    t->out[i] = t->in[i] ^ (unsigned char)(key >> (8 * (i & 7)));
+  while (i < n) {
+    end = n - i > CHECKPOINT_EVERY ? i + CHECKPOINT_EVERY : n;
+    for (; i < end; i++)
+      t->out[i] = t->in[i] ^ (unsigned char)(key >> (8 * (i & 7)));
+    cb_gil_checkpoint();
+  }
   return cb_digest(t->out, n, cb_task_seed(t->p->seed, t->index));
 }
 

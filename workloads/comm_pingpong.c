@@ -6,6 +6,7 @@
  * cost of one hand-off is wall time per task / (2 * size). */
 #include <errno.h>
 
+#include "gil.h"
 #include "workload.h"
 
 #if CB_HAVE_LIBUV
@@ -24,7 +25,9 @@ static int pp_run(const cb_task_t *t, uint64_t *checksum)
 
   if (t->kin == NULL || t->kin->pingpong == NULL)
     return -ENOTSUP;
+  cb_gil_release(); /* waiting for a partner is a blocking wait */
   err = t->kin->pingpong(t->p->size, &token);
+  cb_gil_acquire();
   *checksum = token;
   return err;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gil.h"
 #include "workload.h"
 
 typedef struct node_s {
@@ -53,6 +54,8 @@ static int alloc_task(const cb_params_t *p, uint64_t index, uint64_t *checksum)
     memset(n->data, (int)(i & 0xff), len);
     n->next = head;
     head = n;
+    if ((i & 63) == 63)
+      cb_gil_checkpoint();
   }
   for (n = head; n != NULL; n = n->next)
     sum = cb_mix64(sum + n->len + n->data[n->len - 1]);

@@ -6,6 +6,7 @@
  * result is bit-exact because every runner calls the same function. */
 #include <string.h>
 
+#include "gil.h"
 #include "workload.h"
 
 enum { ROWS = 512, MAX_ITER = 256 };
@@ -29,6 +30,7 @@ static uint64_t row_sum(uint64_t index, uint64_t points)
     zr2 += zi2;
     memcpy(&bits, &zr2, sizeof(bits));
     sum = cb_mix64(sum + it) ^ bits;
+    cb_gil_checkpoint(); /* a point is at most 256 iterations */
   }
   return sum;
 }

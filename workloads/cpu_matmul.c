@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gil.h"
 #include "workload.h"
 
 /* Small integers keep every product and sum exact in a double, so the
@@ -35,6 +36,7 @@ static uint64_t multiply(double *mem, size_t n, uint64_t seed)
       for (j = 0; j < n; j++)
         c[i * n + j] += aik * b[k * n + j];
     }
+    cb_gil_checkpoint(); /* once per row of the product */
   }
   return cb_digest(c, n * n * sizeof(*c), seed);
 }

@@ -4,7 +4,9 @@
  * The asynchronous form chains uv_fs_* requests, which libuv runs on its own
  * thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise): an event
  * loop "does file I/O" by handing it to threads. The scratch directory is
- * removed by the supervisor after the trial, also after a crash or timeout. */
+ * removed by the supervisor after the trial, also after a crash or timeout.
+ * Under --gil the blocking form lets go of the GIL around each system call
+ * (open, write, fsync, read, close, unlink), as CPython's os and io do. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gil.h"
 #include "workload.h"
 
 #if CB_HAVE_LIBUV
@@ -93,8 +96,10 @@ static int rw_full(int fd, unsigned char *buf, size_t len, int writing)
   ssize_t r;
 
   while (done < len) {
+    cb_gil_release();
     r = writing ? pwrite(fd, buf + done, len - done, (off_t)done)
                 : pread(fd, buf + done, len - done, (off_t)done);
+    cb_gil_acquire();
     if (r < 0 && errno == EINTR)
       continue;
     if (r < 0)
@@ -117,16 +122,22 @@ static int file_run(const cb_task_t *t, uint64_t *checksum)
   b = *t->worker;
   content(t->p, t->index, b->data);
   task_path(t->p, t->index, path, sizeof(path));
+  cb_gil_release();
   fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  cb_gil_acquire();
   if (fd < 0)
     return -errno;
   err = rw_full(fd, b->data, file_len(t->p), 1);
+  cb_gil_release();
   if (err == 0 && fsync(fd) != 0)
     err = -errno;
+  cb_gil_acquire();
   if (err == 0)
     err = rw_full(fd, b->back, file_len(t->p), 0);
+  cb_gil_release();
   close(fd);
   unlink(path);
+  cb_gil_acquire();
   if (err == 0)
     *checksum = back_sum(t->p, t->index, b->back);
   return err;

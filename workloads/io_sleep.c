@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gil.h"
 #include "sleep.h"
 
 static uint64_t sleep_sum(const cb_params_t *p, uint64_t index)
@@ -24,11 +25,14 @@ int cb__sleep_run(const cb_task_t *t, uint64_t *checksum)
     .tv_sec = (time_t)(t->p->size / 1000000u),
     .tv_nsec = (long)(t->p->size % 1000000u) * 1000,
   };
+  int err = 0;
 
-  while (nanosleep(&ts, &ts) != 0) {
-    if (errno != EINTR)
-      return -errno;
-  }
+  cb_gil_release(); /* time.sleep() lets go of the GIL */
+  while (err == 0 && nanosleep(&ts, &ts) != 0)
+    err = errno != EINTR ? -errno : 0;
+  cb_gil_acquire();
+  if (err != 0)
+    return err;
   *checksum = sleep_sum(t->p, t->index);
   return 0;
 }

@@ -8,7 +8,9 @@
  *
  * Every in-flight task has its own persistent connection: a blocking socket
  * per worker (opened before the clock starts) in the blocking form, a uv_tcp
- * per event loop slot in the asynchronous form. */
+ * per event loop slot in the asynchronous form. Under --gil the blocking
+ * client lets go of the GIL around each connect, writev and read, as
+ * CPython's socket module does. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -24,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gil.h"
 #include "workload.h"
 
 #if CB_HAVE_LIBUV
@@ -248,6 +251,7 @@ static void server_main(int lfd, const cb_params_t *p)
   int i, n;
 
   prctl(PR_SET_NAME, "cb-tcp-server", 0, 0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* never outlive its trial */
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
   s.ep = epoll_create1(EPOLL_CLOEXEC);
   s.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -337,7 +341,9 @@ static int send_request(int fd, hdr_t *h, const unsigned char *body, size_t n)
     }
     if (n > 0)
       iov[k++] = (struct iovec){ (void *)(body + (off - sizeof(*h))), total - off };
+    cb_gil_release();
     r = writev(fd, iov, k);
+    cb_gil_acquire();
     if (r < 0 && errno == EINTR)
       continue;
     if (r < 0)
@@ -353,7 +359,9 @@ static int read_full(int fd, void *buf, size_t len)
   ssize_t r;
 
   while (done < len) {
+    cb_gil_release();
     r = read(fd, (char *)buf + done, len - done);
+    cb_gil_acquire();
     if (r < 0 && errno == EINTR)
       continue;
     if (r < 0)
@@ -379,8 +387,10 @@ static int tcp_worker_open(const cb_params_t *p, void *state, void **worker)
   fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return -errno;
-  if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
-    err = -errno;
+  cb_gil_release();
+  err = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ? -errno : 0;
+  cb_gil_acquire();
+  if (err != 0) {
     close(fd);
     return err;
   }

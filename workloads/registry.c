@@ -18,6 +18,11 @@ extern const cb_workload_t cb_workload_comm_payload;
 extern const cb_workload_t cb_workload_life_spawn;
 extern const cb_workload_t cb_workload_life_idle;
 extern const cb_workload_t cb_workload_fault_crash;
+extern const cb_workload_t cb_workload_sync_mutex;
+extern const cb_workload_t cb_workload_sync_rmutex;
+extern const cb_workload_t cb_workload_sync_semaphore;
+extern const cb_workload_t cb_workload_sync_atomic;
+extern const cb_workload_t cb_workload_sync_none;
 
 const cb_workload_t *const cb_workloads[] = {
   &cb_workload_noop,
@@ -33,6 +38,11 @@ const cb_workload_t *const cb_workloads[] = {
   &cb_workload_life_spawn,
   &cb_workload_life_idle,
   &cb_workload_fault_crash,
+  &cb_workload_sync_mutex,
+  &cb_workload_sync_rmutex,
+  &cb_workload_sync_semaphore,
+  &cb_workload_sync_atomic,
+  &cb_workload_sync_none,
 };
 const size_t cb_workloads_count = CB_ARRAY_SIZE(cb_workloads);
 

@@ -1,6 +1,7 @@
 /* The timed wait shared by io.sleep and life.idle: two workloads that differ
  * in what they are for (a slow service; idle workers whose memory is
- * measured) but wait the same way. Blocking form: nanosleep(). Asynchronous
+ * measured) but wait the same way. Blocking form: nanosleep(), with the GIL
+ * released under --gil, as time.sleep() releases it. Asynchronous
  * form: a uv_timer when the wait is a whole number of milliseconds (the unit
  * of uv_timer_start), else a timerfd watched with uv_poll, so sub-millisecond
  * waits are as exact on the loop as in a thread. */
