@@ -24,7 +24,7 @@ typedef struct cb_contest_s {
 } cb_contest_t;
 
 /* Every group of cells with equal workload, concurrency, size, payload and
- * pin (and host), in order of first appearance. Cells without ok trials do
+ * pin (and host), in the order of the cells (cb_cells_sort first for reading order). Cells without ok trials do
  * not compete. Serial competes at c = 1 only, where it ran. */
 int cb_contests(const cb_cells_t *cells, double alpha, cb_contest_t **out, size_t *n);
 

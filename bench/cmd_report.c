@@ -59,6 +59,7 @@ int cb_cmd_report(int argc, char **argv)
     cb_table_free(&t);
     return cb_usage_error("report", "%s: %s", argv[optind], err);
   }
+  cb_cells_sort(&cells);
   rc = cb_report_md(&cells, charts, &b);
   if (rc == 0 && out != NULL)
     rc = cb_write_atomic(out, b.data, b.len);

@@ -342,6 +342,7 @@ static int write_summary(session_t *s, int show)
   if (rc == 0) {
     rc = cb_cells_build(&t, &cells, err, sizeof(err));
     if (rc == 0) {
+      cb_cells_sort(&cells);
       cb_cells_csv(&cells, &b);
       rc = b.failed ? -ENOMEM : cb_write_atomic(path, b.data, b.len);
       snprintf(err, sizeof(err), "%s", strerror(-rc));

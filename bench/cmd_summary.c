@@ -37,6 +37,7 @@ int cb_summary_write(const char *csv_path, const char *out_path, int quiet, char
     snprintf(err, errlen, "%s: %s", csv_path, what);
     goto out_table;
   }
+  cb_cells_sort(&cells);
   cb_cells_csv(&cells, &b);
   if (b.failed) {
     rc = -ENOMEM;

@@ -1,13 +1,16 @@
 /* Cells and their statistics; see summary.h. Grouping sorts the rows by
  * their key once (n log n however many cells there are) and then restores
- * the order in which cells first appear, which is the order they ran in. */
+ * the order in which cells first appear, which is the order they ran in;
+ * cb_cells_sort puts them in the order people read them. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cb.h"
+#include "runner.h"
 #include "summary.h"
+#include "workload.h"
 
 #define KEY_COLUMNS 11
 const char *const cb_key_columns[KEY_COLUMNS] = {
@@ -84,6 +87,74 @@ static int cmp_first_row(const void *a, const void *b)
   const cb_cell_sum_t *x = a, *y = b;
 
   return (x->rows[0] > y->rows[0]) - (x->rows[0] < y->rows[0]);
+}
+
+static const cb_table_t *order_table; /* qsort has no context argument */
+
+/* Position of a name in a registry; unknown names after all known ones. */
+static size_t workload_rank(const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < cb_workloads_count && strcmp(cb_workloads[i]->name, name) != 0; i++)
+    ;
+  return i;
+}
+
+static size_t runner_rank(const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < cb_runners_count && strcmp(cb_runners[i]->name, name) != 0; i++)
+    ;
+  return i;
+}
+
+static const char *row_key(size_t row, const char *column)
+{
+  long col = cb_table_col(order_table, column);
+
+  return col >= 0 ? cb_table_get(order_table, row, (size_t)col) : key_default(column);
+}
+
+/* Cells in the order people read them: by host and workload (registry
+ * order), its size, payload and GIL mode, then concurrency, runner and
+ * transport; numbers as numbers. */
+static int cmp_cell_order(const void *a, const void *b)
+{
+  static const struct {
+    const char *column;
+    char kind; /* 'w' workload rank, 'r' runner rank, 'n' number, 's' string */
+  } order[] = {
+    { "host", 's' }, { "workload", 'w' }, { "size", 'n' }, { "payload", 'n' }, { "gil", 'n' },
+    { "switch_interval_us", 'n' }, { "concurrency", 'n' }, { "runner", 'r' },
+    { "transport", 's' }, { "pin", 's' }, { "tasks", 'n' },
+  };
+  size_t ra = ((const cb_cell_sum_t *)a)->rows[0], rb = ((const cb_cell_sum_t *)b)->rows[0], i;
+  const char *x, *y;
+  double dx, dy;
+  int c;
+
+  for (i = 0; i < CB_ARRAY_SIZE(order); i++) {
+    x = row_key(ra, order[i].column);
+    y = row_key(rb, order[i].column);
+    if (order[i].kind == 'w')
+      c = (workload_rank(x) > workload_rank(y)) - (workload_rank(x) < workload_rank(y));
+    else if (order[i].kind == 'r')
+      c = (runner_rank(x) > runner_rank(y)) - (runner_rank(x) < runner_rank(y));
+    else if (order[i].kind == 'n') {
+      dx = strtod(x, NULL);
+      dy = strtod(y, NULL);
+      c = (dx > dy) - (dx < dy);
+    } else {
+      c = 0;
+    }
+    if (c == 0)
+      c = strcmp(x, y);
+    if (c != 0)
+      return c;
+  }
+  return (ra > rb) - (ra < rb);
 }
 
 static int find_columns(const cb_table_t *t, long *col, char *err, size_t errlen)
@@ -263,6 +334,12 @@ int cb_cells_build(const cb_table_t *t, cb_cells_t *cells, char *err, size_t err
     cb_cells_free(cells);
   }
   return rc;
+}
+
+void cb_cells_sort(cb_cells_t *cells)
+{
+  order_table = cells->table;
+  qsort(cells->cell, cells->n, sizeof(*cells->cell), cmp_cell_order);
 }
 
 void cb_cells_free(cb_cells_t *cells)

@@ -65,6 +65,9 @@ extern const size_t cb_key_columns_count;
  * (with its line), -ENOMEM. */
 int cb_cells_build(const cb_table_t *t, cb_cells_t *cells, char *err, size_t errlen);
 void cb_cells_free(cb_cells_t *cells);
+/* Put the cells in reading order: host, workload (registry order), size,
+ * payload, GIL mode, concurrency, runner (registry order), transport. */
+void cb_cells_sort(cb_cells_t *cells);
 
 /* A column's value (by name) in a cell's first row: a key column, or any
  * other. A key column the file lacks (gil, switch_interval_us) reads as its

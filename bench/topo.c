@@ -259,19 +259,26 @@ int cb_topo_load(cb_topo_t **out)
 }
 
 /* An upper bound of the PUs a synthetic description asks for: the product
- * of every count after a ':' (what is in parentheses, such as indexes=, is
- * not a count). hwloc takes seconds to build tens of thousands of objects,
- * so a description is refused before it is loaded (found by fuzzing). */
+ * of every number in it, as hwloc reads them (base 0: "0x2a5a" is a count
+ * too, and a bare "4 4 2" is a whole machine), outside parentheses and
+ * brackets, which hold attributes. hwloc takes seconds to build tens of
+ * thousands of objects, so a description is refused before it is loaded
+ * (both found by fuzzing). */
 static double synthetic_pus(const char *desc)
 {
   double product = 1;
-  const char *p;
+  const char *p = desc;
+  char *end;
   int depth = 0;
 
-  for (p = desc; *p != '\0'; p++) {
-    depth += (*p == '(') - (*p == ')');
-    if (*p == ':' && depth == 0 && p[1] >= '0' && p[1] <= '9')
-      product *= strtod(p + 1, NULL);
+  while (*p != '\0') {
+    depth += (*p == '(' || *p == '[') - (*p == ')' || *p == ']');
+    if (depth == 0 && *p >= '0' && *p <= '9') {
+      product *= (double)strtoull(p, &end, 0);
+      p = end > p ? end : p + 1;
+      continue;
+    }
+    p++;
   }
   return product;
 }

@@ -466,6 +466,35 @@ static void test_cells_group_in_first_appearance_order(void **state)
   cb_buf_free(&b);
 }
 
+static void test_cells_sort_reading_order(void **state)
+{
+  cb_buf_t b = { 0 };
+  cb_table_t t;
+  cb_cells_t cells;
+
+  (void)state;
+  cb_buf_printf(&b, "%s", header);
+  add_row(&b, "io.sleep", 2, 0.1, 1, "ok");
+  add_row(&b, "cpu.hash", 16, 0.1, 1, "ok");
+  add_row(&b, "zzz.unknown", 1, 0.1, 1, "ok");
+  add_row(&b, "cpu.hash", 2, 0.1, 1, "ok");
+  add_row(&b, "noop", 1, 0.1, 1, "ok");
+  build_cells(&b, &t, &cells);
+  cb_cells_sort(&cells);
+  assert_int_equal(cells.n, 5);
+  /* Registry order (noop, cpu.hash, ..., io.sleep), unknown names last;
+   * concurrency as a number, so 2 before 16. */
+  assert_string_equal(cb_cell_key(&cells, 0, "workload"), "noop");
+  assert_string_equal(cb_cell_key(&cells, 1, "workload"), "cpu.hash");
+  assert_string_equal(cb_cell_key(&cells, 1, "concurrency"), "2");
+  assert_string_equal(cb_cell_key(&cells, 2, "concurrency"), "16");
+  assert_string_equal(cb_cell_key(&cells, 3, "workload"), "io.sleep");
+  assert_string_equal(cb_cell_key(&cells, 4, "workload"), "zzz.unknown");
+  cb_cells_free(&cells);
+  cb_table_free(&t);
+  cb_buf_free(&b);
+}
+
 static void test_cells_errors(void **state)
 {
   cb_buf_t b = { 0 };
@@ -597,6 +626,7 @@ int main(void)
     cmocka_unit_test(test_table_crlf_and_ends),
     cmocka_unit_test(test_flags),
     cmocka_unit_test(test_cells_group_in_first_appearance_order),
+    cmocka_unit_test(test_cells_sort_reading_order),
     cmocka_unit_test(test_cells_errors),
     cmocka_unit_test(test_schedule_complete),
     cmocka_unit_test(test_schedule_seeded),

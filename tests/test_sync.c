@@ -84,6 +84,13 @@ static void run_trial(const cb_cell_t *cell, cb_trial_t *t)
 
 /* ---- the protected workloads verify everywhere ---------------------------- */
 
+/* Valgrind runs one thread at a time (the valgrind test setup sets this):
+ * checks that need two threads running at once cannot hold there. */
+static int under_valgrind(void)
+{
+  return getenv("CB_UNDER_VALGRIND") != NULL;
+}
+
 static void test_protected_verify(void **state)
 {
   static const char *const names[] = { "sync.mutex", "sync.rmutex", "sync.semaphore",
@@ -126,6 +133,8 @@ static void test_none_loses_updates(void **state)
 
   (void)state;
   CHECK(none->racy);
+  if (under_valgrind())
+    skip();
   for (k = 0; k < RETRIES; k++) {
     cb_cell_t cell = make_cell(none, cb_runner_find("threads"), 2, 0, 2, 10000000);
 
@@ -338,7 +347,7 @@ static void test_cli(void **state)
     CHECK_EQ(is_racy, strcmp(cb_table_get(&t, row, (size_t)lost), "0") != 0);
     racy += is_racy;
   }
-  CHECK(racy > 0);
+  CHECK(racy > 0 || under_valgrind());
   cb_table_free(&t);
   unlink(out);
   snprintf(path, sizeof(path), "%s/sync.summary.csv", dir);
