@@ -264,16 +264,32 @@ int cb_topo_load(cb_topo_t **out)
  * brackets, which hold attributes. hwloc takes seconds to build tens of
  * thousands of objects, so a description is refused before it is loaded
  * (both found by fuzzing). */
+/* The end of the group that opens at p ('(' or '['), or NULL when it is
+ * never closed: then it holds no attributes, and its numbers count. */
+static const char *group_end(const char *p)
+{
+  int depth = 0;
+
+  for (; *p != '\0'; p++) {
+    depth += (*p == '(' || *p == '[') - (*p == ')' || *p == ']');
+    if (depth == 0)
+      return p;
+  }
+  return NULL;
+}
+
 static double synthetic_pus(const char *desc)
 {
   double product = 1;
-  const char *p = desc;
+  const char *p = desc, *close;
   char *end;
-  int depth = 0;
 
   while (*p != '\0') {
-    depth += (*p == '(' || *p == '[') - (*p == ')' || *p == ']');
-    if (depth == 0 && *p >= '0' && *p <= '9') {
+    if ((*p == '(' || *p == '[') && (close = group_end(p)) != NULL) {
+      p = close + 1;
+      continue;
+    }
+    if (*p >= '0' && *p <= '9') {
       product *= (double)strtoull(p, &end, 0);
       p = end > p ? end : p + 1;
       continue;
