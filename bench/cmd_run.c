@@ -38,6 +38,7 @@ typedef struct session_s {
   const char *path;
   cb_buf_t csv;
   size_t rows, not_ok;
+  int beside_ok;  /* the output is a regular file: summary and metadata go beside it */
 } session_t;
 
 static volatile sig_atomic_t stop_signal;
@@ -337,6 +338,8 @@ static int write_summary(session_t *s, int show)
   cb_buf_t b = { 0 };
   int rc;
 
+  if (!s->beside_ok)
+    return 0;
   beside(s->path, "summary.csv", path, sizeof(path));
   rc = cb_table_parse(s->csv.data, s->csv.len, &t, err, sizeof(err));
   if (rc == 0) {
@@ -435,8 +438,13 @@ static int write_sidecar(session_t *s)
 {
   char path[4200];
   cb_buf_t b = { 0 };
+  struct stat st;
   int err;
 
+  /* Beside /dev/null or a FIFO there is no place for files of ours. */
+  s->beside_ok = stat(s->path, &st) != 0 || S_ISREG(st.st_mode);
+  if (!s->beside_ok)
+    return 0;
   beside(s->path, "meta.json", path, sizeof(path));
   cb_meta_json(s->meta, &b);
   err = b.failed ? -ENOMEM : cb_write_atomic(path, b.data, b.len);

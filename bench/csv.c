@@ -150,11 +150,28 @@ static int write_all(int fd, const char *p, size_t len)
   return 0;
 }
 
+/* A target that is not a regular file (/dev/null, /dev/full, a FIFO) is
+ * written in place: renaming a file over a device would replace the device. */
+static int write_in_place(const char *path, const void *data, size_t len)
+{
+  int fd = open(path, O_WRONLY | O_CLOEXEC), err;
+
+  if (fd < 0)
+    return -errno;
+  err = write_all(fd, data, len);
+  if (close(fd) != 0 && err == 0)
+    err = -errno;
+  return err;
+}
+
 int cb_write_atomic(const char *path, const void *data, size_t len)
 {
   char tmp[4200];
+  struct stat st;
   int fd, err;
 
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+    return write_in_place(path, data, len);
   snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
   fd = mkostemp(tmp, O_CLOEXEC);
   if (fd < 0)

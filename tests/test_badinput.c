@@ -214,7 +214,6 @@ static void make_dir(char *buf, size_t len)
   assert_non_null(mkdtemp(buf));
 }
 
-/* The entries of a directory (not . and ..), joined by ' '; empty if none. */
 /* The names in a directory, sorted, space separated. */
 static void listing(const char *dir, char *buf, size_t len)
 {
@@ -619,6 +618,31 @@ static void test_valid_run(void **state)
 }
 
 /* Serial is the baseline: one cell at c = 1 whatever the concurrency list. */
+/* An output that cannot be written: exit 1, and nothing of ours is left
+ * beside the device (renaming over it would have replaced /dev/full). */
+static void test_unwritable_output(void **state)
+{
+  static const char *const argv[] = {"run", "-w", "noop", "-r", "serial", "-t", "10",
+                                     "--reps", "1", "--warmup", "0", "-q", "-o", "/dev/full",
+                                     NULL};
+  struct stat st;
+  char dir[512];
+  result_t r = {0};
+
+  (void)state;
+  make_dir(dir, sizeof(dir));
+  run_bench(argv, dir, &r);
+  assert_true(WIFEXITED(r.status));
+  assert_int_equal(WEXITSTATUS(r.status), 1);
+  assert_non_null(strstr(r.err, "/dev/full"));
+  assert_int_equal(stat("/dev/full", &st), 0);
+  assert_true(S_ISCHR(st.st_mode));
+  assert_int_not_equal(stat("/dev/full.meta.json", &st), 0);
+  assert_int_not_equal(stat("/dev/full.summary.csv", &st), 0);
+  result_free(&r);
+  rmdir(dir);
+}
+
 static void test_serial_runs_once(void **state)
 {
   static const char *const argv[] = {"run", "-w", "noop", "-r", "serial", "-c", "1,2,8",
@@ -662,6 +686,7 @@ int main(void)
     cmocka_unit_test(test_help_is_not_an_error),
     cmocka_unit_test(test_valid_run),
     cmocka_unit_test(test_serial_runs_once),
+    cmocka_unit_test(test_unwritable_output),
   };
 
   if (getenv("CONCBENCH") == NULL) {

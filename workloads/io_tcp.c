@@ -615,6 +615,7 @@ const cb_workload_t cb_workload_io_tcp = {
   .size_unit = "us",
   .default_size = 200,
   .default_tasks = 2000,
+  .default_payload = 64,
   .setup = tcp_setup,
   .teardown = tcp_teardown,
   .fds_per_task = 1,
