@@ -16,6 +16,7 @@
 typedef struct spec_s {
   const cb_workload_t *wl;
   uint64_t size, tasks;       /* tasks 0: the workload's default at each c */
+  uint64_t per_c;             /* and at least per_c * c of them */
   uint64_t *payloads;
   size_t npayloads;
   unsigned *conc;
@@ -140,6 +141,7 @@ static int make_spec(const cb_matrix_opts_t *o, const cb_workload_t *wl,
   s->wl = wl;
   s->size = o->have_size ? o->size : e != NULL ? e->size : wl->default_size;
   s->tasks = o->have_tasks ? o->tasks : e != NULL ? e->tasks : wl->default_tasks;
+  s->per_c = o->have_tasks || e == NULL ? 0 : e->per_c;
   if (conc == NULL)
     conc = e != NULL && e->concurrency != NULL ? e->concurrency
            : o->profile != NULL                ? o->profile->concurrency
@@ -347,6 +349,8 @@ static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, const picks_t 
             c.concurrency = serial ? 1 : s->conc[k];
             c.transport = runner_transport(rn, pk, t);
             c.params.tasks = s->tasks > 0 ? s->tasks : cb_workload_tasks(s->wl, c.concurrency);
+            if (c.params.tasks < s->per_c * c.concurrency)
+              c.params.tasks = s->per_c * c.concurrency;
             c.params.size = s->size;
             c.params.payload = s->payloads[p];
             c.params.seed = o->seed;

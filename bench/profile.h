@@ -12,6 +12,8 @@
 typedef struct cb_profile_entry_s {
   const char *workload;
   uint64_t size, tasks;     /* 0 tasks: the workload's default */
+  uint64_t per_c;           /* at least this many tasks per unit of concurrency,
+                               so that every worker gets work at high c */
   const char *payloads;     /* NULL: the workload's default */
   const char *concurrency;  /* NULL: the profile's */
 } cb_profile_entry_t;
