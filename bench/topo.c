@@ -280,7 +280,7 @@ static const char *group_end(const char *p)
 
 static double synthetic_pus(const char *desc)
 {
-  double product = 1;
+  double product = 1, count;
   const char *p = desc, *close;
   char *end;
 
@@ -290,7 +290,9 @@ static double synthetic_pus(const char *desc)
       continue;
     }
     if (*p >= '0' && *p <= '9') {
-      product *= (double)strtoull(p, &end, 0);
+      count = (double)strtoull(p, &end, 0);
+      if (count > 1)
+        product *= count; /* a 0 ("0x" alone) must not erase the others */
       p = end > p ? end : p + 1;
       continue;
     }

@@ -90,6 +90,7 @@ static const row_t rows[] = {
   /* Found by fuzzing: hwloc would spend many seconds building 18484 PUs. */
   {{"topology", "--synthetic", "pack:9242pu:2"}, 2, "'pack:9242pu:2' has more than 4096 PUs"},
   {{"topology", "--synthetic", "0x2a5a"}, 2, "'0x2a5a' has more than 4096 PUs"},
+  {{"topology", "--synthetic", "0x11411Pu0x:141"}, 2, "has more than 4096 PUs"},
   {{"topology", "--bogus"}, 2, "'--bogus'"},
   {{"topology", "extra"}, 2, "'extra'"},
   {{"list", "extra"}, 2, "'extra'"},
