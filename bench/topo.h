@@ -34,8 +34,12 @@ int cb_topo_load(cb_topo_t **out);
 /* The largest synthetic machine accepted, in PUs. */
 #define CB_SYNTHETIC_MAX_PUS 4096
 
-/* An hwloc synthetic description, e.g. "pack:2 core:4 pu:2". -EINVAL when
- * hwloc rejects it, -E2BIG above CB_SYNTHETIC_MAX_PUS, -ENOTSUP without hwloc. */
+/* An hwloc synthetic description, e.g. "pack:2 core:4 pu:2(indexes=...)":
+ * space-separated `type:count` or `count` levels with decimal counts, each
+ * optionally followed by one (attributes) group — a strict subset of hwloc's
+ * grammar, so that the size can be bounded before hwloc builds it. -EINVAL
+ * outside that subset or when hwloc rejects it, -E2BIG above
+ * CB_SYNTHETIC_MAX_PUS, -ENOTSUP without hwloc. */
 int cb_topo_load_synthetic(const char *desc, cb_topo_t **out);
 void cb_topo_free(cb_topo_t *t);
 
