@@ -16,9 +16,12 @@
 #include "workload.h"
 #include "topo.h"
 
-/* One task's outcome, written only by the runner that ran it. */
+/* One task's outcome, written only by the runner that ran it. A cache line
+ * each: neighbouring tasks run on different workers at once, and the
+ * harness's own bookkeeping must not make them share a line (false sharing
+ * would be charged to the runner being measured). */
 typedef struct cb_task_result_s {
-  uint64_t checksum;
+  _Alignas(64) uint64_t checksum;
   uint64_t lat_ns;   /* from hand-out to a worker until its result is back */
   uint32_t seen;     /* how many times a result came back: must end at 1 */
   int32_t err;       /* 0, or -errno from the task, or -ECHILD if its worker died */

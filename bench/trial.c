@@ -212,7 +212,9 @@ static int execute(const cb_cell_t *cell, const cb_topo_t *topo, const uint64_t 
   uint64_t switches;
   int err, have_plan = 0, have_state = 0;
 
-  x.results = calloc(cell->params.tasks, sizeof(*x.results));
+  x.results = aligned_alloc(_Alignof(cb_task_result_t), cell->params.tasks * sizeof(*x.results));
+  if (x.results != NULL)
+    memset(x.results, 0, cell->params.tasks * sizeof(*x.results));
   in = payload > 0 ? malloc(payload) : NULL;
   if (x.results == NULL || (payload > 0 && in == NULL)) {
     err = -ENOMEM;
