@@ -35,13 +35,16 @@ static int same_group(const cb_cells_t *cells, size_t a, size_t b)
   return 1;
 }
 
-double cb_cells_p(const cb_cells_t *cells, size_t a, size_t b)
+double cb_cells_p(const cb_cells_t *cells, size_t a, size_t b, const char *metric,
+                  double *floor)
 {
-  size_t na, nb;
-  double *x = cb_cell_samples(cells, a, "throughput", &na);
-  double *y = cb_cell_samples(cells, b, "throughput", &nb);
+  size_t na = 0, nb = 0;
+  double *x = cb_cell_samples(cells, a, metric, &na);
+  double *y = cb_cell_samples(cells, b, metric, &nb);
   double p = x != NULL && y != NULL ? cb_mann_whitney_p(x, na, y, nb) : 1;
 
+  if (floor != NULL)
+    *floor = cb_mw_min_p(na, nb);
   free(x);
   free(y);
   return p;
@@ -78,7 +81,7 @@ static void decide(const cb_cells_t *cells, size_t first, const char *done, doub
   if (k->runner_up >= 0) {
     double up = median_tp(cells, (size_t)k->runner_up);
     k->margin = up > 0 ? median_tp(cells, k->winner) / up - 1 : 0;
-    k->p = cb_cells_p(cells, k->winner, (size_t)k->runner_up);
+    k->p = cb_cells_p(cells, k->winner, (size_t)k->runner_up, "throughput", NULL);
   }
   k->tie = k->runner_up >= 0 && k->p >= alpha;
 }

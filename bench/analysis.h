@@ -28,7 +28,9 @@ typedef struct cb_contest_s {
  * not compete. Serial competes at c = 1 only, where it ran. */
 int cb_contests(const cb_cells_t *cells, double alpha, cb_contest_t **out, size_t *n);
 
-/* Mann-Whitney p between two cells' ok throughput samples. */
-double cb_cells_p(const cb_cells_t *cells, size_t a, size_t b);
+/* Mann-Whitney p between two cells' ok samples of a metric (a column
+ * name); *floor (if not NULL) gets the smallest p their sizes allow. */
+double cb_cells_p(const cb_cells_t *cells, size_t a, size_t b, const char *metric,
+                  double *floor);
 
 #endif

@@ -245,18 +245,6 @@ static long side_serial(const side_t *s, const keyv_t key)
   return found;
 }
 
-double cb_mw_min_p(size_t nx, size_t ny)
-{
-  double c = 1; /* C(nx + ny, nx), built up as a product */
-  size_t i;
-
-  if (nx == 0 || ny == 0)
-    return 1;
-  for (i = 1; i <= nx; i++)
-    c = c * (double)(ny + i) / (double)i;
-  return 2 / c > 1 ? 1 : 2 / c;
-}
-
 size_t cb_compare_needed_n(size_t m, double alpha)
 {
   size_t n;

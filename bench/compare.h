@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "csv.h"
+#include "stats.h"
 #include "table.h"
 
 /* The key of a cell for compare: the summary's key without the host. */
@@ -98,9 +99,6 @@ void cb_compare_free(cb_compare_t *c);
  * over m cells: 2 / C(2n, n) * m < alpha (the smallest exact two-sided
  * Mann-Whitney p-value of n against n, times m). */
 size_t cb_compare_needed_n(size_t m, double alpha);
-/* The smallest exact two-sided Mann-Whitney p-value of nx against ny
- * samples: 2 / C(nx + ny, nx) (at most 1). */
-double cb_mw_min_p(size_t nx, size_t ny);
 
 /* The comparison for people (a fixed-width table), for Markdown, as one
  * JSON object, or as CSV (one row per cell; what `plot --compare` reads).

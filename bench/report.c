@@ -98,32 +98,6 @@ static double metric_median(const cb_cells_t *cells, size_t c, const char *metri
                                            : cells->cell[c].m[CB_M_maxrss_kb].median;
 }
 
-/* The smallest two-sided p the exact test can give for samples of na and
- * nb: 2 / C(na + nb, na). */
-static double min_p(size_t na, size_t nb)
-{
-  double c = 1;
-  size_t i;
-
-  for (i = 1; i <= na; i++)
-    c = c * (double)(nb + i) / (double)i;
-  return c > 0 ? 2 / c : 1;
-}
-
-static double cells_p(const cb_cells_t *cells, size_t a, size_t b, const char *metric,
-                      double *floor)
-{
-  size_t na, nb;
-  double *x = cb_cell_samples(cells, a, metric, &na);
-  double *y = cb_cell_samples(cells, b, metric, &nb);
-  double p = x != NULL && y != NULL ? cb_mann_whitney_p(x, na, y, nb) : 1;
-
-  *floor = min_p(na, nb);
-  free(x);
-  free(y);
-  return p;
-}
-
 /* 12.3k, 4.56M: numbers for people. */
 static void human(double v, char *buf, size_t len)
 {
@@ -142,7 +116,8 @@ static void duel(const cb_cells_t *cells, const claim_t *k, size_t s, size_t o, 
                  cb_finding_t *f, unsigned *lines)
 {
   double ms = metric_median(cells, s, k->metric), mo = metric_median(cells, o, k->metric);
-  double floor, p = cells_p(cells, s, o, k->metric, &floor), rel = mo != 0 ? ms / mo - 1 : 0;
+  double floor, p = cb_cells_p(cells, s, o, k->metric, &floor);
+  double rel = mo != 0 ? ms / mo - 1 : 0;
   int side_better = k->higher_better ? ms > mo : ms < mo;
   const char *unit = strcmp(k->metric, "throughput") == 0 ? "tasks/s" : "KiB";
   const char *outcome;
@@ -375,7 +350,7 @@ static void evaluate_gil(const cb_cells_t *cells, double alpha, cb_finding_t *f)
     s = metric_median(cells, (size_t)one, "throughput") > 0
             ? metric_median(cells, c, "throughput") / metric_median(cells, (size_t)one, "throughput")
             : 0;
-    p = cells_p(cells, c, (size_t)one, "throughput", &floor);
+    p = cb_cells_p(cells, c, (size_t)one, "throughput", &floor);
     expect_none = threads && cpu;
     human(metric_median(cells, (size_t)one, "throughput"), h1, sizeof(h1));
     human(metric_median(cells, c, "throughput"), hc, sizeof(hc));
@@ -416,7 +391,7 @@ static void evaluate_cheaper(const cb_cells_t *cells, double alpha, const char *
       continue;
     ms = metric_median(cells, c, "throughput");
     mo = metric_median(cells, (size_t)o, "throughput");
-    p = cells_p(cells, c, (size_t)o, "throughput", &floor);
+    p = cb_cells_p(cells, c, (size_t)o, "throughput", &floor);
     outcome = score(f, p, floor, alpha, ms > mo, 1);
     cb_contestant(cells, c, name, sizeof(name));
     per_update(cells, c, hs, sizeof(hs));
@@ -455,7 +430,7 @@ static void evaluate_contention(const cb_cells_t *cells, double alpha, cb_findin
       continue;
     m1 = metric_median(cells, (size_t)one, "throughput");
     mc = metric_median(cells, c, "throughput");
-    p = cells_p(cells, (size_t)one, c, "throughput", &floor);
+    p = cb_cells_p(cells, (size_t)one, c, "throughput", &floor);
     outcome = score(f, p, floor, alpha, m1 > mc, 1);
     cb_contestant(cells, c, name, sizeof(name));
     per_update(cells, (size_t)one, h1, sizeof(h1));

@@ -296,3 +296,15 @@ void cb_holm(double *p, size_t m)
   }
   free(idx);
 }
+
+double cb_mw_min_p(size_t nx, size_t ny)
+{
+  double c = 1; /* C(nx + ny, nx), built up as a product */
+  size_t i;
+
+  if (nx == 0 || ny == 0)
+    return 1;
+  for (i = 1; i <= nx; i++)
+    c = c * (double)(ny + i) / (double)i;
+  return 2 / c > 1 ? 1 : 2 / c;
+}

@@ -37,6 +37,11 @@ void cb_median_ci_ranks(size_t n, double level, size_t *lo, size_t *hi, double *
  * continuity corrections. 1 when either sample is empty. */
 double cb_mann_whitney_p(const double *x, size_t nx, const double *y, size_t ny);
 
+/* The smallest exact two-sided Mann-Whitney p-value of nx against ny
+ * samples: 2 / C(nx + ny, nx) (at most 1). No test on so few samples can
+ * ever reach a smaller alpha. */
+double cb_mw_min_p(size_t nx, size_t ny);
+
 /* Bootstrap confidence interval (percentile method, `rounds` resamples from
  * a generator seeded with `seed`, so it is reproducible) of
  * median(y) / median(x). Returns the point estimate; *lo and *hi get the
