@@ -9,14 +9,18 @@
 #include "gil.h"
 #include "sleep.h"
 
-static uint64_t sleep_sum(const cb_params_t *p, uint64_t index)
+/* The checksum of a task whose wait began at `t0` and ended at `t1`: right
+ * only when it lasted the whole `size` microseconds. */
+static uint64_t sleep_sum(const cb_params_t *p, uint64_t index, uint64_t t0, uint64_t t1)
 {
-  return cb_task_seed(p->seed, index) ^ p->size;
+  uint64_t sum = cb_task_seed(p->seed, index) ^ p->size;
+
+  return t1 - t0 >= p->size * 1000u ? sum : ~sum;
 }
 
 uint64_t cb__sleep_expect(const cb_task_t *t)
 {
-  return sleep_sum(t->p, t->index);
+  return sleep_sum(t->p, t->index, 0, t->p->size * 1000u);
 }
 
 int cb__sleep_run(const cb_task_t *t, uint64_t *checksum)
@@ -25,26 +29,19 @@ int cb__sleep_run(const cb_task_t *t, uint64_t *checksum)
     .tv_sec = (time_t)(t->p->size / 1000000u),
     .tv_nsec = (long)(t->p->size % 1000000u) * 1000,
   };
+  uint64_t t0;
   int err = 0;
 
   cb_gil_release(); /* time.sleep() lets go of the GIL */
+  t0 = cb_now_ns();
   while (err == 0 && nanosleep(&ts, &ts) != 0)
     err = errno != EINTR ? -errno : 0;
+  *checksum = sleep_sum(t->p, t->index, t0, cb_now_ns());
   cb_gil_acquire();
-  if (err != 0)
-    return err;
-  *checksum = sleep_sum(t->p, t->index);
-  return 0;
+  return err;
 }
 
 #if CB_HAVE_LIBUV
-static void timer_cb(uv_timer_t *t)
-{
-  cb_async_t *a = t->data;
-
-  a->done(a, 0, sleep_sum(a->params, a->index));
-}
-
 static void poll_cb(uv_poll_t *h, int status, int events)
 {
   cb_async_t *a = h->data;
@@ -61,7 +58,7 @@ static void poll_cb(uv_poll_t *h, int status, int events)
     a->done(a, -errno, 0);
     return;
   }
-  a->done(a, 0, sleep_sum(a->params, a->index));
+  a->done(a, 0, sleep_sum(a->params, a->index, s->t_start, cb_now_ns()));
 }
 
 int cb__sleep_open(cb_async_t *a)
@@ -69,13 +66,6 @@ int cb__sleep_open(cb_async_t *a)
   cb__sleep_slot_t *s = a->slot;
   int err;
 
-  s->tfd = -1;
-  s->use_poll = a->params->size % 1000u != 0;
-  if (!s->use_poll) {
-    err = uv_timer_init(a->loop, &s->timer);
-    s->timer.data = a;
-    return err;
-  }
   s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (s->tfd < 0)
     return -errno;
@@ -93,10 +83,11 @@ int cb__sleep_start(cb_async_t *a)
   cb__sleep_slot_t *s = a->slot;
   struct itimerspec its = { { 0, 0 }, { 0, 0 } };
 
-  if (!s->use_poll)
-    return uv_timer_start(&s->timer, timer_cb, a->params->size / 1000u, 0);
   its.it_value.tv_sec = (time_t)(a->params->size / 1000000u);
   its.it_value.tv_nsec = (long)(a->params->size % 1000000u) * 1000;
+  if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+    its.it_value.tv_nsec = 1; /* zero would disarm the timer */
+  s->t_start = cb_now_ns();
   if (timerfd_settime(s->tfd, 0, &its, NULL) != 0)
     return -errno;
   return uv_poll_start(&s->poll, UV_READABLE, poll_cb);
@@ -107,8 +98,7 @@ static void handle_closed(uv_handle_t *h)
   cb_async_t *a = h->data;
   cb__sleep_slot_t *s = a->slot;
 
-  if (s->tfd >= 0)
-    close(s->tfd); /* only now that uv_poll no longer watches it */
+  close(s->tfd); /* only now that uv_poll no longer watches it */
   s->tfd = -1;
   s->closed(a);
 }
@@ -118,7 +108,7 @@ void cb__sleep_close(cb_async_t *a, void (*closed)(cb_async_t *a))
   cb__sleep_slot_t *s = a->slot;
 
   s->closed = closed;
-  uv_close(s->use_poll ? (uv_handle_t *)&s->poll : (uv_handle_t *)&s->timer, handle_closed);
+  uv_close((uv_handle_t *)&s->poll, handle_closed);
 }
 #endif
 
