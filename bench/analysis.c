@@ -15,13 +15,18 @@ void cb_contestant(const cb_cells_t *cells, size_t cell, char *buf, size_t len)
 {
   const char *rn = cb_cell_key(cells, cell, "runner");
   const char *tr = cb_cell_key(cells, cell, "transport");
+  const char *ds = cb_cell_key(cells, cell, "dispatch");
   const char *gil = strcmp(cb_cell_key(cells, cell, "gil"), "1") == 0 ? "+gil" : "";
+  size_t used;
 
   /* "inproc" and "pipe" are each runner's only or default transport. */
-  if (strcmp(tr, "inproc") == 0 || strcmp(tr, "pipe") == 0 || tr[0] == '\0')
-    snprintf(buf, len, "%s%s", rn, gil);
-  else
-    snprintf(buf, len, "%s/%s%s", rn, tr, gil);
+  used = (size_t)snprintf(buf, len, "%s", rn);
+  if (strcmp(tr, "inproc") != 0 && strcmp(tr, "pipe") != 0 && tr[0] != '\0' && used < len)
+    used += (size_t)snprintf(buf + used, len - used, "/%s", tr);
+  if (!cb_default_dispatch(ds) && used < len)
+    used += (size_t)snprintf(buf + used, len - used, "/%s", ds);
+  if (used < len)
+    snprintf(buf + used, len - used, "%s", gil);
 }
 
 static int same_group(const cb_cells_t *cells, size_t a, size_t b)

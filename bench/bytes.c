@@ -50,3 +50,8 @@ uint64_t cb_digest(const void *buf, size_t len, uint64_t seed)
   }
   return cb_mix64(h[0] ^ cb_mix64(h[1] ^ cb_mix64(h[2] ^ cb_mix64(h[3] ^ tail ^ len))));
 }
+
+uint64_t cb_out_digest(const cb_params_t *p, uint64_t index, const unsigned char *out)
+{
+  return cb_digest(out, (size_t)p->payload, ~cb_task_seed(p->seed, index));
+}

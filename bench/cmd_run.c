@@ -57,6 +57,10 @@ static const char run_help[] =
     "  -p, --pin POLICY         none|compact|scatter|cores (default compact)\n"
     "      --transport LIST     how processes move payloads: pipe,shm (default pipe);\n"
     "                           other runners keep their own (inproc)\n"
+    "      --dispatch LIST      how process workers get tasks: shared (a shared counter,\n"
+    "                           default), queue (one task pipe kept filled, as Python's\n"
+    "                           multiprocessing.Pool), roundtrip (one task at a time per\n"
+    "                           worker); other runners keep their own\n"
     "  -t, --tasks N            tasks per trial (default: per workload)\n"
     "  -s, --size N             work per task in the workload's unit (default: per workload)\n"
     "      --payload LIST       bytes in and out per task, e.g. 64,65536 or 64..4194304\n"
@@ -128,6 +132,7 @@ static int parse_option(int opt, opts_t *o)
   case 'r': mx->runners = optarg; return 0;
   case 'c': mx->concurrency = optarg; return 0;
   case 'X': mx->transports = optarg; return 0;
+  case 'K': mx->dispatches = optarg; return 0;
   case 'P': mx->payloads = optarg; return 0;
   case 'o': o->output = optarg; return 0;
   case 'J': o->json = optarg; return 0;
@@ -186,6 +191,7 @@ static int parse_options(int argc, char **argv, opts_t *o)
     { "allow-races", no_argument, NULL, 'A' },
     { "trial-timeout", required_argument, NULL, 'T' },
     { "transport", required_argument, NULL, 'X' },
+    { "dispatch", required_argument, NULL, 'K' },
     { "output", required_argument, NULL, 'o' },
     { "json", required_argument, NULL, 'J' },
     { "dry-run", no_argument, NULL, 'D' },
@@ -316,6 +322,7 @@ static int record(session_t *s, size_t cell, unsigned rep, const cb_trial_t *t)
   cb_workload_family(row.cell->wl, fam, sizeof(fam));
   row.family = fam;
   row.transport = row.cell->transport;
+  row.dispatch = row.cell->dispatch;
   now_iso(row.timestamp, sizeof(row.timestamp));
   cb_record_row(&s->csv, &row);
   if (s->csv.failed)

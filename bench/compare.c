@@ -18,10 +18,11 @@
 
 const char *const cb_compare_key_columns[CB_CMP_KEYS] = {
   "workload", "runner", "transport", "pin", "concurrency", "tasks", "size", "payload",
-  "gil", "switch_interval_us",
+  "gil", "switch_interval_us", "dispatch",
 };
 
-enum { K_WORKLOAD, K_RUNNER, K_TRANSPORT, K_PIN, K_C, K_TASKS, K_SIZE, K_PAYLOAD, K_GIL, K_SI };
+enum { K_WORKLOAD, K_RUNNER, K_TRANSPORT, K_PIN, K_C, K_TASKS, K_SIZE, K_PAYLOAD, K_GIL, K_SI,
+       K_DISPATCH };
 
 typedef const char *keyv_t[CB_CMP_KEYS];
 
@@ -80,6 +81,8 @@ static int make_names(const keyv_t *key, size_t n, char **name)
     if (strcmp(x[K_TRANSPORT], "inproc") != 0 && strcmp(x[K_TRANSPORT], "pipe") != 0 &&
         used < sizeof(buf))
       used += (size_t)snprintf(buf + used, sizeof(buf) - used, "/transport:%s", x[K_TRANSPORT]);
+    if (!cb_default_dispatch(x[K_DISPATCH]) && used < sizeof(buf))
+      used += (size_t)snprintf(buf + used, sizeof(buf) - used, "/dispatch:%s", x[K_DISPATCH]);
     if (strtoull(x[K_PAYLOAD], NULL, 10) > 0 && used < sizeof(buf))
       used += (size_t)snprintf(buf + used, sizeof(buf) - used, "/payload:%s", x[K_PAYLOAD]);
     if (strcmp(x[K_GIL], "1") == 0 && used < sizeof(buf))

@@ -25,7 +25,7 @@
 #include "table.h"
 
 /* The key of a cell for compare: the summary's key without the host. */
-#define CB_CMP_KEYS 10
+#define CB_CMP_KEYS 11
 extern const char *const cb_compare_key_columns[CB_CMP_KEYS];
 
 /* Why a cell was, or was not, compared. */

@@ -1,7 +1,9 @@
-/* Helpers that every runner needs in the same way: sampling a worker's CPU
- * time and context switches, reading memory use, naming and pinning workers,
- * and running one task in its blocking form with its latency. Kept here so
- * that the runners differ only in their concurrency model. */
+/* Helpers that every runner needs in the same way: the one method for CPU
+ * time, context switches and memory (runner.h states the rules), naming and
+ * pinning workers, the start and end barriers of in-process workers, and
+ * running one task in its blocking form with its latency. Kept here so that
+ * the runners differ only in their concurrency model. */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -9,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "runner.h"
 
@@ -32,21 +36,160 @@ void cb__ru_sample(int who, cb__ru_t *out)
   out->ivcsw = (uint64_t)ru.ru_nivcsw;
 }
 
-void cb__ru_accumulate(cb_usage_t *u, const cb__ru_t *start, const cb__ru_t *end)
+void cb__ru_add(cb__ru_t *acc, const cb__ru_t *start, const cb__ru_t *end)
 {
-  u->user_ns += end->user_ns - start->user_ns;
-  u->sys_ns += end->sys_ns - start->sys_ns;
-  u->vcsw += end->vcsw - start->vcsw;
-  u->ivcsw += end->ivcsw - start->ivcsw;
+  acc->user_ns += end->user_ns - start->user_ns;
+  acc->sys_ns += end->sys_ns - start->sys_ns;
+  acc->vcsw += end->vcsw - start->vcsw;
+  acc->ivcsw += end->ivcsw - start->ivcsw;
 }
 
-uint64_t cb__mem_peak_kb(void)
+void cb__usage_begin(cb_exec_t *x)
 {
-  struct rusage ru;
+  cb__ru_sample(RUSAGE_CHILDREN, &x->ru_kids0);
+  memset(&x->ru_prestart, 0, sizeof(x->ru_prestart));
+}
 
-  if (getrusage(RUSAGE_SELF, &ru) != 0)
-    return 0;
-  return (uint64_t)ru.ru_maxrss;
+void cb__usage_start(cb_exec_t *x)
+{
+  cb__ru_sample(RUSAGE_SELF, &x->ru_self0);
+}
+
+static uint64_t minus(uint64_t a, uint64_t b)
+{
+  return a > b ? a - b : 0;
+}
+
+void cb__usage_stop(cb_exec_t *x)
+{
+  cb__ru_t self1, kids1, sum = { 0 };
+
+  cb__ru_sample(RUSAGE_SELF, &self1);
+  cb__ru_sample(RUSAGE_CHILDREN, &kids1);
+  cb__ru_add(&sum, &x->ru_self0, &self1);
+  cb__ru_add(&sum, &x->ru_kids0, &kids1);
+  /* rusage has microsecond resolution: a worker's pre-start share can
+   * round above what its reaped total adds; never go below zero. */
+  x->usage.user_ns = minus(sum.user_ns, x->ru_prestart.user_ns);
+  x->usage.sys_ns = minus(sum.sys_ns, x->ru_prestart.sys_ns);
+  x->usage.vcsw = minus(sum.vcsw, x->ru_prestart.vcsw);
+  x->usage.ivcsw = minus(sum.ivcsw, x->ru_prestart.ivcsw);
+}
+
+/* Parent of process `pid` from /proc/PID/stat (the field after the command
+ * name, which may itself hold spaces and parentheses), or -1. */
+static long parent_of(long pid)
+{
+  char path[64], buf[512], *p;
+  long ppid = -1;
+  size_t n;
+  FILE *f;
+
+  snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+  f = fopen(path, "re");
+  if (f == NULL)
+    return -1;
+  n = fread(buf, 1, sizeof(buf) - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  p = strrchr(buf, ')');
+  if (p == NULL || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+    return -1;
+  return ppid;
+}
+
+typedef struct proc_s {
+  long pid, ppid;
+  int mine; /* the calling process or one of its descendants */
+} proc_t;
+
+static int by_pid(const void *a, const void *b)
+{
+  long x = ((const proc_t *)a)->pid, y = ((const proc_t *)b)->pid;
+
+  return (x > y) - (x < y);
+}
+
+/* Every process on the machine with its parent, sorted by pid (malloc'd). */
+static size_t list_processes(proc_t **out)
+{
+  proc_t *ps = NULL, *grown;
+  size_t n = 0, cap = 0;
+  struct dirent *e;
+  char *end;
+  long pid;
+  DIR *d = opendir("/proc");
+
+  while (d != NULL && (e = readdir(d)) != NULL) {
+    pid = strtol(e->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0)
+      continue;
+    if (n == cap) {
+      cap = cap ? 2 * cap : 512;
+      grown = realloc(ps, cap * sizeof(*ps));
+      if (grown == NULL)
+        break;
+      ps = grown;
+    }
+    ps[n].pid = pid;
+    ps[n].ppid = parent_of(pid);
+    ps[n].mine = 0;
+    n++;
+  }
+  if (d != NULL)
+    closedir(d);
+  if (n > 0)
+    qsort(ps, n, sizeof(*ps), by_pid);
+  *out = ps;
+  return n;
+}
+
+void cb__mem_sample(cb_exec_t *x)
+{
+  proc_t *ps = NULL, key, *parent;
+  size_t n = list_processes(&ps), i;
+  uint64_t kb = 0;
+  int grew = 1;
+
+  key.pid = (long)getpid();
+  parent = n > 0 ? bsearch(&key, ps, n, sizeof(*ps), by_pid) : NULL;
+  if (parent != NULL)
+    parent->mine = 1;
+  else
+    kb = cb__mem_pss_kb(0); /* not in the list: /proc unreadable */
+  /* Descendants are found generation by generation (trial process, workers,
+   * their partners and children); a pass that finds none ends the walk. */
+  while (grew) {
+    grew = 0;
+    for (i = 0; i < n; i++) {
+      if (ps[i].mine)
+        continue;
+      key.pid = ps[i].ppid;
+      parent = bsearch(&key, ps, n, sizeof(*ps), by_pid);
+      if (parent != NULL && parent->mine)
+        ps[i].mine = grew = 1;
+    }
+  }
+  for (i = 0; i < n; i++) {
+    if (ps[i].mine)
+      kb += cb__mem_pss_kb((int)ps[i].pid);
+  }
+  free(ps);
+  x->usage.mem_kb = kb;
+}
+
+cb_task_result_t *cb_results_map(uint64_t tasks)
+{
+  void *p = mmap(NULL, (tasks > 0 ? tasks : 1) * sizeof(cb_task_result_t),
+                 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+  return p == MAP_FAILED ? NULL : p;
+}
+
+void cb_results_unmap(cb_task_result_t *r, uint64_t tasks)
+{
+  if (r != NULL)
+    munmap(r, (tasks > 0 ? tasks : 1) * sizeof(*r));
 }
 
 uint64_t cb__mem_pss_kb(int pid)
@@ -88,15 +231,14 @@ int cb__task_run(cb_exec_t *x, cb__worker_t *w, const unsigned char *in, unsigne
   return x->wl->run(&t, checksum);
 }
 
-void cb__run_one(cb_exec_t *x, cb__worker_t *w, uint64_t index)
+void cb__run_one(cb_exec_t *x, cb__worker_t *w, uint64_t index, uint64_t t_taken)
 {
   cb_task_result_t *r = &x->results[index];
-  uint64_t sum = 0, t0;
+  uint64_t sum = 0;
   int err;
 
-  t0 = cb_now_ns();
   err = cb__task_run(x, w, x->in, NULL, index, &sum);
-  r->lat_ns = cb_now_ns() - t0;
+  r->lat_ns = cb_now_ns() - t_taken;
   r->checksum = sum;
   r->err = err;
   __atomic_fetch_add(&r->seen, 1, __ATOMIC_RELAXED);
@@ -130,6 +272,11 @@ int cb__worker_enter(cb_exec_t *x, cb__worker_t *w, const cb_kin_t *kin, const c
     err = x->wl->worker_open(x->params, x->state, &w->slot);
     if (err != 0)
       cb__msg(x, "worker %u: %s: %s", i, x->wl->name, strerror(-err));
+  }
+  if (err == 0 && blocking && x->wl->uses_partner && kin != NULL && kin->partner_start != NULL) {
+    err = kin->partner_start();
+    if (err != 0)
+      cb__msg(x, "worker %u: starting its partner: %s", i, strerror(-err));
   }
   return err;
 }
@@ -195,19 +342,35 @@ void cb__gate_abort(cb__gate_t *g)
   pthread_mutex_unlock(&g->lock);
 }
 
+int cb__gate_await(cb__gate_t *g, unsigned n)
+{
+  int abandon;
+
+  pthread_mutex_lock(&g->lock);
+  while (g->ready < n && !g->abort)
+    pthread_cond_wait(&g->cond, &g->lock);
+  abandon = g->abort;
+  pthread_mutex_unlock(&g->lock);
+  return abandon;
+}
+
+void cb__gate_open(cb__gate_t *g)
+{
+  pthread_mutex_lock(&g->lock);
+  g->go = 1;
+  pthread_cond_broadcast(&g->cond);
+  pthread_mutex_unlock(&g->lock);
+}
+
 uint64_t cb__gate_release(cb__gate_t *g, unsigned n, int abort)
 {
   uint64_t t0;
 
-  pthread_mutex_lock(&g->lock);
   if (abort)
-    g->abort = 1;
-  while (g->ready < n && !g->abort)
-    pthread_cond_wait(&g->cond, &g->lock);
+    cb__gate_abort(g);
+  cb__gate_await(g, n);
   t0 = cb_now_ns();
-  g->go = 1;
-  pthread_cond_broadcast(&g->cond);
-  pthread_mutex_unlock(&g->lock);
+  cb__gate_open(g);
   return t0;
 }
 

@@ -79,6 +79,8 @@ static void base_name(const cb_cells_t *cells, size_t c, cb_buf_t *b)
                 cb_cell_key(cells, c, "pin"));
   if (strcmp(transport, "inproc") != 0 && strcmp(transport, "pipe") != 0)
     cb_buf_printf(b, "/transport:%s", transport);
+  if (!cb_default_dispatch(cb_cell_key(cells, c, "dispatch")))
+    cb_buf_printf(b, "/dispatch:%s", cb_cell_key(cells, c, "dispatch"));
   if (strtoull(payload, NULL, 10) > 0)
     cb_buf_printf(b, "/payload:%s", payload);
   if (strcmp(cb_cell_key(cells, c, "gil"), "1") == 0)

@@ -23,12 +23,30 @@ typedef struct spec_s {
   size_t nconc;
 } spec_t;
 
-/* Runners and transports picked, shared by every spec. */
+/* Names of one kind of runner variant (transports, dispatch modes) picked. */
+typedef struct variants_s {
+  const char *v[16];
+  size_t n;
+} variants_t;
+
+/* Runners and their variants picked, shared by every spec. */
 typedef struct picks_s {
   size_t *ri, nr;
-  const char *tr[16];
-  size_t nt;
+  variants_t tr, ds;
 } picks_t;
+
+/* A runner's list of one variant kind. */
+typedef const char *const *(*variant_list_fn)(const cb_runner_t *rn);
+
+static const char *const *transports_of(const cb_runner_t *rn)
+{
+  return rn->transports;
+}
+
+static const char *const *dispatches_of(const cb_runner_t *rn)
+{
+  return rn->dispatches;
+}
 
 static void join_names(char *buf, size_t len, const char *const *names, size_t n)
 {
@@ -80,27 +98,45 @@ static int parse_payloads(const char *s, uint64_t **out, size_t *n)
   return 0;
 }
 
-/* Every transport some runner has, each once. */
-static size_t all_transports(const char **names, size_t max)
+/* Every variant some runner has, each once. */
+static size_t all_variants(variant_list_fn list, const char **names, size_t max)
 {
   size_t i, j, k, n = 0;
 
   for (i = 0; i < cb_runners_count; i++) {
-    for (j = 0; cb_runners[i]->transports[j] != NULL; j++) {
-      for (k = 0; k < n && strcmp(names[k], cb_runners[i]->transports[j]) != 0; k++)
+    const char *const *l = list(cb_runners[i]);
+    for (j = 0; l[j] != NULL; j++) {
+      for (k = 0; k < n && strcmp(names[k], l[j]) != 0; k++)
         ;
       if (k == n && n < max)
-        names[n++] = cb_runners[i]->transports[j];
+        names[n++] = l[j];
     }
   }
   return n;
 }
 
+/* Pick variants by a name list (NULL: none picked, each runner's default). */
+static int pick_variants(const char *what, const char *list, variant_list_fn of, variants_t *out)
+{
+  const char *names[CB_ARRAY_SIZE(out->v)];
+  size_t i, n = all_variants(of, names, CB_ARRAY_SIZE(names)), *idx = NULL;
+
+  out->n = 0;
+  if (list == NULL)
+    return 0;
+  if (select_list(what, list, names, n, &idx, &out->n) != 0)
+    return CB_EXIT_USAGE;
+  for (i = 0; i < out->n; i++)
+    out->v[i] = names[idx[i]];
+  free(idx);
+  return 0;
+}
+
 static int pick(const cb_matrix_opts_t *o, picks_t *pk)
 {
-  const char *rnames[cb_runners_count], *tnames[CB_ARRAY_SIZE(pk->tr)];
-  const char *runners = o->runners, *transports = o->transports;
-  size_t i, nt = all_transports(tnames, CB_ARRAY_SIZE(tnames)), *ti = NULL;
+  const char *rnames[cb_runners_count];
+  const char *runners = o->runners, *transports = o->transports, *dispatches = o->dispatches;
+  size_t i;
 
   for (i = 0; i < cb_runners_count; i++)
     rnames[i] = cb_runners[i]->name;
@@ -108,15 +144,12 @@ static int pick(const cb_matrix_opts_t *o, picks_t *pk)
     runners = o->profile != NULL ? o->profile->runners : "*";
   if (transports == NULL && o->profile != NULL)
     transports = o->profile->transports;
-  if (select_list("runner", runners, rnames, cb_runners_count, &pk->ri, &pk->nr) != 0)
+  if (dispatches == NULL && o->profile != NULL)
+    dispatches = o->profile->dispatches;
+  if (select_list("runner", runners, rnames, cb_runners_count, &pk->ri, &pk->nr) != 0 ||
+      pick_variants("transport", transports, transports_of, &pk->tr) != 0 ||
+      pick_variants("dispatch mode", dispatches, dispatches_of, &pk->ds) != 0)
     return CB_EXIT_USAGE;
-  if (transports == NULL)
-    return 0;
-  if (select_list("transport", transports, tnames, nt, &ti, &pk->nt) != 0)
-    return CB_EXIT_USAGE;
-  for (i = 0; i < pk->nt; i++)
-    pk->tr[i] = tnames[ti[i]];
-  free(ti);
   return 0;
 }
 
@@ -288,26 +321,33 @@ static int check_limits(const cb_cell_t *c, unsigned pus)
   return 0;
 }
 
-/* How many of the picked transports the runner has (its default when none),
+/* How many of the picked variants the runner has (its default when none),
  * and the t-th of them. */
-static size_t runner_transports(const cb_runner_t *rn, const picks_t *pk)
+static size_t runner_variants(const cb_runner_t *rn, const variants_t *vs, variant_list_fn of)
 {
-  size_t i, n = 0;
+  const char *const *l = of(rn);
+  size_t i, j, n = 0;
 
-  for (i = 0; i < pk->nt; i++)
-    n += cb_runner_has_transport(rn, pk->tr[i]);
+  for (i = 0; i < vs->n; i++) {
+    for (j = 0; l[j] != NULL; j++)
+      n += strcmp(l[j], vs->v[i]) == 0;
+  }
   return n > 0 ? n : 1;
 }
 
-static const char *runner_transport(const cb_runner_t *rn, const picks_t *pk, size_t t)
+static const char *runner_variant(const cb_runner_t *rn, const variants_t *vs, variant_list_fn of,
+                                  size_t t)
 {
-  size_t i;
+  const char *const *l = of(rn);
+  size_t i, j;
 
-  for (i = 0; i < pk->nt; i++) {
-    if (cb_runner_has_transport(rn, pk->tr[i]) && t-- == 0)
-      return pk->tr[i];
+  for (i = 0; i < vs->n; i++) {
+    for (j = 0; l[j] != NULL; j++) {
+      if (strcmp(l[j], vs->v[i]) == 0 && t-- == 0)
+        return vs->v[i];
+    }
   }
-  return rn->transports[0];
+  return l[0];
 }
 
 static int add_cell(cb_matrix_t *m, const cb_cell_t *c)
@@ -325,43 +365,57 @@ static int add_cell(cb_matrix_t *m, const cb_cell_t *c)
   return 0;
 }
 
+/* One cell of a spec: runner rn at concurrency c, with its t-th picked
+ * transport, d-th dispatch mode, p-th payload and GIL mode g. */
+static void make_cell(const cb_matrix_opts_t *o, const spec_t *s, const picks_t *pk,
+                      const cb_runner_t *rn, unsigned conc, size_t t, size_t d, size_t p,
+                      int g, cb_cell_t *c)
+{
+  memset(c, 0, sizeof(*c));
+  c->wl = s->wl;
+  c->rn = rn;
+  c->pin = o->pin;
+  c->concurrency = conc;
+  c->transport = runner_variant(rn, &pk->tr, transports_of, t);
+  c->dispatch = runner_variant(rn, &pk->ds, dispatches_of, d);
+  c->params.tasks = s->tasks > 0 ? s->tasks : cb_workload_tasks(s->wl, conc);
+  if (c->params.tasks < s->per_c * conc)
+    c->params.tasks = s->per_c * conc;
+  c->params.size = s->size;
+  c->params.payload = s->payloads[p];
+  c->params.seed = o->seed;
+  c->gil = g;
+  c->switch_us = g ? o->switch_us : 0;
+}
+
+/* The cells of one spec: runners x concurrency x (each runner's picked)
+ * transports x dispatch modes x payloads x GIL modes; serial only at c = 1. */
 static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, const picks_t *pk,
                       unsigned pus, cb_matrix_t *m)
 {
   unsigned gil_modes = o->gil_modes != 0 ? o->gil_modes : 1;
-  size_t b, k, t, p, g;
+  size_t b, k, v, nt, nd, nv;
   cb_cell_t c;
-  int rc = 0;
+  int rc = 0, g;
 
   for (b = 0; b < pk->nr; b++) {
     const cb_runner_t *rn = cb_runners[pk->ri[b]];
     int serial = strcmp(rn->name, "serial") == 0;
+    nt = runner_variants(rn, &pk->tr, transports_of);
+    nd = runner_variants(rn, &pk->ds, dispatches_of);
+    nv = nt * nd * s->npayloads;
     for (k = 0; k < s->nconc && !(serial && k > 0); k++) {
-      for (t = 0; t < runner_transports(rn, pk); t++) {
-        for (p = 0; p < s->npayloads; p++) {
-          for (g = 0; g < 2; g++) { /* without the GIL, then with it */
-            if (!(gil_modes & (1u << g)))
-              continue;
-            memset(&c, 0, sizeof(c));
-            c.wl = s->wl;
-            c.rn = rn;
-            c.pin = o->pin;
-            c.concurrency = serial ? 1 : s->conc[k];
-            c.transport = runner_transport(rn, pk, t);
-            c.params.tasks = s->tasks > 0 ? s->tasks : cb_workload_tasks(s->wl, c.concurrency);
-            if (c.params.tasks < s->per_c * c.concurrency)
-              c.params.tasks = s->per_c * c.concurrency;
-            c.params.size = s->size;
-            c.params.payload = s->payloads[p];
-            c.params.seed = o->seed;
-            c.gil = (int)g;
-            c.switch_us = g ? o->switch_us : 0;
-            rc = check_limits(&c, pus);
-            if (rc == 0)
-              rc = add_cell(m, &c);
-            if (rc != 0)
-              return rc;
-          }
+      for (v = 0; v < nv; v++) {
+        for (g = 0; g < 2; g++) { /* without the GIL, then with it */
+          if (!(gil_modes & (1u << g)))
+            continue;
+          make_cell(o, s, pk, rn, serial ? 1 : s->conc[k], v / (nd * s->npayloads),
+                    v / s->npayloads % nd, v % s->npayloads, g, &c);
+          rc = check_limits(&c, pus);
+          if (rc == 0)
+            rc = add_cell(m, &c);
+          if (rc != 0)
+            return rc;
         }
       }
     }
@@ -478,15 +532,15 @@ void cb_matrix_print(const cb_matrix_t *m, uint64_t reps, uint64_t warmup, FILE 
 {
   size_t i;
 
-  fprintf(f, "%-14s %-13s %-9s %6s %8s %10s %10s\n", "workload", "runner", "transport", "c",
-          "tasks", "size", "payload");
+  fprintf(f, "%-14s %-13s %-9s %-9s %6s %8s %10s %10s\n", "workload", "runner", "transport",
+          "dispatch", "c", "tasks", "size", "payload");
   for (i = 0; i < m->ncells; i++) {
     const cb_cell_t *c = &m->cells[i];
     char rn[32];
 
     snprintf(rn, sizeof(rn), "%s%s", c->rn->name, c->gil ? "+gil" : "");
-    fprintf(f, "%-14s %-13s %-9s %6u %8llu %10llu %10llu\n", c->wl->name, rn,
-            c->transport, c->concurrency, (unsigned long long)c->params.tasks,
+    fprintf(f, "%-14s %-13s %-9s %-9s %6u %8llu %10llu %10llu\n", c->wl->name, rn,
+            c->transport, c->dispatch, c->concurrency, (unsigned long long)c->params.tasks,
             (unsigned long long)c->params.size, (unsigned long long)c->params.payload);
   }
   fprintf(f, "%zu cells x (%llu warm-up + %llu recorded) = %llu trials\n", m->ncells,

@@ -11,7 +11,7 @@
 #include "trial.h"
 
 typedef struct cb_matrix_opts_s {
-  const char *workloads, *runners, *concurrency, *transports, *payloads;
+  const char *workloads, *runners, *concurrency, *transports, *dispatches, *payloads;
   const cb_profile_t *profile; /* NULL: workload defaults */
   cb_pin_policy_t pin;
   uint64_t tasks, size, seed;  /* used when have_tasks / have_size */

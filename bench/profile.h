@@ -21,6 +21,7 @@ typedef struct cb_profile_entry_s {
 typedef struct cb_profile_s {
   const char *name, *description;
   const char *runners, *concurrency, *transports;
+  const char *dispatches; /* NULL: each runner's default */
   uint64_t reps, warmup;
   const cb_profile_entry_t *entries;
   size_t n;

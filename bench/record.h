@@ -19,6 +19,7 @@ typedef struct cb_row_s {
   const cb_trial_t *trial;
   const char *family;
   const char *transport;
+  const char *dispatch;
   char timestamp[32];
   unsigned rep;
 } cb_row_t;
@@ -67,7 +68,10 @@ typedef struct cb_row_s {
   X(gil, U64, r->cell->gil)                               \
   X(switch_interval_us, U64, r->cell->switch_us)          \
   X(lost_updates, U64, r->trial->lost)                    \
-  X(gil_switches, U64, r->trial->gil_switches)
+  X(gil_switches, U64, r->trial->gil_switches)            \
+  X(dispatch, STR, r->dispatch)                           \
+  X(inflight, U64, r->trial->inflight)                    \
+  X(inline, U64, r->trial->inline_tasks)
 
 void cb_record_header(cb_buf_t *b);
 void cb_record_row(cb_buf_t *b, const cb_row_t *r);

@@ -12,18 +12,25 @@
 #include "summary.h"
 #include "workload.h"
 
-#define KEY_COLUMNS 11
+#define KEY_COLUMNS 12
 const char *const cb_key_columns[KEY_COLUMNS] = {
   "host", "workload", "runner", "transport", "pin", "concurrency", "tasks", "size", "payload",
-  "gil", "switch_interval_us",
+  "gil", "switch_interval_us", "dispatch",
 };
 const size_t cb_key_columns_count = KEY_COLUMNS;
 
 /* Key columns that older CSVs lack, and the value such rows mean: they were
- * run without the GIL. Rows without the column group and read as that. */
+ * run without the GIL; how their workers got tasks was not recorded (the
+ * process pool of those versions made a round trip per task). Rows without
+ * the column group and read as that. */
 static const struct {
   const char *name, *absent;
-} optional_keys[] = { { "gil", "0" }, { "switch_interval_us", "0" } };
+} optional_keys[] = { { "gil", "0" }, { "switch_interval_us", "0" }, { "dispatch", "" } };
+
+int cb_default_dispatch(const char *dispatch)
+{
+  return dispatch[0] == '\0' || strcmp(dispatch, "shared") == 0 || strcmp(dispatch, "none") == 0;
+}
 
 static const char *key_default(const char *column)
 {
@@ -128,7 +135,7 @@ static int cmp_cell_order(const void *a, const void *b)
   } order[] = {
     { "host", 's' }, { "workload", 'w' }, { "size", 'n' }, { "payload", 'n' }, { "gil", 'n' },
     { "switch_interval_us", 'n' }, { "concurrency", 'n' }, { "runner", 'r' },
-    { "transport", 's' }, { "pin", 's' }, { "tasks", 'n' },
+    { "transport", 's' }, { "dispatch", 's' }, { "pin", 's' }, { "tasks", 'n' },
   };
   size_t ra = ((const cb_cell_sum_t *)a)->rows[0], rb = ((const cb_cell_sum_t *)b)->rows[0], i;
   const char *x, *y;

@@ -84,4 +84,8 @@ size_t cb_cells_warn(const cb_cells_t *cells, FILE *f);
 /* "high-cv;outlier" for the flags. */
 void cb_flags_text(unsigned flags, char *buf, size_t len);
 
+/* 1 when a dispatch mode is its runner's default (or was not recorded):
+ * names and labels leave it out. */
+int cb_default_dispatch(const char *dispatch);
+
 #endif

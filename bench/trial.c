@@ -57,15 +57,21 @@ static void set_msg(cb_trial_t *t, const char *fmt, ...)
   va_end(ap);
 }
 
+unsigned cb_trial_stride(const cb_cell_t *cell)
+{
+  return cell->wl->writes_out && cell->params.payload > 0 ? 2 : 1;
+}
+
 int cb_trial_expected(const cb_cell_t *cell, uint64_t tasks, uint64_t **out)
 {
   size_t payload = (size_t)cell->params.payload;
   unsigned char *in = NULL, *room = NULL;
   cb_task_t t = { .p = &cell->params };
+  unsigned stride = cb_trial_stride(cell);
   uint64_t *e;
   int err = 0;
 
-  e = malloc(tasks * sizeof(*e));
+  e = malloc(tasks * stride * sizeof(*e));
   if (payload > 0) {
     in = malloc(payload);
     room = malloc(payload);
@@ -79,8 +85,11 @@ int cb_trial_expected(const cb_cell_t *cell, uint64_t tasks, uint64_t **out)
     cb_payload_fill(&cell->params, in);
   t.in = in;
   t.out = room;
-  for (t.index = 0; t.index < tasks; t.index++)
-    e[t.index] = cell->wl->expect(&t);
+  for (t.index = 0; t.index < tasks; t.index++) {
+    e[t.index * stride] = cell->wl->expect(&t);
+    if (stride == 2)
+      e[t.index * 2 + 1] = cb_out_digest(&cell->params, t.index, room);
+  }
   *out = e;
 out:
   free(room);
@@ -113,15 +122,22 @@ static void scratch_remove(const char *path)
   nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Compare every task with its expected checksum; fill the verdict. */
+/* Compare every task with its expected checksum (and, where its output
+ * bytes crossed a process boundary, what arrived with what the task must
+ * have produced); fill the verdict and count the tasks that came back right. */
 static void verify(const cb_cell_t *cell, const cb_exec_t *x, const uint64_t *expected,
-                   cb_trial_t *t)
+                   cb_trial_t *t, uint64_t *good)
 {
-  uint64_t i, n = cell->params.tasks, errors = 0;
+  uint64_t i, n = cell->params.tasks, errors = 0, sum, out;
+  unsigned stride = cb_trial_stride(cell);
+  int check_out = x->checks_out && stride == 2;
   const cb_task_result_t *r;
 
+  *good = 0;
   for (i = 0; i < n; i++) {
     r = &x->results[i];
+    sum = expected[i * stride];
+    out = stride == 2 ? expected[i * stride + 1] : 0;
     if (r->err == -ECHILD && r->seen == 0)
       continue; /* lost with its worker, counted in failed */
     if (r->seen != 1) {
@@ -130,10 +146,17 @@ static void verify(const cb_cell_t *cell, const cb_exec_t *x, const uint64_t *ex
     } else if (r->err != 0) {
       errors++;
       set_msg(t, "task %llu: %s", (unsigned long long)i, strerror(-r->err));
-    } else if (r->checksum != expected[i]) {
+    } else if (r->checksum != sum) {
       t->wrong++;
       set_msg(t, "task %llu: checksum %016llx, expected %016llx", (unsigned long long)i,
-              (unsigned long long)r->checksum, (unsigned long long)expected[i]);
+              (unsigned long long)r->checksum, (unsigned long long)sum);
+    } else if (check_out && r->out_digest != out) {
+      t->wrong++;
+      set_msg(t, "task %llu: its output bytes arrived changed (digest %016llx, expected "
+              "%016llx)", (unsigned long long)i, (unsigned long long)r->out_digest,
+              (unsigned long long)out);
+    } else {
+      ++*good;
     }
   }
   t->failed = x->failed + errors;
@@ -178,15 +201,16 @@ static int latencies(const cb_cell_t *cell, const cb_exec_t *x, cb_trial_t *t)
   return 0;
 }
 
-static void fill_measures(const cb_cell_t *cell, const cb_exec_t *x, cb_trial_t *t)
+/* Throughput counts the tasks that came back right, and nothing else. */
+static void fill_measures(const cb_exec_t *x, uint64_t good, cb_trial_t *t)
 {
-  uint64_t completed = cell->params.tasks - x->failed;
-
   t->workers = x->workers;
+  t->inflight = x->inflight;
+  t->inline_tasks = x->inline_tasks;
   t->wall_s = (double)x->wall_ns / 1e9;
   t->startup_s = (double)x->startup_ns / 1e9;
   t->teardown_s = (double)x->teardown_ns / 1e9;
-  t->throughput = x->wall_ns > 0 ? (double)completed / t->wall_s : 0;
+  t->throughput = x->wall_ns > 0 ? (double)good / t->wall_s : 0;
   t->user_s = (double)x->usage.user_ns / 1e9;
   t->sys_s = (double)x->usage.sys_ns / 1e9;
   t->vcsw = x->usage.vcsw;
@@ -203,18 +227,19 @@ static int execute(const cb_cell_t *cell, const cb_topo_t *topo, const uint64_t 
     .params = &cell->params,
     .concurrency = cell->concurrency,
     .transport = cell->transport != NULL ? cell->transport : cell->rn->transports[0],
+    .dispatch = cell->dispatch != NULL ? cell->dispatch : cell->rn->dispatches[0],
     .pus = cb_topo_pus(topo),
   };
   size_t payload = (size_t)cell->params.payload;
   unsigned char *in = NULL;
   cb_plan_t plan = { 0 };
   void *state = NULL;
-  uint64_t switches;
+  uint64_t switches, good = 0;
   int err, have_plan = 0, have_state = 0;
 
-  x.results = aligned_alloc(_Alignof(cb_task_result_t), cell->params.tasks * sizeof(*x.results));
-  if (x.results != NULL)
-    memset(x.results, 0, cell->params.tasks * sizeof(*x.results));
+  /* Shared for every runner: forked workers write results in place as
+   * threads do, and no runner gets memory of another kind. */
+  x.results = cb_results_map(cell->params.tasks);
   in = payload > 0 ? malloc(payload) : NULL;
   if (x.results == NULL || (payload > 0 && in == NULL)) {
     err = -ENOMEM;
@@ -248,6 +273,7 @@ static int execute(const cb_cell_t *cell, const cb_topo_t *topo, const uint64_t 
     set_msg(out, "GIL mode: %s", strerror(-err));
     goto out;
   }
+  cb__usage_begin(&x);
   err = cell->rn->run(&x);
   switches = cb_gil_switches();
   cb_gil_fini();
@@ -256,10 +282,10 @@ static int execute(const cb_cell_t *cell, const cb_topo_t *topo, const uint64_t 
     goto out;
   }
   out->status = CB_ST_OK;
-  fill_measures(cell, &x, out);
   out->gil_switches = switches;
-  verify(cell, &x, expected, out);
+  verify(cell, &x, expected, out, &good);
   verify_shared(cell, state, out);
+  fill_measures(&x, good, out);
   err = latencies(cell, &x, out);
 
 out:
@@ -268,7 +294,7 @@ out:
   if (have_plan)
     cb_plan_free(&plan);
   free(in);
-  free(x.results);
+  cb_results_unmap(x.results, cell->params.tasks);
   return err;
 }
 

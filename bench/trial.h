@@ -32,6 +32,7 @@ typedef struct cb_cell_s {
   cb_pin_policy_t pin;
   unsigned concurrency;
   const char *transport; /* one of rn->transports; NULL: the first */
+  const char *dispatch;  /* one of rn->dispatches; NULL: the first */
   cb_params_t params;
   int gil;               /* GIL mode (bench/gil.h) */
   uint64_t switch_us;    /* its switch interval; 0 when gil is 0 */
@@ -40,6 +41,8 @@ typedef struct cb_cell_s {
 typedef struct cb_trial_s {
   cb_status_t status;
   unsigned workers;
+  unsigned inflight;     /* tasks that could really be in flight at once */
+  int inline_tasks;      /* the tasks ran inline on loop threads */
   int pin_wrap;
   int verified;
   double wall_s, startup_s, teardown_s, throughput;
@@ -53,8 +56,14 @@ typedef struct cb_trial_s {
 /* The checksum each of the first `tasks` tasks of the cell must produce
  * (malloc'd), computed serially once and shared by every cell with the same
  * workload parameters: a task's checksum does not depend on how many tasks
- * there are. */
+ * there are. When the workload's result is its output bytes (writes_out)
+ * and the cell has a payload, each task has two entries, its checksum and
+ * the digest of its output bytes (cb_out_digest): cb_trial_stride
+ * says which. */
 int cb_trial_expected(const cb_cell_t *cell, uint64_t tasks, uint64_t **out);
+
+/* Entries per task in the cell's expected values: 1, or 2 with digests. */
+unsigned cb_trial_stride(const cb_cell_t *cell);
 
 /* Run the trial here (in a scratch directory of its own unless
  * cell->params.scratch is set). Fills *out in every case; returns 0, or

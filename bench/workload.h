@@ -30,6 +30,10 @@ typedef struct cb_kin_s {
   /* Hand a token to a partner of the runner's kind and take it back, n
    * times; the partner adds 1 to it on each visit. 0 or -errno. */
   int (*pingpong)(uint64_t n, uint64_t *token);
+  /* Start the calling worker's pingpong partner now, so that the first task
+   * does not pay for it inside the clock (runners call it before their start
+   * barrier for workloads with `uses_partner`). 0 or -errno. */
+  int (*partner_start)(void);
 } cb_kin_t;
 
 /* One task, as a runner hands it to the blocking form. */
@@ -99,6 +103,13 @@ typedef struct cb_workload_s {
   /* Races on purpose (sync.none): run only with --allow-races, and lost
    * updates are its measured result (status racy), not a failure. */
   int racy;
+  /* Its tasks hand tokens to a partner (cb_kin_t.pingpong): the runner starts
+   * each worker's partner before the start barrier. */
+  int uses_partner;
+  /* Its result is the `out` bytes themselves: where they cross a process
+   * boundary, the trial process checks what arrived against the bytes the
+   * task must produce (cb_trial_expected). */
+  int writes_out;
 
   /* Asynchronous form (optional; without it the event loop runs `run` inline
    * and blocks, which is what such a task does to a loop). */
@@ -122,5 +133,8 @@ uint64_t cb_workload_tasks(const cb_workload_t *w, unsigned concurrency);
 void cb_payload_fill(const cb_params_t *p, unsigned char *buf);
 /* A 64-bit digest of bytes, for checksums over payloads and files. */
 uint64_t cb_digest(const void *buf, size_t len, uint64_t seed);
+/* The digest of task `index`'s p->payload output bytes, by which the trial
+ * process checks the bytes that crossed a process boundary (writes_out). */
+uint64_t cb_out_digest(const cb_params_t *p, uint64_t index, const unsigned char *out);
 
 #endif

@@ -31,7 +31,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <uv.h>
 
 #include "gil.h"
@@ -57,7 +56,6 @@ struct loop_s {
   cb__worker_t w;          /* for inline tasks */
   uv_loop_t loop;
   uv_idle_t idle;  /* drives inline tasks */
-  cb__ru_t ru0, ru1;
   uint64_t t_end;
   int err;
   int inited;
@@ -66,7 +64,7 @@ struct loop_s {
 struct pool_s {
   cb_exec_t *x;
   atomic_uint_fast64_t next;
-  cb__gate_t gate;
+  cb__gate_t gate, end; /* the start barrier; the end barrier (memory) */
 };
 
 static unsigned eventloop_workers(unsigned c, unsigned pus)
@@ -104,7 +102,6 @@ static void loop_finished_slot(loop_t *lp)
   if (++lp->finished < lp->nslots)
     return;
   lp->t_end = cb_now_ns();
-  cb__ru_sample(RUSAGE_THREAD, &lp->ru1);
   close_slots(lp);
 }
 
@@ -148,12 +145,11 @@ static void idle_cb(uv_idle_t *h)
   uint64_t index;
 
   if (take(lp->pool, &index)) {
-    cb__run_one(lp->pool->x, &lp->w, index);
+    cb__run_one(lp->pool->x, &lp->w, index, cb_now_ns());
     return;
   }
   uv_idle_stop(h);
   lp->t_end = cb_now_ns();
-  cb__ru_sample(RUSAGE_THREAD, &lp->ru1);
   uv_close((uv_handle_t *)h, NULL);
 }
 
@@ -230,7 +226,6 @@ static int loop_work(loop_t *lp, int inline_form)
   /* The loop's clock still reads the time before the wait at the gate:
    * without this, the first timers would expire early. */
   uv_update_time(&lp->loop);
-  cb__ru_sample(RUSAGE_THREAD, &lp->ru0);
   cb_gil_enter(); /* starting the first tasks is callback work too */
   if (inline_form)
     uv_idle_start(&lp->idle, idle_cb);
@@ -259,8 +254,8 @@ static void *loop_main(void *arg)
   if (lp->err != 0) {
     cb__msg(p->x, "loop %u: %s", lp->id, uv_strerror(lp->err));
     cb__gate_abort(&p->gate);
-  } else {
-    loop_work(lp, inline_form);
+  } else if (loop_work(lp, inline_form)) {
+    cb__gate_wait(&p->end); /* every loop alive while memory is sampled */
   }
   /* Whatever happened, close what is still open and let the callbacks run. */
   close_slots(lp);
@@ -293,8 +288,13 @@ static int eventloop_run(cb_exec_t *x)
   if (lps == NULL)
     return -ENOMEM;
   cb__gate_init(&p.gate);
+  cb__gate_init(&p.end);
   atomic_init(&p.next, 0);
   x->workers = n;
+  /* Without an asynchronous form a task blocks its loop: only one per loop
+   * is in flight, however many slots the loop has. */
+  x->inline_tasks = x->wl->async_start == NULL;
+  x->inflight = x->inline_tasks ? n : x->concurrency;
 
   t_begin = cb_now_ns();
   for (i = 0; i < n && err == 0; i++) {
@@ -310,8 +310,16 @@ static int eventloop_run(cb_exec_t *x)
     else
       started++;
   }
-  t0 = cb__gate_release(&p.gate, started, err != 0);
+  if (err != 0)
+    cb__gate_abort(&p.gate);
+  cb__gate_await(&p.gate, started);
+  t0 = cb_now_ns();
+  cb__usage_start(x);
+  cb__gate_open(&p.gate);
   x->startup_ns = t0 - t_begin;
+  if (err == 0 && !cb__gate_aborted(&p.gate) && !cb__gate_await(&p.end, started))
+    cb__mem_sample(x);
+  cb__gate_open(&p.end);
 
   for (i = 0; i < started; i++) {
     pthread_join(lps[i].tid, NULL);
@@ -321,16 +329,16 @@ static int eventloop_run(cb_exec_t *x)
   for (i = 0; i < started && err == 0; i++) {
     if (lps[i].t_end > t_last)
       t_last = lps[i].t_end;
-    cb__ru_accumulate(&x->usage, &lps[i].ru0, &lps[i].ru1);
   }
   if (err == 0) {
+    cb__usage_stop(x);
     x->wall_ns = t_last - t0;
     x->teardown_ns = cb_now_ns() - t_last;
-    x->usage.mem_kb = cb__mem_peak_kb();
   }
 
   for (i = 0; i < n; i++)
     free_loop(x, &lps[i]);
+  cb__gate_destroy(&p.end);
   cb__gate_destroy(&p.gate);
   free(lps);
   return err;
@@ -340,6 +348,7 @@ const cb_runner_t cb_runner_eventloop = {
   .name = "eventloop",
   .description = "libuv: min(c, PUs) loops in pinned threads keep c tasks in flight",
   .transports = (const char *const[]){ "inproc", NULL },
+  .dispatches = (const char *const[]){ "shared", NULL },
   .kin = NULL,
   .workers = eventloop_workers,
   .run = eventloop_run,

@@ -32,6 +32,17 @@ int cb_runner_has_transport(const cb_runner_t *r, const char *name)
   return 0;
 }
 
+int cb_runner_has_dispatch(const cb_runner_t *r, const char *name)
+{
+  size_t i;
+
+  for (i = 0; r->dispatches[i] != NULL; i++) {
+    if (strcmp(r->dispatches[i], name) == 0)
+      return 1;
+  }
+  return 0;
+}
+
 const cb_runner_t *cb_runner_find(const char *name)
 {
   size_t i;

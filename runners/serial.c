@@ -5,8 +5,6 @@
  * it a call through a pointer, the floor under what threads and processes
  * pay for the same. Under --gil it holds the one GIL (uncontended) from the
  * first task to the last. */
-#include <sys/resource.h>
-
 #include "gil.h"
 #include "runner.h"
 
@@ -54,31 +52,32 @@ static const cb_kin_t serial_kin = {
 static int serial_run(cb_exec_t *x)
 {
   cb__worker_t w;
-  cb__ru_t ru0, ru1;
-  uint64_t t0, i;
+  uint64_t t0, t_last, i;
   int err;
 
   x->workers = 1;
+  x->inflight = 1;
   t0 = cb_now_ns();
   err = cb__worker_enter(x, &w, &serial_kin, "serial", 0, 1);
   x->startup_ns = cb_now_ns() - t0;
   if (err == 0) {
-    cb__ru_sample(RUSAGE_THREAD, &ru0);
-    t0 = cb_now_ns();
+    cb__usage_start(x);
+    t0 = t_last = cb_now_ns();
     cb_gil_enter();
     for (i = 0; i < x->params->tasks; i++) {
-      cb__run_one(x, &w, i);
+      cb__run_one(x, &w, i, t_last);
+      t_last = cb_now_ns();
       cb_gil_checkpoint();
     }
     cb_gil_leave();
-    x->wall_ns = cb_now_ns() - t0;
-    cb__ru_sample(RUSAGE_THREAD, &ru1);
-    cb__ru_accumulate(&x->usage, &ru0, &ru1);
+    x->wall_ns = t_last - t0;
+    cb__mem_sample(x); /* the one worker is alive: it is this process */
   }
-  t0 = cb_now_ns();
   cb__worker_leave(x, &w);
-  x->teardown_ns = cb_now_ns() - t0;
-  x->usage.mem_kb = cb__mem_peak_kb();
+  if (err == 0) {
+    cb__usage_stop(x);
+    x->teardown_ns = cb_now_ns() - t_last;
+  }
   return err;
 }
 
@@ -86,6 +85,7 @@ const cb_runner_t cb_runner_serial = {
   .name = "serial",
   .description = "the trial process runs every task itself, one at a time (the baseline)",
   .transports = (const char *const[]){ "inproc", NULL },
+  .dispatches = (const char *const[]){ "none", NULL },
   .kin = &serial_kin,
   .workers = serial_workers,
   .run = serial_run,

@@ -20,7 +20,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "gil.h"
 #include "runner.h"
@@ -109,6 +108,11 @@ static void partner_stop(void)
   my_partner = NULL;
 }
 
+static int threads_partner_start(void)
+{
+  return my_partner != NULL ? 0 : partner_start(&my_partner);
+}
+
 static int threads_pingpong(uint64_t n, uint64_t *token)
 {
   partner_t *pt;
@@ -134,20 +138,20 @@ static int threads_pingpong(uint64_t n, uint64_t *token)
 static const cb_kin_t threads_kin = {
   .spawn = threads_spawn,
   .pingpong = threads_pingpong,
+  .partner_start = threads_partner_start,
 };
 
 typedef struct worker_s {
   pool_t *pool;
   pthread_t tid;
   unsigned id;
-  cb__ru_t ru0, ru1;
   uint64_t t_end;
 } worker_t;
 
 struct pool_s {
   cb_exec_t *x;
   atomic_uint_fast64_t next;
-  cb__gate_t gate;
+  cb__gate_t gate, end; /* the start barrier; the end barrier (memory) */
 };
 
 static unsigned threads_workers(unsigned c, unsigned pus)
@@ -160,21 +164,24 @@ static void *worker_main(void *arg)
 {
   worker_t *w = arg;
   pool_t *p = w->pool;
-  uint64_t i, n = p->x->params->tasks;
+  uint64_t i, n = p->x->params->tasks, t;
   cb__worker_t cw;
 
   if (cb__worker_enter(p->x, &cw, &threads_kin, "thr", w->id, 1) != 0) {
     cb__gate_abort(&p->gate);
   } else if (!cb__gate_wait(&p->gate)) {
-    cb__ru_sample(RUSAGE_THREAD, &w->ru0);
     cb_gil_enter();
-    while ((i = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed)) < n) {
-      cb__run_one(p->x, &cw, i);
+    for (;;) {
+      i = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
+      if (i >= n)
+        break;
+      t = cb_now_ns();
+      cb__run_one(p->x, &cw, i, t);
       cb_gil_checkpoint();
     }
     w->t_end = cb_now_ns();
     cb_gil_leave();
-    cb__ru_sample(RUSAGE_THREAD, &w->ru1);
+    cb__gate_wait(&p->end);
   }
   partner_stop();
   cb__worker_leave(p->x, &cw);
@@ -212,29 +219,41 @@ static int threads_run(cb_exec_t *x)
   if (ws == NULL)
     return -ENOMEM;
   cb__gate_init(&p.gate);
+  cb__gate_init(&p.end);
   atomic_init(&p.next, 0);
   x->workers = n;
+  x->inflight = n;
 
   t_begin = cb_now_ns();
   err = spawn_all(&p, ws, n, &started);
-  t0 = cb__gate_release(&p.gate, started, err != 0);
+  if (err != 0)
+    cb__gate_abort(&p.gate);
+  cb__gate_await(&p.gate, started);
+  t0 = cb_now_ns();
+  cb__usage_start(x);
+  cb__gate_open(&p.gate);
   x->startup_ns = t0 - t_begin;
   if (err == 0 && cb__gate_aborted(&p.gate))
     err = -EINVAL; /* a worker could not be pinned; its message is in x->msg */
 
+  /* Every worker that started its tasks waits at the end barrier: memory is
+   * sampled while all of them are alive. */
+  if (err == 0 && !cb__gate_await(&p.end, started))
+    cb__mem_sample(x);
+  cb__gate_open(&p.end);
   for (i = 0; i < started; i++)
     pthread_join(ws[i].tid, NULL);
   for (i = 0; i < started && err == 0; i++) {
     if (ws[i].t_end > t_last)
       t_last = ws[i].t_end;
-    cb__ru_accumulate(&x->usage, &ws[i].ru0, &ws[i].ru1);
   }
   if (err == 0) {
+    cb__usage_stop(x);
     x->wall_ns = t_last - t0;
     x->teardown_ns = cb_now_ns() - t_last;
-    x->usage.mem_kb = cb__mem_peak_kb();
   }
 
+  cb__gate_destroy(&p.end);
   cb__gate_destroy(&p.gate);
   free(ws);
   return err;
@@ -244,6 +263,7 @@ const cb_runner_t cb_runner_threads = {
   .name = "threads",
   .description = "a pool of c pthreads; tasks and results move through shared memory",
   .transports = (const char *const[]){ "inproc", NULL },
+  .dispatches = (const char *const[]){ "shared", NULL },
   .kin = &threads_kin,
   .workers = threads_workers,
   .run = threads_run,

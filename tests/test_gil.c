@@ -507,8 +507,8 @@ static void test_cell_key_and_contestant(void **state)
   assert_string_equal(name, "threads");
   cb_cells_csv(&cells, &b);
   assert_false(b.failed);
-  CHECK(strstr(b.data, "payload,gil,switch_interval_us,family") != NULL);
-  CHECK(strstr(b.data, "h,cpu.hash,threads,inproc,none,2,10,5,0,0,0,") != NULL);
+  CHECK(strstr(b.data, "payload,gil,switch_interval_us,dispatch,family") != NULL);
+  CHECK(strstr(b.data, "h,cpu.hash,threads,inproc,none,2,10,5,0,0,0,,") != NULL);
   cb_buf_free(&b);
   cb_cells_free(&cells);
   cb_table_free(&t);
@@ -713,7 +713,8 @@ static void test_cli(void **state)
   CHECK_EQ(r.code, 0);
   CHECK(strstr(r.out, "threads+gil") != NULL);
   read_file(out, csv, sizeof(csv));
-  CHECK(strstr(csv, ",gil,switch_interval_us,lost_updates,gil_switches\n") != NULL);
+  CHECK(strstr(csv, ",gil,switch_interval_us,lost_updates,gil_switches,dispatch,inflight,"
+                    "inline\n") != NULL);
   assert_int_equal(cb_table_parse(csv, strlen(csv), &t, err, sizeof(err)), 0);
   assert_int_equal(cb_cells_build(&t, &cells, err, sizeof(err)), 0);
   CHECK_EQ(cells.n, 4);

@@ -403,6 +403,28 @@ static int no_children(void)
   return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
 }
 
+/* A runner with one of its dispatch modes and transports: every test that
+ * runs cells runs them under every variant. */
+typedef struct variant_s {
+  const cb_runner_t *rn;
+  const char *dispatch, *transport;
+} variant_t;
+
+static variant_t variants[64];
+static size_t nvariants;
+
+static void make_variants(void)
+{
+  size_t i, d, t;
+
+  for (i = 0; i < cb_runners_count; i++)
+    for (d = 0; cb_runners[i]->dispatches[d] != NULL; d++)
+      for (t = 0; cb_runners[i]->transports[t] != NULL; t++)
+        if (nvariants < CB_ARRAY_SIZE(variants))
+          variants[nvariants++] = (variant_t){ cb_runners[i], cb_runners[i]->dispatches[d],
+                                               cb_runners[i]->transports[t] };
+}
+
 typedef struct run_s {
   const cb_runner_t *rn;
   const cb_workload_t *wl;
@@ -416,9 +438,10 @@ typedef struct run_s {
 
 /* Set up `wl`, run it under `rn` and check that the run left nothing behind.
  * The state stays for the caller to inspect until run_end. */
-static void run_cell(run_t *r, const cb_runner_t *rn, const cb_workload_t *wl,
+static void run_cell(run_t *r, const variant_t *v, const cb_workload_t *wl,
                      uint64_t tasks, uint64_t size, uint64_t payload, unsigned c, int pin)
 {
+  const cb_runner_t *rn = v->rn;
   cpu_set_t aff;
   int fds0, thr0;
 
@@ -427,19 +450,19 @@ static void run_cell(run_t *r, const cb_runner_t *rn, const cb_workload_t *wl,
   r->wl = wl;
   r->params = (cb_params_t){ .tasks = tasks, .size = size, .payload = payload,
                              .seed = 0x1234 + tasks + c, .scratch = scratch };
-  snprintf(where, sizeof(where), "%s under %s, c=%u, tasks=%llu, size=%llu, payload=%llu, pin=%s",
-           wl->name, rn->name, c, (unsigned long long)tasks, (unsigned long long)size,
+  snprintf(where, sizeof(where), "%s under %s/%s/%s, c=%u, tasks=%llu, size=%llu, payload=%llu, "
+           "pin=%s", wl->name, rn->name, v->dispatch, v->transport, c, (unsigned long long)tasks,
+           (unsigned long long)size,
            (unsigned long long)payload,
            pin == PIN_NO_PLAN ? "(no plan)" : cb_pin_name((cb_pin_policy_t)pin));
 
   r->x.wl = wl;
+  r->x.dispatch = v->dispatch;
+  r->x.transport = v->transport;
   r->x.params = &r->params;
   r->x.concurrency = c;
   r->x.pus = pus;
-  /* the type asks for a cache line each (bench/runner.h) */
-  r->x.results = aligned_alloc(_Alignof(cb_task_result_t), tasks * sizeof(*r->x.results));
-  if (r->x.results != NULL)
-    memset(r->x.results, 0, tasks * sizeof(*r->x.results));
+  r->x.results = cb_results_map(tasks);
   assert_non_null(r->x.results);
   if (payload > 0) {
     r->in = malloc((size_t)payload);
@@ -476,7 +499,7 @@ static void run_end(run_t *r)
   if (r->x.plan != NULL)
     cb_plan_free(&r->plan);
   free(r->in);
-  free(r->x.results);
+  cb_results_unmap(r->x.results, r->params.tasks);
 }
 
 /* The checksum task `index` must bring back, computed as the trial does. */
@@ -592,6 +615,7 @@ static int group_setup(void **state)
     return -1; /* the leak checks below need a process without children */
   if (cb_topo_load(&topo) != 0)
     return -1;
+  make_variants();
   pus = cb_topo_pus(topo);
   if (mkdtemp(scratch) == NULL)
     return -1;
@@ -678,16 +702,16 @@ static void test_every_task_exactly_once(void **state)
   run_t r;
 
   (void)state;
-  for (i = 0; i < cb_runners_count; i++)
+  for (i = 0; i < nvariants; i++)
     for (wi = 0; wi < CB_ARRAY_SIZE(wls); wi++)
       for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++)
         for (ti = 0; ti < CB_ARRAY_SIZE(ntasks); ti++)
           for (pi = 0; pi < CB_ARRAY_SIZE(pins); pi++) {
-            const cb_runner_t *rn = cb_runners[i];
+            const cb_runner_t *rn = variants[i].rn;
             unsigned c = cs[ci];
             rec_t *s;
 
-            run_cell(&r, rn, wls[wi], ntasks[ti], 0, 0, c, pins[pi]);
+            run_cell(&r, &variants[i], wls[wi], ntasks[ti], 0, 0, c, pins[pi]);
             s = r.state;
             check_all_once(&r);
             /* Never more than c tasks in flight; serial has exactly one. */
@@ -714,11 +738,11 @@ static void test_payloads(void **state)
   run_t r;
 
   (void)state;
-  for (i = 0; i < cb_runners_count; i++)
+  for (i = 0; i < nvariants; i++)
     for (wi = 0; wi < CB_ARRAY_SIZE(wls); wi++)
       for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++)
         for (pi = 0; pi < CB_ARRAY_SIZE(payloads); pi++) {
-          run_cell(&r, cb_runners[i], wls[wi], 20, 0, payloads[pi], cs[ci], CB_PIN_NONE);
+          run_cell(&r, &variants[i], wls[wi], 20, 0, payloads[pi], cs[ci], CB_PIN_NONE);
           check_all_once(&r);
           run_end(&r);
         }
@@ -733,15 +757,16 @@ static void test_kin(void **state)
   run_t r;
 
   (void)state;
-  for (i = 0; i < cb_runners_count; i++) {
-    if (cb_runners[i]->kin == NULL) {
-      snprintf(where, sizeof(where), "%s", cb_runners[i]->name);
-      CHECK(is_runner(cb_runners[i], "eventloop"));
+  for (i = 0; i < nvariants; i++) {
+    const cb_runner_t *rn = variants[i].rn;
+    if (rn->kin == NULL) {
+      snprintf(where, sizeof(where), "%s", rn->name);
+      CHECK(is_runner(rn, "eventloop"));
       continue;
     }
-    CHECK(cb_runners[i]->kin->spawn != NULL && cb_runners[i]->kin->pingpong != NULL);
+    CHECK(rn->kin->spawn != NULL && rn->kin->pingpong != NULL);
     for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++) {
-      run_cell(&r, cb_runners[i], &wl_kin, 20, 0, 0, cs[ci], CB_PIN_NONE);
+      run_cell(&r, &variants[i], &wl_kin, 20, 0, 0, cs[ci], CB_PIN_NONE);
       check_all_once(&r);
       run_end(&r);
     }
@@ -758,12 +783,12 @@ static void test_wrong_checksum_comes_back(void **state)
   run_t r;
 
   (void)state;
-  for (i = 0; i < cb_runners_count; i++)
+  for (i = 0; i < nvariants; i++)
     for (wi = 0; wi < CB_ARRAY_SIZE(wls); wi++)
       for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++) {
         rec_t *s;
 
-        run_cell(&r, cb_runners[i], wls[wi], 12, 0, 0, cs[ci], CB_PIN_NONE);
+        run_cell(&r, &variants[i], wls[wi], 12, 0, 0, cs[ci], CB_PIN_NONE);
         s = r.state;
         CHECK_EQ(r.rc, 0);
         CHECK_EQ(r.x.failed, 0);
@@ -784,20 +809,23 @@ static void test_processes_survive_dead_worker(void **state)
 {
   static const unsigned cs[] = { 1, 2, 3, 16 };
   static const uint64_t ntasks[] = { 6, 20, 200 };
+  static const uint64_t payloads[] = { 0, 3000 };
   const cb_workload_t *wls[] = { &wl_kill, &wl_exit };
-  const cb_runner_t *rn = cb_runner_find("processes");
-  size_t ci, ti, wi;
+  size_t ci, ti, wi, vi, pi;
   uint64_t k;
   run_t r;
 
   (void)state;
-  assert_non_null(rn);
+  for (vi = 0; vi < nvariants; vi++)
+  for (pi = 0; pi < CB_ARRAY_SIZE(payloads); pi++)
   for (wi = 0; wi < CB_ARRAY_SIZE(wls); wi++)
     for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++)
       for (ti = 0; ti < CB_ARRAY_SIZE(ntasks); ti++) {
         rec_t *s;
 
-        run_cell(&r, rn, wls[wi], ntasks[ti], 0, 0, cs[ci], CB_PIN_NONE);
+        if (!is_runner(variants[vi].rn, "processes"))
+          continue;
+        run_cell(&r, &variants[vi], wls[wi], ntasks[ti], 0, payloads[pi], cs[ci], CB_PIN_NONE);
         s = r.state;
         CHECK_EQ(r.rc, 0);
         CHECK_EQ(r.x.failed, 1);
@@ -844,13 +872,13 @@ static void test_registry_workloads(void **state)
     const cb_workload_t *wl = cb_workload_find(cases[k].name);
 
     assert_non_null(wl);
-    for (i = 0; i < cb_runners_count; i++)
+    for (i = 0; i < nvariants; i++)
       for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++) {
-        run_cell(&r, cb_runners[i], wl, 24, cases[k].size, 0, cs[ci], PIN_BOUND);
+        run_cell(&r, &variants[i], wl, 24, cases[k].size, 0, cs[ci], PIN_BOUND);
         CHECK_EQ(r.rc, 0);
         CHECK_EQ(r.x.msg[0], '\0');
         CHECK_EQ(r.x.failed, 0);
-        CHECK_EQ(r.x.workers, expected_workers(cb_runners[i], cs[ci]));
+        CHECK_EQ(r.x.workers, expected_workers(variants[i].rn, cs[ci]));
         CHECK(r.x.wall_ns > 0);
         for (t = 0; t < r.params.tasks; t++) {
           CHECK_EQ(r.x.results[t].seen, 1);

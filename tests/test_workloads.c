@@ -779,7 +779,7 @@ static void test_fault_crash_which_tasks(void **state)
   const cb_workload_t *wl = find_wl("fault.crash");
   const cb_runner_t *rn = cb_runner_find("processes");
   cb_params_t p = { .tasks = 20, .size = 5, .seed = 9, .scratch = tmpdir };
-  cb_task_result_t res[20];
+  cb_task_result_t *res = cb_results_map(20);
   cb_exec_t x = { .wl = wl, .params = &p, .concurrency = 3, .pus = pus, .results = res };
   cb_task_t tk = { .p = &p };
   uint64_t i;
@@ -787,7 +787,7 @@ static void test_fault_crash_which_tasks(void **state)
   (void)state;
   assert_non_null(rn);
   snprintf(where, sizeof(where), "fault.crash under the processes runner, c=3");
-  memset(res, 0, sizeof(res));
+  assert_non_null(res);
   CHECK(no_children());
   segv_default();
   CHECK_EQ(rn->run(&x), 0);
@@ -816,6 +816,7 @@ static void test_fault_crash_which_tasks(void **state)
     CHECK_EQ(wl->run(&tk, &sum), 0);
     CHECK_EQ(sum, wl->expect(&tk));
   }
+  cb_results_unmap(res, 20);
 }
 
 /* ---- comm.payload over both transports ----------------------------------- */

@@ -38,5 +38,6 @@ const cb_workload_t cb_workload_comm_payload = {
   .default_tasks = 2000,
   .default_payload = 65536,
   .run = payload_run,
+  .writes_out = 1,
   .expect = payload_sum,
 };

@@ -132,6 +132,7 @@ const cb_workload_t cb_workload_comm_pingpong = {
   .default_tasks = 200,
   .fds_per_task = 2,
   .run = pp_run,
+  .uses_partner = 1,
   .expect = pp_expect,
 #if CB_HAVE_LIBUV
   .async_slot_size = sizeof(pp_slot_t),
