@@ -29,6 +29,67 @@ void cb_contestant(const cb_cells_t *cells, size_t cell, char *buf, size_t len)
     snprintf(buf + used, len - used, "%s", gil);
 }
 
+int cb_cell_short_handed(const cb_cells_t *cells, size_t cell)
+{
+  const char *in = cb_cell_key(cells, cell, "inflight");
+
+  return in[0] != '\0' &&
+         strtoul(in, NULL, 10) < strtoul(cb_cell_key(cells, cell, "concurrency"), NULL, 10);
+}
+
+int cb_cell_inline(const cb_cells_t *cells, size_t cell)
+{
+  return strcmp(cb_cell_key(cells, cell, "inline"), "1") == 0;
+}
+
+int cb_same_series(const cb_cells_t *cells, size_t a, size_t b)
+{
+  static const char *const keys[] = { "host", "workload", "size", "payload", "pin" };
+  char x[64], y[64];
+  size_t i;
+
+  for (i = 0; i < CB_ARRAY_SIZE(keys); i++) {
+    if (strcmp(cb_cell_key(cells, a, keys[i]), cb_cell_key(cells, b, keys[i])) != 0)
+      return 0;
+  }
+  cb_contestant(cells, a, x, sizeof(x));
+  cb_contestant(cells, b, y, sizeof(y));
+  return strcmp(x, y) == 0;
+}
+
+void cb_groups_free(cb_group_t *g, size_t k)
+{
+  size_t i;
+
+  for (i = 0; g != NULL && i < k; i++)
+    free((double *)g[i].y);
+  free(g);
+}
+
+int cb_series_groups(const cb_cells_t *cells, size_t like, const char *metric,
+                     cb_group_t **out, size_t *k)
+{
+  cb_group_t *g = calloc(cells->n > 0 ? cells->n : 1, sizeof(*g));
+  size_t c, n = 0;
+
+  if (g == NULL)
+    return -ENOMEM;
+  for (c = 0; c < cells->n; c++) {
+    if (cells->cell[c].n_ok == 0 || !cb_same_series(cells, like, c))
+      continue;
+    g[n].x = strtod(cb_cell_key(cells, c, "concurrency"), NULL);
+    g[n].y = cb_cell_samples(cells, c, metric, &g[n].n);
+    if (g[n].y == NULL) {
+      cb_groups_free(g, n);
+      return -ENOMEM;
+    }
+    n++;
+  }
+  *out = g;
+  *k = n;
+  return 0;
+}
+
 static int same_group(const cb_cells_t *cells, size_t a, size_t b)
 {
   size_t i;
@@ -72,7 +133,8 @@ static void decide(const cb_cells_t *cells, size_t first, const char *done, doub
   k->winner = first;
   k->p = 1;
   for (c = first; c < cells->n; c++) {
-    if (done[c] || !same_group(cells, first, c) || cells->cell[c].n_ok == 0)
+    if (done[c] || !same_group(cells, first, c) || cells->cell[c].n_ok == 0 ||
+        cb_cell_short_handed(cells, c))
       continue;
     k->contestants++;
     if (k->contestants == 1 || median_tp(cells, c) > median_tp(cells, k->winner)) {

@@ -6,6 +6,7 @@
 #ifndef CB_ANALYSIS_H
 #define CB_ANALYSIS_H
 
+#include "stats.h"
 #include "summary.h"
 
 /* A cell's contestant name: the runner, with the transport when a runner
@@ -27,6 +28,24 @@ typedef struct cb_contest_s {
  * pin (and host), in the order of the cells (cb_cells_sort first for reading order). Cells without ok trials do
  * not compete. Serial competes at c = 1 only, where it ran. */
 int cb_contests(const cb_cells_t *cells, double alpha, cb_contest_t **out, size_t *n);
+
+/* 1 when the cell ran fewer tasks at once than its concurrency (an event
+ * loop running tasks inline on min(c, PUs) loops): it did not run the
+ * cell's experiment and competes in no contest. */
+int cb_cell_short_handed(const cb_cells_t *cells, size_t cell);
+/* 1 when the cell's tasks ran inline on event loop threads. */
+int cb_cell_inline(const cb_cells_t *cells, size_t cell);
+
+/* 1 when two cells belong to one series: the same contestant, host,
+ * workload, size, payload and pin, at any concurrency. */
+int cb_same_series(const cb_cells_t *cells, size_t a, size_t b);
+
+/* The series of cell `like`'s contestant: its cells of the same host,
+ * workload, size, payload and pin at every concurrency, as groups of a
+ * metric's ok samples against concurrency (malloc'd; cb_groups_free). */
+int cb_series_groups(const cb_cells_t *cells, size_t like, const char *metric,
+                     cb_group_t **out, size_t *k);
+void cb_groups_free(cb_group_t *g, size_t k);
 
 /* Mann-Whitney p between two cells' ok samples of a metric (a column
  * name); *floor (if not NULL) gets the smallest p their sizes allow. */

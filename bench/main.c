@@ -67,6 +67,9 @@ static void print_runner(const cb_runner_t *r)
   printf("runner\t%s\t", r->name);
   for (i = 0; r->transports[i] != NULL; i++)
     printf("%s%s", i ? "," : "", r->transports[i]);
+  printf("\t");
+  for (i = 0; r->dispatches[i] != NULL; i++)
+    printf("%s%s", i ? "," : "", r->dispatches[i]);
   printf("\t%s\n", r->description);
 }
 
@@ -79,7 +82,8 @@ int cb_cmd_list(int argc, char **argv)
     printf("usage: concbench list\n\n"
            "One line per workload (\"workload NAME FAMILY SIZE-UNIT DEFAULT-SIZE "
            "DEFAULT-TASKS DESCRIPTION\")\nand per runner (\"runner NAME TRANSPORTS "
-           "DESCRIPTION\"), fields separated by tabs.\n");
+           "DISPATCH-MODES DESCRIPTION\"), fields separated by tabs;\nthe first transport "
+           "and dispatch mode of a runner are its defaults.\n");
     return CB_EXIT_OK;
   }
   if (argc > 1)

@@ -1153,7 +1153,7 @@ static int pt_latency(const cb_cells_t *cells, size_t c, double *v, const void *
 static int pt_memory(const cb_cells_t *cells, size_t c, double *v, const void *ctx)
 {
   CB_UNUSED(ctx);
-  return pt_metric(cells, c, v, CB_M_maxrss_kb, 1024 / conc(cells, c));
+  return pt_metric(cells, c, v, CB_M_maxrss_kb, 1024);
 }
 
 /* Tasks per CPU-second of each trial, summarised like any metric. */
@@ -1239,14 +1239,33 @@ static void line2(const ctx_t *x, char *buf, size_t len)
   snprintf(buf, len, "%s  ·  %s", wl, tr);
 }
 
+/* The contestants among the chart's series whose tasks ran inline on an
+ * event loop ("eventloop, eventloop+gil"), or "". */
+static void inline_series(const ctx_t *x, char *buf, size_t len)
+{
+  size_t i, j, u = 0;
+
+  buf[0] = '\0';
+  for (i = 0; i < x->ns && u < len; i++) {
+    for (j = 0; j < x->s[i].n && !cb_cell_inline(x->cells, x->s[i].cell[j]); j++)
+      ;
+    if (j < x->s[i].n)
+      u += (size_t)snprintf(buf + u, len - u, "%s%s", u ? ", " : "", x->s[i].name);
+  }
+}
+
 static void note(chart_t *ch, const ctx_t *x, const char *extra)
 {
-  char buf[768];
+  char buf[768], inl[128];
   size_t u;
 
   failure_note(x->cells, x->s, x->ns, buf, sizeof(buf));
   u = strlen(buf);
-  if (extra != NULL && extra[0] != '\0')
+  inline_series(x, inl, sizeof(inl));
+  if (inl[0] != '\0' && u < sizeof(buf))
+    u += (size_t)snprintf(buf + u, sizeof(buf) - u, "%s%s ran these tasks inline: at most "
+                          "min(c, PUs) in flight, a pool of loop threads", u ? "; " : "", inl);
+  if (extra != NULL && extra[0] != '\0' && u < sizeof(buf))
     snprintf(buf + u, sizeof(buf) - u, "%s%s", u ? "; " : "", extra);
   var_s(ch, "note", buf);
 }
@@ -1383,20 +1402,39 @@ static void chart_efficiency(ctx_t *x)
   chart_free(&ch);
 }
 
+/* "per worker (slope over c): threads 9.1 KiB, processes 112 KiB; Pss of
+ * the trial process and its descendants, all workers alive". */
+static void memory_note(const ctx_t *x, char *buf, size_t len)
+{
+  cb_group_t *g;
+  size_t i, k, u;
+
+  u = (size_t)snprintf(buf, len, "per worker, the slope over c:");
+  for (i = 0; i < x->ns && u < len; i++) {
+    if (x->s[i].n < 2 || cb_series_groups(x->cells, x->s[i].cell[0], "maxrss_kb", &g, &k) != 0)
+      continue;
+    u += (size_t)snprintf(buf + u, len - u, " %s %.1f KiB,", x->s[i].name, cb_slope(g, k));
+    cb_groups_free(g, k);
+  }
+  if (u < len)
+    snprintf(buf + u - 1, len - u + 1, "; memory: Pss of the trial process and all its "
+             "descendants, while every worker is alive");
+}
+
 static void chart_memory(ctx_t *x)
 {
   chart_t ch;
   lines_t l;
-  char title[256], sub[512];
+  char title[256], sub[512], slopes[512];
 
   chart_init(&ch, "memory.gp", "memory%s", x->v->suffix);
   lines_init(&l, &ch, "concurrency");
-  snprintf(title, sizeof(title), "Memory per idle worker (%s%s%s%s)", x->v->workload,
+  snprintf(title, sizeof(title), "Memory of c idle workers (%s%s%s%s)", x->v->workload,
            x->v->what[0] ? ", " : "", x->v->what, "");
   line2(x, sub, sizeof(sub));
   titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
-  note(&ch, x, "memory of the trial / c: peak RSS of the process (serial, threads, "
-               "eventloop); sum of Pss of every process (processes)");
+  memory_note(x, slopes, sizeof(slopes));
+  note(&ch, x, slopes);
   draw_lines(x, &ch, &l, pt_memory, NULL, 0, 4, UNIT_IEC, "B");
   lines_free(&l);
   chart_free(&ch);
@@ -1595,10 +1633,11 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
   const cb_cells_t *cells = set->cells;
   cb_contest_t *k = NULL;
   size_t nk = 0, i, j, ncol = 0, nrow = 0, undecidable = 0, fewest = SIZE_MAX, longest = 8;
+  size_t inline_wins = 0, used;
   size_t *all = NULL;
   double cols[64];
   long *row_of = NULL;
-  char label[32], row[256], col[32], sub[512], names[1024], colors[512];
+  char label[32], row[512], col[32], sub[512], names[1024], colors[512];
   chart_t ch;
 
   chart_init(&ch, "winners.gp", "winners");
@@ -1644,6 +1683,10 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
     cb_plot_style(name, &st);
     color = w->tie ? TIE_COLOR : st.color;
     margin_label(w, label, sizeof(label));
+    if (!w->tie && cb_cell_inline(cells, w->winner)) {
+      inline_wins++;
+      snprintf(label + strlen(label), sizeof(label) - strlen(label), "*");
+    }
     snprintf(row, sizeof(row), "%s%s", v->workload, v->row);
     if (strlen(row) > longest)
       longest = strlen(row);
@@ -1669,11 +1712,16 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
   winners_legend(cells, k, nk, names, sizeof(names), colors, sizeof(colors));
   snprintf(sub, sizeof(sub), "label: winner's median over the runner-up's  ·  tie: "
                              "Mann-Whitney p >= 0.05  ·  alone: no other runner had ok trials");
-  if (undecidable > 0)
-    snprintf(row, sizeof(row), "%zu cell%s cannot reach p < 0.05 with %zu trials per runner: "
-             "run with --reps 5 or more", undecidable, undecidable > 1 ? "s" : "", fewest);
-  else
-    row[0] = '\0';
+  used = 0;
+  row[0] = '\0';
+  if (inline_wins > 0)
+    used = (size_t)snprintf(row, sizeof(row), "*: tasks ran inline on event loop threads, as "
+                            "many loops as in flight (a pool of loop threads, not waits "
+                            "overlapped); loops short of c in flight do not compete");
+  if (undecidable > 0 && used < sizeof(row))
+    snprintf(row + used, sizeof(row) - used, "%s%zu cell%s cannot reach p < 0.05 with %zu "
+             "trials per runner: run with --reps 5 or more", used ? "  ·  " : "", undecidable,
+             undecidable > 1 ? "s" : "", fewest);
   var_s(&ch, "note", row);
   for (i = 0; i < cells->n; i++)
     all[i] = i;

@@ -26,21 +26,22 @@ typedef struct claim_s {
   int higher_better;
   unsigned min_c;          /* duels only at concurrency >= min_c */
   const char *chart;
+  int slope;               /* compare the metric's slope over concurrency (per worker) */
 } claim_t;
 
 static const claim_t claims[] = {
   { "CPU-bound work: processes beat threads.", "cpu.*", "processes", "threads", "throughput",
-    1, 2, "scaling-cpu.hash" },
+    1, 2, "scaling-cpu.hash", 0 },
   { "I/O-bound work: threads beat processes.", "io.*", "threads", "processes", "throughput", 1,
-    2, "scaling-io.tcp" },
+    2, "scaling-io.tcp", 0 },
   { "An event loop handles many concurrent waits better than threads.", "io.[st]*",
-    "eventloop", "threads", "throughput", 1, 64, "scaling-io.sleep" },
+    "eventloop", "threads", "throughput", 1, 64, "scaling-io.sleep", 0 },
   { "Threads are cheaper to start than processes.", "life.spawn", "threads", "processes",
-    "throughput", 1, 1, "scaling-life.spawn" },
+    "throughput", 1, 1, "scaling-life.spawn", 0 },
   { "Threads use less memory per worker than processes.", "life.idle", "threads", "processes",
-    "maxrss_kb", 0, 2, "memory" },
+    "maxrss_kb", 0, 1, "memory", 1 },
   { "Moving data between processes costs more than between threads.", "comm.payload",
-    "threads", "processes,processes/shm", "throughput", 1, 1, "payload" },
+    "threads", "processes,processes/shm", "throughput", 1, 1, "payload", 0 },
 };
 
 static const char *const verdict_names[] = {
@@ -147,6 +148,64 @@ static void duel(const cb_cells_t *cells, const claim_t *k, size_t s, size_t o, 
         k->side, hs, unit, other, ho, 100 * rel, p, outcome);
 }
 
+/* A slope duel: per-worker cost (the slope of the metric over concurrency)
+ * of the side's series through cell `s` against the other's through `o`,
+ * decided by the bootstrap interval of their difference. */
+static void slope_duel(const cb_cells_t *cells, const claim_t *k, size_t s, size_t o,
+                       double alpha, cb_finding_t *f, unsigned *lines)
+{
+  cb_group_t *a = NULL, *b = NULL;
+  size_t ka = 0, kb = 0;
+  double sa, sb, d = 0, lo = 0, hi = 0;
+  const char *outcome;
+  char other[64];
+  int better;
+
+  cb_contestant(cells, o, other, sizeof(other));
+  if (cb_series_groups(cells, s, k->metric, &a, &ka) != 0 ||
+      cb_series_groups(cells, o, k->metric, &b, &kb) != 0)
+    goto out;
+  sa = cb_slope(a, ka);
+  sb = cb_slope(b, kb);
+  if (ka < 2 || kb < 2) {
+    f->weak++;
+    outcome = "one concurrency only: no slope";
+  } else {
+    d = cb_bootstrap_slope(a, ka, b, kb, 1 - alpha, 2000, 0x5eed, &lo, &hi);
+    better = k->higher_better ? hi < 0 : lo > 0;
+    if (better) {
+      f->wins++;
+      outcome = "as claimed";
+    } else if (k->higher_better ? lo > 0 : hi < 0) {
+      f->losses++;
+      outcome = "against the claim";
+    } else {
+      f->ties++;
+      outcome = "no significant difference";
+    }
+  }
+  if ((*lines)++ < 8)
+    add(f, "- %s, c=%s..: %s %.1f KiB per worker vs %s %.1f KiB (difference %.1f KiB, "
+        "%.0f%% CI [%.1f, %.1f]): %s\n", cb_cell_key(cells, s, "workload"),
+        cb_cell_key(cells, s, "concurrency"), k->side, sa, other, sb, d, 100 * (1 - alpha), lo,
+        hi, outcome);
+out:
+  cb_groups_free(a, ka);
+  cb_groups_free(b, kb);
+}
+
+/* The cell of the lowest concurrency of c's series: one slope duel a series. */
+static int first_of_series(const cb_cells_t *cells, size_t c)
+{
+  size_t d;
+
+  for (d = 0; d < c; d++) {
+    if (cells->cell[d].n_ok > 0 && cb_same_series(cells, c, d))
+      return 0;
+  }
+  return 1;
+}
+
 static void judge(cb_finding_t *f, unsigned lines)
 {
   unsigned n = f->wins + f->losses + f->ties;
@@ -194,8 +253,12 @@ static void evaluate(const cb_cells_t *cells, const claim_t *k, double alpha, cb
         comma = p + strlen(p);
       snprintf(other, sizeof(other), "%.*s", (int)(comma - p), p);
       o = partner(cells, c, other);
-      if (o >= 0 && cells->cell[o].n_ok > 0)
+      if (o < 0 || cells->cell[o].n_ok == 0)
+        continue;
+      if (!k->slope)
         duel(cells, k, c, (size_t)o, alpha, f, &lines);
+      else if (first_of_series(cells, c))
+        slope_duel(cells, k, c, (size_t)o, alpha, f, &lines);
     }
   }
   judge(f, lines);

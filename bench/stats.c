@@ -267,6 +267,119 @@ double cb_bootstrap_ratio(const double *x, size_t nx, const double *y, size_t ny
   return point;
 }
 
+/* Least squares over points (x[i], m[i]). */
+static double fit(const double *x, const double *m, size_t k)
+{
+  double sx = 0, sm = 0, sxx = 0, sxm = 0, d;
+  size_t i;
+
+  for (i = 0; i < k; i++) {
+    sx += x[i];
+    sm += m[i];
+  }
+  sx /= (double)k;
+  sm /= (double)k;
+  for (i = 0; i < k; i++) {
+    d = x[i] - sx;
+    sxx += d * d;
+    sxm += d * (m[i] - sm);
+  }
+  return sxx > 0 ? sxm / sxx : 0;
+}
+
+/* Medians of every group, plain (state NULL) or resampled, into m. */
+static int series_medians(const cb_group_t *g, size_t k, double *x, double *m, double *tmp,
+                          uint64_t *state)
+{
+  size_t i;
+
+  for (i = 0; i < k; i++) {
+    if (g[i].n == 0)
+      return -1;
+    x[i] = g[i].x;
+    if (state != NULL) {
+      m[i] = resample_median(g[i].y, g[i].n, tmp, state);
+    } else {
+      memcpy(tmp, g[i].y, g[i].n * sizeof(*tmp));
+      qsort(tmp, g[i].n, sizeof(*tmp), cmp_double);
+      m[i] = median_sorted(tmp, g[i].n);
+    }
+  }
+  return 0;
+}
+
+static size_t largest(const cb_group_t *g, size_t k)
+{
+  size_t i, n = 1;
+
+  for (i = 0; g != NULL && i < k; i++)
+    n = g[i].n > n ? g[i].n : n;
+  return n;
+}
+
+double cb_slope(const cb_group_t *g, size_t k)
+{
+  double *x = malloc((k + 1) * sizeof(*x)), *m = malloc((k + 1) * sizeof(*m));
+  double *tmp = malloc(largest(g, k) * sizeof(*tmp)), s = 0;
+
+  if (x != NULL && m != NULL && tmp != NULL && series_medians(g, k, x, m, tmp, NULL) == 0)
+    s = fit(x, m, k);
+  free(tmp);
+  free(m);
+  free(x);
+  return s;
+}
+
+/* One slope of a series, or the difference of two, from medians drawn by
+ * series_medians (state NULL: the samples themselves). */
+static int slope_stat(const cb_group_t *a, size_t ka, const cb_group_t *b, size_t kb,
+                      double *x, double *m, double *tmp, uint64_t *state, double *out)
+{
+  double sa;
+
+  if (series_medians(a, ka, x, m, tmp, state) != 0)
+    return -1;
+  sa = fit(x, m, ka);
+  if (b == NULL) {
+    *out = sa;
+    return 0;
+  }
+  if (series_medians(b, kb, x, m, tmp, state) != 0)
+    return -1;
+  *out = fit(x, m, kb) - sa;
+  return 0;
+}
+
+double cb_bootstrap_slope(const cb_group_t *a, size_t ka, const cb_group_t *b, size_t kb,
+                          double level, unsigned rounds, uint64_t seed, double *lo, double *hi)
+{
+  size_t k = ka > kb ? ka : kb, big = largest(a, ka) > largest(b, kb) ? largest(a, ka)
+                                                                     : largest(b, kb);
+  double *x = malloc((k + 1) * sizeof(*x)), *m = malloc((k + 1) * sizeof(*m));
+  double *tmp = malloc(big * sizeof(*tmp)), *d = malloc((rounds + 1) * sizeof(*d));
+  double point = 0;
+  uint64_t state = seed;
+  unsigned r, n = 0;
+
+  *lo = *hi = 0;
+  if (x == NULL || m == NULL || tmp == NULL || d == NULL ||
+      slope_stat(a, ka, b, kb, x, m, tmp, NULL, &point) != 0)
+    goto out;
+  for (r = 0; r < rounds; r++)
+    n += slope_stat(a, ka, b, kb, x, m, tmp, &state, &d[n]) == 0;
+  if (n > 0) {
+    qsort(d, n, sizeof(*d), cmp_double);
+    *lo = d[(size_t)((1 - level) / 2 * (n - 1) + 0.5)];
+    *hi = d[(size_t)((1 + level) / 2 * (n - 1) + 0.5)];
+  }
+out:
+  free(d);
+  free(tmp);
+  free(m);
+  free(x);
+  return point;
+}
+
 void cb_holm(double *p, size_t m)
 {
   size_t *idx, i, j, t;

@@ -49,6 +49,26 @@ double cb_mw_min_p(size_t nx, size_t ny);
 double cb_bootstrap_ratio(const double *x, size_t nx, const double *y, size_t ny, double level,
                           unsigned rounds, uint64_t seed, double *lo, double *hi);
 
+/* A series of samples at points x (e.g. a runner's memory at each
+ * concurrency): its slope is the least-squares slope of the samples'
+ * medians against x. */
+typedef struct cb_group_s {
+  double x;
+  const double *y;
+  size_t n;
+} cb_group_t;
+
+/* The slope of a series (0 with fewer than two distinct x or an empty
+ * group). */
+double cb_slope(const cb_group_t *g, size_t k);
+
+/* Bootstrap confidence interval (as cb_bootstrap_ratio: percentile method,
+ * reproducible from `seed`) of slope(a), or, when b is not NULL, of
+ * slope(b) - slope(a); each resample draws every group's samples with
+ * replacement. Returns the point estimate. */
+double cb_bootstrap_slope(const cb_group_t *a, size_t ka, const cb_group_t *b, size_t kb,
+                          double level, unsigned rounds, uint64_t seed, double *lo, double *hi);
+
 /* Holm's step-down adjustment of m p-values, in place. */
 void cb_holm(double *p, size_t m);
 

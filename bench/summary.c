@@ -50,7 +50,8 @@ static const char *const metric_names[] = {
 };
 
 /* Columns copied from the cell's first trial: what the cell ran on. */
-static const char *const context_columns[] = { "family", "cpu_model", "pus", "cores" };
+static const char *const context_columns[] = { "family", "cpu_model", "pus", "cores",
+                                                "inflight", "inline" };
 
 enum {
   COL_STATUS = 0,

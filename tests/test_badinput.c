@@ -51,6 +51,8 @@ static const row_t rows[] = {
   {{"run", QUICK, "-w", "noop,nosuch"}, 2, "workload 'nosuch'"},
   {{"run", QUICK, "-w", "noop,"}, 2, "empty name in the workload list 'noop,'"},
   {{"run", QUICK, "-r", "nosuch"}, 2, "runner 'nosuch'"},
+  {{"run", QUICK, "--dispatch", "carrier"}, 2, "dispatch mode 'carrier'"},
+  {{"run", QUICK, "--dispatch", "shared,"}, 2, "empty name in the dispatch mode list 'shared,'"},
   {{"run", QUICK, "-p", "sideways"}, 2, "'sideways'"},
   {{"run", QUICK, "-c", "0"}, 2, "concurrency '0'"},
   {{"run", QUICK, "-c", "-1"}, 2, "concurrency '-1'"},

@@ -553,7 +553,7 @@ static void test_every_chart(void **state)
   }
   check_chart(charts, "scaling-comm.payload-payload65536", "(payload 64 KiB)");
   check_chart(charts, "scaling-comm.payload-payload1048576", "(payload 1 MiB)");
-  check_chart(charts, "memory", "Memory per idle worker (life.idle)");
+  check_chart(charts, "memory", "Memory of c idle workers (life.idle)");
   check_chart(charts, "payload", "comm.payload: data moved vs payload size");
   check_chart(charts, "winners", "Who wins");
   /* The machine and the date are in every subtitle; the crashes in a note. */

@@ -135,6 +135,44 @@ static void test_contestants_and_lonely_cells(void **state)
   finish(&f);
 }
 
+/* An event loop that ran CPU tasks inline on 2 loops at c = 16 had 2 in
+ * flight, not 16: it competes in no contest, however fast it was; at c = 2
+ * it did run 2 at once and competes, marked inline. */
+static void test_short_handed_cells_do_not_compete(void **state)
+{
+  static const char csv[] =
+      "host,workload,family,runner,transport,pin,concurrency,tasks,size,payload,status,"
+      "throughput,wall_s,lat_p50_us,lat_p99_us,user_s,sys_s,maxrss_kb,inflight,inline\n"
+      "vm,cpu.hash,cpu,threads,inproc,compact,16,100,10,0,ok,100,1,1,1,1,0,1,16,0\n"
+      "vm,cpu.hash,cpu,threads,inproc,compact,16,100,10,0,ok,101,1,1,1,1,0,1,16,0\n"
+      "vm,cpu.hash,cpu,eventloop,inproc,compact,16,100,10,0,ok,200,1,1,1,1,0,1,2,1\n"
+      "vm,cpu.hash,cpu,eventloop,inproc,compact,16,100,10,0,ok,201,1,1,1,1,0,1,2,1\n"
+      "vm,cpu.hash,cpu,threads,inproc,compact,2,100,10,0,ok,100,1,1,1,1,0,1,2,0\n"
+      "vm,cpu.hash,cpu,eventloop,inproc,compact,2,100,10,0,ok,200,1,1,1,1,0,1,2,1\n";
+  fixture_t f;
+  cb_contest_t *k;
+  char name[64];
+  size_t n;
+
+  (void)state;
+  memset(&f, 0, sizeof(f));
+  cb_buf_printf(&f.csv, "%s", csv);
+  build(&f);
+  assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
+  assert_int_equal(n, 2);
+  assert_int_equal(k[0].contestants, 1);
+  cb_contestant(&f.cells, k[0].winner, name, sizeof(name));
+  assert_string_equal(name, "threads");
+  assert_string_equal(cb_cell_key(&f.cells, k[0].winner, "concurrency"), "16");
+  assert_int_equal(k[1].contestants, 2);
+  cb_contestant(&f.cells, k[1].winner, name, sizeof(name));
+  assert_string_equal(name, "eventloop");
+  assert_true(cb_cell_inline(&f.cells, k[1].winner));
+  assert_false(cb_cell_short_handed(&f.cells, k[1].winner));
+  free(k);
+  finish(&f);
+}
+
 static void findings_of(fixture_t *f, cb_finding_t **all, size_t *n)
 {
   build(f);
@@ -181,6 +219,9 @@ static void test_verdict_holds_not_depends(void **state)
   finish(&f);
 }
 
+/* Memory per worker is the slope of memory over concurrency, decided by the
+ * bootstrap interval of the difference of two slopes: 1000 -> 1630 KiB from
+ * c=1 to c=64 is 10 KiB a worker, 1000 -> 30240 KiB is 464 KiB a worker. */
 static void test_memory_lower_is_better(void **state)
 {
   const cb_finding_t *mem;
@@ -190,11 +231,37 @@ static void test_memory_lower_is_better(void **state)
 
   (void)state;
   start(&f);
+  cell(&f, "life.idle", "threads", "inproc", 1, 0, "ok", 10, 1000, 5);
+  cell(&f, "life.idle", "threads", "inproc", 64, 0, "ok", 10, 1630, 5);
+  cell(&f, "life.idle", "processes", "pipe", 1, 0, "ok", 10, 1000, 5);
+  cell(&f, "life.idle", "processes", "pipe", 64, 0, "ok", 10, 30240, 5);
+  findings_of(&f, &all, &n);
+  mem = finding(all, n, "Threads use less memory");
+  assert_int_equal(mem->verdict, CB_V_HOLDS); /* less memory wins although throughput ties */
+  assert_int_equal(mem->wins, 1);
+  assert_non_null(strstr(mem->evidence, "threads 10.0 KiB per worker vs processes 464.1 KiB"));
+  free(all);
+  finish(&f);
+  /* The other way round: against the claim. */
+  start(&f);
+  cell(&f, "life.idle", "threads", "inproc", 1, 0, "ok", 10, 1000, 5);
+  cell(&f, "life.idle", "threads", "inproc", 64, 0, "ok", 10, 30240, 5);
+  cell(&f, "life.idle", "processes", "pipe", 1, 0, "ok", 10, 1000, 5);
+  cell(&f, "life.idle", "processes", "pipe", 64, 0, "ok", 10, 1630, 5);
+  findings_of(&f, &all, &n);
+  mem = finding(all, n, "Threads use less memory");
+  assert_int_equal(mem->verdict, CB_V_NOT);
+  assert_int_equal(mem->losses, 1);
+  free(all);
+  finish(&f);
+  /* Totals that differ at one concurrency say nothing per worker. */
+  start(&f);
   cell(&f, "life.idle", "threads", "inproc", 64, 0, "ok", 10, 1000, 5);
   cell(&f, "life.idle", "processes", "pipe", 64, 0, "ok", 10, 30000, 5);
   findings_of(&f, &all, &n);
   mem = finding(all, n, "Threads use less memory");
-  assert_int_equal(mem->verdict, CB_V_HOLDS); /* less memory wins although throughput ties */
+  assert_int_equal(mem->verdict, CB_V_UNDECIDED);
+  assert_non_null(strstr(mem->evidence, "one concurrency only"));
   free(all);
   finish(&f);
 }
@@ -299,6 +366,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_significant_win_and_tie),
     cmocka_unit_test(test_contestants_and_lonely_cells),
+    cmocka_unit_test(test_short_handed_cells_do_not_compete),
     cmocka_unit_test(test_verdict_holds_not_depends),
     cmocka_unit_test(test_memory_lower_is_better),
     cmocka_unit_test(test_undecided_and_untested),

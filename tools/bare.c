@@ -1,0 +1,192 @@
+/* concbench-bare: bare loops of the primitives that concbench's runners are
+ * built from, with nothing of the harness around them, so that a figure of
+ * concbench can be set beside what the machine does without it (the README
+ * and the issue notes quote both from one session).
+ *
+ *   concbench-bare pipe-rtt N [CPU]   N round trips of 8 bytes between two
+ *                                     processes over a pair of pipes
+ *   concbench-bare fork N [CPU]       N x fork + _exit + waitpid
+ *   concbench-bare thread N [CPU]     N x pthread_create + pthread_join
+ *
+ * With CPU (a number) every process and thread is bound to that one CPU;
+ * "any" leaves them to the scheduler. Prints one line: the primitive, N and
+ * the median of 5 rounds of the time per operation in nanoseconds. Exit 2
+ * with a message on bad arguments. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { ROUNDS = 5 };
+
+static uint64_t now_ns(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int bind_cpu(long cpu)
+{
+  cpu_set_t set;
+
+  if (cpu < 0)
+    return 0;
+  CPU_ZERO(&set);
+  CPU_SET((int)cpu, &set);
+  return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : -errno;
+}
+
+static int full(int fd, void *buf, size_t len, int writing)
+{
+  size_t done = 0;
+  ssize_t r;
+
+  while (done < len) {
+    r = writing ? write(fd, (char *)buf + done, len - done) : read(fd, (char *)buf + done, len - done);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return -1;
+    done += (size_t)r;
+  }
+  return 0;
+}
+
+/* One round of n round trips; ns per round trip, or 0 on error. */
+static double pipe_rtt(uint64_t n)
+{
+  int a[2], b[2];
+  uint64_t token = 0, i, t0, t1;
+  pid_t pid;
+
+  if (pipe(a) != 0 || pipe(b) != 0)
+    return 0;
+  pid = fork();
+  if (pid < 0)
+    return 0;
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    close(a[1]); /* else its own copy keeps the end-of-file away */
+    close(b[0]);
+    while (full(a[0], &token, sizeof(token), 0) == 0) {
+      token++;
+      if (full(b[1], &token, sizeof(token), 1) != 0)
+        break;
+    }
+    _exit(0);
+  }
+  t0 = now_ns();
+  for (i = 0; i < n; i++) {
+    if (full(a[1], &token, sizeof(token), 1) != 0 || full(b[0], &token, sizeof(token), 0) != 0)
+      break;
+  }
+  t1 = now_ns();
+  close(a[1]);
+  close(b[0]);
+  waitpid(pid, NULL, 0);
+  close(a[0]);
+  close(b[1]);
+  return i == n && token == n ? (double)(t1 - t0) / (double)n : 0;
+}
+
+static double forks(uint64_t n)
+{
+  uint64_t i, t0 = now_ns();
+  pid_t pid;
+
+  for (i = 0; i < n; i++) {
+    pid = fork();
+    if (pid < 0)
+      return 0;
+    if (pid == 0)
+      _exit(0);
+    if (waitpid(pid, NULL, 0) != pid)
+      return 0;
+  }
+  return (double)(now_ns() - t0) / (double)n;
+}
+
+static void *empty(void *arg)
+{
+  return arg;
+}
+
+static double threads(uint64_t n)
+{
+  uint64_t i, t0 = now_ns();
+  pthread_t tid;
+
+  for (i = 0; i < n; i++) {
+    if (pthread_create(&tid, NULL, empty, NULL) != 0 || pthread_join(tid, NULL) != 0)
+      return 0;
+  }
+  return (double)(now_ns() - t0) / (double)n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+
+  return (x > y) - (x < y);
+}
+
+static int usage(const char *why, const char *what)
+{
+  fprintf(stderr, "concbench-bare: %s '%s'\nusage: concbench-bare pipe-rtt|fork|thread N [CPU|any]\n",
+          why, what);
+  return 2;
+}
+
+int main(int argc, char **argv)
+{
+  double (*fn)(uint64_t) = NULL, r[ROUNDS];
+  char *end;
+  uint64_t n;
+  long cpu = -1;
+  int i;
+
+  if (argc < 3 || argc > 4)
+    return usage("wrong number of arguments", argc > 1 ? argv[1] : "");
+  if (strcmp(argv[1], "pipe-rtt") == 0)
+    fn = pipe_rtt;
+  else if (strcmp(argv[1], "fork") == 0)
+    fn = forks;
+  else if (strcmp(argv[1], "thread") == 0)
+    fn = threads;
+  else
+    return usage("unknown primitive", argv[1]);
+  errno = 0;
+  n = strtoull(argv[2], &end, 10);
+  if (*end != '\0' || errno != 0 || n == 0 || n > 100000000)
+    return usage("bad count (1..100000000)", argv[2]);
+  if (argc == 4 && strcmp(argv[3], "any") != 0) {
+    cpu = strtol(argv[3], &end, 10);
+    if (*end != '\0' || cpu < 0 || cpu >= CPU_SETSIZE)
+      return usage("bad CPU", argv[3]);
+  }
+  if (bind_cpu(cpu) != 0) {
+    fprintf(stderr, "concbench-bare: cannot bind to CPU %ld: %s\n", cpu, strerror(errno));
+    return 1;
+  }
+  for (i = 0; i < ROUNDS; i++) {
+    r[i] = fn(n);
+    if (r[i] == 0) {
+      fprintf(stderr, "concbench-bare: %s failed: %s\n", argv[1], strerror(errno));
+      return 1;
+    }
+  }
+  qsort(r, ROUNDS, sizeof(r[0]), cmp_double);
+  printf("%s n=%llu cpu=%s median_ns=%.0f min_ns=%.0f max_ns=%.0f\n", argv[1],
+         (unsigned long long)n, argc == 4 ? argv[3] : "any", r[ROUNDS / 2], r[0], r[ROUNDS - 1]);
+  return 0;
+}
