@@ -284,16 +284,17 @@ static void print_cells(const cb_cells_t *cells)
   char flags[96], rn[32];
   size_t c;
 
-  printf("%-14s %-13s %-9s %6s %8s %5s %14s %21s %6s  %s\n", "workload", "runner", "transport",
-         "c", "payload", "ok", "tasks/s median", "95% CI", "cv", "flags");
+  printf("%-14s %-13s %-9s %-9s %6s %8s %5s %14s %21s %6s  %s\n", "workload", "runner",
+         "transport", "dispatch", "c", "payload", "ok", "tasks/s median", "95% CI", "cv",
+         "flags");
   for (c = 0; c < cells->n; c++) {
     tp = &cells->cell[c].m[CB_M_throughput];
     cb_flags_text(cells->cell[c].flags, flags, sizeof(flags));
     snprintf(rn, sizeof(rn), "%s%s", cb_cell_key(cells, c, "runner"),
              strcmp(cb_cell_key(cells, c, "gil"), "1") == 0 ? "+gil" : "");
-    printf("%-14s %-13s %-9s %6s %8s %2zu/%-2zu %14.5g [%9.4g, %9.4g] %5.1f%%  %s\n",
-           cb_cell_key(cells, c, "workload"), rn,
-           cb_cell_key(cells, c, "transport"), cb_cell_key(cells, c, "concurrency"),
+    printf("%-14s %-13s %-9s %-9s %6s %8s %2zu/%-2zu %14.5g [%9.4g, %9.4g] %5.1f%%  %s\n",
+           cb_cell_key(cells, c, "workload"), rn, cb_cell_key(cells, c, "transport"),
+           cb_cell_key(cells, c, "dispatch"), cb_cell_key(cells, c, "concurrency"),
            cb_cell_key(cells, c, "payload"), cells->cell[c].n_ok, cells->cell[c].nrows,
            tp->median, tp->ci_lo, tp->ci_hi, 100 * tp->cv, flags);
   }

@@ -701,7 +701,7 @@ static void reap(pool_t *p, unsigned id)
   p->live--;
 }
 
-static int read_results(pool_t *p, int all);
+static int read_results(pool_t *p);
 
 /* Work may remain for a replacement. */
 static int work_left(pool_t *p)
@@ -724,7 +724,7 @@ static int on_death(pool_t *p, unsigned id)
   int was = w->state, err;
 
   /* Its last result may still wait in the shared result pipe. */
-  if (p->mode == D_QUEUE && (err = read_results(p, 1)) != 0)
+  if (p->mode == D_QUEUE && (err = read_results(p)) != 0)
     return err;
   if (w->initial && p->started)
     cb__ru_add(&p->x->ru_prestart, &(cb__ru_t){ 0 }, &ws->ru_start);
@@ -788,8 +788,8 @@ static int on_message(pool_t *p, unsigned id, const msg_t *m)
   return -EPROTO;
 }
 
-/* Results on the shared result pipe: one (all = 0), or every one there is. */
-static int read_results(pool_t *p, int all)
+/* Every result there is on the shared result pipe. */
+static int read_results(pool_t *p)
 {
   int queued = 0, err = 0;
   msg_t m;
@@ -803,7 +803,7 @@ static int read_results(pool_t *p, int all)
       return -EPROTO;
     }
     err = on_result(p, p->rq[0], &m);
-  } while (err == 0 && all);
+  } while (err == 0);
   return err;
 }
 
@@ -830,7 +830,7 @@ static int serve(pool_t *p, int startup)
     for (i = 0; i < n && err == 0; i++) {
       uint32_t tag = ev[i].data.u32;
       if (tag == TAG_RQ) {
-        err = read_results(p, 0);
+        err = read_results(p);
       } else if (tag == TAG_TQ) {
         err = feed(p, &p->tq_out);
       } else if (tag >= p->n) {
@@ -845,7 +845,7 @@ static int serve(pool_t *p, int startup)
       return err;
   }
   /* Every worker is done: what they sent before saying so is in the pipe. */
-  return p->mode == D_QUEUE && !startup ? read_results(p, 1) : 0;
+  return p->mode == D_QUEUE && !startup ? read_results(p) : 0;
 }
 
 /* Tasks handed out that never came back were lost with a worker that could
