@@ -6,10 +6,36 @@
 
 #include "analysis.h"
 #include "cb.h"
+#include "runner.h"
 #include "stats.h"
 
+/* A contest: every key column but the runner and its variants (transport,
+ * dispatch mode) and the task count. */
 static const char *const group_columns[] = { "host", "workload", "concurrency", "size",
-                                             "payload", "pin" };
+                                             "payload", "pin", "gil", "switch_interval_us" };
+
+int cb_cell_reference(const cb_cells_t *cells, size_t cell)
+{
+  const cb_runner_t *rn = cb_runner_find(cb_cell_key(cells, cell, "runner"));
+
+  return rn != NULL && rn->reference;
+}
+
+void cb_model(const cb_cells_t *cells, size_t cell, char *buf, size_t len)
+{
+  snprintf(buf, len, "%s%s", cb_cell_key(cells, cell, "runner"),
+           strcmp(cb_cell_key(cells, cell, "gil"), "1") == 0 ? "+gil" : "");
+}
+
+void cb_variant(const cb_cells_t *cells, size_t cell, char *buf, size_t len)
+{
+  const char *tr = cb_cell_key(cells, cell, "transport");
+  const char *ds = cb_cell_key(cells, cell, "dispatch");
+  int odd_tr = strcmp(tr, "inproc") != 0 && strcmp(tr, "pipe") != 0 && tr[0] != '\0';
+
+  snprintf(buf, len, "%s%s%s", odd_tr ? tr : "", odd_tr && !cb_default_dispatch(ds) ? "/" : "",
+           cb_default_dispatch(ds) ? "" : ds);
+}
 
 void cb_contestant(const cb_cells_t *cells, size_t cell, char *buf, size_t len)
 {
@@ -121,11 +147,27 @@ static double median_tp(const cb_cells_t *cells, size_t c)
   return cells->cell[c].m[CB_M_throughput].median;
 }
 
-/* Decide one group, whose first cell is `first`. */
+static int same_model(const cb_cells_t *cells, size_t a, size_t b)
+{
+  return strcmp(cb_cell_key(cells, a, "runner"), cb_cell_key(cells, b, "runner")) == 0;
+}
+
+/* A cell that may compete: it has ok trials, ran c in flight, and stands
+ * for a concurrency model, not the reference. */
+static int competes(const cb_cells_t *cells, size_t c)
+{
+  return cells->cell[c].n_ok > 0 && !cb_cell_short_handed(cells, c) &&
+         !cb_cell_reference(cells, c);
+}
+
+/* Decide one group, whose first cell is `first`. Each model is represented
+ * by its best variant (transport, dispatch mode): variants of one model do
+ * not compete with each other. */
 static void decide(const cb_cells_t *cells, size_t first, const char *done, double alpha,
                    cb_contest_t *k)
 {
-  size_t c;
+  size_t c, d;
+  long best;
 
   memset(k, 0, sizeof(*k));
   k->first = first;
@@ -133,8 +175,17 @@ static void decide(const cb_cells_t *cells, size_t first, const char *done, doub
   k->winner = first;
   k->p = 1;
   for (c = first; c < cells->n; c++) {
-    if (done[c] || !same_group(cells, first, c) || cells->cell[c].n_ok == 0 ||
-        cb_cell_short_handed(cells, c))
+    if (done[c] || !same_group(cells, first, c) || !competes(cells, c))
+      continue;
+    /* c stands for its model only if no variant of the model beats it */
+    for (best = (long)c, d = first; d < cells->n; d++) {
+      if (d != c && !done[d] && same_group(cells, first, d) && competes(cells, d) &&
+          same_model(cells, c, d) &&
+          (median_tp(cells, d) > median_tp(cells, c) ||
+           (median_tp(cells, d) == median_tp(cells, c) && d < c)))
+        best = (long)d;
+    }
+    if (best != (long)c)
       continue;
     k->contestants++;
     if (k->contestants == 1 || median_tp(cells, c) > median_tp(cells, k->winner)) {

@@ -9,10 +9,19 @@
 #include "stats.h"
 #include "summary.h"
 
-/* A cell's contestant name: the runner, with the transport when a runner
- * has several ("processes/shm"), and "+gil" when it ran in GIL mode
- * ("threads+gil", "processes/shm+gil"): a series of its own. */
+/* A cell's contestant name: the runner, with the transport and dispatch
+ * mode when they are not the runner's default ("processes/shm",
+ * "processes/queue"), and "+gil" when it ran in GIL mode ("threads+gil",
+ * "processes/shm+gil"): a series of its own. */
 void cb_contestant(const cb_cells_t *cells, size_t cell, char *buf, size_t len);
+/* A cell's variant of its model: "shm", "queue", "shm/queue", or "" for
+ * the runner's defaults. */
+void cb_variant(const cb_cells_t *cells, size_t cell, char *buf, size_t len);
+/* The concurrency model a cell stands for: the runner, "+gil" in GIL mode;
+ * its variants (transport, dispatch mode) are one model. */
+void cb_model(const cb_cells_t *cells, size_t cell, char *buf, size_t len);
+/* 1 when the cell's runner is a reference (serial), not a model. */
+int cb_cell_reference(const cb_cells_t *cells, size_t cell);
 
 typedef struct cb_contest_s {
   size_t first;        /* a cell of the group, for its key columns */
@@ -24,9 +33,12 @@ typedef struct cb_contest_s {
   size_t contestants;
 } cb_contest_t;
 
-/* Every group of cells with equal workload, concurrency, size, payload and
- * pin (and host), in the order of the cells (cb_cells_sort first for reading order). Cells without ok trials do
- * not compete. Serial competes at c = 1 only, where it ran. */
+/* Every group of cells with equal key columns but the runner and its
+ * variants (host, workload, concurrency, size, payload, pin, GIL mode and
+ * switch interval), in the order of the cells (cb_cells_sort first for
+ * reading order). Each model competes with its best variant; cells without
+ * ok trials, cells short of c in flight and the reference (serial) do not
+ * compete. */
 int cb_contests(const cb_cells_t *cells, double alpha, cb_contest_t **out, size_t *n);
 
 /* 1 when the cell ran fewer tasks at once than its concurrency (an event

@@ -11,9 +11,10 @@
 static const char report_help[] =
     "usage: concbench report RESULTS.csv [-o FILE.md] [--charts DIR]\n\n"
     "Markdown: the machine; each folklore claim with its verdict on this machine\n"
-    "(holds, does not hold, depends) and the numbers it rests on; for every workload\n"
-    "and concurrency the winning runner, its margin over the runner-up and the\n"
-    "Mann-Whitney p-value.\n\n"
+    "(holds, does not hold, depends, not shown, not measured) and the numbers it\n"
+    "rests on, Mann-Whitney p-values adjusted by Holm within each claim; for every\n"
+    "workload and setting the winning model (its best variant; serial is the\n"
+    "reference, never a winner), its margin over the runner-up and the p-value.\n\n"
     "  -o, --output FILE   write the report here (default: stdout)\n"
     "  --charts DIR        where the report's chart links point (default: charts,\n"
     "                      as written by concbench plot -o charts)\n";

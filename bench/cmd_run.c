@@ -62,7 +62,8 @@ static const char run_help[] =
     "                           multiprocessing.Pool), roundtrip (one task at a time per\n"
     "                           worker); other runners keep their own\n"
     "  -t, --tasks N            tasks per trial (default: per workload)\n"
-    "  -s, --size N             work per task in the workload's unit (default: per workload)\n"
+    "  -s, --size LIST          work per task in the workload's unit, e.g. 200,2000 or\n"
+    "                           200..204800 (default: per workload)\n"
     "      --payload LIST       bytes in and out per task, e.g. 64,65536 or 64..4194304\n"
     "                           (default: per workload)\n"
     "      --reps N             recorded trials per cell (default 5)\n"
@@ -147,9 +148,7 @@ static int parse_option(int opt, opts_t *o)
   case 't':
     mx->have_tasks = 1;
     return parse_num("--tasks", optarg, 1, 100000000, &mx->tasks);
-  case 's':
-    mx->have_size = 1;
-    return parse_num("--size", optarg, 0, UINT64_C(1) << 40, &mx->size);
+  case 's': mx->sizes = optarg; return 0;
   case 'R':
     o->have_reps = 1;
     return parse_num("--reps", optarg, 1, 100000, &o->reps);
@@ -301,13 +300,11 @@ static void print_cells(const cb_cells_t *cells)
 }
 
 /* A trial that failed the run: anything but ok, except that a crash is what
- * the fault family measures, and lost updates what a racy workload does. */
+ * a workload that fails on purpose measures, and lost updates what a racy
+ * workload does. */
 static int not_ok(const cb_cell_t *c, const cb_trial_t *t)
 {
-  char fam[32];
-
-  cb_workload_family(c->wl, fam, sizeof(fam));
-  if (t->status == CB_ST_CRASHED && strcmp(fam, "fault") == 0)
+  if (t->status == CB_ST_CRASHED && c->wl->fails_on_purpose)
     return 0;
   if (t->status == CB_ST_RACY && c->wl->racy)
     return 0;

@@ -1,27 +1,20 @@
 /* The experiment matrix; see matrix.h. A "spec" is one workload with its
- * size, tasks, payloads and concurrency list (a profile entry, or a
- * workload's defaults overridden by the command line); cells are specs x
- * runners x concurrency x transports x payloads x GIL modes, serial once at
- * c = 1. A workload that races on purpose (sync.none) is refused when named
- * without --allow-races and left out when only a glob matched it. */
+ * sizes, tasks, payloads, concurrency list, runners and their variants, and
+ * GIL modes (a profile entry under the profile's settings, or a workload's
+ * defaults; the command line overrides either); cells are specs x runners x
+ * concurrency x transports x dispatch modes x payloads x sizes x GIL modes,
+ * a reference runner (serial) once at c = 1. A workload that races on
+ * purpose (sync.none) is refused when named without --allow-races and left
+ * out when only a glob matched it. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "cli.h"
 #include "cmd.h"
+#include "capacity.h"
 #include "matrix.h"
-
-typedef struct spec_s {
-  const cb_workload_t *wl;
-  uint64_t size, tasks;       /* tasks 0: the workload's default at each c */
-  uint64_t per_c;             /* and at least per_c * c of them */
-  uint64_t *payloads;
-  size_t npayloads;
-  unsigned *conc;
-  size_t nconc;
-} spec_t;
 
 /* Names of one kind of runner variant (transports, dispatch modes) picked. */
 typedef struct variants_s {
@@ -29,11 +22,23 @@ typedef struct variants_s {
   size_t n;
 } variants_t;
 
-/* Runners and their variants picked, shared by every spec. */
+/* Runners and their variants picked for a spec. */
 typedef struct picks_s {
   size_t *ri, nr;
   variants_t tr, ds;
 } picks_t;
+
+typedef struct spec_s {
+  const cb_workload_t *wl;
+  uint64_t tasks;             /* 0: the workload's default at each c */
+  uint64_t per_c;             /* and at least per_c * c of them */
+  uint64_t *payloads, *sizes;
+  size_t npayloads, nsizes;
+  unsigned *conc;
+  size_t nconc;
+  picks_t pk;
+  unsigned gil_modes;         /* bit 0: without the GIL, bit 1: with it */
+} spec_t;
 
 /* A runner's list of one variant kind. */
 typedef const char *const *(*variant_list_fn)(const cb_runner_t *rn);
@@ -98,6 +103,28 @@ static int parse_payloads(const char *s, uint64_t **out, size_t *n)
   return 0;
 }
 
+static int parse_sizes(const char *s, uint64_t **out, size_t *n)
+{
+  char bad[256];
+  int err = cb_parse_u64_list(s, 0, UINT64_C(1) << 40, out, n, bad, sizeof(bad));
+
+  if (err != 0)
+    return cb_usage_error("run", "bad --size '%s' (0..1099511627776 in the workload's unit: "
+                          "a list like 200,2000 or a range like 200..204800)", bad);
+  return 0;
+}
+
+/* A list of one number, for a spec that has no list. */
+static int one_value(uint64_t v, uint64_t **out, size_t *n)
+{
+  *out = malloc(sizeof(**out));
+  if (*out == NULL)
+    return cb_usage_error("run", "out of memory");
+  **out = v;
+  *n = 1;
+  return 0;
+}
+
 /* Every variant some runner has, each once. */
 static size_t all_variants(variant_list_fn list, const char **names, size_t max)
 {
@@ -132,20 +159,26 @@ static int pick_variants(const char *what, const char *list, variant_list_fn of,
   return 0;
 }
 
-static int pick(const cb_matrix_opts_t *o, picks_t *pk)
+/* The first of: the command line's, the entry's, the profile's, a default. */
+static const char *first_of(const char *cli, const char *entry, const char *profile,
+                            const char *fallback)
 {
+  return cli != NULL ? cli : entry != NULL ? entry : profile != NULL ? profile : fallback;
+}
+
+static int pick(const cb_matrix_opts_t *o, const cb_profile_entry_t *e, picks_t *pk)
+{
+  const cb_profile_t *pf = o->profile;
   const char *rnames[cb_runners_count];
-  const char *runners = o->runners, *transports = o->transports, *dispatches = o->dispatches;
+  const char *runners = first_of(o->runners, e ? e->runners : NULL, pf ? pf->runners : NULL, "*");
+  const char *transports = first_of(o->transports, e ? e->transports : NULL,
+                                    pf ? pf->transports : NULL, NULL);
+  const char *dispatches = first_of(o->dispatches, e ? e->dispatches : NULL,
+                                    pf ? pf->dispatches : NULL, NULL);
   size_t i;
 
   for (i = 0; i < cb_runners_count; i++)
     rnames[i] = cb_runners[i]->name;
-  if (runners == NULL)
-    runners = o->profile != NULL ? o->profile->runners : "*";
-  if (transports == NULL && o->profile != NULL)
-    transports = o->profile->transports;
-  if (dispatches == NULL && o->profile != NULL)
-    dispatches = o->profile->dispatches;
   if (select_list("runner", runners, rnames, cb_runners_count, &pk->ri, &pk->nr) != 0 ||
       pick_variants("transport", transports, transports_of, &pk->tr) != 0 ||
       pick_variants("dispatch mode", dispatches, dispatches_of, &pk->ds) != 0)
@@ -159,39 +192,56 @@ static void free_specs(spec_t *specs, size_t n)
 
   for (i = 0; specs != NULL && i < n; i++) {
     free(specs[i].payloads);
+    free(specs[i].sizes);
     free(specs[i].conc);
+    free(specs[i].pk.ri);
   }
   free(specs);
 }
 
+/* "pus" in a concurrency list stands for the machine's PU count. */
+static int parse_conc_pus(const char *list, unsigned pus, unsigned **out, size_t *n)
+{
+  char buf[512], num[16];
+  const char *p = list, *comma;
+  size_t used = 0, len;
+
+  snprintf(num, sizeof(num), "%u", pus > 0 ? pus : 1);
+  while (*p != '\0' && used < sizeof(buf)) {
+    comma = p + strcspn(p, ",");
+    len = (size_t)(comma - p);
+    used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%.*s", used ? "," : "",
+                             len == 3 && strncmp(p, "pus", 3) == 0 ? (int)strlen(num) : (int)len,
+                             len == 3 && strncmp(p, "pus", 3) == 0 ? num : p);
+    p = *comma ? comma + 1 : comma;
+  }
+  return parse_conc(used < sizeof(buf) ? buf : list, out, n);
+}
+
 /* One spec: the entry (may be NULL) under the command line's overrides. */
 static int make_spec(const cb_matrix_opts_t *o, const cb_workload_t *wl,
-                     const cb_profile_entry_t *e, spec_t *s)
+                     const cb_profile_entry_t *e, unsigned pus, spec_t *s)
 {
-  const char *conc = o->concurrency, *pay = o->payloads;
+  const char *conc = first_of(o->concurrency, e ? e->concurrency : NULL,
+                              o->profile ? o->profile->concurrency : NULL, "1,2,8");
+  const char *pay = first_of(o->payloads, e ? e->payloads : NULL, NULL, NULL);
   int rc;
 
   s->wl = wl;
-  s->size = o->have_size ? o->size : e != NULL ? e->size : wl->default_size;
   s->tasks = o->have_tasks ? o->tasks : e != NULL ? e->tasks : wl->default_tasks;
   s->per_c = o->have_tasks || e == NULL ? 0 : e->per_c;
-  if (conc == NULL)
-    conc = e != NULL && e->concurrency != NULL ? e->concurrency
-           : o->profile != NULL                ? o->profile->concurrency
-                                               : "1,2,8";
-  if (pay == NULL && e != NULL)
-    pay = e->payloads;
-  rc = parse_conc(conc, &s->conc, &s->nconc);
-  if (rc != 0)
-    return rc;
-  if (pay != NULL)
-    return parse_payloads(pay, &s->payloads, &s->npayloads);
-  s->payloads = malloc(sizeof(*s->payloads));
-  if (s->payloads == NULL)
-    return cb_usage_error("run", "out of memory");
-  s->payloads[0] = wl->default_payload;
-  s->npayloads = 1;
-  return 0;
+  s->gil_modes = o->gil_modes != 0 ? o->gil_modes : e != NULL && e->gil_modes ? e->gil_modes : 1;
+  rc = pick(o, e, &s->pk);
+  if (rc == 0)
+    rc = parse_conc_pus(conc, pus, &s->conc, &s->nconc);
+  if (rc == 0)
+    rc = pay != NULL ? parse_payloads(pay, &s->payloads, &s->npayloads)
+                     : one_value(wl->default_payload, &s->payloads, &s->npayloads);
+  if (rc == 0)
+    rc = o->sizes != NULL ? parse_sizes(o->sizes, &s->sizes, &s->nsizes)
+                          : one_value(e != NULL ? e->size : wl->default_size, &s->sizes,
+                                      &s->nsizes);
+  return rc;
 }
 
 /* 1 when the comma-separated list names `name` itself (not by a glob). */
@@ -209,7 +259,7 @@ static int named(const char *list, const char *name)
 
 /* The specs: the profile's entries for the chosen workloads, or one per
  * chosen workload. */
-static int make_specs(const cb_matrix_opts_t *o, spec_t **out, size_t *n)
+static int make_specs(const cb_matrix_opts_t *o, unsigned pus, spec_t **out, size_t *n)
 {
   const char *wnames[cb_workloads_count];
   const char *list = o->workloads != NULL ? o->workloads : "*";
@@ -233,12 +283,12 @@ static int make_specs(const cb_matrix_opts_t *o, spec_t **out, size_t *n)
       continue;
     }
     if (o->profile == NULL) {
-      rc = make_spec(o, wl, NULL, &specs[k++]);
+      rc = make_spec(o, wl, NULL, pus, &specs[k++]);
       continue;
     }
     for (j = 0; rc == 0 && j < o->profile->n; j++) {
       if (strcmp(o->profile->entries[j].workload, wl->name) == 0)
-        rc = make_spec(o, wl, &o->profile->entries[j], &specs[k++]);
+        rc = make_spec(o, wl, &o->profile->entries[j], pus, &specs[k++]);
     }
   }
   free(wi);
@@ -251,73 +301,17 @@ static int make_specs(const cb_matrix_opts_t *o, spec_t **out, size_t *n)
   return 0;
 }
 
-static long read_proc_long(const char *path)
+/* Refuse a cell the machine cannot take, naming the limit and its value;
+ * note how far its runner and workload could go here. */
+static int check_limits(cb_cell_t *c, unsigned pus)
 {
-  long v = 0;
-  FILE *f = fopen(path, "re");
+  cb_limit_t why;
 
-  if (f != NULL) {
-    if (fscanf(f, "%ld", &v) != 1)
-      v = 0;
-    fclose(f);
-  }
-  return v;
-}
-
-static unsigned long long ephemeral_ports(void)
-{
-  unsigned long lo = 0, hi = 0;
-  FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
-
-  if (f != NULL) {
-    if (fscanf(f, "%lu %lu", &lo, &hi) != 2)
-      lo = hi = 0;
-    fclose(f);
-  }
-  return hi >= lo && hi > 0 ? hi - lo + 1 : 0;
-}
-
-/* Refuse a cell the machine cannot take, naming the limit and its value:
- * failing half way through a run helps nobody. */
-static int check_limits(const cb_cell_t *c, unsigned pus)
-{
-  unsigned long long workers = c->rn->workers(c->concurrency, pus), fds, ports, procs;
-  long threads_max = read_proc_long("/proc/sys/kernel/threads-max");
-  long pid_max = read_proc_long("/proc/sys/kernel/pid_max");
-  const char *rn = c->rn->name;
-  int multi = strcmp(rn, "serial") != 0;
-  struct rlimit rl;
-
-  /* Each worker may bring a partner (comm.pingpong); and a margin. */
-  procs = workers * 2 + 64;
-  /* Descriptors in the fullest process, plus a margin for the harness: the
-   * tasks' own in an in-process runner; a pipe pair per worker in a process
-   * pool's coordinator (each worker holds its task's own); one per
-   * connection in a server. */
-  ports = (unsigned long long)c->concurrency * c->wl->ports_per_task;
-  fds = (unsigned long long)c->concurrency * c->wl->fds_per_task;
-  if (strcmp(rn, "processes") == 0)
-    fds = 2ull * c->concurrency;
-  fds = (fds > ports ? fds : ports) + 64;
-  if (multi && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-      procs > rl.rlim_cur)
-    return cb_usage_error("run", "concurrency %u for %s needs about %llu processes/threads but "
-                          "RLIMIT_NPROC (ulimit -u) is %llu", c->concurrency, rn, procs,
-                          (unsigned long long)rl.rlim_cur);
-  if (multi && threads_max > 0 && (long long)procs > threads_max)
-    return cb_usage_error("run", "concurrency %u for %s needs about %llu threads but "
-                          "kernel.threads-max is %ld", c->concurrency, rn, procs, threads_max);
-  if (multi && pid_max > 0 && (long long)procs > pid_max)
-    return cb_usage_error("run", "concurrency %u for %s needs about %llu process IDs but "
-                          "kernel.pid_max is %ld", c->concurrency, rn, procs, pid_max);
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && fds > rl.rlim_cur)
-    return cb_usage_error("run", "concurrency %u for %s with %s needs about %llu file "
-                          "descriptors but RLIMIT_NOFILE (ulimit -n) is %llu", c->concurrency, rn,
-                          c->wl->name, fds, (unsigned long long)rl.rlim_cur);
-  if (ports > 0 && ports + 64 > ephemeral_ports())
-    return cb_usage_error("run", "concurrency %u with %s needs %llu ephemeral ports but "
-                          "net.ipv4.ip_local_port_range holds %llu", c->concurrency, c->wl->name,
-                          ports, ephemeral_ports());
+  if (cb_capacity_check(c, pus, &why) != 0)
+    return cb_usage_error("run", "concurrency %u for %s with %s needs about %llu %s but %s is "
+                          "%llu", c->concurrency, c->rn->name, c->wl->name, why.need, why.what,
+                          why.name, why.have);
+  c->max_concurrency = cb_capacity_max(c, pus, 10000000, &c->limit);
   return 0;
 }
 
@@ -366,22 +360,22 @@ static int add_cell(cb_matrix_t *m, const cb_cell_t *c)
 }
 
 /* One cell of a spec: runner rn at concurrency c, with its t-th picked
- * transport, d-th dispatch mode, p-th payload and GIL mode g. */
-static void make_cell(const cb_matrix_opts_t *o, const spec_t *s, const picks_t *pk,
-                      const cb_runner_t *rn, unsigned conc, size_t t, size_t d, size_t p,
-                      int g, cb_cell_t *c)
+ * transport, d-th dispatch mode, p-th payload, z-th size and GIL mode g. */
+static void make_cell(const cb_matrix_opts_t *o, const spec_t *s, const cb_runner_t *rn,
+                      unsigned conc, size_t t, size_t d, size_t p, size_t z, int g,
+                      cb_cell_t *c)
 {
   memset(c, 0, sizeof(*c));
   c->wl = s->wl;
   c->rn = rn;
   c->pin = o->pin;
   c->concurrency = conc;
-  c->transport = runner_variant(rn, &pk->tr, transports_of, t);
-  c->dispatch = runner_variant(rn, &pk->ds, dispatches_of, d);
+  c->transport = runner_variant(rn, &s->pk.tr, transports_of, t);
+  c->dispatch = runner_variant(rn, &s->pk.ds, dispatches_of, d);
   c->params.tasks = s->tasks > 0 ? s->tasks : cb_workload_tasks(s->wl, conc);
   if (c->params.tasks < s->per_c * conc)
     c->params.tasks = s->per_c * conc;
-  c->params.size = s->size;
+  c->params.size = s->sizes[z];
   c->params.payload = s->payloads[p];
   c->params.seed = o->seed;
   c->gil = g;
@@ -389,28 +383,26 @@ static void make_cell(const cb_matrix_opts_t *o, const spec_t *s, const picks_t 
 }
 
 /* The cells of one spec: runners x concurrency x (each runner's picked)
- * transports x dispatch modes x payloads x GIL modes; serial only at c = 1. */
-static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, const picks_t *pk,
-                      unsigned pus, cb_matrix_t *m)
+ * transports x dispatch modes x payloads x sizes x GIL modes; a reference
+ * runner (serial) only at c = 1. */
+static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, unsigned pus, cb_matrix_t *m)
 {
-  unsigned gil_modes = o->gil_modes != 0 ? o->gil_modes : 1;
-  size_t b, k, v, nt, nd, nv;
+  size_t b, k, v, nt, nd, np = s->npayloads, nz = s->nsizes, nv;
   cb_cell_t c;
   int rc = 0, g;
 
-  for (b = 0; b < pk->nr; b++) {
-    const cb_runner_t *rn = cb_runners[pk->ri[b]];
-    int serial = strcmp(rn->name, "serial") == 0;
-    nt = runner_variants(rn, &pk->tr, transports_of);
-    nd = runner_variants(rn, &pk->ds, dispatches_of);
-    nv = nt * nd * s->npayloads;
-    for (k = 0; k < s->nconc && !(serial && k > 0); k++) {
+  for (b = 0; b < s->pk.nr; b++) {
+    const cb_runner_t *rn = cb_runners[s->pk.ri[b]];
+    nt = runner_variants(rn, &s->pk.tr, transports_of);
+    nd = runner_variants(rn, &s->pk.ds, dispatches_of);
+    nv = nt * nd * np * nz;
+    for (k = 0; k < s->nconc && !(rn->reference && k > 0); k++) {
       for (v = 0; v < nv; v++) {
         for (g = 0; g < 2; g++) { /* without the GIL, then with it */
-          if (!(gil_modes & (1u << g)))
+          if (!(s->gil_modes & (1u << g)))
             continue;
-          make_cell(o, s, pk, rn, serial ? 1 : s->conc[k], v / (nd * s->npayloads),
-                    v / s->npayloads % nd, v % s->npayloads, g, &c);
+          make_cell(o, s, rn, rn->reference ? 1 : s->conc[k], v / (nd * np * nz),
+                    v / (np * nz) % nd, v / nz % np, v % nz, g, &c);
           rc = check_limits(&c, pus);
           if (rc == 0)
             rc = add_cell(m, &c);
@@ -425,22 +417,18 @@ static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, const picks_t 
 
 int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_t *m)
 {
-  picks_t pk = { 0 };
   spec_t *specs = NULL;
   size_t nspecs = 0, i;
   int rc;
 
   memset(m, 0, sizeof(*m));
-  rc = pick(o, &pk);
-  if (rc == 0)
-    rc = make_specs(o, &specs, &nspecs);
+  rc = make_specs(o, cb_topo_pus(topo), &specs, &nspecs);
   for (i = 0; rc == 0 && i < nspecs; i++)
-    rc = spec_cells(o, &specs[i], &pk, cb_topo_pus(topo), m);
+    rc = spec_cells(o, &specs[i], cb_topo_pus(topo), m);
   if (rc == 0 && m->ncells == 0)
     rc = cb_usage_error("run", "the selection holds no cell (the profile has none of these "
                         "workloads)");
   free_specs(specs, nspecs);
-  free(pk.ri);
   if (rc != 0)
     cb_matrix_free(m);
   return rc;

@@ -12,10 +12,11 @@
 
 typedef struct cb_matrix_opts_s {
   const char *workloads, *runners, *concurrency, *transports, *dispatches, *payloads;
+  const char *sizes;           /* a list, like payloads; NULL: per workload */
   const cb_profile_t *profile; /* NULL: workload defaults */
   cb_pin_policy_t pin;
-  uint64_t tasks, size, seed;  /* used when have_tasks / have_size */
-  int have_tasks, have_size;
+  uint64_t tasks, seed;        /* tasks used when have_tasks */
+  int have_tasks;
   unsigned gil_modes;          /* bit 0: cells without the GIL, bit 1: with it; 0 = 1 */
   uint64_t switch_us;          /* the GIL's switch interval */
   int allow_races;             /* run workloads that race on purpose (sync.none) */

@@ -79,6 +79,8 @@ void cb_meta_collect(cb_meta_t *m, const cb_topo_t *topo)
   read_field("/proc/cpuinfo", "model name", m->cpu_model, sizeof(m->cpu_model));
   read_field("/proc/cpuinfo", "cpu MHz", mhz, sizeof(mhz));
   sscanf(mhz, "%lf", &m->mhz);
+  read_field("/proc/meminfo", "MemTotal", mhz, sizeof(mhz));
+  sscanf(mhz, "%llu", &m->mem_total_kb);
   read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", m->governor,
             sizeof(m->governor));
   if ((f = fopen("/proc/loadavg", "re")) != NULL) {
@@ -127,6 +129,7 @@ void cb_meta_json(const cb_meta_t *m, cb_buf_t *b)
   cb_buf_printf(b, "%s],\n", m->ncaches ? "\n  " : "");
   json_kv(b, "governor", m->governor, 0);
   json_kv(b, "kernel", m->kernel, 0);
+  cb_buf_printf(b, "  \"mem_total_kb\": %llu,\n", m->mem_total_kb);
   cb_buf_printf(b, "  \"load_avg\": [%.2f, %.2f, %.2f],\n", m->load_avg[0], m->load_avg[1],
                 m->load_avg[2]);
   json_kv(b, "compiler", CB_COMPILER, 0);

@@ -18,6 +18,7 @@ typedef struct cb_meta_s {
   char libuv_version[32];
   double mhz;                /* current clock of cpu0, 0 when unknown */
   double load_avg[3];
+  unsigned long long mem_total_kb; /* MemTotal of /proc/meminfo */
   unsigned pus, cores, packages, numa_nodes;
   int smt;                   /* more PUs than cores */
   cb_cache_t caches[8];

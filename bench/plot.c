@@ -1601,7 +1601,7 @@ static void winners_legend(const cb_cells_t *cells, const cb_contest_t *k, size_
     tie |= k[i].tie;
     if (k[i].tie || n == CB_ARRAY_SIZE(won))
       continue;
-    cb_contestant(cells, k[i].winner, won[n], sizeof(won[n]));
+    cb_model(cells, k[i].winner, won[n], sizeof(won[n]));
     for (j = 0; j < n && strcmp(won[j], won[n]) != 0; j++)
       ;
     if (j < n)
@@ -1626,6 +1626,11 @@ static void winners_legend(const cb_cells_t *cells, const cb_contest_t *k, size_
   }
 }
 
+static int gil_of(const cb_cells_t *cells, size_t c)
+{
+  return strcmp(cb_cell_key(cells, c, "gil"), "1") == 0;
+}
+
 /* Rows: the variants that held a contest, first on top; columns: every
  * concurrency, ascending. One data line per contest. */
 static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errlen)
@@ -1637,12 +1642,12 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
   size_t *all = NULL;
   double cols[64];
   long *row_of = NULL;
-  char label[32], row[512], col[32], sub[512], names[1024], colors[512];
+  char label[48], row[512], col[32], sub[512], names[1024], colors[512], variant[32];
   chart_t ch;
 
   chart_init(&ch, "winners.gp", "winners");
   if (cb_contests(cells, 0.05, &k, &nk) != 0 ||
-      (row_of = malloc((set->nv + 1) * sizeof(*row_of))) == NULL ||
+      (row_of = malloc(2 * (set->nv + 1) * sizeof(*row_of))) == NULL ||
       (all = malloc((cells->n + 1) * sizeof(*all))) == NULL) {
     skip(p, ch.name, "out of memory");
     goto out;
@@ -1651,7 +1656,9 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
     skip(p, ch.name, "no cell has ok trials");
     goto out;
   }
-  for (i = 0; i < set->nv; i++)
+  /* A row per variant of the set and GIL mode: contests with and without
+   * the GIL are apart (row 2 * variant + gil). */
+  for (i = 0; i < 2 * set->nv; i++)
     row_of[i] = -1;
   for (i = 0; i < nk; i++) {
     double c = conc(cells, k[i].first);
@@ -1659,17 +1666,17 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
       ;
     if (j == ncol && ncol < CB_ARRAY_SIZE(cols))
       cols[ncol++] = c;
-    row_of[set->variant_of[k[i].first]] = 0;
+    row_of[2 * set->variant_of[k[i].first] + gil_of(cells, k[i].first)] = 0;
   }
   qsort(cols, ncol, sizeof(cols[0]), cmp_double);
-  for (i = 0; i < set->nv; i++) {
+  for (i = 0; i < 2 * set->nv; i++) {
     if (row_of[i] == 0)
       row_of[i] = (long)++nrow;
   }
   for (i = 0; i < nk; i++) {
     const cb_contest_t *w = &k[i];
-    long vi = set->variant_of[w->first];
-    const variant_t *v = &set->v[vi];
+    long vi = 2 * set->variant_of[w->first] + gil_of(cells, w->first);
+    const variant_t *v = &set->v[vi / 2];
     double c = conc(cells, w->first);
     const char *color;
     cb_plot_style_t st;
@@ -1679,15 +1686,18 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
       ;
     if (j == ncol)
       continue;
-    cb_contestant(cells, w->winner, name, sizeof(name));
+    cb_model(cells, w->winner, name, sizeof(name));
     cb_plot_style(name, &st);
     color = w->tie ? TIE_COLOR : st.color;
     margin_label(w, label, sizeof(label));
+    cb_variant(cells, w->winner, variant, sizeof(variant));
+    if (!w->tie && variant[0] != '\0')
+      snprintf(label + strlen(label), sizeof(label) - strlen(label), " %s", variant);
     if (!w->tie && cb_cell_inline(cells, w->winner)) {
       inline_wins++;
       snprintf(label + strlen(label), sizeof(label) - strlen(label), "*");
     }
-    snprintf(row, sizeof(row), "%s%s", v->workload, v->row);
+    snprintf(row, sizeof(row), "%s%s%s", v->workload, v->row, vi % 2 ? " +gil" : "");
     if (strlen(row) > longest)
       longest = strlen(row);
     snprintf(col, sizeof(col), "%g", c);
@@ -1710,8 +1720,9 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
     }
   }
   winners_legend(cells, k, nk, names, sizeof(names), colors, sizeof(colors));
-  snprintf(sub, sizeof(sub), "label: winner's median over the runner-up's  ·  tie: "
-                             "Mann-Whitney p >= 0.05  ·  alone: no other runner had ok trials");
+  snprintf(sub, sizeof(sub), "label: winning model's median over the runner-up's, and its best "
+                             "variant  ·  tie: Mann-Whitney p >= 0.05  ·  alone: no other model "
+                             "had ok trials");
   used = 0;
   row[0] = '\0';
   if (inline_wins > 0)

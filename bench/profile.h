@@ -15,7 +15,11 @@ typedef struct cb_profile_entry_s {
   uint64_t per_c;           /* at least this many tasks per unit of concurrency,
                                so that every worker gets work at high c */
   const char *payloads;     /* NULL: the workload's default */
-  const char *concurrency;  /* NULL: the profile's */
+  const char *concurrency;  /* NULL: the profile's; "pus" stands for the PU count */
+  const char *runners;      /* NULL: the profile's */
+  const char *transports;   /* NULL: the profile's */
+  const char *dispatches;   /* NULL: the profile's */
+  unsigned gil_modes;       /* 0: the profile's (without the GIL); 3: without and with */
 } cb_profile_entry_t;
 
 typedef struct cb_profile_s {

@@ -71,7 +71,10 @@ typedef struct cb_row_s {
   X(gil_switches, U64, r->trial->gil_switches)            \
   X(dispatch, STR, r->dispatch)                           \
   X(inflight, U64, r->trial->inflight)                    \
-  X(inline, U64, r->trial->inline_tasks)
+  X(inline, U64, r->trial->inline_tasks)                  \
+  X(max_concurrency, U64, r->cell->max_concurrency)       \
+  X(limit, STR, r->cell->limit != NULL ? r->cell->limit : "") \
+  X(mem_total_kb, U64, r->meta->mem_total_kb)
 
 void cb_record_header(cb_buf_t *b);
 void cb_record_row(cb_buf_t *b, const cb_row_t *r);

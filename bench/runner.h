@@ -92,6 +92,17 @@ typedef struct cb_runner_s {
    * worker one task at a time), "none" (serial). */
   const char *const *dispatches;
   const cb_kin_t *kin;      /* what its tasks may ask of it (cb_task_t.kin) */
+  /* A reference, not a concurrency model (serial): charts draw it, speedups
+   * divide by it, contests and claims never name it a winner. */
+  int reference;
+  /* Its workers are processes of their own (their tasks' descriptors live
+   * there), and the trial process holds this many descriptors per worker:
+   * what the limit checks (bench/capacity.c) count. */
+  int forks_workers;
+  unsigned fds_per_worker;
+  /* It runs a workload's asynchronous form when there is one (the event
+   * loop): its tasks hold the workload's async_fds_per_task. */
+  int async_form;
   /* Workers this runner creates for concurrency c on a machine with `pus` PUs. */
   unsigned (*workers)(unsigned c, unsigned pus);
   /* 0 when every task ran (even if some failed), else -errno with x->msg set. */

@@ -351,7 +351,8 @@ static int slope_stat(const cb_group_t *a, size_t ka, const cb_group_t *b, size_
 }
 
 double cb_bootstrap_slope(const cb_group_t *a, size_t ka, const cb_group_t *b, size_t kb,
-                          double level, unsigned rounds, uint64_t seed, double *lo, double *hi)
+                          double level, unsigned rounds, uint64_t seed, double *lo, double *hi,
+                          double *p)
 {
   size_t k = ka > kb ? ka : kb, big = largest(a, ka) > largest(b, kb) ? largest(a, ka)
                                                                      : largest(b, kb);
@@ -361,7 +362,11 @@ double cb_bootstrap_slope(const cb_group_t *a, size_t ka, const cb_group_t *b, s
   uint64_t state = seed;
   unsigned r, n = 0;
 
+  unsigned below = 0;
+
   *lo = *hi = 0;
+  if (p != NULL)
+    *p = 1;
   if (x == NULL || m == NULL || tmp == NULL || d == NULL ||
       slope_stat(a, ka, b, kb, x, m, tmp, NULL, &point) != 0)
     goto out;
@@ -371,6 +376,15 @@ double cb_bootstrap_slope(const cb_group_t *a, size_t ka, const cb_group_t *b, s
     qsort(d, n, sizeof(*d), cmp_double);
     *lo = d[(size_t)((1 - level) / 2 * (n - 1) + 0.5)];
     *hi = d[(size_t)((1 + level) / 2 * (n - 1) + 0.5)];
+    for (r = 0; r < n; r++)
+      below += d[r] <= 0;
+    if (p != NULL) {
+      *p = 2.0 * (below < n - below ? below : n - below) / n;
+      if (*p < 1.0 / n)
+        *p = 1.0 / n;
+      if (*p > 1)
+        *p = 1;
+    }
   }
 out:
   free(d);

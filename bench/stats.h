@@ -65,9 +65,12 @@ double cb_slope(const cb_group_t *g, size_t k);
 /* Bootstrap confidence interval (as cb_bootstrap_ratio: percentile method,
  * reproducible from `seed`) of slope(a), or, when b is not NULL, of
  * slope(b) - slope(a); each resample draws every group's samples with
- * replacement. Returns the point estimate. */
+ * replacement. *p (when not NULL) gets the two-sided bootstrap p-value that
+ * the statistic is 0: twice the share of resamples on the far side of 0, at
+ * least 1/rounds. Returns the point estimate. */
 double cb_bootstrap_slope(const cb_group_t *a, size_t ka, const cb_group_t *b, size_t kb,
-                          double level, unsigned rounds, uint64_t seed, double *lo, double *hi);
+                          double level, unsigned rounds, uint64_t seed, double *lo, double *hi,
+                          double *p);
 
 /* Holm's step-down adjustment of m p-values, in place. */
 void cb_holm(double *p, size_t m);

@@ -36,6 +36,8 @@ typedef struct cb_cell_s {
   cb_params_t params;
   int gil;               /* GIL mode (bench/gil.h) */
   uint64_t switch_us;    /* its switch interval; 0 when gil is 0 */
+  unsigned long max_concurrency; /* the most this runner and workload can run here */
+  const char *limit;     /* the limit that stops it there (bench/capacity.h) */
 } cb_cell_t;
 
 typedef struct cb_trial_s {

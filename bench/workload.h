@@ -73,9 +73,11 @@ typedef struct cb_workload_s {
   uint64_t default_size;
   uint64_t default_tasks;  /* 0: one task per unit of concurrency */
   uint64_t default_payload;
-  /* File descriptors and ephemeral ports one in-flight task holds, so that a
-   * run is refused up front when the machine's limits cannot take it. */
-  unsigned fds_per_task, ports_per_task;
+  /* File descriptors and ephemeral ports one in-flight task holds in the
+   * process that runs it, in the blocking and in the asynchronous form, so
+   * that a run is refused up front when the machine's limits cannot take it
+   * (bench/capacity.c). */
+  unsigned fds_per_task, async_fds_per_task, ports_per_task;
 
   /* Trial set-up in the trial process, before any worker exists; teardown after
    * they are all gone. Both optional. */
@@ -103,6 +105,11 @@ typedef struct cb_workload_s {
   /* Races on purpose (sync.none): run only with --allow-races, and lost
    * updates are its measured result (status racy), not a failure. */
   int racy;
+  /* Fails on purpose (fault.*): tasks that return an error, and a crash of
+   * the trial process or of a worker, are its measured result, not a
+   * failure of the run: a trial whose only fault is its planned failures is
+   * ok, with `failed` counting them. */
+  int fails_on_purpose;
   /* Its tasks hand tokens to a partner (cb_kin_t.pingpong): the runner starts
    * each worker's partner before the start barrier. */
   int uses_partner;

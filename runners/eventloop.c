@@ -350,6 +350,7 @@ const cb_runner_t cb_runner_eventloop = {
   .transports = (const char *const[]){ "inproc", NULL },
   .dispatches = (const char *const[]){ "shared", NULL },
   .kin = NULL,
+  .async_form = 1,
   .workers = eventloop_workers,
   .run = eventloop_run,
 };

@@ -1078,6 +1078,8 @@ const cb_runner_t cb_runner_processes = {
   .transports = (const char *const[]){ "pipe", "shm", NULL },
   .dispatches = (const char *const[]){ "shared", "queue", "roundtrip", NULL },
   .kin = &processes_kin,
+  .forks_workers = 1,
+  .fds_per_worker = 2, /* its two pipes' coordinator ends */
   .workers = processes_workers,
   .run = processes_run,
 };

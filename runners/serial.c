@@ -87,6 +87,7 @@ const cb_runner_t cb_runner_serial = {
   .transports = (const char *const[]){ "inproc", NULL },
   .dispatches = (const char *const[]){ "none", NULL },
   .kin = &serial_kin,
+  .reference = 1,
   .workers = serial_workers,
   .run = serial_run,
 };

@@ -17,7 +17,8 @@
 
 static const char header[] =
     "host,workload,family,runner,transport,pin,concurrency,tasks,size,payload,status,"
-    "throughput,wall_s,lat_p50_us,lat_p99_us,user_s,sys_s,maxrss_kb\n";
+    "throughput,wall_s,lat_p50_us,lat_p99_us,user_s,sys_s,maxrss_kb,gil,switch_interval_us,"
+    "dispatch,pus,failed,startup_s,max_concurrency,limit,mem_total_kb\n";
 
 typedef struct fixture_s {
   cb_buf_t csv;
@@ -25,22 +26,44 @@ typedef struct fixture_s {
   cb_cells_t cells;
 } fixture_t;
 
+/* What a cell is, beyond its workload, runner, transport and concurrency. */
+typedef struct more_s {
+  const char *dispatch;
+  int gil;
+  unsigned long size, max_c;
+  const char *limit;
+  double failed, startup_s;
+} more_t;
+
 /* `n` trials of one cell: throughput around `tp` (a spread of +-1%, distinct
  * values so the exact test applies), memory around `kb`. */
+static void cell_m(fixture_t *f, const char *workload, const char *runner,
+                   const char *transport, unsigned c, unsigned payload, const char *status,
+                   double tp, double kb, unsigned n, const more_t *m)
+{
+  static const more_t plain = { .dispatch = "", .size = 10 };
+  char fam[32];
+  unsigned i;
+
+  if (m == NULL)
+    m = &plain;
+  snprintf(fam, sizeof(fam), "%.*s", (int)strcspn(workload, "."), workload);
+  for (i = 0; i < n; i++) {
+    double jitter = 1 + 0.01 * ((double)i / (n > 1 ? n - 1 : 1) - 0.5);
+    cb_buf_printf(&f->csv, "vm,%s,%s,%s,%s,compact,%u,100,%lu,%u,%s,%.6f,0.1,10,20,0.1,0,%.3f,"
+                  "%d,%d,%s,2,%g,%g,%lu,%s,1000000\n",
+                  workload, fam, runner, transport, c, m->size ? m->size : 10, payload, status,
+                  tp * jitter, kb * jitter, m->gil, m->gil ? 5000 : 0,
+                  m->dispatch ? m->dispatch : "", m->failed, m->startup_s, m->max_c,
+                  m->limit ? m->limit : "");
+  }
+}
+
 static void cell(fixture_t *f, const char *workload, const char *runner, const char *transport,
                  unsigned c, unsigned payload, const char *status, double tp, double kb,
                  unsigned n)
 {
-  char fam[32];
-  unsigned i;
-
-  snprintf(fam, sizeof(fam), "%.*s", (int)strcspn(workload, "."), workload);
-  for (i = 0; i < n; i++) {
-    double jitter = 1 + 0.01 * ((double)i / (n > 1 ? n - 1 : 1) - 0.5);
-    cb_buf_printf(&f->csv, "vm,%s,%s,%s,%s,compact,%u,100,10,%u,%s,%.6f,0.1,10,20,0.1,0,%.3f\n",
-                  workload, fam, runner, transport, c, payload, status, tp * jitter,
-                  kb * jitter);
-  }
+  cell_m(f, workload, runner, transport, c, payload, status, tp, kb, n, NULL);
 }
 
 static void build(fixture_t *f)
@@ -124,13 +147,111 @@ static void test_contestants_and_lonely_cells(void **state)
   build(&f);
   assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
   assert_int_equal(n, 2);
-  assert_int_equal(k[0].contestants, 3); /* the failed cell does not compete */
+  assert_int_equal(k[0].contestants, 2); /* serial is a reference; the failed cell is out */
   cb_contestant(&f.cells, k[0].winner, name, sizeof(name));
   assert_string_equal(name, "processes/shm");
   cb_contestant(&f.cells, (size_t)k[0].runner_up, name, sizeof(name));
   assert_string_equal(name, "threads");
   assert_int_equal(k[1].runner_up, -1);
   assert_false(k[1].tie);
+  free(k);
+  finish(&f);
+}
+
+/* Serial, however fast, is never named: it is the reference. */
+static void test_serial_never_wins(void **state)
+{
+  fixture_t f;
+  cb_contest_t *k;
+  char name[64];
+  size_t n;
+
+  (void)state;
+  start(&f);
+  cell(&f, "comm.pingpong", "serial", "inproc", 1, 0, "ok", 668, 1, 5);
+  cell(&f, "comm.pingpong", "threads", "inproc", 1, 0, "ok", 1, 1, 5);
+  cell(&f, "comm.pingpong", "processes", "pipe", 1, 0, "ok", 2, 1, 5);
+  build(&f);
+  assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
+  assert_int_equal(n, 1);
+  assert_int_equal(k[0].contestants, 2);
+  cb_contestant(&f.cells, k[0].winner, name, sizeof(name));
+  assert_string_equal(name, "processes");
+  cb_contestant(&f.cells, (size_t)k[0].runner_up, name, sizeof(name));
+  assert_string_equal(name, "threads");
+  free(k);
+  finish(&f);
+  /* serial alone holds no contest */
+  start(&f);
+  cell(&f, "comm.pingpong", "serial", "inproc", 1, 0, "ok", 668, 1, 5);
+  build(&f);
+  assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
+  assert_int_equal(n, 0);
+  free(k);
+  finish(&f);
+}
+
+/* GIL mode is part of the setting: threads+gil never meets processes
+ * without it. */
+static void test_gil_cells_contest_apart(void **state)
+{
+  static const more_t gil = { .dispatch = "", .gil = 1, .size = 10 };
+  fixture_t f;
+  cb_contest_t *k;
+  char a[64], b[64];
+  size_t n, i;
+
+  (void)state;
+  start(&f);
+  cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
+  cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 90, 1, 5);
+  cell_m(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 50, 1, 5, &gil);
+  cell_m(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 95, 1, 5, &gil);
+  build(&f);
+  assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
+  assert_int_equal(n, 2);
+  for (i = 0; i < n; i++) {
+    assert_int_equal(k[i].contestants, 2);
+    cb_contestant(&f.cells, k[i].winner, a, sizeof(a));
+    cb_contestant(&f.cells, (size_t)k[i].runner_up, b, sizeof(b));
+    /* both carry +gil, or neither */
+    assert_int_equal(strstr(a, "+gil") != NULL, strstr(b, "+gil") != NULL);
+  }
+  cb_contestant(&f.cells, k[0].winner, a, sizeof(a));
+  cb_contestant(&f.cells, k[1].winner, b, sizeof(b));
+  assert_true((strcmp(a, "threads") == 0 && strcmp(b, "processes+gil") == 0) ||
+              (strcmp(b, "threads") == 0 && strcmp(a, "processes+gil") == 0));
+  free(k);
+  finish(&f);
+}
+
+/* Two variants of one model that tie with each other are one model: it wins
+ * the cell with its best variant, which the contest names. */
+static void test_variants_fold_into_their_model(void **state)
+{
+  static const more_t queue = { .dispatch = "queue", .size = 10 };
+  fixture_t f;
+  cb_contest_t *k;
+  char name[64];
+  size_t n;
+
+  (void)state;
+  start(&f);
+  cell(&f, "fault.crash", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
+  cell(&f, "fault.crash", "processes", "pipe", 2, 0, "ok", 150, 1, 5);
+  cell(&f, "fault.crash", "processes", "shm", 2, 0, "ok", 150.5, 1, 5);
+  cell_m(&f, "fault.crash", "processes", "pipe", 2, 0, "ok", 149, 1, 5, &queue);
+  build(&f);
+  assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
+  assert_int_equal(n, 1);
+  assert_int_equal(k[0].contestants, 2); /* processes (its best variant) and threads */
+  assert_false(k[0].tie);
+  cb_contestant(&f.cells, k[0].winner, name, sizeof(name));
+  assert_string_equal(name, "processes/shm");
+  cb_model(&f.cells, k[0].winner, name, sizeof(name));
+  assert_string_equal(name, "processes");
+  cb_contestant(&f.cells, (size_t)k[0].runner_up, name, sizeof(name));
+  assert_string_equal(name, "threads");
   free(k);
   finish(&f);
 }
@@ -202,8 +323,8 @@ static void test_verdict_holds_not_depends(void **state)
   cell(&f, "life.spawn", "threads", "inproc", 1, 0, "ok", 100, 1, 5);
   cell(&f, "life.spawn", "processes", "pipe", 1, 0, "ok", 200, 1, 5);
   findings_of(&f, &all, &n);
-  cpu = finding(all, n, "CPU-bound");
-  io = finding(all, n, "I/O-bound");
+  cpu = finding(all, n, "CPU-bound work: processes beat threads (in plain C)");
+  io = finding(all, n, "I/O-bound work: threads beat processes (in plain C)");
   spawn = finding(all, n, "Threads are cheaper");
   assert_int_equal(cpu->verdict, CB_V_HOLDS);
   assert_int_equal(cpu->wins, 2);
@@ -212,9 +333,62 @@ static void test_verdict_holds_not_depends(void **state)
   assert_int_equal(io->losses, 1);
   assert_int_equal(spawn->verdict, CB_V_NOT);
   assert_int_equal(spawn->losses, 1);
-  /* The evidence quotes the numbers it rests on. */
-  assert_non_null(strstr(cpu->evidence, "cpu.hash, c=2"));
-  assert_non_null(strstr(cpu->evidence, "p=0.0079"));
+  /* The evidence quotes the numbers it rests on: the exact p of 5 against
+   * 5 fully separated samples, 2/252, and Holm's x2 over the claim's two. */
+  assert_non_null(strstr(cpu->evidence, "cpu.hash, c=2: processes 150 tasks/s vs threads 100 "
+                                        "tasks/s (+50%) (p=0.0079, Holm 0.016): as claimed"));
+  /* Without GIL cells, the claim under a GIL is not measured. */
+  assert_int_equal(finding(all, n, "CPU-bound work: processes beat threads (under a GIL)")
+                       ->verdict, CB_V_UNTESTED);
+  free(all);
+  finish(&f);
+}
+
+/* Every comparison a tie: nothing is shown either way. */
+static void test_all_ties_not_shown(void **state)
+{
+  const cb_finding_t *cpu;
+  cb_finding_t *all;
+  fixture_t f;
+  size_t n;
+
+  (void)state;
+  start(&f);
+  cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 6);
+  cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 100.1, 1, 6);
+  cell(&f, "cpu.fp", "threads", "inproc", 2, 0, "ok", 100, 1, 6);
+  cell(&f, "cpu.fp", "processes", "pipe", 2, 0, "ok", 99.9, 1, 6);
+  findings_of(&f, &all, &n);
+  cpu = finding(all, n, "CPU-bound work: processes beat threads (in plain C)");
+  assert_int_equal(cpu->verdict, CB_V_NOT_SHOWN);
+  assert_int_equal(cpu->ties, 2);
+  assert_int_equal(cpu->wins + cpu->losses, 0);
+  assert_string_equal(cb_verdict_name(cpu->verdict), "not shown");
+  free(all);
+  finish(&f);
+}
+
+/* Two comparisons of 4 against 4 fully separated trials: each raw p is
+ * 2/70 = 0.029 < 0.05, Holm makes the smaller 0.057: nothing holds. */
+static void test_holm_within_the_claim(void **state)
+{
+  const cb_finding_t *cpu;
+  cb_finding_t *all;
+  fixture_t f;
+  size_t n;
+
+  (void)state;
+  start(&f);
+  cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 4);
+  cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 150, 1, 4);
+  cell(&f, "cpu.fp", "threads", "inproc", 2, 0, "ok", 100, 1, 4);
+  cell(&f, "cpu.fp", "processes", "pipe", 2, 0, "ok", 150, 1, 4);
+  findings_of(&f, &all, &n);
+  cpu = finding(all, n, "CPU-bound work: processes beat threads (in plain C)");
+  assert_int_not_equal(cpu->verdict, CB_V_HOLDS);
+  assert_int_equal(cpu->verdict, CB_V_NOT_SHOWN);
+  assert_int_equal(cpu->ties, 2);
+  assert_non_null(strstr(cpu->evidence, "(p=0.029, Holm 0.057): no significant difference"));
   free(all);
   finish(&f);
 }
@@ -260,7 +434,8 @@ static void test_memory_lower_is_better(void **state)
   cell(&f, "life.idle", "processes", "pipe", 64, 0, "ok", 10, 30000, 5);
   findings_of(&f, &all, &n);
   mem = finding(all, n, "Threads use less memory");
-  assert_int_equal(mem->verdict, CB_V_UNDECIDED);
+  assert_int_equal(mem->verdict, CB_V_NOT_SHOWN);
+  assert_int_equal(mem->weak, 1);
   assert_non_null(strstr(mem->evidence, "one concurrency only"));
   free(all);
   finish(&f);
@@ -279,11 +454,13 @@ static void test_undecided_and_untested(void **state)
   cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 3);
   cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 300, 1, 3);
   findings_of(&f, &all, &n);
-  cpu = finding(all, n, "CPU-bound");
+  cpu = finding(all, n, "CPU-bound work: processes beat threads (in plain C)");
   loop = finding(all, n, "An event loop");
-  assert_int_equal(cpu->verdict, CB_V_UNDECIDED);
+  assert_int_equal(cpu->verdict, CB_V_NOT_SHOWN);
   assert_int_equal(cpu->weak, 1);
+  assert_non_null(strstr(cpu->evidence, "too few trials to tell"));
   assert_int_equal(loop->verdict, CB_V_UNTESTED);
+  assert_string_equal(cb_verdict_name(loop->verdict), "not measured");
   free(all);
   finish(&f);
 }
@@ -303,7 +480,8 @@ static void test_event_loop_claim_needs_many_waits(void **state)
   cell(&f, "io.sleep", "threads", "inproc", 1000, 0, "ok", 100, 1, 5);
   cell(&f, "io.sleep", "eventloop", "inproc", 1000, 0, "ok", 300, 1, 5);
   findings_of(&f, &all, &n);
-  loop = finding(all, n, "An event loop");
+  loop = finding(all, n, "An event loop handles many concurrent waits better than threads (in "
+                          "plain C)");
   assert_int_equal(loop->verdict, CB_V_HOLDS);
   assert_int_equal(loop->wins + loop->losses + loop->ties, 1);
   free(all);
@@ -354,7 +532,8 @@ static void test_markdown(void **state)
   assert_int_equal(cb_report_md(&f.cells, "charts", &md), 0);
   assert_non_null(strstr(md.data, "## Machine"));
   assert_non_null(strstr(md.data, "## Findings"));
-  assert_non_null(strstr(md.data, "CPU-bound work: processes beat threads. — **holds**"));
+  assert_non_null(strstr(md.data, "CPU-bound work: processes beat threads (in plain C). — "
+                                  "**holds**"));
   assert_non_null(strstr(md.data, "(charts/scaling-cpu.hash.svg)"));
   assert_non_null(strstr(md.data, "| 2 | 10 | 0 | processes | threads | +50.0% |"));
   cb_buf_free(&md);
@@ -366,8 +545,13 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_significant_win_and_tie),
     cmocka_unit_test(test_contestants_and_lonely_cells),
+    cmocka_unit_test(test_serial_never_wins),
+    cmocka_unit_test(test_gil_cells_contest_apart),
+    cmocka_unit_test(test_variants_fold_into_their_model),
     cmocka_unit_test(test_short_handed_cells_do_not_compete),
     cmocka_unit_test(test_verdict_holds_not_depends),
+    cmocka_unit_test(test_all_ties_not_shown),
+    cmocka_unit_test(test_holm_within_the_claim),
     cmocka_unit_test(test_memory_lower_is_better),
     cmocka_unit_test(test_undecided_and_untested),
     cmocka_unit_test(test_event_loop_claim_needs_many_waits),

@@ -446,7 +446,7 @@ static int group_teardown(void **state)
 static const char *const all_names[] = {
   "noop", "cpu.hash", "cpu.fp", "cpu.matmul", "cpu.alloc", "io.sleep", "io.tcp",
   "io.file", "comm.pingpong", "comm.payload", "life.spawn", "life.idle", "fault.crash",
-  "sync.mutex", "sync.rmutex", "sync.semaphore", "sync.atomic", "sync.none",
+  "fault.error", "sync.mutex", "sync.rmutex", "sync.semaphore", "sync.atomic", "sync.none",
 };
 
 static void test_registry_contract(void **state)
@@ -705,9 +705,9 @@ static void test_every_workload_every_runner(void **state)
       }
     covered++;
   }
-  /* every workload of the registry but fault.crash and sync.none (tested apart,
-   * the latter in test_sync.c) */
-  assert_int_equal(covered + 2, cb_workloads_count);
+  /* every workload of the registry but fault.crash, fault.error and sync.none
+   * (tested apart, the last in test_sync.c) */
+  assert_int_equal(covered + 3, cb_workloads_count);
 }
 
 /* ---- fault.crash ---------------------------------------------------------- */
@@ -817,6 +817,39 @@ static void test_fault_crash_which_tasks(void **state)
     CHECK_EQ(sum, wl->expect(&tk));
   }
   cb_results_unmap(res, 20);
+}
+
+/* ---- fault.error ------------------------------------------------------------ */
+
+/* A task that returns an error fails alone under every runner and variant:
+ * the trial completes (ok, verified), `failed` counts exactly the errored
+ * tasks (4, 9, 14 and 19 of 20 with size 5), and throughput counts only the
+ * 16 that came back right. */
+static void test_fault_error(void **state)
+{
+  static const unsigned cs[] = { 1, 2, 4 };
+  const cb_workload_t *wl = find_wl("fault.error");
+  size_t i, d, ci;
+  cb_trial_t t;
+
+  (void)state;
+  for (i = 0; i < cb_runners_count; i++)
+    for (d = 0; cb_runners[i]->dispatches[d] != NULL; d++)
+      for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++) {
+        cb_cell_t cell = make_cell(wl, cb_runners[i], cs[ci], 20, 5, 0);
+
+        if (cb_runners[i]->reference && cs[ci] != 1)
+          continue;
+        cell.dispatch = cb_runners[i]->dispatches[d];
+        CHECK_EQ(run_trial(&cell, 1, &t), 0);
+        if (t.status != CB_ST_OK)
+          print_error("[%s] %s: %s\n", where, cb_status_name(t.status), t.msg);
+        CHECK_EQ(t.status, CB_ST_OK);
+        CHECK_EQ(t.failed, 4);
+        CHECK_EQ(t.wrong, 0);
+        CHECK_EQ(t.verified, 1);
+        CHECK(t.throughput * t.wall_s > 16 * 0.999999 && t.throughput * t.wall_s < 16 * 1.000001);
+      }
 }
 
 /* ---- comm.payload over both transports ----------------------------------- */
@@ -1132,6 +1165,7 @@ int main(void)
     cmocka_unit_test(test_every_workload_every_runner),
     cmocka_unit_test(test_fault_crash),
     cmocka_unit_test(test_fault_crash_which_tasks),
+    cmocka_unit_test(test_fault_error),
     cmocka_unit_test(test_payload_transports),
     cmocka_unit_test(test_tcp_server_gone),
     cmocka_unit_test(test_tcp_payload_extremes),

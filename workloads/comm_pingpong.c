@@ -130,7 +130,6 @@ const cb_workload_t cb_workload_comm_pingpong = {
   .size_unit = "round trips",
   .default_size = 1000,
   .default_tasks = 200,
-  .fds_per_task = 2,
   .run = pp_run,
   .uses_partner = 1,
   .expect = pp_expect,

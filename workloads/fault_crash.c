@@ -29,5 +29,6 @@ const cb_workload_t cb_workload_fault_crash = {
   .default_size = 100,
   .default_tasks = 200,
   .run = crash_run,
+  .fails_on_purpose = 1,
   .expect = crash_expect,
 };

@@ -296,6 +296,7 @@ const cb_workload_t cb_workload_io_file = {
   .default_size = 64,
   .default_tasks = 200,
   .fds_per_task = 1,
+  .async_fds_per_task = 1,
   .run = file_run,
   .worker_open = file_worker_open,
   .worker_close = file_worker_close,

@@ -118,7 +118,7 @@ const cb_workload_t cb_workload_io_sleep = {
   .size_unit = "us",
   .default_size = 1000,
   .default_tasks = 2000,
-  .fds_per_task = 1,
+  .async_fds_per_task = 1, /* its timerfd; nanosleep needs none */
   .run = cb__sleep_run,
   .expect = cb__sleep_expect,
   CB__SLEEP_ASYNC

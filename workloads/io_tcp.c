@@ -619,6 +619,7 @@ const cb_workload_t cb_workload_io_tcp = {
   .setup = tcp_setup,
   .teardown = tcp_teardown,
   .fds_per_task = 1,
+  .async_fds_per_task = 1,
   .ports_per_task = 1,
   .run = tcp_run,
   .worker_open = tcp_worker_open,

@@ -11,7 +11,7 @@ const cb_workload_t cb_workload_life_idle = {
   .size_unit = "us",
   .default_size = 100000,
   .default_tasks = 0,
-  .fds_per_task = 1,
+  .async_fds_per_task = 1,
   .run = cb__sleep_run,
   .expect = cb__sleep_expect,
   CB__SLEEP_ASYNC

@@ -18,6 +18,7 @@ extern const cb_workload_t cb_workload_comm_payload;
 extern const cb_workload_t cb_workload_life_spawn;
 extern const cb_workload_t cb_workload_life_idle;
 extern const cb_workload_t cb_workload_fault_crash;
+extern const cb_workload_t cb_workload_fault_error;
 extern const cb_workload_t cb_workload_sync_mutex;
 extern const cb_workload_t cb_workload_sync_rmutex;
 extern const cb_workload_t cb_workload_sync_semaphore;
@@ -38,6 +39,7 @@ const cb_workload_t *const cb_workloads[] = {
   &cb_workload_life_spawn,
   &cb_workload_life_idle,
   &cb_workload_fault_crash,
+  &cb_workload_fault_error,
   &cb_workload_sync_mutex,
   &cb_workload_sync_rmutex,
   &cb_workload_sync_semaphore,
