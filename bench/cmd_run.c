@@ -502,7 +502,7 @@ static int execute(session_t *s)
 
 int cb_cmd_run(int argc, char **argv)
 {
-  opts_t o = { .mx = { .pin = CB_PIN_COMPACT, .seed = 1, .gil_modes = 1, .switch_us = 5000 },
+  opts_t o = { .mx = { .pin = CB_PIN_COMPACT, .seed = 1, .switch_us = 5000 },
                .reps = 5, .warmup = 1,
                .trial_timeout = 300 };
   session_t s = { .o = &o };

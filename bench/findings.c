@@ -161,6 +161,8 @@ static void judge_finish(judge_t *j, double alpha, cb_finding_t *f)
       f->losses, f->ties);
   if (f->weak > 0)
     add(f, ", %u with too few trials to tell (run with --reps 5 or more)", f->weak);
+  while (strlen(j->note) > 0 && j->note[strlen(j->note) - 1] == ' ')
+    j->note[strlen(j->note) - 1] = '\0';
   add(f, ".%s%s\n", j->note[0] != '\0' ? " " : "", j->note);
 out:
   free(kind);

@@ -854,9 +854,13 @@ static void titles(chart_t *ch, const cb_cells_t *cells, const size_t *cell, siz
  * many values, or 0 to leave the cell out. */
 typedef int (*point_fn)(const cb_cells_t *cells, size_t cell, double *v, const void *ctx);
 
+/* A point's x when it is not a column: e.g. the serial task time. */
+typedef double (*x_fn)(const cb_cells_t *cells, size_t cell);
+
 typedef struct lines_s {
   chart_t *ch;
   const char *xcol;        /* "concurrency" or "payload" */
+  x_fn xfn;                /* else x comes from here */
   size_t n;                /* series written */
   cb_buf_t names, colors, points, dashes;
   double ymin, ymax, xmin, xmax;
@@ -914,7 +918,7 @@ static size_t lines_add(lines_t *l, const cb_cells_t *cells, const series_t *s, 
   int k, j;
 
   for (i = 0; i < s->n; i++) {
-    double x = key_num(cells, s->cell[i], l->xcol);
+    double x = l->xfn != NULL ? l->xfn(cells, s->cell[i]) : key_num(cells, s->cell[i], l->xcol);
     if (cells->cell[s->cell[i]].n_ok == 0 || !(x > 0))
       continue;
     k = fn(cells, s->cell[i], v, ctx);
@@ -1076,7 +1080,9 @@ static void human_bytes(double b, char *buf, size_t len)
 
 /* The assignments every line chart's script reads: the series, the x axis
  * (concurrency on log2, or payload bytes), the y axis. */
-static void lines_vars(lines_t *l, int bytes_x, int log_y, unit_kind_t kind, const char *unit)
+enum { X_PLAIN, X_BYTES, X_TIME }; /* how the x tics read */
+
+static void lines_vars(lines_t *l, int x_kind, int log_y, unit_kind_t kind, const char *unit)
 {
   cb_buf_t tics = { 0 };
   char label[32];
@@ -1086,8 +1092,11 @@ static void lines_vars(lines_t *l, int bytes_x, int log_y, unit_kind_t kind, con
   qsort(l->xs, l->nx, sizeof(l->xs[0]), cmp_double);
   step = l->nx > 12 ? (l->nx + 11) / 12 : 1;
   for (i = 0; i < l->nx; i += step) {
-    if (bytes_x) {
-      human_bytes(l->xs[i], label, sizeof(label));
+    if (x_kind != X_PLAIN) {
+      if (x_kind == X_BYTES)
+        human_bytes(l->xs[i], label, sizeof(label));
+      else
+        tic_label(l->xs[i], UNIT_SI, "s", label, sizeof(label));
       cb_buf_printf(&tics, "%s\"%s\" %.10g", i ? ", " : "", label, l->xs[i]);
     } else {
       cb_buf_printf(&tics, "%s%.10g", i ? ", " : "", l->xs[i]);
@@ -1559,7 +1568,144 @@ static void chart_payload(cb_plot_t *p, const set_t *set, char *err, size_t errl
   if (l.n == 0) {
     skip(p, name, "no comm.payload series with ok trials");
   } else {
-    lines_vars(&l, 1, 1, UNIT_IEC, "B/s");
+    lines_vars(&l, X_BYTES, 1, UNIT_IEC, "B/s");
+    chart_draw(p, &ch, err, errlen);
+  }
+  lines_free(&l);
+  chart_free(&ch);
+out:
+  for (i = 0; s != NULL && i < ns; i++)
+    free(s[i].cell);
+  free(s);
+  free(pick);
+}
+
+/* ---- granularity ------------------------------------------------------ */
+
+static int gil_of(const cb_cells_t *cells, size_t c)
+{
+  return strcmp(cb_cell_key(cells, c, "gil"), "1") == 0;
+}
+
+/* The serial task time of a cell's size: 1 / the median throughput of the
+ * serial cell of that size (0 when there is none). */
+static double serial_task_time(const cb_cells_t *cells, size_t c)
+{
+  size_t d;
+
+  for (d = 0; d < cells->n; d++) {
+    if (cells->cell[d].n_ok > 0 && cb_cell_reference(cells, d) &&
+        strcmp(cb_cell_key(cells, d, "workload"), cb_cell_key(cells, c, "workload")) == 0 &&
+        strcmp(cb_cell_key(cells, d, "size"), cb_cell_key(cells, c, "size")) == 0 &&
+        strcmp(cb_cell_key(cells, d, "host"), cb_cell_key(cells, c, "host")) == 0 &&
+        strcmp(cb_cell_key(cells, d, "gil"), cb_cell_key(cells, c, "gil")) == 0 &&
+        metric(cells, d, CB_M_throughput)->median > 0)
+      return 1 / metric(cells, d, CB_M_throughput)->median;
+  }
+  return 0;
+}
+
+/* Throughput relative to c serial workers: 1 is the ideal, c times serial. */
+static int pt_relative(const cb_cells_t *cells, size_t c, double *v, const void *ctx)
+{
+  double t = serial_task_time(cells, c);
+
+  CB_UNUSED(ctx);
+  if (t <= 0)
+    return 0;
+  return pt_metric(cells, c, v, CB_M_throughput, t / conc(cells, c));
+}
+
+/* cpu.hash at c = PUs without the GIL over several sizes: how efficient each
+ * model is against the time one task takes, with serial at each size as
+ * the measure of that time. */
+static void chart_granularity(cb_plot_t *p, const set_t *set, char *err, size_t errlen)
+{
+  const cb_cells_t *cells = set->cells;
+  const char *name = "granularity";
+  size_t i, k, n = 0, ns = 0, nsizes = 0;
+  double sizes[64];
+  size_t *pick = NULL;
+  series_t *s = NULL;
+  variant_t v = { 0 };
+  chart_t ch;
+  lines_t l;
+  char title[256], sub[512], wl[320], tr[160];
+
+  pick = malloc((cells->n + 1) * sizeof(*pick));
+  s = calloc(cells->n + 1, sizeof(*s));
+  if (pick == NULL || s == NULL) {
+    skip(p, name, "out of memory");
+    goto out;
+  }
+  for (i = 0; i < cells->n; i++) {
+    size_t c = set->order[i];
+    double sz = key_num(cells, c, "size");
+    if (strcmp(cb_cell_key(cells, c, "workload"), "cpu.hash") != 0 || gil_of(cells, c) ||
+        cb_cell_reference(cells, c) || cells->cell[c].n_ok == 0 ||
+        conc(cells, c) != key_num(cells, c, "pus") || serial_task_time(cells, c) <= 0)
+      continue;
+    pick[n++] = c;
+    for (k = 0; k < nsizes && sizes[k] != sz; k++)
+      ;
+    if (k == nsizes && nsizes < CB_ARRAY_SIZE(sizes))
+      sizes[nsizes++] = sz;
+  }
+  if (nsizes < 2) {
+    skip(p, name, "cpu.hash ran at c = PUs with fewer than two sizes beside serial (the "
+                  "standard profile sweeps them)");
+    goto out;
+  }
+  for (i = 0; i < n; i++) {
+    char name_i[64];
+    cb_contestant(cells, pick[i], name_i, sizeof(name_i));
+    for (k = 0; k < ns && strcmp(s[k].name, name_i) != 0; k++)
+      ;
+    if (k == ns) {
+      snprintf(s[ns].name, sizeof(s[ns].name), "%s", name_i);
+      if ((s[ns].cell = malloc(n * sizeof(*s[ns].cell))) == NULL)
+        goto out;
+      ns++;
+    }
+    s[k].cell[s[k].n++] = pick[i];
+  }
+  for (i = 0; i < ns; i++) { /* each series by task time */
+    size_t *c = s[i].cell, j, t;
+    for (k = 1; k < s[i].n; k++)
+      for (j = k; j > 0 && serial_task_time(cells, c[j - 1]) > serial_task_time(cells, c[j]);
+           j--) {
+        t = c[j];
+        c[j] = c[j - 1];
+        c[j - 1] = t;
+      }
+  }
+  chart_init(&ch, "granularity.gp", "%s", name);
+  lines_init(&l, &ch, "size");
+  l.xfn = serial_task_time;
+  v.workload = "cpu.hash";
+  v.cell = pick;
+  v.n = n;
+  snprintf(title, sizeof(title), "Efficiency against task duration (cpu.hash, c = %g)",
+           key_num(cells, pick[0], "pus"));
+  qsort(sizes, nsizes, sizeof(sizes[0]), cmp_double);
+  snprintf(wl, sizeof(wl), "cpu.hash at %zu sizes, %g to %g %s, pin %s", nsizes, sizes[0],
+           sizes[nsizes - 1], cb_cell_key(cells, pick[0], "size_unit")[0] != '\0'
+                                  ? cb_cell_key(cells, pick[0], "size_unit") : "iterations",
+           cb_cell_key(cells, pick[0], "pin"));
+  trials_text(cells, pick, n, tr, sizeof(tr));
+  snprintf(sub, sizeof(sub), "%s  ·  %s", wl, tr);
+  titles(&ch, cells, pick, n, title, sub);
+  {
+    ctx_t x = { .p = p, .cells = cells, .v = &v, .s = s, .ns = ns };
+    note(&ch, &x, "efficiency = tasks/s / (c x serial tasks/s of the same size); task "
+                  "duration = serial time per task; dashed: within 5% of ideal");
+  }
+  for (i = 0; i < ns; i++)
+    lines_add(&l, cells, &s[i], pt_relative, NULL);
+  if (l.n == 0) {
+    skip(p, name, "no series with ok trials");
+  } else {
+    lines_vars(&l, X_TIME, 0, UNIT_TIMES, "");
     chart_draw(p, &ch, err, errlen);
   }
   lines_free(&l);
@@ -1624,11 +1770,6 @@ static void winners_legend(const cb_cells_t *cells, const cb_contest_t *k, size_
     snprintf(names + un, nlen - un, "%stie", n ? " " : "");
     snprintf(colors + uc, clen - uc, "%s%s", n ? " " : "", TIE_COLOR);
   }
-}
-
-static int gil_of(const cb_cells_t *cells, size_t c)
-{
-  return strcmp(cb_cell_key(cells, c, "gil"), "1") == 0;
 }
 
 /* Rows: the variants that held a contest, first on top; columns: every
@@ -1786,6 +1927,7 @@ int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errl
   if (!memory)
     skip(p, "memory", "no life.idle cells (run -w life.idle)");
   chart_payload(p, &set, err, errlen);
+  chart_granularity(p, &set, err, errlen);
   chart_winners(p, &set, err, errlen);
   free(buf);
   free(s);

@@ -9,8 +9,7 @@
 #define CB_ENTRY(w, s, t, ...) { .workload = w, .size = s, .tasks = t, __VA_ARGS__ }
 
 static const cb_profile_entry_t quick_entries[] = {
-  /* 10000: a process pool pays ~60 us a round trip at c = 1 here */
-  CB_ENTRY("noop", 0, 10000),
+  CB_ENTRY("noop", 0, 100000),
   CB_ENTRY("cpu.hash", 2000, 3000),
   CB_ENTRY("cpu.fp", 64, 1000),
   CB_ENTRY("cpu.matmul", 32, 1000),
@@ -23,22 +22,43 @@ static const cb_profile_entry_t quick_entries[] = {
   CB_ENTRY("life.spawn", 0, 600),
   CB_ENTRY("life.idle", 20000, 0),
   CB_ENTRY("fault.crash", 50, 200),
+  CB_ENTRY("fault.error", 50, 200),
+  CB_ENTRY("sync.mutex", 2000, 200),
+  CB_ENTRY("sync.atomic", 2000, 200),
 };
 
+/* Task granularity: cpu.hash from about 1 us to about 10 ms a task (here)
+ * at c = PUs, serial for each size's task time, the process pool with both
+ * of its dispatch modes; task counts give each trial tens of milliseconds. */
+#define CB_GRAIN(s, t)                                                                     \
+  CB_ENTRY("cpu.hash", s, t, .concurrency = "pus", .runners = "serial,threads,processes",  \
+           .dispatches = "shared,queue")
+
 static const cb_profile_entry_t standard_entries[] = {
-  CB_ENTRY("noop", 0, 100000),
-  CB_ENTRY("cpu.hash", 20000, 400),
+  CB_ENTRY("noop", 0, 100000, .dispatches = "shared,queue"),
+  CB_ENTRY("cpu.hash", 20000, 400, .gil_modes = 3),
+  CB_GRAIN(200, 40000),
+  CB_GRAIN(600, 15000),
+  CB_GRAIN(2000, 5000),
+  CB_GRAIN(6000, 2000),
+  CB_GRAIN(20000, 600),
+  CB_GRAIN(60000, 200),
+  CB_GRAIN(200000, 60),
+  CB_GRAIN(600000, 20),
+  CB_GRAIN(2000000, 8),
   CB_ENTRY("cpu.fp", 256, 400),
   CB_ENTRY("cpu.matmul", 64, 200),
   CB_ENTRY("cpu.alloc", 10000, 100),
-  CB_ENTRY("io.sleep", 1000, 256, .per_c = 16, .concurrency = "1,2,4,16,64,256,1000"),
+  CB_ENTRY("io.sleep", 1000, 256, .per_c = 16, .concurrency = "1,2,4,16,64,256,1000",
+           .gil_modes = 3),
   CB_ENTRY("io.tcp", 200, 1000, .per_c = 16, .concurrency = "1,2,4,16,64,256,1000"),
   CB_ENTRY("io.file", 64, 100),
   CB_ENTRY("comm.pingpong", 1000, 40),
-  CB_ENTRY("comm.payload", 0, 200, .payloads = "64,65536,4194304"),
+  CB_ENTRY("comm.payload", 0, 200, .payloads = "64,65536,4194304", .transports = "pipe,shm"),
   CB_ENTRY("life.spawn", 0, 500),
   CB_ENTRY("life.idle", 50000, 0, .concurrency = "1,16,256,1000"),
   CB_ENTRY("fault.crash", 100, 400),
+  CB_ENTRY("fault.error", 100, 400),
   CB_ENTRY("sync.mutex", 10000, 200, .concurrency = "1,2,4,16"),
   CB_ENTRY("sync.rmutex", 10000, 200, .concurrency = "1,2,4,16"),
   CB_ENTRY("sync.semaphore", 10000, 200, .concurrency = "1,2,4,16"),
@@ -61,6 +81,7 @@ static const cb_profile_entry_t full_entries[] = {
   CB_ENTRY("life.spawn", 0, 1000),
   CB_ENTRY("life.idle", 200000, 0, .concurrency = "1..8192"),
   CB_ENTRY("fault.crash", 100, 1000),
+  CB_ENTRY("fault.error", 100, 1000),
   CB_ENTRY("sync.mutex", 10000, 500, .concurrency = "1..16"),
   CB_ENTRY("sync.rmutex", 10000, 500, .concurrency = "1..16"),
   CB_ENTRY("sync.semaphore", 10000, 500, .concurrency = "1..16"),
@@ -84,10 +105,11 @@ static const cb_profile_t quick = {
 
 static const cb_profile_t standard = {
   .name = "standard",
-  .description = "the catalogue from 1 to 64 in flight (1000 for waits), 5 reps: ./scripts/bench",
+  .description = "the catalogue at 1 to 64 in flight (1000 for waits), with and without the "
+                 "GIL, task sizes 1 us to 10 ms, 5 reps: ./scripts/bench",
   .runners = "*",
   .concurrency = "1,2,4,16,64",
-  .transports = "pipe,shm",
+  .transports = NULL, /* each runner's default; comm.payload's entry asks for both */
   .reps = 5,
   .warmup = 1,
   .entries = standard_entries,

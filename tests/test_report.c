@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "analysis.h"
+#include "cb.h"
 #include "report.h"
 
 static const char header[] =
@@ -519,6 +520,108 @@ static void test_crash_claim(void **state)
   finish(&f);
 }
 
+/* A fixture with a known crossover: processes reach 0.5, 0.8, 0.99 and 1.0
+ * of threads at 0.2, 2, 20 and 200 us per task, so they come within 5%
+ * between 2 and 20 us; the median ratio meets 0.95 at 2 us x 10^(0.15/0.19)
+ * = 12.3 us. The queue variant (0.3, 0.5, 0.9, 0.97) between 20 and 200 us. */
+static void test_granularity_crossover(void **state)
+{
+  static const unsigned long sizes[] = { 200, 2000, 20000, 200000 };
+  static const double shared[] = { 0.5, 0.8, 0.99, 1.0 }, queue[] = { 0.3, 0.5, 0.9, 0.97 };
+  const cb_finding_t *g;
+  cb_finding_t *all;
+  fixture_t f;
+  size_t n, i;
+
+  (void)state;
+  start(&f);
+  for (i = 0; i < CB_ARRAY_SIZE(sizes); i++) {
+    more_t m = { .dispatch = "", .size = sizes[i] }, q = m;
+    double serial = 1e9 / (double)sizes[i]; /* a task of `size` ns */
+
+    q.dispatch = "queue";
+    cell_m(&f, "cpu.hash", "serial", "inproc", 1, 0, "ok", serial, 1, 6, &m);
+    cell_m(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 2 * serial, 1, 6, &m);
+    cell_m(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 2 * serial * shared[i], 1, 6, &m);
+    cell_m(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 2 * serial * queue[i], 1, 6, &q);
+  }
+  findings_of(&f, &all, &n);
+  g = finding(all, n, "Processes cost no more than threads for CPU work");
+  assert_int_equal(g->verdict, CB_V_DEPENDS);
+  assert_int_equal(g->wins, 3);
+  assert_int_equal(g->losses, 5);
+  assert_non_null(strstr(g->evidence, "processes comes within 5% of threads from about 12.3 µs "
+                                      "per task (between 2 µs, x0.80, and 20 µs, x0.99)"));
+  assert_non_null(strstr(g->evidence, "processes/queue comes within 5% of threads from about "
+                                      "104 µs per task (between 20 µs, x0.90, and 200 µs, "
+                                      "x0.97).\n"));
+  free(all);
+  finish(&f);
+}
+
+/* A returned error stays with its task everywhere; a crash only in a
+ * process pool: the claim depends, and says on what. */
+static void test_errors_and_crashes(void **state)
+{
+  static const more_t err = { .dispatch = "", .size = 5, .failed = 4 };
+  const cb_finding_t *e;
+  cb_finding_t *all;
+  fixture_t f;
+  size_t n;
+
+  (void)state;
+  start(&f);
+  cell_m(&f, "fault.error", "serial", "inproc", 1, 0, "ok", 100, 1, 3, &err);
+  cell_m(&f, "fault.error", "threads", "inproc", 2, 0, "ok", 100, 1, 3, &err);
+  cell_m(&f, "fault.error", "processes", "pipe", 2, 0, "ok", 100, 1, 3, &err);
+  cell(&f, "fault.crash", "threads", "inproc", 2, 0, "crashed", 0, 0, 3);
+  cell(&f, "fault.crash", "processes", "pipe", 2, 0, "ok", 100, 1, 3);
+  findings_of(&f, &all, &n);
+  e = finding(all, n, "An error takes down only the worker");
+  assert_int_equal(e->verdict, CB_V_DEPENDS);
+  assert_int_equal(e->wins, 3);
+  assert_int_equal(e->losses, 1);
+  assert_non_null(strstr(e->evidence, "fault.error, threads, c=2: 3 of 3 trials completed, a "
+                                      "median 4 of 100 tasks failed: as claimed"));
+  assert_non_null(strstr(e->evidence, "fault.error: only the failing task under threads, "
+                                      "processes; the whole trial under no model."));
+  assert_non_null(strstr(e->evidence, "fault.crash: only the failing task under processes; "
+                                      "the whole trial under threads."));
+  free(all);
+  finish(&f);
+}
+
+/* How many workers: threads stop at kernel.pid_max (32704), processes at
+ * memory: 1,000,000 KiB / 464 KiB a worker = 2155, below their 9968 fds. */
+static void test_how_many_workers(void **state)
+{
+  static const more_t thr = { .dispatch = "", .size = 10, .max_c = 32704,
+                              .limit = "kernel.pid_max", .startup_s = 0.01 };
+  static const more_t pro = { .dispatch = "", .size = 10, .max_c = 9968,
+                              .limit = "RLIMIT_NOFILE (ulimit -n)", .startup_s = 0.02 };
+  const cb_finding_t *r;
+  cb_finding_t *all;
+  fixture_t f;
+  size_t n;
+
+  (void)state;
+  start(&f);
+  cell_m(&f, "life.idle", "threads", "inproc", 1, 0, "ok", 10, 1000, 5, &thr);
+  cell_m(&f, "life.idle", "threads", "inproc", 64, 0, "ok", 10, 1630, 5, &thr);
+  cell_m(&f, "life.idle", "processes", "pipe", 1, 0, "ok", 10, 1000, 5, &pro);
+  cell_m(&f, "life.idle", "processes", "pipe", 64, 0, "ok", 10, 30240, 5, &pro);
+  findings_of(&f, &all, &n);
+  r = finding(all, n, "Threads let you run more workers");
+  assert_int_equal(r->verdict, CB_V_HOLDS);
+  assert_int_equal(r->wins, 1);
+  assert_non_null(strstr(r->evidence, "- threads: about 32.7k workers, bound by kernel.pid_max "
+                                      "(10.0 KiB each; 64 started in 10 ms)"));
+  assert_non_null(strstr(r->evidence, "- processes: about 2.15k workers, bound by the machine's "
+                                      "memory (464.1 KiB each; 64 started in 20 ms)"));
+  free(all);
+  finish(&f);
+}
+
 static void test_markdown(void **state)
 {
   fixture_t f;
@@ -556,6 +659,9 @@ int main(void)
     cmocka_unit_test(test_undecided_and_untested),
     cmocka_unit_test(test_event_loop_claim_needs_many_waits),
     cmocka_unit_test(test_crash_claim),
+    cmocka_unit_test(test_granularity_crossover),
+    cmocka_unit_test(test_errors_and_crashes),
+    cmocka_unit_test(test_how_many_workers),
     cmocka_unit_test(test_markdown),
   };
 
