@@ -101,6 +101,36 @@ static const char *const kind_text[] = {
   [K_WEAK] = "too few trials to tell",
 };
 
+/* The most significant comparison of a kind, or -1. */
+static long strongest(const judge_t *j, const int *kind, const double *adj, int k)
+{
+  long best = -1;
+  size_t i;
+
+  for (i = 0; i < j->n; i++) {
+    if (kind[i] == k && (best < 0 || adj[i] < adj[best]))
+      best = (long)i;
+  }
+  return best;
+}
+
+/* The line a verdict rests on most: the strongest comparison its way (both
+ * ways when it depends; the first tie when nothing is shown). */
+static void headline(const judge_t *j, const int *kind, const double *adj, cb_finding_t *f)
+{
+  long w = strongest(j, kind, adj, K_AS_CLAIMED), l = strongest(j, kind, adj, K_AGAINST);
+  long t = strongest(j, kind, adj, K_TIE), weak = strongest(j, kind, adj, K_WEAK);
+
+  if (f->verdict == CB_V_DEPENDS)
+    snprintf(f->headline, sizeof(f->headline), "as claimed: %.180s; against: %.180s",
+             j->v[w].line, j->v[l].line);
+  else if (f->verdict == CB_V_HOLDS || f->verdict == CB_V_NOT)
+    snprintf(f->headline, sizeof(f->headline), "%s", j->v[w >= 0 ? w : l].line);
+  else if (t >= 0 || weak >= 0)
+    snprintf(f->headline, sizeof(f->headline), "%s%s", j->v[t >= 0 ? t : weak].line,
+             t >= 0 ? "" : " (too few trials)");
+}
+
 /* Holm within the claim, then each comparison's kind, the evidence (the
  * significant ones first) and the verdict. */
 static void judge_finish(judge_t *j, double alpha, cb_finding_t *f)
@@ -156,6 +186,7 @@ static void judge_finish(judge_t *j, double alpha, cb_finding_t *f)
     f->verdict = CB_V_DEPENDS;
   else
     f->verdict = CB_V_NOT_SHOWN;
+  headline(j, kind, adj, f);
   add(f, "\nOver %zu comparisons (p-values adjusted by Holm within the claim): %u as "
          "claimed, %u against, %u without a significant difference", j->n, f->wins,
       f->losses, f->ties);
@@ -163,6 +194,8 @@ static void judge_finish(judge_t *j, double alpha, cb_finding_t *f)
     add(f, ", %u with too few trials to tell (run with --reps 5 or more)", f->weak);
   while (strlen(j->note) > 0 && j->note[strlen(j->note) - 1] == ' ')
     j->note[strlen(j->note) - 1] = '\0';
+  if (j->note[0] != '\0') /* an evaluator's own summary says it best */
+    snprintf(f->headline, sizeof(f->headline), "%.399s", j->note);
   add(f, ".%s%s\n", j->note[0] != '\0' ? " " : "", j->note);
 out:
   free(kind);
@@ -470,10 +503,16 @@ static void eval_contained(const cb_cells_t *cells, const claim_t *k, double alp
       continue;
     cb_model(cells, c, model, sizeof(model));
     held = cells->cell[c].n_ok == cells->cell[c].nrows;
-    judge_add(j, OUTCOME, 0, held, "%s, %s, c=%s: %zu of %zu trials completed, a median %.0f "
-              "of %s tasks failed", cb_cell_key(cells, c, "workload"), model,
-              cb_cell_key(cells, c, "concurrency"), cells->cell[c].n_ok, cells->cell[c].nrows,
-              held ? median_of(cells, c, "failed") : 0, cb_cell_key(cells, c, "tasks"));
+    if (held)
+      judge_add(j, OUTCOME, 0, 1, "%s, %s, c=%s: %zu of %zu trials completed, a median %.0f "
+                "of %s tasks failed", cb_cell_key(cells, c, "workload"), model,
+                cb_cell_key(cells, c, "concurrency"), cells->cell[c].n_ok,
+                cells->cell[c].nrows, median_of(cells, c, "failed"),
+                cb_cell_key(cells, c, "tasks"));
+    else
+      judge_add(j, OUTCOME, 0, 0, "%s, %s, c=%s: %zu of %zu trials crashed",
+                cb_cell_key(cells, c, "workload"), model, cb_cell_key(cells, c, "concurrency"),
+                count_status(cells, c, "crashed"), cells->cell[c].nrows);
     /* the closing sentence: which models held, per workload */
     for (w = 0; w < 2 && wl[w][0] != '\0' && strcmp(wl[w], cb_cell_key(cells, c, "workload"));
          w++)

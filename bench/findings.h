@@ -43,6 +43,7 @@ typedef struct cb_finding_s {
   cb_verdict_t verdict;
   unsigned wins, losses, ties; /* significant as claimed, against; not significant */
   unsigned weak;       /* comparisons whose samples are too small ever to be significant */
+  char headline[400];  /* one line: the numbers the verdict rests on most */
   char evidence[2560]; /* Markdown: the numbers it rests on */
 } cb_finding_t;
 

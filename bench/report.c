@@ -31,6 +31,39 @@ static void machine(const cb_cells_t *cells, cb_buf_t *b)
   cb_buf_printf(b, "| trials | %zu in %zu cells |\n\n", t->rows - 1, cells->n);
 }
 
+/* Text for a table cell: a '|' would end the cell, a newline the row. */
+static void cell_text(cb_buf_t *b, const char *s)
+{
+  for (; *s != '\0'; s++) {
+    if (*s == '|')
+      cb_buf_put(b, "\\|", 2);
+    else if (*s == '\n' || *s == '\r')
+      cb_buf_put(b, " ", 1);
+    else
+      cb_buf_put(b, s, 1);
+  }
+}
+
+/* One row per finding, between markers that scripts/docs copies into the
+ * README (one source for both). */
+static void verdicts_md(const cb_finding_t *f, size_t n, const char *charts, cb_buf_t *b)
+{
+  size_t i;
+
+  cb_buf_printf(b, "## Verdicts\n\n<!-- verdicts:start -->\n| folklore | here | what it rests on "
+                   "|\n|---|---|---|\n");
+  for (i = 0; i < n; i++) {
+    cb_buf_put(b, "| ", 2);
+    cell_text(b, f[i].claim);
+    cb_buf_printf(b, " | **%s** | ", cb_verdict_name(f[i].verdict));
+    cell_text(b, f[i].headline[0] != '\0' ? f[i].headline : "—");
+    if (f[i].chart != NULL && f[i].verdict != CB_V_UNTESTED)
+      cb_buf_printf(b, " ([chart](%s/%s.svg))", charts, f[i].chart);
+    cb_buf_put(b, " |\n", 3);
+  }
+  cb_buf_printf(b, "<!-- verdicts:end -->\n\n");
+}
+
 static void findings_md(const cb_cells_t *cells, const char *charts, cb_buf_t *b)
 {
   cb_finding_t *f;
@@ -40,6 +73,7 @@ static void findings_md(const cb_cells_t *cells, const char *charts, cb_buf_t *b
     b->failed = 1;
     return;
   }
+  verdicts_md(f, n, charts, b);
   cb_buf_printf(b, "## Findings\n\nEach claim of the folklore against what this machine "
                    "measured. %s\n\n", CB_HOW_TO_READ);
   for (i = 0; i < n; i++) {
