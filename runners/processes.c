@@ -8,9 +8,10 @@
  *   result array, as in the thread pool (and in shared-memory process pools).
  *   Workers never wait for the coordinator between tasks.
  * - "queue": Python's multiprocessing.Pool. One task pipe that the
- *   coordinator keeps filled ahead of the workers (up to 2c tasks
- *   outstanding), read by whichever worker is free under a lock, and one
- *   result pipe written under another lock. It prices pipe IPC per task.
+ *   coordinator keeps as full as it will go (as the pool's task handler
+ *   does; under "shm", 2c tasks, one buffer each), read by whichever worker
+ *   is free under a lock, and one result pipe written under another lock.
+ *   It prices pipe IPC per task.
  * - "roundtrip": the coordinator hands each worker one task and waits for
  *   its result before it sends the next: one synchronous round trip per
  *   task, what a naive pool built on one pipe pair per worker costs.
@@ -567,7 +568,7 @@ static void chan_reset(pool_t *p, chan_t *ch, unsigned *stack, unsigned first, u
   ch->busy = 0;
   ch->off = 0;
   ch->bufs = stack;
-  ch->nbufs = p->shm ? n : 0;
+  ch->nbufs = p->shm ? n : 0; /* n is 2c at most under "shm" */
   for (i = 0; i < ch->nbufs; i++)
     stack[i] = first + i;
 }
@@ -917,7 +918,10 @@ static int pool_init(pool_t *p)
       return -errno;
     p->tq_rd = tq[0];
     fcntl(tq[1], F_SETFL, O_NONBLOCK);
-    chan_reset(p, &p->tq_out, p->buf_ids, 0, 2 * p->n);
+    /* Like multiprocessing.Pool's task handler, the coordinator puts every
+     * task into the queue as fast as the pipe takes them; under "shm" as
+     * many as there are buffers (two per worker). */
+    chan_reset(p, &p->tq_out, p->buf_ids, 0, p->shm ? 2 * p->n : UINT_MAX);
     p->tq_out.fd = tq[1];
     if ((err = watch(p, p->rq[0], TAG_RQ, EPOLLIN)) != 0 ||
         (err = watch(p, tq[1], TAG_TQ, EPOLLOUT | EPOLLET)) != 0)
