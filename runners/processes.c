@@ -445,7 +445,7 @@ static int work_one(wk_t *k)
     r->err = m.err;
     me->t_end = cb_now_ns();
     r->lat_ns = me->t_end - m.t_taken;
-    atomic_fetch_add_explicit(&r->seen, 1, memory_order_release);
+    __atomic_fetch_add(&r->seen, 1, __ATOMIC_RELEASE); /* seen is a plain uint32_t */
   } else {
     m.index = index;
     m.buf = tm.buf;
