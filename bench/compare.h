@@ -7,8 +7,11 @@
  * NEW/BASE with a bootstrap 95% confidence interval, a two-sided
  * Mann-Whitney U p-value, the p-value adjusted by Holm over the m cells
  * compared, and a verdict. When the two files do not come from one and the
- * same host, throughput is replaced by the speedup over the `serial` cell of
- * the same workload, pin, size and payload on the same side. The rules (and
+ * same machine (by the machine part of the fingerprint, bench/fingerprint.h:
+ * CPU model, PUs, cores, caches, kernel; never by host name), or a file
+ * holds several, throughput is replaced by the speedup over the `serial`
+ * cell of the same workload, pin, size and payload on the same side. The
+ * rules (and
  * the number of repetitions needed to decide anything) are in
  * results/SCHEMA.md, "concbench compare"; this file implements exactly them.
  *
@@ -79,6 +82,7 @@ typedef struct cb_compare_s {
   size_t base_only, new_only, not_comparable;
   size_t needed_n;      /* ok trials per side the test needs to decide with m cells */
   int speedup;          /* speedups over serial were compared, not throughput */
+  char *speedup_why;    /* why, e.g. "the machines differ (kernel 'A' vs 'B')" */
   char *base_hosts, *new_hosts; /* comma-separated */
   char *base_label, *new_label;
   double alpha, threshold;
