@@ -64,6 +64,7 @@ typedef struct row_s {
 
 typedef struct rows_s {
   char **col;
+  unsigned *from; /* per column: bit s when side s wrote it */
   size_t ncols;
   row_t *row;
   size_t n;
@@ -295,21 +296,27 @@ static int parse_options(int argc, char **argv, opts_t *o)
 
 /* ---- the rows kept ------------------------------------------------------ */
 
-static long rows_col(rows_t *rs, const char *name)
+static long rows_col(rows_t *rs, const char *name, int side)
 {
+  unsigned *f;
   char **p;
   size_t i;
 
   for (i = 0; i < rs->ncols; i++) {
-    if (strcmp(rs->col[i], name) == 0)
+    if (strcmp(rs->col[i], name) == 0) {
+      rs->from[i] |= 1u << side;
       return (long)i;
+    }
   }
   p = realloc(rs->col, (rs->ncols + 1) * sizeof(*p));
-  if (p == NULL)
+  if (p != NULL)
+    rs->col = p;
+  f = realloc(rs->from, (rs->ncols + 1) * sizeof(*f));
+  if (f != NULL)
+    rs->from = f;
+  if (p == NULL || f == NULL || (rs->col[rs->ncols] = strdup(name)) == NULL)
     return -ENOMEM;
-  rs->col = p;
-  if ((rs->col[rs->ncols] = strdup(name)) == NULL)
-    return -ENOMEM;
+  rs->from[rs->ncols] = 1u << side;
   return (long)rs->ncols++;
 }
 
@@ -332,7 +339,7 @@ static int rows_add(rows_t *rs, int side, const cb_table_t *t, const char *run_i
   snprintf(repbuf, sizeof(repbuf), "%u", rep);
   for (c = 0; c < t->cols; c++) {
     const char *name = cb_table_get(t, 0, c), *v = cb_table_get(t, 1, c);
-    if ((k = rows_col(rs, name)) < 0)
+    if ((k = rows_col(rs, name, side)) < 0)
       return (int)k;
     if ((size_t)k >= r->nv) {
       char **nv = realloc(r->v, rs->ncols * sizeof(*nv));
@@ -353,27 +360,44 @@ static int rows_add(rows_t *rs, int side, const cb_table_t *t, const char *run_i
   return 0;
 }
 
-/* The rows of one side (without the side column), or of both (side < 0). */
+/* The rows of both sides (side < 0: the side column first, then every
+ * column), or of one side (only the columns it wrote, as if it were a file
+ * of its own: a column it lacks must stay missing, not become empty). */
 static void rows_csv(const rows_t *rs, int side, cb_buf_t *b)
 {
+  unsigned want = side < 0 ? ~0u : 1u << side;
   size_t i, c;
+  int first = 1;
 
-  if (side < 0)
-    cb_buf_printf(b, "side%s", rs->ncols ? "," : "");
-  for (c = 0; c < rs->ncols; c++) {
-    cb_buf_csv_str(b, rs->col[c]);
-    cb_buf_put(b, c + 1 < rs->ncols ? "," : "\n", 1);
+  if (side < 0) {
+    cb_buf_printf(b, "side");
+    first = 0;
   }
+  for (c = 0; c < rs->ncols; c++) {
+    if (!(rs->from[c] & want))
+      continue;
+    cb_buf_put(b, ",", first ? 0 : 1);
+    cb_buf_csv_str(b, rs->col[c]);
+    first = 0;
+  }
+  cb_buf_put(b, "\n", 1);
   for (i = 0; i < rs->n; i++) {
     const row_t *r = &rs->row[i];
     if (side >= 0 && r->side != side)
       continue;
-    if (side < 0)
-      cb_buf_printf(b, "%s%s", side_names[r->side], rs->ncols ? "," : "");
-    for (c = 0; c < rs->ncols; c++) {
-      cb_buf_csv_str(b, c < r->nv && r->v[c] != NULL ? r->v[c] : "");
-      cb_buf_put(b, c + 1 < rs->ncols ? "," : "\n", 1);
+    first = 1;
+    if (side < 0) {
+      cb_buf_printf(b, "%s", side_names[r->side]);
+      first = 0;
     }
+    for (c = 0; c < rs->ncols; c++) {
+      if (!(rs->from[c] & want))
+        continue;
+      cb_buf_put(b, ",", first ? 0 : 1);
+      cb_buf_csv_str(b, c < r->nv && r->v[c] != NULL ? r->v[c] : "");
+      first = 0;
+    }
+    cb_buf_put(b, "\n", 1);
   }
 }
 
@@ -390,6 +414,7 @@ static void rows_free(rows_t *rs)
     free(rs->col[c]);
   free(rs->row);
   free(rs->col);
+  free(rs->from);
   memset(rs, 0, sizeof(*rs));
 }
 
@@ -690,6 +715,9 @@ static int judge(session_t *s)
   }
   co.base_label = label[SIDE_BASE];
   co.new_label = label[SIDE_NEW];
+  /* Both sides ran here, now: throughput, even if an older BASE writes its
+   * machine columns differently (speedups would hide a slowdown of all). */
+  co.same_machine = 1;
   v = cb_compare_tables(&t[SIDE_BASE], &t[SIDE_NEW], &co, &cmp, err, sizeof(err));
   if (v != 0) {
     rc = v == -ENOMEM ? CB_EXIT_FAIL : cb_usage_error("ab", "%s", err);

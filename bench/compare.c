@@ -447,12 +447,15 @@ out:
 /* Throughput is comparable as it is only between results of one machine,
  * one on each side, the same: decided by the machine's fingerprint, never
  * by the host name. Sets out->speedup and, when set, out->speedup_why. */
-static int speedup_reason(const side_t *b, const side_t *nw, int asked, cb_compare_t *out)
+static int speedup_reason(const side_t *b, const side_t *nw, const cb_compare_opts_t *o,
+                          cb_compare_t *out)
 {
   char diff[768], why[1024] = "";
 
-  if (asked)
+  if (o->speedup)
     snprintf(why, sizeof(why), "--speedup was given");
+  else if (o->same_machine)
+    why[0] = '\0';
   else if (b->fp_several || nw->fp_several)
     snprintf(why, sizeof(why), "%s holds results of several machines or builds",
              b->fp_several ? "BASE" : "NEW");
@@ -528,7 +531,7 @@ int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_c
       out->new_label == NULL || bi == NULL || ni == NULL || p == NULL ||
       pair_cells(&b, &nw, out, bi, ni) != 0)
     goto out;
-  if (speedup_reason(&b, &nw, o->speedup, out) != 0)
+  if (speedup_reason(&b, &nw, o, out) != 0)
     goto out;
   for (i = 0; i < out->n; i++) {
     cb_cmp_cell_t *c = &out->cell[i];

@@ -67,11 +67,13 @@ typedef struct cb_compare_opts_s {
   double threshold;    /* smallest change that matters, a fraction; default 0.05 */
   unsigned rounds;     /* bootstrap resamples; default 2000 */
   int speedup;         /* compare speedups even when the hosts are the same */
+  int same_machine;    /* the caller knows that both sides ran on one machine (concbench
+                          ab): throughput, whatever the machine columns say */
   const char *base_label, *new_label; /* for messages, e.g. the file names */
 } cb_compare_opts_t;
 
 #define CB_COMPARE_OPTS_DEFAULT \
-  { .alpha = 0.05, .threshold = 0.05, .rounds = 2000, .speedup = 0, \
+  { .alpha = 0.05, .threshold = 0.05, .rounds = 2000, .speedup = 0, .same_machine = 0, \
     .base_label = "BASE", .new_label = "NEW" }
 
 typedef struct cb_compare_s {

@@ -633,6 +633,61 @@ static void test_ab_refused_cell(void **state)
   remove_tree(d.path);
 }
 
+/* A base whose rows lack a column (an older revision, from before `caches`):
+ * its side keeps its own columns, and the two builds are still compared as
+ * throughput of one machine. */
+static void test_ab_older_base(void **state)
+{
+  char script[2048], out[2048], text[2600];
+  result_t r;
+  FILE *f;
+  dir_t d;
+
+  (void)state;
+  make_dir(&d);
+  path_in(&d, "old-concbench", script, sizeof(script));
+  snprintf(text, sizeof(text),
+           "#!/bin/sh\n"
+           "'%s' \"$@\"; rc=$?\n"
+           "out=; prev=; for a in \"$@\"; do [ \"$prev\" = -o ] && out=$a; prev=$a; done\n"
+           "awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"caches\") k = i }\n"
+           "  { s = \"\"; for (i = 1; i <= NF; i++) if (i != k) s = s (s == \"\" ? \"\" : \",\") $i;\n"
+           "    print s }' \"$out\" > \"$out.old\" && mv \"$out.old\" \"$out\"\n"
+           "exit $rc\n", concbench());
+  f = fopen(script, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  assert_int_equal(fclose(f), 0);
+  assert_int_equal(chmod(script, 0755), 0);
+  path_in(&d, "ab.csv", out, sizeof(out));
+  run_cb(&d, &r, "ab", "--base", script, "-w", "noop", "-r", "serial,threads", "-c", "1", "-t",
+         "100", "--reps", "5", "--warmup", "0", "--threshold", "99", "-q", "-o", out, NULL);
+  expect_code(&r, 0);
+  expect_in(r.out, "metric: throughput", "stdout");
+  expect_in(r.out, "2 cells compared: 0 slower", "stdout");
+  result_free(&r);
+  /* in the CSV of both sides, the base's caches are empty, the new's not */
+  {
+    char err[256];
+    cb_table_t t;
+    long side, caches;
+    size_t i, empty = 0;
+    assert_int_equal(cb_table_load(out, &t, err, sizeof(err)), 0);
+    side = cb_table_col(&t, "side");
+    caches = cb_table_col(&t, "caches");
+    assert_true(side == 0 && caches > 0);
+    assert_int_equal(t.rows - 1, 20);
+    for (i = 1; i < t.rows; i++) {
+      int base = strcmp(cb_table_get(&t, i, 0), "base") == 0;
+      assert_int_equal(cb_table_get(&t, i, (size_t)caches)[0] == '\0', base);
+      empty += base;
+    }
+    assert_int_equal(empty, 10);
+    cb_table_free(&t);
+  }
+  remove_tree(d.path);
+}
+
 /* Processes whose environment holds `token` (NAME=VALUE), other than us. */
 static size_t with_token(const char *token)
 {
@@ -772,6 +827,7 @@ int main(void)
     cmocka_unit_test(test_ci_baseline_of_another_machine),
     cmocka_unit_test(test_ab_self),
     cmocka_unit_test(test_ab_refused_cell),
+    cmocka_unit_test(test_ab_older_base),
     cmocka_unit_test(test_ab_interrupted),
     cmocka_unit_test(test_ab_bad_usage),
   };
