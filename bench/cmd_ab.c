@@ -710,8 +710,12 @@ static int judge(session_t *s)
                 err);
       goto out;
     }
-    snprintf(label[side], sizeof(label[side]), "%s (revision %s)", s->bin[side],
-             rows_first(&s->rows, side, "git_revision"));
+    if (side == SIDE_BASE && s->o->base_rev != NULL)
+      snprintf(label[side], sizeof(label[side]), "--base-rev %s (revision %s)", s->o->base_rev,
+               rows_first(&s->rows, side, "git_revision"));
+    else
+      snprintf(label[side], sizeof(label[side]), "%s (revision %s)", s->bin[side],
+               rows_first(&s->rows, side, "git_revision"));
   }
   co.base_label = label[SIDE_BASE];
   co.new_label = label[SIDE_NEW];
