@@ -620,7 +620,7 @@ static int run_slot(session_t *s, int side, size_t cell, int warm, char *err, si
     goto out;
   if (code == CB_EXIT_FAIL) {
     long mcol = cb_table_col(&t, "message"), scol = cb_table_col(&t, "status");
-    s->not_ok[side]++;
+    s->not_ok[side] += !warm; /* as in run: warm-ups are not results */
     if (!s->o->quiet)
       fprintf(stderr, "\r\033[Kconcbench ab: %s %s: %s: %s\n", side_names[side], what,
               scol >= 0 ? cb_table_get(&t, 1, (size_t)scol) : "not ok",
