@@ -37,6 +37,7 @@
 #include "matrix.h"
 #include "meta.h"
 #include "spawn.h"
+#include "summary.h"
 
 enum { SIDE_BASE, SIDE_NEW, SIDES };
 static const char *const side_names[SIDES] = { "base", "new" };
@@ -58,6 +59,7 @@ typedef struct opts_s {
  * first appearance, and each row's values by column (NULL: not written). */
 typedef struct row_s {
   int side;
+  size_t cell;
   char **v;
   size_t nv;
 } row_t;
@@ -101,7 +103,8 @@ static const char ab_help[] =
     "  --source DIR             the git checkout for --base-rev (default: the source\n"
     "                           this binary was built from)\n"
     "  --new BIN                the candidate (default: this binary)\n"
-    "  --profile, -w, -r, -c, -p, --transport, -t, -s, --payload, --reps, --warmup,\n"
+    "  --profile, -w, -r, -c, -p, --transport, --dispatch, -t, -s, --payload, --reps,\n"
+    "  --warmup,\n"
     "  --seed, --gil, --switch-interval, --allow-races, --trial-timeout\n"
     "                           the matrix, as for `concbench run` (--reps and\n"
     "                           --warmup count per side)\n"
@@ -153,6 +156,7 @@ static int parse_option(int opt, opts_t *o)
   case 'r': mx->runners = optarg; return 0;
   case 'c': mx->concurrency = optarg; return 0;
   case 'X': mx->transports = optarg; return 0;
+  case 'K': mx->dispatches = optarg; return 0;
   case 'P': mx->payloads = optarg; return 0;
   case 'o': o->output = optarg; return 0;
   case 'q': o->quiet = 1; return 0;
@@ -241,6 +245,7 @@ static int parse_options(int argc, char **argv, opts_t *o)
     { "concurrency", required_argument, NULL, 'c' },
     { "pin", required_argument, NULL, 'p' },
     { "transport", required_argument, NULL, 'X' },
+    { "dispatch", required_argument, NULL, 'K' },
     { "tasks", required_argument, NULL, 't' },
     { "size", required_argument, NULL, 's' },
     { "payload", required_argument, NULL, 'P' },
@@ -294,6 +299,22 @@ static int parse_options(int argc, char **argv, opts_t *o)
   return 0;
 }
 
+/* What the row of a cell must say in compare's key columns. */
+static void cell_key(const cb_cell_t *c, char key[CB_CMP_KEYS][64])
+{
+  snprintf(key[0], 64, "%s", c->wl->name);
+  snprintf(key[1], 64, "%s", c->rn->name);
+  snprintf(key[2], 64, "%s", c->transport);
+  snprintf(key[3], 64, "%s", cb_pin_name(c->pin));
+  snprintf(key[4], 64, "%u", c->concurrency);
+  snprintf(key[5], 64, "%llu", (unsigned long long)c->params.tasks);
+  snprintf(key[6], 64, "%llu", (unsigned long long)c->params.size);
+  snprintf(key[7], 64, "%llu", (unsigned long long)c->params.payload);
+  snprintf(key[8], 64, "%d", c->gil);
+  snprintf(key[9], 64, "%llu", (unsigned long long)c->switch_us);
+  snprintf(key[10], 64, "%s", c->dispatch != NULL ? c->dispatch : c->rn->dispatches[0]);
+}
+
 /* ---- the rows kept ------------------------------------------------------ */
 
 static long rows_col(rows_t *rs, const char *name, int side)
@@ -320,8 +341,9 @@ static long rows_col(rows_t *rs, const char *name, int side)
   return (long)rs->ncols++;
 }
 
-/* Keep data row 1 of t as a row of `side`, with run_id and rep replaced. */
-static int rows_add(rows_t *rs, int side, const cb_table_t *t, const char *run_id,
+/* Keep data row 1 of t as a row of `side` and cell, with run_id and rep
+ * replaced. */
+static int rows_add(rows_t *rs, int side, size_t cell, const cb_table_t *t, const char *run_id,
                     unsigned rep)
 {
   char repbuf[32];
@@ -336,6 +358,7 @@ static int rows_add(rows_t *rs, int side, const cb_table_t *t, const char *run_i
   r = &rs->row[rs->n];
   memset(r, 0, sizeof(*r));
   r->side = side;
+  r->cell = cell;
   snprintf(repbuf, sizeof(repbuf), "%u", rep);
   for (c = 0; c < t->cols; c++) {
     const char *name = cb_table_get(t, 0, c), *v = cb_table_get(t, 1, c);
@@ -360,14 +383,33 @@ static int rows_add(rows_t *rs, int side, const cb_table_t *t, const char *run_i
   return 0;
 }
 
+/* Whether the rows of `side` lack compare key column k (an older BASE that
+ * had no such key, e.g. dispatch). */
+static int lacks_key(const rows_t *rs, int side, size_t k)
+{
+  size_t c;
+
+  for (c = 0; c < rs->ncols; c++) {
+    if (strcmp(rs->col[c], cb_compare_key_columns[k]) == 0)
+      return !(rs->from[c] & (1u << side));
+  }
+  return 1;
+}
+
 /* The rows of both sides (side < 0: the side column first, then every
- * column), or of one side (only the columns it wrote, as if it were a file
- * of its own: a column it lacks must stay missing, not become empty). */
-static void rows_csv(const rows_t *rs, int side, cb_buf_t *b)
+ * column, as written), or of one side, to be judged (m given): only the
+ * columns it wrote, as if it were a file of its own (a column it lacks must
+ * stay missing, not become empty), and then each compare key column it
+ * lacks with the value of the cell its trial was asked for. A side lacks a
+ * key only when it is older than the key; it ran the cell by its defaults
+ * (a key that is not default is passed on the command line, which such a
+ * side refuses), so its trials are the cell's. */
+static void rows_csv(const rows_t *rs, int side, const cb_matrix_t *m, cb_buf_t *b)
 {
   unsigned want = side < 0 ? ~0u : 1u << side;
-  size_t i, c;
-  int first = 1;
+  char key[CB_CMP_KEYS][64];
+  int first = 1, add[CB_CMP_KEYS] = { 0 };
+  size_t i, c, k;
 
   if (side < 0) {
     cb_buf_printf(b, "side");
@@ -379,6 +421,11 @@ static void rows_csv(const rows_t *rs, int side, cb_buf_t *b)
     cb_buf_put(b, ",", first ? 0 : 1);
     cb_buf_csv_str(b, rs->col[c]);
     first = 0;
+  }
+  for (k = 0; side >= 0 && m != NULL && k < CB_CMP_KEYS; k++) {
+    if ((add[k] = lacks_key(rs, side, k)) != 0)
+      cb_buf_printf(b, "%s%s", first ? "" : ",", cb_compare_key_columns[k]);
+    first = first && !add[k];
   }
   cb_buf_put(b, "\n", 1);
   for (i = 0; i < rs->n; i++) {
@@ -395,6 +442,15 @@ static void rows_csv(const rows_t *rs, int side, cb_buf_t *b)
         continue;
       cb_buf_put(b, ",", first ? 0 : 1);
       cb_buf_csv_str(b, c < r->nv && r->v[c] != NULL ? r->v[c] : "");
+      first = 0;
+    }
+    if (side >= 0 && m != NULL)
+      cell_key(&m->cells[r->cell], key);
+    for (k = 0; side >= 0 && m != NULL && k < CB_CMP_KEYS; k++) {
+      if (!add[k])
+        continue;
+      cb_buf_put(b, ",", first ? 0 : 1);
+      cb_buf_csv_str(b, key[k]);
       first = 0;
     }
     cb_buf_put(b, "\n", 1);
@@ -434,21 +490,6 @@ static const char *rows_first(const rows_t *rs, int side, const char *name)
 
 /* ---- one trial ------------------------------------------------------------ */
 
-/* What the row of a cell must say in compare's key columns. */
-static void cell_key(const cb_cell_t *c, char key[CB_CMP_KEYS][64])
-{
-  snprintf(key[0], 64, "%s", c->wl->name);
-  snprintf(key[1], 64, "%s", c->rn->name);
-  snprintf(key[2], 64, "%s", c->transport);
-  snprintf(key[3], 64, "%s", cb_pin_name(c->pin));
-  snprintf(key[4], 64, "%u", c->concurrency);
-  snprintf(key[5], 64, "%llu", (unsigned long long)c->params.tasks);
-  snprintf(key[6], 64, "%llu", (unsigned long long)c->params.size);
-  snprintf(key[7], 64, "%llu", (unsigned long long)c->params.payload);
-  snprintf(key[8], 64, "%d", c->gil);
-  snprintf(key[9], 64, "%llu", (unsigned long long)c->switch_us);
-}
-
 /* `BIN run` for one trial of the cell: every key explicit, one repetition. */
 static void trial_argv(const session_t *s, int side, const cb_cell_t *c, char num[8][32],
                        char **argv)
@@ -462,6 +503,7 @@ static void trial_argv(const session_t *s, int side, const cb_cell_t *c, char nu
   snprintf(num[4], 32, "%llu", (unsigned long long)c->params.seed);
   snprintf(num[5], 32, "%g", s->o->trial_timeout);
   snprintf(num[6], 32, "%llu", (unsigned long long)c->switch_us);
+  snprintf(num[7], 32, "%s", c->dispatch != NULL ? c->dispatch : c->rn->dispatches[0]);
   argv[n++] = (char *)s->bin[side];
   argv[n++] = (char *)"run";
   argv[n++] = (char *)"-q";
@@ -493,6 +535,12 @@ static void trial_argv(const session_t *s, int side, const cb_cell_t *c, char nu
     argv[n++] = (char *)"--gil=on";
     argv[n++] = (char *)"--switch-interval";
     argv[n++] = num[6];
+  }
+  /* Only when not the default: a base from before dispatch modes has no
+   * --dispatch, and runs its default. */
+  if (!cb_default_dispatch(num[7])) {
+    argv[n++] = (char *)"--dispatch";
+    argv[n++] = num[7];
   }
   if (c->wl->racy)
     argv[n++] = (char *)"--allow-races";
@@ -627,7 +675,7 @@ static int run_slot(session_t *s, int side, size_t cell, int warm, char *err, si
               mcol >= 0 ? cb_table_get(&t, 1, (size_t)mcol) : "");
   }
   if (!warm)
-    rc = rows_add(&s->rows, side, &t, s->run_id, s->reps[idx]++);
+    rc = rows_add(&s->rows, side, cell, &t, s->run_id, s->reps[idx]++);
   cb_table_free(&t);
 out:
   remove_trial_files(s);
@@ -641,7 +689,7 @@ static int write_output(session_t *s)
   cb_buf_t b = { 0 };
   int err;
 
-  rows_csv(&s->rows, -1, &b);
+  rows_csv(&s->rows, -1, NULL, &b);
   err = b.failed ? -ENOMEM : cb_write_atomic(s->o->output, b.data, b.len);
   if (err != 0)
     fprintf(stderr, "\nconcbench ab: cannot write '%s': %s\n", s->o->output, strerror(-err));
@@ -703,7 +751,7 @@ static int judge(session_t *s)
 
   for (side = 0; side < SIDES; side++, loaded++) {
     cb_buf_free(&b);
-    rows_csv(&s->rows, side, &b);
+    rows_csv(&s->rows, side, s->m, &b);
     if (b.failed || cb_table_parse(b.data, b.len, &t[side], err, sizeof(err)) != 0) {
       if (!b.failed)
         fprintf(stderr, "concbench ab: the %s trials do not read back: %s\n", side_names[side],

@@ -486,23 +486,23 @@ static void test_ci_baseline_of_another_machine(void **state)
 
 /* The (side, workload, runner) of every row of an ab CSV, in file order. */
 typedef struct abrow_s {
-  char side[8], workload[32], runner[32], rev[64], run_id[64];
+  char side[8], workload[32], runner[32], rev[64], run_id[64], dispatch[32];
   unsigned rep;
 } abrow_t;
 
 static size_t ab_rows(const dir_t *d, const char *name, abrow_t *rows, size_t max)
 {
   static const char *const cols[] = { "side", "workload", "runner", "git_revision", "run_id",
-                                      "rep" };
+                                      "rep", "dispatch" };
   char path[2048], err[256];
-  long k[6];
+  long k[7];
   cb_table_t t;
   size_t r, i;
 
   path_in(d, name, path, sizeof(path));
   assert_int_equal(cb_table_load(path, &t, err, sizeof(err)), 0);
   assert_string_equal(cb_table_get(&t, 0, 0), "side");
-  for (i = 0; i < 6; i++) {
+  for (i = 0; i < 7; i++) {
     k[i] = cb_table_col(&t, cols[i]);
     assert_true(k[i] >= 0);
   }
@@ -515,6 +515,7 @@ static size_t ab_rows(const dir_t *d, const char *name, abrow_t *rows, size_t ma
     snprintf(x->rev, sizeof(x->rev), "%s", cb_table_get(&t, r, (size_t)k[3]));
     snprintf(x->run_id, sizeof(x->run_id), "%s", cb_table_get(&t, r, (size_t)k[4]));
     x->rep = (unsigned)strtoul(cb_table_get(&t, r, (size_t)k[5]), NULL, 10);
+    snprintf(x->dispatch, sizeof(x->dispatch), "%s", cb_table_get(&t, r, (size_t)k[6]));
   }
   r = t.rows - 1;
   cb_table_free(&t);
@@ -585,6 +586,58 @@ static void test_ab_self(void **state)
   remove_tree(d.path);
 }
 
+/* A dispatch mode other than the default is passed to each trial: the rows
+ * say it, and a base that refuses --dispatch (older than it) has those
+ * cells left out while the default ones are compared. */
+static void test_ab_dispatch(void **state)
+{
+  char script[2048], out[2048], text[1200];
+  size_t n, i, queue[2] = { 0 }, shared[2] = { 0 };
+  abrow_t rows[64];
+  result_t r;
+  FILE *f;
+  dir_t d;
+
+  (void)state;
+  make_dir(&d);
+  path_in(&d, "old-concbench", script, sizeof(script));
+  snprintf(text, sizeof(text),
+           "#!/bin/sh\n"
+           "case \" $* \" in *\" --dispatch \"*)\n"
+           "  echo \"concbench run: unknown option '--dispatch'\" >&2; exit 2;;\n"
+           "esac\n"
+           "exec '%s' \"$@\"\n", concbench());
+  f = fopen(script, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  assert_int_equal(fclose(f), 0);
+  assert_int_equal(chmod(script, 0755), 0);
+  path_in(&d, "ab.csv", out, sizeof(out));
+  run_cb(&d, &r, "ab", "--base", script, "-w", "noop", "-r", "processes", "-c", "2",
+         "--dispatch", "shared,queue", "-t", "100", "--reps", "4", "--warmup", "0",
+         "--threshold", "99", "-q", "-o", out, NULL);
+  expect_code(&r, 0);
+  expect_in(r.err, "concbench ab: base cannot run noop processes c=2, left out: concbench run: "
+            "unknown option '--dispatch'\n", "stderr");
+  expect_in(r.out, "noop/processes/c:2/pin:compact/dispatch:queue", "stdout");
+  expect_in(r.out, "only in NEW", "stdout");
+  expect_in(r.out, "1 cells compared", "stdout");
+  result_free(&r);
+  n = ab_rows(&d, "ab.csv", rows, 64);
+  for (i = 0; i < n; i++) {
+    int side = strcmp(rows[i].side, "new") == 0;
+    queue[side] += strcmp(rows[i].dispatch, "queue") == 0;
+    shared[side] += strcmp(rows[i].dispatch, "shared") == 0;
+  }
+  assert_int_equal(n, 4 + 4 + 4);
+  assert_int_equal(queue[0], 0);
+  assert_int_equal(queue[1], 4);
+  assert_int_equal(shared[0], 4);
+  assert_int_equal(shared[1], 4);
+  assert_int_equal(entries(d.tmp), 0);
+  remove_tree(d.path);
+}
+
 /* A base that does not know a workload (an older revision): its cells are
  * left out of that side and listed as only in NEW. */
 static void test_ab_refused_cell(void **state)
@@ -633,9 +686,10 @@ static void test_ab_refused_cell(void **state)
   remove_tree(d.path);
 }
 
-/* A base whose rows lack a column (an older revision, from before `caches`):
- * its side keeps its own columns, and the two builds are still compared as
- * throughput of one machine. */
+/* A base whose rows lack columns (an older revision, from before `caches`
+ * and `dispatch`): its side keeps its own columns, its trials are still the
+ * cells asked for, and the two builds are compared as throughput of one
+ * machine. */
 static void test_ab_older_base(void **state)
 {
   char script[2048], out[2048], text[2600];
@@ -650,8 +704,10 @@ static void test_ab_older_base(void **state)
            "#!/bin/sh\n"
            "'%s' \"$@\"; rc=$?\n"
            "out=; prev=; for a in \"$@\"; do [ \"$prev\" = -o ] && out=$a; prev=$a; done\n"
-           "awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"caches\") k = i }\n"
-           "  { s = \"\"; for (i = 1; i <= NF; i++) if (i != k) s = s (s == \"\" ? \"\" : \",\") $i;\n"
+           "awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"caches\") k = i;\n"
+           "  else if ($i == \"dispatch\") l = i }\n"
+           "  { s = \"\"; for (i = 1; i <= NF; i++) if (i != k && i != l)\n"
+           "    s = s (s == \"\" ? \"\" : \",\") $i;\n"
            "    print s }' \"$out\" > \"$out.old\" && mv \"$out.old\" \"$out\"\n"
            "exit $rc\n", concbench());
   f = fopen(script, "w");
@@ -666,20 +722,23 @@ static void test_ab_older_base(void **state)
   expect_in(r.out, "metric: throughput", "stdout");
   expect_in(r.out, "2 cells compared: 0 slower", "stdout");
   result_free(&r);
-  /* in the CSV of both sides, the base's caches are empty, the new's not */
+  /* in the CSV of both sides, the base's caches and dispatch are empty (as
+   * it wrote them: not at all), the new's not */
   {
     char err[256];
     cb_table_t t;
-    long side, caches;
+    long side, caches, dispatch;
     size_t i, empty = 0;
     assert_int_equal(cb_table_load(out, &t, err, sizeof(err)), 0);
     side = cb_table_col(&t, "side");
     caches = cb_table_col(&t, "caches");
-    assert_true(side == 0 && caches > 0);
+    dispatch = cb_table_col(&t, "dispatch");
+    assert_true(side == 0 && caches > 0 && dispatch > 0);
     assert_int_equal(t.rows - 1, 20);
     for (i = 1; i < t.rows; i++) {
       int base = strcmp(cb_table_get(&t, i, 0), "base") == 0;
       assert_int_equal(cb_table_get(&t, i, (size_t)caches)[0] == '\0', base);
+      assert_int_equal(cb_table_get(&t, i, (size_t)dispatch)[0] == '\0', base);
       empty += base;
     }
     assert_int_equal(empty, 10);
@@ -828,6 +887,7 @@ int main(void)
     cmocka_unit_test(test_ab_self),
     cmocka_unit_test(test_ab_refused_cell),
     cmocka_unit_test(test_ab_older_base),
+    cmocka_unit_test(test_ab_dispatch),
     cmocka_unit_test(test_ab_interrupted),
     cmocka_unit_test(test_ab_bad_usage),
   };
