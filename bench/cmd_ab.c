@@ -90,8 +90,8 @@ typedef struct session_s {
 static const char ab_help[] =
     "usage: concbench ab (--base BIN | --base-rev REV) [--new BIN] [matrix options]\n"
     "                    [-o FILE] [--alpha A] [--threshold PCT] [-f FMT]\n\n"
-    "A/B run of two builds on this machine: every trial of the matrix is run once by\n"
-    "BASE and once per repetition by each side, each trial by its own binary, all\n"
+    "A/B run of two builds on this machine: each side runs the matrix's trials\n"
+    "(--warmup and --reps per cell), each trial executed by that side's binary, all\n"
     "trials of both sides in one seeded shuffled order; then the sides are compared\n"
     "cell by cell as `concbench compare BASE NEW` does (ratio of medians with a\n"
     "bootstrap CI, Mann-Whitney, Holm, threshold). Writes one trial CSV with a `side`\n"
