@@ -174,9 +174,7 @@ static int parse_option(int opt, opts_t *o)
   case 't':
     mx->have_tasks = 1;
     return parse_num("--tasks", optarg, 1, 100000000, &mx->tasks);
-  case 's':
-    mx->have_size = 1;
-    return parse_num("--size", optarg, 0, UINT64_C(1) << 40, &mx->size);
+  case 's': mx->sizes = optarg; return 0;
   case 'R':
     o->have_reps = 1;
     return parse_num("--reps", optarg, 1, 100000, &o->reps);
