@@ -13,6 +13,7 @@
 
 #include "cb.h"
 #include "compare.h"
+#include "fingerprint.h"
 #include "stats.h"
 #include "summary.h"
 
@@ -32,6 +33,8 @@ typedef struct side_s {
   keyv_t *key;
   char *hosts;   /* distinct hosts, sorted, comma-separated */
   size_t nhosts;
+  cb_fp_t fp;    /* the machine of its first row */
+  int fp_several; /* some row comes from another machine or build */
   int built;
 } side_t;
 
@@ -207,6 +210,8 @@ static int side_load(const cb_table_t *t, const char *label, side_t *s, char *er
     for (k = 0; k < CB_CMP_KEYS; k++)
       s->key[i][k] = cb_cell_key(&s->cells, i, cb_compare_key_columns[k]);
   }
+  if (cb_fp_of_table(t, &s->fp, &s->fp_several, what, sizeof(what)) != 0)
+    memset(&s->fp, 0, sizeof(s->fp)); /* no rows: no machine, and no cell either */
   return check_unique(s, label, err, errlen);
 }
 
@@ -387,6 +392,7 @@ void cb_compare_free(cb_compare_t *c)
       free(c->cell[i].key[k]);
   }
   free(c->cell);
+  free(c->speedup_why);
   free(c->base_hosts);
   free(c->new_hosts);
   free(c->base_label);
@@ -436,6 +442,32 @@ out:
   free_names(names, n);
   free(keys);
   return rc;
+}
+
+/* Throughput is comparable as it is only between results of one machine,
+ * one on each side, the same: decided by the machine's fingerprint, never
+ * by the host name. Sets out->speedup and, when set, out->speedup_why. */
+static int speedup_reason(const side_t *b, const side_t *nw, const cb_compare_opts_t *o,
+                          cb_compare_t *out)
+{
+  char diff[768], why[1024] = "";
+
+  if (o->speedup)
+    snprintf(why, sizeof(why), "--speedup was given");
+  else if (o->same_machine)
+    why[0] = '\0';
+  else if (b->fp_several || nw->fp_several)
+    snprintf(why, sizeof(why), "%s holds results of several machines or builds",
+             b->fp_several ? "BASE" : "NEW");
+  else if (b->nhosts > 1 || nw->nhosts > 1)
+    snprintf(why, sizeof(why), "a file holds several hosts");
+  else if (b->cells.n > 0 && nw->cells.n > 0 &&
+           cb_fp_diff(&b->fp, &nw->fp, CB_FP_MACHINE, 0, "BASE", "NEW", diff, sizeof(diff)) > 0)
+    snprintf(why, sizeof(why), "the machines differ (%s)", diff);
+  out->speedup = why[0] != '\0';
+  if (out->speedup && (out->speedup_why = strdup(why)) == NULL)
+    return -ENOMEM;
+  return 0;
 }
 
 static int too_few(const cb_compare_t *out, char *err, size_t errlen)
@@ -499,9 +531,8 @@ int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_c
       out->new_label == NULL || bi == NULL || ni == NULL || p == NULL ||
       pair_cells(&b, &nw, out, bi, ni) != 0)
     goto out;
-  /* One host on each side, the same: throughput is comparable as it is. */
-  out->speedup = o->speedup || b.nhosts > 1 || nw.nhosts > 1 ||
-                 (b.nhosts == 1 && nw.nhosts == 1 && strcmp(b.hosts, nw.hosts) != 0);
+  if (speedup_reason(&b, &nw, o, out) != 0)
+    goto out;
   for (i = 0; i < out->n; i++) {
     cb_cmp_cell_t *c = &out->cell[i];
     if (bi[i] < 0 || ni[i] < 0) {
@@ -608,9 +639,7 @@ static void describe_metric(const cb_compare_t *c, cb_buf_t *out, const char *pr
                      "each trial's throughput divided by the median throughput of the serial "
                      "cell of the same workload, pin, size and payload on the same side; ratio "
                      "of medians NEW/BASE with a 95%% bootstrap confidence interval\n", prefix,
-                 strcmp(c->base_hosts, c->new_hosts) != 0 ? "the hosts differ"
-                 : strchr(c->base_hosts, ',') != NULL ? "a file holds several hosts"
-                                                      : "--speedup was given");
+                 c->speedup_why != NULL ? c->speedup_why : "--speedup was given");
 }
 
 static void describe_test(const cb_compare_t *c, cb_buf_t *out, const char *prefix)

@@ -7,8 +7,11 @@
  * NEW/BASE with a bootstrap 95% confidence interval, a two-sided
  * Mann-Whitney U p-value, the p-value adjusted by Holm over the m cells
  * compared, and a verdict. When the two files do not come from one and the
- * same host, throughput is replaced by the speedup over the `serial` cell of
- * the same workload, pin, size and payload on the same side. The rules (and
+ * same machine (by the machine part of the fingerprint, bench/fingerprint.h:
+ * CPU model, PUs, cores, caches, kernel; never by host name), or a file
+ * holds several, throughput is replaced by the speedup over the `serial`
+ * cell of the same workload, pin, size and payload on the same side. The
+ * rules (and
  * the number of repetitions needed to decide anything) are in
  * results/SCHEMA.md, "concbench compare"; this file implements exactly them.
  *
@@ -64,11 +67,13 @@ typedef struct cb_compare_opts_s {
   double threshold;    /* smallest change that matters, a fraction; default 0.05 */
   unsigned rounds;     /* bootstrap resamples; default 2000 */
   int speedup;         /* compare speedups even when the hosts are the same */
+  int same_machine;    /* the caller knows that both sides ran on one machine (concbench
+                          ab): throughput, whatever the machine columns say */
   const char *base_label, *new_label; /* for messages, e.g. the file names */
 } cb_compare_opts_t;
 
 #define CB_COMPARE_OPTS_DEFAULT \
-  { .alpha = 0.05, .threshold = 0.05, .rounds = 2000, .speedup = 0, \
+  { .alpha = 0.05, .threshold = 0.05, .rounds = 2000, .speedup = 0, .same_machine = 0, \
     .base_label = "BASE", .new_label = "NEW" }
 
 typedef struct cb_compare_s {
@@ -79,6 +84,7 @@ typedef struct cb_compare_s {
   size_t base_only, new_only, not_comparable;
   size_t needed_n;      /* ok trials per side the test needs to decide with m cells */
   int speedup;          /* speedups over serial were compared, not throughput */
+  char *speedup_why;    /* why, e.g. "the machines differ (kernel 'A' vs 'B')" */
   char *base_hosts, *new_hosts; /* comma-separated */
   char *base_label, *new_label;
   double alpha, threshold;

@@ -25,7 +25,9 @@ typedef struct command_s {
 } command_t;
 
 static const command_t commands[] = {
+  { "ab", cb_cmd_ab, "A/B run of two builds, interleaved, judged like compare (exit 1 on a regression)" },
   { "compare", cb_cmd_compare, "does NEW.csv regress against BASE.csv? (exit 1 when it does)" },
+  { "fingerprint", cb_cmd_fingerprint, "the machine-and-build fingerprint that baselines are keyed by" },
   { "list", cb_cmd_list, "workloads and runners, one per line, with descriptions" },
   { "run", cb_cmd_run, "run a matrix of trials and write the trial CSV" },
   { "plot", cb_cmd_plot, "charts of a trial CSV (PNG and SVG) through gnuplot" },
@@ -54,7 +56,7 @@ static void print_help(FILE *f)
              "Measures when threads, processes or an event loop win, on this machine.\n\n"
              "commands:\n");
   for (i = 0; i < CB_ARRAY_SIZE(commands); i++)
-    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
   fprintf(f, "\n  concbench COMMAND --help   options of one command\n"
              "  concbench --version\n\n"
              "exit codes: 0 success, 1 a benchmark failed, 2 bad usage or input\n");
@@ -182,7 +184,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], commands[i].name) == 0)
       return commands[i].fn(argc - 1, argv + 1);
   }
-  fprintf(stderr, "concbench: unknown command '%s' (commands: compare, list, plot, report, run, summary, topology; "
-                  "see concbench --help)\n", argv[1]);
+  /* The names from the one table, so that a new command needs one line. */
+  fprintf(stderr, "concbench: unknown command '%s' (commands:", argv[1]);
+  for (i = 0; i < CB_ARRAY_SIZE(commands); i++)
+    fprintf(stderr, "%s %s", i ? "," : "", commands[i].name);
+  fprintf(stderr, "; see concbench --help)\n");
   return CB_EXIT_USAGE;
 }

@@ -10,6 +10,7 @@
 
 #include "cb.h"
 #include "cb_version.h"
+#include "fingerprint.h"
 #include "meta.h"
 
 #if CB_HAVE_LIBUV
@@ -99,6 +100,7 @@ void cb_meta_collect(cb_meta_t *m, const cb_topo_t *topo)
   m->numa_nodes = cb_topo_numa_nodes(topo);
   m->smt = m->pus > m->cores;
   m->ncaches = cb_topo_caches(topo, m->caches, CB_ARRAY_SIZE(m->caches));
+  cb_fp_caches_text(m->caches, m->ncaches, m->caches_text, sizeof(m->caches_text));
 }
 
 static void json_kv(cb_buf_t *b, const char *key, const char *value, int last)
@@ -110,6 +112,8 @@ static void json_kv(cb_buf_t *b, const char *key, const char *value, int last)
 
 void cb_meta_json(const cb_meta_t *m, cb_buf_t *b)
 {
+  char id[128];
+  cb_fp_t fp;
   size_t i;
 
   cb_buf_printf(b, "{\n");
@@ -138,6 +142,14 @@ void cb_meta_json(const cb_meta_t *m, cb_buf_t *b)
   json_kv(b, "libuv_version", m->libuv_version, 0);
   json_kv(b, "hwloc_version", CB_HWLOC_VERSION, 0);
   json_kv(b, "concbench_version", CB_VERSION, 0);
-  json_kv(b, "git_revision", CB_GIT_REVISION, 1);
-  cb_buf_printf(b, "}\n");
+  json_kv(b, "git_revision", CB_GIT_REVISION, 0);
+  cb_fp_of_meta(m, &fp);
+  cb_fp_id(&fp, id, sizeof(id));
+  json_kv(b, "fingerprint", id, 0);
+  cb_buf_printf(b, "  \"fingerprint_fields\": {");
+  for (i = 0; i < CB_FP_FIELDS; i++) {
+    cb_buf_printf(b, "%s\"%s\": ", i ? ", " : "", cb_fp_columns[i]);
+    cb_buf_json_str(b, fp.v[i]);
+  }
+  cb_buf_printf(b, "}\n}\n");
 }

@@ -23,10 +23,12 @@ typedef struct cb_meta_s {
   int smt;                   /* more PUs than cores */
   cb_cache_t caches[8];
   size_t ncaches;
+  char caches_text[256];     /* the `caches` column (bench/fingerprint.h) */
 } cb_meta_t;
 
 void cb_meta_collect(cb_meta_t *m, const cb_topo_t *topo);
-/* The sidecar: one JSON object with everything above and the build. */
+/* The sidecar: one JSON object with everything above, the build, and the
+ * fingerprint of both (bench/fingerprint.h): its id and its fields. */
 void cb_meta_json(const cb_meta_t *m, cb_buf_t *b);
 
 #endif

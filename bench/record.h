@@ -32,6 +32,7 @@ typedef struct cb_row_s {
   X(cpu_model, STR, r->meta->cpu_model)                   \
   X(pus, U64, r->meta->pus)                               \
   X(cores, U64, r->meta->cores)                           \
+  X(caches, STR, r->meta->caches_text)                    \
   X(kernel, STR, r->meta->kernel)                         \
   X(compiler, STR, CB_COMPILER)                           \
   X(concbench_version, STR, CB_VERSION)                   \

@@ -12,9 +12,10 @@
 CB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 export CB_ROOT
 
-# Debian packages needed to build, test, plot and pin.
+# Debian packages needed to build, test, plot and pin (git: `concbench ab
+# --base-rev` checks out and builds a base revision).
 CB_DEPS=(build-essential pkg-config meson ninja-build libuv1-dev libhwloc-dev
-         gnuplot-nox libcmocka-dev hwloc)
+         gnuplot-nox libcmocka-dev hwloc git)
 
 cb_log() { printf 'concbench: %s\n' "$*" >&2; }
 
