@@ -39,6 +39,10 @@
 #include "cb_config.h"
 #include "trial.h"
 
+#if CB_HAVE_LIBUV
+#include <uv.h>
+#endif
+
 /* ---- checks that say which case failed ---------------------------------- */
 
 static char where[200];
@@ -1120,6 +1124,96 @@ static void test_life_idle_memory(void **state)
   }
 }
 
+/* ---- io.sleep and life.idle on a loop ----------------------------------- */
+
+#if CB_HAVE_LIBUV
+/* What the asynchronous form reported, for one slot driven by the test. */
+typedef struct sleep_run_s {
+  const cb_workload_t *wl;
+  uint64_t started[3], ended[3];
+  uint64_t sums[3];
+  int errs[3];
+  unsigned done, tasks, closed;
+} sleep_run_t;
+
+static void sleep_closed(cb_async_t *a)
+{
+  ((sleep_run_t *)a->runner_data)->closed++;
+}
+
+static void sleep_done(cb_async_t *a, int err, uint64_t checksum)
+{
+  sleep_run_t *sr = a->runner_data;
+  unsigned k = sr->done++;
+
+  sr->ended[k] = cb_now_ns();
+  sr->errs[k] = err;
+  sr->sums[k] = checksum;
+  if (sr->done < sr->tasks) {
+    /* the next task, from the callback, as the runner does */
+    a->index = sr->done;
+    sr->started[sr->done] = cb_now_ns();
+    if (sr->wl->async_start(a) != 0)
+      sr->tasks = sr->done;
+  }
+  if (sr->done == sr->tasks)
+    sr->wl->async_close(a, sleep_closed);
+}
+
+/* A wait on the loop never ends before its size, whatever the loop's cached
+ * clock says. The first task is started from outside any callback 1.5 ms
+ * after the loop last read its clock (as a runner starts its first wave, or
+ * a loop that ran callbacks for a while): a uv_timer, which counts whole
+ * milliseconds from that cached time, fired at once there. The next two
+ * start from the completion callback. Sizes of whole milliseconds and not. */
+static void test_sleep_async_never_early(void **state)
+{
+  static const char *const names[] = { "io.sleep", "life.idle" };
+  static const uint64_t sizes[] = { 1000, 2000, 300, 1500 };
+  struct timespec stale = { 0, 1500000 };
+  size_t wi, si, k;
+
+  (void)state;
+  for (wi = 0; wi < CB_ARRAY_SIZE(names); wi++)
+    for (si = 0; si < CB_ARRAY_SIZE(sizes); si++) {
+      const cb_workload_t *wl = find_wl(names[wi]);
+      cb_params_t p = { .tasks = 3, .size = sizes[si], .seed = 21 };
+      cb_task_t tk = { .p = &p };
+      sleep_run_t sr = { .wl = wl, .tasks = 3 };
+      void *slot = calloc(1, wl->async_slot_size);
+      cb_async_t a = { .params = &p, .done = sleep_done, .slot = slot, .runner_data = &sr };
+      uv_loop_t loop;
+
+      snprintf(where, sizeof(where), "%s, size %llu us, on a loop", names[wi],
+               (unsigned long long)sizes[si]);
+      assert_non_null(slot);
+      assert_non_null(wl->async_start);
+      assert_int_equal(uv_loop_init(&loop), 0);
+      a.loop = &loop;
+      CHECK_EQ(wl->async_open(&a), 0);
+      uv_update_time(&loop);
+      nanosleep(&stale, NULL);
+      sr.started[0] = cb_now_ns();
+      CHECK_EQ(wl->async_start(&a), 0);
+      CHECK_EQ(sr.done, 0); /* never from inside async_start */
+      CHECK_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
+      CHECK_EQ(sr.done, 3);
+      CHECK_EQ(sr.closed, 1);
+      for (k = 0; k < 3; k++) {
+        tk.index = k;
+        if (sr.ended[k] - sr.started[k] < sizes[si] * 1000u)
+          print_error("[%s] task %zu ended after %llu ns\n", where, k,
+                      (unsigned long long)(sr.ended[k] - sr.started[k]));
+        CHECK(sr.ended[k] - sr.started[k] >= sizes[si] * 1000u);
+        CHECK_EQ(sr.errs[k], 0);
+        CHECK_EQ(sr.sums[k], wl->expect(&tk));
+      }
+      CHECK_EQ(uv_loop_close(&loop), 0);
+      free(slot);
+    }
+}
+#endif
+
 /* ---- comm.pingpong -------------------------------------------------------- */
 
 static void test_pingpong_small_sizes(void **state)
@@ -1173,6 +1267,9 @@ int main(void)
     cmocka_unit_test(test_file_crash_leaves_nothing),
     cmocka_unit_test(test_life_idle_memory),
     cmocka_unit_test(test_pingpong_small_sizes),
+#if CB_HAVE_LIBUV
+    cmocka_unit_test(test_sleep_async_never_early),
+#endif
     cmocka_unit_test(test_file_removes_its_files), /* last: see there */
   };
 
