@@ -609,13 +609,14 @@ static int cmp_dbl(const void *a, const void *b)
 /* Efficiency: the median over a cell's ok trials of (tasks - failed) /
  * (user_s + sys_s), from the trial CSV itself. */
 static void check_efficiency(const char *charts, const char *name, const cb_table_t *trials,
-                             const char *wl)
+                             const cb_table_t *sum, const char *wl)
 {
   pt_t pts[64];
   double v[64];
   size_t n = read_points(charts, name, pts, 64), i, r, k;
 
-  assert_true(n > 0);
+  /* every cell with ok trials (all spent CPU time) */
+  assert_int_equal(n, measured_cells(sum, wl, 0, 1));
   for (i = 0; i < n; i++) {
     for (r = 1, k = 0; r < trials->rows && k < 64; r++) {
       if (strcmp(field(trials, r, "workload"), wl) != 0 ||
@@ -642,7 +643,8 @@ static void check_payload_chart(const char *charts, const cb_table_t *sum, doubl
   pt_t pts[64];
   size_t n = read_points(charts, "payload", pts, 64), i;
 
-  assert_true(n > 0);
+  /* threads, processes, processes/shm and eventloop at three payloads */
+  assert_int_equal(n, 12);
   for (i = 0; i < n; i++) {
     size_t r = cell_row(sum, "comm.payload", pts[i].series, c, pts[i].x);
     expect_near(pts[i].v[0], 2 * pts[i].x * num_field(sum, r, "throughput_median"), "payload",
@@ -891,7 +893,7 @@ static void test_every_chart(void **state)
       }
       if (pay == 0) {
         snprintf(name, sizeof(name), "efficiency-%s", lines[i]);
-        check_efficiency(charts, name, &trials, lines[i]);
+        check_efficiency(charts, name, &trials, &sum, lines[i]);
       }
     }
     check_line_chart(charts, "scaling-comm.payload-payload65536", &sum, "comm.payload", 65536,
@@ -1153,6 +1155,12 @@ static void test_missing_gnuplot(void **state)
     { "CONCBENCH_GNUPLOT=/nonexistent/gnuplot", NULL },
     { "PATH=/nonexistent-dir", NULL },
   };
+  static const char *const msgs[] = {
+    "concbench plot: gnuplot '/nonexistent/gnuplot' (CONCBENCH_GNUPLOT) is not an executable "
+    "program\n",
+    "concbench plot: gnuplot not found in PATH: install it (Debian: apt-get install "
+    "gnuplot-nox) or set CONCBENCH_GNUPLOT\n",
+  };
   char dir[512], csv[1024], out[1024];
   const char *argv[] = { "plot", csv, "-o", out, NULL };
   result_t r = { 0 };
@@ -1172,8 +1180,8 @@ static void test_missing_gnuplot(void **state)
       env[1] = NULL;
     run_bench(argv, env, &r);
     expect_exit(&r, 1, envs[i][0]);
-    if (strstr(r.err, "gnuplot") == NULL)
-      fail_msg("%s: the message does not name gnuplot: %s", envs[i][0], r.err);
+    if (strcmp(r.err, msgs[i]) != 0)
+      fail_msg("%s: stderr '%s', expected '%s'", envs[i][0], r.err, msgs[i]);
     if (exists(out))
       fail_msg("%s: created %s without gnuplot", envs[i][0], out);
     result_free(&r);

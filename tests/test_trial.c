@@ -383,7 +383,16 @@ static int trial(const cb_cell_t *cell, int supervise, double timeout_s,
   /* Our workloads saw a private scratch directory, and it is gone with the
    * file they left in it. */
   if (cell->wl->teardown == mode_teardown && cell->wl != &wl_setup_fails && rc != -EINTR) {
-    CHECK(shared->scratch[0] != '\0');
+    const char *tmp = getenv("TMPDIR");
+    char prefix[4096];
+
+    /* $TMPDIR/concbench-XXXXXX (mkdtemp's six characters) */
+    snprintf(prefix, sizeof(prefix), "%s/concbench-", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+    if (strncmp(shared->scratch, prefix, strlen(prefix)) != 0 ||
+        strlen(shared->scratch) != strlen(prefix) + 6)
+      print_error("[%s] scratch '%s'\n", where, shared->scratch);
+    CHECK(strncmp(shared->scratch, prefix, strlen(prefix)) == 0);
+    CHECK_EQ(strlen(shared->scratch), strlen(prefix) + 6);
     CHECK_EQ(shared->scratch_ok, 1);
   }
   if (shared->scratch[0] != '\0') {
