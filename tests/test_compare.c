@@ -466,6 +466,16 @@ static void test_twenty_percent_slower(void **state)
   expect_code(&r, 0);
   line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", line, sizeof(line));
   expect_in(line, "faster", "the improved cell's line");
+  if (strstr(r.out, "REGRESSION") != NULL)
+    fail_msg("a faster cell is marked as a regression:\n%s", r.out);
+  expect_in(r.out, "3 cells compared: 0 slower (regressions), 1 faster, 2 unchanged", "stdout");
+  assert_int_equal(strlen(r.err), 0);
+  result_free(&r);
+  run_compare(&d, &r, "-f", "json", b, a, NULL);
+  expect_code(&r, 0);
+  expect_in(r.out, "\"regressions\": 0,\n  \"faster\": 1,", "json");
+  if (strstr(r.out, "\"regression\": true") != NULL)
+    fail_msg("a faster cell is a regression in JSON:\n%s", r.out);
   result_free(&r);
   remove_dir(&d);
 }
