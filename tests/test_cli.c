@@ -1,5 +1,5 @@
-/* Tests of the pure command-line parsers (bench/cli.c) and of the output
- * helpers (bench/csv.c). The parsers are checked on exact results and exact
+/* Tests of the pure command-line parsers (bench/cli.c), of the output
+ * helpers (bench/csv.c) and of the trial CSV's rows (bench/record.c). The parsers are checked on exact results and exact
  * error codes, including the token they copy into `bad`; the file helpers are
  * checked in a private temporary directory, whose listing must show exactly
  * what was meant to be created and nothing else (no temporary leftovers). */
@@ -22,6 +22,8 @@
 
 #include "cli.h"
 #include "csv.h"
+#include "record.h"
+#include "table.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -510,6 +512,79 @@ static size_t read_file(const char *path, char *buf, size_t len)
   return n;
 }
 
+/* A trial row: every column holds the field it is named after. Each field
+ * gets a value of its own, so that two columns that swapped their fields,
+ * or a column that wrote another's, are caught; the row is read back with
+ * the CSV reader, so quoting is part of it. */
+static void test_record_row_columns(void **state)
+{
+  static const struct {
+    const char *column, *want;
+  } cols[] = {
+    { "run_id", "R-1" }, { "host", "host, \"7\"" }, { "cpu_model", "CPU x" }, { "pus", "16" },
+    { "cores", "8" }, { "kernel", "Linux 6.1" }, { "workload", "cpu.hash" },
+    { "family", "cpu" }, { "runner", "threads" }, { "transport", "inproc" },
+    { "pin", "scatter" }, { "concurrency", "3" }, { "workers", "4" }, { "tasks", "1000" },
+    { "size", "77" }, { "payload", "64" }, { "rep", "5" }, { "wall_s", "1.25" },
+    { "throughput", "799.5" }, { "lat_p50_us", "12.5" }, { "lat_p99_us", "99.25" },
+    { "user_s", "0.75" }, { "sys_s", "0.125" }, { "vcsw", "11" }, { "ivcsw", "12" },
+    { "maxrss_kb", "2048" }, { "failed", "2" }, { "verified", "0" }, { "status", "wrong" },
+    { "startup_s", "0.001" }, { "teardown_s", "0.002" }, { "pin_wrap", "1" },
+    { "seed", "4242" }, { "message", "task 0: checksum 1, expected 2" }, { "gil", "1" },
+    { "switch_interval_us", "5000" }, { "lost_updates", "9" }, { "gil_switches", "13" },
+    { "dispatch", "shared" }, { "inflight", "6" }, { "inline", "1" },
+  };
+  cb_meta_t meta;
+  cb_workload_t wl = { .name = "cpu.hash" };
+  cb_runner_t rn = { .name = "threads" };
+  cb_cell_t cell = {
+    .wl = &wl, .rn = &rn, .pin = CB_PIN_SCATTER, .concurrency = 3, .gil = 1, .switch_us = 5000,
+    .params = { .tasks = 1000, .size = 77, .payload = 64, .seed = 4242 },
+  };
+  cb_trial_t trial = {
+    .status = CB_ST_WRONG, .workers = 4, .pin_wrap = 1, .verified = 0, .wall_s = 1.25,
+    .startup_s = 0.001, .teardown_s = 0.002, .throughput = 799.5, .lat_p50_us = 12.5,
+    .lat_p99_us = 99.25, .user_s = 0.75, .sys_s = 0.125, .vcsw = 11, .ivcsw = 12,
+    .maxrss_kb = 2048, .failed = 2, .lost = 9, .gil_switches = 13, .inflight = 6,
+    .inline_tasks = 1,
+    .msg = "task 0: checksum 1, expected 2",
+  };
+  cb_row_t row = { .meta = &meta, .cell = &cell, .trial = &trial, .family = "cpu",
+                   .transport = "inproc", .dispatch = "shared", .timestamp = "2026-01-01T00:00:00.000Z", .rep = 5 };
+  cb_buf_t b = { 0 };
+  cb_table_t t;
+  char err[256];
+  size_t i;
+  long c;
+
+  (void)state;
+  memset(&meta, 0, sizeof(meta));
+  snprintf(meta.run_id, sizeof(meta.run_id), "R-1");
+  snprintf(meta.host, sizeof(meta.host), "host, \"7\"");
+  snprintf(meta.cpu_model, sizeof(meta.cpu_model), "CPU x");
+  snprintf(meta.kernel, sizeof(meta.kernel), "Linux 6.1");
+  meta.pus = 16;
+  meta.cores = 8;
+  cb_record_header(&b);
+  cb_record_row(&b, &row);
+  assert_false(b.failed);
+  if (cb_table_parse(b.data, b.len, &t, err, sizeof(err)) != 0)
+    fail_msg("the row does not parse: %s", err);
+  assert_int_equal(t.rows, 2);
+  for (i = 0; i < ARRAY_SIZE(cols); i++) {
+    c = cb_table_col(&t, cols[i].column);
+    if (c < 0)
+      fail_msg("no column %s", cols[i].column);
+    if (strcmp(cb_table_get(&t, 1, (size_t)c), cols[i].want) != 0)
+      fail_msg("column %s holds '%s', expected '%s'", cols[i].column,
+               cb_table_get(&t, 1, (size_t)c), cols[i].want);
+  }
+  assert_string_equal(cb_table_get(&t, 1, (size_t)cb_table_col(&t, "timestamp")),
+                      "2026-01-01T00:00:00.000Z");
+  cb_table_free(&t);
+  cb_buf_free(&b);
+}
+
 static void test_write_atomic_exact_bytes(void **state)
 {
   tmpdir_t *d = *state;
@@ -630,6 +705,7 @@ int main(void)
     cmocka_unit_test(test_csv_buf_grows),
     cmocka_unit_test(test_csv_double_round_trip),
     cmocka_unit_test(test_csv_double_is_short),
+    cmocka_unit_test(test_record_row_columns),
     cmocka_unit_test_setup_teardown(test_write_atomic_exact_bytes, dir_setup, dir_teardown),
     cmocka_unit_test_setup_teardown(test_write_atomic_replaces, dir_setup, dir_teardown),
     cmocka_unit_test_setup_teardown(test_write_atomic_missing_dir, dir_setup, dir_teardown),

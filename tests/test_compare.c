@@ -387,6 +387,9 @@ static void expect_json(const char *text, char open)
 
 #define REPS 9
 
+/* The samples write_run wrote last, per cell. */
+static double last_run[3][32];
+
 /* Two cells of cpu.hash (serial, threads c:2) and one of io.sleep, REPS
  * samples each with +-noise, on `host`; `scale[i]` multiplies cell i. */
 static void write_run(const dir_t *d, const char *name, char *path, size_t len,
@@ -403,6 +406,7 @@ static void write_run(const dir_t *d, const char *name, char *path, size_t len,
   assert_true(reps <= ARRAY_SIZE(v));
   for (i = 0; i < ARRAY_SIZE(workload); i++) {
     noisy(v, reps, center[i] * scale[i], noise);
+    memcpy(last_run[i], v, reps * sizeof(v[0]));
     put_cell(f, host, workload[i], runner[i], "inproc", conc[i], v, reps, 0);
   }
   csv_close(f);
@@ -462,6 +466,16 @@ static void test_twenty_percent_slower(void **state)
   expect_code(&r, 0);
   line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", line, sizeof(line));
   expect_in(line, "faster", "the improved cell's line");
+  if (strstr(r.out, "REGRESSION") != NULL)
+    fail_msg("a faster cell is marked as a regression:\n%s", r.out);
+  expect_in(r.out, "3 cells compared: 0 slower (regressions), 1 faster, 2 unchanged", "stdout");
+  assert_int_equal(strlen(r.err), 0);
+  result_free(&r);
+  run_compare(&d, &r, "-f", "json", b, a, NULL);
+  expect_code(&r, 0);
+  expect_in(r.out, "\"regressions\": 0,\n  \"faster\": 1,", "json");
+  if (strstr(r.out, "\"regression\": true") != NULL)
+    fail_msg("a faster cell is a regression in JSON:\n%s", r.out);
   result_free(&r);
   remove_dir(&d);
 }
@@ -744,21 +758,88 @@ static void test_cross_host_speedups(void **state)
   remove_dir(&d);
 }
 
+/* ---- numbers in the outputs ------------------------------------------ */
+
+static int cmp_dbl(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+
+  return (x > y) - (x < y);
+}
+
+/* Median and 95% interval of REPS = 9 samples, by hand: the middle one,
+ * and x(1), x(7) of the sorted sample (0-based): the binomial(9, 1/2) law
+ * puts at most one sample below the median with probability 10/512, so
+ * [x(1), x(7)] covers it with 1 - 20/512 = 96.1%, and [x(2), x(6)] only
+ * with 1 - 92/512 = 82%. */
+static void stats9(const double *v, double *median, double *lo, double *hi)
+{
+  double s[REPS];
+
+  memcpy(s, v, sizeof(s));
+  qsort(s, REPS, sizeof(s[0]), cmp_dbl);
+  *median = s[4];
+  *lo = s[1];
+  *hi = s[7];
+}
+
+/* The number after `"key": ` in the text that follows `from`. */
+static double json_after(const char *from, const char *key)
+{
+  char pat[64];
+  const char *p;
+
+  snprintf(pat, sizeof(pat), "\"%s\": ", key);
+  p = strstr(from, pat);
+  if (p == NULL)
+    fail_msg("no %s after: %.200s", pat, from);
+  return strtod(p + strlen(pat), NULL);
+}
+
+/* The text of a JSON entry named `name` (from its name on). */
+static const char *json_entry(const char *text, const char *name)
+{
+  char pat[200];
+  const char *p;
+
+  snprintf(pat, sizeof(pat), "\"%s\"", name);
+  p = strstr(text, pat);
+  if (p == NULL)
+    fail_msg("no entry %s in:\n%s", pat, text);
+  return p;
+}
+
+static void expect_exact(double got, double want, const char *what)
+{
+  if (got != want)
+    fail_msg("%s: %.17g, expected %.17g", what, got, want);
+}
+
 static void test_formats_and_exports(void **state)
 {
   static const char *const exports[] = { "gbench", "custom-bigger", "bmf" };
+  static const char *const cells[] = { "cpu.hash/serial/c:1/pin:compact",
+                                       "cpu.hash/threads/c:2/pin:compact",
+                                       "io.sleep/threads/c:2/pin:compact" };
   static const char opens[] = { '{', '[', '{' };
-  char a[600], b[600], out[600], err[256];
+  char a[600], b[600], out[600], err[256], text[64];
+  double va[3][REPS], vb[3][REPS], med, lo, hi, bmed, blo, bhi;
   cb_table_t t;
   result_t r;
-  size_t i;
+  size_t i, k;
+  char *csv_out, *file;
   dir_t d;
+  FILE *f;
 
   (void)state;
   rng_state = 10;
   make_dir(&d);
   write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.01, same, REPS);
+  for (k = 0; k < 3; k++)
+    memcpy(va[k], last_run[k], sizeof(va[k]));
   write_run(&d, "b.csv", b, sizeof(b), "hostA", 0.01, same, REPS);
+  for (k = 0; k < 3; k++)
+    memcpy(vb[k], last_run[k], sizeof(vb[k]));
 
   run_compare(&d, &r, "--format", "json", a, b, NULL);
   expect_code(&r, 0);
@@ -779,21 +860,58 @@ static void test_formats_and_exports(void **state)
   assert_int_equal(cb_table_parse(r.out, strlen(r.out), &t, err, sizeof(err)), 0);
   assert_int_equal(t.rows, 4);
   assert_true(cb_table_col(&t, "name") == 0);
-  assert_true(cb_table_col(&t, "ratio") > 0);
-  assert_true(cb_table_col(&t, "ci_lo") > 0);
-  assert_true(cb_table_col(&t, "ci_hi") > 0);
-  assert_true(cb_table_col(&t, "verdict") > 0);
-  assert_true(cb_table_col(&t, "regression") > 0);
-  assert_string_equal(cb_table_get(&t, 1, (size_t)cb_table_col(&t, "verdict")), "unchanged");
-  cb_table_free(&t);
+  /* One row per cell, in natural order, with each side's median computed
+   * here from the samples written, a ratio of the two, an interval around
+   * it, and the verdict of identical distributions. */
+  for (k = 0; k < 3; k++) {
+    const char *const *row = (const char *const *)&t.cells[(k + 1) * t.cols];
+    double ratio = strtod(row[cb_table_col(&t, "ratio")], NULL);
+    stats9(va[k], &med, &lo, &hi);
+    stats9(vb[k], &bmed, &blo, &bhi);
+    assert_string_equal(row[0], cells[k]);
+    assert_string_equal(row[cb_table_col(&t, "status")], "compared");
+    assert_string_equal(row[cb_table_col(&t, "base_n")], "9");
+    assert_string_equal(row[cb_table_col(&t, "new_n")], "9");
+    expect_exact(strtod(row[cb_table_col(&t, "base_median")], NULL), med, "base_median");
+    expect_exact(strtod(row[cb_table_col(&t, "new_median")], NULL), bmed, "new_median");
+    expect_exact(ratio, bmed / med, "ratio");
+    assert_true(strtod(row[cb_table_col(&t, "ci_lo")], NULL) <= ratio);
+    assert_true(strtod(row[cb_table_col(&t, "ci_hi")], NULL) >= ratio);
+    assert_string_equal(row[cb_table_col(&t, "verdict")], "unchanged");
+    assert_string_equal(row[cb_table_col(&t, "regression")], "0");
+  }
+  csv_out = r.out;
+  r.out = NULL;
   result_free(&r);
 
-  /* The CSV also goes to a file with -o, and nothing to stdout. */
+  /* The same numbers in JSON, full precision. */
+  run_compare(&d, &r, "--format", "json", a, b, NULL);
+  expect_code(&r, 0);
+  for (k = 0; k < 3; k++) {
+    const char *e = json_entry(r.out, cells[k]);
+    const char *const *row = (const char *const *)&t.cells[(k + 1) * t.cols];
+    static const char *const nums[] = { "base_median", "new_median", "ratio", "ci_lo", "ci_hi",
+                                        "p", "p_holm" };
+    size_t j;
+    for (j = 0; j < ARRAY_SIZE(nums); j++)
+      expect_exact(json_after(e, nums[j]), strtod(row[cb_table_col(&t, nums[j])], NULL), nums[j]);
+  }
+  result_free(&r);
+  cb_table_free(&t);
+
+  /* With -o the CSV goes to the file, byte for byte as on stdout, and
+   * nothing to stdout. */
   path_in(&d, "cmp.csv", out, sizeof(out));
   run_compare(&d, &r, "-f", "csv", "-o", out, a, b, NULL);
   expect_code(&r, 0);
   assert_int_equal(strlen(r.out), 0);
-  assert_int_equal(access(out, R_OK), 0);
+  f = fopen(out, "r");
+  assert_non_null(f);
+  file = slurp(f);
+  fclose(f);
+  assert_string_equal(file, csv_out);
+  free(file);
+  free(csv_out);
   result_free(&r);
 
   for (i = 0; i < ARRAY_SIZE(exports); i++) {
@@ -809,13 +927,22 @@ static void test_formats_and_exports(void **state)
     assert_int_equal(strlen(r.err), 0);
     if (i > 0)
       expect_in(r.out, "\"cpu.hash/threads/c:2/pin:compact\"", exports[i]);
-    if (i == 1) {
-      expect_in(r.out, "\"unit\": \"tasks/s\"", exports[i]);
-      expect_in(r.out, "\"range\": \"\xc2\xb1 ", exports[i]);
-      expect_in(r.out, "\"extra\": \"n=9 cv=", exports[i]);
+    /* Each cell's median and 95% interval of NEW's samples, computed here. */
+    for (k = 0; i > 0 && k < 3; k++) {
+      const char *e = json_entry(r.out, cells[k]);
+      stats9(vb[k], &med, &lo, &hi);
+      if (i == 1) {
+        expect_exact(json_after(e, "value"), med, "custom-bigger value");
+        snprintf(text, sizeof(text), "\"range\": \"\xc2\xb1 %.4g\"", (hi - lo) / 2);
+        expect_in(e, text, "custom-bigger range");
+        expect_in(e, "\"unit\": \"tasks/s\"", exports[i]);
+        expect_in(e, "\"extra\": \"n=9 cv=", exports[i]);
+      } else {
+        expect_exact(json_after(e, "value"), med, "bmf value");
+        expect_exact(json_after(e, "lower_value"), lo, "bmf lower_value");
+        expect_exact(json_after(e, "upper_value"), hi, "bmf upper_value");
+      }
     }
-    if (i == 2)
-      expect_in(r.out, "{\"throughput\": {\"value\": ", exports[i]);
     result_free(&r);
   }
   remove_dir(&d);

@@ -2,7 +2,9 @@
  * (bench/report.c) on trial CSVs built here so that each outcome occurs: a
  * significant win, a tie, a claim that holds, one that does not, one that
  * depends, one that is undecided for lack of trials, one that is not
- * measured, and both outcomes of the crash claim. */
+ * measured, and both outcomes of the crash claim; and every verdict's label
+ * as the Markdown report renders it. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -120,13 +122,19 @@ static void test_significant_win_and_tie(void **state)
   assert_int_equal(n, 2);
   cb_contestant(&f.cells, k[0].winner, name, sizeof(name));
   assert_string_equal(name, "threads");
-  assert_true(k[0].runner_up >= 0);
+  cb_contestant(&f.cells, (size_t)k[0].runner_up, name, sizeof(name));
+  assert_string_equal(name, "processes");
   assert_false(k[0].tie);
-  assert_true(k[0].p < 0.05);
-  assert_true(k[0].margin > 0.9 && k[0].margin < 1.1);
+  /* p-values from SciPy 1.10.1, scipy.stats.mannwhitneyu(x, y,
+   * alternative='two-sided', method='exact') on the six samples each cell
+   * writes: 2 / C(12, 6) for two samples apart, and 0.48484848484848486
+   * for the interleaved ones at c=4 */
+  assert_true(fabs(k[0].p - 0.0021645021645021645) < 1e-12);
+  /* medians 200 and 100 */
+  assert_true(fabs(k[0].margin - 1) < 1e-12);
   assert_int_equal(k[0].contestants, 2);
   assert_true(k[1].tie);
-  assert_true(k[1].p >= 0.05);
+  assert_true(fabs(k[1].p - 0.48484848484848486) < 1e-12);
   free(k);
   finish(&f);
 }
@@ -643,6 +651,148 @@ static void test_markdown(void **state)
   finish(&f);
 }
 
+/* Every verdict's label, and the "?" of a value that is none. */
+static void test_verdict_names(void **state)
+{
+  (void)state;
+  assert_string_equal(cb_verdict_name(CB_V_HOLDS), "holds");
+  assert_string_equal(cb_verdict_name(CB_V_NOT), "does not hold");
+  assert_string_equal(cb_verdict_name(CB_V_DEPENDS), "depends");
+  assert_string_equal(cb_verdict_name(CB_V_NOT_SHOWN), "not shown");
+  assert_string_equal(cb_verdict_name(CB_V_UNTESTED), "not measured");
+  assert_string_equal(cb_verdict_name((cb_verdict_t)(CB_V_UNTESTED + 1)), "?");
+  assert_string_equal(cb_verdict_name((cb_verdict_t)-1), "?");
+}
+
+/* The text of `md` from the line that starts with `start` up to the next
+ * heading ("\n#"), or fail. */
+static char *section(const char *md, const char *start)
+{
+  const char *p = strstr(md, start), *end;
+  char *out;
+
+  while (p != NULL && p != md && p[-1] != '\n')
+    p = strstr(p + 1, start);
+  if (p == NULL)
+    fail_msg("no line starts with '%s' in:\n%s", start, md);
+  end = strstr(p + 1, "\n#");
+  if (end == NULL)
+    end = p + strlen(p);
+  out = malloc((size_t)(end - p) + 1);
+  assert_non_null(out);
+  memcpy(out, p, (size_t)(end - p));
+  out[end - p] = '\0';
+  return out;
+}
+
+static void expect_in(const char *md, const char *want)
+{
+  if (strstr(md, want) == NULL)
+    fail_msg("the report lacks '%s':\n%s", want, md);
+}
+
+static void expect_section(const char *md, const char *start, const char *want)
+{
+  char *got = section(md, start);
+
+  if (strcmp(got, want) != 0)
+    fail_msg("section '%s':\n%s\nexpected:\n%s", start, got, want);
+  free(got);
+}
+
+/* One report in which every verdict occurs, each rendered under its claim
+ * with its label in bold, its evidence and (when measured) its chart. */
+static void test_markdown_every_verdict(void **state)
+{
+  fixture_t f;
+  cb_buf_t md = { 0 };
+
+  (void)state;
+  start(&f);
+  /* holds: processes faster at both CPU cells */
+  cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
+  cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 150, 1, 5);
+  /* depends: threads faster at io.sleep, slower at io.tcp */
+  cell(&f, "io.sleep", "threads", "inproc", 2, 0, "ok", 150, 1, 5);
+  cell(&f, "io.sleep", "processes", "pipe", 2, 0, "ok", 100, 1, 5);
+  cell(&f, "io.tcp", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
+  cell(&f, "io.tcp", "processes", "pipe", 2, 0, "ok", 150, 1, 5);
+  /* not shown: 3 trials a side can never reach p < 0.05 */
+  cell(&f, "io.sleep", "eventloop", "inproc", 64, 0, "ok", 300, 1, 3);
+  cell(&f, "io.sleep", "threads", "inproc", 64, 0, "ok", 100, 1, 3);
+  /* does not hold: processes start faster */
+  cell(&f, "life.spawn", "threads", "inproc", 1, 0, "ok", 100, 1, 5);
+  cell(&f, "life.spawn", "processes", "pipe", 1, 0, "ok", 200, 1, 5);
+  /* a runner alone in its cell */
+  cell(&f, "cpu.hash", "threads", "inproc", 8, 0, "ok", 100, 1, 5);
+  /* and the rest: not measured */
+  build(&f);
+  assert_int_equal(cb_report_md(&f.cells, "ch", &md), 0);
+  cb_buf_put(&md, "", 1);
+  /* The table of verdicts: one row per finding, its verdict in bold. */
+  expect_in(md.data, "\n| CPU-bound work: processes beat threads (in plain C). | **holds** | "
+                     "cpu.hash, c=2: processes 150 tasks/s vs threads 100 tasks/s (+50%) "
+                     "([chart](ch/scaling-cpu.hash.svg)) |\n");
+  expect_in(md.data, "\n| I/O-bound work: threads beat processes (in plain C). | **depends** | "
+                     "as claimed: io.sleep, c=2: threads 150 tasks/s vs processes 100 tasks/s "
+                     "(+50%); against: io.tcp, c=2: threads 100 tasks/s vs processes 150 tasks/s "
+                     "(-33%) ([chart](ch/scaling-io.tcp.svg)) |\n");
+  expect_in(md.data, "\n| An event loop handles many concurrent waits better than threads (in "
+                     "plain C). | **not shown** | io.sleep, c=64: eventloop 300 tasks/s vs threads "
+                     "100 tasks/s (+200%) (too few trials) ([chart](ch/scaling-io.sleep.svg)) |\n");
+  expect_in(md.data, "\n| Threads are cheaper to start than processes. | **does not hold** | "
+                     "life.spawn, c=1: threads 100 tasks/s vs processes 200 tasks/s (-50%) "
+                     "([chart](ch/scaling-life.spawn.svg)) |\n");
+  expect_in(md.data, "\n| CPU-bound work: processes beat threads (under a GIL). | "
+                     "**not measured** | — |\n");
+  /* Each finding: its label in bold, the comparisons with their p-values
+   * (5 against 5 samples apart: 2/252; Holm x2 over two), the totals, and a
+   * chart when measured. */
+  expect_section(md.data, "### 2. ",
+                 "### 2. CPU-bound work: processes beat threads (in plain C). — **holds**\n\n"
+                 "- cpu.hash, c=2: processes 150 tasks/s vs threads 100 tasks/s (+50%) "
+                 "(p=0.0079, Holm 0.0079): as claimed\n\n"
+                 "Over 1 comparisons (p-values adjusted by Holm within the claim): 1 as "
+                 "claimed, 0 against, 0 without a significant difference.\n\n"
+                 "Chart: [scaling-cpu.hash](ch/scaling-cpu.hash.svg)\n");
+  expect_section(md.data, "### 5. ",
+                 "### 5. I/O-bound work: threads beat processes (in plain C). — **depends**\n\n"
+                 "- io.tcp, c=2: threads 100 tasks/s vs processes 150 tasks/s (-33%) "
+                 "(p=0.0079, Holm 0.016): against the claim\n"
+                 "- io.sleep, c=2: threads 150 tasks/s vs processes 100 tasks/s (+50%) "
+                 "(p=0.0079, Holm 0.016): as claimed\n\n"
+                 "Over 2 comparisons (p-values adjusted by Holm within the claim): 1 as "
+                 "claimed, 1 against, 0 without a significant difference.\n\n"
+                 "Chart: [scaling-io.tcp](ch/scaling-io.tcp.svg)\n");
+  expect_section(md.data, "### 7. ",
+                 "### 7. An event loop handles many concurrent waits better than threads (in "
+                 "plain C). — **not shown**\n\n"
+                 "- io.sleep, c=64: eventloop 300 tasks/s vs threads 100 tasks/s (+200%) "
+                 "(p=0.1, Holm 0.1): too few trials to tell\n\n"
+                 "Over 1 comparisons (p-values adjusted by Holm within the claim): 0 as "
+                 "claimed, 0 against, 0 without a significant difference, 1 with too few "
+                 "trials to tell (run with --reps 5 or more).\n\n"
+                 "Chart: [scaling-io.sleep](ch/scaling-io.sleep.svg)\n");
+  expect_section(md.data, "### 8. ",
+                 "### 8. Threads are cheaper to start than processes. — **does not hold**\n\n"
+                 "- life.spawn, c=1: threads 100 tasks/s vs processes 200 tasks/s (-50%) "
+                 "(p=0.0079, Holm 0.0079): against the claim\n\n"
+                 "Over 1 comparisons (p-values adjusted by Holm within the claim): 0 as "
+                 "claimed, 1 against, 0 without a significant difference.\n\n"
+                 "Chart: [scaling-life.spawn](ch/scaling-life.spawn.svg)\n");
+  /* not measured: no chart to link */
+  expect_section(md.data, "### 1. ",
+                 "### 1. CPU-bound work: processes beat threads (under a GIL). — "
+                 "**not measured**\n\n"
+                 "These results hold no cell for it.\n");
+  /* The winners tables: every verdict word of a cell. */
+  expect_in(md.data, "\n| 2 | 10 | 0 | processes | threads | +50.0% | 0.0079 | significant |\n");
+  expect_in(md.data, "\n| 64 | 10 | 0 | eventloop | threads | +200.0% | 0.1 | tie |\n");
+  expect_in(md.data, "\n| 8 | 10 | 0 | threads | — | +0.0% | 1 | alone |\n");
+  cb_buf_free(&md);
+  finish(&f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -663,6 +813,8 @@ int main(void)
     cmocka_unit_test(test_errors_and_crashes),
     cmocka_unit_test(test_how_many_workers),
     cmocka_unit_test(test_markdown),
+    cmocka_unit_test(test_verdict_names),
+    cmocka_unit_test(test_markdown_every_verdict),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -513,6 +513,26 @@ static uint64_t expect_of(const run_t *r, uint64_t index)
   return e;
 }
 
+/* The clock covers every task: a task's latency runs from the moment a
+ * worker took it to the moment its result was visible, both inside the
+ * clocked task phase, so none is longer than the wall time. (Their sum is
+ * not bounded by c times the wall time: a process pool's worker takes its
+ * next task while its last result still waits to be read.) */
+static void check_clock_covers_tasks(const run_t *r)
+{
+  uint64_t i, max = 0;
+
+  for (i = 0; i < r->params.tasks; i++) {
+    if (r->x.results[i].seen > 0 && r->x.results[i].lat_ns > max)
+      max = r->x.results[i].lat_ns;
+  }
+  if (r->x.wall_ns < max)
+    print_error("[%s] wall %llu ns, longest task %llu ns\n", where,
+                (unsigned long long)r->x.wall_ns, (unsigned long long)max);
+  CHECK(r->x.wall_ns > 0);
+  CHECK(r->x.wall_ns >= max);
+}
+
 static unsigned expected_workers(const cb_runner_t *rn, unsigned c)
 {
   if (strcmp(rn->name, "serial") == 0)
@@ -539,7 +559,7 @@ static void check_all_once(run_t *r)
   CHECK_EQ(r->x.failed, 0);
   CHECK_EQ(r->x.workers, expected_workers(r->rn, r->x.concurrency));
   CHECK_EQ(r->x.workers, r->rn->workers(r->x.concurrency, pus));
-  CHECK(r->x.wall_ns > 0);
+  check_clock_covers_tasks(r);
   CHECK_EQ(atomic_load(&s->misuse), 0);
   for (i = 0; i < r->params.tasks; i++) {
     e = expect_of(r, i);
@@ -830,7 +850,7 @@ static void test_processes_survive_dead_worker(void **state)
         CHECK_EQ(r.rc, 0);
         CHECK_EQ(r.x.failed, 1);
         CHECK_EQ(r.x.workers, cs[ci]);
-        CHECK(r.x.wall_ns > 0);
+        check_clock_covers_tasks(&r);
         CHECK_EQ(r.x.results[BAD_INDEX].err, -ECHILD);
         CHECK_EQ(r.x.results[BAD_INDEX].seen, 0);
         for (k = 0; k < r.params.tasks; k++) {
@@ -841,9 +861,11 @@ static void test_processes_survive_dead_worker(void **state)
           CHECK_EQ(r.x.results[k].err, 0);
           CHECK_EQ(r.x.results[k].checksum, expect_of(&r, k));
         }
-        /* every worker but the dead one closed its slot */
+        /* every worker but the dead one closed its slot; the dead one was
+         * replaced at most once (not at all when no task was left) */
         CHECK_EQ(atomic_load(&s->worker_opens), atomic_load(&s->worker_closes) + 1);
         CHECK(atomic_load(&s->worker_opens) >= cs[ci]);
+        CHECK(atomic_load(&s->worker_opens) <= cs[ci] + 1);
         CHECK_EQ(atomic_load(&s->misuse), 0);
         run_end(&r);
       }
@@ -860,7 +882,7 @@ static void test_registry_workloads(void **state)
     { "noop", 0, 0 },
     { "cpu.hash", 500, 0 },
     { "io.sleep", 200, 1 },
-    { "io.sleep", 1000, 1 },
+    { "io.sleep", 1000, 1 }, /* a whole millisecond: a uv_timer would fire early */
   };
   static const unsigned cs[] = { 1, 2, 8 };
   size_t i, ci, k;
@@ -879,7 +901,7 @@ static void test_registry_workloads(void **state)
         CHECK_EQ(r.x.msg[0], '\0');
         CHECK_EQ(r.x.failed, 0);
         CHECK_EQ(r.x.workers, expected_workers(variants[i].rn, cs[ci]));
-        CHECK(r.x.wall_ns > 0);
+        check_clock_covers_tasks(&r);
         for (t = 0; t < r.params.tasks; t++) {
           CHECK_EQ(r.x.results[t].seen, 1);
           CHECK_EQ(r.x.results[t].err, 0);
@@ -893,6 +915,54 @@ static void test_registry_workloads(void **state)
   }
 }
 
+/* The clock's lower bound. An io.sleep task never ends before its `size`
+ * us, so with at most c in flight, T tasks take at least ceil(T/c) waits
+ * one after the other (serial: T): wall >= ceil(T/c) * size, exactly, on any
+ * machine. T = k c + 1 leaves one last wave of one task, so a clock that
+ * stops when the first worker runs out of tasks (after k waits) instead of
+ * the last is caught. Every task also waits its whole size, and the first
+ * and the last tasks of a runner's clock are inside it. Sizes: under a
+ * millisecond, a whole one (where a loop timer in whole milliseconds would
+ * be early) and one between. */
+static void test_clock_lower_bound(void **state)
+{
+  static const unsigned cs[] = { 1, 2, 3, 5, 8 };
+  static const uint64_t sizes[] = { 300, 1000, 1500 };
+  const cb_workload_t *wl = cb_workload_find("io.sleep");
+  size_t i, ci, si;
+  uint64_t t;
+  run_t r;
+
+  (void)state;
+  assert_non_null(wl);
+  for (i = 0; i < nvariants; i++)
+    for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++)
+      for (si = 0; si < CB_ARRAY_SIZE(sizes); si++) {
+        const cb_runner_t *rn = variants[i].rn;
+        unsigned c = cs[ci];
+        uint64_t k = 2, tasks = k * c + 1, waves = is_runner(rn, "serial") ? tasks : k + 1;
+        uint64_t bound = waves * sizes[si] * 1000u;
+
+        if (is_runner(rn, "serial") && c > 2)
+          continue; /* c means nothing to it; two are enough */
+        run_cell(&r, &variants[i], wl, tasks, sizes[si], 0, c, PIN_BOUND);
+        CHECK_EQ(r.rc, 0);
+        CHECK_EQ(r.x.failed, 0);
+        if (r.x.wall_ns < bound)
+          print_error("[%s] wall %llu ns < %llu waits of %llu us\n", where,
+                      (unsigned long long)r.x.wall_ns, (unsigned long long)waves,
+                      (unsigned long long)sizes[si]);
+        CHECK(r.x.wall_ns >= bound);
+        check_clock_covers_tasks(&r);
+        for (t = 0; t < tasks; t++) {
+          CHECK_EQ(r.x.results[t].seen, 1);
+          CHECK_EQ(r.x.results[t].checksum, expect_of(&r, t));
+          CHECK(r.x.results[t].lat_ns >= sizes[si] * 1000u);
+        }
+        run_end(&r);
+      }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -904,6 +974,7 @@ int main(void)
     cmocka_unit_test(test_wrong_checksum_comes_back),
     cmocka_unit_test(test_processes_survive_dead_worker),
     cmocka_unit_test(test_registry_workloads),
+    cmocka_unit_test(test_clock_lower_bound),
   };
 
   return cmocka_run_group_tests(tests, group_setup, group_teardown);

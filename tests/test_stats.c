@@ -1,9 +1,11 @@
 /* Tests of the statistics (bench/stats.c), of the cells and flags derived
  * from a trial CSV (bench/summary.c), of the CSV reader (bench/table.c) and
  * of the trial order (cb_schedule in bench/matrix.c). Every expected value
- * is computed by hand in a comment, or by a brute force in the test that
+ * is computed by hand in a comment, by a brute force in the test that
  * shares no code with the library (the binomial coverage of the median's
- * confidence interval). CSV fixtures are built as text in the test and go
+ * confidence interval), or independently with SciPy and written here as a
+ * constant with the call that gave it (Mann-Whitney p-values, the
+ * bootstrap's known quantiles). CSV fixtures are built as text in the test and go
  * through cb_table_parse like a file would. */
 #include <errno.h>
 #include <math.h>
@@ -234,6 +236,188 @@ static void test_ci_brute_force(void **state)
   assert_int_equal(lo, 39);
   assert_int_equal(hi, 60);
   assert_true(cover >= 0.95 && cover < 0.97);
+}
+
+/* ---- Mann-Whitney, Holm, bootstrap: reference values ---- */
+
+/* Reference p-values of the two-sided Mann-Whitney U test, computed
+ * independently with SciPy 1.10.1 (Debian 12's python3-scipy), as
+ *   scipy.stats.mannwhitneyu(x, y, alternative='two-sided',
+ *                            method=M, use_continuity=True).pvalue
+ * with M = 'exact' where cb_mann_whitney_p takes its exact path (no ties,
+ * nx * ny <= 2500) and M = 'asymptotic' (normal approximation with the tie
+ * and continuity corrections) elsewhere; printed with repr(). */
+static void check_mw(const double *x, size_t nx, const double *y, size_t ny, double want,
+                     const char *what)
+{
+  double got = cb_mann_whitney_p(x, nx, y, ny), back = cb_mann_whitney_p(y, ny, x, nx);
+
+  if (!(fabs(got - want) <= 1e-9 * want))
+    fail_msg("%s: p = %.17g, SciPy gives %.17g", what, got, want);
+  /* two-sided: the order of the samples does not matter */
+  if (!(fabs(back - want) <= 1e-9 * want))
+    fail_msg("%s, samples swapped: p = %.17g, SciPy gives %.17g", what, back, want);
+}
+
+/* Samples without ties built from a formula, the same in the SciPy call:
+ * x[i] = 100.25 + (37 i mod 101), y[i] = base + 0.5 + (53 i mod 103). */
+static void formula_samples(double *x, size_t nx, double *y, size_t ny, double ybase)
+{
+  size_t i;
+
+  for (i = 0; i < nx; i++)
+    x[i] = 100.25 + (double)((i * 37) % 101);
+  for (i = 0; i < ny; i++)
+    y[i] = ybase + 0.5 + (double)((i * 53) % 103);
+}
+
+static void test_mann_whitney_exact_reference(void **state)
+{
+  static const double ax[] = { 3.1, 4.7, 1.2, 9.9, 5.5 };
+  static const double ay[] = { 2.2, 8.8, 6.1, 7.3, 10.4, 11.0 };
+  static const double bx[] = { 80, 100, 101, 102, 103, 104, 105, 106, 107 };
+  static const double by[] = { 86, 87, 88, 89, 90, 91, 92, 93, 108.5 };
+  static const double ix[] = { 1.5 }, iy[] = { 0.5, 2.5, 3.5 };
+  static const double jx[] = { 1, 4 }, jy[] = { 2, 3 };
+  double x[50], y[61];
+
+  (void)state;
+  /* method='exact' */
+  check_mw(ax, 5, ay, 6, 0.17748917748917747, "5 vs 6");
+  check_mw(bx, 9, by, 9, 0.039983545865898806, "9 vs 9");
+  check_mw(ix, 1, iy, 3, 1.0, "1 vs 3 (p capped at 1)");
+  check_mw(jx, 2, jy, 2, 1.0, "2 vs 2, U at its mean");
+  formula_samples(x, 40, y, 50, 95);
+  check_mw(x, 40, y, 50, 0.19629281314942776, "40 vs 50");
+  /* nx * ny = 2500, the largest exact case: exact 0.16130842196394832,
+   * where the normal approximation would give 0.16064894403312147 */
+  formula_samples(x, 50, y, 50, 95);
+  check_mw(x, 50, y, 50, 0.16130842196394832, "50 vs 50");
+}
+
+static void test_mann_whitney_normal_reference(void **state)
+{
+  static const double dx[] = { 1, 2, 2, 3, 3, 3, 4 };
+  static const double dy[] = { 2, 3, 4, 4, 5, 5, 6, 7 };
+  static const double fx[] = { 1, 1, 2, 2, 2, 3, 3, 1, 2, 2 };
+  static const double fy[] = { 3, 3, 4, 4, 4, 5, 3, 4, 5, 5, 4, 3 };
+  static const double gx[] = { 1, 2 }, gy[] = { 1, 2 };
+  static const double hx[] = { 5, 5, 5 }, hy[] = { 1, 2, 3, 4 };
+  double x[61], y[61];
+
+  (void)state;
+  /* method='asymptotic': ties take the normal approximation */
+  check_mw(dx, 7, dy, 8, 0.025279736885893914, "7 vs 8 with ties");
+  check_mw(fx, 10, fy, 12, 0.00017792833632549016, "10 vs 12, many ties");
+  check_mw(gx, 2, gy, 2, 1.0, "identical samples");
+  check_mw(hx, 3, hy, 4, 0.04359664488554136, "ties in one sample only");
+  /* nx * ny > 2500 without ties: 41 x 61 = 2501 (exact would be
+   * 0.2978148603943348), and 60 x 50 */
+  formula_samples(x, 41, y, 61, 95);
+  check_mw(x, 41, y, 61, 0.29636739077436025, "41 vs 61");
+  formula_samples(x, 60, y, 50, 110);
+  check_mw(x, 60, y, 50, 0.24785383825200935, "60 vs 50");
+  /* an empty side is no evidence */
+  assert_true(cb_mann_whitney_p(dx, 7, dy, 0) == 1);
+  assert_true(cb_mann_whitney_p(dx, 0, dy, 8) == 1);
+}
+
+/* Holm's step-down adjustment on input in no particular order, worked by
+ * hand: sort ascending, multiply the k-th smallest (k = 0..m-1) by m - k,
+ * cap at 1, never below the adjusted value before it; each value goes back
+ * to its own place. */
+static void check_holm(const double *in, const double *want, size_t m)
+{
+  double p[8];
+  size_t i;
+
+  memcpy(p, in, m * sizeof(*p));
+  cb_holm(p, m);
+  for (i = 0; i < m; i++) {
+    if (!(fabs(p[i] - want[i]) <= 1e-12))
+      fail_msg("Holm of %zu values: p[%zu] = %.17g, expected %.17g", m, i, p[i], want[i]);
+  }
+}
+
+static void test_holm_by_hand(void **state)
+{
+  /* 0.005 x 5 = 0.025; 0.01 x 4 = 0.04; 0.03 x 3 = 0.09; 0.04 x 2 = 0.08,
+   * raised to 0.09; 0.2 x 1 = 0.2 */
+  static const double a[] = { 0.04, 0.01, 0.03, 0.005, 0.2 };
+  static const double aw[] = { 0.09, 0.04, 0.09, 0.025, 0.2 };
+  /* ties: 0.01 x 4 = 0.04; 0.3 x 3 = 0.9 for the first 0.3 (by place) and
+   * 0.3 x 2 = 0.6 raised to 0.9 for the other; 0.5 x 1 raised to 0.9 */
+  static const double b[] = { 0.5, 0.3, 0.01, 0.3 };
+  static const double bw[] = { 0.9, 0.9, 0.04, 0.9 };
+  /* 0.4 x 2 = 0.8, 0.6 raised to 0.8; then 0.6 x 2 = 1.2 capped at 1 */
+  static const double c[] = { 0.6, 0.4 }, cw[] = { 0.8, 0.8 };
+  static const double d[] = { 0.7, 0.6 }, dw[] = { 1, 1 };
+  static const double e[] = { 0.3 }, ew[] = { 0.3 };
+  double none = 0.123;
+
+  (void)state;
+  check_holm(a, aw, 5);
+  check_holm(b, bw, 4);
+  check_holm(c, cw, 2);
+  check_holm(d, dw, 2);
+  check_holm(e, ew, 1);
+  cb_holm(&none, 0);
+  assert_true(none == 0.123);
+}
+
+/* Bootstrap intervals with a known answer. The resampled median of n = 11
+ * distinct values v(1) < ... < v(11) is at most v(k) with probability
+ * P(Binomial(11, k/11) >= 6); from SciPy 1.10.1,
+ *   [scipy.stats.binom.sf(5, 11, k / 11) for k in range(1, 12)]
+ * = 0.00017 0.00721 0.05125 0.17275 0.37863 0.62137 0.82725 0.94875
+ *   0.99279 0.99983 1 (rounded). So the 2.5% and 97.5% quantiles of that
+ * median are v(3) and v(9), the 10% and 90% quantiles v(4) and v(8), each
+ * with a margin of at least 0.018 in probability: over 20000 resamples
+ * the percentile method's bounds are those values (the sampling error of a
+ * proportion there is under 0.002). Against a constant sample c the ratio
+ * median(y) / median(x) has bounds v / c. */
+static void test_bootstrap_known(void **state)
+{
+  static const double v[11] = { 7, 1, 11, 3, 9, 5, 2, 10, 4, 8, 6 }; /* 1..11, shuffled */
+  static const double four[3] = { 4, 4, 4 }, six[3] = { 6, 6, 6 };
+  static const double a[1] = { 2 }, b[1] = { 5 };
+  double lo, hi, point, lo2, hi2;
+
+  (void)state;
+  /* y varies, x constant 4: v / 4 */
+  point = cb_bootstrap_ratio(four, 3, v, 11, 0.95, 20000, 1, &lo, &hi);
+  assert_near(point, 6.0 / 4, "point of v / 4");
+  assert_near(lo, 3.0 / 4, "2.5% bound of v / 4");
+  assert_near(hi, 9.0 / 4, "97.5% bound of v / 4");
+  point = cb_bootstrap_ratio(four, 3, v, 11, 0.80, 20000, 2, &lo, &hi);
+  assert_near(point, 6.0 / 4, "point of v / 4 at 80%");
+  assert_near(lo, 4.0 / 4, "10% bound of v / 4");
+  assert_near(hi, 8.0 / 4, "90% bound of v / 4");
+  /* x varies, y constant 6: 6 / v, so the low bound comes from the high
+   * quantile of the median of x */
+  point = cb_bootstrap_ratio(v, 11, six, 3, 0.95, 20000, 3, &lo, &hi);
+  assert_near(point, 1, "point of 6 / v");
+  assert_near(lo, 6.0 / 9, "2.5% bound of 6 / v");
+  assert_near(hi, 6.0 / 3, "97.5% bound of 6 / v");
+  /* constants: the interval is the point */
+  point = cb_bootstrap_ratio(four, 3, six, 3, 0.95, 500, 4, &lo, &hi);
+  assert_near(point, 1.5, "point of 6 / 4");
+  assert_near(lo, 1.5, "low bound of 6 / 4");
+  assert_near(hi, 1.5, "high bound of 6 / 4");
+  point = cb_bootstrap_ratio(a, 1, b, 1, 0.95, 100, 5, &lo, &hi);
+  assert_near(point, 2.5, "one value each: point");
+  assert_true(lo == 2.5 && hi == 2.5);
+  /* the same seed gives the same interval */
+  cb_bootstrap_ratio(four, 3, v, 11, 0.95, 300, 77, &lo, &hi);
+  cb_bootstrap_ratio(four, 3, v, 11, 0.95, 300, 77, &lo2, &hi2);
+  assert_true(lo == lo2 && hi == hi2);
+  /* a zero median of x, no rounds, an empty side: 0 and [0, 0] */
+  point = cb_bootstrap_ratio((const double[]){ 0, 0, 1 }, 3, v, 11, 0.95, 100, 6, &lo, &hi);
+  assert_true(point == 0 && lo == 0 && hi == 0);
+  point = cb_bootstrap_ratio(four, 3, v, 11, 0.95, 0, 6, &lo, &hi);
+  assert_true(point == 0 && lo == 0 && hi == 0);
+  point = cb_bootstrap_ratio(four, 0, v, 11, 0.95, 100, 6, &lo, &hi);
+  assert_true(point == 0 && lo == 0 && hi == 0);
 }
 
 /* ---- cb_table_parse ---- */
@@ -621,6 +805,10 @@ int main(void)
     cmocka_unit_test(test_percentile_large_values),
     cmocka_unit_test(test_ci_by_hand),
     cmocka_unit_test(test_ci_brute_force),
+    cmocka_unit_test(test_mann_whitney_exact_reference),
+    cmocka_unit_test(test_mann_whitney_normal_reference),
+    cmocka_unit_test(test_holm_by_hand),
+    cmocka_unit_test(test_bootstrap_known),
     cmocka_unit_test(test_table_errors_name_the_line),
     cmocka_unit_test(test_table_quoting),
     cmocka_unit_test(test_table_crlf_and_ends),

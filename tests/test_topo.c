@@ -58,12 +58,15 @@ static void test_parse_rejects_bad_names(void **state)
 static void test_real_machine_loads(void **state)
 {
   cb_topo_t *t = NULL;
+  cpu_set_t aff;
 
   (void)state;
+  assert_int_equal(sched_getaffinity(0, sizeof(aff), &aff), 0);
   assert_int_equal(cb_topo_load(&t), 0);
   assert_non_null(t);
   assert_true(cb_topo_is_real(t));
-  assert_true(cb_topo_pus(t) >= 1);
+  /* every CPU this process may run on is a PU of the machine */
+  assert_true(cb_topo_pus(t) >= (unsigned)CPU_COUNT(&aff));
   assert_true(cb_topo_pus(t) >= cb_topo_cores(t));
   assert_true(cb_topo_cores(t) >= cb_topo_packages(t));
   assert_true(cb_topo_packages(t) >= 1);
@@ -407,6 +410,118 @@ static void test_real_bind_only_calling_thread(void **state)
   cb_topo_free(t);
 }
 
+/* A synthetic machine of P packages x C cores x U PUs, PUs numbered in
+ * topology order unless `indexes` gives the OS index of each (hwloc orders
+ * siblings by their lowest PU, so a core's PUs ascend and cores ascend by
+ * their first PU). */
+typedef struct shape_s {
+  const char *desc;
+  unsigned packs, cores, pus;
+  const int *indexes;
+} shape_t;
+
+static int os_of(const shape_t *m, unsigned pk, unsigned core, unsigned u)
+{
+  unsigned logical = (pk * m->cores + core) * m->pus + u;
+
+  return m->indexes != NULL ? m->indexes[logical] : (int)logical;
+}
+
+/* The order in which each policy hands out places, written from the
+ * policy's definition (README, topo.h) with nested loops, not from the
+ * library's walk and sort: compact in topology order; scatter the first PU
+ * of core 0 of every package, then core 1 of every package, ..., SMT
+ * siblings last; cores the first PU of every core. Returns the number of
+ * places. */
+static unsigned policy_order(const shape_t *m, cb_pin_policy_t policy, int *order)
+{
+  unsigned pk, core, u, n = 0;
+
+  switch (policy) {
+  case CB_PIN_COMPACT:
+    for (pk = 0; pk < m->packs; pk++)
+      for (core = 0; core < m->cores; core++)
+        for (u = 0; u < m->pus; u++)
+          order[n++] = os_of(m, pk, core, u);
+    break;
+  case CB_PIN_SCATTER:
+    for (u = 0; u < m->pus; u++)
+      for (core = 0; core < m->cores; core++)
+        for (pk = 0; pk < m->packs; pk++)
+          order[n++] = os_of(m, pk, core, u);
+    break;
+  case CB_PIN_CORES:
+    for (pk = 0; pk < m->packs; pk++)
+      for (core = 0; core < m->cores; core++)
+        order[n++] = os_of(m, pk, core, 0);
+    break;
+  default:
+    break;
+  }
+  return n;
+}
+
+/* Every policy on every shape, for worker counts from one to several full
+ * rounds past the places (and a partial last round): worker i takes place
+ * i mod places, and the plan says it wrapped exactly when there are more
+ * workers than places. NONE binds nobody and never wraps. */
+static void test_wrap_rounds_every_policy(void **state)
+{
+  static const int intel_idx[] = { 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15 };
+  static const int odd_idx[] = { 0, 3, 1, 4, 2, 5 };
+  static const shape_t shapes[] = {
+    { PLAIN, 2, 4, 2, NULL },
+    { INTEL, 2, 4, 2, intel_idx },
+    { "pack:3 core:2 pu:3", 3, 2, 3, NULL },
+    { "pack:1 core:5 pu:1", 1, 5, 1, NULL },
+    { "pack:2 core:1 pu:4", 2, 1, 4, NULL },
+    { "pack:2 l3:2 core:2 pu:2", 2, 4, 2, NULL },
+    { "core:3 pu:2(indexes=0,3,1,4,2,5)", 1, 3, 2, odd_idx },
+  };
+  int order[64];
+  size_t si;
+  unsigned p, k, i, places;
+
+  (void)state;
+  for (si = 0; si < sizeof(shapes) / sizeof(shapes[0]); si++) {
+    const shape_t *m = &shapes[si];
+    cb_topo_t *t = NULL;
+
+    if (cb_topo_load_synthetic(m->desc, &t) != 0)
+      fail_msg("%s does not load", m->desc);
+    assert_int_equal(cb_topo_pus(t), m->packs * m->cores * m->pus);
+    assert_int_equal(cb_topo_cores(t), m->packs * m->cores);
+    assert_int_equal(cb_topo_packages(t), m->packs);
+    for (p = 0; p < CB_PIN__COUNT; p++) {
+      places = policy_order(m, (cb_pin_policy_t)p, order);
+      for (k = 0; k < 12; k++) {
+        /* 1, places - 1, places, places + 1, then 2..4 full extra rounds
+         * with and without a partial one */
+        static const unsigned rounds[] = { 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5 };
+        static const int extra[] = { 1, -1, 0, 1, 0, 1, 0, 3, 0, -1, 0, 2 };
+        unsigned base = places > 0 ? places : 4;
+        long w = (long)rounds[k] * base + extra[k];
+        cb_plan_t plan;
+
+        if (w <= 0)
+          continue;
+        assert_int_equal(cb_plan_compute(t, (cb_pin_policy_t)p, (unsigned)w, &plan), 0);
+        assert_int_equal(plan.workers, (unsigned)w);
+        if (plan.wrapped != (places > 0 && (unsigned)w > places))
+          fail_msg("%s, %s, %ld workers: wrapped %d", m->desc, cb_pin_name(p), w, plan.wrapped);
+        for (i = 0; i < (unsigned)w; i++) {
+          int want = places > 0 ? order[i % places] : -1;
+          if (plan.pu[i] != want)
+            fail_msg("%s, %s, %ld workers: worker %u on PU %d, expected %d", m->desc,
+                     cb_pin_name(p), w, i, plan.pu[i], want);
+        }
+        cb_plan_free(&plan);
+      }
+    }
+    cb_topo_free(t);
+  }
+}
+
 #else /* !CB_HAVE_HWLOC */
 
 static void test_without_hwloc_only_none(void **state)
@@ -465,6 +580,7 @@ int main(void)
                                     teardown_topo),
     cmocka_unit_test_setup_teardown(test_print_lines_stay_short, setup_plain,
                                     teardown_topo),
+    cmocka_unit_test(test_wrap_rounds_every_policy),
     cmocka_unit_test(test_real_bind_moves_thread),
     cmocka_unit_test(test_real_bind_only_calling_thread),
 #else

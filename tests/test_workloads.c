@@ -16,12 +16,22 @@
  * directory must be empty again, crashed trials included. After each trial
  * no child process may be left either. Test-only workloads here are copies
  * of registry workloads with one member replaced (a crash, a wrong checksum,
- * a set-up that records what it made), made in group_setup. */
+ * a set-up that records what it made), made in group_setup.
+ *
+ * Results that travel are checked by corrupting them on the way: io.tcp's
+ * clients talk to the real server through a proxy that flips a byte of the
+ * reply to the first and the last task, and reads of io.file's files go
+ * through this executable's own pread64, which can flip a byte of what the
+ * first and the last task read back; each trial must then be wrong (or an
+ * error) in exactly those two tasks. */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -31,13 +41,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "cb_config.h"
+#include "io_tcp.h"
 #include "trial.h"
+
+#if CB_HAVE_LIBUV
+#include <uv.h>
+#endif
 
 /* ---- checks that say which case failed ---------------------------------- */
 
@@ -326,7 +343,9 @@ static int no_new_listener_of_ours(const socks_t *before, const socks_t *after)
 
 /* ---- test-only workloads, copies of registry ones ----------------------- */
 
-static cb_workload_t wl_tcp_watch, wl_file_crash, wl_payload_wrong;
+static cb_workload_t wl_tcp_watch, wl_file_crash, wl_payload_wrong, wl_tcp_corrupt;
+static int tcp_corrupt_setup(const cb_params_t *p, void **state);
+static void tcp_corrupt_teardown(const cb_params_t *p, void *state);
 static const cb_workload_t *io_tcp, *io_file, *comm_payload;
 
 #define FILE_CRASH_INDEX 3u
@@ -422,6 +441,10 @@ static int group_setup(void **state)
   wl_tcp_watch = *io_tcp;
   wl_tcp_watch.name = "test.tcp-watch";
   wl_tcp_watch.setup = tcp_watch_setup;
+  wl_tcp_corrupt = *io_tcp;
+  wl_tcp_corrupt.name = "test.tcp-corrupt";
+  wl_tcp_corrupt.setup = tcp_corrupt_setup;
+  wl_tcp_corrupt.teardown = tcp_corrupt_teardown;
   wl_file_crash = *io_file;
   wl_file_crash.name = "test.file-crash";
   wl_file_crash.run = file_crash_run;
@@ -736,12 +759,13 @@ static void test_fault_crash(void **state)
 {
   static const unsigned cs[] = { 1, 2, 4 };
   const cb_workload_t *wl = find_wl("fault.crash");
-  char sig[32];
+  char sig[96];
   size_t i, ci;
   cb_trial_t t;
 
   (void)state;
-  snprintf(sig, sizeof(sig), "signal %d", SIGSEGV);
+  snprintf(sig, sizeof(sig), "trial process killed by signal %d (%s)", SIGSEGV,
+           strsignal(SIGSEGV));
   segv_default();
   for (i = 0; i < cb_runners_count; i++)
     for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++) {
@@ -766,7 +790,9 @@ static void test_fault_crash(void **state)
           print_error("[%s] status %s: %s\n", where, cb_status_name(t.status), t.msg);
         CHECK_EQ(t.status, CB_ST_CRASHED);
         CHECK_EQ(t.verified, 0);
-        CHECK_HAS(t.msg, sig);
+        if (strcmp(t.msg, sig) != 0)
+          print_error("[%s] msg \"%s\"\n", where, t.msg);
+        CHECK(strcmp(t.msg, sig) == 0);
       }
     }
   segv_restore();
@@ -882,7 +908,24 @@ static void test_payload_transports(void **state)
       CHECK_EQ(t.verified, 0);
       CHECK_EQ(t.wrong, 1);
       CHECK_EQ(t.failed, 0);
-      CHECK_HAS(t.msg, "task 5:");
+      {
+        unsigned char *in = malloc(payloads[pi]), *out = malloc(payloads[pi]);
+        cb_task_t tk = { .p = &cell.params, .index = WRONG_INDEX, .in = in, .out = out };
+        char msg[160];
+        uint64_t want;
+
+        assert_non_null(in);
+        assert_non_null(out);
+        cb_payload_fill(&cell.params, in);
+        want = comm_payload->expect(&tk);
+        snprintf(msg, sizeof(msg), "task %u: checksum %016llx, expected %016llx", WRONG_INDEX,
+                 (unsigned long long)(want ^ WRONG_XOR), (unsigned long long)want);
+        if (strcmp(t.msg, msg) != 0)
+          print_error("[%s] msg \"%s\", expected \"%s\"\n", where, t.msg, msg);
+        CHECK(strcmp(t.msg, msg) == 0);
+        free(in);
+        free(out);
+      }
     }
   }
 }
@@ -1085,6 +1128,326 @@ static void test_file_crash_leaves_nothing(void **state)
   check_crash_file();
 }
 
+/* ---- replies corrupted on the way ---------------------------------------- */
+
+/* What the proxy and the pread64 below corrupt: the results of the first
+ * and the last task. Set before a trial, so the trial process and its
+ * workers inherit it. */
+enum { CORRUPT_NONE, CORRUPT_BODY, CORRUPT_INDEX };
+static int corrupt_mode;
+static uint64_t corrupt_last;
+static pid_t proxy_pid;
+
+static int is_corrupted(uint64_t index)
+{
+  return index == 0 || index == corrupt_last;
+}
+
+static int put_all(int fd, const void *buf, size_t len)
+{
+  ssize_t r;
+
+  while (len > 0) {
+    r = write(fd, buf, len);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return -1;
+    buf = (const char *)buf + r;
+    len -= (size_t)r;
+  }
+  return 0;
+}
+
+/* One client connection and the proxy's own connection to the server. The
+ * server's replies are parsed as io.tcp frames (16-byte header: index,
+ * length; then the body) so that a reply to a chosen task can be altered:
+ * CORRUPT_BODY flips a bit of its last body byte, CORRUPT_INDEX names
+ * another task in its header. */
+typedef struct pconn_s {
+  int cfd, sfd;
+  unsigned char hdr[16];
+  size_t hgot;
+  uint64_t left;
+  int bad;
+} pconn_t;
+
+static int relay_reply(pconn_t *c, unsigned char *in, size_t n)
+{
+  uint64_t index, len;
+  size_t k;
+
+  while (n > 0) {
+    if (c->hgot < sizeof(c->hdr)) {
+      k = sizeof(c->hdr) - c->hgot < n ? sizeof(c->hdr) - c->hgot : n;
+      memcpy(c->hdr + c->hgot, in, k);
+      c->hgot += k;
+      in += k;
+      n -= k;
+      if (c->hgot < sizeof(c->hdr))
+        break;
+      memcpy(&index, c->hdr, 8);
+      memcpy(&len, c->hdr + 8, 8);
+      c->bad = is_corrupted(index);
+      c->left = len;
+      if (c->bad && corrupt_mode == CORRUPT_INDEX) {
+        index ^= 1;
+        memcpy(c->hdr, &index, 8);
+      }
+      if (put_all(c->cfd, c->hdr, sizeof(c->hdr)) != 0)
+        return -1;
+      if (len == 0)
+        c->hgot = 0;
+      continue;
+    }
+    k = c->left < n ? (size_t)c->left : n;
+    if (c->bad && corrupt_mode == CORRUPT_BODY && k == c->left)
+      in[k - 1] ^= 0x20;
+    if (put_all(c->cfd, in, k) != 0)
+      return -1;
+    c->left -= k;
+    in += k;
+    n -= k;
+    if (c->left == 0)
+      c->hgot = 0;
+  }
+  return 0;
+}
+
+static int connect_to(uint16_t port)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(port),
+                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+  if (fd < 0)
+    return -1;
+  if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+    close(fd);
+    return -1;
+  }
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  return fd;
+}
+
+/* The proxy process: relay every connection until killed. */
+static void proxy_main(int lfd, uint16_t server_port)
+{
+  enum { MAXC = 64 };
+  static pconn_t conns[MAXC];
+  static unsigned char buf[1 << 16];
+  struct pollfd pfd[1 + 2 * MAXC];
+  unsigned n = 0, i, k;
+  ssize_t r;
+  int one = 1;
+
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  for (;;) {
+    pfd[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+    for (i = 0; i < n; i++) {
+      pfd[1 + 2 * i] = (struct pollfd){ .fd = conns[i].cfd, .events = POLLIN };
+      pfd[2 + 2 * i] = (struct pollfd){ .fd = conns[i].sfd, .events = POLLIN };
+    }
+    if (poll(pfd, 1 + 2 * n, -1) < 0)
+      continue;
+    for (i = 0; i < n; i++) {
+      for (k = 0; k < 2; k++) {
+        pconn_t *c = &conns[i];
+        if (c->cfd < 0 || !(pfd[1 + 2 * i + k].revents & (POLLIN | POLLHUP | POLLERR)))
+          continue;
+        r = read(k == 0 ? c->cfd : c->sfd, buf, sizeof(buf));
+        if (r < 0 && errno == EINTR)
+          continue;
+        if (r <= 0 || (k == 0 ? put_all(c->sfd, buf, (size_t)r) : relay_reply(c, buf, (size_t)r)) != 0) {
+          close(c->cfd);
+          close(c->sfd);
+          c->cfd = c->sfd = -1;
+        }
+      }
+    }
+    if ((pfd[0].revents & POLLIN) && n < MAXC) {
+      int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), sfd = cfd >= 0 ? connect_to(server_port) : -1;
+      if (cfd >= 0 && sfd >= 0) {
+        setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        conns[n++] = (pconn_t){ .cfd = cfd, .sfd = sfd };
+      } else if (cfd >= 0) {
+        close(cfd);
+      }
+    }
+  }
+}
+
+/* io.tcp's set-up, then the proxy in front of its server: the clients get
+ * the proxy's port. */
+static int tcp_corrupt_setup(const cb_params_t *p, void **state)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+  socklen_t len = sizeof(addr);
+  cb__tcp_state_t *st;
+  int err = io_tcp->setup(p, state), lfd;
+
+  if (err != 0)
+    return err;
+  st = *state;
+  lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(lfd, 256) != 0 ||
+      getsockname(lfd, (struct sockaddr *)&addr, &len) != 0) {
+    err = -errno;
+    goto fail;
+  }
+  proxy_pid = fork();
+  if (proxy_pid < 0) {
+    err = -errno;
+    goto fail;
+  }
+  if (proxy_pid == 0)
+    proxy_main(lfd, st->port);
+  close(lfd);
+  st->port = ntohs(addr.sin_port);
+  return 0;
+
+fail:
+  if (lfd >= 0)
+    close(lfd);
+  io_tcp->teardown(p, *state);
+  return err;
+}
+
+static void tcp_corrupt_teardown(const cb_params_t *p, void *state)
+{
+  kill(proxy_pid, SIGKILL);
+  waitpid(proxy_pid, NULL, 0);
+  io_tcp->teardown(p, state);
+}
+
+/* io.tcp through a proxy that corrupts the replies to the first and the
+ * last task: a flipped bit in the body makes exactly those two wrong (the
+ * client's checksum is computed from the reply, not from its request); a
+ * reply naming another task makes those two an error (EPROTO). Blocking
+ * and asynchronous clients alike. Without payload the reply is a header
+ * only, which keeps the stream in step after the error. */
+static void test_tcp_corrupted_replies(void **state)
+{
+  static const unsigned cs[] = { 1, 3 };
+  size_t i, ci, m;
+  cb_trial_t t;
+  char want[64];
+
+  (void)state;
+  for (m = 0; m < 2; m++)
+    for (i = 0; i < cb_runners_count; i++)
+      for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++) {
+        const cb_runner_t *rn = cb_runners[i];
+        cb_cell_t cell;
+
+        if (is_runner(rn, "serial") && cs[ci] != 1)
+          continue;
+        cell = make_cell(&wl_tcp_corrupt, rn, cs[ci], 12, 20, m == 0 ? 64 : 0);
+        snprintf(where + strlen(where), sizeof(where) - strlen(where), ", %s",
+                 m == 0 ? "body corrupted" : "index corrupted");
+        corrupt_mode = m == 0 ? CORRUPT_BODY : CORRUPT_INDEX;
+        corrupt_last = cell.params.tasks - 1;
+        CHECK_EQ(run_trial(&cell, 1, &t), 0);
+        corrupt_mode = CORRUPT_NONE;
+        if (m == 0) {
+          cb_task_t tk = { .p = &cell.params, .index = 0 };
+          unsigned char in[64], out[64];
+
+          cb_payload_fill(&cell.params, in);
+          tk.in = in;
+          tk.out = out;
+          snprintf(want, sizeof(want), ", expected %016llx",
+                   (unsigned long long)io_tcp->expect(&tk));
+          CHECK_EQ(t.status, CB_ST_WRONG);
+          CHECK_EQ(t.wrong, 2);
+          CHECK_EQ(t.failed, 0);
+          CHECK(strncmp(t.msg, "task 0: checksum ", 17) == 0);
+          CHECK_HAS(t.msg, want);
+          CHECK_EQ(strlen(t.msg), 17 + 16 + strlen(want)); /* the value got, in hex */
+        } else {
+          snprintf(want, sizeof(want), "task 0: %s", strerror(EPROTO));
+          CHECK_EQ(t.status, CB_ST_ERROR);
+          CHECK_EQ(t.wrong, 0);
+          CHECK_EQ(t.failed, 2);
+          if (strcmp(t.msg, want) != 0)
+            print_error("[%s] msg \"%s\"\n", where, t.msg);
+          CHECK(strcmp(t.msg, want) == 0);
+        }
+        CHECK_EQ(t.verified, 0);
+      }
+}
+
+/* Reads of the first and the last task's file come back with their first
+ * byte changed: this executable's pread64 takes the place of the C
+ * library's for every caller in it (io.file's blocking form and libuv's
+ * thread pool alike) while corrupt_mode says so; it hands every other read
+ * to the next pread64 (the C library's, or a sanitizer's interceptor). */
+ssize_t pread64(int fd, void *buf, size_t n, __off64_t off)
+{
+  typedef ssize_t (*pread_fn)(int, void *, size_t, __off64_t);
+  static void *next_fn; /* found on first use, by any thread */
+  void *next = __atomic_load_n(&next_fn, __ATOMIC_ACQUIRE);
+  char link[64], path[4096];
+  const char *base;
+  ssize_t r, len;
+
+  if (next == NULL) {
+    next = dlsym(RTLD_NEXT, "pread64");
+    __atomic_store_n(&next_fn, next, __ATOMIC_RELEASE);
+  }
+  r = ((pread_fn)next)(fd, buf, n, off);
+  if (corrupt_mode == CORRUPT_NONE || r <= 0 || off != 0)
+    return r;
+  snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+  len = readlink(link, path, sizeof(path) - 1);
+  if (len <= 0)
+    return r;
+  path[len] = '\0';
+  base = strrchr(path, '/');
+  if (base != NULL && strncmp(base, "/task-", 6) == 0 &&
+      is_corrupted(strtoull(base + 6, NULL, 10)))
+    ((unsigned char *)buf)[0] ^= 0x01;
+  return r;
+}
+
+/* io.file's checksum covers the bytes read back, not the bytes written:
+ * with the first and the last task's read corrupted, exactly those two are
+ * wrong, under every runner (the event loop's reads run on libuv's pool). */
+static void test_file_corrupted_reads(void **state)
+{
+  size_t i;
+  cb_trial_t t;
+  char want[64];
+
+  (void)state;
+  for (i = 0; i < cb_runners_count; i++) {
+    const cb_runner_t *rn = cb_runners[i];
+    cb_cell_t cell = make_cell(io_file, rn, is_runner(rn, "serial") ? 1 : 3, 10, 4, 0);
+    cb_task_t tk = { .p = &cell.params, .index = 0 };
+
+    snprintf(want, sizeof(want), ", expected %016llx", (unsigned long long)io_file->expect(&tk));
+    corrupt_mode = CORRUPT_BODY;
+    corrupt_last = cell.params.tasks - 1;
+    CHECK_EQ(run_trial(&cell, 1, &t), 0);
+    corrupt_mode = CORRUPT_NONE;
+    CHECK_EQ(t.status, CB_ST_WRONG);
+    CHECK_EQ(t.wrong, 2);
+    CHECK_EQ(t.failed, 0);
+    CHECK_EQ(t.verified, 0);
+    CHECK(strncmp(t.msg, "task 0: checksum ", 17) == 0);
+    CHECK_HAS(t.msg, want);
+    CHECK_EQ(strlen(t.msg), 17 + 16 + strlen(want));
+  }
+  /* and without the corruption, the same cells are right */
+  for (i = 0; i < cb_runners_count; i++) {
+    const cb_runner_t *rn = cb_runners[i];
+    cb_cell_t cell = make_cell(io_file, rn, is_runner(rn, "serial") ? 1 : 3, 10, 4, 0);
+
+    CHECK_EQ(run_trial(&cell, 1, &t), 0);
+    check_ok(&cell, &t);
+  }
+}
+
 /* ---- life.idle ------------------------------------------------------------ */
 
 /* 64 idle workers: each model reports the memory of the trial; 64 processes
@@ -1119,6 +1482,96 @@ static void test_life_idle_memory(void **state)
     CHECK(kb[1] > kb[2]);
   }
 }
+
+/* ---- io.sleep and life.idle on a loop ----------------------------------- */
+
+#if CB_HAVE_LIBUV
+/* What the asynchronous form reported, for one slot driven by the test. */
+typedef struct sleep_run_s {
+  const cb_workload_t *wl;
+  uint64_t started[3], ended[3];
+  uint64_t sums[3];
+  int errs[3];
+  unsigned done, tasks, closed;
+} sleep_run_t;
+
+static void sleep_closed(cb_async_t *a)
+{
+  ((sleep_run_t *)a->runner_data)->closed++;
+}
+
+static void sleep_done(cb_async_t *a, int err, uint64_t checksum)
+{
+  sleep_run_t *sr = a->runner_data;
+  unsigned k = sr->done++;
+
+  sr->ended[k] = cb_now_ns();
+  sr->errs[k] = err;
+  sr->sums[k] = checksum;
+  if (sr->done < sr->tasks) {
+    /* the next task, from the callback, as the runner does */
+    a->index = sr->done;
+    sr->started[sr->done] = cb_now_ns();
+    if (sr->wl->async_start(a) != 0)
+      sr->tasks = sr->done;
+  }
+  if (sr->done == sr->tasks)
+    sr->wl->async_close(a, sleep_closed);
+}
+
+/* A wait on the loop never ends before its size, whatever the loop's cached
+ * clock says. The first task is started from outside any callback 1.5 ms
+ * after the loop last read its clock (as a runner starts its first wave, or
+ * a loop that ran callbacks for a while): a uv_timer, which counts whole
+ * milliseconds from that cached time, fired at once there. The next two
+ * start from the completion callback. Sizes of whole milliseconds and not. */
+static void test_sleep_async_never_early(void **state)
+{
+  static const char *const names[] = { "io.sleep", "life.idle" };
+  static const uint64_t sizes[] = { 1000, 2000, 300, 1500 };
+  struct timespec stale = { 0, 1500000 };
+  size_t wi, si, k;
+
+  (void)state;
+  for (wi = 0; wi < CB_ARRAY_SIZE(names); wi++)
+    for (si = 0; si < CB_ARRAY_SIZE(sizes); si++) {
+      const cb_workload_t *wl = find_wl(names[wi]);
+      cb_params_t p = { .tasks = 3, .size = sizes[si], .seed = 21 };
+      cb_task_t tk = { .p = &p };
+      sleep_run_t sr = { .wl = wl, .tasks = 3 };
+      void *slot = calloc(1, wl->async_slot_size);
+      cb_async_t a = { .params = &p, .done = sleep_done, .slot = slot, .runner_data = &sr };
+      uv_loop_t loop;
+
+      snprintf(where, sizeof(where), "%s, size %llu us, on a loop", names[wi],
+               (unsigned long long)sizes[si]);
+      assert_non_null(slot);
+      assert_non_null(wl->async_start);
+      assert_int_equal(uv_loop_init(&loop), 0);
+      a.loop = &loop;
+      CHECK_EQ(wl->async_open(&a), 0);
+      uv_update_time(&loop);
+      nanosleep(&stale, NULL);
+      sr.started[0] = cb_now_ns();
+      CHECK_EQ(wl->async_start(&a), 0);
+      CHECK_EQ(sr.done, 0); /* never from inside async_start */
+      CHECK_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
+      CHECK_EQ(sr.done, 3);
+      CHECK_EQ(sr.closed, 1);
+      for (k = 0; k < 3; k++) {
+        tk.index = k;
+        if (sr.ended[k] - sr.started[k] < sizes[si] * 1000u)
+          print_error("[%s] task %zu ended after %llu ns\n", where, k,
+                      (unsigned long long)(sr.ended[k] - sr.started[k]));
+        CHECK(sr.ended[k] - sr.started[k] >= sizes[si] * 1000u);
+        CHECK_EQ(sr.errs[k], 0);
+        CHECK_EQ(sr.sums[k], wl->expect(&tk));
+      }
+      CHECK_EQ(uv_loop_close(&loop), 0);
+      free(slot);
+    }
+}
+#endif
 
 /* ---- comm.pingpong -------------------------------------------------------- */
 
@@ -1171,8 +1624,13 @@ int main(void)
     cmocka_unit_test(test_tcp_payload_extremes),
     cmocka_unit_test(test_file_leaves_nothing),
     cmocka_unit_test(test_file_crash_leaves_nothing),
+    cmocka_unit_test(test_tcp_corrupted_replies),
+    cmocka_unit_test(test_file_corrupted_reads),
     cmocka_unit_test(test_life_idle_memory),
     cmocka_unit_test(test_pingpong_small_sizes),
+#if CB_HAVE_LIBUV
+    cmocka_unit_test(test_sleep_async_never_early),
+#endif
     cmocka_unit_test(test_file_removes_its_files), /* last: see there */
   };
 

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "gil.h"
+#include "io_tcp.h"
 #include "workload.h"
 
 #if CB_HAVE_LIBUV
@@ -37,10 +38,7 @@ typedef struct hdr_s {
   uint64_t index, len;
 } hdr_t;
 
-typedef struct tcp_state_s {
-  pid_t server;
-  uint16_t port;
-} tcp_state_t;
+typedef cb__tcp_state_t tcp_state_t;
 
 /* The server's answer to request `index`: each byte keyed by the index. */
 static void transform(unsigned char *dst, const unsigned char *src, size_t n, uint64_t index)
