@@ -16,6 +16,7 @@
 #include "fingerprint.h"
 #include "stats.h"
 #include "summary.h"
+#include "validate.h"
 
 const char *const cb_compare_key_columns[CB_CMP_KEYS] = {
   "workload", "runner", "transport", "pin", "concurrency", "tasks", "size", "payload",
@@ -590,10 +591,10 @@ int cb_compare_files(const char *base_path, const char *new_path, const cb_compa
   int rc;
 
   memset(out, 0, sizeof(*out));
-  rc = cb_table_load(base_path, &tb, err, errlen);
+  rc = cb_trials_load(base_path, &tb, err, errlen);
   if (rc != 0)
     return rc;
-  rc = cb_table_load(new_path, &tn, err, errlen);
+  rc = cb_trials_load(new_path, &tn, err, errlen);
   if (rc != 0) {
     cb_table_free(&tb);
     return rc;

@@ -10,6 +10,7 @@
 #include "cb.h"
 #include "runner.h"
 #include "summary.h"
+#include "validate.h"
 #include "workload.h"
 
 #define KEY_COLUMNS 12
@@ -55,7 +56,8 @@ static const char *const context_columns[] = { "family", "cpu_model", "pus", "co
 
 enum {
   COL_STATUS = 0,
-  COL_KEY = 1,
+  COL_FAILED = 1, /* optional */
+  COL_KEY = 2,
   COL_METRIC = COL_KEY + KEY_COLUMNS,
   COL_CONTEXT = COL_METRIC + CB_M__COUNT,
 };
@@ -173,6 +175,7 @@ static int find_columns(const cb_table_t *t, long *col, char *err, size_t errlen
       cb_table_require(t, metric_names, CB_M__COUNT, err, errlen) != 0)
     return -EINVAL;
   col[COL_STATUS] = cb_table_col(t, "status");
+  col[COL_FAILED] = cb_table_col(t, "failed");
   for (i = 0; i < cb_key_columns_count; i++) {
     col[COL_KEY + i] = cb_table_col(t, cb_key_columns[i]);
     if (col[COL_KEY + i] < 0 && key_default(cb_key_columns[i]) == NULL)
@@ -233,22 +236,30 @@ static int parse_number(const char *s, double *v)
   return *end == '\0' && !isnan(*v) ? 0 : -EINVAL;
 }
 
-/* Check every metric of every row is a number, so later readers need not. */
-static int check_numbers(const cb_table_t *t, const long *col, char *err, size_t errlen)
+/* Tasks lost in a row (its failed column; 0 without one). */
+static uint64_t row_failed(const cb_cells_t *cells, size_t row)
 {
-  size_t r, m;
-  double v;
+  long col = cells->col[COL_FAILED];
 
-  for (r = 1; r < t->rows; r++) {
-    for (m = 0; m < CB_M__COUNT; m++) {
-      const char *s = cb_table_get(t, r, (size_t)col[COL_METRIC + m]);
-      if (parse_number(s, &v) != 0) {
-        snprintf(err, errlen, "line %zu: %s '%s' is not a number", t->line[r], metric_names[m], s);
-        return -EINVAL;
-      }
-    }
-  }
-  return 0;
+  return col >= 0 ? strtoull(cb_table_get(cells->table, row, (size_t)col), NULL, 10) : 0;
+}
+
+/* A row that measured its cell: ok, or racy (sync.none, measured to the end:
+ * its lost updates are the result), and no task lost with its worker unless
+ * the workload kills workers on purpose (fault.crash). A row that lost tasks
+ * otherwise (a worker killed from outside; a CSV written before such trials
+ * became errors) did not measure the model. */
+static int measured(const cb_cells_t *cells, size_t cell, size_t row)
+{
+  const char *st = cb_table_get(cells->table, row, (size_t)cells->col[COL_STATUS]);
+  const cb_workload_t *wl;
+
+  if (strcmp(st, "ok") != 0 && strcmp(st, "racy") != 0)
+    return 0;
+  if (row_failed(cells, row) == 0)
+    return 1;
+  wl = cb_workload_find(cb_cell_key(cells, cell, "workload"));
+  return wl != NULL && wl->fails_on_purpose;
 }
 
 double *cb_cell_samples(const cb_cells_t *cells, size_t cell, const char *column, size_t *n)
@@ -263,9 +274,7 @@ double *cb_cell_samples(const cb_cells_t *cells, size_t cell, const char *column
   if (v == NULL || col < 0)
     return v;
   for (i = 0; i < c->nrows; i++) {
-    const char *st = cb_table_get(t, c->rows[i], (size_t)cells->col[COL_STATUS]);
-    /* racy: measured to the end, its lost updates are the result (sync.none) */
-    if (strcmp(st, "ok") != 0 && strcmp(st, "racy") != 0)
+    if (!measured(cells, cell, c->rows[i]))
       continue;
     if (parse_number(cb_table_get(t, c->rows[i], (size_t)col), &v[*n]) == 0)
       (*n)++;
@@ -273,12 +282,16 @@ double *cb_cell_samples(const cb_cells_t *cells, size_t cell, const char *column
   return v;
 }
 
-static void flag(cb_cell_sum_t *c)
+static void flag(const cb_cells_t *cells, size_t cell)
 {
+  cb_cell_sum_t *c = &cells->cell[cell];
   const cb_summary_t *tp = &c->m[CB_M_throughput];
+  const cb_workload_t *wl = cb_workload_find(cb_cell_key(cells, cell, "workload"));
 
   if (c->n_ok < c->nrows)
     c->flags |= CB_FLAG_FAILURES;
+  if (c->failed_tasks > 0 && !(wl != NULL && wl->fails_on_purpose))
+    c->flags |= CB_FLAG_LOST | CB_FLAG_FAILURES;
   if (c->n_ok == 0) {
     c->flags |= CB_FLAG_NO_DATA;
     return;
@@ -306,7 +319,9 @@ static int summarize(cb_cells_t *cells)
       c->n_ok = n;
       free(v);
     }
-    flag(c);
+    for (m = 0; m < c->nrows; m++)
+      c->failed_tasks += row_failed(cells, c->rows[m]);
+    flag(cells, i);
   }
   return 0;
 }
@@ -321,7 +336,7 @@ int cb_cells_build(const cb_table_t *t, cb_cells_t *cells, char *err, size_t err
   cells->table = t;
   rc = find_columns(t, cells->col, err, errlen);
   if (rc == 0)
-    rc = check_numbers(t, cells->col, err, errlen);
+    rc = cb_trials_check(t, err, errlen); /* so later readers need not */
   if (rc != 0)
     return rc;
   k = malloc((nrows > 0 ? nrows : 1) * sizeof(*k));
@@ -372,7 +387,8 @@ const char *cb_cell_key(const cb_cells_t *cells, size_t cell, const char *column
 
 void cb_flags_text(unsigned flags, char *buf, size_t len)
 {
-  static const char *const names[] = { "high-cv", "outlier", "short", "failures", "no-data" };
+  static const char *const names[] = { "high-cv", "outlier", "short", "failures", "no-data",
+                                       "lost-tasks" };
   size_t i, used = 0;
 
   buf[0] = '\0';
@@ -384,6 +400,9 @@ void cb_flags_text(unsigned flags, char *buf, size_t len)
 
 static const char *hint(unsigned flags)
 {
+  if (flags & CB_FLAG_LOST)
+    return "tasks were lost with workers that died (killed from outside?): see the message "
+           "column of the trial CSV";
   if (flags & CB_FLAG_NO_DATA)
     return "every trial failed: see the message column of the trial CSV";
   if (flags & CB_FLAG_SHORT)
@@ -424,7 +443,7 @@ static void csv_header(cb_buf_t *out)
     for (i = 0; i < CB_ARRAY_SIZE(stat_names); i++)
       cb_buf_printf(out, ",%s_%s", metric_names[m], stat_names[i]);
   }
-  cb_buf_printf(out, ",flags,hint\n");
+  cb_buf_printf(out, ",flags,hint,failed_tasks\n");
 }
 
 void cb_cells_csv(const cb_cells_t *cells, cb_buf_t *out)
@@ -456,7 +475,7 @@ void cb_cells_csv(const cb_cells_t *cells, cb_buf_t *out)
     cb_flags_text(cs->flags, flags, sizeof(flags));
     cb_buf_printf(out, ",%s,", flags);
     cb_buf_csv_str(out, hint(cs->flags));
-    cb_buf_put(out, "\n", 1);
+    cb_buf_printf(out, ",%llu\n", (unsigned long long)cs->failed_tasks);
   }
 }
 

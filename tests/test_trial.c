@@ -244,8 +244,14 @@ static const cb_workload_t wl_ok = { .name = "test.ok", .setup = setup_ok, MODE_
 static const cb_workload_t wl_wrong = { .name = "test.wrong", .setup = setup_wrong, MODE_COMMON MODE_ASYNC };
 static const cb_workload_t wl_wrong_inline = { .name = "test.wrong-inline", .setup = setup_wrong, MODE_COMMON };
 static const cb_workload_t wl_eio = { .name = "test.eio", .setup = setup_eio, MODE_COMMON MODE_ASYNC };
-static const cb_workload_t wl_segv = { .name = "test.segv", .setup = setup_segv, MODE_COMMON };
-static const cb_workload_t wl_badptr = { .name = "test.badptr", .setup = setup_badptr, MODE_COMMON };
+static const cb_workload_t wl_segv = { .name = "test.segv", .setup = setup_segv,
+                                       .fails_on_purpose = 1, MODE_COMMON };
+static const cb_workload_t wl_badptr = { .name = "test.badptr", .setup = setup_badptr,
+                                         .fails_on_purpose = 1, MODE_COMMON };
+/* The same crash in a workload that does not crash on purpose: to the
+ * harness, a worker that died was killed from outside. */
+static const cb_workload_t wl_segv_unplanned = { .name = "test.segv-unplanned",
+                                                 .setup = setup_segv, MODE_COMMON };
 static const cb_workload_t wl_hang = { .name = "test.hang", .setup = setup_hang, MODE_COMMON };
 static const cb_workload_t wl_hang_fork = { .name = "test.hang-fork", .setup = setup_hang_fork, MODE_COMMON };
 static const cb_workload_t wl_setup_fails = { .name = "test.setup-fails", .setup = setup_fail, MODE_COMMON };
@@ -496,6 +502,23 @@ static void test_setup_failure(void **state)
   CHECK_HAS(t.msg, strerror(ENOSPC));
 }
 
+/* A worker that dies when the workload does not kill workers on purpose
+ * (here: killed "from outside") spoils the trial: the process pool carries
+ * on, but the trial is an error naming the lost task, so that neither the
+ * run nor the summary takes it as a measurement. */
+static void test_lost_worker_is_an_error(void **state)
+{
+  cb_cell_t cell = make_cell(&wl_segv_unplanned, "processes", 2, CB_PIN_NONE, 12, 0);
+  cb_trial_t t;
+
+  (void)state;
+  CHECK_EQ(trial(&cell, 1, 60, NULL, &t), 0);
+  CHECK_EQ(t.status, CB_ST_ERROR);
+  CHECK_EQ(t.failed, 1);
+  CHECK_EQ(t.wrong, 0);
+  CHECK_HAS(t.msg, "1 task lost with a worker that died");
+}
+
 /* A crash kills the trial process of the in-process runners; the process
  * pool loses one task and carries on. */
 static void test_crash(void **state)
@@ -617,6 +640,7 @@ int main(void)
     cmocka_unit_test(test_task_error),
     cmocka_unit_test(test_setup_failure),
     cmocka_unit_test(test_crash),
+    cmocka_unit_test(test_lost_worker_is_an_error),
     cmocka_unit_test(test_timeout),
     cmocka_unit_test(test_stop),
   };

@@ -294,6 +294,7 @@ const cb_workload_t cb_workload_io_file = {
   .description = "write size KiB to a private file, fsync, read it back, remove it",
   .size_unit = "KiB",
   .default_size = 64,
+  .max_size = 262144, /* 256 MiB per file, twice that in buffers */
   .default_tasks = 200,
   .fds_per_task = 1,
   .async_fds_per_task = 1,
