@@ -508,17 +508,15 @@ static int take_lock(session_t *s)
   if (s->lock_path == NULL)
     return cb_fail("run", "out of memory");
   err = cb_lock_take(s->lock_path, &s->lock_fd, &holder);
-  if (err == -EWOULDBLOCK) {
-    free(s->lock_path);
-    s->lock_path = NULL;
-    if (holder > 0)
-      return cb_usage_error("run", "output '%s' is being written by another run (PID %ld, "
-                            "lock file %s.lock)", s->path, holder, s->path);
-    return cb_usage_error("run", "output '%s' is being written by another run (lock file "
-                          "beside it)", s->path);
-  }
-  if (err != 0) {
+  if (err == -EWOULDBLOCK && holder > 0)
+    cb_message("run", "output '%s' is being written by another run (PID %ld, lock file %s)",
+               s->path, holder, s->lock_path);
+  else if (err == -EWOULDBLOCK)
+    cb_message("run", "output '%s' is being written by another run (lock file %s)", s->path,
+               s->lock_path);
+  else if (err != 0)
     cb_message("run", "cannot lock '%s': %s", s->lock_path, strerror(-err));
+  if (err != 0) {
     free(s->lock_path);
     s->lock_path = NULL;
     return CB_EXIT_USAGE;

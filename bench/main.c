@@ -3,6 +3,7 @@
  * errors into words. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +187,9 @@ int main(int argc, char **argv)
 {
   size_t i;
 
+  /* A write beyond the file size limit fails (EFBIG) and is said like any
+   * other failed write, instead of killing us half way. */
+  signal(SIGXFSZ, SIG_IGN);
   if (argc < 2) {
     print_help(stderr);
     return CB_EXIT_USAGE;

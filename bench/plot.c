@@ -2013,7 +2013,8 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
   size_t *all = NULL;
   double cols[64];
   long *row_of = NULL;
-  char label[48], row[512], col[32], sub[512], names[1024], colors[512], variant[32];
+  char label[48], row[512], col[32], sub[512], variant[32];
+  static char names[1024], colors[512]; /* static: a small stack must do (one chart at a time) */
   chart_t ch;
 
   chart_init(&ch, "winners.gp", "winners");
@@ -2140,7 +2141,7 @@ int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errl
     snprintf(err, errlen, "out of memory");
     return -ENOMEM;
   }
-  for (i = 0; i < set.nv; i++) {
+  for (i = 0; i < set.nv && !stopped(p); i++) {
     const variant_t *v = &set.v[i];
     ctx_t x = { .p = p, .cells = cells, .v = v, .s = s, .err = err, .errlen = errlen };
     ns = series_of(cells, v, s, buf);
@@ -2154,11 +2155,14 @@ int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errl
       memory = 1;
     }
   }
-  if (!memory)
+  if (!memory && !stopped(p))
     skip(p, "memory", "no life.idle cells (run -w life.idle)");
-  chart_payload(p, &set, err, errlen);
-  chart_granularity(p, &set, err, errlen);
-  chart_winners(p, &set, err, errlen);
+  if (!stopped(p))
+    chart_payload(p, &set, err, errlen);
+  if (!stopped(p))
+    chart_granularity(p, &set, err, errlen);
+  if (!stopped(p))
+    chart_winners(p, &set, err, errlen);
   free(buf);
   free(s);
   set_free(&set);

@@ -6,7 +6,7 @@
 
 static const int term_signals[] = {
   SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
-  SIGIO, SIGPWR, SIGXCPU, SIGXFSZ, SIGSTKFLT,
+  SIGIO, SIGPWR, SIGXCPU, SIGSTKFLT,
 };
 
 static struct sigaction saved[CB_ARRAY_SIZE(term_signals)];
@@ -53,7 +53,9 @@ void cb_sig_default(void)
   dfl.sa_handler = SIG_DFL;
   for (i = 0; i < CB_ARRAY_SIZE(term_signals); i++)
     sigaction(term_signals[i], &dfl, NULL);
+  sigaction(SIGXFSZ, &dfl, NULL);
   term_set(&set);
+  sigaddset(&set, SIGXFSZ);
   sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 

@@ -1,7 +1,9 @@
 /* Cells and their statistics; see summary.h. Grouping sorts the rows by
- * their key once (n log n however many cells there are) and then restores
- * the order in which cells first appear, which is the order they ran in;
- * cb_cells_sort puts them in the order people read them. */
+ * their key once (by a hash of it, n log n however many cells there are) and
+ * then restores the order in which cells first appear, which is the order
+ * they ran in; cb_cells_sort puts them in the order people read them. Every
+ * statistic of a cell is O(n log n) in its trials, so a million rows take
+ * seconds. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -65,17 +67,19 @@ _Static_assert(COL_CONTEXT + CB_ARRAY_SIZE(context_columns) <= CB_ARRAY_SIZE(((c
                "cb_cells_t.col is too small for the columns used");
 
 typedef struct keyed_s {
+  uint64_t hash; /* of the row's key */
   size_t row;
-  const char *const *fields; /* the row's fields */
 } keyed_t;
 
-static const long *sort_cols; /* qsort has no context argument */
+static const long *sort_cols;       /* qsort has no context argument */
+static const cb_table_t *sort_table;
 
-/* Key column i of a row's fields; an optional key the file lacks reads as
- * its default (col < 0 only for those: find_columns requires the rest). */
-static const char *key_field(const char *const *fields, const long *col, size_t i)
+/* Key column i of a row; an optional key the file lacks reads as its
+ * default (col < 0 only for those: find_columns requires the rest). */
+static const char *key_field(const cb_table_t *t, size_t row, const long *col, size_t i)
 {
-  return col[COL_KEY + i] >= 0 ? fields[col[COL_KEY + i]] : key_default(cb_key_columns[i]);
+  return col[COL_KEY + i] >= 0 ? cb_table_get(t, row, (size_t)col[COL_KEY + i])
+                               : key_default(cb_key_columns[i]);
 }
 
 static int cmp_keyed(const void *a, const void *b)
@@ -85,11 +89,61 @@ static int cmp_keyed(const void *a, const void *b)
   int c;
 
   for (i = 0; i < cb_key_columns_count; i++) {
-    c = strcmp(key_field(x->fields, sort_cols, i), key_field(y->fields, sort_cols, i));
+    c = strcmp(key_field(sort_table, x->row, sort_cols, i),
+               key_field(sort_table, y->row, sort_cols, i));
     if (c != 0)
       return c;
   }
   return (x->row > y->row) - (x->row < y->row);
+}
+
+/* FNV-1a over the key fields, each followed by a byte no field holds. */
+static uint64_t key_hash(const cb_table_t *t, size_t row, const long *col)
+{
+  uint64_t h = UINT64_C(0xcbf29ce484222325);
+  const unsigned char *p;
+  size_t i;
+
+  for (i = 0; i < cb_key_columns_count; i++) {
+    for (p = (const unsigned char *)key_field(t, row, col, i); *p != '\0'; p++)
+      h = (h ^ *p) * UINT64_C(0x100000001b3);
+    h = (h ^ 0xff) * UINT64_C(0x100000001b3);
+  }
+  return h;
+}
+
+static int cmp_hashed(const void *a, const void *b)
+{
+  const keyed_t *x = a, *y = b;
+
+  if (x->hash != y->hash)
+    return x->hash < y->hash ? -1 : 1;
+  return (x->row > y->row) - (x->row < y->row);
+}
+
+static int same_key(const cb_table_t *t, const long *col, size_t a, size_t b);
+
+/* Bring rows with equal keys together: sort by the key's hash (integers,
+ * not eleven strings per comparison), then check each run of equal hashes;
+ * a run that mixes keys (a collision) is sorted by the keys themselves. */
+static void sort_by_key(const cb_table_t *t, const long *col, keyed_t *k, size_t n)
+{
+  size_t a, b, j;
+
+  for (j = 0; j < n; j++)
+    k[j].hash = key_hash(t, k[j].row, col);
+  qsort(k, n, sizeof(*k), cmp_hashed);
+  for (a = 0; a < n; a = b) {
+    for (b = a + 1; b < n && k[b].hash == k[a].hash; b++)
+      ;
+    for (j = a + 1; j < b && same_key(t, col, k[a].row, k[j].row); j++)
+      ;
+    if (j < b) {
+      sort_cols = col;
+      sort_table = t;
+      qsort(k + a, b - a, sizeof(*k), cmp_keyed);
+    }
+  }
 }
 
 static int cmp_first_row(const void *a, const void *b)
@@ -190,12 +244,10 @@ static int find_columns(const cb_table_t *t, long *col, char *err, size_t errlen
 
 static int same_key(const cb_table_t *t, const long *col, size_t a, size_t b)
 {
-  const char *const *fa = (const char *const *)&t->cells[a * t->cols];
-  const char *const *fb = (const char *const *)&t->cells[b * t->cols];
   size_t i;
 
   for (i = 0; i < cb_key_columns_count; i++) {
-    if (strcmp(key_field(fa, col, i), key_field(fb, col, i)) != 0)
+    if (strcmp(key_field(t, a, col, i), key_field(t, b, col, i)) != 0)
       return 0;
   }
   return 1;
@@ -249,7 +301,7 @@ static uint64_t row_failed(const cb_cells_t *cells, size_t row)
  * the workload kills workers on purpose (fault.crash). A row that lost tasks
  * otherwise (a worker killed from outside; a CSV written before such trials
  * became errors) did not measure the model. */
-static int measured(const cb_cells_t *cells, size_t cell, size_t row)
+static int row_measured(const cb_cells_t *cells, size_t cell, size_t row)
 {
   const char *st = cb_table_get(cells->table, row, (size_t)cells->col[COL_STATUS]);
   const cb_workload_t *wl;
@@ -260,6 +312,12 @@ static int measured(const cb_cells_t *cells, size_t cell, size_t row)
     return 1;
   wl = cb_workload_find(cb_cell_key(cells, cell, "workload"));
   return wl != NULL && wl->fails_on_purpose;
+}
+
+/* The same, decided once per row when the cells are built. */
+static int measured(const cb_cells_t *cells, size_t cell, size_t row)
+{
+  return cells->measured != NULL ? cells->measured[row] : row_measured(cells, cell, row);
 }
 
 double *cb_cell_samples(const cb_cells_t *cells, size_t cell, const char *column, size_t *n)
@@ -306,8 +364,17 @@ static void flag(const cb_cells_t *cells, size_t cell)
 
 static int summarize(cb_cells_t *cells)
 {
+  unsigned char *ok = calloc(cells->table->rows > 0 ? cells->table->rows : 1, 1);
   size_t i, m, n;
   double *v;
+
+  if (ok == NULL)
+    return -ENOMEM;
+  for (i = 0; i < cells->n; i++) {
+    for (m = 0; m < cells->cell[i].nrows; m++)
+      ok[cells->cell[i].rows[m]] = (unsigned char)row_measured(cells, i, cells->cell[i].rows[m]);
+  }
+  cells->measured = ok;
 
   for (i = 0; i < cells->n; i++) {
     cb_cell_sum_t *c = &cells->cell[i];
@@ -342,12 +409,9 @@ int cb_cells_build(const cb_table_t *t, cb_cells_t *cells, char *err, size_t err
   k = malloc((nrows > 0 ? nrows : 1) * sizeof(*k));
   if (k == NULL)
     return -ENOMEM;
-  for (r = 0; r < nrows; r++) {
+  for (r = 0; r < nrows; r++)
     k[r].row = r + 1;
-    k[r].fields = (const char *const *)&t->cells[(r + 1) * t->cols];
-  }
-  sort_cols = cells->col;
-  qsort(k, nrows, sizeof(*k), cmp_keyed);
+  sort_by_key(t, cells->col, k, nrows);
   rc = group(cells, k, nrows);
   if (rc == 0)
     rc = summarize(cells);
@@ -372,6 +436,7 @@ void cb_cells_free(cb_cells_t *cells)
   for (i = 0; cells->cell != NULL && i < cells->n; i++)
     free(cells->cell[i].rows);
   free(cells->cell);
+  free(cells->measured);
   memset(cells, 0, sizeof(*cells));
 }
 

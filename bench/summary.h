@@ -59,6 +59,7 @@ typedef struct cb_cells_s {
   cb_cell_sum_t *cell;
   size_t n;
   long col[32];    /* columns used, by cb__col_* index */
+  unsigned char *measured; /* per table row: 1 when it measured its cell */
 } cb_cells_t;
 
 /* The key columns, in the order of the summary CSV. */
