@@ -177,10 +177,10 @@ static int check_stdout(const char *cmd, int rc)
     bad = 1;
     err = errno;
   }
-  if (!bad)
-    return rc;
+  if (!bad || rc != CB_EXIT_OK)
+    return rc; /* a command that failed has said why */
   cb_message(cmd, "cannot write to stdout: %s", strerror(err != 0 ? err : EIO));
-  return rc == CB_EXIT_OK ? CB_EXIT_FAIL : rc;
+  return CB_EXIT_FAIL;
 }
 
 int main(int argc, char **argv)

@@ -177,8 +177,8 @@ static int index_names(cb_table_t *t)
   return 0;
 }
 
-/* Parse text of len bytes (followed by room for 2 more) into fields held in
- * blob, which may be the text itself. Takes blob over (frees it on error). */
+/* Parse text of len bytes into fields held in blob (len + 2 bytes), which
+ * is the text itself. Takes blob over (frees it on error). */
 static int parse_into(char *blob, const char *text, size_t len, cb_table_t *t, char *err,
                       size_t errlen)
 {
@@ -204,6 +204,7 @@ static int parse_into(char *blob, const char *text, size_t len, cb_table_t *t, c
     if (t->rows == 0 || index_names(t) == 0)
       return 0;
     cb_table_free(t);
+    snprintf(err, errlen, "out of memory");
     return -ENOMEM;
   }
   free(b.fields);
@@ -218,9 +219,13 @@ int cb_table_parse(const char *text, size_t len, cb_table_t *t, char *err, size_
   char *blob = malloc(len + 2);
 
   memset(t, 0, sizeof(*t));
-  if (blob == NULL)
+  if (blob == NULL) {
+    snprintf(err, errlen, "out of memory");
     return -ENOMEM;
-  return parse_into(blob, text, len, t, err, errlen);
+  }
+  /* Parsed in place, as a file is: one way of parsing, the one fuzzed. */
+  memcpy(blob, text, len);
+  return parse_into(blob, blob, len, t, err, errlen);
 }
 
 int cb_table_load(const char *path, cb_table_t *t, char *err, size_t errlen)

@@ -256,6 +256,34 @@ static const cb_workload_t wl_hang = { .name = "test.hang", .setup = setup_hang,
 static const cb_workload_t wl_hang_fork = { .name = "test.hang-fork", .setup = setup_hang_fork, MODE_COMMON };
 static const cb_workload_t wl_setup_fails = { .name = "test.setup-fails", .setup = setup_fail, MODE_COMMON };
 
+/* Expected checksums that never come, or that crash their process. */
+static uint64_t expect_hang(const cb_task_t *t)
+{
+  (void)t;
+  hang_forever();
+  return 0;
+}
+
+static uint64_t expect_crash(const cb_task_t *t)
+{
+  if (t->index == BAD_INDEX) {
+    signal(SIGSEGV, SIG_DFL);
+    raise(SIGSEGV);
+  }
+  return mode_expect(t);
+}
+
+static const cb_workload_t wl_expect_hang = {
+  .name = "test.expect-hang", .description = "test only", .size_unit = "none",
+  .default_tasks = 10, .setup = setup_ok, .teardown = mode_teardown, .run = mode_run,
+  .expect = expect_hang,
+};
+static const cb_workload_t wl_expect_crash = {
+  .name = "test.expect-crash", .description = "test only", .size_unit = "none",
+  .default_tasks = 10, .setup = setup_ok, .teardown = mode_teardown, .run = mode_run,
+  .expect = expect_crash,
+};
+
 /* ---- helpers ------------------------------------------------------------- */
 
 static cb_topo_t *topo;
@@ -519,6 +547,72 @@ static void test_lost_worker_is_an_error(void **state)
   CHECK_HAS(t.msg, "1 task lost with a worker that died");
 }
 
+/* The expected checksums are computed in a supervised child into shared
+ * memory: right when all goes well, and when the computation hangs or
+ * crashes, the coordinator gets a status to record (timeout, crashed), never
+ * a hang or a crash of its own, and no process is left. */
+static void test_expected_supervised(void **state)
+{
+  cb_cell_t cell = make_cell(&wl_ok, "serial", 1, CB_PIN_NONE, 12, 3);
+  uint64_t *e = NULL, *want = NULL, i;
+  volatile int stop = 0;
+  cb_trial_t fail;
+
+  (void)state;
+  CHECK_EQ(cb_trial_expected(&cell, 12, &want), 0);
+  CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 60, &stop, &e, &fail), 0);
+  assert_non_null(e);
+  for (i = 0; i < 12; i++)
+    CHECK_EQ(e[i], want[i]);
+  cb_trial_expect_free(&cell, e, 12);
+  free(want);
+  CHECK(no_children());
+
+  memset(shared, 0, offsetof(shared_t, scratch));
+  cell = make_cell(&wl_expect_hang, "serial", 1, CB_PIN_NONE, 12, 3);
+  CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 0.5, &stop, &e, &fail), 1);
+  CHECK(e == NULL);
+  CHECK_EQ(fail.status, CB_ST_TIMEOUT);
+  CHECK_HAS(fail.msg, "computing the expected checksums: killed after 0.5 s");
+  CHECK(no_children());
+  CHECK(atomic_load(&shared->npids) == 1 && kill(atomic_load(&shared->pids[0]), 0) != 0);
+
+  cell = make_cell(&wl_expect_crash, "serial", 1, CB_PIN_NONE, 12, 3);
+  CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 60, &stop, &e, &fail), 1);
+  CHECK_EQ(fail.status, CB_ST_CRASHED);
+  CHECK_HAS(fail.msg, "computing the expected checksums: killed by signal 11");
+  CHECK(no_children());
+
+  /* Asked to stop: -EINTR at once, nothing left. */
+  stop = 1;
+  cell = make_cell(&wl_expect_hang, "serial", 1, CB_PIN_NONE, 12, 3);
+  CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 60, &stop, &e, &fail), -EINTR);
+  CHECK(no_children());
+}
+
+/* A trial that cannot be set up says which step failed and why. */
+static void test_setup_error_is_named(void **state)
+{
+  cb_cell_t cell = make_cell(&wl_ok, "serial", 1, CB_PIN_NONE, 12, 0);
+  const char *old = getenv("TMPDIR");
+  char *saved = old != NULL ? strdup(old) : NULL;
+  cb_trial_t t;
+  int err;
+
+  (void)state;
+  setenv("TMPDIR", "/nonexistent-cb-tmp", 1);
+  err = cb_trial_supervised(&cell, topo, NULL, 60, NULL, &t);
+  if (saved != NULL)
+    setenv("TMPDIR", saved, 1);
+  else
+    unsetenv("TMPDIR");
+  free(saved);
+  CHECK_EQ(err, -ENOENT);
+  CHECK_HAS(t.msg, "cannot create its scratch directory in /nonexistent-cb-tmp");
+  CHECK_HAS(t.msg, strerror(ENOENT));
+  CHECK(no_children());
+}
+
 /* A crash kills the trial process of the in-process runners; the process
  * pool loses one task and carries on. */
 static void test_crash(void **state)
@@ -641,6 +735,8 @@ int main(void)
     cmocka_unit_test(test_setup_failure),
     cmocka_unit_test(test_crash),
     cmocka_unit_test(test_lost_worker_is_an_error),
+    cmocka_unit_test(test_expected_supervised),
+    cmocka_unit_test(test_setup_error_is_named),
     cmocka_unit_test(test_timeout),
     cmocka_unit_test(test_stop),
   };
