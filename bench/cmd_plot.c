@@ -20,6 +20,7 @@
 #include "cb.h"
 #include "cmd.h"
 #include "compare.h"
+#include "output.h"
 #include "plot.h"
 #include "signals.h"
 #include "summary.h"
@@ -180,6 +181,9 @@ static int draw(paths_t *ps, const char *const *inputs, size_t ninputs, int comp
   rc = make_dirs(ps->outdir, &bad, &ps->data);
   if (rc != 0)
     return cb_usage_error("plot", "cannot create output directory '%s': %s", bad, strerror(-rc));
+  /* Charts and data files of a plot killed half way (SIGKILL). */
+  cb_sweep_temporaries(ps->outdir, ".");
+  cb_sweep_temporaries(ps->data, "");
   p.outdir = ps->outdir;
   p.scripts = ps->scripts;
   p.gnuplot = ps->gnuplot;

@@ -515,7 +515,8 @@ static int take_lock(session_t *s)
     cb_message("run", "output '%s' is being written by another run (lock file %s)", s->path,
                s->lock_path);
   else if (err != 0)
-    cb_message("run", "cannot lock '%s': %s", s->lock_path, strerror(-err));
+    cb_message("run", "cannot lock '%s': %s", s->lock_path,
+               err == -EINVAL ? "not a regular file" : strerror(-err));
   if (err != 0) {
     free(s->lock_path);
     s->lock_path = NULL;

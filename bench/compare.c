@@ -701,8 +701,17 @@ void cb_compare_md(const cb_compare_t *c, cb_buf_t *out)
   size_t i;
   int any = 0;
 
-  cb_buf_printf(out, "## concbench compare\n\nBASE `%s` (host %s), NEW `%s` (host %s).\n\n",
-                c->base_label, c->base_hosts, c->new_label, c->new_hosts);
+  /* File names and hosts come from anywhere: escaped, so none can change the
+   * document (a backtick would end a code span, a '|' a table cell). */
+  cb_buf_printf(out, "## concbench compare\n\nBASE ");
+  cb_buf_md(out, c->base_label);
+  cb_buf_printf(out, " (host ");
+  cb_buf_md(out, c->base_hosts);
+  cb_buf_printf(out, "), NEW ");
+  cb_buf_md(out, c->new_label);
+  cb_buf_printf(out, " (host ");
+  cb_buf_md(out, c->new_hosts);
+  cb_buf_printf(out, ").\n\n");
   describe_metric(c, out, "- ");
   describe_test(c, out, "- ");
   cb_buf_printf(out, "\n| cell | BASE median | NEW median | ratio | 95%% CI | p | p (Holm) | "

@@ -93,6 +93,57 @@ void cb_buf_json_str(cb_buf_t *b, const char *s)
   cb_buf_put(b, "\"", 1);
 }
 
+void cb_md_escape(char *out, size_t len, const char *s)
+{
+  static const char hex[] = "0123456789abcdef";
+  static const char ellipsis[] = "…";
+  size_t i, o = 0;
+  char e[5];
+  size_t n;
+
+  if (len == 0)
+    return;
+  for (i = 0; s[i] != '\0'; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    n = 0;
+    if (ch < 0x20 || ch == 0x7f) {
+      e[n++] = '\\';
+      if (ch == '\n' || ch == '\t' || ch == '\r') {
+        e[n++] = ch == '\n' ? 'n' : ch == '\t' ? 't' : 'r';
+      } else {
+        e[n++] = 'x';
+        e[n++] = hex[ch >> 4];
+        e[n++] = hex[ch & 15];
+      }
+    } else {
+      if (strchr("\\`*_[]<>|#&!~", ch) != NULL)
+        e[n++] = '\\';
+      e[n++] = (char)ch;
+    }
+    if (o + n + sizeof(ellipsis) > len) {
+      memcpy(out + o, ellipsis, sizeof(ellipsis));
+      return;
+    }
+    memcpy(out + o, e, n);
+    o += n;
+  }
+  out[o] = '\0';
+}
+
+void cb_buf_md(cb_buf_t *b, const char *s)
+{
+  size_t len = strlen(s) * 4 + sizeof("…");
+  char *tmp = malloc(len);
+
+  if (tmp == NULL) {
+    b->failed = 1;
+    return;
+  }
+  cb_md_escape(tmp, len, s);
+  cb_buf_put(b, tmp, strlen(tmp));
+  free(tmp);
+}
+
 void cb_buf_csv_double(cb_buf_t *b, double v)
 {
   char s[40];

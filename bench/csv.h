@@ -21,6 +21,13 @@ void cb_buf_put(cb_buf_t *b, const char *s, size_t n);
 void cb_buf_csv_str(cb_buf_t *b, const char *s);
 /* A JSON string literal, quoted and escaped. */
 void cb_buf_json_str(cb_buf_t *b, const char *s);
+/* A value as Markdown text: characters that would start markup (emphasis,
+ * code, links, HTML, a table cell's end) escaped with a backslash, control
+ * characters written out (\n, \x1b), so that no value changes a document's
+ * structure. cb_md_escape writes into out (len bytes, NUL-terminated,
+ * truncated with "…" when it does not fit); cb_buf_md appends. */
+void cb_md_escape(char *out, size_t len, const char *s);
+void cb_buf_md(cb_buf_t *b, const char *s);
 /* A double in the shortest of %.15g/%.17g that reads back exactly. */
 void cb_buf_csv_double(cb_buf_t *b, double v);
 

@@ -156,8 +156,11 @@ int cb_cmd_topology(int argc, char **argv)
     return cb_fail("topology", "cannot load the topology: %s", strerror(-err));
   if (workers == 0)
     workers = cb_topo_pus(topo);
-  if (cb_topo_print(stdout, topo, (unsigned)workers) != 0)
-    rc = CB_EXIT_FAIL;
+  err = cb_topo_print(stdout, topo, (unsigned)workers);
+  if (err == -EIO)
+    rc = cb_fail("topology", "cannot write to stdout: %s", strerror(errno));
+  else if (err != 0)
+    rc = cb_fail("topology", "cannot print the placement plans: %s", strerror(-err));
   cb_topo_free(topo);
   return rc;
 }

@@ -1,6 +1,8 @@
 /* Outputs by kind; see output.h. */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -58,6 +60,49 @@ static int check_dir(const char *file, char *why, size_t len, struct stat *dst)
     snprintf(why, len, "directory '%s': %s", dir, strerror(-err));
   free(dir);
   return err;
+}
+
+size_t cb_sweep_temporaries(const char *dir, const char *prefix)
+{
+  size_t removed = 0, plen = strlen(prefix), n;
+  struct dirent *e;
+  struct stat st;
+  DIR *d = opendir(dir);
+  const char *tag;
+  char *path, *end;
+  long pid;
+
+  while (d != NULL && (e = readdir(d)) != NULL) {
+    if (strncmp(e->d_name, prefix, plen) != 0 || (tag = strstr(e->d_name + plen, ".tmp-")) == NULL)
+      continue;
+    pid = strtol(tag + 5, &end, 10);
+    if (end == tag + 5 || pid <= 0 || (*end != '-' && *end != '.') || pid == (long)getpid())
+      continue;
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+      continue; /* its owner may still be writing it */
+    n = strlen(dir) + strlen(e->d_name) + 2;
+    if ((path = malloc(n)) == NULL)
+      break;
+    snprintf(path, n, "%s/%s", dir, e->d_name);
+    if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+        unlink(path) == 0)
+      removed++;
+    free(path);
+  }
+  if (d != NULL)
+    closedir(d);
+  return removed;
+}
+
+/* The temporaries of `file` left by writers that were killed. */
+static void sweep_beside(const char *file)
+{
+  char *dir = dir_of(file), *base = base_of(file);
+
+  if (dir != NULL && base != NULL)
+    cb_sweep_temporaries(dir, base);
+  free(dir);
+  free(base);
 }
 
 /* Open a FIFO or a device for writing without ever blocking in open(), then
@@ -119,6 +164,7 @@ int cb_output_open(cb_output_t *o, const char *path, char *why, size_t len)
     err = check_dir(path, why, len, &dst);
     if (err != 0)
       goto fail;
+    sweep_beside(path);
     o->kind = CB_OUT_FILE;
     o->target = strdup(path);
     o->name = base_of(path);
@@ -140,6 +186,7 @@ int cb_output_open(cb_output_t *o, const char *path, char *why, size_t len)
     err = check_dir(o->target, why, len, &dst);
     if (err != 0)
       goto fail;
+    sweep_beside(o->target);
     o->kind = CB_OUT_FILE;
     o->dev = st.st_dev;
     o->ino = st.st_ino;
@@ -177,16 +224,17 @@ static int write_all(int fd, const char *p, size_t len)
   return 0;
 }
 
-/* Temporary file beside the target, fsync, rename. */
+/* Temporary file beside the target (TARGET.tmp-PID-XXXXXX: named after its
+ * owner, see cb_sweep_temporaries), fsync, rename. */
 static int replace(const char *target, const void *data, size_t len)
 {
-  size_t n = strlen(target) + sizeof(".tmp.XXXXXX");
+  size_t n = strlen(target) + sizeof(".tmp--XXXXXX") + 24;
   char *tmp = malloc(n);
   int fd, err;
 
   if (tmp == NULL)
     return -ENOMEM;
-  snprintf(tmp, n, "%s.tmp.XXXXXX", target);
+  snprintf(tmp, n, "%s.tmp-%ld-XXXXXX", target, (long)getpid());
   fd = mkostemp(tmp, O_CLOEXEC);
   if (fd < 0) {
     err = -errno;
@@ -277,9 +325,13 @@ int cb_lock_take(const char *path, int *fd, long *holder)
   /* The holder removes the file when it is done: a lock taken on a file
    * that is no longer at `path` is worth nothing, so look again. */
   for (tries = 0; tries < 100; tries++) {
-    f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
     if (f < 0)
       return -errno;
+    if (fstat(f, &a) != 0 || !S_ISREG(a.st_mode)) {
+      close(f); /* someone else's FIFO or device: neither ours to lock nor to remove */
+      return -EINVAL;
+    }
     if (flock(f, LOCK_EX | LOCK_NB) != 0) {
       err = -errno;
       if (err == -EWOULDBLOCK) {

@@ -53,6 +53,13 @@ int cb_output_same(const cb_output_t *a, const cb_output_t *b);
 /* 1 when the output is the file at `input` (an existing path). */
 int cb_output_is(const cb_output_t *o, const char *input);
 
+/* Remove the files in `dir` whose names start with `prefix` and go on with
+ * ".tmp-PID" of a process that no longer runs: what a writer killed with
+ * SIGKILL left (atomic writes and charts name their temporaries so), when
+ * they are regular files of this user. Returns how many. An output that is
+ * opened sweeps its own. */
+size_t cb_sweep_temporaries(const char *dir, const char *prefix);
+
 /* An exclusive lock (flock) on the file at `path`, created if missing, with
  * the holder's PID written in it. 0 with *fd; -EWOULDBLOCK when another
  * process holds it, with *holder its PID (0 when it is not known yet);

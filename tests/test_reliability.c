@@ -7,7 +7,8 @@
  * - outputs of every kind (FIFO with and without a reader, socket,
  *   directory, device, /dev/stdout into a pipe) for every command;
  * - two runs on one output; a run killed with SIGKILL, whose scratch
- *   directory the next run removes;
+ *   directory the next run removes, as the next writer removes temporary
+ *   files of writers killed half way;
  * - plot interrupted while gnuplot runs, and a gnuplot that writes
  *   incomplete charts (a full disk), and too few file descriptors;
  * - stdout that cannot be written, a directory that cannot be written;
@@ -788,6 +789,69 @@ static void test_killed_run_scratch_is_swept(void **state)
   remove_tree(dir);
 }
 
+/* The PID of a process that has ended. */
+static pid_t dead_pid(void)
+{
+  pid_t pid = fork();
+
+  assert_true(pid >= 0);
+  if (pid == 0)
+    _exit(0);
+  assert_int_equal(waitpid(pid, NULL, 0), pid);
+  return pid;
+}
+
+/* Temporary files of writers killed with SIGKILL (an atomic write, a chart
+ * being drawn) are removed by the next command that writes there; those of
+ * a live writer, and files that only look alike, stay. */
+static void test_stale_temporaries_swept(void **state)
+{
+  static const char *const summary[] = { "summary", "in.csv", "-q", "-o", "out.csv", NULL };
+  static const char *const plot[] = { "plot", "in.csv", "-o", "charts", "-q", NULL };
+  spawn_t o = { .out_fd = -1 };
+  char dir[256], path[512];
+  long dead = (long)dead_pid(), live = (long)getpid();
+  struct {
+    const char *fmt;
+    long pid;
+    int stays;
+  } files[] = {
+    { "%s/out.csv.tmp-%ld-a1b2c3", 0, 0 },
+    { "%s/out.csv.tmp-%ld-d4e5f6", 1, 1 },
+    { "%s/out.csv.tmp-x%ld", 0, 1 },
+    { "%s/charts/.scaling-noop.tmp-%ld.png", 0, 0 },
+    { "%s/charts/data/scaling-noop.dat.tmp-%ld-g7h8i9", 0, 0 },
+    { "%s/charts/.winners.tmp-%ld.svg", 1, 1 },
+  };
+  result_t r;
+  size_t i;
+
+  (void)state;
+  make_dir(dir, sizeof(dir), "temps");
+  make_trials(dir, "in.csv");
+  o.dir = dir;
+  snprintf(path, sizeof(path), "%s/charts", dir);
+  assert_int_equal(mkdir(path, 0755), 0);
+  snprintf(path, sizeof(path), "%s/charts/data", dir);
+  assert_int_equal(mkdir(path, 0755), 0);
+  for (i = 0; i < ARRAY_SIZE(files); i++) {
+    snprintf(path, sizeof(path), files[i].fmt, dir, files[i].pid ? live : dead);
+    write_text(path, "half");
+  }
+  run(&o, summary, &r);
+  expect_exit(&r, 0, "summary");
+  result_free(&r);
+  run(&o, plot, &r);
+  expect_exit(&r, 0, "plot");
+  result_free(&r);
+  for (i = 0; i < ARRAY_SIZE(files); i++) {
+    snprintf(path, sizeof(path), files[i].fmt, dir, files[i].pid ? live : dead);
+    if (exists(path) != files[i].stays)
+      fail_msg("%s: %s", path, files[i].stays ? "removed, though not stale" : "left behind");
+  }
+  remove_tree(dir);
+}
+
 /* A gnuplot that waits for ever: plot, asked to stop, kills and reaps it. */
 static const char sleeping_gnuplot[] = "#!/bin/sh\nexec sleep 600\n";
 /* A gnuplot that "succeeds" but writes incomplete charts, as on a full
@@ -953,6 +1017,17 @@ static void test_unwritable_stdout(void **state)
     result_free(&r);
   }
   close(o.out_fd);
+  /* The same exit code in every command for an output that takes nothing. */
+  o.out_fd = -1;
+  for (i = 0; i < ARRAY_SIZE(writers); i++) {
+    writer_argv(i, "/dev/full", argv);
+    describe(argv, what, sizeof(what));
+    run(&o, argv, &r);
+    expect_exit(&r, 1, what);
+    expect_in(r.err, "cannot write '/dev/full': No space left on device", what);
+    expect_lines(r.err, what);
+    result_free(&r);
+  }
   remove_tree(dir);
 }
 
@@ -1217,6 +1292,7 @@ int main(void)
     cmocka_unit_test(test_output_is_input_through_links),
     cmocka_unit_test(test_second_run_refused),
     cmocka_unit_test(test_killed_run_scratch_is_swept),
+    cmocka_unit_test(test_stale_temporaries_swept),
     cmocka_unit_test(test_plot_stopped_and_full_disk),
     cmocka_unit_test(test_unwritable_stdout),
     cmocka_unit_test(test_unwritable_directory),
