@@ -19,7 +19,7 @@
 typedef enum kind_e {
   K_UINT,   /* whole number in [min, max] */
   K_REAL,   /* finite decimal >= 0 */
-  K_NAME,   /* letters, digits and . _ + -, not empty */
+  K_NAME,   /* letters, digits and . _ + -; empty only when min is 1 */
   K_TEXT,   /* no control characters */
   K_STATUS, /* one of the trial statuses */
   K_RUNNER, /* a runner of the registry */
@@ -75,6 +75,9 @@ static const rule_t rules[] = {
   { "switch_interval_us", K_UINT, 0, CB_MAX_SWITCH_US },
   { "lost_updates", K_UINT, 0, UINT64_MAX },
   { "gil_switches", K_UINT, 0, UINT64_MAX },
+  { "dispatch", K_NAME, 1, 0 }, /* min 1: may be empty (not recorded by older runs) */
+  { "inflight", K_UINT, 0, CB_MAX_CONCURRENCY },
+  { "inline", K_UINT, 0, CB_MAX_TASKS },
 };
 
 /* A plain decimal: optional digits, optional fraction, optional exponent;
@@ -116,10 +119,10 @@ static int real_ok(const char *s)
   return isfinite(strtod(s, &end));
 }
 
-static int name_ok(const char *s)
+static int name_ok(const char *s, uint64_t empty_ok)
 {
   if (*s == '\0')
-    return 0;
+    return (int)empty_ok;
   for (; *s != '\0'; s++) {
     if (!isalnum((unsigned char)*s) && strchr("._+-", *s) == NULL)
       return 0;
@@ -161,7 +164,7 @@ static void expectation(const rule_t *r, char *buf, size_t len)
                (unsigned long long)r->max);
     break;
   case K_REAL: snprintf(buf, len, "a number (decimal, finite, >= 0)"); break;
-  case K_NAME: snprintf(buf, len, "a name (letters, digits, . _ + -)"); break;
+  case K_NAME: snprintf(buf, len, "a name (letters, digits, . _ + -)%s", r->min ? " or nothing" : ""); break;
   case K_TEXT: snprintf(buf, len, "%stext without control characters", r->min ? "non-empty " : ""); break;
   case K_STATUS: snprintf(buf, len, "a status (ok, crashed, timeout, wrong, error, racy)"); break;
   case K_RUNNER: snprintf(buf, len, "a runner of this build (see concbench list)"); break;
@@ -176,7 +179,7 @@ static int value_ok(const rule_t *r, const char *v, uint64_t *u)
   switch (r->kind) {
   case K_UINT: return cb_parse_u64(v, r->min, r->max, u) == 0;
   case K_REAL: return real_ok(v);
-  case K_NAME: return name_ok(v);
+  case K_NAME: return name_ok(v, r->min);
   case K_TEXT: return text_ok(v, r->min);
   case K_STATUS: return status_ok(v);
   case K_RUNNER: return cb_runner_find(v) != NULL;
