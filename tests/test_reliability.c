@@ -1212,6 +1212,23 @@ static size_t children_of(pid_t pid, pid_t *pids, size_t max)
   return n;
 }
 
+/* 1 when process pid sleeps in nanosleep: an io.sleep worker in a task,
+ * past its start-up (a kill then loses a task, not a worker being born). */
+static int in_task(pid_t pid)
+{
+  char path[64], wchan[64] = "";
+  FILE *f;
+
+  snprintf(path, sizeof(path), "/proc/%ld/wchan", (long)pid);
+  f = fopen(path, "re");
+  if (f != NULL) {
+    if (fgets(wchan, sizeof(wchan), f) == NULL)
+      wchan[0] = '\0';
+    fclose(f);
+  }
+  return strstr(wchan, "nanosleep") != NULL;
+}
+
 static void test_killed_workers(void **state)
 {
   static const char *const slow[] = { "run", "-w", "io.sleep", "-s", "100000", "-t", "400",
@@ -1238,15 +1255,15 @@ static void test_killed_workers(void **state)
   errfd = open(errp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   assert_true(errfd >= 0);
   pid = start(&o, slow, errfd, errfd);
-  /* until the trial process has its four workers */
+  /* until the trial process has its four workers, two of them in a task */
   for (waited = 0;; waited += POLL_MS) {
     ntrial = children_of(pid, trial, ARRAY_SIZE(trial));
     nworkers = ntrial == 1 ? children_of(trial[0], workers, ARRAY_SIZE(workers)) : 0;
-    if (nworkers >= 4)
+    if (nworkers >= 4 && in_task(workers[0]) && in_task(workers[1]))
       break;
     if (waited > WAIT_S * 1000L) {
       kill(pid, SIGKILL);
-      fail_msg("no trial with four workers");
+      fail_msg("no trial with four workers in their tasks");
     }
     sleep_ms(POLL_MS);
   }
