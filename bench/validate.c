@@ -164,8 +164,12 @@ static void expectation(const rule_t *r, char *buf, size_t len)
                (unsigned long long)r->max);
     break;
   case K_REAL: snprintf(buf, len, "a number (decimal, finite, >= 0)"); break;
-  case K_NAME: snprintf(buf, len, "a name (letters, digits, . _ + -)%s", r->min ? " or nothing" : ""); break;
-  case K_TEXT: snprintf(buf, len, "%stext without control characters", r->min ? "non-empty " : ""); break;
+  case K_NAME:
+    snprintf(buf, len, "a name (letters, digits, . _ + -)%s", r->min ? " or nothing" : "");
+    break;
+  case K_TEXT:
+    snprintf(buf, len, "%stext without control characters", r->min ? "non-empty " : "");
+    break;
   case K_STATUS: snprintf(buf, len, "a status (ok, crashed, timeout, wrong, error, racy)"); break;
   case K_RUNNER: snprintf(buf, len, "a runner of this build (see concbench list)"); break;
   case K_PIN: snprintf(buf, len, "a pin policy (none, compact, scatter, cores)"); break;
@@ -196,7 +200,8 @@ static void quote(const char *v, char *buf, size_t len)
 
 int cb_trials_check(const cb_table_t *t, char *err, size_t errlen)
 {
-  long col[CB_ARRAY_SIZE(rules)], tasks = cb_table_col(t, "tasks"), failed = cb_table_col(t, "failed");
+  long col[CB_ARRAY_SIZE(rules)], tasks = cb_table_col(t, "tasks");
+  long failed = cb_table_col(t, "failed");
   char want[96], shown[48];
   size_t i, r;
   uint64_t u, ntasks = 0;
