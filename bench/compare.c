@@ -506,44 +506,49 @@ static int too_few(const cb_compare_t *out, char *err, size_t errlen)
 int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_compare_opts_t *o,
                       cb_compare_t *out, char *err, size_t errlen)
 {
-  side_t b = { 0 }, nw = { 0 };
+  /* On the heap: a side holds a fingerprint, too large for a small stack. */
+  side_t *sides = calloc(2, sizeof(*sides)), *b = sides, *nw = sides + 1;
   long *bi = NULL, *ni = NULL;
   double *p = NULL;
   size_t i, k;
   int rc;
 
   memset(out, 0, sizeof(*out));
+  if (sides == NULL) {
+    snprintf(err, errlen, "out of memory");
+    return -ENOMEM;
+  }
   out->alpha = o->alpha;
   out->threshold = o->threshold;
-  rc = side_load(base, o->base_label, &b, err, errlen);
+  rc = side_load(base, o->base_label, b, err, errlen);
   if (rc == 0)
-    rc = side_load(new_, o->new_label, &nw, err, errlen);
+    rc = side_load(new_, o->new_label, nw, err, errlen);
   if (rc != 0)
     goto out;
   rc = -ENOMEM;
-  out->base_hosts = strdup(b.hosts);
-  out->new_hosts = strdup(nw.hosts);
+  out->base_hosts = strdup(b->hosts);
+  out->new_hosts = strdup(nw->hosts);
   out->base_label = strdup(o->base_label);
   out->new_label = strdup(o->new_label);
-  bi = malloc((b.cells.n + nw.cells.n + 1) * sizeof(*bi));
-  ni = malloc((b.cells.n + nw.cells.n + 1) * sizeof(*ni));
-  p = malloc((b.cells.n + 1) * sizeof(*p));
+  bi = malloc((b->cells.n + nw->cells.n + 1) * sizeof(*bi));
+  ni = malloc((b->cells.n + nw->cells.n + 1) * sizeof(*ni));
+  p = malloc((b->cells.n + 1) * sizeof(*p));
   if (out->base_hosts == NULL || out->new_hosts == NULL || out->base_label == NULL ||
       out->new_label == NULL || bi == NULL || ni == NULL || p == NULL ||
-      pair_cells(&b, &nw, out, bi, ni) != 0)
+      pair_cells(b, nw, out, bi, ni) != 0)
     goto out;
-  if (speedup_reason(&b, &nw, o, out) != 0)
+  if (speedup_reason(b, nw, o, out) != 0)
     goto out;
   for (i = 0; i < out->n; i++) {
     cb_cmp_cell_t *c = &out->cell[i];
     if (bi[i] < 0 || ni[i] < 0) {
       c->status = bi[i] < 0 ? CB_CMP_NEW_ONLY : CB_CMP_BASE_ONLY;
       c->why = bi[i] < 0 ? "only in NEW" : "only in BASE";
-      c->base_n = bi[i] < 0 ? 0 : b.cells.cell[bi[i]].n_ok;
-      c->new_n = ni[i] < 0 ? 0 : nw.cells.cell[ni[i]].n_ok;
+      c->base_n = bi[i] < 0 ? 0 : b->cells.cell[bi[i]].n_ok;
+      c->new_n = ni[i] < 0 ? 0 : nw->cells.cell[ni[i]].n_ok;
       continue;
     }
-    compare_cell(&b, bi[i], &nw, ni[i], out->speedup, o->rounds, c);
+    compare_cell(b, bi[i], nw, ni[i], out->speedup, o->rounds, c);
     if (c->status == CB_CMP_COMPARED && c->p < 0)
       goto out;
     if (c->status == CB_CMP_COMPARED)
@@ -578,8 +583,9 @@ out:
   free(bi);
   free(ni);
   free(p);
-  side_free(&b);
-  side_free(&nw);
+  side_free(b);
+  side_free(nw);
+  free(sides);
   return rc;
 }
 

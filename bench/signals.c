@@ -34,7 +34,7 @@ void cb_sig_restore(void)
   have_saved = 0;
 }
 
-static void term_set(sigset_t *set)
+void cb_sig_termset(sigset_t *set)
 {
   size_t i;
 
@@ -54,7 +54,7 @@ void cb_sig_default(void)
   for (i = 0; i < CB_ARRAY_SIZE(term_signals); i++)
     sigaction(term_signals[i], &dfl, NULL);
   sigaction(SIGXFSZ, &dfl, NULL);
-  term_set(&set);
+  cb_sig_termset(&set);
   sigaddset(&set, SIGXFSZ);
   sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
@@ -63,7 +63,7 @@ void cb_sig_block(sigset_t *old)
 {
   sigset_t set;
 
-  term_set(&set);
+  cb_sig_termset(&set);
   sigprocmask(SIG_BLOCK, &set, old);
 }
 

@@ -20,6 +20,9 @@ void cb_sig_restore(void);
 /* In a forked child: the default action for every one of them and for
  * SIGXFSZ, and none blocked, whatever the parent had. */
 void cb_sig_default(void);
+/* The set of them, for a command that takes them synchronously
+ * (sigtimedwait, bench/spawn.c). */
+void cb_sig_termset(sigset_t *set);
 /* Hold them off around a short critical section (a file being replaced), so
  * that none can end the process half way; cb_sig_unblock delivers what came. */
 void cb_sig_block(sigset_t *old);
