@@ -109,7 +109,8 @@ static void sweep_beside(const char *file)
  * make it blocking again for the write. */
 static int open_stream(cb_output_t *o, const struct stat *st, char *why, size_t len)
 {
-  int fd = open(o->path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), flags;
+  int fd = open(o->path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+                             (S_ISREG(st->st_mode) ? O_TRUNC : 0)), flags;
 
   if (fd < 0) {
     int err = -errno;
@@ -177,12 +178,20 @@ int cb_output_open(cb_output_t *o, const char *path, char *why, size_t len)
     return 0;
   }
   if (S_ISREG(st.st_mode)) {
+    struct stat rst;
     real = realpath(path, NULL);
-    o->target = real != NULL ? real : strdup(path);
-    if (o->target == NULL) {
-      err = -ENOMEM;
-      goto fail;
+    if (real == NULL || stat(real, &rst) != 0 || rst.st_dev != st.st_dev ||
+        rst.st_ino != st.st_ino) {
+      /* A file with no name to replace it by (an unlinked file behind
+       * /dev/stdout or /proc/self/fd/N): written in place, once. Renaming
+       * over the path would replace the link, not the file. */
+      free(real);
+      err = open_stream(o, &st, why, len);
+      if (err != 0)
+        goto fail;
+      return 0;
     }
+    o->target = real;
     err = check_dir(o->target, why, len, &dst);
     if (err != 0)
       goto fail;

@@ -6,8 +6,9 @@
  *   likes; a reader never sees half a file. A symbolic link is followed: the
  *   file it names is replaced, not the link;
  * - a FIFO that has a reader, a character device (/dev/null, a terminal,
- *   /dev/stdout when it is a pipe): opened now, without blocking, and
- *   written once, at the end;
+ *   /dev/stdout when it is a pipe), a regular file that has no name of its
+ *   own to be replaced by (an unlinked file behind /dev/stdout): opened now,
+ *   without blocking, and written once, at the end;
  * - anything else is refused up front: a directory, a socket, a block
  *   device, a FIFO that nobody reads (opening it would block for ever).
  *

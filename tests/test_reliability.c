@@ -647,6 +647,19 @@ static void test_outputs_streamed_once(void **state)
   }
   expect_in(r.err, "wrote 3 trials to /dev/stdout", "run's stderr");
   result_free(&r);
+  /* /dev/stdout onto an unlinked file (this test's capture): written in
+   * place, since there is no name to replace it by; renaming over the path
+   * would have replaced the /dev/stdout link itself. */
+  {
+    static const char *const sum[] = { "summary", "in.csv", "-q", "-o", "/dev/stdout", NULL };
+    struct stat st;
+    run(&o, sum, &r);
+    expect_exit(&r, 0, "summary -o /dev/stdout onto an unlinked file");
+    assert_int_equal(count_lines_with(r.out, "host,workload,"), 1);
+    assert_int_equal(lstat("/dev/stdout", &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    result_free(&r);
+  }
   /* /dev/null: fine, and nothing beside it. */
   writer_argv(0, "/dev/null", argv);
   run(&o, argv, &r);
