@@ -31,7 +31,7 @@ int cb_remove_tree(const char *path)
 /* The last lines of the build log, on stderr. */
 static void show_log(const char *path)
 {
-  char buf[4096];
+  static char buf[4096]; /* static: a small stack must do */
   size_t n, i, lines = 0;
   long size;
   FILE *f = fopen(path, "re");
@@ -56,7 +56,7 @@ static void show_log(const char *path)
 static int step(const cb_ab_rev_t *r, char *const argv[], const char *out, const char *what,
                 int show, char *err, size_t errlen)
 {
-  char log[4200];
+  static char log[4200]; /* static: a small stack must do (one step at a time) */
   cb_spawn_io_t io = { .out = out, .err = "-" };
   int st = 0, rc;
 
@@ -84,7 +84,7 @@ static int step(const cb_ab_rev_t *r, char *const argv[], const char *out, const
 
 static int resolve(cb_ab_rev_t *r, const char *rev, char *err, size_t errlen)
 {
-  char spec[512], out[4200];
+  static char spec[512], out[4200]; /* static: a small stack must do */
   char *argv[] = { "git", "-C", r->src, "rev-parse", "--verify", "--quiet", spec, NULL };
   FILE *f;
   int rc;
@@ -112,7 +112,7 @@ static int resolve(cb_ab_rev_t *r, const char *rev, char *err, size_t errlen)
 int cb_ab_rev_build(cb_ab_rev_t *r, const char *src, const char *rev, const char *dir,
                     char *err, size_t errlen)
 {
-  char wt[4160], build[4160], buildtype[64];
+  static char wt[4160], build[4160], buildtype[64]; /* static: a small stack must do */
   char *add[] = { "git", "-C", r->src, "worktree", "add", "--detach", "--quiet", wt, r->commit,
                   NULL };
   char *setup[] = { "meson", "setup", buildtype, build, wt, NULL };
@@ -141,7 +141,7 @@ int cb_ab_rev_build(cb_ab_rev_t *r, const char *src, const char *rev, const char
 
 void cb_ab_rev_remove(cb_ab_rev_t *r)
 {
-  char wt[4200];
+  static char wt[4200]; /* static: a small stack must do */
   char *rm[] = { "git", "-C", r->src, "worktree", "remove", "--force", wt, NULL };
   char *prune[] = { "git", "-C", r->src, "worktree", "prune", NULL };
   cb_spawn_io_t io = { .always = 1 };

@@ -11,6 +11,12 @@
 /* The largest concurrency any list may hold: beyond it a value is absurd on
  * any machine, before limits are even checked. */
 #define CB_MAX_CONCURRENCY 1000000u
+/* The other bounds of a run's values, the same for the command line and for
+ * the trial CSVs read back (bench/validate.c). */
+#define CB_MAX_TASKS 100000000u
+#define CB_MAX_SIZE (UINT64_C(1) << 40)
+#define CB_MAX_PAYLOAD (UINT64_C(1) << 30)
+#define CB_MAX_SWITCH_US 10000000u
 
 /* Decimal integer in [min, max]. -EINVAL when not a number, -ERANGE outside. */
 int cb_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);

@@ -12,12 +12,16 @@
  * the trial CSV has, so BASE may be an older revision. The row is checked
  * against the cell asked for, given the side, its run id and repetition, and
  * kept; the output CSV (a `side` column first, then every column either side
- * wrote) is rewritten atomically every few seconds and at the end. A side
+ * wrote) is rewritten atomically every few seconds and at the end (a FIFO
+ * or a device takes it once, at the end; bench/output.h), under a lock
+ * beside it, as run's. A side
  * that refuses a cell (exit 2: an older revision without that workload) has
  * the cell left out, and compare lists it as on one side only. Children run
- * through bench/spawn.h: SIGINT and SIGTERM stop the current trial, every
- * child is reaped, the temporary directory (and a base revision's worktree)
- * removed, and the trials that finished are kept. */
+ * through bench/spawn.h: SIGINT, SIGTERM and the other terminating signals
+ * stop the current trial, every child is reaped, the temporary directory
+ * (and a base revision's worktree) removed, and the trials that finished
+ * are kept; the temporary directory is named after its owner, so that one
+ * left by an ab killed with SIGKILL is removed by the next run or ab. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -36,8 +40,10 @@
 #include "compare.h"
 #include "matrix.h"
 #include "meta.h"
+#include "output.h"
 #include "spawn.h"
 #include "summary.h"
+#include "trial.h"
 
 enum { SIDE_BASE, SIDE_NEW, SIDES };
 static const char *const side_names[SIDES] = { "base", "new" };
@@ -85,6 +91,10 @@ typedef struct session_s {
   size_t not_ok[SIDES];
   rows_t rows;
   uint64_t last_write;
+  cb_output_t out, compare_out; /* opened before anything runs (bench/output.h) */
+  char *lock_path;              /* beside a regular output: one ab per output */
+  int lock_fd;
+  int progress_on;              /* a progress line is on the terminal */
 } session_t;
 
 static const char ab_help[] =
@@ -572,7 +582,7 @@ static void first_line(const char *path, char *buf, size_t len)
 static void remove_trial_files(const session_t *s)
 {
   static const char *const sides[] = { "summary.csv", "meta.json" };
-  char p[4300];
+  static char p[4300]; /* static: a small stack must do */
   size_t n = strlen(s->trial_csv) - 4, i;
 
   unlink(s->trial_csv);
@@ -581,6 +591,14 @@ static void remove_trial_files(const session_t *s)
     snprintf(p, sizeof(p), "%.*s.%s", (int)n, s->trial_csv, sides[i]);
     unlink(p);
   }
+}
+
+/* Clear the progress line before anything else is said on stderr. */
+static void progress_clear(session_t *s)
+{
+  if (s->progress_on)
+    fputs("\r\033[K", stderr);
+  s->progress_on = 0;
 }
 
 /* The row a trial wrote: one data row, for the cell asked. Returns 0 with
@@ -646,9 +664,10 @@ static int run_slot(session_t *s, int side, size_t cell, int warm, char *err, si
   }
   if (code == CB_EXIT_USAGE) {
     first_line(s->trial_err, msg, sizeof(msg));
-    if (!s->refused[idx])
-      fprintf(stderr, "concbench ab: %s cannot run %s, left out: %s\n", side_names[side], what,
-              msg);
+    if (!s->refused[idx]) {
+      progress_clear(s);
+      cb_message("ab", "%s cannot run %s, left out: %s", side_names[side], what, msg);
+    }
     s->refused[idx] = 1;
     rc = 0;
     goto out;
@@ -667,10 +686,12 @@ static int run_slot(session_t *s, int side, size_t cell, int warm, char *err, si
   if (code == CB_EXIT_FAIL) {
     long mcol = cb_table_col(&t, "message"), scol = cb_table_col(&t, "status");
     s->not_ok[side] += !warm; /* as in run: warm-ups are not results */
-    if (!s->o->quiet)
-      fprintf(stderr, "\r\033[Kconcbench ab: %s %s: %s: %s\n", side_names[side], what,
-              scol >= 0 ? cb_table_get(&t, 1, (size_t)scol) : "not ok",
-              mcol >= 0 ? cb_table_get(&t, 1, (size_t)mcol) : "");
+    if (!s->o->quiet) {
+      progress_clear(s);
+      cb_message("ab", "%s %s: %s: %s", side_names[side], what,
+                 scol >= 0 ? cb_table_get(&t, 1, (size_t)scol) : "not ok",
+                 mcol >= 0 ? cb_table_get(&t, 1, (size_t)mcol) : "");
+    }
   }
   if (!warm)
     rc = rows_add(&s->rows, side, cell, &t, s->run_id, s->reps[idx]++);
@@ -682,21 +703,27 @@ out:
 
 /* ---- the run -------------------------------------------------------------- */
 
-static int write_output(session_t *s)
+/* The output CSV: a regular file is rewritten as trials come in; a stream
+ * (a FIFO, a device) takes it once, at the end (`final`). */
+static int write_output(session_t *s, int final)
 {
   cb_buf_t b = { 0 };
   int err;
 
+  if (!final && s->out.kind != CB_OUT_FILE)
+    return 0;
   rows_csv(&s->rows, -1, NULL, &b);
-  err = b.failed ? -ENOMEM : cb_write_atomic(s->o->output, b.data, b.len);
-  if (err != 0)
-    fprintf(stderr, "\nconcbench ab: cannot write '%s': %s\n", s->o->output, strerror(-err));
+  err = b.failed ? -ENOMEM : cb_output_write(&s->out, b.data, b.len);
+  if (err != 0) {
+    progress_clear(s);
+    cb_message("ab", "cannot write '%s': %s", s->o->output, strerror(-err));
+  }
   cb_buf_free(&b);
   s->last_write = cb_now_ns();
   return err;
 }
 
-static void progress(const session_t *s, size_t done, size_t total, uint64_t t0)
+static void progress(session_t *s, size_t done, size_t total, uint64_t t0)
 {
   double el = (double)(cb_now_ns() - t0) / 1e9;
 
@@ -705,6 +732,7 @@ static void progress(const session_t *s, size_t done, size_t total, uint64_t t0)
   fprintf(stderr, "\r\033[K[%zu/%zu] %.0f s elapsed, ETA %.0f s", done + 1, total, el,
           done > 0 ? el / (double)done * (double)(total - done) : 0.0);
   fflush(stderr);
+  s->progress_on = 1;
 }
 
 static int run_schedule(session_t *s, char *err, size_t errlen)
@@ -727,10 +755,9 @@ static int run_schedule(session_t *s, char *err, size_t errlen)
     progress(s, i, total, t0);
     rc = run_slot(s, side, cell, order[i].rep < 0, err, errlen);
     if (rc == 0 && s->rows.n > 0 && cb_now_ns() - s->last_write > UINT64_C(2000000000))
-      rc = write_output(s) == 0 ? 0 : -EIO;
+      rc = write_output(s, 0) == 0 ? 0 : -EIO;
   }
-  if (!o->quiet && isatty(STDERR_FILENO))
-    fprintf(stderr, "\r\033[K");
+  progress_clear(s);
   free(order);
   return rc;
 }
@@ -739,21 +766,20 @@ static int run_schedule(session_t *s, char *err, size_t errlen)
  * Returns the exit code. */
 static int judge(session_t *s)
 {
-  char label[SIDES][PATH_MAX + 160], err[2048], path[4200];
+  static char label[SIDES][PATH_MAX + 160], err[2048]; /* static: a small stack must do */
   cb_table_t t[SIDES];
   cb_buf_t b = { 0 }, out = { 0 };
   cb_compare_opts_t co = s->o->cmp;
   cb_compare_t cmp = { 0 };
   int side, loaded = 0, rc = CB_EXIT_FAIL, v;
-  size_t i, k = 0, n = strlen(s->o->output);
+  size_t i, k = 0;
 
   for (side = 0; side < SIDES; side++, loaded++) {
     cb_buf_free(&b);
     rows_csv(&s->rows, side, s->m, &b);
     if (b.failed || cb_table_parse(b.data, b.len, &t[side], err, sizeof(err)) != 0) {
       if (!b.failed)
-        fprintf(stderr, "concbench ab: the %s trials do not read back: %s\n", side_names[side],
-                err);
+        cb_message("ab", "the %s trials do not read back: %s", side_names[side], err);
       goto out;
     }
     if (side == SIDE_BASE && s->o->base_rev != NULL)
@@ -783,10 +809,9 @@ static int judge(session_t *s)
   fflush(stdout);
   cb_buf_free(&out);
   cb_compare_csv(&cmp, &out);
-  snprintf(path, sizeof(path), "%.*s.compare.csv",
-           (int)(n > 4 && strcmp(s->o->output + n - 4, ".csv") == 0 ? n - 4 : n), s->o->output);
-  if (out.failed || cb_write_atomic(path, out.data, out.len) != 0)
-    fprintf(stderr, "concbench ab: cannot write '%s'\n", path);
+  if (s->compare_out.path != NULL &&
+      (out.failed || cb_output_write(&s->compare_out, out.data, out.len) != 0))
+    cb_message("ab", "cannot write '%s'", s->compare_out.path);
   rc = CB_EXIT_OK;
   if (cmp.count[CB_CMP_V_SLOWER] > 0) {
     fprintf(stderr, "concbench ab: regression in %zu cell%s:", cmp.count[CB_CMP_V_SLOWER],
@@ -799,14 +824,13 @@ static int judge(session_t *s)
     rc = CB_EXIT_FAIL;
   }
   if (s->not_ok[SIDE_NEW] > 0) {
-    fprintf(stderr, "concbench ab: %zu trial%s of new not ok (see the status and message "
-            "columns of %s)\n", s->not_ok[SIDE_NEW], s->not_ok[SIDE_NEW] == 1 ? "" : "s",
-            s->o->output);
+    cb_message("ab", "%zu trial%s of new not ok (see the status and message columns of %s)",
+               s->not_ok[SIDE_NEW], s->not_ok[SIDE_NEW] == 1 ? "" : "s", s->o->output);
     rc = CB_EXIT_FAIL;
   }
 out:
   if (rc == CB_EXIT_FAIL && (b.failed || out.failed))
-    fprintf(stderr, "concbench ab: out of memory\n");
+    cb_message("ab", "out of memory");
   for (side = 0; side < loaded && side < SIDES; side++)
     cb_table_free(&t[side]);
   cb_compare_free(&cmp);
@@ -819,8 +843,10 @@ static int make_tmp(session_t *s)
 {
   const char *base = getenv("TMPDIR");
 
-  snprintf(s->tmp, sizeof(s->tmp), "%s/concbench-ab-XXXXXX",
-           base != NULL && base[0] != '\0' ? base : "/tmp");
+  /* concbench-PID-XXXXXX: removed by a later run or ab if we are killed
+   * (cb_scratch_sweep) */
+  snprintf(s->tmp, sizeof(s->tmp), "%s/concbench-%ld-XXXXXX",
+           base != NULL && base[0] != '\0' ? base : "/tmp", (long)getpid());
   if (mkdtemp(s->tmp) == NULL)
     return -errno;
   snprintf(s->trial_csv, sizeof(s->trial_csv), "%s/trial.csv", s->tmp);
@@ -852,17 +878,21 @@ static int resolve_bins(session_t *s, const char *base)
 /* Everything between the matrix and the verdict; returns the exit code. */
 static int execute(session_t *s)
 {
-  cb_ab_rev_t rev = { 0 };
-  char err[2048] = "", revdir[4200];
+  /* static: a revision's paths are too large for a small stack */
+  static cb_ab_rev_t rev;
+  static char err[2048], revdir[4200];
   int rc, code = CB_EXIT_OK, sig;
   uint64_t t0;
 
+  memset(&rev, 0, sizeof(rev));
+  err[0] = '\0';
   cb_spawn_begin();
+  cb_scratch_sweep();
   rc = make_tmp(s);
   if (rc != 0) {
-    fprintf(stderr, "concbench ab: cannot make a temporary directory: %s\n", strerror(-rc));
     cb_spawn_end();
-    return CB_EXIT_FAIL;
+    return cb_fail("ab", "cannot make a temporary directory in %s: %s",
+                   getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp", strerror(-rc));
   }
   if (s->o->base_rev != NULL) {
     snprintf(revdir, sizeof(revdir), "%s/rev", s->tmp);
@@ -871,8 +901,7 @@ static int execute(session_t *s)
       snprintf(err, sizeof(err), "cannot make '%.1900s': %s", revdir, strerror(errno));
     } else {
       if (!s->o->quiet)
-        fprintf(stderr, "concbench ab: building %s of %s as the base\n", s->o->base_rev,
-                s->o->source);
+        cb_message("ab", "building %s of %s as the base", s->o->base_rev, s->o->source);
       rc = cb_ab_rev_build(&rev, s->o->source, s->o->base_rev, revdir, err, sizeof(err));
     }
     if (rc == 0)
@@ -885,34 +914,95 @@ static int execute(session_t *s)
   t0 = cb_now_ns();
   if (rc == 0)
     rc = run_schedule(s, err, sizeof(err));
-  if (s->rows.n > 0 && write_output(s) != 0 && rc == 0)
+  if ((s->rows.n > 0 || s->out.kind != CB_OUT_FILE) && write_output(s, 1) != 0 && rc == 0)
     rc = -EIO;
   if (rev.worktree || rev.dir[0])
     cb_ab_rev_remove(&rev);
   cb_remove_tree(s->tmp);
   sig = cb_spawn_end();
   if (rc == -EINTR || sig != 0) {
-    fprintf(stderr, "\nconcbench ab: interrupted; %zu finished trials are in %s\n", s->rows.n,
-            s->rows.n ? s->o->output : "no file");
+    cb_message("ab", "interrupted; %zu finished trials are in %s", s->rows.n,
+               s->rows.n ? s->o->output : "no file");
     return 128 + (sig != 0 ? sig : SIGTERM);
   }
   if (code != CB_EXIT_OK)
     return code;
   if (rc == -EINVAL)
     return cb_usage_error("ab", "%s", err);
-  if (rc != 0) {
-    fprintf(stderr, "concbench ab: %s\n", rc == -ENOMEM ? "out of memory" : strerror(-rc));
-    return CB_EXIT_FAIL;
-  }
+  if (rc == -EIO)
+    return CB_EXIT_FAIL; /* said by write_output */
+  if (rc != 0)
+    return cb_fail("ab", "%s", rc == -ENOMEM ? "out of memory" : strerror(-rc));
   if (!s->o->quiet)
-    fprintf(stderr, "concbench ab: %zu trials (%zu base, %zu new not ok) in %.1f s into %s\n",
-            s->rows.n, s->not_ok[SIDE_BASE], s->not_ok[SIDE_NEW],
-            (double)(cb_now_ns() - t0) / 1e9, s->o->output);
-  if (s->rows.n == 0) {
-    fprintf(stderr, "concbench ab: no trial was recorded\n");
-    return CB_EXIT_FAIL;
-  }
+    cb_message("ab", "%zu trials (%zu base, %zu new not ok) in %.1f s into %s", s->rows.n,
+               s->not_ok[SIDE_BASE], s->not_ok[SIDE_NEW], (double)(cb_now_ns() - t0) / 1e9,
+               s->o->output);
+  if (s->rows.n == 0)
+    return cb_fail("ab", "no trial was recorded");
   return judge(s);
+}
+
+/* X.csv -> X.<suffix>, malloc'd. */
+static char *beside(const char *csv, const char *suffix)
+{
+  size_t n = strlen(csv), len;
+  char *p;
+
+  if (n > 4 && strcmp(csv + n - 4, ".csv") == 0)
+    n -= 4;
+  len = n + strlen(suffix) + 2;
+  p = malloc(len);
+  if (p != NULL)
+    snprintf(p, len, "%.*s.%s", (int)n, csv, suffix);
+  return p;
+}
+
+/* The outputs, opened and checked before anything runs: the CSV and, beside
+ * a regular one, the comparison's CSV and the lock that keeps a second ab
+ * (or run) off them. 0 or the exit code. */
+static int open_outputs(session_t *s)
+{
+  char why[512], *path;
+  long holder = 0;
+  int err;
+
+  err = cb_output_open(&s->out, s->o->output, why, sizeof(why));
+  if (err != 0)
+    return cb_usage_error("ab", "cannot write output '%s': %s", s->o->output, why);
+  if (s->out.kind != CB_OUT_FILE)
+    return 0;
+  path = beside(s->o->output, "compare.csv");
+  err = path == NULL ? -ENOMEM : cb_output_open(&s->compare_out, path, why, sizeof(why));
+  if (err != 0) {
+    err = cb_usage_error("ab", "cannot write '%s': %s", path != NULL ? path : "",
+                         path != NULL ? why : "out of memory");
+    free(path);
+    return err;
+  }
+  free(path);
+  s->lock_path = beside(s->o->output, "lock");
+  err = s->lock_path == NULL ? -ENOMEM : cb_lock_take(s->lock_path, &s->lock_fd, &holder);
+  if (err == 0)
+    return 0;
+  if (err == -EWOULDBLOCK)
+    cb_message("ab", "output '%s' is being written by another run (PID %ld, lock file %s)",
+               s->o->output, holder, s->lock_path);
+  else
+    cb_message("ab", "cannot lock '%s': %s", s->lock_path != NULL ? s->lock_path : "",
+               err == -EINVAL ? "not a regular file" : strerror(-err));
+  free(s->lock_path);
+  s->lock_path = NULL;
+  return CB_EXIT_USAGE;
+}
+
+static void close_outputs(session_t *s)
+{
+  if (s->lock_path != NULL)
+    cb_lock_drop(s->lock_path, s->lock_fd);
+  free(s->lock_path);
+  s->lock_path = NULL;
+  cb_output_close(&s->out);
+  cb_output_close(&s->compare_out);
 }
 
 int cb_cmd_ab(int argc, char **argv)
@@ -920,20 +1010,31 @@ int cb_cmd_ab(int argc, char **argv)
   opts_t o = { .mx = { .pin = CB_PIN_COMPACT, .seed = 1, .gil_modes = 1, .switch_us = 5000 },
                .reps = 5, .warmup = 1, .trial_timeout = 300, .source = CB_SOURCE_ROOT,
                .cmp = CB_COMPARE_OPTS_DEFAULT };
-  session_t s = { .o = &o };
+  /* On the heap: the session holds paths, too large for a small stack. */
+  session_t *s = calloc(1, sizeof(*s));
+  cb_meta_t *meta = calloc(1, sizeof(*meta));
   cb_matrix_t m = { 0 };
   cb_topo_t *topo = NULL;
-  cb_meta_t meta;
-  char path[4096];
+  char *path = NULL;
   int rc, err;
 
+  if (s == NULL || meta == NULL) {
+    free(s);
+    free(meta);
+    return cb_fail("ab", "out of memory");
+  }
+  s->o = &o;
+  s->lock_fd = -1;
+  s->out.fd = s->compare_out.fd = -1;
   rc = parse_options(argc, argv, &o);
-  if (rc != 0)
-    return rc < 0 ? CB_EXIT_OK : rc;
+  if (rc != 0) {
+    rc = rc < 0 ? CB_EXIT_OK : rc;
+    goto out;
+  }
   err = cb_topo_load(&topo);
   if (err != 0) {
-    fprintf(stderr, "concbench ab: cannot load the topology: %s\n", strerror(-err));
-    return CB_EXIT_FAIL;
+    rc = cb_fail("ab", "cannot load the topology: %s", strerror(-err));
+    goto out;
   }
   rc = cb_matrix_build(&o.mx, topo, &m);
   if (rc != 0 || o.dry_run) {
@@ -944,32 +1045,42 @@ int cb_cmd_ab(int argc, char **argv)
     }
     goto out;
   }
-  cb_meta_collect(&meta, topo);
-  snprintf(s.run_id, sizeof(s.run_id), "%s", meta.run_id);
+  cb_meta_collect(meta, topo);
+  snprintf(s->run_id, sizeof(s->run_id), "%s", meta->run_id);
   if (o.output == NULL) {
-    mkdir("results", 0755); /* the default directory; an error shows at the write check */
-    snprintf(path, sizeof(path), "results/ab-%s.csv", meta.run_id);
+    if (mkdir("results", 0755) != 0 && errno != EEXIST) {
+      rc = cb_usage_error("ab", "cannot create the directory 'results' for the default output "
+                          "(or give -o FILE): %s", strerror(errno));
+      goto out;
+    }
+    path = malloc(sizeof("results/ab-.csv") + strlen(meta->run_id));
+    if (path == NULL) {
+      rc = cb_fail("ab", "out of memory");
+      goto out;
+    }
+    sprintf(path, "results/ab-%s.csv", meta->run_id);
     o.output = path;
   }
-  err = cb_check_writable(o.output);
-  if (err != 0) {
-    rc = cb_usage_error("ab", "cannot write output '%s': %s", o.output, strerror(-err));
+  rc = open_outputs(s);
+  if (rc != 0)
+    goto out;
+  s->m = &m;
+  s->refused = calloc(SIDES * m.ncells, sizeof(*s->refused));
+  s->reps = calloc(SIDES * m.ncells, sizeof(*s->reps));
+  if (s->refused == NULL || s->reps == NULL) {
+    rc = cb_fail("ab", "out of memory");
     goto out;
   }
-  s.m = &m;
-  s.refused = calloc(SIDES * m.ncells, sizeof(*s.refused));
-  s.reps = calloc(SIDES * m.ncells, sizeof(*s.reps));
-  if (s.refused == NULL || s.reps == NULL) {
-    fprintf(stderr, "concbench ab: out of memory\n");
-    rc = CB_EXIT_FAIL;
-    goto out;
-  }
-  rc = execute(&s);
+  rc = execute(s);
 out:
-  rows_free(&s.rows);
-  free(s.refused);
-  free(s.reps);
+  close_outputs(s);
+  rows_free(&s->rows);
+  free(s->refused);
+  free(s->reps);
   cb_matrix_free(&m);
   cb_topo_free(topo);
+  free(path);
+  free(meta);
+  free(s);
   return rc;
 }

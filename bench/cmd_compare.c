@@ -82,27 +82,6 @@ static int parse_number(const char *s, double lo, double hi, int open_lo, int pe
   return 0;
 }
 
-static int write_out(const char *path, const cb_buf_t *b)
-{
-  int rc;
-
-  if (b->failed) {
-    fprintf(stderr, "concbench compare: out of memory\n");
-    return CB_EXIT_FAIL;
-  }
-  if (path != NULL) {
-    rc = cb_write_atomic(path, b->data, b->len);
-    if (rc != 0) {
-      fprintf(stderr, "concbench compare: cannot write '%s': %s\n", path, strerror(-rc));
-      return CB_EXIT_FAIL;
-    }
-  } else if (fwrite(b->data, 1, b->len, stdout) != b->len || fflush(stdout) != 0) {
-    fprintf(stderr, "concbench compare: cannot write to stdout\n");
-    return CB_EXIT_FAIL;
-  }
-  return CB_EXIT_OK;
-}
-
 static int do_export(export_t e, const cb_table_t *t, cb_buf_t *b, char *err, size_t errlen)
 {
   switch (e) {
@@ -143,6 +122,7 @@ int cb_cmd_compare(int argc, char **argv)
   cb_table_t tb = { 0 }, tn = { 0 };
   cb_compare_t cmp = { 0 };
   cb_buf_t b = { 0 };
+  cb_output_t output = { .fd = -1 };
   const char *out = NULL, *base = NULL, *new_ = NULL;
   format_t fmt = FMT_TEXT;
   export_t exp = EXP_NONE;
@@ -194,25 +174,29 @@ int cb_cmd_compare(int argc, char **argv)
   } else {
     return cb_usage_error("compare", "needs BASE.csv and NEW.csv (see --help)");
   }
-  if (out != NULL && (rc = cb_check_writable(out)) != 0)
-    return cb_usage_error("compare", "cannot write output '%s': %s", out, strerror(-rc));
-
-  rc = CB_EXIT_USAGE;
+  {
+    const char *inputs[] = { base, new_ };
+    rc = cb_cmd_output("compare", out, inputs, CB_ARRAY_SIZE(inputs), &output);
+    if (rc != 0)
+      return rc;
+  }
   if (base != NULL) {
-    if (cb_table_load(base, &tb, err, sizeof(err)) != 0)
-      goto usage;
+    rc = cb_cmd_load("compare", base, &tb);
+    if (rc != 0)
+      goto done;
     have_base = 1;
   }
-  if (cb_table_load(new_, &tn, err, sizeof(err)) != 0)
-    goto usage;
+  rc = cb_cmd_load("compare", new_, &tn);
+  if (rc != 0)
+    goto done;
   have_new = 1;
+  rc = CB_EXIT_USAGE;
   if (base != NULL) {
     o.base_label = base;
     o.new_label = new_;
     v = cb_compare_tables(&tb, &tn, &o, &cmp, err, sizeof(err));
     if (v == -ENOMEM) {
-      rc = CB_EXIT_FAIL;
-      fprintf(stderr, "concbench compare: %s\n", err);
+      rc = cb_fail("compare", "%s", err);
       goto done;
     }
     if (v != 0)
@@ -223,8 +207,7 @@ int cb_cmd_compare(int argc, char **argv)
     char what[768];
     v = do_export(exp, &tn, &b, what, sizeof(what));
     if (v == -ENOMEM) {
-      rc = CB_EXIT_FAIL;
-      fprintf(stderr, "concbench compare: out of memory\n");
+      rc = cb_fail("compare", "out of memory");
       goto done;
     }
     if (v != 0) {
@@ -239,18 +222,19 @@ int cb_cmd_compare(int argc, char **argv)
     case FMT_CSV: cb_compare_csv(&cmp, &b); break;
     }
   }
-  rc = write_out(out, &b);
+  rc = cb_cmd_emit("compare", &output, out, &b);
   if (rc == CB_EXIT_OK && compared && exp != EXP_NONE) {
     cb_buf_t counts = { 0 };
     cb_compare_counts(&cmp, &counts);
+    if (!counts.failed && counts.len > 0 && counts.data[counts.len - 1] == '\n')
+      counts.data[--counts.len] = '\0';
     if (!counts.failed)
-      fprintf(stderr, "concbench compare: %s", counts.data);
+      cb_message("compare", "%s", counts.data);
     cb_buf_free(&counts);
   }
   if (rc == CB_EXIT_OK && compared) {
     if (cmp.compared == 0 && cmp.n > 0)
-      fprintf(stderr, "concbench compare: no cell could be compared (see the list of cells "
-                      "not compared)\n");
+      cb_message("compare", "no cell could be compared (see the list of cells not compared)");
     if (cmp.count[CB_CMP_V_SLOWER] > 0) {
       list_regressions(&cmp);
       rc = CB_EXIT_FAIL;
@@ -260,6 +244,7 @@ int cb_cmd_compare(int argc, char **argv)
 usage:
   rc = cb_usage_error("compare", "%s", err);
 done:
+  cb_output_close(&output);
   cb_buf_free(&b);
   cb_compare_free(&cmp);
   if (have_base)

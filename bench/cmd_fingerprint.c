@@ -11,6 +11,7 @@
 #include "cb.h"
 #include "cmd.h"
 #include "fingerprint.h"
+#include "validate.h"
 #include "meta.h"
 
 static const char fingerprint_help[] =
@@ -33,9 +34,9 @@ static int of_file(const char *path, cb_fp_t *fp)
   cb_table_t t;
   int several = 0, rc;
 
-  rc = cb_table_load(path, &t, err, sizeof(err));
+  rc = cb_trials_load(path, &t, err, sizeof(err));
   if (rc != 0)
-    return cb_usage_error("fingerprint", "%s", err);
+    return rc == -ENOMEM ? cb_fail("fingerprint", "%s", err) : cb_usage_error("fingerprint", "%s", err);
   rc = cb_fp_of_table(&t, fp, &several, err, sizeof(err));
   cb_table_free(&t);
   if (rc != 0)
@@ -50,14 +51,12 @@ static int of_file(const char *path, cb_fp_t *fp)
 
 static int of_here(cb_fp_t *fp)
 {
+  static cb_meta_t meta; /* static: a small stack must do */
   cb_topo_t *topo = NULL;
-  cb_meta_t meta;
   int err = cb_topo_load(&topo);
 
-  if (err != 0) {
-    fprintf(stderr, "concbench fingerprint: cannot load the topology: %s\n", strerror(-err));
-    return CB_EXIT_FAIL;
-  }
+  if (err != 0)
+    return cb_fail("fingerprint", "cannot load the topology: %s", strerror(-err));
   cb_meta_collect(&meta, topo);
   cb_fp_of_meta(&meta, fp);
   cb_topo_free(topo);
@@ -84,8 +83,9 @@ int cb_cmd_fingerprint(int argc, char **argv)
     { NULL, 0, NULL, 0 },
   };
   int opt, verbose = 0, check = 0, rc, nargs;
-  char why[2048];
-  cb_fp_t a, b;
+  /* static: fingerprints are large, and a small stack must do */
+  static char why[2048];
+  static cb_fp_t a, b;
 
   opterr = 0;
   optind = 1;

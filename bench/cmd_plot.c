@@ -3,8 +3,10 @@
  * file reads the command line and the inputs and prepares the output
  * directory; bench/plot.c builds the charts. Everything that can be wrong
  * with the input is found before anything is written: a bad file exits 2
- * naming it (and the line), a missing gnuplot exits 1, and neither creates
- * a directory. */
+ * naming it (and the line), so does an input that drawing would overwrite,
+ * a missing gnuplot exits 1, and none of them creates a directory. A
+ * terminating signal (SIGTERM, SIGHUP, ...) kills and reaps gnuplot, leaves
+ * no temporary chart, and exits 128 + the signal. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -13,11 +15,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <libgen.h>
 
 #include "cb.h"
 #include "cmd.h"
 #include "compare.h"
+#include "output.h"
 #include "plot.h"
+#include "signals.h"
 #include "summary.h"
 
 static const char plot_help[] =
@@ -41,48 +46,43 @@ static const char plot_help[] =
     "exit: 0 charts drawn (some may be skipped); 1 gnuplot missing or failed;\n"
     "2 bad usage or bad input\n";
 
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+  stop_signal = sig;
+}
+
 /* Load a trial CSV and its cells; on failure print the message (naming
  * the file and the line) and return the exit code. */
 static int load(const char *path, cb_table_t *t, cb_cells_t *cells)
 {
-  char err[512], what[448];
-  struct stat st;
+  char err[512];
   int rc;
 
-  if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
-    return cb_usage_error("plot", "%s: line 1: empty file (no header, no trials)", path);
-  rc = cb_table_load(path, t, err, sizeof(err));
-  if (rc == -ENOMEM) {
-    fprintf(stderr, "concbench plot: %s\n", err);
-    return CB_EXIT_FAIL;
-  }
+  rc = cb_cmd_load("plot", path, t);
   if (rc != 0)
-    return cb_usage_error("plot", "%s", err);
-  rc = cb_cells_build(t, cells, what, sizeof(what));
+    return rc;
+  rc = cb_cells_build(t, cells, err, sizeof(err));
   if (rc != 0) {
     cb_table_free(t);
-    if (rc == -ENOMEM) {
-      fprintf(stderr, "concbench plot: %s: out of memory\n", path);
-      return CB_EXIT_FAIL;
-    }
-    return cb_usage_error("plot", "%s: %s", path, what);
-  }
-  if (cells->n == 0) {
-    cb_cells_free(cells);
-    cb_table_free(t);
-    return cb_usage_error("plot", "%s: line 2: no trials after the header", path);
+    return cb_fail("plot", "%s: %s", path, err); /* checked by the load: out of memory */
   }
   return CB_EXIT_OK;
 }
 
-/* "x/RESULTS.csv" -> "x/RESULTS-charts" */
-static void default_outdir(const char *input, char *buf, size_t len)
+/* "x/RESULTS.csv" -> "x/RESULTS-charts", malloc'd */
+static char *default_outdir(const char *input)
 {
   size_t n = strlen(input);
+  char *p;
 
   if (n > 4 && strcmp(input + n - 4, ".csv") == 0)
     n -= 4;
-  snprintf(buf, len, "%.*s-charts", (int)n, input);
+  p = malloc(n + sizeof("-charts"));
+  if (p != NULL)
+    snprintf(p, n + sizeof("-charts"), "%.*s-charts", (int)n, input);
+  return p;
 }
 
 static int has_control(const char *s)
@@ -94,13 +94,45 @@ static int has_control(const char *s)
   return 0;
 }
 
-/* Create DIR (one level) and DIR/data. 0 or -errno with the path. */
-static int make_dirs(const char *dir, char *bad, size_t len)
+static int same_dir(const char *a, const struct stat *b)
 {
-  char data[PATH_MAX];
   struct stat st;
 
-  snprintf(bad, len, "%s", dir);
+  return stat(a, &st) == 0 && st.st_dev == b->st_dev && st.st_ino == b->st_ino;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+  size_t a = strlen(s), b = strlen(suffix);
+
+  return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* An input that sits where plot writes (DIR or DIR/data) under a name it
+ * could write (*.png, *.svg, *.dat) is refused before anything is drawn. */
+static int input_in_outdir(const char *input, const char *outdir)
+{
+  char *copy = strdup(input), *data = malloc(strlen(outdir) + sizeof("/data"));
+  struct stat dir;
+  int hit = 0;
+
+  if (copy != NULL && data != NULL &&
+      (ends_with(input, ".png") || ends_with(input, ".svg") || ends_with(input, ".dat")) &&
+      stat(dirname(copy), &dir) == 0) {
+    snprintf(data, strlen(outdir) + sizeof("/data"), "%s/data", outdir);
+    hit = same_dir(outdir, &dir) || same_dir(data, &dir);
+  }
+  free(copy);
+  free(data);
+  return hit;
+}
+
+/* Create DIR (one level) and DIR/data. 0 or -errno; *bad names the one. */
+static int make_dirs(const char *dir, const char **bad, char **data)
+{
+  struct stat st;
+
+  *bad = dir;
   if (mkdir(dir, 0777) != 0 && errno != EEXIST)
     return -errno;
   if (stat(dir, &st) != 0)
@@ -109,14 +141,68 @@ static int make_dirs(const char *dir, char *bad, size_t len)
     return -ENOTDIR;
   if (access(dir, W_OK | X_OK) != 0)
     return -errno;
-  if (snprintf(data, sizeof(data), "%s/data", dir) >= (int)sizeof(data))
-    return -ENAMETOOLONG;
-  snprintf(bad, len, "%s", data);
-  if (mkdir(data, 0777) != 0 && errno != EEXIST)
+  *data = malloc(strlen(dir) + sizeof("/data"));
+  if (*data == NULL)
+    return -ENOMEM;
+  snprintf(*data, strlen(dir) + sizeof("/data"), "%s/data", dir);
+  *bad = *data;
+  if (mkdir(*data, 0777) != 0 && errno != EEXIST)
     return -errno;
-  if (stat(data, &st) != 0)
+  if (stat(*data, &st) != 0)
     return -errno;
   return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+/* The paths plot needs, on the heap (a small stack must do). */
+typedef struct paths_s {
+  char latest[PATH_MAX], scripts[PATH_MAX], gnuplot[PATH_MAX], err[1024];
+  char *outdir, *data;
+} paths_t;
+
+/* Draw; the exit code. */
+static int draw(paths_t *ps, const char *const *inputs, size_t ninputs, int compare, int quiet,
+                cb_cells_t *cells, cb_compare_t *cmp)
+{
+  cb_plot_t p = { 0 };
+  const char *bad;
+  int rc;
+
+  if (cb_plot_find_gnuplot(ps->gnuplot, sizeof(ps->gnuplot)) != 0) {
+    const char *env = getenv("CONCBENCH_GNUPLOT");
+    if (env != NULL && env[0] != '\0')
+      return cb_fail("plot", "gnuplot '%s' (CONCBENCH_GNUPLOT) is not an executable program", env);
+    return cb_fail("plot", "gnuplot not found in PATH: install it (Debian: apt-get install "
+                   "gnuplot-nox) or set CONCBENCH_GNUPLOT");
+  }
+  if (cb_plot_find_scripts(ps->scripts, sizeof(ps->scripts)) != 0)
+    return cb_fail("plot", "cannot find the gnuplot scripts (common.gp): not in "
+                   "$CONCBENCH_PLOTS, %s/plots, nor share/concbench/plots beside the binary",
+                   CB_SOURCE_ROOT);
+  rc = make_dirs(ps->outdir, &bad, &ps->data);
+  if (rc != 0)
+    return cb_usage_error("plot", "cannot create output directory '%s': %s", bad, strerror(-rc));
+  /* Charts and data files of a plot killed half way (SIGKILL). */
+  cb_sweep_temporaries(ps->outdir, ".");
+  cb_sweep_temporaries(ps->data, "");
+  p.outdir = ps->outdir;
+  p.scripts = ps->scripts;
+  p.gnuplot = ps->gnuplot;
+  p.quiet = quiet;
+  p.inputs = inputs;
+  p.ninputs = ninputs;
+  p.stop = (volatile const int *)&stop_signal;
+  rc = compare ? cb_plot_compare(&p, cmp, ps->err, sizeof(ps->err))
+               : cb_plot_charts(&p, cells, ps->err, sizeof(ps->err));
+  if (rc == -EINTR) {
+    cb_message("plot", "interrupted by signal %d (%s): gnuplot stopped; %zu chart%s drawn in %s",
+               (int)stop_signal, strsignal((int)stop_signal), p.made, p.made == 1 ? "" : "s",
+               ps->outdir);
+    return 128 + (int)stop_signal;
+  }
+  if (!quiet || rc != 0)
+    cb_message("plot", "%zu chart%s (PNG and SVG) in %s, %zu skipped, %zu failed", p.made,
+               p.made == 1 ? "" : "s", ps->outdir, p.skipped, p.failed);
+  return rc == 0 ? CB_EXIT_OK : CB_EXIT_FAIL;
 }
 
 int cb_cmd_plot(int argc, char **argv)
@@ -128,15 +214,14 @@ int cb_cmd_plot(int argc, char **argv)
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
-  char latest[PATH_MAX], outdir[PATH_MAX], scripts[PATH_MAX], gnuplot[PATH_MAX];
-  char err[1024] = "", bad[PATH_MAX];
-  const char *input, *out = NULL;
-  cb_plot_t p = { 0 };
+  const char *input, *out = NULL, *inputs[2];
+  paths_t *ps = NULL;
   cb_table_t t;
   cb_cells_t cells;
   cb_compare_t cmp;
   struct stat st;
-  int opt, compare = 0, quiet = 0, rc;
+  int opt, compare = 0, quiet = 0, rc, loaded = 0;
+  size_t i;
 
   opterr = 0;
   optind = 1;
@@ -161,79 +246,72 @@ int cb_cmd_plot(int argc, char **argv)
   }
   if (out != NULL && out[0] == '\0')
     return cb_usage_error("plot", "empty output directory ''");
+  ps = calloc(1, sizeof(*ps));
+  if (ps == NULL)
+    return cb_fail("plot", "out of memory");
+  stop_signal = 0;
+  cb_sig_catch(on_signal);
   input = argv[argc - 1];
   if (!compare && stat(input, &st) == 0 && S_ISDIR(st.st_mode)) {
-    rc = cb_plot_latest(input, latest, sizeof(latest));
-    if (rc != 0)
-      return cb_usage_error("plot", "no trial CSV (concbench-*.csv) in directory '%s'%s%s",
-                            input, rc == -ENOENT ? "" : ": ", rc == -ENOENT ? "" : strerror(-rc));
-    input = latest;
+    rc = cb_plot_latest(input, ps->latest, sizeof(ps->latest));
+    if (rc != 0) {
+      rc = cb_usage_error("plot", "no trial CSV (concbench-*.csv) in directory '%s'%s%s", input,
+                          rc == -ENOENT ? "" : ": ", rc == -ENOENT ? "" : strerror(-rc));
+      goto out;
+    }
+    input = ps->latest;
   }
-  if (out == NULL)
-    default_outdir(input, outdir, sizeof(outdir));
-  else
-    snprintf(outdir, sizeof(outdir), "%s", out);
+  ps->outdir = out != NULL ? strdup(out) : default_outdir(input);
+  if (ps->outdir == NULL) {
+    rc = cb_fail("plot", "out of memory");
+    goto out;
+  }
   /* gnuplot reads the directory's name inside a quoted string: quotes are
    * escaped, but a line break cannot be. */
-  if (has_control(outdir))
-    return cb_usage_error("plot", "output directory '%s' has a control character in its name",
-                          outdir);
+  if (has_control(ps->outdir)) {
+    rc = cb_usage_error("plot", "output directory '%s' has a control character in its name",
+                        ps->outdir);
+    goto out;
+  }
+  inputs[0] = compare ? argv[optind] : input;
+  inputs[1] = compare ? argv[optind + 1] : NULL;
+  for (i = 0; i < (size_t)(1 + compare); i++) {
+    if (input_in_outdir(inputs[i], ps->outdir)) {
+      rc = cb_usage_error("plot", "input '%s' is in the output directory '%s' under a chart's "
+                          "name: drawing would overwrite it", inputs[i], ps->outdir);
+      goto out;
+    }
+  }
 
   if (compare) {
     cb_compare_opts_t o = CB_COMPARE_OPTS_DEFAULT;
     o.base_label = argv[optind];
     o.new_label = argv[optind + 1];
-    rc = cb_compare_files(argv[optind], argv[optind + 1], &o, &cmp, err, sizeof(err));
-    if (rc == -ENOMEM) {
-      fprintf(stderr, "concbench plot: %s\n", err);
-      return CB_EXIT_FAIL;
-    }
-    if (rc != 0)
-      return cb_usage_error("plot", "%s", err);
+    rc = cb_compare_files(argv[optind], argv[optind + 1], &o, &cmp, ps->err, sizeof(ps->err));
+    if (rc == -ENOMEM)
+      rc = cb_fail("plot", "%s", ps->err);
+    else if (rc != 0)
+      rc = cb_usage_error("plot", "%s", ps->err);
   } else {
     rc = load(input, &t, &cells);
-    if (rc != CB_EXIT_OK)
-      return rc;
   }
+  if (rc != 0)
+    goto out;
+  loaded = 1;
+  rc = draw(ps, inputs, (size_t)(1 + compare), compare, quiet, &cells, &cmp);
 
-  rc = CB_EXIT_FAIL;
-  if (cb_plot_find_gnuplot(gnuplot, sizeof(gnuplot)) != 0) {
-    const char *env = getenv("CONCBENCH_GNUPLOT");
-    if (env != NULL && env[0] != '\0')
-      fprintf(stderr, "concbench plot: gnuplot '%s' (CONCBENCH_GNUPLOT) is not an executable "
-                      "program\n", env);
-    else
-      fprintf(stderr, "concbench plot: gnuplot not found in PATH: install it (Debian: apt-get "
-                      "install gnuplot-nox) or set CONCBENCH_GNUPLOT\n");
-    goto out;
-  }
-  if (cb_plot_find_scripts(scripts, sizeof(scripts)) != 0) {
-    fprintf(stderr, "concbench plot: cannot find the gnuplot scripts (common.gp): not in "
-                    "$CONCBENCH_PLOTS, %s/plots, nor share/concbench/plots beside the binary\n",
-            CB_SOURCE_ROOT);
-    goto out;
-  }
-  rc = make_dirs(outdir, bad, sizeof(bad));
-  if (rc != 0) {
-    rc = cb_usage_error("plot", "cannot create output directory '%s': %s", bad, strerror(-rc));
-    goto out;
-  }
-  p.outdir = outdir;
-  p.scripts = scripts;
-  p.gnuplot = gnuplot;
-  p.quiet = quiet;
-  rc = compare ? cb_plot_compare(&p, &cmp, err, sizeof(err))
-               : cb_plot_charts(&p, &cells, err, sizeof(err));
-  if (!quiet || rc != 0)
-    fprintf(stderr, "concbench plot: %zu chart%s (PNG and SVG) in %s, %zu skipped, %zu failed\n",
-            p.made, p.made == 1 ? "" : "s", outdir, p.skipped, p.failed);
-  rc = rc == 0 ? CB_EXIT_OK : CB_EXIT_FAIL;
 out:
-  if (compare) {
+  if (loaded && compare) {
     cb_compare_free(&cmp);
-  } else {
+  } else if (loaded) {
     cb_cells_free(&cells);
     cb_table_free(&t);
   }
+  cb_sig_restore();
+  if (ps != NULL) {
+    free(ps->outdir);
+    free(ps->data);
+  }
+  free(ps);
   return rc;
 }

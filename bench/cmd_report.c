@@ -27,7 +27,8 @@ int cb_cmd_report(int argc, char **argv)
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
-  const char *out = NULL, *charts = "charts";
+  const char *out = NULL, *charts = "charts", *input;
+  cb_output_t o;
   char err[512];
   cb_table_t t;
   cb_cells_t cells;
@@ -51,25 +52,26 @@ int cb_cmd_report(int argc, char **argv)
     return cb_usage_error("report", optind >= argc ? "needs one trial CSV (see --help)"
                                                    : "takes one trial CSV, got '%s' too",
                           argv[optind + (optind < argc)]);
-  if (out != NULL && (rc = cb_check_writable(out)) != 0)
-    return cb_usage_error("report", "cannot write output '%s': %s", out, strerror(-rc));
-  if (cb_table_load(argv[optind], &t, err, sizeof(err)) != 0)
-    return cb_usage_error("report", "%s", err);
-  rc = cb_cells_build(&t, &cells, err, sizeof(err));
-  if (rc != 0) {
+  input = argv[optind];
+  rc = cb_cmd_output("report", out, &input, 1, &o);
+  if (rc != 0)
+    return rc;
+  rc = cb_cmd_load("report", input, &t);
+  if (rc != 0)
+    goto out;
+  if (cb_cells_build(&t, &cells, err, sizeof(err)) != 0) {
+    rc = cb_fail("report", "%s: %s", input, err); /* checked by the load: out of memory */
     cb_table_free(&t);
-    return cb_usage_error("report", "%s: %s", argv[optind], err);
+    goto out;
   }
   cb_cells_sort(&cells);
-  rc = cb_report_md(&cells, charts, &b);
-  if (rc == 0 && out != NULL)
-    rc = cb_write_atomic(out, b.data, b.len);
-  else if (rc == 0 && (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0))
-    rc = -EIO;
-  if (rc != 0)
-    fprintf(stderr, "concbench report: cannot write the report: %s\n", strerror(-rc));
+  if (cb_report_md(&cells, charts, &b) != 0)
+    b.failed = 1;
+  rc = cb_cmd_emit("report", &o, out, &b);
   cb_buf_free(&b);
   cb_cells_free(&cells);
   cb_table_free(&t);
-  return rc == 0 ? CB_EXIT_OK : CB_EXIT_FAIL;
+out:
+  cb_output_close(&o);
+  return rc;
 }

@@ -20,6 +20,8 @@
 #include "gil.h"
 #include "matrix.h"
 #include "record.h"
+#include "output.h"
+#include "signals.h"
 #include "summary.h"
 
 typedef struct opts_s {
@@ -32,13 +34,18 @@ typedef struct opts_s {
 
 typedef struct session_s {
   const opts_t *o;
-  const cb_matrix_t *m;
+  cb_matrix_t *m;
   const cb_topo_t *topo;
   const cb_meta_t *meta;
-  const char *path;
-  cb_buf_t csv;
+  const char *path;         /* the CSV as given (or the default) */
+  cb_output_t csv, summary, metadata, json;
+  int have_summary, have_metadata, have_json;
+  char *lock_path;          /* beside a regular CSV; NULL for a stream */
+  int lock_fd;
+  int csv_is_stdout;        /* the CSV goes to our own stdout: talk on stderr */
+  int progress_on;          /* a progress line is on the terminal */
+  cb_buf_t csv_text;
   size_t rows, not_ok;
-  int beside_ok;  /* the output is a regular file: summary and metadata go beside it */
 } session_t;
 
 static volatile sig_atomic_t stop_signal;
@@ -82,7 +89,11 @@ static const char run_help[] =
     "      --dry-run            print the matrix and the number of trials, run nothing\n"
     "  -q, --quiet              no progress line, no stability warnings\n"
     "  -h, --help\n\n"
-    "exit: 0 every trial ok; 1 some trial not ok; 2 bad usage; 130/143 interrupted\n";
+    "Regular files are rewritten atomically after every trial; a FIFO or a device\n"
+    "(e.g. /dev/stdout into a pipe) is written once, at the end. Two runs cannot\n"
+    "write one output: the second exits 2 naming the first's PID (lock X.lock).\n\n"
+    "exit: 0 every trial ok; 1 some trial not ok, or an output could not be written;\n"
+    "2 bad usage; 128+N after signal N (SIGINT 130, SIGTERM 143, SIGHUP 129, ...)\n";
 
 static void on_signal(int sig)
 {
@@ -147,7 +158,7 @@ static int parse_option(int opt, opts_t *o)
     return 0;
   case 't':
     mx->have_tasks = 1;
-    return parse_num("--tasks", optarg, 1, 100000000, &mx->tasks);
+    return parse_num("--tasks", optarg, 1, CB_MAX_TASKS, &mx->tasks);
   case 's': mx->sizes = optarg; return 0;
   case 'R':
     o->have_reps = 1;
@@ -159,7 +170,7 @@ static int parse_option(int opt, opts_t *o)
   case 'G': return parse_gil(optarg, mx);
   case 'I':
     o->have_switch = 1;
-    return parse_num("--switch-interval", optarg, 1, 10000000, &mx->switch_us);
+    return parse_num("--switch-interval", optarg, 1, CB_MAX_SWITCH_US, &mx->switch_us);
   case 'A': mx->allow_races = 1; return 0;
   case 'T':
     if (cb_parse_positive_double(optarg, 86400 * 7, &o->trial_timeout) != 0)
@@ -236,14 +247,19 @@ static void now_iso(char *buf, size_t len)
   snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
-/* X.csv -> X.<suffix> */
-static void beside(const char *csv, const char *suffix, char *buf, size_t len)
+/* X.csv -> X.<suffix>, malloc'd. */
+static char *beside(const char *csv, const char *suffix)
 {
-  size_t n = strlen(csv);
+  size_t n = strlen(csv), len;
+  char *p;
 
   if (n > 4 && strcmp(csv + n - 4, ".csv") == 0)
     n -= 4;
-  snprintf(buf, len, "%.*s.%s", (int)n, csv, suffix);
+  len = n + strlen(suffix) + 2;
+  p = malloc(len);
+  if (p != NULL)
+    snprintf(p, len, "%.*s.%s", (int)n, csv, suffix);
+  return p;
 }
 
 static void clock_text(char *buf, size_t len, double s)
@@ -256,14 +272,22 @@ static void clock_text(char *buf, size_t len, double s)
     snprintf(buf, len, "%lu:%02lu", t / 60, t % 60);
 }
 
+/* Clear the progress line before anything else is said on stderr. */
+static void progress_clear(session_t *s)
+{
+  if (s->progress_on)
+    fputs("\r\033[K", stderr);
+  s->progress_on = 0;
+}
+
 /* One updating line on a terminal: where the run is and when it should end. */
-static void progress(const opts_t *o, size_t done, size_t total, const cb_cell_t *c, int warm,
-                     uint64_t t_start)
+static void progress(session_t *s, size_t done, size_t total, const cb_cell_t *c,
+                     const char *what, uint64_t t_start)
 {
   double elapsed = (double)(cb_now_ns() - t_start) / 1e9;
   char el[32], eta[32];
 
-  if (o->quiet || !isatty(STDERR_FILENO))
+  if (s->o->quiet || !isatty(STDERR_FILENO))
     return;
   clock_text(el, sizeof(el), elapsed);
   if (done > 0)
@@ -271,31 +295,31 @@ static void progress(const opts_t *o, size_t done, size_t total, const cb_cell_t
   else
     snprintf(eta, sizeof(eta), "?");
   fprintf(stderr, "\r\033[K[%zu/%zu] %s %s%s c=%u%s  %s elapsed, ETA %s", done + 1, total,
-          c->wl->name, c->rn->name, c->gil ? "+gil" : "", c->concurrency,
-          warm ? " (warm-up)" : "", el, eta);
+          c->wl->name, c->rn->name, c->gil ? "+gil" : "", c->concurrency, what, el, eta);
   fflush(stderr);
+  s->progress_on = 1;
 }
 
 /* For people: one line per cell from the summary. */
-static void print_cells(const cb_cells_t *cells)
+static void print_cells(FILE *f, const cb_cells_t *cells)
 {
   const cb_summary_t *tp;
   char flags[96], rn[32];
   size_t c;
 
-  printf("%-14s %-13s %-9s %-9s %6s %8s %5s %14s %21s %6s  %s\n", "workload", "runner",
-         "transport", "dispatch", "c", "payload", "ok", "tasks/s median", "95% CI", "cv",
-         "flags");
+  fprintf(f, "%-14s %-13s %-9s %-9s %6s %8s %5s %14s %21s %6s  %s\n", "workload", "runner",
+          "transport", "dispatch", "c", "payload", "ok", "tasks/s median", "95% CI", "cv",
+          "flags");
   for (c = 0; c < cells->n; c++) {
     tp = &cells->cell[c].m[CB_M_throughput];
     cb_flags_text(cells->cell[c].flags, flags, sizeof(flags));
     snprintf(rn, sizeof(rn), "%s%s", cb_cell_key(cells, c, "runner"),
              strcmp(cb_cell_key(cells, c, "gil"), "1") == 0 ? "+gil" : "");
-    printf("%-14s %-13s %-9s %-9s %6s %8s %2zu/%-2zu %14.5g [%9.4g, %9.4g] %5.1f%%  %s\n",
-           cb_cell_key(cells, c, "workload"), rn, cb_cell_key(cells, c, "transport"),
-           cb_cell_key(cells, c, "dispatch"), cb_cell_key(cells, c, "concurrency"),
-           cb_cell_key(cells, c, "payload"), cells->cell[c].n_ok, cells->cell[c].nrows,
-           tp->median, tp->ci_lo, tp->ci_hi, 100 * tp->cv, flags);
+    fprintf(f, "%-14s %-13s %-9s %-9s %6s %8s %2zu/%-2zu %14.5g [%9.4g, %9.4g] %5.1f%%  %s\n",
+            cb_cell_key(cells, c, "workload"), rn, cb_cell_key(cells, c, "transport"),
+            cb_cell_key(cells, c, "dispatch"), cb_cell_key(cells, c, "concurrency"),
+            cb_cell_key(cells, c, "payload"), cells->cell[c].n_ok, cells->cell[c].nrows,
+            tp->median, tp->ci_lo, tp->ci_hi, 100 * tp->cv, flags);
   }
 }
 
@@ -322,52 +346,69 @@ static int record(session_t *s, size_t cell, unsigned rep, const cb_trial_t *t)
   row.transport = row.cell->transport;
   row.dispatch = row.cell->dispatch;
   now_iso(row.timestamp, sizeof(row.timestamp));
-  cb_record_row(&s->csv, &row);
-  if (s->csv.failed)
+  cb_record_row(&s->csv_text, &row);
+  if (s->csv_text.failed) {
+    progress_clear(s);
+    cb_message("run", "out of memory for the trial CSV");
     return -ENOMEM;
+  }
   s->rows++;
   s->not_ok += not_ok(row.cell, t);
-  err = cb_write_atomic(s->path, s->csv.data, s->csv.len);
-  if (err != 0)
-    fprintf(stderr, "\nconcbench run: cannot write '%s': %s\n", s->path, strerror(-err));
+  /* A stream takes the whole CSV once, at the end. */
+  if (s->csv.kind != CB_OUT_FILE)
+    return 0;
+  err = cb_output_write(&s->csv, s->csv_text.data, s->csv_text.len);
+  if (err != 0) {
+    progress_clear(s);
+    cb_message("run", "cannot write '%s': %s", s->path, strerror(-err));
+  }
   return err;
 }
 
-/* Derive the summary from the trials written so far, write it beside the
- * CSV and, at the end of a complete run, show it. */
-static int write_summary(session_t *s, int show)
+/* Derive the summary from the trials written so far and write it beside the
+ * CSV; *cells keeps it for showing (cb_cells_free). */
+static int write_summary(session_t *s, cb_cells_t *cells, cb_table_t *t)
 {
-  char err[256], path[4200];
-  cb_cells_t cells;
-  cb_table_t t;
+  char err[256];
   cb_buf_t b = { 0 };
   int rc;
 
-  if (!s->beside_ok)
-    return 0;
-  beside(s->path, "summary.csv", path, sizeof(path));
-  rc = cb_table_parse(s->csv.data, s->csv.len, &t, err, sizeof(err));
+  rc = cb_table_parse(s->csv_text.data, s->csv_text.len, t, err, sizeof(err));
   if (rc == 0) {
-    rc = cb_cells_build(&t, &cells, err, sizeof(err));
+    rc = cb_cells_build(t, cells, err, sizeof(err));
     if (rc == 0) {
-      cb_cells_sort(&cells);
-      cb_cells_csv(&cells, &b);
-      rc = b.failed ? -ENOMEM : cb_write_atomic(path, b.data, b.len);
+      cb_cells_sort(cells);
+      cb_cells_csv(cells, &b);
+      rc = b.failed ? -ENOMEM : cb_output_write(&s->summary, b.data, b.len);
       snprintf(err, sizeof(err), "%s", strerror(-rc));
-      if (rc == 0 && show)
-        print_cells(&cells);
-      if (rc == 0 && !s->o->quiet)
-        cb_cells_warn(&cells, stderr);
       cb_buf_free(&b);
-      cb_cells_free(&cells);
+      if (rc != 0)
+        cb_cells_free(cells);
     }
-    cb_table_free(&t);
+    if (rc != 0)
+      cb_table_free(t);
   }
   if (rc != 0)
-    fprintf(stderr, "concbench run: cannot write the summary '%s': %s\n", path, err);
-  else if (show)
-    printf("summary in %s\n", path);
+    cb_message("run", "cannot write the summary '%s': %s", s->summary.path, err);
   return rc;
+}
+
+/* What a cell's trial records when it cannot run; 0 to run it. */
+static int expected_of(session_t *s, size_t cell, const uint64_t **e, cb_trial_t *instead)
+{
+  const cb_cell_t *c = &s->m->cells[cell];
+  const cb_trial_t *fail;
+  int err = cb_matrix_expected(s->m, cell, s->o->trial_timeout,
+                               (volatile const int *)&stop_signal, e, &fail);
+
+  if (err == 1)
+    *instead = *fail;
+  else if (err < 0 && err != -EINTR) {
+    progress_clear(s);
+    cb_message("run", "%s size %llu: %s", c->wl->name, (unsigned long long)c->params.size,
+               fail->msg);
+  }
+  return err;
 }
 
 static int run_trials(session_t *s)
@@ -377,32 +418,47 @@ static int run_trials(session_t *s)
   size_t total = 0, i;
   unsigned *reps;
   cb_slot_t *order;
+  const uint64_t *expected;
   cb_trial_t t;
   int err = 0;
 
   order = cb_schedule(s->m->ncells, o->warmup, o->reps, o->mx.seed, &total);
-  reps = calloc(s->m->ncells, sizeof(*reps));
-  if (order == NULL || reps == NULL)
+  reps = calloc(s->m->ncells > 0 ? s->m->ncells : 1, sizeof(*reps));
+  if (order == NULL || reps == NULL) {
+    cb_message("run", "out of memory for the schedule of %zu cells", s->m->ncells);
     err = -ENOMEM;
-  for (i = 0; err == 0 && i < total; i++) {
+  }
+  for (i = 0; err == 0 && i < total && !stop_signal; i++) {
     const cb_cell_t *c = &s->m->cells[order[i].cell];
     int warm = order[i].rep < 0;
-    progress(o, i, total, c, warm, t_start);
-    err = cb_trial_supervised(c, s->topo, s->m->expected[s->m->expected_of[order[i].cell]],
-                              o->trial_timeout, (volatile const int *)&stop_signal, &t);
+    progress(s, i, total, c, " (expected checksums)", t_start);
+    err = expected_of(s, order[i].cell, &expected, &t);
+    if (err == 0) {
+      progress(s, i, total, c, warm ? " (warm-up)" : "", t_start);
+      err = cb_trial_supervised(c, s->topo, expected, o->trial_timeout,
+                                (volatile const int *)&stop_signal, &t);
+      if (err != 0 && err != -EINTR) {
+        progress_clear(s);
+        cb_message("run", "cannot start a trial of %s %s%s c=%u: %s", c->wl->name,
+                   c->rn->name, c->gil ? "+gil" : "", c->concurrency, t.msg);
+      }
+    } else if (err == 1) {
+      err = 0; /* recorded as what kept it from running */
+    }
     if (err != 0)
       break;
-    if (not_ok(c, &t) && !o->quiet)
-      fprintf(stderr, "\r\033[Kconcbench: %s %s%s c=%u: %s: %s\n", c->wl->name, c->rn->name,
-              c->gil ? "+gil" : "", c->concurrency, cb_status_name(t.status), t.msg);
+    if (not_ok(c, &t) && !o->quiet) {
+      progress_clear(s);
+      cb_message(NULL, "%s %s%s c=%u: %s: %s", c->wl->name, c->rn->name, c->gil ? "+gil" : "",
+                 c->concurrency, cb_status_name(t.status), t.msg);
+    }
     if (!warm)
       err = record(s, order[i].cell, reps[order[i].cell]++, &t);
   }
-  if (!o->quiet && isatty(STDERR_FILENO))
-    fprintf(stderr, "\r\033[K");
+  progress_clear(s);
   free(reps);
   free(order);
-  return err;
+  return err != 0 ? err : stop_signal ? -EINTR : 0;
 }
 
 static int pin_unsupported(const cb_topo_t *topo, cb_pin_policy_t pin)
@@ -415,46 +471,135 @@ static int pin_unsupported(const cb_topo_t *topo, cb_pin_policy_t pin)
   return err == -ENOTSUP;
 }
 
-static void default_output(char *buf, size_t len, const cb_meta_t *meta)
+/* results/concbench-RUNID.csv, creating results/ if needed. */
+static int default_output(char **out, const cb_meta_t *meta)
 {
-  mkdir("results", 0755); /* the default directory; an error shows at the write check */
-  snprintf(buf, len, "results/concbench-%s.csv", meta->run_id);
+  size_t n = sizeof("results/concbench-.csv") + strlen(meta->run_id);
+
+  if (mkdir("results", 0755) != 0 && errno != EEXIST)
+    return cb_usage_error("run", "cannot create the directory 'results' for the default "
+                          "output (or give -o FILE): %s", strerror(errno));
+  *out = malloc(n);
+  if (*out == NULL)
+    return cb_fail("run", "out of memory");
+  snprintf(*out, n, "results/concbench-%s.csv", meta->run_id);
+  return 0;
 }
 
-/* 1 when `json` names the CSV or a file written beside it. */
-static int same_file_as_outputs(const char *json, const char *csv)
+/* One output, opened and checked up front. */
+static int open_output(cb_output_t *o, const char *path, const char *what)
 {
-  static const char *const sides[] = { "summary.csv", "meta.json" };
-  char other[4200];
-  size_t i;
+  char why[512];
+  int err = cb_output_open(o, path, why, sizeof(why));
 
-  if (strcmp(json, csv) == 0)
-    return 1;
-  for (i = 0; i < CB_ARRAY_SIZE(sides); i++) {
-    beside(csv, sides[i], other, sizeof(other));
-    if (strcmp(json, other) == 0)
-      return 1;
+  if (err != 0)
+    return cb_usage_error("run", "cannot write %s '%s': %s", what, path, why);
+  return 0;
+}
+
+/* The lock beside a regular CSV: a second run on the same output is
+ * refused, naming the first. */
+static int take_lock(session_t *s)
+{
+  long holder = 0;
+  int err;
+
+  s->lock_path = beside(s->path, "lock");
+  if (s->lock_path == NULL)
+    return cb_fail("run", "out of memory");
+  err = cb_lock_take(s->lock_path, &s->lock_fd, &holder);
+  if (err == -EWOULDBLOCK && holder > 0)
+    cb_message("run", "output '%s' is being written by another run (PID %ld, lock file %s)",
+               s->path, holder, s->lock_path);
+  else if (err == -EWOULDBLOCK)
+    cb_message("run", "output '%s' is being written by another run (lock file %s)", s->path,
+               s->lock_path);
+  else if (err != 0)
+    cb_message("run", "cannot lock '%s': %s", s->lock_path,
+               err == -EINVAL ? "not a regular file" : strerror(-err));
+  if (err != 0) {
+    free(s->lock_path);
+    s->lock_path = NULL;
+    return CB_EXIT_USAGE;
   }
   return 0;
+}
+
+/* Every output of the run, checked and opened before anything runs: the
+ * CSV; beside a regular CSV its summary and metadata (and its lock); the
+ * JSON; no two of them the same file. 0 or the exit code. */
+static int open_outputs(session_t *s)
+{
+  char *path;
+  int rc;
+
+  rc = open_output(&s->csv, s->path, "output");
+  if (rc != 0)
+    return rc;
+  if (s->csv.kind == CB_OUT_FILE) {
+    /* Beside /dev/null or a FIFO there is no place for files of ours. */
+    path = beside(s->path, "summary.csv");
+    rc = path == NULL ? cb_fail("run", "out of memory") : open_output(&s->summary, path,
+                                                                      "the summary");
+    s->have_summary = rc == 0;
+    free(path);
+    if (rc != 0)
+      return rc;
+    path = beside(s->path, "meta.json");
+    rc = path == NULL ? cb_fail("run", "out of memory") : open_output(&s->metadata, path,
+                                                                      "the metadata");
+    s->have_metadata = rc == 0;
+    free(path);
+    if (rc != 0)
+      return rc;
+  }
+  if (s->o->json != NULL) {
+    rc = open_output(&s->json, s->o->json, "--json");
+    s->have_json = rc == 0;
+    if (rc != 0)
+      return rc;
+    if (cb_output_same(&s->json, &s->csv) ||
+        (s->have_summary && cb_output_same(&s->json, &s->summary)) ||
+        (s->have_metadata && cb_output_same(&s->json, &s->metadata)))
+      return cb_usage_error("run", "--json '%s' would overwrite the run's own CSV or its "
+                            "summary or metadata", s->o->json);
+  }
+  if (s->csv.kind == CB_OUT_STREAM) {
+    struct stat st;
+    s->csv_is_stdout = fstat(STDOUT_FILENO, &st) == 0 && st.st_dev == s->csv.dev &&
+                       st.st_ino == s->csv.ino;
+  }
+  return s->csv.kind == CB_OUT_FILE ? take_lock(s) : 0;
+}
+
+static void close_outputs(session_t *s)
+{
+  if (s->lock_path != NULL)
+    cb_lock_drop(s->lock_path, s->lock_fd);
+  free(s->lock_path);
+  s->lock_path = NULL;
+  cb_output_close(&s->csv);
+  if (s->have_summary)
+    cb_output_close(&s->summary);
+  if (s->have_metadata)
+    cb_output_close(&s->metadata);
+  if (s->have_json)
+    cb_output_close(&s->json);
+  s->have_summary = s->have_metadata = s->have_json = 0;
 }
 
 /* The machine metadata beside the CSV, complete (X.meta.json). */
 static int write_sidecar(session_t *s)
 {
-  char path[4200];
   cb_buf_t b = { 0 };
-  struct stat st;
   int err;
 
-  /* Beside /dev/null or a FIFO there is no place for files of ours. */
-  s->beside_ok = stat(s->path, &st) != 0 || S_ISREG(st.st_mode);
-  if (!s->beside_ok)
+  if (!s->have_metadata)
     return 0;
-  beside(s->path, "meta.json", path, sizeof(path));
   cb_meta_json(s->meta, &b);
-  err = b.failed ? -ENOMEM : cb_write_atomic(path, b.data, b.len);
+  err = b.failed ? -ENOMEM : cb_output_write(&s->metadata, b.data, b.len);
   if (err != 0)
-    fprintf(stderr, "concbench run: cannot write '%s': %s\n", path, strerror(-err));
+    cb_message("run", "cannot write '%s': %s", s->metadata.path, strerror(-err));
   cb_buf_free(&b);
   return err;
 }
@@ -463,41 +608,131 @@ static int write_sidecar(session_t *s)
 static int write_json(session_t *s)
 {
   char err[256];
-  int rc = cb_export_gbench_file(s->o->json, s->csv.data, s->csv.len, s->meta, err, sizeof(err));
+  cb_buf_t b = { 0 };
+  cb_table_t t;
+  int rc;
 
+  rc = cb_table_parse(s->csv_text.data, s->csv_text.len, &t, err, sizeof(err));
+  if (rc == 0) {
+    rc = cb_export_gbench(&t, s->meta, &b, err, sizeof(err));
+    cb_table_free(&t);
+  }
+  if (rc == 0) {
+    rc = b.failed ? -ENOMEM : cb_output_write(&s->json, b.data, b.len);
+    snprintf(err, sizeof(err), "%s", strerror(-rc));
+  }
   if (rc != 0)
-    fprintf(stderr, "concbench run: cannot write the JSON '%s': %s\n", s->o->json, err);
+    cb_message("run", "cannot write the JSON '%s': %s", s->o->json, err);
+  cb_buf_free(&b);
   return rc;
+}
+
+/* Everything the trials produced, once they are done or stopped: the CSV
+ * (again, or for the first time when it is a stream), the summary and the
+ * JSON. 0 or -errno (each failure already said). */
+static int write_results(session_t *s, cb_cells_t *cells, cb_table_t *t, int *have_cells)
+{
+  int err = 0, e;
+
+  *have_cells = 0;
+  if (s->csv.kind != CB_OUT_FILE || s->rows == 0) {
+    e = cb_output_write(&s->csv, s->csv_text.data, s->csv_text.len);
+    if (e != 0)
+      cb_message("run", "cannot write '%s': %s", s->path, strerror(-e));
+    err = e;
+  }
+  if (s->rows > 0 && s->have_summary) {
+    e = write_summary(s, cells, t);
+    *have_cells = e == 0;
+    err = err != 0 ? err : e;
+  }
+  if (s->rows > 0 && s->have_json) {
+    e = write_json(s);
+    err = err != 0 ? err : e;
+  }
+  return err;
 }
 
 /* Run the schedule and write what it produced; returns the exit code. */
 static int execute(session_t *s)
 {
-  struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-  int err;
+  int err, werr, have_cells, sig;
+  FILE *talk = s->csv_is_stdout ? stderr : stdout;
+  cb_cells_t cells;
+  cb_table_t t;
 
-  cb_record_header(&s->csv);
-  sigaction(SIGINT, &sa, &old_int);
-  sigaction(SIGTERM, &sa, &old_term);
-  err = run_trials(s);
-  sigaction(SIGINT, &old_int, NULL);
-  sigaction(SIGTERM, &old_term, NULL);
-
-  if (s->rows == 0 && err == 0)
-    err = cb_write_atomic(s->path, s->csv.data, s->csv.len);
-  if (s->rows > 0 && (err == 0 || err == -EINTR) && write_summary(s, err == 0) != 0)
-    err = err != 0 ? err : -EIO;
-  if (s->o->json != NULL && s->rows > 0 && (err == 0 || err == -EINTR) && write_json(s) != 0)
-    err = err != 0 ? err : -EIO;
-  if (err == -EINTR) {
-    fprintf(stderr, "\nconcbench run: interrupted; %zu finished trials are in %s\n", s->rows,
-            s->rows ? s->path : "no file");
-    return 128 + stop_signal;
-  }
-  if (err != 0)
+  cb_record_header(&s->csv_text);
+  if (s->csv_text.failed)
+    return cb_fail("run", "out of memory");
+  if (s->csv.kind == CB_OUT_FILE && (err = cb_output_write(&s->csv, s->csv_text.data,
+                                                           s->csv_text.len)) != 0)
+    return cb_fail("run", "cannot write '%s': %s", s->path, strerror(-err));
+  if (write_sidecar(s) != 0)
     return CB_EXIT_FAIL;
-  printf("wrote %zu trials to %s (%zu not ok)\n", s->rows, s->path, s->not_ok);
+  err = run_trials(s);
+  werr = write_results(s, &cells, &t, &have_cells);
+  sig = stop_signal;
+  if (err == -EINTR || sig != 0) {
+    cb_message("run", "interrupted by signal %d (%s); %zu finished trials are in %s", sig,
+               strsignal(sig), s->rows, s->path);
+  } else if (err == 0 && werr == 0) {
+    if (have_cells && !s->o->quiet)
+      cb_cells_warn(&cells, stderr);
+    if (have_cells)
+      print_cells(talk, &cells);
+    if (have_cells)
+      fprintf(talk, "summary in %s\n", s->summary.path != NULL ? s->summary.path : "");
+    fprintf(talk, "wrote %zu trials to %s (%zu not ok)\n", s->rows, s->path, s->not_ok);
+  }
+  if (have_cells) {
+    cb_cells_free(&cells);
+    cb_table_free(&t);
+  }
+  close_outputs(s);
+  if (err == -EINTR || sig != 0)
+    return 128 + sig;
+  if (err != 0 || werr != 0)
+    return CB_EXIT_FAIL;
   return s->not_ok > 0 ? CB_EXIT_FAIL : CB_EXIT_OK;
+}
+
+/* Set up everything that can be refused before any trial runs; the exit
+ * code, 0 to go on. */
+static int prepare(session_t *s, opts_t *o, cb_matrix_t *m, cb_topo_t *topo, cb_meta_t *meta,
+                   char **path)
+{
+  char why[512];
+  int rc;
+
+  if (pin_unsupported(topo, o->mx.pin))
+    return cb_usage_error("run", "pin policy '%s' needs hwloc, which this build lacks (use "
+                          "none)", cb_pin_name(o->mx.pin));
+  rc = cb_matrix_build(&o->mx, topo, m);
+  if (rc != 0 || o->dry_run) {
+    if (rc == 0)
+      cb_matrix_print(m, o->reps, o->warmup, stdout);
+    return rc != 0 ? rc : -1;
+  }
+  if (cb_scratch_check(why, sizeof(why)) != 0)
+    return cb_usage_error("run", "%s", why);
+  cb_meta_collect(meta, topo);
+  if (o->output == NULL) {
+    rc = default_output(path, meta);
+    if (rc != 0)
+      return rc;
+  }
+  s->path = o->output != NULL ? o->output : *path;
+  rc = open_outputs(s);
+  if (rc != 0)
+    return rc;
+  if (cb_matrix_groups(m) != 0)
+    return cb_fail("run", "out of memory");
+  /* Scratch directories of runs killed before they could remove them. */
+  cb_scratch_sweep();
+  s->m = m;
+  s->topo = topo;
+  s->meta = meta;
+  return 0;
 }
 
 int cb_cmd_run(int argc, char **argv)
@@ -505,69 +740,45 @@ int cb_cmd_run(int argc, char **argv)
   opts_t o = { .mx = { .pin = CB_PIN_COMPACT, .seed = 1, .switch_us = 5000 },
                .reps = 5, .warmup = 1,
                .trial_timeout = 300 };
-  session_t s = { .o = &o };
+  session_t s = { .o = &o, .lock_fd = -1 };
   cb_matrix_t m = { 0 };
   cb_topo_t *topo = NULL;
-  cb_meta_t meta;
-  char path[4096];
+  cb_meta_t *meta = NULL;
+  char *path = NULL;
   int rc, err;
 
+  s.csv.fd = s.summary.fd = s.metadata.fd = s.json.fd = -1;
   rc = parse_options(argc, argv, &o);
   if (rc != 0)
     return rc < 0 ? CB_EXIT_OK : rc;
+  /* From here on a signal is noticed, not fatal: the run stops cleanly. */
+  stop_signal = 0;
+  cb_sig_catch(on_signal);
+  meta = calloc(1, sizeof(*meta));
+  if (meta == NULL) {
+    rc = cb_fail("run", "out of memory");
+    goto out;
+  }
   err = cb_topo_load(&topo);
   if (err != 0) {
-    fprintf(stderr, "concbench run: cannot load the topology: %s\n", strerror(-err));
-    return CB_EXIT_FAIL;
-  }
-  if (pin_unsupported(topo, o.mx.pin)) {
-    rc = cb_usage_error("run", "pin policy '%s' needs hwloc, which this build lacks (use none)",
-                        cb_pin_name(o.mx.pin));
+    rc = cb_fail("run", "cannot load the topology: %s", strerror(-err));
     goto out;
   }
-  rc = cb_matrix_build(&o.mx, topo, &m);
-  if (rc != 0 || o.dry_run) {
-    if (rc == 0)
-      cb_matrix_print(&m, o.reps, o.warmup, stdout);
-    goto out;
-  }
-  cb_meta_collect(&meta, topo);
-  if (o.output == NULL)
-    default_output(path, sizeof(path), &meta);
-  else
-    snprintf(path, sizeof(path), "%s", o.output);
-  err = cb_check_writable(path);
-  if (err != 0) {
-    rc = cb_usage_error("run", "cannot write output '%s': %s", path, strerror(-err));
-    goto out;
-  }
-  err = o.json != NULL ? cb_check_writable(o.json) : 0;
-  if (err != 0) {
-    rc = cb_usage_error("run", "cannot write --json '%s': %s", o.json, strerror(-err));
-    goto out;
-  }
-  if (o.json != NULL && same_file_as_outputs(o.json, path)) {
-    rc = cb_usage_error("run", "--json '%s' would overwrite the run's own CSV or its "
-                        "summary or metadata", o.json);
-    goto out;
-  }
-  if (cb_matrix_expect(&m) != 0) {
-    fprintf(stderr, "concbench run: out of memory\n");
-    rc = CB_EXIT_FAIL;
-    goto out;
-  }
-  s.m = &m;
-  s.topo = topo;
-  s.meta = &meta;
-  s.path = path;
-  if (write_sidecar(&s) != 0)
-    rc = CB_EXIT_FAIL;
-  else
+  rc = prepare(&s, &o, &m, topo, meta, &path);
+  if (rc == 0 && stop_signal)
+    rc = 128 + stop_signal;
+  if (rc == 0)
     rc = execute(&s);
+  else if (rc < 0)
+    rc = CB_EXIT_OK; /* --dry-run */
 
 out:
-  cb_buf_free(&s.csv);
+  close_outputs(&s);
+  cb_sig_restore();
+  cb_buf_free(&s.csv_text);
   cb_matrix_free(&m);
   cb_topo_free(topo);
+  free(meta);
+  free(path);
   return rc;
 }

@@ -1,7 +1,6 @@
 /* `concbench summary RESULTS.csv [-o FILE]`: one row per cell with the
  * statistics of its trials and its stability flags, derived from the trial
- * CSV (never measured apart). Also used by `run`, which writes the summary
- * next to its trial CSV. */
+ * CSV (never measured apart); `run` writes the same beside its trial CSV. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -20,45 +19,6 @@ static const char summary_help[] =
     "  -o, --output FILE   write the summary here (default: stdout)\n"
     "  -q, --quiet         do not list unstable cells\n";
 
-int cb_summary_write(const char *csv_path, const char *out_path, int quiet, char *err,
-                     size_t errlen)
-{
-  cb_table_t t;
-  cb_cells_t cells;
-  cb_buf_t b = { 0 };
-  char what[256];
-  int rc;
-
-  rc = cb_table_load(csv_path, &t, err, errlen);
-  if (rc != 0)
-    return rc;
-  rc = cb_cells_build(&t, &cells, what, sizeof(what));
-  if (rc != 0) {
-    snprintf(err, errlen, "%s: %s", csv_path, what);
-    goto out_table;
-  }
-  cb_cells_sort(&cells);
-  cb_cells_csv(&cells, &b);
-  if (b.failed) {
-    rc = -ENOMEM;
-    snprintf(err, errlen, "out of memory");
-  } else if (out_path != NULL) {
-    rc = cb_write_atomic(out_path, b.data, b.len);
-    if (rc != 0)
-      snprintf(err, errlen, "cannot write '%s': %s", out_path, strerror(-rc));
-  } else if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
-    rc = -EIO;
-    snprintf(err, errlen, "cannot write the summary to stdout");
-  }
-  if (rc == 0 && !quiet)
-    cb_cells_warn(&cells, stderr);
-  cb_buf_free(&b);
-  cb_cells_free(&cells);
-out_table:
-  cb_table_free(&t);
-  return rc;
-}
-
 int cb_cmd_summary(int argc, char **argv)
 {
   static const struct option opts[] = {
@@ -67,8 +27,12 @@ int cb_cmd_summary(int argc, char **argv)
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
-  const char *out = NULL;
+  const char *out = NULL, *input;
   char err[512] = "";
+  cb_output_t o;
+  cb_table_t t;
+  cb_cells_t cells;
+  cb_buf_t b = { 0 };
   int opt, quiet = 0, rc;
 
   opterr = 0;
@@ -88,12 +52,27 @@ int cb_cmd_summary(int argc, char **argv)
     return cb_usage_error("summary", optind >= argc ? "needs one trial CSV (see --help)"
                                                     : "takes one trial CSV, got '%s' too",
                           argv[optind + (optind < argc)]);
-  if (out != NULL && (rc = cb_check_writable(out)) != 0)
-    return cb_usage_error("summary", "cannot write output '%s': %s", out, strerror(-rc));
-  rc = cb_summary_write(argv[optind], out, quiet, err, sizeof(err));
-  if (rc == -ENOMEM || rc == -EIO)
-    fprintf(stderr, "concbench summary: %s\n", err);
-  else if (rc != 0)
-    return cb_usage_error("summary", "%s", err);
-  return rc == 0 ? CB_EXIT_OK : CB_EXIT_FAIL;
+  input = argv[optind];
+  rc = cb_cmd_output("summary", out, &input, 1, &o);
+  if (rc != 0)
+    return rc;
+  rc = cb_cmd_load("summary", input, &t);
+  if (rc != 0)
+    goto out;
+  if (cb_cells_build(&t, &cells, err, sizeof(err)) != 0) {
+    rc = cb_fail("summary", "%s: %s", input, err); /* checked by the load: out of memory */
+    goto out_table;
+  }
+  cb_cells_sort(&cells);
+  cb_cells_csv(&cells, &b);
+  rc = cb_cmd_emit("summary", &o, out, &b);
+  if (rc == 0 && !quiet)
+    cb_cells_warn(&cells, stderr);
+  cb_buf_free(&b);
+  cb_cells_free(&cells);
+out_table:
+  cb_table_free(&t);
+out:
+  cb_output_close(&o);
+  return rc;
 }

@@ -16,6 +16,7 @@
 #include "fingerprint.h"
 #include "stats.h"
 #include "summary.h"
+#include "validate.h"
 
 const char *const cb_compare_key_columns[CB_CMP_KEYS] = {
   "workload", "runner", "transport", "pin", "concurrency", "tasks", "size", "payload",
@@ -505,44 +506,49 @@ static int too_few(const cb_compare_t *out, char *err, size_t errlen)
 int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_compare_opts_t *o,
                       cb_compare_t *out, char *err, size_t errlen)
 {
-  side_t b = { 0 }, nw = { 0 };
+  /* On the heap: a side holds a fingerprint, too large for a small stack. */
+  side_t *sides = calloc(2, sizeof(*sides)), *b = sides, *nw = sides + 1;
   long *bi = NULL, *ni = NULL;
   double *p = NULL;
   size_t i, k;
   int rc;
 
   memset(out, 0, sizeof(*out));
+  if (sides == NULL) {
+    snprintf(err, errlen, "out of memory");
+    return -ENOMEM;
+  }
   out->alpha = o->alpha;
   out->threshold = o->threshold;
-  rc = side_load(base, o->base_label, &b, err, errlen);
+  rc = side_load(base, o->base_label, b, err, errlen);
   if (rc == 0)
-    rc = side_load(new_, o->new_label, &nw, err, errlen);
+    rc = side_load(new_, o->new_label, nw, err, errlen);
   if (rc != 0)
     goto out;
   rc = -ENOMEM;
-  out->base_hosts = strdup(b.hosts);
-  out->new_hosts = strdup(nw.hosts);
+  out->base_hosts = strdup(b->hosts);
+  out->new_hosts = strdup(nw->hosts);
   out->base_label = strdup(o->base_label);
   out->new_label = strdup(o->new_label);
-  bi = malloc((b.cells.n + nw.cells.n + 1) * sizeof(*bi));
-  ni = malloc((b.cells.n + nw.cells.n + 1) * sizeof(*ni));
-  p = malloc((b.cells.n + 1) * sizeof(*p));
+  bi = malloc((b->cells.n + nw->cells.n + 1) * sizeof(*bi));
+  ni = malloc((b->cells.n + nw->cells.n + 1) * sizeof(*ni));
+  p = malloc((b->cells.n + 1) * sizeof(*p));
   if (out->base_hosts == NULL || out->new_hosts == NULL || out->base_label == NULL ||
       out->new_label == NULL || bi == NULL || ni == NULL || p == NULL ||
-      pair_cells(&b, &nw, out, bi, ni) != 0)
+      pair_cells(b, nw, out, bi, ni) != 0)
     goto out;
-  if (speedup_reason(&b, &nw, o, out) != 0)
+  if (speedup_reason(b, nw, o, out) != 0)
     goto out;
   for (i = 0; i < out->n; i++) {
     cb_cmp_cell_t *c = &out->cell[i];
     if (bi[i] < 0 || ni[i] < 0) {
       c->status = bi[i] < 0 ? CB_CMP_NEW_ONLY : CB_CMP_BASE_ONLY;
       c->why = bi[i] < 0 ? "only in NEW" : "only in BASE";
-      c->base_n = bi[i] < 0 ? 0 : b.cells.cell[bi[i]].n_ok;
-      c->new_n = ni[i] < 0 ? 0 : nw.cells.cell[ni[i]].n_ok;
+      c->base_n = bi[i] < 0 ? 0 : b->cells.cell[bi[i]].n_ok;
+      c->new_n = ni[i] < 0 ? 0 : nw->cells.cell[ni[i]].n_ok;
       continue;
     }
-    compare_cell(&b, bi[i], &nw, ni[i], out->speedup, o->rounds, c);
+    compare_cell(b, bi[i], nw, ni[i], out->speedup, o->rounds, c);
     if (c->status == CB_CMP_COMPARED && c->p < 0)
       goto out;
     if (c->status == CB_CMP_COMPARED)
@@ -577,8 +583,9 @@ out:
   free(bi);
   free(ni);
   free(p);
-  side_free(&b);
-  side_free(&nw);
+  side_free(b);
+  side_free(nw);
+  free(sides);
   return rc;
 }
 
@@ -590,10 +597,10 @@ int cb_compare_files(const char *base_path, const char *new_path, const cb_compa
   int rc;
 
   memset(out, 0, sizeof(*out));
-  rc = cb_table_load(base_path, &tb, err, errlen);
+  rc = cb_trials_load(base_path, &tb, err, errlen);
   if (rc != 0)
     return rc;
-  rc = cb_table_load(new_path, &tn, err, errlen);
+  rc = cb_trials_load(new_path, &tn, err, errlen);
   if (rc != 0) {
     cb_table_free(&tb);
     return rc;
@@ -700,8 +707,17 @@ void cb_compare_md(const cb_compare_t *c, cb_buf_t *out)
   size_t i;
   int any = 0;
 
-  cb_buf_printf(out, "## concbench compare\n\nBASE `%s` (host %s), NEW `%s` (host %s).\n\n",
-                c->base_label, c->base_hosts, c->new_label, c->new_hosts);
+  /* File names and hosts come from anywhere: escaped, so none can change the
+   * document (a backtick would end a code span, a '|' a table cell). */
+  cb_buf_printf(out, "## concbench compare\n\nBASE ");
+  cb_buf_md(out, c->base_label);
+  cb_buf_printf(out, " (host ");
+  cb_buf_md(out, c->base_hosts);
+  cb_buf_printf(out, "), NEW ");
+  cb_buf_md(out, c->new_label);
+  cb_buf_printf(out, " (host ");
+  cb_buf_md(out, c->new_hosts);
+  cb_buf_printf(out, ").\n\n");
   describe_metric(c, out, "- ");
   describe_test(c, out, "- ");
   cb_buf_printf(out, "\n| cell | BASE median | NEW median | ratio | 95%% CI | p | p (Holm) | "

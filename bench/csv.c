@@ -1,15 +1,12 @@
 /* Output buffers, CSV fields and atomic file replacement; see csv.h. */
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "csv.h"
+#include "output.h"
 
 void cb_buf_free(cb_buf_t *b)
 {
@@ -96,6 +93,57 @@ void cb_buf_json_str(cb_buf_t *b, const char *s)
   cb_buf_put(b, "\"", 1);
 }
 
+void cb_md_escape(char *out, size_t len, const char *s)
+{
+  static const char hex[] = "0123456789abcdef";
+  static const char ellipsis[] = "…";
+  size_t i, o = 0;
+  char e[5];
+  size_t n;
+
+  if (len == 0)
+    return;
+  for (i = 0; s[i] != '\0'; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    n = 0;
+    if (ch < 0x20 || ch == 0x7f) {
+      e[n++] = '\\';
+      if (ch == '\n' || ch == '\t' || ch == '\r') {
+        e[n++] = ch == '\n' ? 'n' : ch == '\t' ? 't' : 'r';
+      } else {
+        e[n++] = 'x';
+        e[n++] = hex[ch >> 4];
+        e[n++] = hex[ch & 15];
+      }
+    } else {
+      if (strchr("\\`*_[]<>|#&!~", ch) != NULL)
+        e[n++] = '\\';
+      e[n++] = (char)ch;
+    }
+    if (o + n + sizeof(ellipsis) > len) {
+      memcpy(out + o, ellipsis, sizeof(ellipsis));
+      return;
+    }
+    memcpy(out + o, e, n);
+    o += n;
+  }
+  out[o] = '\0';
+}
+
+void cb_buf_md(cb_buf_t *b, const char *s)
+{
+  size_t len = strlen(s) * 4 + sizeof("…");
+  char *tmp = malloc(len);
+
+  if (tmp == NULL) {
+    b->failed = 1;
+    return;
+  }
+  cb_md_escape(tmp, len, s);
+  cb_buf_put(b, tmp, strlen(tmp));
+  free(tmp);
+}
+
 void cb_buf_csv_double(cb_buf_t *b, double v)
 {
   char s[40];
@@ -106,86 +154,26 @@ void cb_buf_csv_double(cb_buf_t *b, double v)
   cb_buf_put(b, s, strlen(s));
 }
 
-/* The directory part of path, in buf. */
-static void dir_of(const char *path, char *buf, size_t len)
-{
-  char tmp[4096];
-
-  snprintf(tmp, sizeof(tmp), "%s", path);
-  snprintf(buf, len, "%s", dirname(tmp));
-}
-
 int cb_check_writable(const char *path)
 {
-  char dir[4096];
-  struct stat st;
+  cb_output_t o;
+  int err;
 
-  if (path[0] == '\0')
-    return -ENOENT;
-  if (path[strlen(path) - 1] == '/' || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
-    return -EISDIR; /* a trailing slash names a directory, existing or not */
-  dir_of(path, dir, sizeof(dir));
-  if (stat(dir, &st) != 0)
-    return -errno;
-  if (!S_ISDIR(st.st_mode))
-    return -ENOTDIR;
-  if (access(dir, W_OK | X_OK) != 0)
-    return -errno;
-  return 0;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-  ssize_t r;
-
-  while (len > 0) {
-    r = write(fd, p, len);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0)
-      return -errno;
-    p += r;
-    len -= (size_t)r;
-  }
-  return 0;
-}
-
-/* A target that is not a regular file (/dev/null, /dev/full, a FIFO) is
- * written in place: renaming a file over a device would replace the device. */
-static int write_in_place(const char *path, const void *data, size_t len)
-{
-  int fd = open(path, O_WRONLY | O_CLOEXEC), err;
-
-  if (fd < 0)
-    return -errno;
-  err = write_all(fd, data, len);
-  if (close(fd) != 0 && err == 0)
-    err = -errno;
+  /* Devices and FIFOs are opened (without blocking) to be checked. */
+  err = cb_output_open(&o, path, NULL, 0);
+  if (err == 0)
+    cb_output_close(&o);
   return err;
 }
 
 int cb_write_atomic(const char *path, const void *data, size_t len)
 {
-  char tmp[4200];
-  struct stat st;
-  int fd, err;
+  cb_output_t o;
+  int err = cb_output_open(&o, path, NULL, 0), err2;
 
-  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-    return write_in_place(path, data, len);
-  snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
-  fd = mkostemp(tmp, O_CLOEXEC);
-  if (fd < 0)
-    return -errno;
-  err = write_all(fd, data, len);
-  if (err == 0 && fchmod(fd, 0644) != 0)
-    err = -errno;
-  if (err == 0 && fsync(fd) != 0)
-    err = -errno;
-  if (close(fd) != 0 && err == 0)
-    err = -errno;
-  if (err == 0 && rename(tmp, path) != 0)
-    err = -errno;
   if (err != 0)
-    unlink(tmp);
-  return err;
+    return err;
+  err = cb_output_write(&o, data, len);
+  err2 = cb_output_close(&o);
+  return err != 0 ? err : err2;
 }

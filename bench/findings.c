@@ -814,7 +814,7 @@ static void eval_granularity(const cb_cells_t *cells, const claim_t *k, double a
 {
   const double bound = 1 - k->margin;
   char who[16][64], name[64], tt[32];
-  step_t steps[16][32];
+  step_t (*steps)[32] = calloc(16, sizeof(*steps)); /* 12 KiB: not on the stack */
   size_t nsteps[16] = { 0 }, nwho = 0, c, w;
   double floor, p, tp, tt_s;
   int more;
@@ -823,6 +823,10 @@ static void eval_granularity(const cb_cells_t *cells, const claim_t *k, double a
   CB_UNUSED(alpha);
   CB_UNUSED(payload);
   CB_UNUSED(f);
+  if (steps == NULL) {
+    j->failed = 1;
+    return;
+  }
   for (c = 0; c < cells->n; c++) {
     if (fnmatch(k->workloads, cb_cell_key(cells, c, "workload"), 0) != 0 ||
         cells->cell[c].n_ok == 0 || is_gil(cells, c) ||
@@ -864,6 +868,7 @@ static void eval_granularity(const cb_cells_t *cells, const claim_t *k, double a
 
     if (adj == NULL) {
       j->failed = 1;
+      free(steps);
       return;
     }
     for (i = 0; i < j->n; i++)
@@ -880,6 +885,7 @@ static void eval_granularity(const cb_cells_t *cells, const claim_t *k, double a
     }
     free(adj);
   }
+  free(steps);
 }
 
 /* ---- the table ------------------------------------------------------------- */

@@ -3,6 +3,7 @@
  * errors into words. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,43 +152,73 @@ int cb_cmd_topology(int argc, char **argv)
   if (err == -E2BIG)
     return cb_usage_error("topology", "synthetic topology '%s' has more than %d PUs", synthetic,
                           CB_SYNTHETIC_MAX_PUS);
-  if (err != 0) {
-    fprintf(stderr, "concbench topology: cannot load the topology: %s\n", strerror(-err));
-    return CB_EXIT_FAIL;
-  }
+  if (err != 0)
+    return cb_fail("topology", "cannot load the topology: %s", strerror(-err));
   if (workers == 0)
     workers = cb_topo_pus(topo);
-  if (cb_topo_print(stdout, topo, (unsigned)workers) != 0)
-    rc = CB_EXIT_FAIL;
+  err = cb_topo_print(stdout, topo, (unsigned)workers);
+  if (err == -EIO)
+    rc = cb_fail("topology", "cannot write to stdout: %s", strerror(errno));
+  else if (err != 0)
+    rc = cb_fail("topology", "cannot print the placement plans: %s", strerror(-err));
   cb_topo_free(topo);
   return rc;
+}
+
+/* Whatever a command printed must have reached stdout: a full disk or a
+ * closed pipe at the end is a failure too (exit 1 with one line), not a
+ * silent success. */
+static int check_stdout(const char *cmd, int rc)
+{
+  int bad = ferror(stdout), err = errno;
+
+  if (fflush(stdout) != 0) {
+    bad = 1;
+    err = errno;
+  }
+  if (fclose(stdout) != 0 && !bad) {
+    bad = 1;
+    err = errno;
+  }
+  if (!bad || rc != CB_EXIT_OK)
+    return rc; /* a command that failed has said why */
+  cb_message(cmd, "cannot write to stdout: %s", strerror(err != 0 ? err : EIO));
+  return CB_EXIT_FAIL;
 }
 
 int main(int argc, char **argv)
 {
   size_t i;
 
+  /* A write beyond the file size limit fails (EFBIG) and is said like any
+   * other failed write, instead of killing us half way. */
+  signal(SIGXFSZ, SIG_IGN);
   if (argc < 2) {
     print_help(stderr);
     return CB_EXIT_USAGE;
   }
   if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
     print_version();
-    return CB_EXIT_OK;
+    return check_stdout(NULL, CB_EXIT_OK);
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
       strcmp(argv[1], "help") == 0) {
     print_help(stdout);
-    return CB_EXIT_OK;
+    return check_stdout(NULL, CB_EXIT_OK);
   }
   for (i = 0; i < CB_ARRAY_SIZE(commands); i++) {
     if (strcmp(argv[1], commands[i].name) == 0)
-      return commands[i].fn(argc - 1, argv + 1);
+      return check_stdout(commands[i].name, commands[i].fn(argc - 1, argv + 1));
   }
-  /* The names from the one table, so that a new command needs one line. */
-  fprintf(stderr, "concbench: unknown command '%s' (commands:", argv[1]);
-  for (i = 0; i < CB_ARRAY_SIZE(commands); i++)
-    fprintf(stderr, "%s %s", i ? "," : "", commands[i].name);
-  fprintf(stderr, "; see concbench --help)\n");
-  return CB_EXIT_USAGE;
+  {
+    /* The names from the one table, so that a new command needs one line. */
+    char names[256] = "";
+    size_t used = 0;
+
+    for (i = 0; i < CB_ARRAY_SIZE(commands) && used < sizeof(names); i++)
+      used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+                               commands[i].name);
+    return cb_usage_error(NULL, "unknown command '%s' (commands: %s; see concbench --help)",
+                          argv[1], names);
+  }
 }

@@ -95,7 +95,7 @@ static int parse_conc(const char *s, unsigned **out, size_t *n)
 static int parse_payloads(const char *s, uint64_t **out, size_t *n)
 {
   char bad[256];
-  int err = cb_parse_u64_list(s, 0, UINT64_C(1) << 30, out, n, bad, sizeof(bad));
+  int err = cb_parse_u64_list(s, 0, CB_MAX_PAYLOAD, out, n, bad, sizeof(bad));
 
   if (err != 0)
     return cb_usage_error("run", "bad --payload '%s' (bytes 0..1073741824: a list like "
@@ -106,7 +106,7 @@ static int parse_payloads(const char *s, uint64_t **out, size_t *n)
 static int parse_sizes(const char *s, uint64_t **out, size_t *n)
 {
   char bad[256];
-  int err = cb_parse_u64_list(s, 0, UINT64_C(1) << 40, out, n, bad, sizeof(bad));
+  int err = cb_parse_u64_list(s, 0, CB_MAX_SIZE, out, n, bad, sizeof(bad));
 
   if (err != 0)
     return cb_usage_error("run", "bad --size '%s' (0..1099511627776 in the workload's unit: "
@@ -225,6 +225,7 @@ static int make_spec(const cb_matrix_opts_t *o, const cb_workload_t *wl,
   const char *conc = first_of(o->concurrency, e ? e->concurrency : NULL,
                               o->profile ? o->profile->concurrency : NULL, "1,2,8");
   const char *pay = first_of(o->payloads, e ? e->payloads : NULL, NULL, NULL);
+  size_t i;
   int rc;
 
   s->wl = wl;
@@ -241,6 +242,13 @@ static int make_spec(const cb_matrix_opts_t *o, const cb_workload_t *wl,
     rc = o->sizes != NULL ? parse_sizes(o->sizes, &s->sizes, &s->nsizes)
                           : one_value(e != NULL ? e->size : wl->default_size, &s->sizes,
                                       &s->nsizes);
+  for (i = 0; rc == 0 && i < s->nsizes; i++) {
+    if (s->sizes[i] > wl->max_size)
+      rc = cb_usage_error("run", "%s %llu for %s is above its largest, %llu (%s; "
+                          "results/WORKLOADS.md)", o->sizes != NULL ? "--size" : "size",
+                          (unsigned long long)s->sizes[i], wl->name,
+                          (unsigned long long)wl->max_size, wl->size_unit);
+  }
   return rc;
 }
 
@@ -440,35 +448,56 @@ static int same_params(const cb_cell_t *a, const cb_cell_t *b)
          a->params.payload == b->params.payload && a->params.seed == b->params.seed;
 }
 
-int cb_matrix_expect(cb_matrix_t *m)
+int cb_matrix_groups(cb_matrix_t *m)
 {
   size_t i, j, *first;
-  uint64_t tasks;
-  int err = 0;
 
-  m->expected_of = calloc(m->ncells, sizeof(*m->expected_of));
-  m->expected = calloc(m->ncells, sizeof(*m->expected));
-  first = calloc(m->ncells, sizeof(*first));
-  if (m->expected_of == NULL || m->expected == NULL || first == NULL)
-    err = -ENOMEM;
-  /* A task's checksum does not depend on how many tasks there are: one
-   * array, as long as the longest trial, serves all cells alike. */
-  for (i = 0; err == 0 && i < m->ncells; i++) {
+  m->expected_of = calloc(m->ncells > 0 ? m->ncells : 1, sizeof(*m->expected_of));
+  first = calloc(m->ncells > 0 ? m->ncells : 1, sizeof(*first));
+  if (m->expected_of == NULL || first == NULL) {
+    free(first);
+    return -ENOMEM;
+  }
+  for (i = 0; i < m->ncells; i++) {
     for (j = 0; j < m->nexpected && !same_params(&m->cells[first[j]], &m->cells[i]); j++)
       ;
     if (j == m->nexpected)
       first[m->nexpected++] = i;
     m->expected_of[i] = j;
   }
-  for (j = 0; err == 0 && j < m->nexpected; j++) {
-    tasks = 0;
-    for (i = 0; i < m->ncells; i++) {
-      if (m->expected_of[i] == j && m->cells[i].params.tasks > tasks)
-        tasks = m->cells[i].params.tasks;
-    }
-    err = cb_trial_expected(&m->cells[first[j]], tasks, &m->expected[j]);
-  }
   free(first);
+  m->group = calloc(m->nexpected > 0 ? m->nexpected : 1, sizeof(*m->group));
+  if (m->group == NULL)
+    return -ENOMEM;
+  /* A task's checksum does not depend on how many tasks there are: one
+   * array, as long as the longest trial, serves all cells alike. */
+  for (i = 0; i < m->ncells; i++) {
+    cb_expect_group_t *g = &m->group[m->expected_of[i]];
+    if (g->tasks == 0)
+      g->cell = i;
+    if (m->cells[i].params.tasks > g->tasks)
+      g->tasks = m->cells[i].params.tasks;
+  }
+  return 0;
+}
+
+int cb_matrix_expected(cb_matrix_t *m, size_t cell, double timeout_s, volatile const int *stop,
+                       const uint64_t **expected, const cb_trial_t **fail)
+{
+  cb_expect_group_t *g = &m->group[m->expected_of[cell]];
+  int err;
+
+  *expected = NULL;
+  *fail = &g->fail;
+  if (g->state == 1)
+    *expected = g->expected;
+  if (g->state != 0)
+    return g->state == 1 ? 0 : 1;
+  err = cb_trial_expect_supervised(&m->cells[g->cell], g->tasks, timeout_s, stop, &g->expected,
+                                   &g->fail);
+  if (err == 0 || err == 1)
+    g->state = err == 0 ? 1 : 2;
+  *expected = g->expected;
   return err;
 }
 
@@ -476,9 +505,9 @@ void cb_matrix_free(cb_matrix_t *m)
 {
   size_t j;
 
-  for (j = 0; m->expected != NULL && j < m->nexpected; j++)
-    free(m->expected[j]);
-  free(m->expected);
+  for (j = 0; m->group != NULL && j < m->nexpected; j++)
+    cb_trial_expect_free(&m->cells[m->group[j].cell], m->group[j].expected, m->group[j].tasks);
+  free(m->group);
   free(m->expected_of);
   free(m->cells);
   memset(m, 0, sizeof(*m));

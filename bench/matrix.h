@@ -1,7 +1,8 @@
 /* The experiment matrix: from what the command line (or a profile) asks for
  * to the list of cells a run executes, each checked against the machine's
- * limits before any trial starts, and the expected checksums every trial is
- * verified against (computed once per workload parameters). */
+ * limits and its workload's largest size before any trial starts, and the
+ * expected checksums every trial is verified against (computed once per
+ * workload parameters, under supervision, when a trial first needs them). */
 #ifndef CB_MATRIX_H
 #define CB_MATRIX_H
 
@@ -22,19 +23,37 @@ typedef struct cb_matrix_opts_s {
   int allow_races;             /* run workloads that race on purpose (sync.none) */
 } cb_matrix_opts_t;
 
+/* Cells that share their expected checksums: same workload, size, payload
+ * and seed. */
+typedef struct cb_expect_group_s {
+  size_t cell;         /* one of them */
+  uint64_t tasks;      /* the most tasks any of them runs */
+  int state;           /* 0 not computed yet, 1 computed, 2 failed */
+  uint64_t *expected;  /* state 1 */
+  cb_trial_t fail;     /* state 2: what a trial of these cells records instead */
+} cb_expect_group_t;
+
 typedef struct cb_matrix_s {
   cb_cell_t *cells;
   size_t ncells, cap;
-  uint64_t **expected; /* per distinct (workload, size, payload) */
+  cb_expect_group_t *group;
   size_t nexpected;
-  size_t *expected_of; /* per cell: index into expected */
+  size_t *expected_of; /* per cell: index into group */
 } cb_matrix_t;
 
 /* Build the cells. Returns 0, or the CLI exit code 2 after printing one line
  * that names the bad value or the limit that refuses a cell. */
 int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_t *m);
-/* Compute every cell's expected checksums. 0 or -ENOMEM. */
-int cb_matrix_expect(cb_matrix_t *m);
+/* Group the cells by their expected checksums (none computed yet). 0 or
+ * -ENOMEM. */
+int cb_matrix_groups(cb_matrix_t *m);
+/* The expected checksums of a cell, computed for its group the first time
+ * (cb_trial_expect_supervised, with the trial timeout). 0 with *expected;
+ * 1 when they could not be computed, now or before, with *fail (status and
+ * message) to record for every trial of the cell; -EINTR when stopped;
+ * -errno when no child could be started (*fail's message says why). */
+int cb_matrix_expected(cb_matrix_t *m, size_t cell, double timeout_s, volatile const int *stop,
+                       const uint64_t **expected, const cb_trial_t **fail);
 void cb_matrix_free(cb_matrix_t *m);
 /* One trial of a run's schedule: its cell and repetition (-1 for a warm-up).
  * The run numbers a cell's recorded trials in the order they happen. */

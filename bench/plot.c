@@ -19,13 +19,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "analysis.h"
 #include "cb.h"
+#include "cmd.h"
 #include "plot.h"
+#include "signals.h"
 #include "workload.h"
 
 /* ---- colours ---------------------------------------------------------- */
@@ -180,12 +183,33 @@ static int is_file(const char *path)
   return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* snprintf into a new buffer; NULL when out of memory. */
+static char *path_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *path_printf(const char *fmt, ...)
+{
+  va_list ap;
+  char *p;
+  int n;
+
+  va_start(ap, fmt);
+  n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0 || (p = malloc((size_t)n + 1)) == NULL)
+    return NULL;
+  va_start(ap, fmt);
+  vsnprintf(p, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return p;
+}
+
 static int scripts_in(const char *dir, char *buf, size_t len)
 {
-  char probe[PATH_MAX];
+  char *probe = path_printf("%s/common.gp", dir);
+  int ok = probe != NULL && is_file(probe);
 
-  if (snprintf(probe, sizeof(probe), "%s/common.gp", dir) >= (int)sizeof(probe) ||
-      !is_file(probe))
+  free(probe);
+  if (!ok)
     return -ENOENT;
   snprintf(buf, len, "%s", dir);
   return 0;
@@ -194,34 +218,36 @@ static int scripts_in(const char *dir, char *buf, size_t len)
 int cb_plot_find_scripts(char *buf, size_t len)
 {
   const char *env = getenv("CONCBENCH_PLOTS");
-  char exe[PATH_MAX], dir[PATH_MAX + 32];
-  ssize_t n;
-  char *slash;
+  char *exe, *dir, *slash;
+  int rc = -ENOENT;
 
   if (env != NULL && env[0] != '\0')
     return scripts_in(env, buf, len);
   if (scripts_in(CB_SOURCE_ROOT "/plots", buf, len) == 0)
     return 0;
-  n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (n <= 0)
-    return -ENOENT;
-  exe[n] = '\0';
-  slash = strrchr(exe, '/');
-  if (slash == NULL)
-    return -ENOENT;
-  *slash = '\0';
-  snprintf(dir, sizeof(dir), "%s/../share/concbench/plots", exe);
-  if (scripts_in(dir, buf, len) == 0)
-    return 0;
-  snprintf(dir, sizeof(dir), "%s/plots", exe);
-  return scripts_in(dir, buf, len);
+  exe = realpath("/proc/self/exe", NULL);
+  slash = exe != NULL ? strrchr(exe, '/') : NULL;
+  if (slash != NULL) {
+    *slash = '\0';
+    dir = path_printf("%s/../share/concbench/plots", exe);
+    rc = dir != NULL ? scripts_in(dir, buf, len) : -ENOMEM;
+    free(dir);
+    if (rc != 0) {
+      dir = path_printf("%s/plots", exe);
+      rc = dir != NULL ? scripts_in(dir, buf, len) : -ENOMEM;
+      free(dir);
+    }
+  }
+  free(exe);
+  return rc;
 }
 
 int cb_plot_find_gnuplot(char *buf, size_t len)
 {
   const char *name = getenv("CONCBENCH_GNUPLOT");
   const char *path = getenv("PATH"), *p, *end;
-  char cand[PATH_MAX];
+  char *cand;
+  int found;
 
   if (name == NULL || name[0] == '\0')
     name = "gnuplot";
@@ -237,12 +263,13 @@ int cb_plot_find_gnuplot(char *buf, size_t len)
     end = strchr(p, ':');
     if (end == NULL)
       end = p + strlen(p);
-    if (end > p && snprintf(cand, sizeof(cand), "%.*s/%s", (int)(end - p), p, name) <
-                       (int)sizeof(cand) &&
-        access(cand, X_OK) == 0 && is_file(cand)) {
+    cand = end > p ? path_printf("%.*s/%s", (int)(end - p), p, name) : NULL;
+    found = cand != NULL && strlen(cand) < len && access(cand, X_OK) == 0 && is_file(cand);
+    if (found)
       snprintf(buf, len, "%s", cand);
+    free(cand);
+    if (found)
       return 0;
-    }
     if (*end == '\0')
       return -ENOENT;
   }
@@ -257,11 +284,12 @@ static int ends_with(const char *s, const char *suffix)
 
 int cb_plot_latest(const char *dir, char *buf, size_t len)
 {
-  char best[NAME_MAX + 1] = "", path[PATH_MAX];
+  char *best = NULL, *path;
   struct timespec best_t = { 0, 0 };
   struct dirent *e;
   struct stat st;
   DIR *d = opendir(dir);
+  int rc = 0;
 
   if (d == NULL)
     return -errno;
@@ -269,22 +297,31 @@ int cb_plot_latest(const char *dir, char *buf, size_t len)
     if (strncmp(e->d_name, "concbench-", 10) != 0 || !ends_with(e->d_name, ".csv") ||
         ends_with(e->d_name, ".summary.csv"))
       continue;
-    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+    path = path_printf("%s/%s", dir, e->d_name);
+    if (path == NULL || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+      free(path);
       continue;
-    if (best[0] == '\0' || st.st_mtim.tv_sec > best_t.tv_sec ||
+    }
+    free(path);
+    if (best == NULL || st.st_mtim.tv_sec > best_t.tv_sec ||
         (st.st_mtim.tv_sec == best_t.tv_sec &&
          (st.st_mtim.tv_nsec > best_t.tv_nsec ||
           (st.st_mtim.tv_nsec == best_t.tv_nsec && strcmp(e->d_name, best) > 0)))) {
       best_t = st.st_mtim;
-      snprintf(best, sizeof(best), "%s", e->d_name);
+      free(best);
+      if ((best = strdup(e->d_name)) == NULL) {
+        rc = -ENOMEM;
+        break;
+      }
     }
   }
   closedir(d);
-  if (best[0] == '\0')
-    return -ENOENT;
-  snprintf(buf, len, "%s/%s", dir, best);
-  return 0;
+  if (rc == 0 && best == NULL)
+    rc = -ENOENT;
+  if (rc == 0)
+    snprintf(buf, len, "%s/%s", dir, best);
+  free(best);
+  return rc;
 }
 
 /* ---- running gnuplot -------------------------------------------------- */
@@ -335,108 +372,301 @@ static void var_d(chart_t *ch, const char *k, double v)
 
 static void skip(cb_plot_t *p, const char *name, const char *why)
 {
-  fprintf(stderr, "concbench plot: skipped %s: %s\n", name, why);
+  cb_message("plot", "skipped %s: %s", name, why);
   p->skipped++;
+}
+
+/* What gnuplot said last: the last non-empty line it wrote, kept while
+ * reading its output so that a failure can quote it in one line. */
+typedef struct said_s {
+  char line[200];
+  size_t len;
+  char last[200];
+} said_t;
+
+static void said_add(said_t *s, const char *buf, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    if (buf[i] == '\n' || buf[i] == '\r') {
+      if (s->len > 0) {
+        memcpy(s->last, s->line, s->len);
+        s->last[s->len] = '\0';
+      }
+      s->len = 0;
+    } else if (s->len + 1 < sizeof(s->line)) {
+      s->line[s->len++] = buf[i];
+    }
+  }
+}
+
+static int stopped(const cb_plot_t *p)
+{
+  return p->stop != NULL && *p->stop;
+}
+
+/* The child: gnuplot with stdin from /dev/null and its output into `out`;
+ * a failure before exec is written to `fail` as (step, errno). */
+static void gnuplot_child(const cb_plot_t *p, char *const *argv, int out, int fail, pid_t parent)
+{
+  int why[2] = { 0, 0 }, fd;
+
+  /* gnuplot goes with us: if we are killed (SIGKILL), so is it. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (getppid() != parent)
+    _exit(127);
+  cb_sig_default();
+  fd = open("/dev/null", O_RDONLY);
+  if (fd < 0)
+    why[0] = 1;
+  else if (dup2(fd, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+    why[0] = 2;
+  else
+    execv(p->gnuplot, argv);
+  if (why[0] == 0)
+    why[0] = 3;
+  why[1] = errno;
+  if (write(fail, why, sizeof(why)) < 0)
+    _exit(127);
+  _exit(127);
+}
+
+/* Read gnuplot's output to its end; on a stop request kill it. */
+static void drain(const cb_plot_t *p, int fd, pid_t pid, said_t *said)
+{
+  char buf[256];
+  ssize_t n;
+  int killed = 0;
+
+  for (;;) {
+    if (stopped(p) && !killed) {
+      kill(pid, SIGKILL);
+      killed = 1;
+    }
+    n = read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    said_add(said, buf, (size_t)n);
+  }
+  said_add(said, "\n", 1);
 }
 
 static int run_gnuplot(const cb_plot_t *p, const char *vars, const char *script, char *err,
                        size_t errlen)
 {
-  char common[PATH_MAX], path[PATH_MAX];
+  static const char *const steps[] = { "", "open /dev/null", "redirect its output", "exec" };
+  char *common = path_printf("%s/common.gp", p->scripts);
+  char *path = path_printf("%s/%s", p->scripts, script);
   char *argv[] = { (char *)p->gnuplot, (char *)"-e", (char *)vars, common, path, NULL };
-  int fds[2], status, code = 0, fd;
-  ssize_t n;
-  pid_t pid;
+  int fail[2] = { -1, -1 }, out[2] = { -1, -1 }, status = 0, why[2] = { 0, 0 }, rc = 0;
+  said_t *said = calloc(1, sizeof(*said));
+  pid_t pid, parent = getpid();
+  ssize_t n = 0;
 
-  snprintf(common, sizeof(common), "%s/common.gp", p->scripts);
-  snprintf(path, sizeof(path), "%s/%s", p->scripts, script);
-  if (pipe2(fds, O_CLOEXEC) != 0)
-    return -errno;
+  if (common == NULL || path == NULL || said == NULL) {
+    snprintf(err, errlen, "out of memory");
+    rc = -ENOMEM;
+    goto out;
+  }
+  if (pipe2(fail, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
+    rc = -errno;
+    snprintf(err, errlen, "cannot start gnuplot: pipe: %s", strerror(-rc));
+    goto out;
+  }
   fflush(NULL);
   pid = fork();
   if (pid < 0) {
-    code = errno;
-    close(fds[0]);
-    close(fds[1]);
-    snprintf(err, errlen, "cannot start gnuplot: %s", strerror(code));
-    return -code;
+    rc = -errno;
+    snprintf(err, errlen, "cannot start gnuplot: fork: %s", strerror(-rc));
+    goto out;
   }
-  if (pid == 0) {
-    /* gnuplot's `print` writes to stderr; keep stdout for results. */
-    fd = open("/dev/null", O_RDONLY);
-    if (fd < 0 || dup2(fd, 0) < 0 || dup2(2, 1) < 0)
-      _exit(126);
-    execv(p->gnuplot, argv);
-    code = errno;
-    if (write(fds[1], &code, sizeof(code)) < 0)
-      _exit(127);
-    _exit(127);
-  }
-  close(fds[1]);
+  if (pid == 0)
+    gnuplot_child(p, argv, out[1], fail[1], parent);
+  close(fail[1]);
+  close(out[1]);
+  fail[1] = out[1] = -1;
+  drain(p, out[0], pid, said);
   do
-    n = read(fds[0], &code, sizeof(code));
+    n = read(fail[0], why, sizeof(why));
   while (n < 0 && errno == EINTR);
-  close(fds[0]);
   while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR)
-      return -errno;
+    if (errno != EINTR) {
+      rc = -errno;
+      snprintf(err, errlen, "waiting for gnuplot: %s", strerror(-rc));
+      goto out;
+    }
+    if (stopped(p))
+      kill(pid, SIGKILL);
   }
-  if (n == (ssize_t)sizeof(code)) {
-    snprintf(err, errlen, "cannot run %s: %s", p->gnuplot, strerror(code));
-    return -code;
-  }
-  if (WIFSIGNALED(status)) {
+  if (stopped(p)) {
+    snprintf(err, errlen, "interrupted");
+    rc = -EINTR;
+  } else if (n == (ssize_t)sizeof(why)) {
+    snprintf(err, errlen, "cannot start %s: %s: %s", p->gnuplot,
+             steps[why[0] > 0 && why[0] < 4 ? why[0] : 3], strerror(why[1]));
+    rc = -why[1];
+  } else if (WIFSIGNALED(status)) {
     snprintf(err, errlen, "gnuplot (%s) was killed by signal %d", script, WTERMSIG(status));
-    return -EIO;
+    rc = -EIO;
+  } else if (WEXITSTATUS(status) != 0) {
+    snprintf(err, errlen, "gnuplot failed on %s (exit %d): %s", script, WEXITSTATUS(status),
+             said->last[0] != '\0' ? said->last : "it said nothing");
+    rc = -EIO;
   }
-  if (WEXITSTATUS(status) != 0) {
-    snprintf(err, errlen, "gnuplot failed on %s (exit %d; its message is above)", script,
-             WEXITSTATUS(status));
-    return -EIO;
+out:
+  if (fail[0] >= 0)
+    close(fail[0]);
+  if (fail[1] >= 0)
+    close(fail[1]);
+  if (out[0] >= 0)
+    close(out[0]);
+  if (out[1] >= 0)
+    close(out[1]);
+  free(said);
+  free(common);
+  free(path);
+  return rc;
+}
+
+/* A chart file gnuplot wrote is whole: a PNG ends with its IEND chunk, an
+ * SVG with its closing tag. A full disk leaves neither. */
+static int chart_complete(const char *path, int png)
+{
+  static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  static const unsigned char iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
+  unsigned char head[8], tail[64];
+  struct stat st;
+  int fd = open(path, O_RDONLY | O_CLOEXEC), ok = 0;
+  size_t n, i;
+
+  if (fd < 0)
+    return 0;
+  if (fstat(fd, &st) == 0 && st.st_size >= 64 && pread(fd, head, 8, 0) == 8 &&
+      pread(fd, tail, 64, st.st_size - 64) == 64) {
+    if (png) {
+      ok = memcmp(head, sig, 8) == 0 && memcmp(tail + 52, iend, 12) == 0;
+    } else {
+      for (n = 64; n > 0 && (tail[n - 1] == '\n' || tail[n - 1] == ' ' || tail[n - 1] == '\r'); n--)
+        ;
+      for (i = 0; i + 6 <= n; i++)
+        ok |= i + 6 == n && memcmp(tail + i, "</svg>", 6) == 0;
+    }
+  }
+  /* What is renamed into place must be on the disk, not only in its cache. */
+  if (ok && fsync(fd) != 0)
+    ok = 0;
+  close(fd);
+  return ok;
+}
+
+/* 1 when `path` is one of the command's inputs. */
+static int is_input(const cb_plot_t *p, const char *path)
+{
+  struct stat a, b;
+  size_t i;
+
+  if (stat(path, &a) != 0)
+    return 0;
+  for (i = 0; i < p->ninputs; i++) {
+    if (stat(p->inputs[i], &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+      return 1;
   }
   return 0;
 }
 
-/* Write the chart's data and draw it. Failures are counted and the first
- * one kept in err; the caller goes on with the next chart. */
+/* Write the chart's data and draw it: gnuplot writes both images under
+ * temporary names, and they replace the charts only when both are whole.
+ * Failures are counted and the first one kept in err; the caller goes on
+ * with the next chart (unless asked to stop). */
 static int chart_draw(cb_plot_t *p, chart_t *ch, char *err, size_t errlen)
 {
-  char path[PATH_MAX], out[PATH_MAX], why[PATH_MAX + 256];
+  static const char *const ext[] = { "png", "svg" };
+  char *path = path_printf("%s/data/%s.dat", p->outdir, ch->name);
+  char *out = path_printf("%s/%s", p->outdir, ch->name);
+  char *tmp = path_printf("%s/.%s.tmp-%ld", p->outdir, ch->name, (long)getpid());
+  char *why = malloc(1024), *img[2] = { NULL, NULL }, *fin[2] = { NULL, NULL };
+  size_t i;
   int rc;
 
-  snprintf(path, sizeof(path), "%s/data/%s.dat", p->outdir, ch->name);
-  snprintf(out, sizeof(out), "%s/%s", p->outdir, ch->name);
+  if (path == NULL || out == NULL || tmp == NULL || why == NULL) {
+    rc = -ENOMEM;
+    snprintf(err, errlen, "out of memory");
+    p->failed++;
+    goto out;
+  }
+  if (stopped(p)) {
+    rc = -EINTR;
+    goto out;
+  }
+  for (i = 0; i < 2; i++) {
+    img[i] = path_printf("%s.%s", tmp, ext[i]);
+    fin[i] = path_printf("%s.%s", out, ext[i]);
+  }
   cb_buf_printf(&ch->vars, "data=");
   rc = cb_gp_quote(&ch->vars, path);
   cb_buf_printf(&ch->vars, "; out=");
   if (rc == 0)
-    rc = cb_gp_quote(&ch->vars, out);
+    rc = cb_gp_quote(&ch->vars, tmp);
   cb_buf_printf(&ch->vars, ";");
   if (rc != 0) {
-    snprintf(why, sizeof(why), "the output directory's name holds a control character");
+    snprintf(why, 1024, "the output directory's name holds a control character");
     goto fail;
   }
-  if (ch->data.failed || ch->vars.failed) {
+  if (ch->data.failed || ch->vars.failed || img[0] == NULL || img[1] == NULL ||
+      fin[0] == NULL || fin[1] == NULL) {
     rc = -ENOMEM;
-    snprintf(why, sizeof(why), "out of memory");
+    snprintf(why, 1024, "out of memory");
+    goto fail;
+  }
+  if (is_input(p, path) || is_input(p, fin[0]) || is_input(p, fin[1])) {
+    rc = -EEXIST;
+    snprintf(why, 1024, "its files would overwrite an input");
     goto fail;
   }
   rc = cb_write_atomic(path, ch->data.data != NULL ? ch->data.data : "", ch->data.len);
   if (rc != 0) {
-    snprintf(why, sizeof(why), "cannot write '%s': %s", path, strerror(-rc));
+    snprintf(why, 1024, "cannot write '%s': %s", path, strerror(-rc));
     goto fail;
   }
-  rc = run_gnuplot(p, ch->vars.data, ch->script, why, sizeof(why));
+  rc = run_gnuplot(p, ch->vars.data, ch->script, why, 1024);
+  for (i = 0; rc == 0 && i < 2; i++) {
+    if (!chart_complete(img[i], i == 0)) {
+      rc = -EIO;
+      snprintf(why, 1024, "gnuplot wrote an incomplete %s (disk full?)", ext[i]);
+    }
+  }
+  for (i = 0; rc == 0 && i < 2; i++) {
+    if (rename(img[i], fin[i]) != 0) {
+      rc = -errno;
+      snprintf(why, 1024, "cannot rename '%s' to '%s': %s", img[i], fin[i], strerror(errno));
+    }
+  }
   if (rc != 0)
     goto fail;
   p->made++;
   if (!p->quiet)
-    fprintf(stderr, "concbench plot: %s/%s.png, .svg\n", p->outdir, ch->name);
-  return 0;
+    cb_message("plot", "%s/%s.png, .svg", p->outdir, ch->name);
+  goto out;
 fail:
-  fprintf(stderr, "concbench plot: %s: %s\n", ch->name, why);
-  if (p->failed++ == 0)
-    snprintf(err, errlen, "%s: %s", ch->name, why);
+  if (rc != -EINTR) {
+    cb_message("plot", "%s: %s", ch->name, why);
+    if (p->failed++ == 0)
+      snprintf(err, errlen, "%s: %s", ch->name, why);
+  }
+out:
+  for (i = 0; i < 2; i++) {
+    if (img[i] != NULL)
+      unlink(img[i]); /* nothing left of a failed chart; renamed ones are gone already */
+    free(img[i]);
+    free(fin[i]);
+  }
+  free(why);
+  free(tmp);
+  free(out);
+  free(path);
   return rc;
 }
 
@@ -1783,7 +2013,8 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
   size_t *all = NULL;
   double cols[64];
   long *row_of = NULL;
-  char label[48], row[512], col[32], sub[512], names[1024], colors[512], variant[32];
+  char label[48], row[512], col[32], sub[512], variant[32];
+  static char names[1024], colors[512]; /* static: a small stack must do (one chart at a time) */
   chart_t ch;
 
   chart_init(&ch, "winners.gp", "winners");
@@ -1910,7 +2141,7 @@ int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errl
     snprintf(err, errlen, "out of memory");
     return -ENOMEM;
   }
-  for (i = 0; i < set.nv; i++) {
+  for (i = 0; i < set.nv && !stopped(p); i++) {
     const variant_t *v = &set.v[i];
     ctx_t x = { .p = p, .cells = cells, .v = v, .s = s, .err = err, .errlen = errlen };
     ns = series_of(cells, v, s, buf);
@@ -1924,15 +2155,18 @@ int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errl
       memory = 1;
     }
   }
-  if (!memory)
+  if (!memory && !stopped(p))
     skip(p, "memory", "no life.idle cells (run -w life.idle)");
-  chart_payload(p, &set, err, errlen);
-  chart_granularity(p, &set, err, errlen);
-  chart_winners(p, &set, err, errlen);
+  if (!stopped(p))
+    chart_payload(p, &set, err, errlen);
+  if (!stopped(p))
+    chart_granularity(p, &set, err, errlen);
+  if (!stopped(p))
+    chart_winners(p, &set, err, errlen);
   free(buf);
   free(s);
   set_free(&set);
-  return p->failed > 0 ? -EIO : 0;
+  return stopped(p) ? -EINTR : p->failed > 0 ? -EIO : 0;
 }
 
 /* ---- compare ---------------------------------------------------------- */
@@ -2023,5 +2257,5 @@ int cb_plot_compare(cb_plot_t *p, const cb_compare_t *cmp, char *err, size_t err
   cb_buf_free(&colors);
   chart_draw(p, &ch, err, errlen);
   chart_free(&ch);
-  return p->failed > 0 ? -EIO : 0;
+  return stopped(p) ? -EINTR : p->failed > 0 ? -EIO : 0;
 }

@@ -5,7 +5,11 @@
  * after plots/common.gp) draws each one as PNG and SVG into DIR. gnuplot is
  * started with fork/exec and an argument vector, never through a shell; the
  * values it needs (file names, titles, the series and their colours) go in
- * one -e argument of single-quoted assignments, quotes doubled.
+ * one -e argument of single-quoted assignments, quotes doubled. gnuplot
+ * draws into temporary files beside the charts, which replace them only
+ * when complete (a full disk leaves the old charts, never empty ones); it
+ * dies with concbench (PR_SET_PDEATHSIG) and is killed and reaped when a
+ * stop is requested.
  *
  * One colour per contestant, the same on every chart, from one table here
  * (the Okabe-Ito palette, safe for colour-blind readers); each contestant
@@ -26,6 +30,9 @@ typedef struct cb_plot_s {
   const char *scripts; /* the directory holding common.gp and the chart scripts */
   const char *gnuplot; /* gnuplot: an absolute path (cb_plot_find_gnuplot) */
   int quiet;           /* no line per chart made (skips are always reported) */
+  const char *const *inputs; /* the trial CSVs read: no chart file may be one of them */
+  size_t ninputs;
+  volatile const int *stop;  /* non-zero: kill gnuplot, draw no more (may be NULL) */
   size_t made, skipped, failed;
 } cb_plot_t;
 
@@ -61,9 +68,9 @@ int cb_plot_latest(const char *dir, char *buf, size_t len);
 
 /* Every chart of the cells (scaling, speedup, latency and efficiency per
  * workload; memory, payload, winners) into p->outdir, which must exist. A
- * chart without data is skipped with a line on stderr. 0, or -EIO when some
- * gnuplot run failed, or -errno when a data file could not be written; err
- * says which. p->made, skipped and failed count charts. */
+ * chart without data is skipped with a line on stderr. 0, -EIO when some
+ * chart failed (err says which), or -EINTR when *p->stop became non-zero.
+ * p->made, skipped and failed count charts. */
 int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errlen);
 
 /* The `compare` chart: NEW/BASE ratio of every compared cell with its

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cb.h"
+#include "signals.h"
 #include "spawn.h"
 
 enum { GRACE_S = 10 };
@@ -26,9 +27,7 @@ void cb_spawn_begin(void)
 {
   struct sigaction dfl = { .sa_handler = SIG_DFL };
 
-  sigemptyset(&blocked);
-  sigaddset(&blocked, SIGINT);
-  sigaddset(&blocked, SIGTERM);
+  cb_sig_termset(&blocked); /* SIGINT, SIGTERM, SIGHUP, ...: bench/signals.h */
   sigaddset(&blocked, SIGCHLD);
   sigprocmask(SIG_BLOCK, &blocked, &saved);
   /* An inherited SIG_IGN would make the kernel reap children by itself. */
@@ -44,7 +43,7 @@ static int take(uint64_t ns)
   struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000u), .tv_nsec = (long)(ns % 1000000000u) };
   int sig = sigtimedwait(&blocked, NULL, &ts);
 
-  if (sig == SIGINT || sig == SIGTERM) {
+  if (sig > 0 && sig != SIGCHLD) {
     if (stop_sig == 0)
       stop_sig = sig;
   }
@@ -120,8 +119,7 @@ static void child(char *const argv[], const cb_spawn_io_t *io, int report)
   int code;
 
   setpgid(0, 0);
-  sigaction(SIGINT, &dfl, NULL);
-  sigaction(SIGTERM, &dfl, NULL);
+  cb_sig_default();
   sigaction(SIGCHLD, &dfl, NULL);
   sigprocmask(SIG_SETMASK, &saved, NULL);
   sigprocmask(SIG_UNBLOCK, &blocked, NULL);
@@ -185,7 +183,8 @@ int cb_spawn_run(char *const argv[], const cb_spawn_io_t *io, double timeout_s, 
  * back to us as the subreaper). Returns how many it found, up to max. */
 static size_t children(pid_t *out, size_t max)
 {
-  char path[64], buf[4096];
+  static char buf[4096]; /* static: a small stack must do */
+  char path[64];
   size_t n = 0, len;
   char *p, *end;
   FILE *f;

@@ -2,8 +2,9 @@
  * leave nothing behind (`concbench ab`: one child per trial, and git, meson
  * and ninja to build a base revision).
  *
- * Design: between cb_spawn_begin and cb_spawn_end, SIGINT, SIGTERM and
- * SIGCHLD are blocked and taken synchronously (sigtimedwait) only where the
+ * Design: between cb_spawn_begin and cb_spawn_end, the terminating signals
+ * (SIGINT, SIGTERM, SIGHUP, ...: bench/signals.h) and SIGCHLD are blocked
+ * and taken synchronously (sigtimedwait) only where the
  * command waits, so no signal is lost between a check and a wait, and no
  * handler runs in the middle of the command's own work. Each child runs in a
  * process group of its own with the signal mask and dispositions reset; on a
@@ -25,9 +26,9 @@ typedef struct cb_spawn_io_s {
 } cb_spawn_io_t;
 
 void cb_spawn_begin(void);
-/* Kill and reap every child still there, drop pending SIGINT, SIGTERM and
- * SIGCHLD, and restore the signal mask. Returns the stop signal received
- * (SIGINT or SIGTERM), or 0. */
+/* Kill and reap every child still there, drop pending terminating signals
+ * and SIGCHLD, and restore the signal mask. Returns the stop signal
+ * received, or 0. */
 int cb_spawn_end(void);
 /* The stop signal received so far, or 0 (takes a pending one). */
 int cb_spawn_stopped(void);

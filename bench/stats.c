@@ -50,32 +50,23 @@ static double median_sorted(const double *v, size_t n)
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* P(X <= k) for X ~ binomial(n, 1/2), summed in logs so n may be large. */
-static double binom_half_cdf(size_t n, size_t k)
-{
-  double sum = 0, logc = 0, log_half_n = (double)n * log(0.5);
-  size_t i;
-
-  for (i = 0; i <= k && i <= n; i++) {
-    if (i > 0)
-      logc += log((double)(n - i + 1)) - log((double)i);
-    sum += exp(logc + log_half_n);
-  }
-  return sum > 1 ? 1 : sum;
-}
-
 void cb_median_ci_ranks(size_t n, double level, size_t *lo, size_t *hi, double *achieved)
 {
+  double cover, cdf, logc = 0, log_half_n = (double)n * log(0.5);
   size_t j;
-  double cover;
 
   *lo = 0;
   *hi = n > 0 ? n - 1 : 0;
   *achieved = n > 0 ? 1 - 2 * pow(0.5, (double)n) : 0;
   /* Widest symmetric pair first; narrow it while the coverage holds:
-   * [x(j), x(n-1-j)] (0-based) covers the median with 1 - 2 P(X <= j). */
+   * [x(j), x(n-1-j)] (0-based) covers the median with 1 - 2 P(X <= j),
+   * X ~ binomial(n, 1/2). P(X <= j) grows by one term per step, each term
+   * taken from its logarithm so that n may be large: one pass, O(n). */
+  cdf = exp(log_half_n); /* P(X <= 0) */
   for (j = 1; n > 0 && j < n / 2; j++) {
-    cover = 1 - 2 * binom_half_cdf(n, j);
+    logc += log((double)(n - j + 1)) - log((double)j);
+    cdf += exp(logc + log_half_n);
+    cover = 1 - 2 * (cdf > 1 ? 1 : cdf);
     if (cover < level)
       break;
     *lo = j;
@@ -216,6 +207,103 @@ double cb_mann_whitney_p(const double *x, size_t nx, const double *y, size_t ny)
   return p > 1 ? 1 : p;
 }
 
+/* Uniform in (0, 1), never 0 or 1. */
+static double uniform(uint64_t *state)
+{
+  *state += UINT64_C(0x9e3779b97f4a7c15);
+  return ((double)(cb_mix64(*state) >> 11) + 0.5) * 0x1p-53;
+}
+
+static double normal(uint64_t *state)
+{
+  double u = uniform(state), v = uniform(state);
+
+  return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+/* Gamma(a, 1) for a >= 1: Marsaglia and Tsang (2000). */
+static double gamma_draw(double a, uint64_t *state)
+{
+  double d = a - 1.0 / 3, c = 1 / sqrt(9 * d), x, v, u;
+
+  for (;;) {
+    do {
+      x = normal(state);
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    u = uniform(state);
+    if (log(u) < 0.5 * x * x + d - d * v + d * log(v))
+      return d * v;
+  }
+}
+
+/* The median of a resample of the sorted sample v (n draws with
+ * replacement), drawn without building the resample: the k-th smallest of
+ * the n draws is v[floor(n U)] where U, the k-th smallest of n uniforms, is
+ * Beta(k, n + 1 - k); for an even n the next one up is the smallest of the
+ * n - k uniforms above U. The same distribution as drawing n values and
+ * sorting them, in O(1) instead of O(n log n): a comparison's cost does not
+ * grow with the number of trials. */
+static double order_median(const double *v, size_t n, uint64_t *state)
+{
+  size_t k = (n + 1) / 2, i, j;
+  double a = gamma_draw((double)k, state), b = gamma_draw((double)(n + 1 - k), state);
+  double u = a / (a + b), u2;
+
+  i = (size_t)(u * (double)n);
+  i = i < n ? i : n - 1;
+  if (n % 2)
+    return v[i];
+  u2 = u + (1 - u) * (1 - pow(uniform(state), 1.0 / (double)(n - k)));
+  j = (size_t)(u2 * (double)n);
+  j = j < n ? j : n - 1;
+  return (v[i] + v[j > i ? j : i]) / 2;
+}
+
+double cb_bootstrap_ratio(const double *x, size_t nx, const double *y, size_t ny, double level,
+                          unsigned rounds, uint64_t seed, double *lo, double *hi)
+{
+  double *sx, *sy, *ratios, mx, point, bx, by;
+  uint64_t state = seed;
+  unsigned b, k = 0;
+
+  *lo = *hi = 0;
+  if (nx == 0 || ny == 0 || rounds == 0)
+    return 0;
+  sx = malloc(nx * sizeof(*sx));
+  sy = malloc(ny * sizeof(*sy));
+  ratios = malloc(rounds * sizeof(*ratios));
+  if (sx == NULL || sy == NULL || ratios == NULL) {
+    free(sx);
+    free(sy);
+    free(ratios);
+    return 0;
+  }
+  memcpy(sx, x, nx * sizeof(*sx));
+  qsort(sx, nx, sizeof(*sx), cmp_double);
+  mx = median_sorted(sx, nx);
+  memcpy(sy, y, ny * sizeof(*sy));
+  qsort(sy, ny, sizeof(*sy), cmp_double);
+  point = mx != 0 ? median_sorted(sy, ny) / mx : 0;
+  for (b = 0; b < rounds && mx != 0; b++) {
+    bx = order_median(sx, nx, &state);
+    by = order_median(sy, ny, &state);
+    if (bx != 0)
+      ratios[k++] = by / bx;
+  }
+  if (k > 0) {
+    qsort(ratios, k, sizeof(*ratios), cmp_double);
+    *lo = ratios[(size_t)((1 - level) / 2 * (k - 1) + 0.5)];
+    *hi = ratios[(size_t)((1 + level) / 2 * (k - 1) + 0.5)];
+  }
+  free(ratios);
+  free(sy);
+  free(sx);
+  return point;
+}
+
+/* The median of n values drawn with replacement from v (tmp: n doubles). */
 static double resample_median(const double *v, size_t n, double *tmp, uint64_t *state)
 {
   size_t i;
@@ -226,45 +314,6 @@ static double resample_median(const double *v, size_t n, double *tmp, uint64_t *
   }
   qsort(tmp, n, sizeof(*tmp), cmp_double);
   return median_sorted(tmp, n);
-}
-
-double cb_bootstrap_ratio(const double *x, size_t nx, const double *y, size_t ny, double level,
-                          unsigned rounds, uint64_t seed, double *lo, double *hi)
-{
-  double *tmp, *ratios, mx, point;
-  uint64_t state = seed;
-  unsigned b, k = 0;
-
-  *lo = *hi = 0;
-  if (nx == 0 || ny == 0 || rounds == 0)
-    return 0;
-  tmp = malloc((nx > ny ? nx : ny) * sizeof(*tmp));
-  ratios = malloc(rounds * sizeof(*ratios));
-  if (tmp == NULL || ratios == NULL) {
-    free(tmp);
-    free(ratios);
-    return 0;
-  }
-  memcpy(tmp, x, nx * sizeof(*tmp));
-  qsort(tmp, nx, sizeof(*tmp), cmp_double);
-  mx = median_sorted(tmp, nx);
-  memcpy(tmp, y, ny * sizeof(*tmp));
-  qsort(tmp, ny, sizeof(*tmp), cmp_double);
-  point = mx != 0 ? median_sorted(tmp, ny) / mx : 0;
-  for (b = 0; b < rounds && mx != 0; b++) {
-    double bx = resample_median(x, nx, tmp, &state);
-    double by = resample_median(y, ny, tmp, &state);
-    if (bx != 0)
-      ratios[k++] = by / bx;
-  }
-  if (k > 0) {
-    qsort(ratios, k, sizeof(*ratios), cmp_double);
-    *lo = ratios[(size_t)((1 - level) / 2 * (k - 1) + 0.5)];
-    *hi = ratios[(size_t)((1 + level) / 2 * (k - 1) + 0.5)];
-  }
-  free(ratios);
-  free(tmp);
-  return point;
 }
 
 /* Least squares over points (x[i], m[i]). */
@@ -394,9 +443,19 @@ out:
   return point;
 }
 
+static const double *holm_p; /* qsort has no context argument */
+
+static int cmp_by_p(const void *a, const void *b)
+{
+  size_t i = *(const size_t *)a, j = *(const size_t *)b;
+  int c = cmp_double(&holm_p[i], &holm_p[j]);
+
+  return c != 0 ? c : (i > j) - (i < j); /* stable: ties keep their order */
+}
+
 void cb_holm(double *p, size_t m)
 {
-  size_t *idx, i, j, t;
+  size_t *idx, i;
   double run = 0, adj;
 
   idx = malloc((m > 0 ? m : 1) * sizeof(*idx));
@@ -404,14 +463,8 @@ void cb_holm(double *p, size_t m)
     return;
   for (i = 0; i < m; i++)
     idx[i] = i;
-  /* insertion sort of indices by p: m is the number of cells, small */
-  for (i = 1; i < m; i++) {
-    for (j = i; j > 0 && p[idx[j - 1]] > p[idx[j]]; j--) {
-      t = idx[j];
-      idx[j] = idx[j - 1];
-      idx[j - 1] = t;
-    }
-  }
+  holm_p = p;
+  qsort(idx, m, sizeof(*idx), cmp_by_p);
   for (i = 0; i < m; i++) {
     adj = (double)(m - i) * p[idx[i]];
     if (adj > 1)

@@ -1,7 +1,9 @@
 /* Cells and their statistics; see summary.h. Grouping sorts the rows by
- * their key once (n log n however many cells there are) and then restores
- * the order in which cells first appear, which is the order they ran in;
- * cb_cells_sort puts them in the order people read them. */
+ * their key once (by a hash of it, n log n however many cells there are) and
+ * then restores the order in which cells first appear, which is the order
+ * they ran in; cb_cells_sort puts them in the order people read them. Every
+ * statistic of a cell is O(n log n) in its trials, so a million rows take
+ * seconds. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include "cb.h"
 #include "runner.h"
 #include "summary.h"
+#include "validate.h"
 #include "workload.h"
 
 #define KEY_COLUMNS 12
@@ -55,7 +58,8 @@ static const char *const context_columns[] = { "family", "cpu_model", "pus", "co
 
 enum {
   COL_STATUS = 0,
-  COL_KEY = 1,
+  COL_FAILED = 1, /* optional */
+  COL_KEY = 2,
   COL_METRIC = COL_KEY + KEY_COLUMNS,
   COL_CONTEXT = COL_METRIC + CB_M__COUNT,
 };
@@ -63,17 +67,19 @@ _Static_assert(COL_CONTEXT + CB_ARRAY_SIZE(context_columns) <= CB_ARRAY_SIZE(((c
                "cb_cells_t.col is too small for the columns used");
 
 typedef struct keyed_s {
+  uint64_t hash; /* of the row's key */
   size_t row;
-  const char *const *fields; /* the row's fields */
 } keyed_t;
 
-static const long *sort_cols; /* qsort has no context argument */
+static const long *sort_cols;       /* qsort has no context argument */
+static const cb_table_t *sort_table;
 
-/* Key column i of a row's fields; an optional key the file lacks reads as
- * its default (col < 0 only for those: find_columns requires the rest). */
-static const char *key_field(const char *const *fields, const long *col, size_t i)
+/* Key column i of a row; an optional key the file lacks reads as its
+ * default (col < 0 only for those: find_columns requires the rest). */
+static const char *key_field(const cb_table_t *t, size_t row, const long *col, size_t i)
 {
-  return col[COL_KEY + i] >= 0 ? fields[col[COL_KEY + i]] : key_default(cb_key_columns[i]);
+  return col[COL_KEY + i] >= 0 ? cb_table_get(t, row, (size_t)col[COL_KEY + i])
+                               : key_default(cb_key_columns[i]);
 }
 
 static int cmp_keyed(const void *a, const void *b)
@@ -83,11 +89,61 @@ static int cmp_keyed(const void *a, const void *b)
   int c;
 
   for (i = 0; i < cb_key_columns_count; i++) {
-    c = strcmp(key_field(x->fields, sort_cols, i), key_field(y->fields, sort_cols, i));
+    c = strcmp(key_field(sort_table, x->row, sort_cols, i),
+               key_field(sort_table, y->row, sort_cols, i));
     if (c != 0)
       return c;
   }
   return (x->row > y->row) - (x->row < y->row);
+}
+
+/* FNV-1a over the key fields, each followed by a byte no field holds. */
+static uint64_t key_hash(const cb_table_t *t, size_t row, const long *col)
+{
+  uint64_t h = UINT64_C(0xcbf29ce484222325);
+  const unsigned char *p;
+  size_t i;
+
+  for (i = 0; i < cb_key_columns_count; i++) {
+    for (p = (const unsigned char *)key_field(t, row, col, i); *p != '\0'; p++)
+      h = (h ^ *p) * UINT64_C(0x100000001b3);
+    h = (h ^ 0xff) * UINT64_C(0x100000001b3);
+  }
+  return h;
+}
+
+static int cmp_hashed(const void *a, const void *b)
+{
+  const keyed_t *x = a, *y = b;
+
+  if (x->hash != y->hash)
+    return x->hash < y->hash ? -1 : 1;
+  return (x->row > y->row) - (x->row < y->row);
+}
+
+static int same_key(const cb_table_t *t, const long *col, size_t a, size_t b);
+
+/* Bring rows with equal keys together: sort by the key's hash (integers,
+ * not eleven strings per comparison), then check each run of equal hashes;
+ * a run that mixes keys (a collision) is sorted by the keys themselves. */
+static void sort_by_key(const cb_table_t *t, const long *col, keyed_t *k, size_t n)
+{
+  size_t a, b, j;
+
+  for (j = 0; j < n; j++)
+    k[j].hash = key_hash(t, k[j].row, col);
+  qsort(k, n, sizeof(*k), cmp_hashed);
+  for (a = 0; a < n; a = b) {
+    for (b = a + 1; b < n && k[b].hash == k[a].hash; b++)
+      ;
+    for (j = a + 1; j < b && same_key(t, col, k[a].row, k[j].row); j++)
+      ;
+    if (j < b) {
+      sort_cols = col;
+      sort_table = t;
+      qsort(k + a, b - a, sizeof(*k), cmp_keyed);
+    }
+  }
 }
 
 static int cmp_first_row(const void *a, const void *b)
@@ -173,6 +229,7 @@ static int find_columns(const cb_table_t *t, long *col, char *err, size_t errlen
       cb_table_require(t, metric_names, CB_M__COUNT, err, errlen) != 0)
     return -EINVAL;
   col[COL_STATUS] = cb_table_col(t, "status");
+  col[COL_FAILED] = cb_table_col(t, "failed");
   for (i = 0; i < cb_key_columns_count; i++) {
     col[COL_KEY + i] = cb_table_col(t, cb_key_columns[i]);
     if (col[COL_KEY + i] < 0 && key_default(cb_key_columns[i]) == NULL)
@@ -187,12 +244,10 @@ static int find_columns(const cb_table_t *t, long *col, char *err, size_t errlen
 
 static int same_key(const cb_table_t *t, const long *col, size_t a, size_t b)
 {
-  const char *const *fa = (const char *const *)&t->cells[a * t->cols];
-  const char *const *fb = (const char *const *)&t->cells[b * t->cols];
   size_t i;
 
   for (i = 0; i < cb_key_columns_count; i++) {
-    if (strcmp(key_field(fa, col, i), key_field(fb, col, i)) != 0)
+    if (strcmp(key_field(t, a, col, i), key_field(t, b, col, i)) != 0)
       return 0;
   }
   return 1;
@@ -233,22 +288,36 @@ static int parse_number(const char *s, double *v)
   return *end == '\0' && !isnan(*v) ? 0 : -EINVAL;
 }
 
-/* Check every metric of every row is a number, so later readers need not. */
-static int check_numbers(const cb_table_t *t, const long *col, char *err, size_t errlen)
+/* Tasks lost in a row (its failed column; 0 without one). */
+static uint64_t row_failed(const cb_cells_t *cells, size_t row)
 {
-  size_t r, m;
-  double v;
+  long col = cells->col[COL_FAILED];
 
-  for (r = 1; r < t->rows; r++) {
-    for (m = 0; m < CB_M__COUNT; m++) {
-      const char *s = cb_table_get(t, r, (size_t)col[COL_METRIC + m]);
-      if (parse_number(s, &v) != 0) {
-        snprintf(err, errlen, "line %zu: %s '%s' is not a number", t->line[r], metric_names[m], s);
-        return -EINVAL;
-      }
-    }
-  }
-  return 0;
+  return col >= 0 ? strtoull(cb_table_get(cells->table, row, (size_t)col), NULL, 10) : 0;
+}
+
+/* A row that measured its cell: ok, or racy (sync.none, measured to the end:
+ * its lost updates are the result), and no task lost with its worker unless
+ * the workload kills workers on purpose (fault.crash). A row that lost tasks
+ * otherwise (a worker killed from outside; a CSV written before such trials
+ * became errors) did not measure the model. */
+static int row_measured(const cb_cells_t *cells, size_t cell, size_t row)
+{
+  const char *st = cb_table_get(cells->table, row, (size_t)cells->col[COL_STATUS]);
+  const cb_workload_t *wl;
+
+  if (strcmp(st, "ok") != 0 && strcmp(st, "racy") != 0)
+    return 0;
+  if (row_failed(cells, row) == 0)
+    return 1;
+  wl = cb_workload_find(cb_cell_key(cells, cell, "workload"));
+  return wl != NULL && wl->fails_on_purpose;
+}
+
+/* The same, decided once per row when the cells are built. */
+static int measured(const cb_cells_t *cells, size_t cell, size_t row)
+{
+  return cells->measured != NULL ? cells->measured[row] : row_measured(cells, cell, row);
 }
 
 double *cb_cell_samples(const cb_cells_t *cells, size_t cell, const char *column, size_t *n)
@@ -263,9 +332,7 @@ double *cb_cell_samples(const cb_cells_t *cells, size_t cell, const char *column
   if (v == NULL || col < 0)
     return v;
   for (i = 0; i < c->nrows; i++) {
-    const char *st = cb_table_get(t, c->rows[i], (size_t)cells->col[COL_STATUS]);
-    /* racy: measured to the end, its lost updates are the result (sync.none) */
-    if (strcmp(st, "ok") != 0 && strcmp(st, "racy") != 0)
+    if (!measured(cells, cell, c->rows[i]))
       continue;
     if (parse_number(cb_table_get(t, c->rows[i], (size_t)col), &v[*n]) == 0)
       (*n)++;
@@ -273,12 +340,16 @@ double *cb_cell_samples(const cb_cells_t *cells, size_t cell, const char *column
   return v;
 }
 
-static void flag(cb_cell_sum_t *c)
+static void flag(const cb_cells_t *cells, size_t cell)
 {
+  cb_cell_sum_t *c = &cells->cell[cell];
   const cb_summary_t *tp = &c->m[CB_M_throughput];
+  const cb_workload_t *wl = cb_workload_find(cb_cell_key(cells, cell, "workload"));
 
   if (c->n_ok < c->nrows)
     c->flags |= CB_FLAG_FAILURES;
+  if (c->failed_tasks > 0 && !(wl != NULL && wl->fails_on_purpose))
+    c->flags |= CB_FLAG_LOST | CB_FLAG_FAILURES;
   if (c->n_ok == 0) {
     c->flags |= CB_FLAG_NO_DATA;
     return;
@@ -293,8 +364,17 @@ static void flag(cb_cell_sum_t *c)
 
 static int summarize(cb_cells_t *cells)
 {
+  unsigned char *ok = calloc(cells->table->rows > 0 ? cells->table->rows : 1, 1);
   size_t i, m, n;
   double *v;
+
+  if (ok == NULL)
+    return -ENOMEM;
+  for (i = 0; i < cells->n; i++) {
+    for (m = 0; m < cells->cell[i].nrows; m++)
+      ok[cells->cell[i].rows[m]] = (unsigned char)row_measured(cells, i, cells->cell[i].rows[m]);
+  }
+  cells->measured = ok;
 
   for (i = 0; i < cells->n; i++) {
     cb_cell_sum_t *c = &cells->cell[i];
@@ -306,7 +386,9 @@ static int summarize(cb_cells_t *cells)
       c->n_ok = n;
       free(v);
     }
-    flag(c);
+    for (m = 0; m < c->nrows; m++)
+      c->failed_tasks += row_failed(cells, c->rows[m]);
+    flag(cells, i);
   }
   return 0;
 }
@@ -321,18 +403,15 @@ int cb_cells_build(const cb_table_t *t, cb_cells_t *cells, char *err, size_t err
   cells->table = t;
   rc = find_columns(t, cells->col, err, errlen);
   if (rc == 0)
-    rc = check_numbers(t, cells->col, err, errlen);
+    rc = cb_trials_check(t, err, errlen); /* so later readers need not */
   if (rc != 0)
     return rc;
   k = malloc((nrows > 0 ? nrows : 1) * sizeof(*k));
   if (k == NULL)
     return -ENOMEM;
-  for (r = 0; r < nrows; r++) {
+  for (r = 0; r < nrows; r++)
     k[r].row = r + 1;
-    k[r].fields = (const char *const *)&t->cells[(r + 1) * t->cols];
-  }
-  sort_cols = cells->col;
-  qsort(k, nrows, sizeof(*k), cmp_keyed);
+  sort_by_key(t, cells->col, k, nrows);
   rc = group(cells, k, nrows);
   if (rc == 0)
     rc = summarize(cells);
@@ -357,6 +436,7 @@ void cb_cells_free(cb_cells_t *cells)
   for (i = 0; cells->cell != NULL && i < cells->n; i++)
     free(cells->cell[i].rows);
   free(cells->cell);
+  free(cells->measured);
   memset(cells, 0, sizeof(*cells));
 }
 
@@ -372,7 +452,8 @@ const char *cb_cell_key(const cb_cells_t *cells, size_t cell, const char *column
 
 void cb_flags_text(unsigned flags, char *buf, size_t len)
 {
-  static const char *const names[] = { "high-cv", "outlier", "short", "failures", "no-data" };
+  static const char *const names[] = { "high-cv", "outlier", "short", "failures", "no-data",
+                                       "lost-tasks" };
   size_t i, used = 0;
 
   buf[0] = '\0';
@@ -384,6 +465,9 @@ void cb_flags_text(unsigned flags, char *buf, size_t len)
 
 static const char *hint(unsigned flags)
 {
+  if (flags & CB_FLAG_LOST)
+    return "tasks were lost with workers that died (killed from outside?): see the message "
+           "column of the trial CSV";
   if (flags & CB_FLAG_NO_DATA)
     return "every trial failed: see the message column of the trial CSV";
   if (flags & CB_FLAG_SHORT)
@@ -424,7 +508,7 @@ static void csv_header(cb_buf_t *out)
     for (i = 0; i < CB_ARRAY_SIZE(stat_names); i++)
       cb_buf_printf(out, ",%s_%s", metric_names[m], stat_names[i]);
   }
-  cb_buf_printf(out, ",flags,hint\n");
+  cb_buf_printf(out, ",flags,hint,failed_tasks\n");
 }
 
 void cb_cells_csv(const cb_cells_t *cells, cb_buf_t *out)
@@ -456,7 +540,7 @@ void cb_cells_csv(const cb_cells_t *cells, cb_buf_t *out)
     cb_flags_text(cs->flags, flags, sizeof(flags));
     cb_buf_printf(out, ",%s,", flags);
     cb_buf_csv_str(out, hint(cs->flags));
-    cb_buf_put(out, "\n", 1);
+    cb_buf_printf(out, ",%llu\n", (unsigned long long)cs->failed_tasks);
   }
 }
 

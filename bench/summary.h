@@ -4,7 +4,9 @@
  * before GIL mode lacks the last two, which then read as "0"); each cell
  * keeps its rows, so compare, plot and report can reach the samples, and gets
  * a summary per metric over its measured trials: `ok`, and `racy` (a trial
- * of sync.none that ran to the end and lost updates, which is its result).
+ * of sync.none that ran to the end and lost updates, which is its result),
+ * without tasks lost with a dead worker unless the workload fails on
+ * purpose (fault.crash): a worker killed from outside spoils a trial.
  * Summaries are derived from trials, never measured apart. */
 #ifndef CB_SUMMARY_H
 #define CB_SUMMARY_H
@@ -39,12 +41,15 @@ enum {
   CB_FLAG_SHORT = 4,    /* median task phase under 5 ms: too short to time well */
   CB_FLAG_FAILURES = 8, /* some trial was not ok */
   CB_FLAG_NO_DATA = 16, /* no ok trial at all */
+  CB_FLAG_LOST = 32,    /* tasks lost with workers that died, not on purpose */
 };
 
 typedef struct cb_cell_sum_s {
   size_t *rows;    /* data rows of the table (1-based) */
   size_t nrows;
-  size_t n_ok;     /* measured trials: ok or racy */
+  size_t n_ok;     /* measured trials: ok or racy, and no task lost unless
+                      the workload fails on purpose */
+  uint64_t failed_tasks; /* the failed column summed over every trial */
   cb_summary_t m[CB_M__COUNT];
   unsigned flags;
 } cb_cell_sum_t;
@@ -54,6 +59,7 @@ typedef struct cb_cells_s {
   cb_cell_sum_t *cell;
   size_t n;
   long col[32];    /* columns used, by cb__col_* index */
+  unsigned char *measured; /* per table row: 1 when it measured its cell */
 } cb_cells_t;
 
 /* The key columns, in the order of the summary CSV. */

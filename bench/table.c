@@ -1,6 +1,6 @@
 /* CSV reader; see table.h. One pass over the text builds the fields into a
- * single blob (each field NUL-terminated), so a table is three allocations
- * however large it is. */
+ * single blob (each field NUL-terminated; a file's own text is that blob),
+ * so a table is three allocations however large it is. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,16 +13,17 @@
 
 typedef struct builder_s {
   cb_table_t *t;
-  char **fields;    /* all fields so far */
+  const char *base; /* where offsets count from */
+  uint32_t *fields; /* all fields so far */
   size_t nfields, capfields;
   size_t *line;
   size_t caplines;
   size_t row_start; /* index in fields where the current row starts */
 } builder_t;
 
-static int push_field(builder_t *b, char *f)
+static int push_field(builder_t *b, const char *f)
 {
-  char **p;
+  uint32_t *p;
 
   if (b->nfields == b->capfields) {
     b->capfields = b->capfields ? b->capfields * 2 : 256;
@@ -31,7 +32,7 @@ static int push_field(builder_t *b, char *f)
       return -ENOMEM;
     b->fields = p;
   }
-  b->fields[b->nfields++] = f;
+  b->fields[b->nfields++] = (uint32_t)(f - b->base);
   return 0;
 }
 
@@ -59,12 +60,14 @@ static int end_row(builder_t *b, size_t line, char *err, size_t errlen)
   return 0;
 }
 
-/* The scanner: fields are copied unquoted into `out`, which never grows
- * faster than the input, so one blob of len + 1 bytes holds them all. */
+/* The scanner: fields are copied unquoted into `out`, which never gets
+ * ahead of the input (a field is never longer than its text, and its NUL
+ * takes the place of the delimiter after it), so `out` may be the text
+ * itself, or one blob of len + 2 bytes. */
 static int scan(builder_t *b, const char *s, size_t len, char *out, char *err, size_t errlen)
 {
   size_t i = 0, line = 1, row_line = 1;
-  char *f = out;
+  char *f = out, end;
   int err2, quoted;
 
   while (i < len) {
@@ -106,11 +109,12 @@ static int scan(builder_t *b, const char *s, size_t len, char *out, char *err, s
         *out++ = s[i++];
       }
     }
+    end = i < len ? s[i] : '\0'; /* before the NUL may take its place */
     *out++ = '\0';
     if ((err2 = push_field(b, f)) != 0)
       return err2;
     f = out;
-    if (i < len && s[i] == ',') {
+    if (end == ',') {
       i++;
       if (i == len && (err2 = push_field(b, out)) != 0)
         return err2; /* a trailing comma ends with an empty field */
@@ -118,13 +122,16 @@ static int scan(builder_t *b, const char *s, size_t len, char *out, char *err, s
         *out++ = '\0';
       continue;
     }
-    if (i < len && s[i] == '\r')
+    if (i < len && end == '\n') {
       i++;
-    if (i < len && s[i] == '\n')
+    } else if (i < len && end == '\r') {
       i++;
-    else if (i < len) {
-      snprintf(err, errlen, "line %zu: text after a closing quote", line);
-      return -EINVAL;
+      if (i < len && s[i] == '\n')
+        i++;
+      else if (i < len)
+        goto after_quote;
+    } else if (i < len) {
+      goto after_quote;
     }
     if ((err2 = end_row(b, row_line, err, errlen)) != 0)
       return err2;
@@ -133,34 +140,92 @@ static int scan(builder_t *b, const char *s, size_t len, char *out, char *err, s
   if (b->nfields > b->row_start)
     return end_row(b, row_line, err, errlen);
   return 0;
+after_quote:
+  snprintf(err, errlen, "line %zu: text after a closing quote", line);
+  return -EINVAL;
 }
 
-int cb_table_parse(const char *text, size_t len, cb_table_t *t, char *err, size_t errlen)
+static uint64_t name_hash(const char *s)
 {
-  builder_t b = { .t = t };
+  uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+  for (; *s != '\0'; s++)
+    h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+  return h;
+}
+
+/* The header's names by hash, so that a column is found in O(1): readers
+ * look columns up by name for every cell, and a file may hold many. */
+static int index_names(cb_table_t *t)
+{
+  size_t n = 16, c, i;
+
+  while (n < 2 * t->cols)
+    n *= 2;
+  t->names = calloc(n, sizeof(*t->names));
+  if (t->names == NULL)
+    return -ENOMEM;
+  t->nnames = n;
+  for (c = 0; c < t->cols; c++) {
+    for (i = name_hash(cb_table_get(t, 0, c)) & (n - 1); t->names[i] != 0; i = (i + 1) & (n - 1)) {
+      if (strcmp(cb_table_get(t, 0, t->names[i] - 1), cb_table_get(t, 0, c)) == 0)
+        break; /* a repeated name: the first one stands */
+    }
+    if (t->names[i] == 0)
+      t->names[i] = (uint32_t)c + 1;
+  }
+  return 0;
+}
+
+/* Parse text of len bytes into fields held in blob (len + 2 bytes), which
+ * is the text itself. Takes blob over (frees it on error). */
+static int parse_into(char *blob, const char *text, size_t len, cb_table_t *t, char *err,
+                      size_t errlen)
+{
+  builder_t b = { .t = t, .base = blob };
   int rc;
 
   memset(t, 0, sizeof(*t));
   if (len == 0) {
     snprintf(err, errlen, "empty");
-    return -EINVAL;
+    rc = -EINVAL;
+  } else if (len >= UINT32_MAX - 2) {
+    snprintf(err, errlen, "4 GiB or more: too large to read");
+    rc = -EFBIG;
+  } else {
+    rc = scan(&b, text, len, blob, err, errlen);
   }
-  t->blob = malloc(len + 2);
-  if (t->blob == NULL)
-    return -ENOMEM;
-  rc = scan(&b, text, len, t->blob, err, errlen);
   if (rc == 0 && t->rows > 0 && t->cols == 0)
     rc = -EINVAL;
   if (rc == 0) {
     t->cells = b.fields;
     t->line = b.line;
-    return 0;
+    t->blob = blob;
+    if (t->rows == 0 || index_names(t) == 0)
+      return 0;
+    cb_table_free(t);
+    snprintf(err, errlen, "out of memory");
+    return -ENOMEM;
   }
   free(b.fields);
   free(b.line);
-  free(t->blob);
+  free(blob);
   memset(t, 0, sizeof(*t));
   return rc;
+}
+
+int cb_table_parse(const char *text, size_t len, cb_table_t *t, char *err, size_t errlen)
+{
+  char *blob = malloc(len + 2);
+
+  memset(t, 0, sizeof(*t));
+  if (blob == NULL) {
+    snprintf(err, errlen, "out of memory");
+    return -ENOMEM;
+  }
+  /* Parsed in place, as a file is: one way of parsing, the one fuzzed. */
+  memcpy(blob, text, len);
+  return parse_into(blob, blob, len, t, err, errlen);
 }
 
 int cb_table_load(const char *path, cb_table_t *t, char *err, size_t errlen)
@@ -183,7 +248,12 @@ int cb_table_load(const char *path, cb_table_t *t, char *err, size_t errlen)
     snprintf(err, errlen, "%s: not a regular file", path);
     goto out;
   }
-  text = malloc((size_t)st.st_size + 1);
+  if ((uint64_t)st.st_size >= UINT32_MAX - 2) {
+    rc = -EFBIG;
+    snprintf(err, errlen, "%s: 4 GiB or more: too large to read", path);
+    goto out;
+  }
+  text = malloc((size_t)st.st_size + 2);
   if (text == NULL) {
     rc = -ENOMEM;
     snprintf(err, errlen, "%s: out of memory", path);
@@ -199,7 +269,9 @@ int cb_table_load(const char *path, cb_table_t *t, char *err, size_t errlen)
     }
     got += (size_t)r;
   }
-  rc = cb_table_parse(text, got, t, msg, sizeof(msg));
+  /* In place: the text becomes the table's blob. */
+  rc = parse_into(text, text, got, t, msg, sizeof(msg));
+  text = NULL;
   if (rc != 0)
     snprintf(err, errlen, "%s: %s", path, rc == -ENOMEM ? "out of memory" : msg);
 out:
@@ -211,6 +283,7 @@ out:
 
 void cb_table_free(cb_table_t *t)
 {
+  free(t->names);
   free(t->cells);
   free(t->line);
   free(t->blob);
@@ -219,11 +292,13 @@ void cb_table_free(cb_table_t *t)
 
 long cb_table_col(const cb_table_t *t, const char *name)
 {
-  size_t c;
+  size_t i;
 
-  for (c = 0; t->rows > 0 && c < t->cols; c++) {
-    if (strcmp(t->cells[c], name) == 0)
-      return (long)c;
+  if (t->rows == 0 || t->nnames == 0)
+    return -1;
+  for (i = name_hash(name) & (t->nnames - 1); t->names[i] != 0; i = (i + 1) & (t->nnames - 1)) {
+    if (strcmp(cb_table_get(t, 0, t->names[i] - 1), name) == 0)
+      return (long)t->names[i] - 1;
   }
   return -1;
 }

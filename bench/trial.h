@@ -67,6 +67,25 @@ int cb_trial_expected(const cb_cell_t *cell, uint64_t tasks, uint64_t **out);
 /* Entries per task in the cell's expected values: 1, or 2 with digests. */
 unsigned cb_trial_stride(const cb_cell_t *cell);
 
+/* The same, computed in a supervised child (its own process group, killed
+ * at timeout_s or as soon as *stop is non-zero) into a shared mapping: the
+ * coordinator never runs workload code itself. 0 with *out set (free it with
+ * cb_trial_expect_free); 1 when the computation failed, with *fail saying
+ * how as a trial would (status timeout, crashed or error, and a message);
+ * -EINTR when stopped; -errno when it could not be started (fail->msg says
+ * why). */
+int cb_trial_expect_supervised(const cb_cell_t *cell, uint64_t tasks, double timeout_s,
+                               volatile const int *stop, uint64_t **out, cb_trial_t *fail);
+void cb_trial_expect_free(const cb_cell_t *cell, uint64_t *expected, uint64_t tasks);
+
+/* Scratch directories are named concbench-PID-XXXXXX in $TMPDIR (else
+ * /tmp). cb_scratch_check makes one and removes it: 0, or -errno with `why`
+ * naming the directory and the cause. cb_scratch_sweep removes those whose
+ * owner no longer runs (a coordinator killed with SIGKILL) and that belong
+ * to this user; returns how many. */
+int cb_scratch_check(char *why, size_t len);
+size_t cb_scratch_sweep(void);
+
 /* Run the trial here (in a scratch directory of its own unless
  * cell->params.scratch is set). Fills *out in every case; returns 0, or
  * -errno when the trial could not run (out->status is then CB_ST_ERROR). */
@@ -75,7 +94,9 @@ int cb_trial_execute(const cb_cell_t *cell, const cb_topo_t *topo,
 
 /* Run the trial in a supervised child. Returns 0 with *out filled (whatever
  * the trial's status), -EINTR when `*stop` became non-zero (the trial was
- * killed and is not recorded), or -errno when no child could be started. */
+ * killed and is not recorded), or -errno when no child could be started
+ * (out->msg then names the step and the cause: scratch directory, pipe,
+ * fork). */
 int cb_trial_supervised(const cb_cell_t *cell, const cb_topo_t *topo,
                         const uint64_t *expected, double timeout_s,
                         volatile const int *stop, cb_trial_t *out);

@@ -66,11 +66,19 @@ struct cb_async_s {
   void *runner_data;
 };
 
+/* max_size of a workload whose size means nothing: any value is taken. */
+#define CB_SIZE_UNUSED UINT64_MAX
+
 typedef struct cb_workload_s {
   const char *name;        /* family.name, e.g. "cpu.hash"; family = text before '.' */
   const char *description; /* one line */
   const char *size_unit;   /* e.g. "iterations", "us" */
   uint64_t default_size;
+  /* The largest size accepted: a larger one is refused before any trial
+   * (exit 2 naming it), so that no task overflows its arithmetic or asks
+   * for absurd memory or hours of work. CB_SIZE_UNUSED when size is not
+   * used at all. */
+  uint64_t max_size;
   uint64_t default_tasks;  /* 0: one task per unit of concurrency */
   uint64_t default_payload;
   /* File descriptors and ephemeral ports one in-flight task holds in the
@@ -108,7 +116,8 @@ typedef struct cb_workload_s {
   /* Fails on purpose (fault.*): tasks that return an error, and a crash of
    * the trial process or of a worker, are its measured result, not a
    * failure of the run: a trial whose only fault is its planned failures is
-   * ok, with `failed` counting them. */
+   * ok, with `failed` counting them. For any other workload a task lost with
+   * its worker (one killed from outside) makes the trial an error. */
   int fails_on_purpose;
   /* Its tasks hand tokens to a partner (cb_kin_t.pingpong): the runner starts
    * each worker's partner before the start barrier. */

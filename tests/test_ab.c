@@ -788,7 +788,7 @@ static int trial_started(const dir_t *d)
 
   assert_non_null(dir);
   while (!found && (e = readdir(dir)) != NULL) {
-    if (strncmp(e->d_name, "concbench-ab-", 13) != 0)
+    if (strncmp(e->d_name, "concbench-", 10) != 0) /* concbench-PID-XXXXXX */
       continue;
     snprintf(p, sizeof(p), "%s/%s/trial.err", d->tmp, e->d_name);
     found = stat(p, &st) == 0;

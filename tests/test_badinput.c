@@ -29,9 +29,26 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_ARGS 32
 
-/* Placeholders in a row's argv: the fresh directory, and a file in it. */
+/* Placeholders in a row's argv: the fresh directory, a file in it, and the
+ * row's input file (its fixture) in it. */
 #define DIR_ "@DIR"
 #define OUT_ "@OUT"
+#define IN_ "@IN"
+
+/* A trial CSV as `concbench run` writes it (fewer columns: readers need not
+ * all), one row per FX_ROW; each field a macro argument can make impossible. */
+#define FX_HEADER                                                                            \
+  "run_id,timestamp,host,cpu_model,pus,cores,kernel,compiler,concbench_version,"            \
+  "git_revision,build_type,workload,family,runner,transport,pin,concurrency,workers,"      \
+  "tasks,size,payload,rep,wall_s,throughput,lat_p50_us,lat_p99_us,user_s,sys_s,vcsw,"      \
+  "ivcsw,maxrss_kb,failed,verified,status,startup_s,teardown_s,pin_wrap,seed,message,gil,"  \
+  "switch_interval_us\n"
+#define FX_ROW(wl, rn, c, tasks, wall, tp, failed, status, gil)                              \
+  "r,2026-11-22T10:00:00Z,h,cpu,2,2,k,cc,0.1.0,x,release," wl ",io," rn ",inproc,compact,"  \
+  c ",1," tasks ",1000,0,0," wall "," tp ",1000,1100,0.001,0,1,1,2000," failed ",1,"        \
+  status ",0,0,0,1,," gil ",0\n"
+#define FX_OK FX_ROW("io.sleep", "threads", "1", "10", "0.01", "1000", "0", "ok", "0")
+#define FX_GOOD FX_HEADER FX_OK FX_OK
 
 /* Options that are not the subject of a row; the subject comes after them, so
  * it overrides them, and a run that skipped validation would be quick. */
@@ -43,6 +60,14 @@ typedef struct row_s {
   int code;
   const char *needle; /* stderr must contain it (placeholders replaced) */
 } row_t;
+
+/* The same with an input: @IN holds `fixture`, which must stay as it is. */
+typedef struct in_row_s {
+  const char *argv[MAX_ARGS];
+  int code;
+  const char *needle;
+  const char *fixture;
+} in_row_t;
 
 static const row_t rows[] = {
   {{"frob"}, 2, "'frob'"},
@@ -98,6 +123,69 @@ static const row_t rows[] = {
   {{"topology", "--bogus"}, 2, "'--bogus'"},
   {{"topology", "extra"}, 2, "'extra'"},
   {{"list", "extra"}, 2, "'extra'"},
+  /* A size no task can take (it overflowed cpu.matmul's arithmetic). */
+  {{"run", QUICK, "-w", "cpu.matmul", "-s", "4294967296"}, 2,
+   "--size 4294967296 for cpu.matmul is above its largest, 4096"},
+  {{"run", QUICK, "-w", "io.sleep", "-s", "1099511627776"}, 2, "io.sleep is above its largest"},
+  /* A newline in a path is written out, so the message stays one line. */
+  {{"run", QUICK, "-o", DIR_ "/no\nsuch/x.csv"}, 2, "no\\nsuch/x.csv"},
+};
+
+static const in_row_t in_rows[] = {
+  /* An output that is an input: refused before anything is read or written. */
+  {{"summary", IN_, "-o", IN_}, 2, "is the input", FX_GOOD},
+  {{"report", IN_, "-o", IN_}, 2, "is the input", FX_GOOD},
+  {{"compare", IN_, IN_, "-o", IN_}, 2, "is the input", FX_GOOD},
+  {{"compare", "--export", "bmf", IN_, "-o", IN_}, 2, "is the input", FX_GOOD},
+  {{"compare", "--export", "gbench", IN_, "-o", DIR_ "/./in.csv"}, 2, "is the input", FX_GOOD},
+  /* Outputs that are not files to write. */
+  {{"summary", IN_, "-o", DIR_}, 2, "a directory", FX_GOOD},
+  {{"report", IN_, "-o", DIR_ "/missing/r.md"}, 2, "No such file or directory", FX_GOOD},
+};
+
+/* Values no run can produce, each in every command that reads trial CSVs:
+ * exit 2 naming the file, the line, the column and the value. */
+static const struct {
+  const char *csv, *needle;
+} impossible[] = {
+  {FX_HEADER FX_OK FX_ROW("io.sleep", "threads", "1", "10", "0.01", "inf", "0", "ok", "0"),
+   "in.csv: line 3: throughput 'inf'"},
+  {FX_HEADER FX_ROW("io.sleep", "threads", "1", "10", "0.01", "nan", "0", "ok", "0"),
+   "in.csv: line 2: throughput 'nan'"},
+  {FX_HEADER FX_ROW("io.sleep", "threads", "1", "10", "-0.5", "1000", "0", "ok", "0"),
+   "in.csv: line 2: wall_s '-0.5'"},
+  {FX_HEADER FX_ROW("io.sleep", "threads", "1", "10", "0.01", "-1000", "0", "ok", "0"),
+   "in.csv: line 2: throughput '-1000'"},
+  {FX_HEADER FX_ROW("io.sleep", "threads", "1", "1e23", "0.01", "1000", "0", "ok", "0"),
+   "in.csv: line 2: tasks '1e23'"},
+  {FX_HEADER FX_ROW("io.sleep", "threads", "1", "100000000000000000000000", "0.01", "1000", "0",
+                    "ok", "0"),
+   "in.csv: line 2: tasks '100000000000000000000000'"},
+  {FX_HEADER FX_ROW("io.sleep", "threads", "0", "10", "0.01", "1000", "0", "ok", "0"),
+   "in.csv: line 2: concurrency '0'"},
+  {FX_HEADER FX_ROW("io.sleep", "threads", "1", "10", "0.01", "1000", "0", "great", "0"),
+   "in.csv: line 2: status 'great'"},
+  {FX_HEADER FX_ROW("io.sleep", "fibers", "1", "10", "0.01", "1000", "0", "ok", "0"),
+   "in.csv: line 2: runner 'fibers'"},
+  {FX_HEADER FX_ROW("io.sleep", "threads", "1", "10", "0.01", "1000", "0", "ok", "2"),
+   "in.csv: line 2: gil '2'"},
+  {FX_HEADER FX_ROW("", "threads", "1", "10", "0.01", "1000", "0", "ok", "0"),
+   "in.csv: line 2: workload ''"},
+  {FX_HEADER FX_ROW("io.sleep", "threads", "1", "10", "0.01", "1000", "11", "ok", "0"),
+   "in.csv: line 2: failed '11' is more than its 10 tasks"},
+  {FX_HEADER FX_ROW("io.sleep", "threads", "1", "10", "0x1p3", "1000", "0", "ok", "0"),
+   "in.csv: line 2: wall_s '0x1p3'"},
+  {FX_HEADER, "in.csv: line 2: no trials after the header"},
+  {"", "in.csv: line 1: empty file"},
+};
+
+/* The commands that read trial CSVs, each with @IN as its input. */
+static const char *const readers[][6] = {
+  {"summary", IN_, NULL},
+  {"report", IN_, NULL},
+  {"compare", IN_, IN_, NULL},
+  {"compare", "--export", "bmf", IN_, NULL},
+  {"plot", IN_, "-o", DIR_ "/charts", NULL},
 };
 
 typedef struct result_s {
@@ -130,13 +218,16 @@ static char *slurp(FILE *f, size_t *len)
   return buf;
 }
 
-/* `in` with the placeholders replaced: @DIR anywhere, @OUT as a whole. */
+/* `in` with the placeholders replaced: @DIR anywhere, @OUT and @IN as a
+ * whole. */
 static void expand(const char *in, const char *dir, char *out, size_t len)
 {
   const char *at = strstr(in, DIR_);
 
   if (strcmp(in, OUT_) == 0)
     snprintf(out, len, "%s/out.csv", dir);
+  else if (strcmp(in, IN_) == 0)
+    snprintf(out, len, "%s/in.csv", dir);
   else if (at != NULL)
     snprintf(out, len, "%.*s%s%s", (int)(at - in), in, dir, at + strlen(DIR_));
   else
@@ -258,16 +349,29 @@ static void remove_tree(const char *dir, int depth)
   rmdir(dir);
 }
 
-/* One bad invocation: exit code, one named line on stderr, nothing else. */
-static void check_bad(const char *const *argv, int code, const char *needle_)
+static void write_text(const char *path, const char *text)
 {
-  char dir[512], cmd[2048], list[1024], needle[1024];
+  FILE *f = fopen(path, "wb");
+
+  assert_non_null(f);
+  assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+  assert_int_equal(fclose(f), 0);
+}
+
+/* One bad invocation: exit code, one named line on stderr, nothing else;
+ * the fixture, if any, is still there and unchanged. */
+static void check_bad(const char *const *argv, int code, const char *needle_, const char *fixture)
+{
+  char dir[512], cmd[2048], list[1024], needle[1024], path[600];
   result_t r = {0};
   const char *nl;
 
   make_dir(dir, sizeof(dir));
   describe(argv, cmd, sizeof(cmd));
   expand(needle_, dir, needle, sizeof(needle));
+  snprintf(path, sizeof(path), "%s/in.csv", dir);
+  if (fixture != NULL)
+    write_text(path, fixture);
   run_bench(argv, dir, &r);
   check_no_crash(&r, cmd);
   if (WEXITSTATUS(r.status) != code)
@@ -281,8 +385,19 @@ static void check_bad(const char *const *argv, int code, const char *needle_)
   if (r.outlen != 0)
     fail_msg("%s: wrote to stdout: %s", cmd, r.out);
   listing(dir, list, sizeof(list));
-  if (list[0] != '\0')
+  if (strcmp(list, fixture != NULL ? "in.csv" : "") != 0)
     fail_msg("%s: created files in its directory: %s", cmd, list);
+  if (fixture != NULL) {
+    FILE *f = fopen(path, "rb");
+    size_t len;
+    char *text;
+    assert_non_null(f);
+    text = slurp(f, &len);
+    fclose(f);
+    if (len != strlen(fixture) || memcmp(text, fixture, len) != 0)
+      fail_msg("%s: changed its input:\n%s", cmd, text);
+    free(text);
+  }
   result_free(&r);
   remove_tree(dir, 2);
 }
@@ -293,7 +408,69 @@ static void test_bad_rows(void **state)
 
   (void)state;
   for (i = 0; i < ARRAY_SIZE(rows); i++)
-    check_bad(rows[i].argv, rows[i].code, rows[i].needle);
+    check_bad(rows[i].argv, rows[i].code, rows[i].needle, NULL);
+  for (i = 0; i < ARRAY_SIZE(in_rows); i++)
+    check_bad(in_rows[i].argv, in_rows[i].code, in_rows[i].needle, in_rows[i].fixture);
+}
+
+static void test_impossible_values(void **state)
+{
+  size_t i, j;
+
+  (void)state;
+  for (i = 0; i < ARRAY_SIZE(impossible); i++)
+    for (j = 0; j < ARRAY_SIZE(readers); j++)
+      check_bad(readers[j], 2, impossible[i].needle, impossible[i].csv);
+}
+
+/* Every workload's largest size is a bound of its own: one above it is
+ * refused before any trial, naming the workload and the bound. */
+static void test_sizes_above_each_bound(void **state)
+{
+  char size[32], needle[160];
+  size_t i, n;
+
+  (void)state;
+  for (i = 0; i < cb_workloads_count; i++) {
+    const cb_workload_t *w = cb_workloads[i];
+    const char *argv[MAX_ARGS] = {"run", QUICK, "--allow-races", "-w", w->name, "-s", size, NULL};
+    if (w->max_size == 0)
+      fail_msg("%s has no max_size", w->name);
+    if (w->max_size >= (UINT64_C(1) << 40))
+      continue; /* size unused, or bounded by --size itself */
+    snprintf(size, sizeof(size), "%llu", (unsigned long long)w->max_size + 1);
+    snprintf(needle, sizeof(needle), "--size %s for %s is above its largest, %llu", size,
+             w->name, (unsigned long long)w->max_size);
+    for (n = 0; argv[n] != NULL; n++)
+      ;
+    check_bad(argv, 2, needle, NULL);
+  }
+}
+
+/* TMPDIR that cannot hold a scratch directory: said up front, one line. */
+static void test_tmpdir(void **state)
+{
+  static const char *const argv[] = {"run", QUICK, NULL};
+  char dir[512], list[1024];
+  result_t r = {0};
+  const char *nl;
+
+  (void)state;
+  make_dir(dir, sizeof(dir));
+  setenv("TMPDIR", "/nonexistent-tmpdir", 1);
+  run_bench(argv, dir, &r);
+  unsetenv("TMPDIR");
+  check_no_crash(&r, "run with TMPDIR=/nonexistent-tmpdir");
+  assert_int_equal(WEXITSTATUS(r.status), 2);
+  if (strstr(r.err, "TMPDIR '/nonexistent-tmpdir'") == NULL ||
+      strstr(r.err, "No such file or directory") == NULL)
+    fail_msg("stderr does not name TMPDIR and the cause: %s", r.err);
+  nl = strchr(r.err, '\n');
+  assert_true(nl != NULL && nl[1] == '\0');
+  listing(dir, list, sizeof(list));
+  assert_string_equal(list, "");
+  result_free(&r);
+  remove_tree(dir, 2);
 }
 
 /* A limit of this machine that c workers (each with two file descriptors)
@@ -685,6 +862,9 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_bad_rows),
+    cmocka_unit_test(test_impossible_values),
+    cmocka_unit_test(test_sizes_above_each_bound),
+    cmocka_unit_test(test_tmpdir),
     cmocka_unit_test(test_concurrency_above_machine_limits),
     cmocka_unit_test(test_list),
     cmocka_unit_test(test_version),

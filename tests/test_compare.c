@@ -864,21 +864,20 @@ static void test_formats_and_exports(void **state)
    * here from the samples written, a ratio of the two, an interval around
    * it, and the verdict of identical distributions. */
   for (k = 0; k < 3; k++) {
-    const char *const *row = (const char *const *)&t.cells[(k + 1) * t.cols];
-    double ratio = strtod(row[cb_table_col(&t, "ratio")], NULL);
+    double ratio = strtod(cb_table_get(&t, k + 1, cb_table_col(&t, "ratio")), NULL);
     stats9(va[k], &med, &lo, &hi);
     stats9(vb[k], &bmed, &blo, &bhi);
-    assert_string_equal(row[0], cells[k]);
-    assert_string_equal(row[cb_table_col(&t, "status")], "compared");
-    assert_string_equal(row[cb_table_col(&t, "base_n")], "9");
-    assert_string_equal(row[cb_table_col(&t, "new_n")], "9");
-    expect_exact(strtod(row[cb_table_col(&t, "base_median")], NULL), med, "base_median");
-    expect_exact(strtod(row[cb_table_col(&t, "new_median")], NULL), bmed, "new_median");
+    assert_string_equal(cb_table_get(&t, k + 1, 0), cells[k]);
+    assert_string_equal(cb_table_get(&t, k + 1, cb_table_col(&t, "status")), "compared");
+    assert_string_equal(cb_table_get(&t, k + 1, cb_table_col(&t, "base_n")), "9");
+    assert_string_equal(cb_table_get(&t, k + 1, cb_table_col(&t, "new_n")), "9");
+    expect_exact(strtod(cb_table_get(&t, k + 1, cb_table_col(&t, "base_median")), NULL), med, "base_median");
+    expect_exact(strtod(cb_table_get(&t, k + 1, cb_table_col(&t, "new_median")), NULL), bmed, "new_median");
     expect_exact(ratio, bmed / med, "ratio");
-    assert_true(strtod(row[cb_table_col(&t, "ci_lo")], NULL) <= ratio);
-    assert_true(strtod(row[cb_table_col(&t, "ci_hi")], NULL) >= ratio);
-    assert_string_equal(row[cb_table_col(&t, "verdict")], "unchanged");
-    assert_string_equal(row[cb_table_col(&t, "regression")], "0");
+    assert_true(strtod(cb_table_get(&t, k + 1, cb_table_col(&t, "ci_lo")), NULL) <= ratio);
+    assert_true(strtod(cb_table_get(&t, k + 1, cb_table_col(&t, "ci_hi")), NULL) >= ratio);
+    assert_string_equal(cb_table_get(&t, k + 1, cb_table_col(&t, "verdict")), "unchanged");
+    assert_string_equal(cb_table_get(&t, k + 1, cb_table_col(&t, "regression")), "0");
   }
   csv_out = r.out;
   r.out = NULL;
@@ -889,12 +888,11 @@ static void test_formats_and_exports(void **state)
   expect_code(&r, 0);
   for (k = 0; k < 3; k++) {
     const char *e = json_entry(r.out, cells[k]);
-    const char *const *row = (const char *const *)&t.cells[(k + 1) * t.cols];
     static const char *const nums[] = { "base_median", "new_median", "ratio", "ci_lo", "ci_hi",
                                         "p", "p_holm" };
     size_t j;
     for (j = 0; j < ARRAY_SIZE(nums); j++)
-      expect_exact(json_after(e, nums[j]), strtod(row[cb_table_col(&t, nums[j])], NULL), nums[j]);
+      expect_exact(json_after(e, nums[j]), strtod(cb_table_get(&t, k + 1, cb_table_col(&t, nums[j])), NULL), nums[j]);
   }
   result_free(&r);
   cb_table_free(&t);

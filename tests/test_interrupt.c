@@ -1,11 +1,14 @@
 /* Integration test of an interrupted run (DESIGN.md, "Measurement" and
  * "CLI"): `concbench run` (path in $CONCBENCH, started with fork+execv, never
- * a shell) gets SIGINT or SIGTERM once its CSV holds a first trial, and must
- * exit 128 + the signal, leaving a CSV that parses and holds only finished
- * (ok) trials, the summary and the --json file beside it, no temporary file,
- * and no process: this test makes itself a child subreaper before starting
- * the run, so every descendant that outlives concbench is re-parented here,
- * where waitpid finds it. Waits are bounded, never timed. */
+ * a shell) gets a terminating signal (SIGINT, SIGTERM, and as well SIGHUP,
+ * SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM) once its CSV holds a first
+ * trial, and must exit 128 + the signal, leaving a CSV that parses and holds
+ * only finished (ok) trials, the summary and the --json file beside it, no
+ * temporary file, no lock file, no scratch directory (the run gets a TMPDIR
+ * of its own, which must be empty afterwards) and no process: this test
+ * makes itself a child subreaper before starting the run, so every
+ * descendant that outlives concbench is re-parented here, where waitpid
+ * finds it. Waits are bounded, never timed. */
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -209,9 +212,24 @@ static void check_files(const char *dir)
   assert_int_equal(rmdir(dir), 0);
 }
 
+/* Nothing in the run's own TMPDIR; then remove it. */
+static void check_tmpdir_empty(const char *tmp)
+{
+  struct dirent *e;
+  DIR *d = opendir(tmp);
+
+  assert_non_null(d);
+  while ((e = readdir(d)) != NULL) {
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+      fail_msg("'%s' left in TMPDIR %s", e->d_name, tmp);
+  }
+  closedir(d);
+  assert_int_equal(rmdir(tmp), 0);
+}
+
 static void interrupt_with(int sig)
 {
-  char dir[256], out[320], json[320], errtext[4096];
+  char dir[256], out[320], json[320], errtext[4096], tmp[256], *old_tmp;
   char *argv[] = { "concbench", "run", "-w", "io.sleep", "-s", "20000", "-t", "20",
                    "-r", "threads,processes", "-c", "1,2", "-p", "none", "--reps", "20",
                    "-q", "-o", out, "--json", json, NULL };
@@ -227,8 +245,17 @@ static void interrupt_with(int sig)
   assert_non_null(mkdtemp(dir));
   snprintf(out, sizeof(out), "%s/out.csv", dir);
   snprintf(json, sizeof(json), "%s/out.json", dir);
+  snprintf(tmp, sizeof(tmp), "/tmp/cb-test-interrupt-tmp-XXXXXX");
+  assert_non_null(mkdtemp(tmp));
+  old_tmp = getenv("TMPDIR") != NULL ? strdup(getenv("TMPDIR")) : NULL;
+  setenv("TMPDIR", tmp, 1);
 
   pid = spawn(argv, err);
+  if (old_tmp != NULL)
+    setenv("TMPDIR", old_tmp, 1);
+  else
+    unsetenv("TMPDIR");
+  free(old_tmp);
   for (waited = 0; csv_rows(out) == 0; waited += POLL_MS) {
     r = waitpid(pid, &status, WNOHANG);
     if (r == pid) {
@@ -265,6 +292,7 @@ static void interrupt_with(int sig)
     fail_msg("%d descendant(s) of concbench outlived it", left);
   }
   check_files(dir);
+  check_tmpdir_empty(tmp);
 }
 
 static void test_sigint(void **state)
@@ -279,11 +307,24 @@ static void test_sigterm(void **state)
   interrupt_with(SIGTERM);
 }
 
+/* The other signals that end a process by default, sent from outside: the
+ * same clean stop as SIGINT and SIGTERM. */
+static void test_other_terminating_signals(void **state)
+{
+  static const int sigs[] = { SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM };
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < ARRAY_SIZE(sigs); i++)
+    interrupt_with(sigs[i]);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_sigint),
     cmocka_unit_test(test_sigterm),
+    cmocka_unit_test(test_other_terminating_signals),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

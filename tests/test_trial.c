@@ -251,8 +251,18 @@ static const cb_workload_t wl_ok = { .name = "test.ok", .setup = setup_ok, MODE_
 static const cb_workload_t wl_wrong = { .name = "test.wrong", .setup = setup_wrong, MODE_COMMON MODE_ASYNC };
 static const cb_workload_t wl_wrong_inline = { .name = "test.wrong-inline", .setup = setup_wrong, MODE_COMMON };
 static const cb_workload_t wl_eio = { .name = "test.eio", .setup = setup_eio, MODE_COMMON MODE_ASYNC };
-static const cb_workload_t wl_segv = { .name = "test.segv", .setup = setup_segv, MODE_COMMON };
-static const cb_workload_t wl_badptr = { .name = "test.badptr", .setup = setup_badptr, MODE_COMMON };
+static const cb_workload_t wl_segv = { .name = "test.segv", .setup = setup_segv,
+                                       .fails_on_purpose = 1, MODE_COMMON };
+static const cb_workload_t wl_badptr = { .name = "test.badptr", .setup = setup_badptr,
+                                         .fails_on_purpose = 1, MODE_COMMON };
+/* The same crash in a workload that does not crash on purpose: to the
+ * harness, a worker that died was killed from outside. */
+static const cb_workload_t wl_segv_unplanned = { .name = "test.segv-unplanned",
+                                                 .setup = setup_segv, MODE_COMMON };
+/* test.ok, but a workload that kills its workers on purpose (fault.*): a
+ * task lost with its worker is failed, and the trial still measured. */
+static const cb_workload_t wl_ok_planned = { .name = "test.ok-planned", .setup = setup_ok,
+                                             .fails_on_purpose = 1, MODE_COMMON };
 static const cb_workload_t wl_hang = { .name = "test.hang", .setup = setup_hang, MODE_COMMON };
 static const cb_workload_t wl_hang_fork = { .name = "test.hang-fork", .setup = setup_hang_fork, MODE_COMMON };
 static const cb_workload_t wl_setup_fails = { .name = "test.setup-fails", .setup = setup_fail, MODE_COMMON };
@@ -319,6 +329,34 @@ static const cb_runner_t rn_sloppy = {
   .run = sloppy_run,
 };
 
+/* Expected checksums that never come, or that crash their process. */
+static uint64_t expect_hang(const cb_task_t *t)
+{
+  (void)t;
+  hang_forever();
+  return 0;
+}
+
+static uint64_t expect_crash(const cb_task_t *t)
+{
+  if (t->index == BAD_INDEX) {
+    signal(SIGSEGV, SIG_DFL);
+    raise(SIGSEGV);
+  }
+  return mode_expect(t);
+}
+
+static const cb_workload_t wl_expect_hang = {
+  .name = "test.expect-hang", .description = "test only", .size_unit = "none",
+  .default_tasks = 10, .setup = setup_ok, .teardown = mode_teardown, .run = mode_run,
+  .expect = expect_hang,
+};
+static const cb_workload_t wl_expect_crash = {
+  .name = "test.expect-crash", .description = "test only", .size_unit = "none",
+  .default_tasks = 10, .setup = setup_ok, .teardown = mode_teardown, .run = mode_run,
+  .expect = expect_crash,
+};
+
 /* ---- helpers ------------------------------------------------------------- */
 
 static cb_topo_t *topo;
@@ -363,6 +401,21 @@ static unsigned expected_workers(const char *runner, unsigned c)
 }
 
 /* Run the cell in this process (supervise = 0) or in a supervised child. */
+
+/* PREFIX, then the owner's pid in digits, a dash and six more characters. */
+static int scratch_name_ok(const char *name, const char *prefix)
+{
+  size_t n = strlen(prefix);
+  size_t digits = 0;
+
+  if (strncmp(name, prefix, n) != 0)
+    return 0;
+  name += n;
+  while (name[digits] >= '0' && name[digits] <= '9')
+    digits++;
+  return digits > 0 && name[digits] == '-' && strlen(name + digits + 1) == 6;
+}
+
 static int trial(const cb_cell_t *cell, int supervise, double timeout_s,
                  volatile const int *stop, cb_trial_t *t)
 {
@@ -387,13 +440,12 @@ static int trial(const cb_cell_t *cell, int supervise, double timeout_s,
     const char *tmp = getenv("TMPDIR");
     char prefix[4096];
 
-    /* $TMPDIR/concbench-XXXXXX (mkdtemp's six characters) */
+    /* $TMPDIR/concbench-PID-XXXXXX: the owner's pid (so a sweep can tell a
+     * dead writer's directory), then mkdtemp's six characters */
     snprintf(prefix, sizeof(prefix), "%s/concbench-", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-    if (strncmp(shared->scratch, prefix, strlen(prefix)) != 0 ||
-        strlen(shared->scratch) != strlen(prefix) + 6)
+    if (!scratch_name_ok(shared->scratch, prefix))
       print_error("[%s] scratch '%s'\n", where, shared->scratch);
-    CHECK(strncmp(shared->scratch, prefix, strlen(prefix)) == 0);
-    CHECK_EQ(strlen(shared->scratch), strlen(prefix) + 6);
+    CHECK(scratch_name_ok(shared->scratch, prefix));
     CHECK_EQ(shared->scratch_ok, 1);
   }
   if (shared->scratch[0] != '\0') {
@@ -575,21 +627,27 @@ static void test_wrong_checksum(void **state)
 
 /* Tasks that come back twice or never, or are lost with their worker, at
  * either end of the trial: the first two make it wrong, each counted; a
- * lost task is failed, not wrong. */
+ * lost task is failed, not wrong, and makes the trial an error unless the
+ * workload kills its workers on purpose. */
 static void test_tasks_lost_or_twice(void **state)
 {
+#define KILLED "1 task lost with a worker that died (killed from outside?)"
   static const struct {
+    const cb_workload_t *wl;
     int mode;
     cb_status_t status;
     uint64_t wrong, failed, good;
     int verified;
     const char *msg;
   } cases[] = {
-    { SLOPPY_FIRST_TWICE_LAST_NEVER, CB_ST_WRONG, 2, 0, 10, 0, "task 0 came back 2 times" },
-    { SLOPPY_LAST_NEVER, CB_ST_WRONG, 1, 0, 11, 0, "task 11 came back 0 times" },
-    { SLOPPY_FIRST_LOST, CB_ST_OK, 0, 1, 11, 1, "" },
-    { SLOPPY_LAST_LOST, CB_ST_OK, 0, 1, 11, 1, "" },
+    { &wl_ok, SLOPPY_FIRST_TWICE_LAST_NEVER, CB_ST_WRONG, 2, 0, 10, 0, "task 0 came back 2 times" },
+    { &wl_ok, SLOPPY_LAST_NEVER, CB_ST_WRONG, 1, 0, 11, 0, "task 11 came back 0 times" },
+    { &wl_ok, SLOPPY_FIRST_LOST, CB_ST_ERROR, 0, 1, 11, 1, KILLED },
+    { &wl_ok, SLOPPY_LAST_LOST, CB_ST_ERROR, 0, 1, 11, 1, KILLED },
+    { &wl_ok_planned, SLOPPY_FIRST_LOST, CB_ST_OK, 0, 1, 11, 1, "" },
+    { &wl_ok_planned, SLOPPY_LAST_LOST, CB_ST_OK, 0, 1, 11, 1, "" },
   };
+#undef KILLED
   size_t k;
   cb_trial_t t;
   int sup;
@@ -597,11 +655,11 @@ static void test_tasks_lost_or_twice(void **state)
   (void)state;
   for (k = 0; k < CB_ARRAY_SIZE(cases); k++)
     for (sup = 0; sup < 2; sup++) {
-      cb_cell_t cell = make_cell(&wl_ok, "serial", 1, CB_PIN_NONE, 12, 0);
+      cb_cell_t cell = make_cell(cases[k].wl, "serial", 1, CB_PIN_NONE, 12, 0);
 
       cell.rn = &rn_sloppy;
       sloppy_mode = cases[k].mode;
-      snprintf(where, sizeof(where), "test.ok under test.sloppy, case %zu, %s", k,
+      snprintf(where, sizeof(where), "%s under test.sloppy, case %zu, %s", cases[k].wl->name, k,
                sup ? "supervised" : "in process");
       CHECK_EQ(trial(&cell, sup, 60, NULL, &t), 0);
       CHECK_EQ(t.status, cases[k].status);
@@ -678,6 +736,89 @@ static void test_setup_failure(void **state)
   CHECK_EQ(trial(&cell, 1, 60, NULL, &t), 0);
   CHECK_EQ(t.status, CB_ST_ERROR);
   assert_string_equal(t.msg, msg);
+}
+
+/* A worker that dies when the workload does not kill workers on purpose
+ * (here: killed "from outside") spoils the trial: the process pool carries
+ * on, but the trial is an error naming the lost task, so that neither the
+ * run nor the summary takes it as a measurement. */
+static void test_lost_worker_is_an_error(void **state)
+{
+  cb_cell_t cell = make_cell(&wl_segv_unplanned, "processes", 2, CB_PIN_NONE, 12, 0);
+  cb_trial_t t;
+
+  (void)state;
+  CHECK_EQ(trial(&cell, 1, 60, NULL, &t), 0);
+  CHECK_EQ(t.status, CB_ST_ERROR);
+  CHECK_EQ(t.failed, 1);
+  CHECK_EQ(t.wrong, 0);
+  CHECK_HAS(t.msg, "1 task lost with a worker that died");
+}
+
+/* The expected checksums are computed in a supervised child into shared
+ * memory: right when all goes well, and when the computation hangs or
+ * crashes, the coordinator gets a status to record (timeout, crashed), never
+ * a hang or a crash of its own, and no process is left. */
+static void test_expected_supervised(void **state)
+{
+  cb_cell_t cell = make_cell(&wl_ok, "serial", 1, CB_PIN_NONE, 12, 3);
+  uint64_t *e = NULL, *want = NULL, i;
+  volatile int stop = 0;
+  cb_trial_t fail;
+
+  (void)state;
+  CHECK_EQ(cb_trial_expected(&cell, 12, &want), 0);
+  CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 60, &stop, &e, &fail), 0);
+  assert_non_null(e);
+  for (i = 0; i < 12; i++)
+    CHECK_EQ(e[i], want[i]);
+  cb_trial_expect_free(&cell, e, 12);
+  free(want);
+  CHECK(no_children());
+
+  memset(shared, 0, offsetof(shared_t, scratch));
+  cell = make_cell(&wl_expect_hang, "serial", 1, CB_PIN_NONE, 12, 3);
+  CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 0.5, &stop, &e, &fail), 1);
+  CHECK(e == NULL);
+  CHECK_EQ(fail.status, CB_ST_TIMEOUT);
+  CHECK_HAS(fail.msg, "computing the expected checksums: killed after 0.5 s");
+  CHECK(no_children());
+  CHECK(atomic_load(&shared->npids) == 1 && kill(atomic_load(&shared->pids[0]), 0) != 0);
+
+  cell = make_cell(&wl_expect_crash, "serial", 1, CB_PIN_NONE, 12, 3);
+  CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 60, &stop, &e, &fail), 1);
+  CHECK_EQ(fail.status, CB_ST_CRASHED);
+  CHECK_HAS(fail.msg, "computing the expected checksums: killed by signal 11");
+  CHECK(no_children());
+
+  /* Asked to stop: -EINTR at once, nothing left. */
+  stop = 1;
+  cell = make_cell(&wl_expect_hang, "serial", 1, CB_PIN_NONE, 12, 3);
+  CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 60, &stop, &e, &fail), -EINTR);
+  CHECK(no_children());
+}
+
+/* A trial that cannot be set up says which step failed and why. */
+static void test_setup_error_is_named(void **state)
+{
+  cb_cell_t cell = make_cell(&wl_ok, "serial", 1, CB_PIN_NONE, 12, 0);
+  const char *old = getenv("TMPDIR");
+  char *saved = old != NULL ? strdup(old) : NULL;
+  cb_trial_t t;
+  int err;
+
+  (void)state;
+  setenv("TMPDIR", "/nonexistent-cb-tmp", 1);
+  err = cb_trial_supervised(&cell, topo, NULL, 60, NULL, &t);
+  if (saved != NULL)
+    setenv("TMPDIR", saved, 1);
+  else
+    unsetenv("TMPDIR");
+  free(saved);
+  CHECK_EQ(err, -ENOENT);
+  CHECK_HAS(t.msg, "cannot create its scratch directory in /nonexistent-cb-tmp");
+  CHECK_HAS(t.msg, strerror(ENOENT));
+  CHECK(no_children());
 }
 
 /* A crash kills the trial process of the in-process runners; the process
@@ -814,6 +955,9 @@ int main(void)
     cmocka_unit_test(test_task_error),
     cmocka_unit_test(test_setup_failure),
     cmocka_unit_test(test_crash),
+    cmocka_unit_test(test_lost_worker_is_an_error),
+    cmocka_unit_test(test_expected_supervised),
+    cmocka_unit_test(test_setup_error_is_named),
     cmocka_unit_test(test_timeout),
     cmocka_unit_test(test_stop),
   };

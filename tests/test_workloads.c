@@ -448,6 +448,7 @@ static int group_setup(void **state)
   wl_file_crash = *io_file;
   wl_file_crash.name = "test.file-crash";
   wl_file_crash.run = file_crash_run;
+  wl_file_crash.fails_on_purpose = 1;
   wl_payload_wrong = *comm_payload;
   wl_payload_wrong.name = "test.payload-wrong";
   wl_payload_wrong.run = payload_wrong_run;

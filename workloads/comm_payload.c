@@ -35,6 +35,7 @@ const cb_workload_t cb_workload_comm_payload = {
   .description = "transform --payload bytes in and out per task: the cost of moving data",
   .size_unit = "none",
   .default_size = 0,
+  .max_size = CB_SIZE_UNUSED,
   .default_tasks = 2000,
   .default_payload = 65536,
   .run = payload_run,

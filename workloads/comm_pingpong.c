@@ -129,6 +129,7 @@ const cb_workload_t cb_workload_comm_pingpong = {
   .description = "hand a token to a partner of the runner's kind and back, size times",
   .size_unit = "round trips",
   .default_size = 1000,
+  .max_size = 100000000,
   .default_tasks = 200,
   .run = pp_run,
   .uses_partner = 1,

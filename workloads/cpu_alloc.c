@@ -82,6 +82,7 @@ const cb_workload_t cb_workload_cpu_alloc = {
   .description = "build and free a list of small heap objects: malloc-bound",
   .size_unit = "objects",
   .default_size = 10000,
+  .max_size = 4000000, /* about 700 MiB per worker */
   .default_tasks = 500,
   .run = alloc_run,
   .expect = alloc_expect,

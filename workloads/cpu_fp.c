@@ -51,6 +51,7 @@ const cb_workload_t cb_workload_cpu_fp = {
   .description = "Mandelbrot points in double precision: CPU-bound floating point",
   .size_unit = "points",
   .default_size = 256,
+  .max_size = 100000000,
   .default_tasks = 2000,
   .run = fp_run,
   .expect = fp_expect,

@@ -48,6 +48,7 @@ const cb_workload_t cb_workload_cpu_hash = {
   .description = "integer mixing in a dependent chain: CPU-bound, no memory traffic",
   .size_unit = "iterations",
   .default_size = 20000,
+  .max_size = UINT64_C(10000000000), /* about 35 s per task here */
   .default_tasks = 2000,
   .run = hash_run,
   .expect = hash_expect,

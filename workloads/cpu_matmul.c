@@ -79,6 +79,7 @@ const cb_workload_t cb_workload_cpu_matmul = {
   .description = "size x size double matrix product: CPU and cache bound",
   .size_unit = "matrix dimension",
   .default_size = 64,
+  .max_size = 4096, /* 384 MiB per worker, a minute per task */
   .default_tasks = 500,
   .run = matmul_run,
   .worker_close = matmul_worker_close,

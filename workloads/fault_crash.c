@@ -27,6 +27,7 @@ const cb_workload_t cb_workload_fault_crash = {
   .description = "one task in size crashes its worker with SIGSEGV",
   .size_unit = "tasks per crash",
   .default_size = 100,
+  .max_size = CB_SIZE_UNUSED, /* any period: 0 never crashes */
   .default_tasks = 200,
   .run = crash_run,
   .fails_on_purpose = 1,

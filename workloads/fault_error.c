@@ -28,6 +28,7 @@ const cb_workload_t cb_workload_fault_error = {
   .description = "one task in size returns an error instead of its result",
   .size_unit = "tasks per error",
   .default_size = 100,
+  .max_size = CB_SIZE_UNUSED, /* any period: 0 never fails */
   .default_tasks = 200,
   .run = error_run,
   .expect = error_expect,

@@ -24,6 +24,7 @@
 
 typedef struct file_buf_s {
   unsigned char *data, *back;
+  char path[PATH_MAX]; /* the task's file (here, not on a worker's small stack) */
 } file_buf_t;
 
 static size_t file_len(const cb_params_t *p)
@@ -113,15 +114,16 @@ static int rw_full(int fd, unsigned char *buf, size_t len, int writing)
 
 static int file_run(const cb_task_t *t, uint64_t *checksum)
 {
-  char path[PATH_MAX];
   file_buf_t *b;
+  char *path;
   int fd, err;
 
   if (*t->worker == NULL && (err = bufs_open(t->p, (file_buf_t **)t->worker)) != 0)
     return err;
   b = *t->worker;
+  path = b->path;
   content(t->p, t->index, b->data);
-  task_path(t->p, t->index, path, sizeof(path));
+  task_path(t->p, t->index, path, sizeof(b->path));
   cb_gil_release();
   fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   cb_gil_acquire();
@@ -294,6 +296,7 @@ const cb_workload_t cb_workload_io_file = {
   .description = "write size KiB to a private file, fsync, read it back, remove it",
   .size_unit = "KiB",
   .default_size = 64,
+  .max_size = 262144, /* 256 MiB per file, twice that in buffers */
   .default_tasks = 200,
   .fds_per_task = 1,
   .async_fds_per_task = 1,

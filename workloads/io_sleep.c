@@ -117,6 +117,7 @@ const cb_workload_t cb_workload_io_sleep = {
   .description = "wait size us without using CPU, like a call to a slow service",
   .size_unit = "us",
   .default_size = 1000,
+  .max_size = 60000000, /* a minute */
   .default_tasks = 2000,
   .async_fds_per_task = 1, /* its timerfd; nanosleep needs none */
   .run = cb__sleep_run,

@@ -612,6 +612,7 @@ const cb_workload_t cb_workload_io_tcp = {
   .description = "request/response over loopback TCP to a server with size us think time",
   .size_unit = "us",
   .default_size = 200,
+  .max_size = 60000000, /* a minute */
   .default_tasks = 2000,
   .default_payload = 64,
   .setup = tcp_setup,

@@ -10,6 +10,7 @@ const cb_workload_t cb_workload_life_idle = {
   .description = "c workers block for size us at once: memory and creation cost per worker",
   .size_unit = "us",
   .default_size = 100000,
+  .max_size = 60000000, /* a minute */
   .default_tasks = 0,
   .async_fds_per_task = 1,
   .run = cb__sleep_run,

@@ -72,6 +72,7 @@ const cb_workload_t cb_workload_life_spawn = {
   .description = "start one fresh worker of the runner's kind per task and reap it",
   .size_unit = "none",
   .default_size = 0,
+  .max_size = CB_SIZE_UNUSED,
   .default_tasks = 1000,
   .run = spawn_run,
   .expect = spawn_expect,

@@ -20,6 +20,7 @@ const cb_workload_t cb_workload_noop = {
   .description = "an empty task: the runner's own cost per task",
   .size_unit = "none",
   .default_size = 0,
+  .max_size = CB_SIZE_UNUSED,
   .default_tasks = 20000,
   .run = noop_run,
   .expect = noop_expect,

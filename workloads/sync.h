@@ -62,6 +62,7 @@ static inline int cb__sync_lock(pthread_mutex_t *m)
 #define CB__SYNC_COMMON                    \
   .size_unit = "updates",                  \
   .default_size = 10000,                   \
+  .max_size = 1000000000,                  \
   .default_tasks = 200,                    \
   .setup = cb__sync_setup,                 \
   .teardown = cb__sync_teardown,           \
