@@ -17,6 +17,7 @@ int cb_cmd_report(int argc, char **argv);
 int cb_cmd_plot(int argc, char **argv);
 int cb_cmd_ab(int argc, char **argv);
 int cb_cmd_fingerprint(int argc, char **argv);
+int cb_cmd_merge(int argc, char **argv);
 
 /* Derive the summary of a trial CSV into out_path (NULL: stdout); unless
  * quiet, list unstable cells on stderr. 0, or -errno with err set. */
