@@ -26,6 +26,7 @@ typedef struct cb_plot_s {
   const char *scripts; /* the directory holding common.gp and the chart scripts */
   const char *gnuplot; /* gnuplot: an absolute path (cb_plot_find_gnuplot) */
   int quiet;           /* no line per chart made (skips are always reported) */
+  unsigned long at_c;  /* several hosts: the hosts' winners map at this c only (0: every c) */
   size_t made, skipped, failed;
 } cb_plot_t;
 
@@ -60,7 +61,8 @@ int cb_plot_find_gnuplot(char *buf, size_t len);
 int cb_plot_latest(const char *dir, char *buf, size_t len);
 
 /* Every chart of the cells (scaling, speedup, latency and efficiency per
- * workload; memory, payload, winners) into p->outdir, which must exist. A
+ * workload; memory, payload, winners; with several hosts also hosts-winners
+ * and hosts-scaling per workload) into p->outdir, which must exist. A
  * chart without data is skipped with a line on stderr. 0, or -EIO when some
  * gnuplot run failed, or -errno when a data file could not be written; err
  * says which. p->made, skipped and failed count charts. */
