@@ -2038,7 +2038,8 @@ static void append_word(cb_buf_t *b, const char *w)
 }
 
 /* One chart of small multiples: the setting of variant `first`, a panel
- * per host that ran it, each normalised by its host's best median. */
+ * per host that ran it, each normalised by the best median of a model (not
+ * serial, the reference) on its host. */
 static void chart_hosts_scaling(cb_plot_t *p, const set_t *set, const cb_fleet_t *fl,
                                 size_t first, const char *done, series_t *s, size_t *buf,
                                 char *err, size_t errlen)
@@ -2067,7 +2068,7 @@ static void chart_hosts_scaling(cb_plot_t *p, const set_t *set, const cb_fleet_t
       continue;
     ns = series_of(cells, &set->v[v], s, buf);
     for (i = 0; i < ns; i++) {
-      for (k = 0; k < s[i].n; k++) {
+      for (k = 0; k < s[i].n && !is_serial(&s[i]); k++) {
         const cb_cell_sum_t *c = &cells->cell[s[i].cell[k]];
         if (c->n_ok > 0 && c->m[CB_M_throughput].median > best)
           best = c->m[CB_M_throughput].median;
@@ -2076,8 +2077,9 @@ static void chart_hosts_scaling(cb_plot_t *p, const set_t *set, const cb_fleet_t
     if (best <= 0)
       continue;
     for (i = 0; i < ns; i++) {
-      /* pt_speedup divides by its context: here the host's best */
-      if (lines_add(&l, cells, &s[i], pt_speedup, &best) == 0)
+      /* serial is the reference, not a model: left out, as in contests;
+       * pt_speedup divides by its context: here the host's best */
+      if (is_serial(&s[i]) || lines_add(&l, cells, &s[i], pt_speedup, &best) == 0)
         continue;
       for (k = 0; k < nseen && strcmp(seen[k], s[i].name) != 0; k++)
         ;
@@ -2105,12 +2107,12 @@ static void chart_hosts_scaling(cb_plot_t *p, const set_t *set, const cb_fleet_t
   snprintf(title, sizeof(title), "%s: throughput vs concurrency on each host, as a fraction of "
            "that host's best", set->v[first].workload);
   workload_text(cells, &set->v[first], 1, wl, sizeof(wl));
-  snprintf(sub, sizeof(sub), "%s  ·  1 = the highest median throughput of any model on that "
-           "host; bars: 95%% CI of the median", wl);
+  trials_text(cells, set->v[first].cell, set->v[first].n, sub, sizeof(sub));
+  snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub), "  ·  %s", wl);
   var_s(&ch, "ttl", title);
   var_s(&ch, "sub1", sub);
-  var_s(&ch, "sub2", "normalised within each host: the panels compare the models on each "
-                     "machine, not the machines");
+  var_s(&ch, "sub2", "1 = the best median throughput of a model on that host (serial, the "
+                     "reference, left out): each panel compares the models on its machine");
   var_s(&ch, "note", "");
   var_s(&ch, "ptitles", titles_.data != NULL ? titles_.data : "");
   var_s(&ch, "pstart", starts.data != NULL ? starts.data : "");

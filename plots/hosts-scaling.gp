@@ -1,12 +1,13 @@
 # hosts-scaling-WORKLOAD: small multiples, one panel per host, each with
-# the median throughput of every runner vs concurrency divided by the best
-# median any runner reached on that host (1 = that host's best), so the
-# panels compare models within each machine, not machines.
+# the median throughput of every model vs concurrency divided by the best
+# median any model reached on that host (1 = that host's best; serial, the
+# reference, is left out), so the panels compare models within each
+# machine, not machines.
 # Data: one block per (host, runner): c, fraction, CI low, CI high; the
 # blocks of panel p are pstart(p) .. pstart(p) + pcount(p) - 1.
 # Reads: data, out, panels, ptitles (the hosts, '|' apart), pstart, pcount,
 # names, colors, points, dashes (per block), lnames, lcolors, lpoints,
-# ldashes (the legend: every runner once), xmin, xmax, xtics, and the
+# ldashes (the legend: every runner once), xmin, xmax, xtics, yhi, and the
 # common variables.
 C = panels < 3 ? panels : 3
 R = int((panels + C - 1) / C)
@@ -26,8 +27,8 @@ PH = (T - B) / R
 
 eval set_conc_axis
 set xlabel "c" offset 0,0.6
-set yrange [0:1.12]
-set ytics ("0" 0, "0.25" 0.25, "0.5" 0.5, "0.75" 0.75, "1" 1) nomirror
+set yrange [0:(yhi > 1.12 ? yhi : 1.12)]  # room for the CI above the best
+set ytics ("0" 0, "0.25" 0.25, "0.5" 0.5, "0.75" 0.75, "1" 1, "1.5" 1.5, "2" 2) nomirror
 unset mytics
 unset logscale y
 set grid xtics ytics
