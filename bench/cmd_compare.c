@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "compare.h"
 #include "export.h"
+#include "fingerprint.h"
 
 static const char compare_help[] =
     "usage: concbench compare BASE.csv NEW.csv [options]\n"
@@ -90,6 +91,35 @@ static int do_export(export_t e, const cb_table_t *t, cb_buf_t *b, char *err, si
   case EXP_BMF: return cb_export_bmf(t, b, err, errlen);
   default: return -EINVAL;
   }
+}
+
+/* One line on stderr when the two files do not share one fingerprint
+ * (bench/fingerprint.h): another machine (then speedups are compared, not
+ * throughput), another build of the same machine, or a file of several. */
+static void warn_fingerprints(const cb_table_t *tb, const cb_table_t *tn, const cb_compare_t *c)
+{
+  char why[1024], ida[160], idb[160], err[64];
+  int several_b = 0, several_n = 0;
+  const char *how = c->speedup ? "speedups over serial were compared, not throughput"
+                               : "the machine is the same, throughput was compared";
+  cb_fp_t *fp = calloc(2, sizeof(*fp)); /* kilobytes each: not on a small stack */
+
+  if (fp == NULL || cb_fp_of_table(tb, &fp[0], &several_b, err, sizeof(err)) != 0 ||
+      cb_fp_of_table(tn, &fp[1], &several_n, err, sizeof(err)) != 0)
+    goto out;
+  if (several_b || several_n) {
+    fprintf(stderr, "concbench compare: warning: %s holds results of several fingerprints "
+            "(machines or builds): %s\n", several_b ? c->base_label : c->new_label, how);
+    goto out;
+  }
+  if (cb_fp_diff(&fp[0], &fp[1], CB_FP_FIELDS, 0, "BASE", "NEW", why, sizeof(why)) == 0)
+    goto out;
+  cb_fp_id(&fp[0], ida, sizeof(ida));
+  cb_fp_id(&fp[1], idb, sizeof(idb));
+  fprintf(stderr, "concbench compare: warning: BASE and NEW come from different fingerprints "
+          "(%s vs %s: %s): %s\n", ida, idb, why, how);
+out:
+  free(fp);
 }
 
 /* One line on stderr naming every regression. */
@@ -202,6 +232,7 @@ int cb_cmd_compare(int argc, char **argv)
     if (v != 0)
       goto usage;
     compared = 1;
+    warn_fingerprints(&tb, &tn, &cmp);
   }
   if (exp != EXP_NONE) {
     char what[768];

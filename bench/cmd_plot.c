@@ -18,6 +18,7 @@
 #include <libgen.h>
 
 #include "cb.h"
+#include "cli.h"
 #include "cmd.h"
 #include "compare.h"
 #include "output.h"
@@ -32,6 +33,9 @@ static const char plot_help[] =
     "DIR/NAME.svg, with the data each one shows in DIR/data/NAME.dat:\n"
     "  scaling-W, speedup-W, latency-W, efficiency-W   per workload W\n"
     "  memory (life.idle), payload (comm.payload), winners\n"
+    "and, for a CSV of several hosts (concbench merge):\n"
+    "  hosts-winners      the winning model on each host (columns) per workload x c\n"
+    "  hosts-scaling-W    a panel per host: throughput as a fraction of that host's best\n"
     "A chart without data is skipped with a line on stderr. With --compare, one\n"
     "chart `compare`: NEW/BASE per cell with its confidence interval, as\n"
     "concbench compare computes it. results/SCHEMA.md, \"Charts\", has the details.\n\n"
@@ -39,6 +43,7 @@ static const char plot_help[] =
     "  -o, --output DIR   where the charts go (default: RESULTS-charts beside\n"
     "                     RESULTS.csv; created if missing, its parent must exist)\n"
     "  --compare          compare two trial CSVs (BASE first)\n"
+    "  --at-c N           hosts-winners at concurrency N only (rows: workloads)\n"
     "  -q, --quiet        no line per chart\n\n"
     "environment: CONCBENCH_GNUPLOT (gnuplot program, default: gnuplot in PATH),\n"
     "CONCBENCH_PLOTS (the directory of the *.gp scripts; default: the source tree's\n"
@@ -157,6 +162,7 @@ static int make_dirs(const char *dir, const char **bad, char **data)
 typedef struct paths_s {
   char latest[PATH_MAX], scripts[PATH_MAX], gnuplot[PATH_MAX], err[1024];
   char *outdir, *data;
+  unsigned long at_c; /* --at-c: the hosts' winners map at this c only (0: every c) */
 } paths_t;
 
 /* Draw; the exit code. */
@@ -190,6 +196,7 @@ static int draw(paths_t *ps, const char *const *inputs, size_t ninputs, int comp
   p.quiet = quiet;
   p.inputs = inputs;
   p.ninputs = ninputs;
+  p.at_c = ps->at_c;
   p.stop = (volatile const int *)&stop_signal;
   rc = compare ? cb_plot_compare(&p, cmp, ps->err, sizeof(ps->err))
                : cb_plot_charts(&p, cells, ps->err, sizeof(ps->err));
@@ -210,6 +217,7 @@ int cb_cmd_plot(int argc, char **argv)
   static const struct option opts[] = {
     { "output", required_argument, NULL, 'o' },
     { "compare", no_argument, NULL, 'C' },
+    { "at-c", required_argument, NULL, 'A' },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -220,6 +228,7 @@ int cb_cmd_plot(int argc, char **argv)
   cb_cells_t cells;
   cb_compare_t cmp;
   struct stat st;
+  uint64_t at_c = 0;
   int opt, compare = 0, quiet = 0, rc, loaded = 0;
   size_t i;
 
@@ -230,6 +239,11 @@ int cb_cmd_plot(int argc, char **argv)
     case 'o': out = optarg; break;
     case 'C': compare = 1; break;
     case 'q': quiet = 1; break;
+    case 'A':
+      if (cb_parse_u64(optarg, 1, CB_MAX_CONCURRENCY, &at_c) != 0)
+        return cb_usage_error("plot", "bad --at-c '%s' (a concurrency 1..%u)", optarg,
+                              CB_MAX_CONCURRENCY);
+      break;
     case 'h':
       fputs(plot_help, stdout);
       return CB_EXIT_OK;
@@ -298,6 +312,7 @@ int cb_cmd_plot(int argc, char **argv)
   if (rc != 0)
     goto out;
   loaded = 1;
+  ps->at_c = (unsigned long)at_c;
   rc = draw(ps, inputs, (size_t)(1 + compare), compare, quiet, &cells, &cmp);
 
 out:

@@ -19,6 +19,7 @@
 #include "analysis.h"
 #include "cb.h"
 #include "findings.h"
+#include "fleet.h"
 #include "stats.h"
 
 enum { SHOWN = 10 };  /* evidence lines shown per finding */
@@ -30,6 +31,7 @@ static const char *const verdict_names[] = {
   [CB_V_DEPENDS] = "depends",
   [CB_V_NOT_SHOWN] = "not shown",
   [CB_V_UNTESTED] = "not measured",
+  [CB_V_MACHINE] = "depends on the machine",
 };
 
 const char *cb_verdict_name(cb_verdict_t v)
@@ -1020,4 +1022,128 @@ int cb_findings(const cb_cells_t *cells, double alpha, cb_finding_t **out, size_
   *out = f;
   *n = m;
   return 0;
+}
+
+/* ---- per host -------------------------------------------------------------- */
+
+void cb_host_findings_free(cb_host_findings_t *h)
+{
+  free(h->host);
+  free(h->claim);
+  free(h->chart);
+  free(h->f);
+  free(h->across);
+  free(h->where);
+  memset(h, 0, sizeof(*h));
+}
+
+/* The row of a claim text, added at the end when new; -1 when full. */
+static long claim_row(cb_host_findings_t *h, size_t cap, const cb_finding_t *f)
+{
+  size_t i;
+
+  for (i = 0; i < h->nclaims; i++) {
+    if (strcmp(h->claim[i], f->claim) == 0)
+      return (long)i;
+  }
+  if (h->nclaims == cap)
+    return -1;
+  snprintf(h->claim[h->nclaims], sizeof(h->claim[0]), "%s", f->claim);
+  h->chart[h->nclaims] = f->chart;
+  return (long)h->nclaims++;
+}
+
+/* The hosts' common verdict, or "depends on the machine" and which hosts
+ * say what. Hosts that did not measure the claim have no say. */
+static void across_hosts(cb_host_findings_t *h, size_t k)
+{
+  static const cb_verdict_t order[] = { CB_V_HOLDS, CB_V_NOT, CB_V_DEPENDS, CB_V_NOT_SHOWN };
+  size_t i, o, used = 0, kinds = 0;
+  char *w = h->where[k];
+  int first;
+
+  h->across[k] = CB_V_UNTESTED;
+  w[0] = '\0';
+  for (o = 0; o < CB_ARRAY_SIZE(order); o++) {
+    for (i = 0, first = 1; i < h->nhosts; i++) {
+      if (h->f[k * h->nhosts + i].verdict != order[o] || used >= sizeof(h->where[0]))
+        continue;
+      if (first) {
+        kinds++;
+        h->across[k] = order[o];
+        used += (size_t)snprintf(w + used, sizeof(h->where[0]) - used, "%s%s on ",
+                                 used ? "; " : "", verdict_names[order[o]]);
+      }
+      if (used < sizeof(h->where[0]))
+        used += (size_t)snprintf(w + used, sizeof(h->where[0]) - used, "%s%s",
+                                 first ? "" : ", ", h->host[i]);
+      first = 0;
+    }
+  }
+  if (kinds > 1)
+    h->across[k] = CB_V_MACHINE;
+}
+
+static int judge_hosts(const cb_cells_t *cells, const cb_fleet_t *fl, double alpha,
+                       cb_host_findings_t *h, size_t cap)
+{
+  cb_finding_t *f = NULL;
+  cb_cells_t sub;
+  size_t i, k, n;
+  long row;
+  int rc = 0;
+
+  for (i = 0; i < fl->n && rc == 0; i++) {
+    rc = cb_fleet_subset(cells, fl->host[i].id, &sub);
+    if (rc == 0)
+      rc = cb_findings(&sub, alpha, &f, &n);
+    for (k = 0; rc == 0 && k < n; k++) {
+      row = claim_row(h, cap, &f[k]);
+      if (row >= 0)
+        h->f[(size_t)row * h->nhosts + i] = f[k];
+    }
+    free(f);
+    f = NULL;
+    cb_fleet_subset_free(&sub);
+  }
+  return rc;
+}
+
+int cb_findings_per_host(const cb_cells_t *cells, double alpha, cb_host_findings_t *out)
+{
+  cb_fleet_t fl;
+  size_t i, k, cap;
+  int rc;
+
+  memset(out, 0, sizeof(*out));
+  if ((rc = cb_fleet_hosts(cells, &fl)) != 0)
+    return rc;
+  /* every claim once, and each payload size of the per-payload ones */
+  cap = 2 * CB_ARRAY_SIZE(claims) + 32;
+  out->nhosts = fl.n;
+  out->host = calloc(fl.n + 1, sizeof(*out->host));
+  out->claim = calloc(cap, sizeof(*out->claim));
+  out->chart = calloc(cap, sizeof(*out->chart));
+  out->f = calloc(cap * (fl.n + 1), sizeof(*out->f));
+  out->across = calloc(cap, sizeof(*out->across));
+  out->where = calloc(cap, sizeof(*out->where));
+  if (out->host == NULL || out->claim == NULL || out->chart == NULL || out->f == NULL ||
+      out->across == NULL || out->where == NULL) {
+    rc = -ENOMEM;
+    goto out;
+  }
+  for (i = 0; i < fl.n; i++)
+    snprintf(out->host[i], sizeof(out->host[0]), "%s", fl.host[i].label);
+  for (k = 0; k < cap * fl.n; k++) {
+    out->f[k].verdict = CB_V_UNTESTED;
+    snprintf(out->f[k].evidence, sizeof(out->f[k].evidence), "This host holds no cell for it.\n");
+  }
+  rc = judge_hosts(cells, &fl, alpha, out, cap);
+  for (k = 0; rc == 0 && k < out->nclaims; k++)
+    across_hosts(out, k);
+out:
+  cb_fleet_free(&fl);
+  if (rc != 0)
+    cb_host_findings_free(out);
+  return rc;
 }

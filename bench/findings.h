@@ -22,6 +22,7 @@ typedef enum cb_verdict_e {
   CB_V_DEPENDS,
   CB_V_NOT_SHOWN, /* no significant comparison either way */
   CB_V_UNTESTED,  /* the results hold no cell for it */
+  CB_V_MACHINE,   /* across hosts judged apart: their verdicts differ (never of one host) */
 } cb_verdict_t;
 
 const char *cb_verdict_name(cb_verdict_t v);
@@ -50,5 +51,25 @@ typedef struct cb_finding_s {
 /* Every finding, in the order of the claims table (some claims give one
  * finding per scope). 0 or -ENOMEM. */
 int cb_findings(const cb_cells_t *cells, double alpha, cb_finding_t **out, size_t *n);
+
+/* Every claim judged on each host's cells apart (bench/fleet.h): Holm
+ * within the claim and the host, exactly as cb_findings judges a run of
+ * that one host. Claims are aligned by their text (a claim per payload
+ * size may exist on some hosts only: elsewhere it is not measured). Across
+ * the hosts a claim gets their common verdict, or CB_V_MACHINE ("depends
+ * on the machine") when the hosts that measured it disagree, and `where`
+ * says which verdict holds on which hosts. */
+typedef struct cb_host_findings_s {
+  size_t nhosts, nclaims;
+  char (*host)[256];      /* host labels (bench/fleet.h), in the order of the cells */
+  char (*claim)[192];
+  const char **chart;
+  cb_finding_t *f;        /* nclaims x nhosts, claim-major */
+  cb_verdict_t *across;   /* per claim */
+  char (*where)[640];     /* per claim: "holds on alpha, beta; not shown on gamma" */
+} cb_host_findings_t;
+
+int cb_findings_per_host(const cb_cells_t *cells, double alpha, cb_host_findings_t *out);
+void cb_host_findings_free(cb_host_findings_t *h);
 
 #endif

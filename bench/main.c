@@ -30,6 +30,7 @@ static const command_t commands[] = {
   { "compare", cb_cmd_compare, "does NEW.csv regress against BASE.csv? (exit 1 when it does)" },
   { "fingerprint", cb_cmd_fingerprint, "the machine-and-build fingerprint that baselines are keyed by" },
   { "list", cb_cmd_list, "workloads and runners, one per line, with descriptions" },
+  { "merge", cb_cmd_merge, "trial CSVs of many hosts and runs as one fleet CSV, and its hosts" },
   { "run", cb_cmd_run, "run a matrix of trials and write the trial CSV" },
   { "plot", cb_cmd_plot, "charts of a trial CSV (PNG and SVG) through gnuplot" },
   { "report", cb_cmd_report, "where each model wins, and the folklore's verdicts, as Markdown" },

@@ -27,6 +27,7 @@
 #include "analysis.h"
 #include "cb.h"
 #include "cmd.h"
+#include "fleet.h"
 #include "plot.h"
 #include "signals.h"
 #include "workload.h"
@@ -2124,6 +2125,278 @@ out:
   chart_free(&ch);
 }
 
+/* ---- per host ----------------------------------------------------------
+ * Charts of a CSV of several hosts (a merged fleet): the winners map with
+ * one column per host, and per workload one chart of small multiples, a
+ * panel per host, each host's throughput divided by the best median that
+ * host reached on the workload, so that the panels compare the models on
+ * each machine and not the machines. */
+
+/* Rows: settings (workload x c, or workload at p->at_c); columns: hosts. */
+static void chart_hosts_winners(cb_plot_t *p, const cb_cells_t *cells, const cb_fleet_t *fl,
+                                char *err, size_t errlen)
+{
+  cb_fleet_map_t m;
+  char label[64], name[64], variant[32], names[1024], colors[512], sub[512], note_[256];
+  size_t r, i, longest = 8, undecidable = 0;
+  chart_t ch;
+
+  chart_init(&ch, "winners.gp", "hosts-winners");
+  if (cb_fleet_winners(cells, fl, 0.05, p->at_c, &m) != 0) {
+    skip(p, ch.name, "out of memory");
+    chart_free(&ch);
+    return;
+  }
+  if (m.nrows == 0) {
+    skip(p, ch.name, p->at_c > 0 ? "no contest at that concurrency" : "no cell has ok trials");
+    goto out;
+  }
+  for (r = 0; r < m.nrows; r++) {
+    if (strlen(m.row[r]) > longest)
+      longest = strlen(m.row[r]);
+    for (i = 0; i < fl->n; i++) {
+      long ki = m.at[r * fl->n + i];
+      const cb_contest_t *w;
+      cb_plot_style_t st;
+      const char *color;
+      if (ki < 0)
+        continue;
+      w = &m.k[ki];
+      cb_model(cells, w->winner, name, sizeof(name));
+      cb_plot_style(name, &st);
+      color = w->tie ? TIE_COLOR : st.color;
+      margin_label(w, label, sizeof(label));
+      cb_variant(cells, w->winner, variant, sizeof(variant));
+      if (!w->tie && variant[0] != '\0')
+        snprintf(label + strlen(label), sizeof(label) - strlen(label), " %s", variant);
+      if (w->runner_up >= 0)
+        undecidable += cb_mw_min_p(cells->cell[w->winner].n_ok,
+                                   cells->cell[w->runner_up].n_ok) >= 0.05;
+      /* col row fill label text-colour row-name col-name winner */
+      cb_buf_printf(&ch.data, "%zu %zu 0x%06X ", i + 1, m.nrows - r, hex_color(color));
+      data_str(&ch.data, label);
+      cb_buf_printf(&ch.data, " 0x%06X ", text_on(color));
+      data_str(&ch.data, m.row[r]);
+      cb_buf_put(&ch.data, " ", 1);
+      data_str(&ch.data, fl->host[i].label);
+      cb_buf_put(&ch.data, " ", 1);
+      data_str(&ch.data, name);
+      cb_buf_put(&ch.data, "\n", 1);
+    }
+  }
+  winners_legend(cells, m.k, m.nk, names, sizeof(names), colors, sizeof(colors));
+  snprintf(sub, sizeof(sub), "rows: workload%s  ·  columns: hosts, each judged on its own "
+           "trials", p->at_c > 0 ? "" : " and concurrency c");
+  snprintf(note_, sizeof(note_), "blank: the host did not run it%s",
+           undecidable > 0 ? "  ·  some ties cannot be decided with so few trials: run with "
+                             "--reps 5 or more" : "");
+  var_s(&ch, "note", note_);
+  if (p->at_c > 0)
+    snprintf(label, sizeof(label), "Who wins on each host at c = %lu", p->at_c);
+  var_s(&ch, "ttl", p->at_c > 0 ? label : "Who wins on each host: highest median throughput");
+  var_s(&ch, "sub1", sub);
+  var_s(&ch, "sub2", "label: the winning model's median over the runner-up's on that host  ·  "
+                     "tie: Mann-Whitney p >= 0.05");
+  var_s(&ch, "xlab", "host");
+  var_s(&ch, "names", names);
+  var_s(&ch, "colors", colors);
+  var_d(&ch, "ncols", (double)fl->n);
+  var_d(&ch, "lmargin", (double)longest * 0.95 + 2);
+  var_d(&ch, "nrows", (double)m.nrows);
+  var_d(&ch, "W", fl->n * 170 + longest * 12 + 420 < 1280 ? 1280
+                                                           : (double)(fl->n * 170 + longest * 12 + 420));
+  var_d(&ch, "H", m.nrows * 46 + 280 < 720 ? 720 : (double)m.nrows * 46 + 280);
+  chart_draw(p, &ch, err, errlen);
+out:
+  cb_fleet_map_free(&m);
+  chart_free(&ch);
+}
+
+/* A variant's setting without its host: the variants of one setting on the
+ * hosts are the panels of one chart. */
+static int same_setting(const cb_cells_t *cells, const variant_t *a, const variant_t *b)
+{
+  size_t k;
+
+  if (strcmp(a->workload, b->workload) != 0)
+    return 0;
+  for (k = 0; k < CB_ARRAY_SIZE(variant_cols); k++) {
+    if (strcmp(variant_cols[k], "host") != 0 &&
+        strcmp(cb_cell_key(cells, a->cell[0], variant_cols[k]),
+               cb_cell_key(cells, b->cell[0], variant_cols[k])) != 0)
+      return 0;
+  }
+  return 1;
+}
+
+/* "-size2000-payload64": what sets a setting apart from the workload's
+ * main one (the setting with the most cells keeps the plain name). */
+static void setting_suffix(const cb_cells_t *cells, const set_t *set, size_t v, char *buf,
+                           size_t len)
+{
+  size_t i, k, best = v, count, best_count = 0, u = 0;
+  char safe[64];
+
+  buf[0] = '\0';
+  for (i = 0; i < set->nv; i++) {
+    if (strcmp(set->v[i].workload, set->v[v].workload) != 0)
+      continue;
+    for (k = 0, count = 0; k < set->nv; k++)
+      count += same_setting(cells, &set->v[i], &set->v[k]) ? set->v[k].n : 0;
+    if (count > best_count) {
+      best_count = count;
+      best = i;
+    }
+  }
+  if (same_setting(cells, &set->v[best], &set->v[v]))
+    return;
+  for (k = 0; k < CB_ARRAY_SIZE(variant_cols) && u < len; k++) {
+    const char *a = cb_cell_key(cells, set->v[v].cell[0], variant_cols[k]);
+    if (strcmp(variant_cols[k], "host") == 0 ||
+        strcmp(a, cb_cell_key(cells, set->v[best].cell[0], variant_cols[k])) == 0)
+      continue;
+    safe_name(a, safe, sizeof(safe));
+    u += (size_t)snprintf(buf + u, len - u, "-%s%s",
+                          strcmp(variant_cols[k], "switch_interval_us") == 0 ? "si"
+                                                                             : variant_cols[k],
+                          safe);
+  }
+}
+
+static void append_word(cb_buf_t *b, const char *w)
+{
+  cb_buf_printf(b, "%s%s", b->len ? " " : "", w);
+}
+
+/* One chart of small multiples: the setting of variant `first`, a panel
+ * per host that ran it, each normalised by the best median of a model (not
+ * serial, the reference) on its host. */
+static void chart_hosts_scaling(cb_plot_t *p, const set_t *set, const cb_fleet_t *fl,
+                                size_t first, const char *done, series_t *s, size_t *buf,
+                                char *err, size_t errlen)
+{
+  const cb_cells_t *cells = set->cells;
+  cb_buf_t titles_ = { 0 }, starts = { 0 }, counts = { 0 }, lnames = { 0 }, lcolors = { 0 };
+  cb_buf_t lpoints = { 0 }, ldashes = { 0 };
+  char suffix[160], title[256], sub[512], seen[16][64], wl[320];
+  size_t h, v, i, k, ns, panels = 0, nseen = 0, block = 0;
+  cb_plot_style_t st;
+  chart_t ch;
+  lines_t l;
+
+  setting_suffix(cells, set, first, suffix, sizeof(suffix));
+  chart_init(&ch, "hosts-scaling.gp", "hosts-scaling-%s%s", set->v[first].workload, suffix);
+  lines_init(&l, &ch, "concurrency");
+  for (h = 0; h < fl->n; h++) {
+    double best = 0;
+    size_t before = l.n;
+    for (v = first; v < set->nv; v++) {
+      if (!done[v] && same_setting(cells, &set->v[first], &set->v[v]) &&
+          strcmp(cb_cell_key(cells, set->v[v].cell[0], "host"), fl->host[h].id) == 0)
+        break;
+    }
+    if (v == set->nv)
+      continue;
+    ns = series_of(cells, &set->v[v], s, buf);
+    for (i = 0; i < ns; i++) {
+      for (k = 0; k < s[i].n && !is_serial(&s[i]); k++) {
+        const cb_cell_sum_t *c = &cells->cell[s[i].cell[k]];
+        if (c->n_ok > 0 && c->m[CB_M_throughput].median > best)
+          best = c->m[CB_M_throughput].median;
+      }
+    }
+    if (best <= 0)
+      continue;
+    for (i = 0; i < ns; i++) {
+      /* serial is the reference, not a model: left out, as in contests;
+       * pt_speedup divides by its context: here the host's best */
+      if (is_serial(&s[i]) || lines_add(&l, cells, &s[i], pt_speedup, &best) == 0)
+        continue;
+      for (k = 0; k < nseen && strcmp(seen[k], s[i].name) != 0; k++)
+        ;
+      if (k == nseen && nseen < CB_ARRAY_SIZE(seen)) {
+        snprintf(seen[nseen++], sizeof(seen[0]), "%s", s[i].name);
+        cb_plot_style(s[i].name, &st);
+        append_word(&lnames, s[i].name);
+        append_word(&lcolors, st.color);
+        cb_buf_printf(&lpoints, "%s%d", lpoints.len ? " " : "", st.point);
+        cb_buf_printf(&ldashes, "%s%d", ldashes.len ? " " : "", st.dash);
+      }
+    }
+    if (l.n == before)
+      continue;
+    cb_buf_printf(&titles_, "%s%s", panels ? "|" : "", fl->host[h].label);
+    cb_buf_printf(&starts, "%s%zu", panels ? " " : "", block + 1);
+    cb_buf_printf(&counts, "%s%zu", panels ? " " : "", l.n - before);
+    block = l.n;
+    panels++;
+  }
+  if (panels == 0) {
+    skip(p, ch.name, "no host has ok trials of it");
+    goto out;
+  }
+  snprintf(title, sizeof(title), "%s: throughput vs concurrency on each host, as a fraction of "
+           "that host's best", set->v[first].workload);
+  workload_text(cells, &set->v[first], 1, wl, sizeof(wl));
+  trials_text(cells, set->v[first].cell, set->v[first].n, sub, sizeof(sub));
+  snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub), "  ·  %s", wl);
+  var_s(&ch, "ttl", title);
+  var_s(&ch, "sub1", sub);
+  var_s(&ch, "sub2", "1 = the best median throughput of a model on that host (serial, the "
+                     "reference, left out): each panel compares the models on its machine");
+  var_s(&ch, "note", "");
+  var_s(&ch, "ptitles", titles_.data != NULL ? titles_.data : "");
+  var_s(&ch, "pstart", starts.data != NULL ? starts.data : "");
+  var_s(&ch, "pcount", counts.data != NULL ? counts.data : "");
+  var_d(&ch, "panels", (double)panels);
+  var_s(&ch, "lnames", lnames.data != NULL ? lnames.data : "");
+  var_s(&ch, "lcolors", lcolors.data != NULL ? lcolors.data : "");
+  var_s(&ch, "lpoints", lpoints.data != NULL ? lpoints.data : "");
+  var_s(&ch, "ldashes", ldashes.data != NULL ? ldashes.data : "");
+  lines_vars(&l, 0, 0, UNIT_TIMES, "");
+  /* the normalised axis is the same on every panel: 0 to a little over 1 */
+  var_d(&ch, "W", panels < 3 ? 560.0 * (double)panels + 420 : 1680 + 420);
+  var_d(&ch, "H", 300 + 420 * (double)((panels + 2) / 3));
+  chart_draw(p, &ch, err, errlen);
+out:
+  cb_buf_free(&titles_);
+  cb_buf_free(&starts);
+  cb_buf_free(&counts);
+  cb_buf_free(&lnames);
+  cb_buf_free(&lcolors);
+  cb_buf_free(&lpoints);
+  cb_buf_free(&ldashes);
+  lines_free(&l);
+  chart_free(&ch);
+}
+
+static void charts_per_host(cb_plot_t *p, const set_t *set, const cb_fleet_t *fl, char *err,
+                            size_t errlen)
+{
+  const cb_cells_t *cells = set->cells;
+  char *done = calloc(set->nv + 1, 1);
+  series_t *s = calloc(cells->n + 1, sizeof(*s));
+  size_t *buf = malloc((cells->n + 1) * sizeof(*buf));
+  size_t v, w;
+
+  if (done == NULL || s == NULL || buf == NULL) {
+    skip(p, "hosts-*", "out of memory");
+    goto out;
+  }
+  chart_hosts_winners(p, cells, fl, err, errlen);
+  for (v = 0; v < set->nv; v++) {
+    if (done[v])
+      continue;
+    chart_hosts_scaling(p, set, fl, v, done, s, buf, err, errlen);
+    for (w = v; w < set->nv; w++)
+      done[w] |= same_setting(cells, &set->v[v], &set->v[w]);
+  }
+out:
+  free(buf);
+  free(s);
+  free(done);
+}
+
 /* ---- all of them ------------------------------------------------------ */
 
 int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errlen)
@@ -2132,6 +2405,7 @@ int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errl
   size_t *buf = NULL;
   size_t i, ns;
   set_t set;
+  cb_fleet_t fl;
   int memory = 0;
 
   if (set_build(cells, &set) != 0 || (s = calloc(cells->n + 1, sizeof(*s))) == NULL ||
@@ -2163,6 +2437,15 @@ int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errl
     chart_granularity(p, &set, err, errlen);
   if (!stopped(p))
     chart_winners(p, &set, err, errlen);
+  if (stopped(p)) {
+    /* nothing more to draw */
+  } else if (cb_fleet_hosts(cells, &fl) != 0) {
+    skip(p, "hosts-*", "out of memory");
+  } else {
+    if (fl.n > 1)
+      charts_per_host(p, &set, &fl, err, errlen);
+    cb_fleet_free(&fl);
+  }
   free(buf);
   free(s);
   set_free(&set);

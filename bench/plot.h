@@ -33,6 +33,7 @@ typedef struct cb_plot_s {
   const char *const *inputs; /* the trial CSVs read: no chart file may be one of them */
   size_t ninputs;
   volatile const int *stop;  /* non-zero: kill gnuplot, draw no more (may be NULL) */
+  unsigned long at_c;  /* several hosts: the hosts' winners map at this c only (0: every c) */
   size_t made, skipped, failed;
 } cb_plot_t;
 
@@ -67,10 +68,12 @@ int cb_plot_find_gnuplot(char *buf, size_t len);
 int cb_plot_latest(const char *dir, char *buf, size_t len);
 
 /* Every chart of the cells (scaling, speedup, latency and efficiency per
- * workload; memory, payload, winners) into p->outdir, which must exist. A
+ * workload; memory, payload, winners; with several hosts also hosts-winners
+ * and hosts-scaling per workload) into p->outdir, which must exist. A
  * chart without data is skipped with a line on stderr. 0, -EIO when some
- * chart failed (err says which), or -EINTR when *p->stop became non-zero.
- * p->made, skipped and failed count charts. */
+ * chart failed, -errno when a data file could not be written (err says
+ * which), or -EINTR when *p->stop became non-zero. p->made, skipped and
+ * failed count charts. */
 int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errlen);
 
 /* The `compare` chart: NEW/BASE ratio of every compared cell with its

@@ -10,14 +10,15 @@
 #include "record.h"
 
 #define CB_HEADER(name, kind, expr) #name,
-static const char *const columns[] = { CB_COLUMNS(CB_HEADER) };
+const char *const cb_record_columns[] = { CB_COLUMNS(CB_HEADER) };
+const size_t cb_record_columns_count = CB_ARRAY_SIZE(cb_record_columns);
 
 void cb_record_header(cb_buf_t *b)
 {
   size_t i;
 
-  for (i = 0; i < CB_ARRAY_SIZE(columns); i++)
-    cb_buf_printf(b, "%s%s", i ? "," : "", columns[i]);
+  for (i = 0; i < cb_record_columns_count; i++)
+    cb_buf_printf(b, "%s%s", i ? "," : "", cb_record_columns[i]);
   cb_buf_put(b, "\n", 1);
 }
 

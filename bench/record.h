@@ -77,6 +77,11 @@ typedef struct cb_row_s {
   X(limit, STR, r->cell->limit != NULL ? r->cell->limit : "") \
   X(mem_total_kb, U64, r->meta->mem_total_kb)
 
+/* The column names in file order: the schema of the trial CSV. A file with
+ * another list (older or newer concbench) is of another schema version. */
+extern const char *const cb_record_columns[];
+extern const size_t cb_record_columns_count;
+
 void cb_record_header(cb_buf_t *b);
 void cb_record_row(cb_buf_t *b, const cb_row_t *r);
 

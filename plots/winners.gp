@@ -4,15 +4,17 @@
 # difference is not significant. Data columns: col, row, fill (0xRRGGBB),
 # label, label colour, row name, column name, winner.
 # Reads: data, out, nrows, ncols, lmargin (characters for the row names),
-# names, colors (the legend), and the common
+# names, colors (the legend), xlab (the columns' name; default concurrency
+# c: the hosts-winners chart has one column per host), and the common
 # variables.
+if (!exists("xlab")) xlab = "concurrency c"
 set xrange [0.5:ncols+0.5]
 set yrange [0.5:nrows+0.5]
 set xtics scale 0,0 nomirror
 set ytics scale 0,0 nomirror
 set border 0
 unset grid
-set xlabel "concurrency c"
+set xlabel xlab
 set style fill solid 1.0 border rgb '#ffffff'
 set key outside right top vertical Left reverse samplen 1.5 spacing 1.3
 set lmargin lmargin

@@ -13,9 +13,10 @@ CB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 export CB_ROOT
 
 # Debian packages needed to build, test, plot and pin (git: `concbench ab
-# --base-rev` checks out and builds a base revision).
+# --base-rev` checks out and builds a base revision; jansson: `concbench
+# merge` reads the runs' X.meta.json).
 CB_DEPS=(build-essential pkg-config meson ninja-build libuv1-dev libhwloc-dev
-         gnuplot-nox libcmocka-dev hwloc git)
+         gnuplot-nox libcmocka-dev hwloc git libjansson-dev)
 
 cb_log() { printf 'concbench: %s\n' "$*" >&2; }
 

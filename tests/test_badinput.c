@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "cb_config.h"
+#include "record.h"
 #include "runner.h"
 #include "workload.h"
 
@@ -129,6 +130,13 @@ static const row_t rows[] = {
   {{"run", QUICK, "-w", "io.sleep", "-s", "1099511627776"}, 2, "io.sleep is above its largest"},
   /* A newline in a path is written out, so the message stays one line. */
   {{"run", QUICK, "-o", DIR_ "/no\nsuch/x.csv"}, 2, "no\\nsuch/x.csv"},
+  {{"merge", DIR_}, 2, "needs -o FLEET.csv"},
+  {{"merge", "-o", OUT_}, 2, "needs a directory or trial CSVs"},
+  {{"merge", "nosuch.csv", "-o", OUT_}, 2, "nosuch.csv: No such file"},
+  {{"merge", DIR_, "-o", OUT_}, 2, DIR_ ": no trial CSV in it"},
+  {{"merge", DIR_, "-o", DIR_ "/missing/fleet.csv"}, 2, "'" DIR_ "/missing/fleet.csv'"},
+  {{"report", "--at-c", "0", "x.csv"}, 2, "--at-c '0'"},
+  {{"plot", "--at-c", "two", "x.csv"}, 2, "--at-c 'two'"},
 };
 
 static const in_row_t in_rows[] = {
@@ -858,6 +866,96 @@ static void test_serial_runs_once(void **state)
   remove_tree(dir, 2);
 }
 
+/* A trial CSV of this schema (every column this concbench writes) with
+ * `rows` trials of run `run_id`; `drop` leaves the last column out (a file
+ * of another schema version). */
+static void write_trials(const char *path, const char *run_id, int rows, int drop)
+{
+  size_t ncols = cb_record_columns_count - (drop ? 1 : 0), c;
+  FILE *f = fopen(path, "w");
+  int r;
+
+  assert_non_null(f);
+  for (c = 0; c < ncols; c++)
+    fprintf(f, "%s%s", c ? "," : "", cb_record_columns[c]);
+  fputc('\n', f);
+  for (r = 0; r < rows; r++) {
+    for (c = 0; c < ncols; c++) {
+      const char *col = cb_record_columns[c];
+      fprintf(f, "%s%s", c ? "," : "",
+              strcmp(col, "run_id") == 0 ? run_id
+              : strcmp(col, "host") == 0 ? "vm"
+              : strcmp(col, "status") == 0 ? "ok"
+              : strcmp(col, "workload") == 0 ? "noop"
+              : strcmp(col, "runner") == 0 ? "serial" : "1");
+    }
+    fputc('\n', f);
+  }
+  assert_int_equal(fclose(f), 0);
+}
+
+/* merge refuses, in one line naming the file, with exit 2 and no output:
+ * a CSV of another schema version, a CSV that is not concbench's, and one
+ * run in two files. Each case in a fresh directory holding only its
+ * inputs, which must be all it holds afterwards. */
+static void test_merge_refuses(void **state)
+{
+  static const struct {
+    const char *files[2];   /* a.csv, b.csv: what each holds */
+    const char *needle;     /* stderr names the bad file and says why */
+    const char *listing;
+  } cases[] = {
+    { { "old", NULL }, "a.csv: a trial CSV of another schema version: it has no column "
+                       "'mem_total_kb'", "a.csv" },
+    { { "foreign", NULL }, "a.csv: not a concbench trial CSV (it has no column 'run_id')",
+      "a.csv" },
+    { { "run1", "run1" }, "b.csv: run R1 is also in a.csv (the same run twice)", "a.csv b.csv" },
+    { { "run1", "foreign" }, "b.csv: not a concbench trial CSV", "a.csv b.csv" },
+  };
+  const char *argv[] = { "merge", "a.csv", NULL, NULL, NULL, NULL };
+  char dir[512], path[600], list[1024], cmd[256];
+  result_t r;
+  size_t i, k, n;
+
+  (void)state;
+  for (i = 0; i < ARRAY_SIZE(cases); i++) {
+    make_dir(dir, sizeof(dir));
+    for (k = n = 0; k < 2 && cases[i].files[k] != NULL; k++, n++) {
+      const char *what = cases[i].files[k];
+      snprintf(path, sizeof(path), "%s/%c.csv", dir, 'a' + (int)k);
+      if (strcmp(what, "foreign") == 0) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs("name,value\nalpha,1\n", f);
+        assert_int_equal(fclose(f), 0);
+      } else {
+        write_trials(path, "R1", 3, strcmp(what, "old") == 0);
+      }
+    }
+    argv[1 + n] = "-o";
+    argv[2 + n] = OUT_;
+    argv[3 + n] = NULL;
+    if (n == 2)
+      argv[2] = "b.csv";
+    memset(&r, 0, sizeof(r));
+    describe(argv, cmd, sizeof(cmd));
+    run_bench(argv, dir, &r);
+    check_no_crash(&r, cmd);
+    if (WEXITSTATUS(r.status) != 2 || strstr(r.err, cases[i].needle) == NULL)
+      fail_msg("%s: exit %d, expected 2 and stderr naming '%s': %s", cmd,
+               WEXITSTATUS(r.status), cases[i].needle, r.err);
+    if (strchr(r.err, '\n') != r.err + r.errlen - 1 || strncmp(r.err, "concbench merge: ", 17))
+      fail_msg("%s: stderr is not one line starting 'concbench merge: ': %s", cmd, r.err);
+    assert_int_equal(r.outlen, 0);
+    listing(dir, list, sizeof(list));
+    if (strcmp(list, cases[i].listing) != 0)
+      fail_msg("%s: the directory holds '%s', expected only the inputs '%s'", cmd, list,
+               cases[i].listing);
+    result_free(&r);
+    remove_tree(dir, 1);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -872,6 +970,7 @@ int main(void)
     cmocka_unit_test(test_valid_run),
     cmocka_unit_test(test_serial_runs_once),
     cmocka_unit_test(test_unwritable_output),
+    cmocka_unit_test(test_merge_refuses),
   };
 
   if (getenv("CONCBENCH") == NULL) {

@@ -745,6 +745,9 @@ static void test_cross_host_speedups(void **state)
   line_of(r.out, "io.sleep/threads/c:2/pin:compact ", line, sizeof(line));
   expect_in(line, "no serial cell", "a cell without a serial reference");
   expect_in(r.out, "1 cells compared", "stdout");
+  expect_in(r.err, "warning: BASE and NEW come from different fingerprints", "stderr");
+  expect_in(r.err, "cpu_model 'Test CPU' vs 'Slow CPU'): speedups over serial were compared",
+            "stderr");
   result_free(&r);
 
   /* The same numbers from one machine are a regression of every cell, even
@@ -754,6 +757,8 @@ static void test_cross_host_speedups(void **state)
   expect_code(&r, 1);
   expect_in(r.out, "metric: throughput", "stdout");
   expect_in(r.out, "3 slower", "stdout");
+  if (strstr(r.err, "fingerprint") != NULL)
+    fail_msg("one machine under two host names is warned about as two:\n%s", r.err);
   result_free(&r);
   remove_dir(&d);
 }

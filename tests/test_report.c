@@ -660,7 +660,8 @@ static void test_verdict_names(void **state)
   assert_string_equal(cb_verdict_name(CB_V_DEPENDS), "depends");
   assert_string_equal(cb_verdict_name(CB_V_NOT_SHOWN), "not shown");
   assert_string_equal(cb_verdict_name(CB_V_UNTESTED), "not measured");
-  assert_string_equal(cb_verdict_name((cb_verdict_t)(CB_V_UNTESTED + 1)), "?");
+  assert_string_equal(cb_verdict_name(CB_V_MACHINE), "depends on the machine");
+  assert_string_equal(cb_verdict_name((cb_verdict_t)(CB_V_MACHINE + 1)), "?");
   assert_string_equal(cb_verdict_name((cb_verdict_t)-1), "?");
 }
 

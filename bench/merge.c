@@ -1,0 +1,634 @@
+/* Merging trial CSVs; see merge.h. Files are read one at a time: each is
+ * checked whole (a concbench trial CSV, this schema, rows, no run seen in
+ * an earlier file, its sidecar) before its rows are appended, so memory
+ * holds one input table besides the output. The sidecars are JSON, read
+ * with jansson. */
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cb.h"
+#include "fingerprint.h"
+#include "merge.h"
+#include "record.h"
+#include "table.h"
+
+/* What makes a CSV a concbench trial CSV at all, whatever its version. */
+static const char *const identifying[] = { "run_id", "workload", "runner", "concurrency",
+                                           "throughput", "status" };
+
+/* The hosts file: the identity, then the fingerprint's fields, then what
+ * only the sidecar knows, then counts. */
+static const char *const meta_fields[] = { "packages", "numa_nodes", "smt", "mhz", "governor",
+                                           "c_flags", "libuv_version", "hwloc_version" };
+/* Taken from the rows (they are columns of the trial CSV). */
+static const char *const row_fields[] = { "mem_total_kb", "concbench_version", "git_revision" };
+
+enum { NMETA = CB_ARRAY_SIZE(meta_fields), NROWF = CB_ARRAY_SIZE(row_fields) };
+
+typedef struct host_s {
+  char id[512], name[256], hostname[256], fp_id[160];
+  cb_fp_t fp;
+  char row[NROWF][256];
+  char meta[NMETA][256];
+  char started[40]; /* of the sidecar the meta fields come from */
+  char meta_path[1024];
+  char first[40], last[40];
+  size_t runs, trials;
+} host_t;
+
+typedef struct run_s {
+  char *id;
+  size_t file;
+} run_t;
+
+typedef struct state_s {
+  host_t *host;
+  size_t nhost, caphost;
+  run_t *run;
+  size_t nrun, caprun;
+} state_t;
+
+/* The sidecar of one file. */
+typedef struct meta_s {
+  int have;
+  char path[1024];
+  char run_id[64], started[40];
+  char v[NMETA][256];
+} meta_t;
+
+/* ---- names ------------------------------------------------------------ */
+
+void cb_host_identity(const char *name, const char *fp_id, char *buf, size_t len)
+{
+  snprintf(buf, len, "%s@%s", name, fp_id);
+}
+
+void cb_host_name(const char *identity, char *buf, size_t len)
+{
+  const char *at = strrchr(identity, '@');
+
+  snprintf(buf, len, "%.*s", at != NULL ? (int)(at - identity) : (int)strlen(identity),
+           identity);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+  size_t a = strlen(s), b = strlen(suffix);
+
+  return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* X.csv -> X<ext>; X -> X<ext> */
+static void beside(const char *csv, const char *ext, char *buf, size_t len)
+{
+  size_t n = strlen(csv);
+
+  if (ends_with(csv, ".csv"))
+    n -= 4;
+  snprintf(buf, len, "%.*s%s", (int)n, csv, ext);
+}
+
+void cb_merge_hosts_path(const char *csv, char *buf, size_t len)
+{
+  beside(csv, ".hosts.csv", buf, len);
+}
+
+/* ---- inputs ----------------------------------------------------------- */
+
+static int push(cb_merge_t *m, const char *path, const char *name)
+{
+  cb_merge_in_t *grown;
+
+  if (m->nin == m->cap) {
+    grown = realloc(m->in, (m->cap ? 2 * m->cap : 16) * sizeof(*grown));
+    if (grown == NULL)
+      return -ENOMEM;
+    m->in = grown;
+    m->cap = m->cap ? 2 * m->cap : 16;
+  }
+  m->in[m->nin].path = strdup(path);
+  m->in[m->nin].name = name != NULL ? strdup(name) : NULL;
+  if (m->in[m->nin].path == NULL || (name != NULL && m->in[m->nin].name == NULL)) {
+    free(m->in[m->nin].path);
+    free(m->in[m->nin].name);
+    return -ENOMEM;
+  }
+  m->nin++;
+  return 0;
+}
+
+static int same_file(const struct stat *a, const char *path)
+{
+  struct stat b;
+
+  return a != NULL && stat(path, &b) == 0 && a->st_dev == b.st_dev && a->st_ino == b.st_ino;
+}
+
+/* A CSV in a directory that is not a trial CSV of a run: derived files
+ * and earlier merges (with their hosts file beside them). */
+static int left_out(const char *path, const struct stat *skip)
+{
+  size_t len = strlen(path) + sizeof(".hosts.csv");
+  char *hosts;
+  struct stat st;
+  int out;
+
+  if (!ends_with(path, ".csv") || ends_with(path, ".summary.csv") ||
+      ends_with(path, ".hosts.csv") || same_file(skip, path))
+    return 1;
+  hosts = malloc(len);
+  if (hosts == NULL)
+    return 1; /* out of memory: what cannot be checked is not merged */
+  cb_merge_hosts_path(path, hosts, len);
+  out = stat(hosts, &st) == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode);
+  free(hosts);
+  return out;
+}
+
+/* DIR/NAME in a new string (NULL: out of memory). */
+static char *join(const char *dir, const char *name)
+{
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *p = malloc(n);
+
+  if (p != NULL)
+    snprintf(p, n, "%s/%s", dir, name);
+  return p;
+}
+
+static int visible(const struct dirent *e)
+{
+  return e->d_name[0] != '.';
+}
+
+/* The CSVs of one directory, sorted, each added with `name`. */
+static int add_dir_files(cb_merge_t *m, const char *dir, const char *name,
+                         const struct stat *skip, size_t *added)
+{
+  struct dirent **e = NULL;
+  char *path;
+  int n, i, rc = 0;
+
+  n = scandir(dir, &e, visible, alphasort);
+  if (n < 0)
+    return -errno;
+  for (i = 0; i < n && rc == 0; i++) {
+    path = join(dir, e[i]->d_name);
+    if (path == NULL) {
+      rc = -ENOMEM;
+    } else if (!left_out(path, skip)) {
+      rc = push(m, path, name);
+      *added += rc == 0;
+    }
+    free(path);
+  }
+  for (i = 0; i < n; i++)
+    free(e[i]);
+  free(e);
+  return rc;
+}
+
+static int add_dir(cb_merge_t *m, const char *dir, const struct stat *skip, char *err,
+                   size_t errlen)
+{
+  struct dirent **e = NULL;
+  char *path;
+  struct stat st;
+  size_t added = 0;
+  int n, i, rc;
+
+  rc = add_dir_files(m, dir, NULL, skip, &added);
+  if (rc == 0 && (n = scandir(dir, &e, visible, alphasort)) >= 0) {
+    for (i = 0; i < n && rc == 0; i++) {
+      path = join(dir, e[i]->d_name);
+      if (path == NULL)
+        rc = -ENOMEM;
+      else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        rc = add_dir_files(m, path, e[i]->d_name, skip, &added);
+      free(path);
+    }
+    for (i = 0; i < n; i++)
+      free(e[i]);
+    free(e);
+  }
+  if (rc == -ENOMEM)
+    return rc;
+  if (rc != 0) {
+    snprintf(err, errlen, "%s: %s", dir, strerror(-rc));
+    return -EINVAL;
+  }
+  if (added == 0) {
+    snprintf(err, errlen, "%s: no trial CSV in it or in its subdirectories", dir);
+    return -EINVAL;
+  }
+  return 0;
+}
+
+int cb_merge_add(cb_merge_t *m, const char *arg, const char *skip, char *err, size_t errlen)
+{
+  struct stat st, sk;
+  const struct stat *skp = skip != NULL && stat(skip, &sk) == 0 ? &sk : NULL;
+
+  if (stat(arg, &st) != 0) {
+    snprintf(err, errlen, "%s: %s", arg, strerror(errno));
+    return -EINVAL;
+  }
+  if (S_ISDIR(st.st_mode))
+    return add_dir(m, arg, skp, err, errlen);
+  if (!S_ISREG(st.st_mode)) {
+    snprintf(err, errlen, "%s: neither a file nor a directory", arg);
+    return -EINVAL;
+  }
+  if (same_file(skp, arg)) {
+    snprintf(err, errlen, "%s: is the output too", arg);
+    return -EINVAL;
+  }
+  return push(m, arg, NULL);
+}
+
+void cb_merge_free(cb_merge_t *m)
+{
+  size_t i;
+
+  for (i = 0; i < m->nin; i++) {
+    free(m->in[i].path);
+    free(m->in[i].name);
+  }
+  free(m->in);
+  memset(m, 0, sizeof(*m));
+}
+
+/* ---- checking one file ------------------------------------------------ */
+
+static int check_schema(const cb_table_t *t, const char *path, char *err, size_t errlen)
+{
+  size_t i;
+
+  for (i = 0; i < CB_ARRAY_SIZE(identifying); i++) {
+    if (cb_table_col(t, identifying[i]) < 0) {
+      snprintf(err, errlen, "%s: not a concbench trial CSV (it has no column '%s')", path,
+               identifying[i]);
+      return -EINVAL;
+    }
+  }
+  for (i = 0; i < cb_record_columns_count; i++) {
+    if (cb_table_col(t, cb_record_columns[i]) < 0) {
+      snprintf(err, errlen, "%s: a trial CSV of another schema version: it has no column '%s' "
+               "(merge takes the %zu columns this concbench writes; re-run it with this "
+               "version)", path, cb_record_columns[i], cb_record_columns_count);
+      return -EINVAL;
+    }
+  }
+  for (i = 0; i < t->cols; i++) {
+    if (i >= cb_record_columns_count || strcmp(cb_table_get(t, 0, i), cb_record_columns[i]) != 0) {
+      snprintf(err, errlen, "%s: a trial CSV of another schema version: column %zu is '%s', "
+               "this concbench writes %s%s%s (merge takes its %zu columns in its order)", path,
+               i + 1, cb_table_get(t, 0, i), i < cb_record_columns_count ? "'" : "none there",
+               i < cb_record_columns_count ? cb_record_columns[i] : "",
+               i < cb_record_columns_count ? "'" : "", cb_record_columns_count);
+      return -EINVAL;
+    }
+  }
+  if (t->rows < 2) {
+    snprintf(err, errlen, "%s: line 2: no trials after the header", path);
+    return -EINVAL;
+  }
+  return 0;
+}
+
+/* A JSON value as text: strings as they are, numbers and booleans as JSON
+ * writes them, anything else (absent, null, arrays) empty. */
+static void json_text(const json_t *v, char *buf, size_t len)
+{
+  buf[0] = '\0';
+  if (json_is_string(v))
+    snprintf(buf, len, "%s", json_string_value(v));
+  else if (json_is_integer(v))
+    snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+  else if (json_is_real(v))
+    snprintf(buf, len, "%.10g", json_real_value(v));
+  else if (json_is_boolean(v))
+    snprintf(buf, len, "%s", json_is_true(v) ? "true" : "false");
+}
+
+/* X.meta.json beside X.csv, when there is one. */
+static int read_meta(const char *csv, meta_t *mt, char *err, size_t errlen)
+{
+  json_error_t je;
+  json_t *root;
+  struct stat st;
+  size_t i;
+
+  memset(mt, 0, sizeof(*mt));
+  beside(csv, ".meta.json", mt->path, sizeof(mt->path));
+  if (stat(mt->path, &st) != 0)
+    return 0;
+  root = json_load_file(mt->path, JSON_REJECT_DUPLICATES, &je);
+  if (root == NULL) {
+    snprintf(err, errlen, "%s: line %d: %s", mt->path, je.line, je.text);
+    return -EINVAL;
+  }
+  json_text(json_object_get(root, "run_id"), mt->run_id, sizeof(mt->run_id));
+  json_text(json_object_get(root, "started"), mt->started, sizeof(mt->started));
+  for (i = 0; i < NMETA; i++)
+    json_text(json_object_get(root, meta_fields[i]), mt->v[i], sizeof(mt->v[i]));
+  json_decref(root);
+  if (mt->run_id[0] == '\0') {
+    snprintf(err, errlen, "%s: not a concbench metadata file (no \"run_id\")", mt->path);
+    return -EINVAL;
+  }
+  mt->have = 1;
+  return 0;
+}
+
+/* ---- hosts and runs --------------------------------------------------- */
+
+static void fp_id_of_row(const cb_table_t *t, size_t r, cb_fp_t *fp, char *id, size_t len)
+{
+  cb_fp_of_row(t, r, fp);
+  cb_fp_id(fp, id, len);
+}
+
+/* The identity of row r of an input. A row that already carries
+ * NAME@ITS-FINGERPRINT (an earlier merge) keeps NAME. */
+static void row_identity(const cb_merge_in_t *in, const cb_table_t *t, size_t r,
+                         const char *fp_id, char *name, size_t nlen, char *id, size_t idlen)
+{
+  const char *host = cb_table_get(t, r, (size_t)cb_table_col(t, "host"));
+  const char *at = strrchr(host, '@');
+
+  if (in->name != NULL)
+    snprintf(name, nlen, "%s", in->name);
+  else if (at != NULL && strcmp(at + 1, fp_id) == 0)
+    snprintf(name, nlen, "%.*s", (int)(at - host), host);
+  else
+    snprintf(name, nlen, "%s", host);
+  cb_host_identity(name, fp_id, id, idlen);
+}
+
+static long find_host(const state_t *s, const char *id)
+{
+  size_t i;
+
+  for (i = 0; i < s->nhost; i++) {
+    if (strcmp(s->host[i].id, id) == 0)
+      return (long)i;
+  }
+  return -1;
+}
+
+static long add_host(state_t *s, const char *id, const char *name, const char *hostname,
+                     const cb_fp_t *fp, const char *fp_id)
+{
+  host_t *grown, *h;
+
+  if (s->nhost == s->caphost) {
+    grown = realloc(s->host, (s->caphost ? 2 * s->caphost : 8) * sizeof(*grown));
+    if (grown == NULL)
+      return -1;
+    s->host = grown;
+    s->caphost = s->caphost ? 2 * s->caphost : 8;
+  }
+  h = &s->host[s->nhost];
+  memset(h, 0, sizeof(*h));
+  snprintf(h->id, sizeof(h->id), "%s", id);
+  snprintf(h->name, sizeof(h->name), "%s", name);
+  snprintf(h->hostname, sizeof(h->hostname), "%s", hostname);
+  snprintf(h->fp_id, sizeof(h->fp_id), "%s", fp_id);
+  h->fp = *fp;
+  return (long)s->nhost++;
+}
+
+static long find_run(const state_t *s, const char *id)
+{
+  size_t i;
+
+  for (i = 0; i < s->nrun; i++) {
+    if (strcmp(s->run[i].id, id) == 0)
+      return (long)i;
+  }
+  return -1;
+}
+
+static int add_run(state_t *s, const char *id, size_t file)
+{
+  run_t *grown;
+
+  if (s->nrun == s->caprun) {
+    grown = realloc(s->run, (s->caprun ? 2 * s->caprun : 16) * sizeof(*grown));
+    if (grown == NULL)
+      return -ENOMEM;
+    s->run = grown;
+    s->caprun = s->caprun ? 2 * s->caprun : 16;
+  }
+  s->run[s->nrun].id = strdup(id);
+  if (s->run[s->nrun].id == NULL)
+    return -ENOMEM;
+  s->run[s->nrun++].file = file;
+  return 0;
+}
+
+static void state_free(state_t *s)
+{
+  size_t i;
+
+  for (i = 0; i < s->nrun; i++)
+    free(s->run[i].id);
+  free(s->run);
+  free(s->host);
+  memset(s, 0, sizeof(*s));
+}
+
+/* Every run of file f: none may be in an earlier file; the sidecar must be
+ * of one of them. */
+static int check_runs(const cb_merge_t *m, state_t *s, size_t f, const cb_table_t *t,
+                      const meta_t *mt, char *err, size_t errlen)
+{
+  size_t col = (size_t)cb_table_col(t, "run_id"), r, first = s->nrun;
+  int meta_seen = !mt->have, rc;
+  long k;
+
+  for (r = 1; r < t->rows; r++) {
+    const char *id = cb_table_get(t, r, col);
+    if (id[0] == '\0') {
+      snprintf(err, errlen, "%s: line %zu: empty run_id", m->in[f].path, t->line[r]);
+      return -EINVAL;
+    }
+    k = find_run(s, id);
+    if (k >= 0 && (size_t)k < first) {
+      snprintf(err, errlen, "%s: run %s is also in %s (the same run twice)", m->in[f].path, id,
+               m->in[s->run[k].file].path);
+      return -EINVAL;
+    }
+    if (k < 0 && (rc = add_run(s, id, f)) != 0)
+      return rc;
+    meta_seen |= strcmp(id, mt->run_id) == 0;
+  }
+  if (!meta_seen) {
+    snprintf(err, errlen, "%s: run_id %s is not a run of %s", mt->path, mt->run_id,
+             m->in[f].path);
+    return -EINVAL;
+  }
+  return 0;
+}
+
+static void take_meta(host_t *h, const meta_t *mt)
+{
+  size_t i;
+
+  if (!mt->have || (h->started[0] != '\0' && strcmp(mt->started, h->started) < 0))
+    return;
+  snprintf(h->started, sizeof(h->started), "%s", mt->started);
+  snprintf(h->meta_path, sizeof(h->meta_path), "%s", mt->path);
+  for (i = 0; i < NMETA; i++)
+    snprintf(h->meta[i], sizeof(h->meta[i]), "%s", mt->v[i]);
+}
+
+/* Append file f's rows with their identities; count hosts' runs and
+ * trials. */
+static int append_rows(const cb_merge_t *m, state_t *s, size_t f, const cb_table_t *t,
+                       const meta_t *mt, cb_buf_t *csv)
+{
+  size_t host_col = (size_t)cb_table_col(t, "host"), run_col = (size_t)cb_table_col(t, "run_id");
+  size_t ts_col = (size_t)cb_table_col(t, "timestamp"), r, c, i;
+  char fp_id[160], name[256], id[512];
+  const char *run, *ts;
+  cb_fp_t fp;
+  host_t *h;
+  long k;
+
+  for (r = 1; r < t->rows; r++) {
+    fp_id_of_row(t, r, &fp, fp_id, sizeof(fp_id));
+    row_identity(&m->in[f], t, r, fp_id, name, sizeof(name), id, sizeof(id));
+    k = find_host(s, id);
+    if (k < 0)
+      k = add_host(s, id, name, cb_table_get(t, r, host_col), &fp, fp_id);
+    if (k < 0)
+      return -ENOMEM;
+    h = &s->host[k];
+    h->trials++;
+    run = cb_table_get(t, r, run_col);
+    /* a run's first row in this file counts it for its host */
+    for (i = 1; i < r && strcmp(cb_table_get(t, i, run_col), run) != 0; i++)
+      ;
+    if (i == r) {
+      h->runs++;
+      if (strcmp(run, mt->run_id) == 0)
+        take_meta(h, mt);
+    }
+    for (i = 0; i < NROWF; i++)
+      snprintf(h->row[i], sizeof(h->row[i]), "%s",
+               cb_table_get(t, r, (size_t)cb_table_col(t, row_fields[i])));
+    ts = cb_table_get(t, r, ts_col);
+    if (h->first[0] == '\0' || strcmp(ts, h->first) < 0)
+      snprintf(h->first, sizeof(h->first), "%s", ts);
+    if (strcmp(ts, h->last) > 0)
+      snprintf(h->last, sizeof(h->last), "%s", ts);
+    for (c = 0; c < t->cols; c++) {
+      if (c > 0)
+        cb_buf_put(csv, ",", 1);
+      cb_buf_csv_str(csv, c == host_col ? id : cb_table_get(t, r, c));
+    }
+    cb_buf_put(csv, "\n", 1);
+  }
+  return csv->failed ? -ENOMEM : 0;
+}
+
+static void hosts_csv(const state_t *s, cb_buf_t *b)
+{
+  size_t i, k;
+
+  cb_buf_printf(b, "host,name,hostname,fingerprint");
+  for (k = 0; k < CB_FP_FIELDS; k++)
+    cb_buf_printf(b, ",%s", cb_fp_columns[k]);
+  for (k = 0; k < NMETA; k++)
+    cb_buf_printf(b, ",%s", meta_fields[k]);
+  for (k = 0; k < NROWF; k++)
+    cb_buf_printf(b, ",%s", row_fields[k]);
+  cb_buf_printf(b, ",runs,trials,first,last,meta\n");
+  for (i = 0; i < s->nhost; i++) {
+    const host_t *h = &s->host[i];
+    cb_buf_csv_str(b, h->id);
+    cb_buf_put(b, ",", 1);
+    cb_buf_csv_str(b, h->name);
+    cb_buf_put(b, ",", 1);
+    cb_buf_csv_str(b, h->hostname);
+    cb_buf_put(b, ",", 1);
+    cb_buf_csv_str(b, h->fp_id);
+    for (k = 0; k < CB_FP_FIELDS; k++) {
+      cb_buf_put(b, ",", 1);
+      cb_buf_csv_str(b, h->fp.known & (1u << k) ? h->fp.v[k] : "");
+    }
+    for (k = 0; k < NMETA; k++) {
+      cb_buf_put(b, ",", 1);
+      cb_buf_csv_str(b, h->meta[k]);
+    }
+    for (k = 0; k < NROWF; k++) {
+      cb_buf_put(b, ",", 1);
+      cb_buf_csv_str(b, h->row[k]);
+    }
+    cb_buf_printf(b, ",%zu,%zu,", h->runs, h->trials);
+    cb_buf_csv_str(b, h->first);
+    cb_buf_put(b, ",", 1);
+    cb_buf_csv_str(b, h->last);
+    cb_buf_put(b, ",", 1);
+    cb_buf_csv_str(b, h->meta_path);
+    cb_buf_put(b, "\n", 1);
+  }
+}
+
+static int merge_file(cb_merge_t *m, state_t *s, size_t f, cb_buf_t *csv, char *err,
+                      size_t errlen)
+{
+  cb_table_t t;
+  meta_t *mt = malloc(sizeof(*mt)); /* kilobytes: not on a small stack */
+  int rc;
+
+  if (mt == NULL)
+    return -ENOMEM;
+  rc = cb_table_load(m->in[f].path, &t, err, errlen);
+  if (rc != 0) {
+    free(mt);
+    return rc == -ENOMEM ? rc : -EINVAL;
+  }
+  rc = check_schema(&t, m->in[f].path, err, errlen);
+  if (rc == 0)
+    rc = read_meta(m->in[f].path, mt, err, errlen);
+  if (rc == 0)
+    rc = check_runs(m, s, f, &t, mt, err, errlen);
+  if (rc == 0)
+    rc = append_rows(m, s, f, &t, mt, csv);
+  if (rc == 0)
+    m->rows += t.rows - 1;
+  cb_table_free(&t);
+  free(mt);
+  return rc;
+}
+
+int cb_merge_run(cb_merge_t *m, cb_buf_t *csv, cb_buf_t *hosts, char *err, size_t errlen)
+{
+  state_t s = { 0 };
+  size_t f;
+  int rc = 0;
+
+  m->rows = m->runs = m->hosts = 0;
+  cb_record_header(csv);
+  for (f = 0; f < m->nin && rc == 0; f++)
+    rc = merge_file(m, &s, f, csv, err, errlen);
+  if (rc == 0) {
+    hosts_csv(&s, hosts);
+    m->runs = s.nrun;
+    m->hosts = s.nhost;
+    if (csv->failed || hosts->failed)
+      rc = -ENOMEM;
+  }
+  if (rc == -ENOMEM)
+    snprintf(err, errlen, "out of memory");
+  state_free(&s);
+  return rc;
+}
