@@ -148,8 +148,16 @@ void cb_buf_csv_double(cb_buf_t *b, double v)
 {
   char s[40];
 
-  snprintf(s, sizeof(s), "%.15g", v);
-  if (strtod(s, NULL) != v)
+  int p;
+
+  /* %.15g is the shortest when it reads back (a shorter exact decimal would
+   * show through it with its zeros stripped); else 16 digits, else 17. */
+  for (p = 15; p < 17; p++) {
+    snprintf(s, sizeof(s), "%.*g", p, v);
+    if (strtod(s, NULL) == v)
+      break;
+  }
+  if (p == 17)
     snprintf(s, sizeof(s), "%.17g", v);
   cb_buf_put(b, s, strlen(s));
 }

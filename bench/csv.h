@@ -28,7 +28,7 @@ void cb_buf_json_str(cb_buf_t *b, const char *s);
  * truncated with "…" when it does not fit); cb_buf_md appends. */
 void cb_md_escape(char *out, size_t len, const char *s);
 void cb_buf_md(cb_buf_t *b, const char *s);
-/* A double in the shortest of %.15g/%.17g that reads back exactly. */
+/* A double as the shortest %g decimal that reads back exactly. */
 void cb_buf_csv_double(cb_buf_t *b, double v);
 
 /* Write `len` bytes to `path` as bench/output.h does for its kind: a regular

@@ -424,6 +424,39 @@ static void test_csv_double_is_short(void **state)
   cb_buf_csv_double(&b, 299792.458);
   assert_string_equal(b.data, "299792.458");
   cb_buf_free(&b);
+  /* Sixteen digits suffice where fifteen do not: not the %.17g
+   * 0.33333333333333331. */
+  cb_buf_csv_double(&b, 1 / 3.0);
+  assert_string_equal(b.data, "0.3333333333333333");
+  cb_buf_free(&b);
+}
+
+/* The shortest by definition: the digits of the first precision from 1
+ * whose %g reads back exactly (written in %.15g's notation, so 23000 stays
+ * 23000, not 2.3e+04), over ratios like the CSV's (throughput, medians). */
+static void test_csv_double_is_shortest(void **state)
+{
+  char want[40];
+  unsigned i, j;
+  int p;
+
+  (void)state;
+  for (i = 1; i < 200; i++)
+    for (j = 1; j < 60; j += 7) {
+      double v = (double)i * 1e6 / (double)(j * 977 + i);
+      cb_buf_t b = {0};
+
+      for (p = 1; p <= 17; p++) {
+        snprintf(want, sizeof(want), "%.*g", p, v);
+        if (strtod(want, NULL) == v)
+          break;
+      }
+      snprintf(want, sizeof(want), "%.*g", p < 15 ? 15 : p, v);
+      cb_buf_csv_double(&b, v);
+      if (strcmp(b.data, want) != 0)
+        fail_msg("%.17g was written as '%s', the shortest is '%s'", v, b.data, want);
+      cb_buf_free(&b);
+    }
 }
 
 /* ---- cb_write_atomic, cb_check_writable ---- */
@@ -705,6 +738,7 @@ int main(void)
     cmocka_unit_test(test_csv_buf_grows),
     cmocka_unit_test(test_csv_double_round_trip),
     cmocka_unit_test(test_csv_double_is_short),
+    cmocka_unit_test(test_csv_double_is_shortest),
     cmocka_unit_test(test_record_row_columns),
     cmocka_unit_test_setup_teardown(test_write_atomic_exact_bytes, dir_setup, dir_teardown),
     cmocka_unit_test_setup_teardown(test_write_atomic_replaces, dir_setup, dir_teardown),
