@@ -12,7 +12,7 @@
 #include "report.h"
 
 static const char report_help[] =
-    "usage: concbench report RESULTS.csv [-o FILE.md] [--charts DIR]\n\n"
+    "usage: concbench report RESULTS.csv [-o FILE.md] [--charts DIR] [--at-c N]\n\n"
     "Markdown: the machine; each folklore claim with its verdict on this machine\n"
     "(holds, does not hold, depends, not shown, not measured) and the numbers it\n"
     "rests on, Mann-Whitney p-values adjusted by Holm within each claim; for every\n"
