@@ -5,6 +5,8 @@
  *   - every summary column, meta.json key and compare CSV column is named in
  *     its SCHEMA.md section;
  *   - every relative link in the project's Markdown resolves to a file;
+ *   - every file in workloads/ is a workload of the registry (one file and
+ *     one line in list.def, as the README says);
  *   - every long option a command's parser accepts is in its --help.
  * Paths come from the source tree (CB_SOURCE_ROOT), the binary from
  * $CONCBENCH. */
@@ -25,6 +27,7 @@
 
 #include "cb_config.h"
 #include "record.h"
+#include "workload.h"
 
 static char dir[] = "/tmp/cb-test-docs-XXXXXX";
 static const char *bin;
@@ -397,6 +400,44 @@ static void test_links_resolve(void **state)
   assert_true(links >= 10);
 }
 
+/* ---- one file and one line ------------------------------------------------- */
+
+/* What the README promises for adding a workload: every workloads/X.c but
+ * the registry and the sync.* helpers is a workload of the registry (its
+ * name with '.' as '_'), so no file is left out of the build's list. */
+static void test_workload_files_are_registered(void **state)
+{
+  char path[4096];
+  DIR *d;
+  struct dirent *e;
+  size_t files = 0, i;
+
+  (void)state;
+  snprintf(path, sizeof(path), "%s/workloads", CB_SOURCE_ROOT);
+  d = opendir(path);
+  assert_non_null(d);
+  while ((e = readdir(d)) != NULL) {
+    size_t len = strlen(e->d_name);
+    int found = 0;
+    if (len < 3 || strcmp(e->d_name + len - 2, ".c") != 0 || strcmp(e->d_name, "registry.c") == 0 ||
+        strcmp(e->d_name, "sync.c") == 0)
+      continue;
+    files++;
+    for (i = 0; i < cb_workloads_count && !found; i++) {
+      const char *n = cb_workloads[i]->name;
+      size_t k;
+      for (k = 0; n[k] != '\0' && k < len - 2 && (n[k] == '.' ? '_' : n[k]) == e->d_name[k]; k++)
+        ;
+      found = n[k] == '\0' && k == len - 2;
+    }
+    if (!found)
+      fail_msg("workloads/%s is no workload of the registry (a line in workloads/list.def)",
+               e->d_name);
+  }
+  closedir(d);
+  assert_int_equal(files, cb_workloads_count);
+}
+
 /* ---- --help ------------------------------------------------------------------ */
 
 /* Each command's source file, whose option tables are its parser's. */
@@ -478,6 +519,7 @@ int main(void)
     cmocka_unit_test(test_meta_keys),
     cmocka_unit_test(test_compare_columns),
     cmocka_unit_test(test_links_resolve),
+    cmocka_unit_test(test_workload_files_are_registered),
     cmocka_unit_test(test_help_lists_options),
   };
 

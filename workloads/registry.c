@@ -1,50 +1,17 @@
-/* The one list of workloads, in the order `concbench list` shows them.
- * Adding a workload is one file in this directory and one line here (plus its
- * extern declaration just above). */
+/* The one list of workloads, in the order `concbench list` shows them,
+ * made from list.def (one line per workload). */
 #include <string.h>
 
 #include "workload.h"
 
-extern const cb_workload_t cb_workload_noop;
-extern const cb_workload_t cb_workload_cpu_hash;
-extern const cb_workload_t cb_workload_cpu_fp;
-extern const cb_workload_t cb_workload_cpu_matmul;
-extern const cb_workload_t cb_workload_cpu_alloc;
-extern const cb_workload_t cb_workload_io_sleep;
-extern const cb_workload_t cb_workload_io_tcp;
-extern const cb_workload_t cb_workload_io_file;
-extern const cb_workload_t cb_workload_comm_pingpong;
-extern const cb_workload_t cb_workload_comm_payload;
-extern const cb_workload_t cb_workload_life_spawn;
-extern const cb_workload_t cb_workload_life_idle;
-extern const cb_workload_t cb_workload_fault_crash;
-extern const cb_workload_t cb_workload_fault_error;
-extern const cb_workload_t cb_workload_sync_mutex;
-extern const cb_workload_t cb_workload_sync_rmutex;
-extern const cb_workload_t cb_workload_sync_semaphore;
-extern const cb_workload_t cb_workload_sync_atomic;
-extern const cb_workload_t cb_workload_sync_none;
+#define CB_WORKLOAD(name) extern const cb_workload_t cb_workload_##name;
+#include "list.def"
+#undef CB_WORKLOAD
 
 const cb_workload_t *const cb_workloads[] = {
-  &cb_workload_noop,
-  &cb_workload_cpu_hash,
-  &cb_workload_cpu_fp,
-  &cb_workload_cpu_matmul,
-  &cb_workload_cpu_alloc,
-  &cb_workload_io_sleep,
-  &cb_workload_io_tcp,
-  &cb_workload_io_file,
-  &cb_workload_comm_pingpong,
-  &cb_workload_comm_payload,
-  &cb_workload_life_spawn,
-  &cb_workload_life_idle,
-  &cb_workload_fault_crash,
-  &cb_workload_fault_error,
-  &cb_workload_sync_mutex,
-  &cb_workload_sync_rmutex,
-  &cb_workload_sync_semaphore,
-  &cb_workload_sync_atomic,
-  &cb_workload_sync_none,
+#define CB_WORKLOAD(name) &cb_workload_##name,
+#include "list.def"
+#undef CB_WORKLOAD
 };
 const size_t cb_workloads_count = CB_ARRAY_SIZE(cb_workloads);
 
