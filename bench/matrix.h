@@ -62,9 +62,11 @@ typedef struct cb_slot_s {
   long rep;
 } cb_slot_t;
 
-/* Every trial of a run in its order: the warm-ups of all cells, then the
- * recorded trials, each part shuffled from the seed alone (malloc'd, *n
- * entries; NULL when out of memory). */
+/* Every trial of a run in its order: the recorded trials of all cells
+ * shuffled from the seed alone, each cell's warm-ups just before its first
+ * recorded trial (so an interrupted run has recorded something as soon as
+ * one cell is through; with no recorded trials, the warm-ups shuffled).
+ * malloc'd, *n entries; NULL when out of memory. */
 cb_slot_t *cb_schedule(size_t ncells, uint64_t warmup, uint64_t reps, uint64_t seed, size_t *n);
 
 /* `run --dry-run`: one line per cell. */

@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "matrix.h"
 #include "table.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -319,12 +320,84 @@ static void test_other_terminating_signals(void **state)
     interrupt_with(sigs[i]);
 }
 
+/* A run keeps what it measured before an interrupt even when other cells'
+ * warm-ups are slow: each cell's warm-up runs just before its first recorded
+ * trial, not all warm-ups first. Two cells, a fast one (io.sleep 20 ms) and
+ * one whose every trial takes two minutes; the seed is picked so that the
+ * fast cell comes first. Its recorded trial must reach the CSV while the
+ * slow cell is still ahead; then SIGINT, exit 130, and that row kept. With
+ * all warm-ups first, the slow warm-up would keep the CSV empty for two
+ * minutes, beyond the bounded wait. */
+static void test_interrupt_keeps_recorded(void **state)
+{
+  char dir[256], out[320], seed[32], errtext[4096];
+  char *argv[] = { "concbench", "run", "-w", "io.sleep", "-s", "20000,60000000", "-t", "2",
+                   "-r", "serial", "-c", "1", "-p", "none", "--reps", "3", "--warmup", "1",
+                   "--trial-timeout", "600", "--seed", seed, "-q", "-o", out, NULL };
+  FILE *err = tmpfile();
+  long waited, k;
+  int status;
+  pid_t pid;
+
+  (void)state;
+  assert_non_null(err);
+  /* The matrix lists the sizes in order: cell 0 is the fast one. */
+  for (k = 1; k < 1000; k++) {
+    size_t n;
+    cb_slot_t *s = cb_schedule(2, 1, 3, (uint64_t)k, &n);
+    int fast_first = s != NULL && s[0].cell == 0 && s[1].cell == 0 && s[1].rep == 0;
+    free(s);
+    if (fast_first)
+      break;
+  }
+  assert_true(k < 1000);
+  snprintf(seed, sizeof(seed), "%ld", k);
+  snprintf(dir, sizeof(dir), "/tmp/cb-test-interrupt-XXXXXX");
+  assert_non_null(mkdtemp(dir));
+  snprintf(out, sizeof(out), "%s/out.csv", dir);
+  assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+  pid = spawn(argv, err);
+  for (waited = 0; csv_rows(out) == 0; waited += POLL_MS) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      text_of(err, errtext, sizeof(errtext));
+      fail_msg("concbench ended (status %#x) before its first trial: %s", status, errtext);
+    }
+    if (waited > START_WAIT_S * 1000L) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      kill_our_children();
+      fail_msg("no recorded trial in %s after %d s: warm-ups of other cells first?", out,
+               START_WAIT_S);
+    }
+    sleep_ms(POLL_MS);
+  }
+  assert_int_equal(kill(pid, SIGINT), 0);
+  if (wait_exit(pid, &status) != 0) {
+    kill_our_children();
+    fail_msg("concbench did not exit within %d s of SIGINT", EXIT_WAIT_S);
+  }
+  text_of(err, errtext, sizeof(errtext));
+  fclose(err);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 128 + SIGINT)
+    fail_msg("status %#x after SIGINT, expected exit 130; stderr: %s", status, errtext);
+  /* the fast cell's first recorded trial (perhaps its others), nothing of
+   * the slow cell */
+  assert_true(csv_rows(out) >= 1 && csv_rows(out) <= 3);
+  assert_int_equal(survivors(), 0);
+  {
+    char cmd[400];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_sigint),
     cmocka_unit_test(test_sigterm),
     cmocka_unit_test(test_other_terminating_signals),
+    cmocka_unit_test(test_interrupt_keeps_recorded),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -719,15 +719,23 @@ static void check_schedule(size_t ncells, uint64_t warmup, uint64_t reps, uint64
   assert_non_null(rec);
   for (i = 0; i < n; i++) {
     assert_true(s[i].cell < ncells);
-    if (i < ncells * warmup) {
-      if (s[i].rep >= 0)
-        fail_msg("slot %zu of %zu: a recorded trial among the warm-ups", i, n);
+    if (s[i].rep < 0) {
+      /* A warm-up: of a cell not yet recorded, and (with recorded trials)
+       * followed by its cell's other warm-ups and then its first recorded
+       * trial, nothing else between. */
+      if (rec[s[i].cell] > 0)
+        fail_msg("slot %zu of %zu: a warm-up of cell %zu after its recorded trials began", i,
+                 n, s[i].cell);
+      if (reps > 0 && (i + 1 >= n || s[i + 1].cell != s[i].cell))
+        fail_msg("slot %zu of %zu: cell %zu's warm-up not followed by its cell", i, n,
+                 s[i].cell);
       warm[s[i].cell]++;
     } else {
-      if (s[i].rep < 0)
-        fail_msg("slot %zu of %zu: a warm-up after the recorded trials began", i, n);
       if ((uint64_t)s[i].rep >= reps)
         fail_msg("slot %zu: rep %ld of %llu", i, s[i].rep, (unsigned long long)reps);
+      if (rec[s[i].cell] == 0 && warm[s[i].cell] != warmup)
+        fail_msg("slot %zu: cell %zu recorded after %zu of its %llu warm-ups", i, s[i].cell,
+                 warm[s[i].cell], (unsigned long long)warmup);
       /* each (cell, rep) once: a bit per rep of the cell */
       if (seen[s[i].cell * reps + (size_t)s[i].rep]++)
         fail_msg("cell %zu rep %ld scheduled twice", s[i].cell, s[i].rep);
@@ -739,6 +747,10 @@ static void check_schedule(size_t ncells, uint64_t warmup, uint64_t reps, uint64
       fail_msg("cell %zu: %zu warm-ups and %zu recorded, expected %llu and %llu", i, warm[i],
                rec[i], (unsigned long long)warmup, (unsigned long long)reps);
   }
+  /* An interrupted run keeps what it measured: the first recorded trial
+   * comes right after the first cell's warm-ups, not after every cell's. */
+  if (ncells > 0 && reps > 0)
+    assert_true(s[warmup].rep >= 0);
   free(seen);
   free(warm);
   free(rec);
@@ -769,29 +781,36 @@ static void test_schedule_complete(void **state)
 
 static void test_schedule_seeded(void **state)
 {
-  size_t n1, n2, n3, i, warm = 40, sorted = 1;
+  size_t n1, n2, n3, n4, i, sorted = 1;
   cb_slot_t *a = cb_schedule(40, 1, 10, 7, &n1);
   cb_slot_t *b = cb_schedule(40, 1, 10, 7, &n2);
   cb_slot_t *c = cb_schedule(40, 1, 10, 8, &n3);
+  cb_slot_t *w = cb_schedule(40, 2, 0, 7, &n4);
 
   (void)state;
   assert_non_null(a);
   assert_non_null(b);
   assert_non_null(c);
+  assert_non_null(w);
   assert_int_equal(n1, 440);
   assert_true(n1 == n2 && n1 == n3);
   assert_true(same_order(a, b, n1));
-  /* Another seed: another order, in the warm-ups and in the recorded part
-   * (the chance that 40! or 400!/(10!)^40 orders agree is nil). */
-  assert_false(same_order(a, c, warm));
-  assert_false(same_order(a + warm, c + warm, n1 - warm));
-  /* Shuffled at all: the recorded part is not cell after cell. */
-  for (i = warm + 1; i < n1; i++)
+  /* Another seed: another order (the chance that 400!/(10!)^40 orders
+   * agree is nil). */
+  assert_false(same_order(a, c, n1));
+  /* Shuffled at all: the trials are not cell after cell. */
+  for (i = 1; i < n1; i++)
     sorted &= a[i - 1].cell <= a[i].cell;
+  assert_false(sorted);
+  /* Warm-ups alone (--reps 0) are shuffled too. */
+  assert_int_equal(n4, 80);
+  for (i = 1, sorted = 1; i < n4; i++)
+    sorted &= w[i - 1].cell <= w[i].cell && w[i].rep < 0;
   assert_false(sorted);
   free(a);
   free(b);
   free(c);
+  free(w);
 }
 
 int main(void)
