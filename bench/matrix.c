@@ -202,7 +202,7 @@ static void free_specs(spec_t *specs, size_t n)
 /* "pus" in a concurrency list stands for the machine's PU count. */
 static int parse_conc_pus(const char *list, unsigned pus, unsigned **out, size_t *n)
 {
-  char buf[512], num[16];
+  char buf[512] = "", num[16]; /* an empty list stays empty, and is refused */
   const char *p = list, *comma;
   size_t used = 0, len;
 
