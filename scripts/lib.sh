@@ -14,9 +14,10 @@ export CB_ROOT
 
 # Debian packages needed to build, test, plot and pin (git: `concbench ab
 # --base-rev` checks out and builds a base revision; jansson: `concbench
-# merge` reads the runs' X.meta.json).
+# merge` reads the runs' X.meta.json; libudev-dev: hwloc linked statically
+# needs -ludev).
 CB_DEPS=(build-essential pkg-config meson ninja-build libuv1-dev libhwloc-dev
-         gnuplot-nox libcmocka-dev hwloc git libjansson-dev)
+         gnuplot-nox libcmocka-dev hwloc git libjansson-dev libudev-dev)
 
 cb_log() { printf 'concbench: %s\n' "$*" >&2; }
 
