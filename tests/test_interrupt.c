@@ -228,6 +228,29 @@ static void check_tmpdir_empty(const char *tmp)
   assert_int_equal(rmdir(tmp), 0);
 }
 
+/* Wait (bounded) until the CSV at `out` holds a first trial; fail if the
+ * run ends before, or kill it and fail after START_WAIT_S. */
+static void wait_first_row(pid_t pid, const char *out, FILE *err)
+{
+  char errtext[4096];
+  long waited;
+  int status;
+
+  for (waited = 0; csv_rows(out) == 0; waited += POLL_MS) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      text_of(err, errtext, sizeof(errtext));
+      fail_msg("concbench ended (status %#x) before its first trial: %s", status, errtext);
+    }
+    if (waited > START_WAIT_S * 1000L) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      kill_our_children();
+      fail_msg("no trial in %s after %d s (warm-ups of other cells first?)", out, START_WAIT_S);
+    }
+    sleep_ms(POLL_MS);
+  }
+}
+
 static void interrupt_with(int sig)
 {
   char dir[256], out[320], json[320], errtext[4096], tmp[256], *old_tmp;
@@ -235,9 +258,8 @@ static void interrupt_with(int sig)
                    "-r", "threads,processes", "-c", "1,2", "-p", "none", "--reps", "20",
                    "-q", "-o", out, "--json", json, NULL };
   FILE *err = tmpfile();
-  long waited;
   int status, left;
-  pid_t pid, r;
+  pid_t pid;
 
   assert_non_null(err);
   assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
@@ -257,20 +279,7 @@ static void interrupt_with(int sig)
   else
     unsetenv("TMPDIR");
   free(old_tmp);
-  for (waited = 0; csv_rows(out) == 0; waited += POLL_MS) {
-    r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      text_of(err, errtext, sizeof(errtext));
-      fail_msg("concbench ended (status %#x) before its first trial: %s", status, errtext);
-    }
-    if (waited > START_WAIT_S * 1000L) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      kill_our_children();
-      fail_msg("no trial in %s after %d s", out, START_WAIT_S);
-    }
-    sleep_ms(POLL_MS);
-  }
+  wait_first_row(pid, out, err);
 
   assert_int_equal(kill(pid, sig), 0);
   if (wait_exit(pid, &status) != 0) {
@@ -335,7 +344,7 @@ static void test_interrupt_keeps_recorded(void **state)
                    "-r", "serial", "-c", "1", "-p", "none", "--reps", "3", "--warmup", "1",
                    "--trial-timeout", "600", "--seed", seed, "-q", "-o", out, NULL };
   FILE *err = tmpfile();
-  long waited, k;
+  long k;
   int status;
   pid_t pid;
 
@@ -357,20 +366,7 @@ static void test_interrupt_keeps_recorded(void **state)
   snprintf(out, sizeof(out), "%s/out.csv", dir);
   assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
   pid = spawn(argv, err);
-  for (waited = 0; csv_rows(out) == 0; waited += POLL_MS) {
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      text_of(err, errtext, sizeof(errtext));
-      fail_msg("concbench ended (status %#x) before its first trial: %s", status, errtext);
-    }
-    if (waited > START_WAIT_S * 1000L) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      kill_our_children();
-      fail_msg("no recorded trial in %s after %d s: warm-ups of other cells first?", out,
-               START_WAIT_S);
-    }
-    sleep_ms(POLL_MS);
-  }
+  wait_first_row(pid, out, err);
   assert_int_equal(kill(pid, SIGINT), 0);
   if (wait_exit(pid, &status) != 0) {
     kill_our_children();
