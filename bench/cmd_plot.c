@@ -124,7 +124,8 @@ static int input_in_outdir(const char *input, const char *outdir)
   if (copy != NULL && data != NULL &&
       (ends_with(input, ".png") || ends_with(input, ".svg") || ends_with(input, ".dat")) &&
       stat(dirname(copy), &dir) == 0) {
-    snprintf(data, strlen(outdir) + sizeof("/data"), "%s/data", outdir);
+    memcpy(data, outdir, strlen(outdir));
+    memcpy(data + strlen(outdir), "/data", sizeof("/data"));
     hit = same_dir(outdir, &dir) || same_dir(data, &dir);
   }
   free(copy);

@@ -493,6 +493,7 @@ static void eval_contained(const cb_cells_t *cells, const claim_t *k, double alp
                            const char *payload, judge_t *j, cb_finding_t *f)
 {
   char model[64], list[2][2][256] = { { "" } }, wl[2][32] = { "", "" };
+  cb_buf_t note = { 0 };
   size_t c, w, used;
   int held;
 
@@ -528,15 +529,14 @@ static void eval_contained(const cb_cells_t *cells, const claim_t *k, double alp
                model);
     }
   }
-  used = 0;
-  for (w = 0; w < 2 && wl[w][0] != '\0'; w++) {
-    used += (size_t)snprintf(j->note + used, sizeof(j->note) - used,
-                             "%s%s: only the failing task under %s; the whole trial under %s.",
-                             used ? " " : "", wl[w], list[w][1][0] ? list[w][1] : "no model",
-                             list[w][0][0] ? list[w][0] : "no model");
-    if (used >= sizeof(j->note))
-      break;
-  }
+  for (w = 0; w < 2 && wl[w][0] != '\0'; w++)
+    cb_buf_printf(&note, "%s%s: only the failing task under %s; the whole trial under %s.",
+                  w > 0 ? " " : "", wl[w], list[w][1][0] ? list[w][1] : "no model",
+                  list[w][0][0] ? list[w][0] : "no model");
+  /* as much of it as the note holds */
+  if (!note.failed && note.len > 0)
+    snprintf(j->note, sizeof(j->note), "%s", note.data);
+  cb_buf_free(&note);
 }
 
 /* Under the GIL, speedup from c = 1 to c: none claimed for threads on CPU

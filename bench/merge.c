@@ -525,6 +525,8 @@ static int append_rows(const cb_merge_t *m, state_t *s, size_t f, const cb_table
       snprintf(h->row[i], sizeof(h->row[i]), "%s",
                cb_table_get(t, r, (size_t)cb_table_col(t, row_fields[i])));
     ts = cb_table_get(t, r, ts_col);
+    if (ts == NULL) /* never: a field of a loaded table (gcc -O1 cannot tell) */
+      ts = "";
     if (h->first[0] == '\0' || strcmp(ts, h->first) < 0)
       snprintf(h->first, sizeof(h->first), "%s", ts);
     if (strcmp(ts, h->last) > 0)

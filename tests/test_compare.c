@@ -249,7 +249,9 @@ static void expect_code(const result_t *r, int code)
 
 static void expect_in(const char *text, const char *needle, const char *where)
 {
-  if (strstr(text, needle) == NULL)
+  if (text == NULL)
+    fail_msg("%s is empty, expected '%s'", where, needle);
+  else if (strstr(text, needle) == NULL)
     fail_msg("%s does not contain '%s':\n%s", where, needle, text);
 }
 

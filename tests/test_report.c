@@ -669,14 +669,18 @@ static void test_verdict_names(void **state)
  * heading ("\n#"), or fail. */
 static char *section(const char *md, const char *start)
 {
-  const char *p = strstr(md, start), *end;
+  const char *p, *end;
   char *out;
+
+  if (md == NULL)
+    fail_msg("no report to find '%s' in", start);
+  p = strstr(md, start);
 
   while (p != NULL && p != md && p[-1] != '\n')
     p = strstr(p + 1, start);
   if (p == NULL)
     fail_msg("no line starts with '%s' in:\n%s", start, md);
-  end = strstr(p + 1, "\n#");
+  end = strstr(p + strlen(start), "\n#"); /* the heading is not its own end */
   if (end == NULL)
     end = p + strlen(p);
   out = malloc((size_t)(end - p) + 1);
