@@ -42,7 +42,11 @@ static const char compare_help[] =
     "                        (Google Benchmark JSON), custom-bigger\n"
     "                        (github-action-benchmark), bmf (Bencher Metric Format);\n"
     "                        the comparison, if BASE is given, still sets the exit code\n"
-    "  -o, --output FILE     write here instead of stdout\n\n"
+    "  -o, --output FILE     write here instead of stdout\n"
+    "Either CSV may be '-', standard input. JSON has non-finite numbers as null and\n"
+    "text that is not UTF-8 with U+FFFD; the gbench context comes from X.meta.json\n"
+    "beside X.csv when it is of the same run. Text, md and json end with the\n"
+    "geometric mean of the ratios over the cells compared, with its bootstrap CI.\n\n"
     "exit: 0 no regression, 1 a regression, 2 bad usage or input (a missing file or\n"
     "column, a malformed line, too few repetitions to decide)\n";
 
