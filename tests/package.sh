@@ -176,6 +176,9 @@ unix)
     cmp c.json d.json || fail "compare --export bmf - differs"
     "$bin" summary out.csv -q -o - >e.txt
     cmp a.txt e.txt || fail "summary -o - differs from stdout"
+    "$bin" merge out.csv -o - >fleet.csv 2>h.txt || { cat h.txt; fail "merge -o -"; }
+    [[ "$(wc -l <fleet.csv)" == 3 && ! -e ./-.hosts.csv ]] || fail "merge -o -"
+    grep -q 'into stdout; hosts: not written' h.txt || fail "merge -o -: $(cat h.txt)"
     set +e
     "$bin" compare - - <out.csv 2>f.txt
     rc=$?
