@@ -98,6 +98,13 @@ int cb_cmd_merge(int argc, char **argv)
 
   rc = CB_EXIT_USAGE;
   for (i = optind; i < argc; i++) {
+    if (strcmp(argv[i], "-") == 0) {
+      rc = cb_usage_error("merge", "input '-': merge reads files and directories, with the "
+                          "X.meta.json beside each CSV, not stdin");
+      goto done;
+    }
+  }
+  for (i = optind; i < argc; i++) {
     int v = cb_merge_add(&m, argv[i], out, err, ERRLEN);
     if (v == -ENOMEM)
       goto nomem;

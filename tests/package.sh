@@ -184,6 +184,12 @@ unix)
     rc=$?
     set -e
     [[ $rc == 2 ]] && grep -q "cannot both be '-'" f.txt || fail "compare - -: exit $rc"
+    rc=0
+    "$bin" summary - </dev/null 2>f.txt || rc=$?
+    [[ $rc == 2 ]] && grep -q "stdin: empty" f.txt || fail "summary - of nothing: exit $rc"
+    rc=0
+    "$bin" merge - -o x.csv <out.csv 2>f.txt || rc=$?
+    [[ $rc == 2 && ! -e x.csv ]] && grep -q "input '-'" f.txt || fail "merge -: exit $rc"
     # JSON that strict readers take, with numbers too large to be finite.
     awk -F, 'BEGIN { OFS = "," }
              NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print; next }
