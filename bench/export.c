@@ -1,7 +1,9 @@
-/* Google Benchmark JSON; see export.h. A benchmark's name is what
- * compare.py matches runs by, so it must be the same for every trial of a
- * cell and differ between cells: workload/runner/c:N/pin:P, then
- * /transport:T when it is not the runner's default (inproc or pipe) and
+/* Google Benchmark JSON, built with jansson (bench/json.h: valid UTF-8,
+ * null where Google Benchmark would write NaN or Infinity); see export.h.
+ * A benchmark's name is what compare.py matches runs by, so it must be the
+ * same for every trial of a cell and differ between cells:
+ * workload/runner/c:N/pin:P, then /transport:T when it is not the runner's
+ * default (inproc or pipe) and
  * /payload:N when there is one, then /real_time (Google Benchmark's mark of
  * a benchmark timed by wall clock). Key columns left out of that (size,
  * tasks, transport, host) are added, in that order, only to the names that

@@ -1,5 +1,7 @@
 /* Machine, build and moment of a run; see meta.h. Everything read here has a
- * fallback ("unknown", 0): a missing /sys file must not stop a benchmark. */
+ * fallback ("unknown", 0): a missing /sys file must not stop a benchmark.
+ * The sidecar is written and read back with jansson (bench/json.h): a host
+ * name or CPU model that is not UTF-8 cannot make it invalid JSON. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
