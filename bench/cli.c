@@ -202,49 +202,81 @@ int cb_parse_concurrency(const char *s, unsigned **out, size_t *n, char *bad, si
   return 0;
 }
 
+/* Mark (or, for an exclusion, unmark) every name the glob `item` matches;
+ * 0 when it matched none. Marks are numbered by the order first matched. */
+static int mark_names(const char *item, const char *const *names, size_t count, size_t *order,
+                      size_t *next, int exclude)
+{
+  size_t i;
+  int matched = 0;
+
+  for (i = 0; i < count; i++) {
+    if (fnmatch(item, names[i], 0) != 0)
+      continue;
+    matched = 1;
+    if (exclude)
+      order[i] = 0;
+    else if (order[i] == 0)
+      order[i] = ++*next;
+  }
+  return matched;
+}
+
 int cb_select_names(const char *list, const char *const *names, size_t count,
                     size_t **picked, size_t *n, char *bad, size_t badlen)
 {
-  size_t *sel = NULL, k = 0, i, j, len;
-  const char *p = list, *comma;
+  size_t *order = NULL, *sel = NULL, k = 0, i, j, len, next = 0;
+  const char *p, *comma;
   char item[256];
-  int err = 0, matched, dup;
+  int err = 0, pass, any_include = 0;
 
+  order = calloc(count > 0 ? count : 1, sizeof(*order));
   sel = calloc(count > 0 ? count : 1, sizeof(*sel));
-  if (sel == NULL)
-    return -ENOMEM;
+  if (order == NULL || sel == NULL) {
+    err = -ENOMEM;
+    goto out;
+  }
   if (list == NULL || *list == '\0') {
     copy_bad(bad, badlen, "", 0);
     err = -EINVAL;
     goto out;
   }
-  for (;;) {
-    comma = strchr(p, ',');
-    len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-    copy_bad(bad, badlen, p, len);
-    if (len == 0 || len >= sizeof(item)) {
-      err = len == 0 ? -EINVAL : -ENOENT;
-      goto out;
+  /* Inclusions first, then exclusions, so that the order of the items does
+   * not matter; a list of exclusions only starts from every name. */
+  for (pass = 0; pass < 2; pass++) {
+    for (p = list;; p = comma + 1) {
+      comma = strchr(p, ',');
+      len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+      copy_bad(bad, badlen, p, len);
+      if (len == 0 || (len == 1 && p[0] == '!') || len >= sizeof(item)) {
+        err = len >= sizeof(item) ? -ENOENT : -EINVAL;
+        goto out;
+      }
+      if ((p[0] == '!') == (pass == 1)) {
+        memcpy(item, p + pass, len - (size_t)pass);
+        item[len - (size_t)pass] = '\0';
+        any_include |= pass == 0;
+        if (!mark_names(item, names, count, order, &next, pass)) {
+          err = -ENOENT;
+          goto out;
+        }
+      }
+      if (comma == NULL)
+        break;
     }
-    memcpy(item, p, len);
-    item[len] = '\0';
-    matched = 0;
+    if (pass == 0 && !any_include)
+      mark_names("*", names, count, order, &next, 0);
+  }
+  for (j = 1; j <= next; j++) {
     for (i = 0; i < count; i++) {
-      if (fnmatch(item, names[i], 0) != 0)
-        continue;
-      matched = 1;
-      for (j = 0, dup = 0; j < k; j++)
-        dup |= sel[j] == i;
-      if (!dup)
+      if (order[i] == j)
         sel[k++] = i;
     }
-    if (!matched) {
-      err = -ENOENT;
-      goto out;
-    }
-    if (comma == NULL)
-      break;
-    p = comma + 1;
+  }
+  if (k == 0) {
+    copy_bad(bad, badlen, list, strlen(list));
+    err = -ENODATA;
+    goto out;
   }
   if (bad != NULL && badlen > 0)
     bad[0] = '\0';
@@ -252,6 +284,7 @@ int cb_select_names(const char *list, const char *const *names, size_t count,
   *n = k;
   sel = NULL;
 out:
+  free(order);
   free(sel);
   return err;
 }

@@ -33,10 +33,13 @@ int cb_parse_concurrency(const char *s, unsigned **out, size_t *n, char *bad, si
 int cb_parse_u64_list(const char *s, uint64_t min, uint64_t max, uint64_t **out, size_t *n,
                       char *bad, size_t badlen);
 
-/* Select from `names` by a comma-separated list of names or globs (fnmatch).
+/* Select from `names` by a comma-separated list of names or globs (fnmatch);
+ * an item `!GLOB` excludes what it matches from what the other items chose
+ * (from every name when there are only exclusions), wherever it stands.
  * `picked` gets indices into `names` in the order first matched, without
  * duplicates. -ENOENT when an item matches nothing (copied into bad),
- * -EINVAL for an empty item or list, -ENOMEM. */
+ * -EINVAL for an empty item or list (or a lone '!'), -ENODATA when the
+ * exclusions leave nothing (the list in bad), -ENOMEM. */
 int cb_select_names(const char *list, const char *const *names, size_t count,
                     size_t **picked, size_t *n, char *bad, size_t badlen);
 

@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cb.h"
 #include "cmd.h"
 #include "compare.h"
 #include "export.h"
 #include "fingerprint.h"
+#include "meta.h"
 
 static const char compare_help[] =
     "usage: concbench compare BASE.csv NEW.csv [options]\n"
@@ -40,7 +42,11 @@ static const char compare_help[] =
     "                        (Google Benchmark JSON), custom-bigger\n"
     "                        (github-action-benchmark), bmf (Bencher Metric Format);\n"
     "                        the comparison, if BASE is given, still sets the exit code\n"
-    "  -o, --output FILE     write here instead of stdout\n\n"
+    "  -o, --output FILE     write here instead of stdout\n"
+    "Either CSV may be '-', standard input. JSON has non-finite numbers as null and\n"
+    "text that is not UTF-8 with U+FFFD; the gbench context comes from X.meta.json\n"
+    "beside X.csv when it is of the same run. Text, md and json end with the\n"
+    "geometric mean of the ratios over the cells compared, with its bootstrap CI.\n\n"
     "exit: 0 no regression, 1 a regression, 2 bad usage or input (a missing file or\n"
     "column, a malformed line, too few repetitions to decide)\n";
 
@@ -83,10 +89,49 @@ static int parse_number(const char *s, double lo, double hi, int open_lo, int pe
   return 0;
 }
 
-static int do_export(export_t e, const cb_table_t *t, cb_buf_t *b, char *err, size_t errlen)
+/* The run's metadata for the Google Benchmark context, from X.meta.json
+ * beside X.csv (what `concbench run` writes), malloc'd in *meta; NULL when
+ * there is none (stdin, a CSV without one), or when it is of another run
+ * than the CSV's first row (said on stderr), and then the context comes
+ * from the CSV. 0, or the exit code after a message (a bad sidecar: 2). */
+static int run_meta(const char *csv, const cb_table_t *t, cb_meta_t **meta)
+{
+  long col = cb_table_col(t, "run_id");
+  const char *id = col >= 0 && t->rows > 1 ? cb_table_get(t, 1, (size_t)col) : "";
+  size_t len = strlen(csv) + sizeof(".meta.json");
+  char *path = malloc(len), err[512];
+  struct stat st;
+  int rc = 0;
+
+  *meta = NULL;
+  if (path == NULL)
+    return cb_fail("compare", "out of memory");
+  if (strcmp(csv, "-") == 0 || cb_meta_path(csv, path, len) != 0 || stat(path, &st) != 0)
+    goto out;
+  if ((*meta = malloc(sizeof(**meta))) == NULL) {
+    rc = cb_fail("compare", "out of memory");
+    goto out;
+  }
+  if (cb_meta_read(path, *meta, err, sizeof(err)) != 0) {
+    rc = cb_usage_error("compare", "%s", err);
+  } else if (strcmp((*meta)->run_id, id) != 0) {
+    cb_message("compare", "warning: %s is of run '%s', %s starts with run '%s': the context "
+               "comes from the CSV", path, (*meta)->run_id, csv, id);
+  } else {
+    goto out;
+  }
+  free(*meta);
+  *meta = NULL;
+out:
+  free(path);
+  return rc;
+}
+
+static int do_export(export_t e, const cb_table_t *t, const cb_meta_t *meta, cb_buf_t *b,
+                     char *err, size_t errlen)
 {
   switch (e) {
-  case EXP_GBENCH: return cb_export_gbench(t, NULL, b, err, errlen);
+  case EXP_GBENCH: return cb_export_gbench(t, meta, b, err, errlen);
   case EXP_CUSTOM_BIGGER: return cb_export_custom_bigger(t, b, err, errlen);
   case EXP_BMF: return cb_export_bmf(t, b, err, errlen);
   default: return -EINVAL;
@@ -154,6 +199,7 @@ int cb_cmd_compare(int argc, char **argv)
   cb_buf_t b = { 0 };
   cb_output_t output = { .fd = -1 };
   const char *out = NULL, *base = NULL, *new_ = NULL;
+  cb_meta_t *meta = NULL;
   format_t fmt = FMT_TEXT;
   export_t exp = EXP_NONE;
   char err[1024] = "";
@@ -204,6 +250,8 @@ int cb_cmd_compare(int argc, char **argv)
   } else {
     return cb_usage_error("compare", "needs BASE.csv and NEW.csv (see --help)");
   }
+  if (base != NULL && strcmp(base, "-") == 0 && strcmp(new_, "-") == 0)
+    return cb_usage_error("compare", "BASE and NEW cannot both be '-' (stdin)");
   {
     const char *inputs[] = { base, new_ };
     rc = cb_cmd_output("compare", out, inputs, CB_ARRAY_SIZE(inputs), &output);
@@ -234,9 +282,12 @@ int cb_cmd_compare(int argc, char **argv)
     compared = 1;
     warn_fingerprints(&tb, &tn, &cmp);
   }
+  if (exp == EXP_GBENCH && (rc = run_meta(new_, &tn, &meta)) != 0)
+    goto done;
+  rc = CB_EXIT_USAGE;
   if (exp != EXP_NONE) {
     char what[768];
-    v = do_export(exp, &tn, &b, what, sizeof(what));
+    v = do_export(exp, &tn, meta, &b, what, sizeof(what));
     if (v == -ENOMEM) {
       rc = cb_fail("compare", "out of memory");
       goto done;
@@ -258,6 +309,10 @@ int cb_cmd_compare(int argc, char **argv)
     cb_buf_t counts = { 0 };
     cb_compare_counts(&cmp, &counts);
     if (!counts.failed && counts.len > 0 && counts.data[counts.len - 1] == '\n')
+      counts.data[counts.len - 1] = ';';
+    cb_buf_put(&counts, " ", 1);
+    cb_compare_overall(&cmp, &counts);
+    if (!counts.failed && counts.len > 0 && counts.data[counts.len - 1] == '\n')
       counts.data[--counts.len] = '\0';
     if (!counts.failed)
       cb_message("compare", "%s", counts.data);
@@ -278,6 +333,7 @@ done:
   cb_output_close(&output);
   cb_buf_free(&b);
   cb_compare_free(&cmp);
+  free(meta);
   if (have_base)
     cb_table_free(&tb);
   if (have_new)

@@ -26,14 +26,22 @@ static const char merge_help[] =
     "Refused, with exit 2 and a line naming the file: a CSV that is not a concbench\n"
     "trial CSV, one of another schema version (not exactly the columns this\n"
     "concbench writes), a run that is in two files (its run_id), a bad X.meta.json.\n\n"
-    "  -o, --output FILE   the fleet CSV (required); FILE.hosts.csv goes beside it\n"
+    "  -o, --output FILE   the fleet CSV (required); FILE.hosts.csv goes beside it;\n"
+    "                      - is stdout, without the hosts file\n"
     "  -q, --quiet         no summary line on stderr\n\n"
     "exit: 0 merged; 1 out of memory or a write failed; 2 bad usage or input\n";
 
+static int to_stdout(const char *out)
+{
+  return strcmp(out, "-") == 0;
+}
+
+/* The hosts file, then the CSV; with -o - (stdout: nothing beside it) the
+ * CSV alone. */
 static int write_both(const char *out, const char *hosts, const cb_buf_t *csv,
                       const cb_buf_t *h)
 {
-  int rc = cb_write_atomic(hosts, h->data, h->len);
+  int rc = to_stdout(out) ? 0 : cb_write_atomic(hosts, h->data, h->len);
 
   if (rc != 0) {
     fprintf(stderr, "concbench merge: cannot write '%s': %s\n", hosts, strerror(-rc));
@@ -90,6 +98,13 @@ int cb_cmd_merge(int argc, char **argv)
 
   rc = CB_EXIT_USAGE;
   for (i = optind; i < argc; i++) {
+    if (strcmp(argv[i], "-") == 0) {
+      rc = cb_usage_error("merge", "input '-': merge reads files and directories, with the "
+                          "X.meta.json beside each CSV, not stdin");
+      goto done;
+    }
+  }
+  for (i = optind; i < argc; i++) {
     int v = cb_merge_add(&m, argv[i], out, err, ERRLEN);
     if (v == -ENOMEM)
       goto nomem;
@@ -105,7 +120,10 @@ int cb_cmd_merge(int argc, char **argv)
   if (rc == CB_EXIT_OK && !quiet)
     fprintf(stderr, "concbench merge: %zu trials of %zu run%s on %zu host%s from %zu file%s "
             "into %s; hosts: %s\n", m.rows, m.runs, m.runs == 1 ? "" : "s", m.hosts,
-            m.hosts == 1 ? "" : "s", m.nin, m.nin == 1 ? "" : "s", out, hosts);
+            m.hosts == 1 ? "" : "s", m.nin, m.nin == 1 ? "" : "s",
+            to_stdout(out) ? "stdout" : out,
+            to_stdout(out) ? "not written (stdout has no place beside it for "
+                             "FLEET.hosts.csv)" : hosts);
   goto done;
 nomem:
   fprintf(stderr, "concbench merge: out of memory\n");

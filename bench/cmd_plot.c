@@ -39,15 +39,17 @@ static const char plot_help[] =
     "A chart without data is skipped with a line on stderr. With --compare, one\n"
     "chart `compare`: NEW/BASE per cell with its confidence interval, as\n"
     "concbench compare computes it. results/SCHEMA.md, \"Charts\", has the details.\n\n"
-    "RESULTS.csv may be a directory: its newest concbench-*.csv is plotted.\n\n"
+    "RESULTS.csv may be a directory: its newest concbench-*.csv is plotted; '-' is\n"
+    "standard input (then -o DIR is needed).\n\n"
     "  -o, --output DIR   where the charts go (default: RESULTS-charts beside\n"
     "                     RESULTS.csv; created if missing, its parent must exist)\n"
     "  --compare          compare two trial CSVs (BASE first)\n"
     "  --at-c N           hosts-winners at concurrency N only (rows: workloads)\n"
     "  -q, --quiet        no line per chart\n\n"
     "environment: CONCBENCH_GNUPLOT (gnuplot program, default: gnuplot in PATH),\n"
-    "CONCBENCH_PLOTS (the directory of the *.gp scripts; default: the source tree's\n"
-    "plots/, else share/concbench/plots beside the installed binary)\n\n"
+    "CONCBENCH_PLOTS (the directory of the *.gp scripts; default: the installed\n"
+    "ones, DATADIR/concbench/plots beside the binary's BINDIR, else the source\n"
+    "tree's plots/)\n\n"
     "exit: 0 charts drawn (some may be skipped); 1 gnuplot missing or failed;\n"
     "2 bad usage or bad input\n";
 
@@ -183,7 +185,8 @@ static int draw(paths_t *ps, const char *const *inputs, size_t ninputs, int comp
   }
   if (cb_plot_find_scripts(ps->scripts, sizeof(ps->scripts)) != 0)
     return cb_fail("plot", "cannot find the gnuplot scripts (common.gp): not in "
-                   "$CONCBENCH_PLOTS, %s/plots, nor share/concbench/plots beside the binary",
+                   "$CONCBENCH_PLOTS, %s beside the binary, nor %s/plots",
+                   CB_PLOTS_FROM_BIN[0] != '\0' ? CB_PLOTS_FROM_BIN : "DATADIR/concbench/plots",
                    CB_SOURCE_ROOT);
   rc = make_dirs(ps->outdir, &bad, &ps->data);
   if (rc != 0)
@@ -261,6 +264,14 @@ int cb_cmd_plot(int argc, char **argv)
   }
   if (out != NULL && out[0] == '\0')
     return cb_usage_error("plot", "empty output directory ''");
+  if (out != NULL && strcmp(out, "-") == 0)
+    return cb_usage_error("plot", "output '-': charts are files in a directory, they cannot go "
+                          "to stdout (give -o DIR)");
+  if (out == NULL && strcmp(argv[argc - 1], "-") == 0)
+    return cb_usage_error("plot", "input '-' (stdin) has no name to put the charts beside: "
+                          "give -o DIR");
+  if (compare && strcmp(argv[optind], "-") == 0 && strcmp(argv[optind + 1], "-") == 0)
+    return cb_usage_error("plot", "BASE and NEW cannot both be '-' (stdin)");
   ps = calloc(1, sizeof(*ps));
   if (ps == NULL)
     return cb_fail("plot", "out of memory");

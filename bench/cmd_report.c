@@ -26,7 +26,8 @@ static const char report_help[] =
     "  --charts DIR        where the report's chart links point (default: charts,\n"
     "                      as written by concbench plot -o charts)\n"
     "  --at-c N            several hosts: the winners map at concurrency N only\n"
-    "                      (rows: workloads; default: every workload x concurrency)\n";
+    "                      (rows: workloads; default: every workload x concurrency)\n\n"
+    "RESULTS.csv '-' is standard input.\n";
 
 int cb_cmd_report(int argc, char **argv)
 {

@@ -59,8 +59,10 @@ static const char run_help[] =
     "and the summary beside it (X.csv -> X.summary.csv).\n\n"
     "  --profile NAME           quick|standard|full: a whole matrix (see --dry-run);\n"
     "                           the options below override parts of it\n"
-    "  -w, --workload LIST      names or globs, comma separated (default: all)\n"
-    "  -r, --runner LIST        serial,threads,processes,eventloop (default: all)\n"
+    "  -w, --workload LIST      names or globs, comma separated; !GLOB leaves out what\n"
+    "                           it matches, e.g. '*,!sync.*' (default: all)\n"
+    "  -r, --runner LIST        serial,threads,processes,eventloop, or !NAME to leave\n"
+    "                           one out (default: all)\n"
     "  -c, --concurrency LIST   e.g. 1,2,8 or 1..64 (powers of two); default 1,2,8\n"
     "  -p, --pin POLICY         none|compact|scatter|cores (default compact)\n"
     "      --transport LIST     how processes move payloads: pipe,shm (default pipe);\n"
@@ -85,14 +87,16 @@ static const char run_help[] =
     "      --switch-interval US the GIL's switch interval (default 5000, as in CPython)\n"
     "      --allow-races        also run sync.none, which loses updates on purpose\n"
     "                           (status racy; a glob like sync.* leaves it out without)\n"
-    "  -o, --output FILE        trial CSV (default results/concbench-RUNID.csv)\n"
+    "  -o, --output FILE        trial CSV (default results/concbench-RUNID.csv);\n"
+    "                           - for stdout\n"
     "      --json FILE          the trials also as Google Benchmark JSON, for its tools\n"
     "                           (compare.py); results/SCHEMA.md has the mapping\n"
     "      --dry-run            print the matrix and the number of trials, run nothing\n"
     "  -q, --quiet              no progress line, no stability warnings\n"
     "  -h, --help\n\n"
     "Regular files are rewritten atomically after every trial; a FIFO or a device\n"
-    "(e.g. /dev/stdout into a pipe) is written once, at the end. Two runs cannot\n"
+    "(e.g. /dev/stdout into a pipe) is written once, at the end, and so is '-'\n"
+    "(stdout); beside a stream there is no summary and no metadata. Two runs cannot\n"
     "write one output: the second exits 2 naming the first's PID (lock X.lock).\n\n"
     "exit: 0 every trial ok; 1 some trial not ok, or an output could not be written;\n"
     "2 bad usage; 128+N after signal N (SIGINT 130, SIGTERM 143, SIGHUP 129, ...)\n";
@@ -655,6 +659,12 @@ static int write_results(session_t *s, cb_cells_t *cells, cb_table_t *t, int *ha
   return err;
 }
 
+/* An output's name in messages: "-" is stdout. */
+static const char *shown(const char *path)
+{
+  return strcmp(path, "-") == 0 ? "stdout" : path;
+}
+
 /* Run the schedule and write what it produced; returns the exit code. */
 static int execute(session_t *s)
 {
@@ -676,7 +686,7 @@ static int execute(session_t *s)
   sig = stop_signal;
   if (err == -EINTR || sig != 0) {
     cb_message("run", "interrupted by signal %d (%s); %zu finished trials are in %s", sig,
-               strsignal(sig), s->rows, s->path);
+               strsignal(sig), s->rows, shown(s->path));
   } else if (err == 0 && werr == 0) {
     if (have_cells && !s->o->quiet)
       cb_cells_warn(&cells, stderr);
@@ -684,7 +694,11 @@ static int execute(session_t *s)
       print_cells(talk, &cells);
     if (have_cells)
       fprintf(talk, "summary in %s\n", s->summary.path != NULL ? s->summary.path : "");
-    fprintf(talk, "wrote %zu trials to %s (%zu not ok)\n", s->rows, s->path, s->not_ok);
+    fprintf(talk, "wrote %zu trials to %s (%zu not ok)\n", s->rows, shown(s->path), s->not_ok);
+    if (s->csv.kind == CB_OUT_STREAM && !s->o->quiet)
+      fprintf(talk, "no summary and no metadata: %s is a stream, with no place beside it for "
+              "X.summary.csv and X.meta.json (concbench summary reads the CSV back)\n",
+              shown(s->path));
   }
   if (have_cells) {
     cb_cells_free(&cells);

@@ -17,7 +17,8 @@ static const char summary_help[] =
     "time and memory over the cell's ok trials, with stability flags and hints\n"
     "(columns: results/SCHEMA.md). Unstable cells are also listed on stderr.\n\n"
     "  -o, --output FILE   write the summary here (default: stdout)\n"
-    "  -q, --quiet         do not list unstable cells\n";
+    "  -q, --quiet         do not list unstable cells\n\n"
+    "RESULTS.csv '-' is standard input.\n";
 
 int cb_cmd_summary(int argc, char **argv)
 {

@@ -14,6 +14,7 @@
 #include "cb.h"
 #include "compare.h"
 #include "fingerprint.h"
+#include "json.h"
 #include "stats.h"
 #include "summary.h"
 #include "validate.h"
@@ -336,8 +337,10 @@ static double divisor_of(const side_t *s, const keyv_t key, int speedup, const c
   return med > 0 ? med : 0;
 }
 
+/* Compare one pair of cells. The samples of a compared cell are kept in *pr
+ * (the caller frees them) for the overall geometric mean. */
 static void compare_cell(const side_t *b, long bi, const side_t *nw, long ni, int speedup,
-                         unsigned rounds, cb_cmp_cell_t *c)
+                         unsigned rounds, cb_cmp_cell_t *c, cb_pair_t *pr)
 {
   double db, dn, *x = NULL, *y = NULL;
   size_t nx = 0, ny = 0;
@@ -377,10 +380,25 @@ static void compare_cell(const side_t *b, long bi, const side_t *nw, long ni, in
       c->p = cb_mann_whitney_p(x, nx, y, ny);
       c->ratio = cb_bootstrap_ratio(x, nx, y, ny, 0.95, rounds, name_seed(c->name), &c->ci_lo,
                                     &c->ci_hi);
+      if (c->ratio > 0) {
+        *pr = (cb_pair_t){ .x = x, .nx = nx, .y = y, .ny = ny };
+        return;
+      }
     }
   }
   free(x);
   free(y);
+}
+
+/* The geometric mean of the ratios of the cells compared whose ratio is
+ * above 0 (a zero median in NEW has no logarithm; such a cell is left out
+ * and not counted). */
+static void overall(cb_compare_t *out, const cb_pair_t *pr, size_t k, unsigned rounds)
+{
+  out->gm_n = k;
+  if (k > 0)
+    out->gm = cb_bootstrap_geomean(pr, k, 0.95, rounds, name_seed("geometric mean"),
+                                   &out->gm_lo, &out->gm_hi);
 }
 
 void cb_compare_free(cb_compare_t *c)
@@ -510,7 +528,8 @@ int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_c
   side_t *sides = calloc(2, sizeof(*sides)), *b = sides, *nw = sides + 1;
   long *bi = NULL, *ni = NULL;
   double *p = NULL;
-  size_t i, k;
+  cb_pair_t *pr = NULL;
+  size_t i, k, npr = 0;
   int rc;
 
   memset(out, 0, sizeof(*out));
@@ -533,8 +552,9 @@ int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_c
   bi = malloc((b->cells.n + nw->cells.n + 1) * sizeof(*bi));
   ni = malloc((b->cells.n + nw->cells.n + 1) * sizeof(*ni));
   p = malloc((b->cells.n + 1) * sizeof(*p));
+  pr = calloc(b->cells.n + 1, sizeof(*pr));
   if (out->base_hosts == NULL || out->new_hosts == NULL || out->base_label == NULL ||
-      out->new_label == NULL || bi == NULL || ni == NULL || p == NULL ||
+      out->new_label == NULL || bi == NULL || ni == NULL || p == NULL || pr == NULL ||
       pair_cells(b, nw, out, bi, ni) != 0)
     goto out;
   if (speedup_reason(b, nw, o, out) != 0)
@@ -548,7 +568,8 @@ int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_c
       c->new_n = ni[i] < 0 ? 0 : nw->cells.cell[ni[i]].n_ok;
       continue;
     }
-    compare_cell(b, bi[i], nw, ni[i], out->speedup, o->rounds, c);
+    compare_cell(b, bi[i], nw, ni[i], out->speedup, o->rounds, c, &pr[npr]);
+    npr += pr[npr].x != NULL;
     if (c->status == CB_CMP_COMPARED && c->p < 0)
       goto out;
     if (c->status == CB_CMP_COMPARED)
@@ -559,6 +580,7 @@ int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_c
   if (rc != 0)
     goto out;
   cb_holm(p, out->compared);
+  overall(out, pr, npr, o->rounds);
   for (i = 0, k = 0; i < out->n; i++) {
     cb_cmp_cell_t *c = &out->cell[i];
     switch (c->status) {
@@ -580,6 +602,11 @@ out:
     snprintf(err, errlen, "out of memory");
   if (rc != 0)
     cb_compare_free(out);
+  for (i = 0; i < npr; i++) {
+    free((double *)pr[i].x);
+    free((double *)pr[i].y);
+  }
+  free(pr);
   free(bi);
   free(ni);
   free(p);
@@ -666,6 +693,16 @@ void cb_compare_counts(const cb_compare_t *c, cb_buf_t *out)
                 c->not_comparable);
 }
 
+void cb_compare_overall(const cb_compare_t *c, cb_buf_t *out)
+{
+  if (c->gm_n == 0) {
+    cb_buf_printf(out, "geometric mean of the ratios: none (no cell compared)\n");
+    return;
+  }
+  cb_buf_printf(out, "geometric mean of the ratios over %zu cell%s: %.3f, 95%% CI [%.3f, %.3f]\n",
+                c->gm_n, c->gm_n == 1 ? "" : "s", c->gm, c->gm_lo, c->gm_hi);
+}
+
 void cb_compare_text(const cb_compare_t *c, cb_buf_t *out)
 {
   size_t i, w = 4;
@@ -700,6 +737,7 @@ void cb_compare_text(const cb_compare_t *c, cb_buf_t *out)
   }
   cb_buf_printf(out, "\n");
   cb_compare_counts(c, out);
+  cb_compare_overall(c, out);
 }
 
 void cb_compare_md(const cb_compare_t *c, cb_buf_t *out)
@@ -741,68 +779,68 @@ void cb_compare_md(const cb_compare_t *c, cb_buf_t *out)
   }
   cb_buf_printf(out, "\n");
   cb_compare_counts(c, out);
-}
-
-static void json_num(cb_buf_t *out, double v)
-{
-  if (isfinite(v))
-    cb_buf_csv_double(out, v);
-  else
-    cb_buf_printf(out, "null");
+  cb_compare_overall(c, out);
 }
 
 void cb_compare_json(const cb_compare_t *c, cb_buf_t *out)
 {
+  static const char *const f[] = { "base_median", "new_median", "ratio", "ci_lo", "ci_hi", "p",
+                                   "p_holm" };
+  json_t *root = json_object(), *side, *cells = json_array(), *x;
   size_t i, k;
+  int bad = 0;
 
-  cb_buf_printf(out, "{\n  \"base\": {\"file\": ");
-  cb_buf_json_str(out, c->base_label);
-  cb_buf_printf(out, ", \"hosts\": ");
-  cb_buf_json_str(out, c->base_hosts);
-  cb_buf_printf(out, "},\n  \"new\": {\"file\": ");
-  cb_buf_json_str(out, c->new_label);
-  cb_buf_printf(out, ", \"hosts\": ");
-  cb_buf_json_str(out, c->new_hosts);
-  cb_buf_printf(out, "},\n  \"metric\": \"%s\",\n  \"alpha\": ", metric_name(c));
-  json_num(out, c->alpha);
-  cb_buf_printf(out, ",\n  \"threshold\": ");
-  json_num(out, c->threshold);
-  cb_buf_printf(out, ",\n  \"compared\": %zu,\n  \"needed_n\": %zu,\n  \"regressions\": %zu,\n"
-                     "  \"faster\": %zu,\n  \"unchanged\": %zu,\n  \"noisy\": %zu,\n"
-                     "  \"base_only\": %zu,\n  \"new_only\": %zu,\n  \"not_comparable\": %zu,\n"
-                     "  \"cells\": [",
-                c->compared, c->needed_n, c->count[CB_CMP_V_SLOWER], c->count[CB_CMP_V_FASTER],
-                c->count[CB_CMP_V_UNCHANGED], c->count[CB_CMP_V_NOISY], c->base_only, c->new_only,
-                c->not_comparable);
+  side = json_object();
+  cb_json_set(side, "file", cb_json_str(c->base_label), &bad);
+  cb_json_set(side, "hosts", cb_json_str(c->base_hosts), &bad);
+  cb_json_set(root, "base", side, &bad);
+  side = json_object();
+  cb_json_set(side, "file", cb_json_str(c->new_label), &bad);
+  cb_json_set(side, "hosts", cb_json_str(c->new_hosts), &bad);
+  cb_json_set(root, "new", side, &bad);
+  cb_json_set(root, "metric", json_string(metric_name(c)), &bad);
+  cb_json_set(root, "alpha", cb_json_num(c->alpha), &bad);
+  cb_json_set(root, "threshold", cb_json_num(c->threshold), &bad);
+  cb_json_set(root, "compared", json_integer((json_int_t)c->compared), &bad);
+  cb_json_set(root, "needed_n", json_integer((json_int_t)c->needed_n), &bad);
+  cb_json_set(root, "regressions", json_integer((json_int_t)c->count[CB_CMP_V_SLOWER]), &bad);
+  cb_json_set(root, "faster", json_integer((json_int_t)c->count[CB_CMP_V_FASTER]), &bad);
+  cb_json_set(root, "unchanged", json_integer((json_int_t)c->count[CB_CMP_V_UNCHANGED]), &bad);
+  cb_json_set(root, "noisy", json_integer((json_int_t)c->count[CB_CMP_V_NOISY]), &bad);
+  cb_json_set(root, "base_only", json_integer((json_int_t)c->base_only), &bad);
+  cb_json_set(root, "new_only", json_integer((json_int_t)c->new_only), &bad);
+  cb_json_set(root, "not_comparable", json_integer((json_int_t)c->not_comparable), &bad);
   for (i = 0; i < c->n; i++) {
-    const cb_cmp_cell_t *x = &c->cell[i];
-    int cmp = x->status == CB_CMP_COMPARED;
-    cb_buf_printf(out, "%s\n    {\"name\": ", i ? "," : "");
-    cb_buf_json_str(out, x->name);
-    for (k = 0; k < CB_CMP_KEYS; k++) {
-      cb_buf_printf(out, ", \"%s\": ", cb_compare_key_columns[k]);
-      cb_buf_json_str(out, x->key[k]);
-    }
-    cb_buf_printf(out, ", \"status\": \"%s\", \"base_n\": %zu, \"new_n\": %zu",
-                  cb_cmp_status_name(x->status), x->base_n, x->new_n);
-    if (cmp) {
-      static const char *const f[] = { "base_median", "new_median", "ratio", "ci_lo",
-                                       "ci_hi", "p", "p_holm" };
-      const double v[] = { x->base_median, x->new_median, x->ratio, x->ci_lo,
-                           x->ci_hi, x->p, x->p_holm };
-      for (k = 0; k < CB_ARRAY_SIZE(f); k++) {
-        cb_buf_printf(out, ", \"%s\": ", f[k]);
-        json_num(out, v[k]);
-      }
-      cb_buf_printf(out, ", \"verdict\": \"%s\", \"regression\": %s}",
-                    cb_cmp_verdict_name(x->verdict), x->regression ? "true" : "false");
+    const cb_cmp_cell_t *y = &c->cell[i];
+    const double v[] = { y->base_median, y->new_median, y->ratio, y->ci_lo,
+                         y->ci_hi, y->p, y->p_holm };
+    x = json_object();
+    cb_json_set(x, "name", cb_json_str(y->name), &bad);
+    for (k = 0; k < CB_CMP_KEYS; k++)
+      cb_json_set(x, cb_compare_key_columns[k], cb_json_str(y->key[k]), &bad);
+    cb_json_set(x, "status", json_string(cb_cmp_status_name(y->status)), &bad);
+    cb_json_set(x, "base_n", json_integer((json_int_t)y->base_n), &bad);
+    cb_json_set(x, "new_n", json_integer((json_int_t)y->new_n), &bad);
+    if (y->status == CB_CMP_COMPARED) {
+      for (k = 0; k < CB_ARRAY_SIZE(f); k++)
+        cb_json_set(x, f[k], cb_json_num(v[k]), &bad);
+      cb_json_set(x, "verdict", json_string(cb_cmp_verdict_name(y->verdict)), &bad);
+      cb_json_set(x, "regression", json_boolean(y->regression), &bad);
     } else {
-      cb_buf_printf(out, ", \"reason\": ");
-      cb_buf_json_str(out, x->why);
-      cb_buf_printf(out, "}");
+      cb_json_set(x, "reason", cb_json_str(y->why), &bad);
     }
+    cb_json_push(cells, x, &bad);
   }
-  cb_buf_printf(out, "\n  ]\n}\n");
+  x = json_object();
+  cb_json_set(x, "cells", json_integer((json_int_t)c->gm_n), &bad);
+  cb_json_set(x, "ratio", c->gm_n > 0 ? cb_json_num(c->gm) : json_null(), &bad);
+  cb_json_set(x, "ci_lo", c->gm_n > 0 ? cb_json_num(c->gm_lo) : json_null(), &bad);
+  cb_json_set(x, "ci_hi", c->gm_n > 0 ? cb_json_num(c->gm_hi) : json_null(), &bad);
+  cb_json_set(root, "geomean", x, &bad);
+  cb_json_set(root, "cells", cells, &bad);
+  if (cb_json_dump(root, bad, out) != 0)
+    out->failed = 1;
+  json_decref(root);
 }
 
 void cb_compare_csv(const cb_compare_t *c, cb_buf_t *out)
@@ -838,70 +876,66 @@ void cb_compare_csv(const cb_compare_t *c, cb_buf_t *out)
 
 /* ---- exports --------------------------------------------------------- */
 
-typedef void (*export_fn)(cb_buf_t *out, const char *name, const cb_cell_sum_t *cs,
-                          const char *host, int first);
+/* Each export adds one cell's entry to the document's root (an array or an
+ * object). */
+typedef void (*export_fn)(json_t *root, const char *name, const cb_cell_sum_t *cs,
+                          const char *host, int *bad);
 
-static void custom_bigger_entry(cb_buf_t *out, const char *name, const cb_cell_sum_t *cs,
-                                const char *host, int first)
+static void custom_bigger_entry(json_t *root, const char *name, const cb_cell_sum_t *cs,
+                                const char *host, int *bad)
 {
   const cb_summary_t *s = &cs->m[CB_M_throughput];
+  json_t *e = json_object();
+  char text[512];
 
-  cb_buf_printf(out, "%s\n  {\"name\": ", first ? "" : ",");
-  cb_buf_json_str(out, name);
-  cb_buf_printf(out, ", \"unit\": \"tasks/s\", \"value\": ");
-  json_num(out, s->median);
-  cb_buf_printf(out, ", \"range\": \"± %.4g\", \"extra\": ", (s->ci_hi - s->ci_lo) / 2);
-  {
-    char extra[512];
-    snprintf(extra, sizeof(extra), "n=%zu cv=%.1f%% ci%.0f=[%.6g, %.6g] host=%s", s->n,
-             100 * s->cv, 100 * s->ci_level, s->ci_lo, s->ci_hi, host);
-    cb_buf_json_str(out, extra);
-  }
-  cb_buf_printf(out, "}");
+  cb_json_set(e, "name", cb_json_str(name), bad);
+  cb_json_set(e, "unit", json_string("tasks/s"), bad);
+  cb_json_set(e, "value", cb_json_num(s->median), bad);
+  snprintf(text, sizeof(text), "± %.4g", (s->ci_hi - s->ci_lo) / 2);
+  cb_json_set(e, "range", cb_json_str(text), bad);
+  snprintf(text, sizeof(text), "n=%zu cv=%.1f%% ci%.0f=[%.6g, %.6g] host=%s", s->n,
+           100 * s->cv, 100 * s->ci_level, s->ci_lo, s->ci_hi, host);
+  cb_json_set(e, "extra", cb_json_str(text), bad);
+  cb_json_push(root, e, bad);
 }
 
-static void bmf_entry(cb_buf_t *out, const char *name, const cb_cell_sum_t *cs,
-                      const char *host, int first)
+static void bmf_entry(json_t *root, const char *name, const cb_cell_sum_t *cs,
+                      const char *host, int *bad)
 {
   const cb_summary_t *s = &cs->m[CB_M_throughput];
+  json_t *e = json_object(), *m = json_object();
 
   (void)host;
-  cb_buf_printf(out, "%s\n  ", first ? "" : ",");
-  cb_buf_json_str(out, name);
-  cb_buf_printf(out, ": {\"throughput\": {\"value\": ");
-  json_num(out, s->median);
-  cb_buf_printf(out, ", \"lower_value\": ");
-  json_num(out, s->ci_lo);
-  cb_buf_printf(out, ", \"upper_value\": ");
-  json_num(out, s->ci_hi);
-  cb_buf_printf(out, "}}");
+  cb_json_set(m, "value", cb_json_num(s->median), bad);
+  cb_json_set(m, "lower_value", cb_json_num(s->ci_lo), bad);
+  cb_json_set(m, "upper_value", cb_json_num(s->ci_hi), bad);
+  cb_json_set(e, "throughput", m, bad);
+  cb_json_set(root, name, e, bad);
 }
 
-static int export_cells(const cb_table_t *t, cb_buf_t *out, export_fn fn, const char *open,
-                        const char *close, char *err, size_t errlen)
+static int export_cells(const cb_table_t *t, cb_buf_t *out, export_fn fn, json_t *root,
+                        char *err, size_t errlen)
 {
   side_t s;
   char **names = NULL;
-  size_t i, first = 1;
-  int rc;
+  size_t i;
+  int rc, bad = 0;
 
   rc = side_load(t, NULL, &s, err, errlen);
   if (rc == 0) {
     names = calloc(s.cells.n > 0 ? s.cells.n : 1, sizeof(*names));
     rc = names == NULL ? -ENOMEM : make_names((const keyv_t *)s.key, s.cells.n, names);
-    if (rc != 0)
-      snprintf(err, errlen, "out of memory");
   }
   if (rc == 0) {
-    cb_buf_printf(out, "%s", open);
     for (i = 0; i < s.cells.n; i++) {
-      if (s.cells.cell[i].n_ok == 0)
-        continue;
-      fn(out, names[i], &s.cells.cell[i], cb_cell_key(&s.cells, i, "host"), (int)first);
-      first = 0;
+      if (s.cells.cell[i].n_ok > 0)
+        fn(root, names[i], &s.cells.cell[i], cb_cell_key(&s.cells, i, "host"), &bad);
     }
-    cb_buf_printf(out, "%s", close);
+    rc = cb_json_dump(root, bad, out);
   }
+  if (rc == -ENOMEM)
+    snprintf(err, errlen, "out of memory");
+  json_decref(root);
   free_names(names, s.cells.n);
   side_free(&s);
   return rc;
@@ -909,10 +943,10 @@ static int export_cells(const cb_table_t *t, cb_buf_t *out, export_fn fn, const 
 
 int cb_export_custom_bigger(const cb_table_t *t, cb_buf_t *out, char *err, size_t errlen)
 {
-  return export_cells(t, out, custom_bigger_entry, "[", "\n]\n", err, errlen);
+  return export_cells(t, out, custom_bigger_entry, json_array(), err, errlen);
 }
 
 int cb_export_bmf(const cb_table_t *t, cb_buf_t *out, char *err, size_t errlen)
 {
-  return export_cells(t, out, bmf_entry, "{", "\n}\n", err, errlen);
+  return export_cells(t, out, bmf_entry, json_object(), err, errlen);
 }

@@ -88,6 +88,10 @@ typedef struct cb_compare_s {
   char *base_hosts, *new_hosts; /* comma-separated */
   char *base_label, *new_label;
   double alpha, threshold;
+  /* Over all cells compared with a ratio above 0 (gm_n of them): the
+   * geometric mean of the ratios and its bootstrap 95% CI (0 when none). */
+  double gm, gm_lo, gm_hi;
+  size_t gm_n;
 } cb_compare_t;
 
 /* Compare two parsed trial CSVs. 0; -EINVAL with err naming the side and the
@@ -115,6 +119,8 @@ void cb_compare_json(const cb_compare_t *c, cb_buf_t *out);
 void cb_compare_csv(const cb_compare_t *c, cb_buf_t *out);
 /* One line: "M cells compared: N slower (regressions), …, K not comparable". */
 void cb_compare_counts(const cb_compare_t *c, cb_buf_t *out);
+/* One line: "geometric mean of the ratios over N cells: R, 95% CI [L, H]". */
+void cb_compare_overall(const cb_compare_t *c, cb_buf_t *out);
 const char *cb_cmp_verdict_name(cb_cmp_verdict_t v);
 const char *cb_cmp_status_name(cb_cmp_status_t s);
 

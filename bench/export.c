@@ -1,7 +1,9 @@
-/* Google Benchmark JSON; see export.h. A benchmark's name is what
- * compare.py matches runs by, so it must be the same for every trial of a
- * cell and differ between cells: workload/runner/c:N/pin:P, then
- * /transport:T when it is not the runner's default (inproc or pipe) and
+/* Google Benchmark JSON, built with jansson (bench/json.h: valid UTF-8,
+ * null where Google Benchmark would write NaN or Infinity); see export.h.
+ * A benchmark's name is what compare.py matches runs by, so it must be the
+ * same for every trial of a cell and differ between cells:
+ * workload/runner/c:N/pin:P, then /transport:T when it is not the runner's
+ * default (inproc or pipe) and
  * /payload:N when there is one, then /real_time (Google Benchmark's mark of
  * a benchmark timed by wall clock). Key columns left out of that (size,
  * tasks, transport, host) are added, in that order, only to the names that
@@ -17,6 +19,7 @@
 
 #include "cb.h"
 #include "export.h"
+#include "json.h"
 #include "summary.h"
 
 /* A cell with at least one ok trial: one Google Benchmark "instance". */
@@ -29,16 +32,6 @@ typedef struct bench_s {
 
 /* Key columns that may be needed to tell cells apart, in the order added. */
 static const char *const extra_keys[] = { "size", "tasks", "transport", "switch_interval_us", "host" };
-
-static void json_double(cb_buf_t *b, double v)
-{
-  if (isnan(v))
-    cb_buf_printf(b, "NaN"); /* what Google Benchmark writes; Python reads it */
-  else if (isinf(v))
-    cb_buf_printf(b, "%sInfinity", v < 0 ? "-" : "");
-  else
-    cb_buf_csv_double(b, v);
-}
 
 /* A column of data row r, or "" when the column or the row is missing. */
 static const char *field(const cb_table_t *t, size_t r, const char *column)
@@ -157,13 +150,6 @@ static int make_benches(const cb_cells_t *cells, bench_t *b, size_t *n, char *er
   return 0;
 }
 
-static void kv_str(cb_buf_t *out, const char *indent, const char *key, const char *value)
-{
-  cb_buf_printf(out, "%s\"%s\": ", indent, key);
-  cb_buf_json_str(out, value);
-  cb_buf_printf(out, ",\n");
-}
-
 /* An ISO 8601 time with "Z" as Google Benchmark writes it ("+00:00"). */
 static void date_text(const char *iso, char *buf, size_t len)
 {
@@ -175,66 +161,69 @@ static void date_text(const char *iso, char *buf, size_t len)
     snprintf(buf, len, "%s", iso);
 }
 
-static void context(const cb_table_t *t, const cb_meta_t *meta, cb_buf_t *out)
+static json_t *context(const cb_table_t *t, const cb_meta_t *meta, int *bad)
 {
   const char *build = field(t, 1, "build_type");
+  json_t *ctx = json_object(), *caches = json_array(), *load = json_array();
   char date[64];
   size_t i;
 
   if (*build == '\0')
     build = CB_BUILDTYPE;
   date_text(meta != NULL ? meta->started : field(t, 1, "timestamp"), date, sizeof(date));
-  cb_buf_printf(out, "{\n  \"context\": {\n");
-  kv_str(out, "    ", "date", date);
-  kv_str(out, "    ", "host_name", meta != NULL ? meta->host : field(t, 1, "host"));
-  kv_str(out, "    ", "executable", "concbench");
-  cb_buf_printf(out, "    \"num_cpus\": %llu,\n",
-                meta != NULL ? (unsigned long long)meta->pus
-                             : strtoull(field(t, 1, "pus"), NULL, 10));
-  cb_buf_printf(out, "    \"mhz_per_cpu\": %lld,\n", meta != NULL ? llround(meta->mhz) : 0);
-  cb_buf_printf(out, "    \"cpu_scaling_enabled\": false,\n    \"caches\": [");
+  cb_json_set(ctx, "date", cb_json_str(date), bad);
+  cb_json_set(ctx, "host_name", cb_json_str(meta != NULL ? meta->host : field(t, 1, "host")), bad);
+  cb_json_set(ctx, "executable", cb_json_str("concbench"), bad);
+  cb_json_set(ctx, "num_cpus", json_integer(meta != NULL ? (json_int_t)meta->pus
+                                            : (json_int_t)strtoll(field(t, 1, "pus"), NULL, 10)),
+              bad);
+  cb_json_set(ctx, "mhz_per_cpu", json_integer(meta != NULL && isfinite(meta->mhz)
+                                               ? (json_int_t)llround(meta->mhz) : 0), bad);
+  cb_json_set(ctx, "cpu_scaling_enabled", json_false(), bad);
   for (i = 0; meta != NULL && i < meta->ncaches; i++) {
-    cb_buf_printf(out, "%s\n      {\n        \"type\": ", i ? "," : "");
-    cb_buf_json_str(out, meta->caches[i].type);
-    cb_buf_printf(out, ",\n        \"level\": %u,\n        \"size\": %llu,\n"
-                       "        \"num_sharing\": %u\n      }",
-                  meta->caches[i].level, meta->caches[i].size, meta->caches[i].num_sharing);
+    json_t *c = json_object();
+    cb_json_set(c, "type", cb_json_str(meta->caches[i].type), bad);
+    cb_json_set(c, "level", json_integer(meta->caches[i].level), bad);
+    cb_json_set(c, "size", json_integer((json_int_t)meta->caches[i].size), bad);
+    cb_json_set(c, "num_sharing", json_integer(meta->caches[i].num_sharing), bad);
+    cb_json_push(caches, c, bad);
   }
-  cb_buf_printf(out, "%s],\n    \"load_avg\": [", meta != NULL && meta->ncaches ? "\n    " : "");
-  for (i = 0; i < 3; i++) {
-    json_double(out, meta != NULL ? meta->load_avg[i] : 0);
-    cb_buf_printf(out, "%s", i < 2 ? "," : "");
-  }
+  cb_json_set(ctx, "caches", caches, bad);
+  for (i = 0; i < 3; i++)
+    cb_json_push(load, cb_json_num(meta != NULL ? meta->load_avg[i] : 0), bad);
+  cb_json_set(ctx, "load_avg", load, bad);
   /* Google Benchmark's build type says whether assertions were on: NDEBUG,
    * which Meson's b_ndebug=if-release sets for release and plain builds. */
-  cb_buf_printf(out, "],\n    \"library_build_type\": \"%s\"\n  },\n",
-                strcmp(build, "release") == 0 || strcmp(build, "plain") == 0 ? "release"
-                                                                             : "debug");
+  cb_json_set(ctx, "library_build_type",
+              json_string(strcmp(build, "release") == 0 || strcmp(build, "plain") == 0
+                          ? "release" : "debug"), bad);
+  return ctx;
 }
 
-static void run(cb_buf_t *out, const cb_cells_t *cells, const bench_t *b, size_t row,
-                size_t index, int first)
+/* One repetition of a benchmark: an ok trial. A value that is not finite
+ * (a zero wall time's throughput) is null (bench/json.h). */
+static json_t *run(const cb_cells_t *cells, const bench_t *b, size_t row, size_t index, int *bad)
 {
   const cb_table_t *t = cells->table;
   double tasks = (double)b->tasks;
+  json_t *r = json_object();
 
-  cb_buf_printf(out, "%s    {\n", first ? "" : ",\n");
-  kv_str(out, "      ", "name", b->name.data);
-  cb_buf_printf(out, "      \"family_index\": %zu,\n", b->family);
-  cb_buf_printf(out, "      \"per_family_instance_index\": %zu,\n", b->instance);
-  kv_str(out, "      ", "run_name", b->name.data);
-  kv_str(out, "      ", "run_type", "iteration");
-  cb_buf_printf(out, "      \"repetitions\": %zu,\n", cells->cell[b->cell].n_ok);
-  cb_buf_printf(out, "      \"repetition_index\": %zu,\n", index);
-  cb_buf_printf(out, "      \"threads\": 1,\n");
-  cb_buf_printf(out, "      \"iterations\": %llu,\n", (unsigned long long)b->tasks);
-  cb_buf_printf(out, "      \"real_time\": ");
-  json_double(out, number(t, row, "wall_s") / tasks * 1e9);
-  cb_buf_printf(out, ",\n      \"cpu_time\": ");
-  json_double(out, (number(t, row, "user_s") + number(t, row, "sys_s")) / tasks * 1e9);
-  cb_buf_printf(out, ",\n      \"time_unit\": \"ns\",\n      \"items_per_second\": ");
-  json_double(out, number(t, row, "throughput"));
-  cb_buf_printf(out, "\n    }");
+  cb_json_set(r, "name", cb_json_str(b->name.data), bad);
+  cb_json_set(r, "family_index", json_integer((json_int_t)b->family), bad);
+  cb_json_set(r, "per_family_instance_index", json_integer((json_int_t)b->instance), bad);
+  cb_json_set(r, "run_name", cb_json_str(b->name.data), bad);
+  cb_json_set(r, "run_type", json_string("iteration"), bad);
+  cb_json_set(r, "repetitions", json_integer((json_int_t)cells->cell[b->cell].n_ok), bad);
+  cb_json_set(r, "repetition_index", json_integer((json_int_t)index), bad);
+  cb_json_set(r, "threads", json_integer(1), bad);
+  cb_json_set(r, "iterations", json_integer((json_int_t)b->tasks), bad);
+  cb_json_set(r, "real_time", cb_json_num(number(t, row, "wall_s") / tasks * 1e9), bad);
+  cb_json_set(r, "cpu_time",
+              cb_json_num((number(t, row, "user_s") + number(t, row, "sys_s")) / tasks * 1e9),
+              bad);
+  cb_json_set(r, "time_unit", json_string("ns"), bad);
+  cb_json_set(r, "items_per_second", cb_json_num(number(t, row, "throughput")), bad);
+  return r;
 }
 
 int cb_export_gbench(const cb_table_t *t, const cb_meta_t *meta, cb_buf_t *out, char *err,
@@ -243,7 +232,7 @@ int cb_export_gbench(const cb_table_t *t, const cb_meta_t *meta, cb_buf_t *out, 
   bench_t *b = NULL;
   cb_cells_t cells;
   size_t n = 0, i, r, index;
-  int rc, first = 1;
+  int rc;
 
   rc = cb_cells_build(t, &cells, err, errlen);
   if (rc != 0)
@@ -251,20 +240,19 @@ int cb_export_gbench(const cb_table_t *t, const cb_meta_t *meta, cb_buf_t *out, 
   b = calloc(cells.n > 0 ? cells.n : 1, sizeof(*b));
   rc = b == NULL ? -ENOMEM : make_benches(&cells, b, &n, err, errlen);
   if (rc == 0) {
-    context(t, meta, out);
-    cb_buf_printf(out, "  \"benchmarks\": [\n");
+    json_t *root = json_object(), *benches = json_array();
+    int bad = 0;
+    cb_json_set(root, "context", context(t, meta, &bad), &bad);
     for (i = 0; i < n; i++) {
       const cb_cell_sum_t *c = &cells.cell[b[i].cell];
       for (r = 0, index = 0; r < c->nrows; r++) {
-        if (is_ok(&cells, c->rows[r])) {
-          run(out, &cells, &b[i], c->rows[r], index++, first);
-          first = 0;
-        }
+        if (is_ok(&cells, c->rows[r]))
+          cb_json_push(benches, run(&cells, &b[i], c->rows[r], index++, &bad), &bad);
       }
     }
-    cb_buf_printf(out, "%s  ]\n}\n", first ? "" : "\n");
-    if (out->failed)
-      rc = -ENOMEM;
+    cb_json_set(root, "benchmarks", benches, &bad);
+    rc = cb_json_dump(root, bad, out);
+    json_decref(root);
   }
   if (rc == -ENOMEM)
     snprintf(err, errlen, "out of memory");

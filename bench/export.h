@@ -14,8 +14,9 @@
 #include "table.h"
 
 /* Append the JSON document for the trials of `t` to `out`. `meta` gives the
- * "context" object; when NULL the context comes from the CSV (host, pus,
- * timestamp, build_type) and zeros. 0, -EINVAL with `err` naming a missing
+ * "context" object (the run's X.meta.json, cb_meta_read); when NULL the
+ * context comes from the CSV (host, pus, timestamp, build_type) and zeros.
+ * A number that is not finite is null. 0, -EINVAL with `err` naming a missing
  * column or a bad value (with its line), or -ENOMEM. */
 int cb_export_gbench(const cb_table_t *t, const cb_meta_t *meta, cb_buf_t *out, char *err,
                      size_t errlen);

@@ -76,6 +76,9 @@ static int select_list(const char *what, const char *list, const char *const *na
     return cb_usage_error("run", "out of memory");
   if (err == -EINVAL)
     return cb_usage_error("run", "empty name in the %s list '%s'", what, list);
+  if (err == -ENODATA)
+    return cb_usage_error("run", "the %s list '%s' excludes every %s it names", what, list,
+                          what);
   return cb_usage_error("run", "unknown %s '%s' (known: %s)", what, bad, known);
 }
 

@@ -30,5 +30,12 @@ void cb_meta_collect(cb_meta_t *m, const cb_topo_t *topo);
 /* The sidecar: one JSON object with everything above, the build, and the
  * fingerprint of both (bench/fingerprint.h): its id and its fields. */
 void cb_meta_json(const cb_meta_t *m, cb_buf_t *b);
+/* X.csv (or X) -> X.meta.json, the sidecar's name. 0 or -ENAMETOOLONG. */
+int cb_meta_path(const char *csv, char *buf, size_t len);
+/* Read a sidecar back (what exports of a CSV take for their context): the
+ * fields above that it holds, the others 0 or "". 0, or -EINVAL with `err`
+ * naming the file and what is wrong (not JSON, with its line; not concbench
+ * metadata). */
+int cb_meta_read(const char *path, cb_meta_t *m, char *err, size_t errlen);
 
 #endif

@@ -134,6 +134,25 @@ static int open_stream(cb_output_t *o, const struct stat *st, char *why, size_t 
   return 0;
 }
 
+/* "-": our standard output, whatever it is (a terminal, a pipe, a file the
+ * shell opened), written once at the end through a descriptor of our own. */
+static int open_stdout(cb_output_t *o, char *why, size_t len)
+{
+  struct stat st;
+  int fd;
+
+  if (fstat(STDOUT_FILENO, &st) != 0 || (fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) < 0) {
+    int err = -errno;
+    say(why, len, err == -EBADF ? "standard output is closed" : strerror(-err));
+    return err;
+  }
+  o->fd = fd;
+  o->kind = CB_OUT_STREAM;
+  o->dev = st.st_dev;
+  o->ino = st.st_ino;
+  return 0;
+}
+
 int cb_output_open(cb_output_t *o, const char *path, char *why, size_t len)
 {
   struct stat st, dst;
@@ -150,6 +169,12 @@ int cb_output_open(cb_output_t *o, const char *path, char *why, size_t len)
   o->path = strdup(path);
   if (o->path == NULL)
     return -ENOMEM;
+  if (strcmp(path, "-") == 0) {
+    err = open_stdout(o, why, len);
+    if (err != 0)
+      goto fail;
+    return 0;
+  }
   if (path[strlen(path) - 1] == '/') {
     say(why, len, "a directory (ends with '/')");
     err = -EISDIR;

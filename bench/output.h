@@ -9,6 +9,7 @@
  *   /dev/stdout when it is a pipe), a regular file that has no name of its
  *   own to be replaced by (an unlinked file behind /dev/stdout): opened now,
  *   without blocking, and written once, at the end;
+ * - "-", the standard output: a stream, written once, at the end;
  * - anything else is refused up front: a directory, a socket, a block
  *   device, a FIFO that nobody reads (opening it would block for ever).
  *

@@ -216,6 +216,9 @@ static int scripts_in(const char *dir, char *buf, size_t len)
   return 0;
 }
 
+/* The installed scripts first (CB_PLOTS_FROM_BIN: DATADIR/concbench/plots
+ * seen from BINDIR, so that a binary installed under any prefix or DESTDIR
+ * finds its own), then the source tree this binary was built from. */
 int cb_plot_find_scripts(char *buf, size_t len)
 {
   const char *env = getenv("CONCBENCH_PLOTS");
@@ -224,22 +227,17 @@ int cb_plot_find_scripts(char *buf, size_t len)
 
   if (env != NULL && env[0] != '\0')
     return scripts_in(env, buf, len);
-  if (scripts_in(CB_SOURCE_ROOT "/plots", buf, len) == 0)
-    return 0;
   exe = realpath("/proc/self/exe", NULL);
   slash = exe != NULL ? strrchr(exe, '/') : NULL;
-  if (slash != NULL) {
+  if (slash != NULL && CB_PLOTS_FROM_BIN[0] != '\0') {
     *slash = '\0';
-    dir = path_printf("%s/../share/concbench/plots", exe);
+    dir = path_printf("%s/%s", exe, CB_PLOTS_FROM_BIN);
     rc = dir != NULL ? scripts_in(dir, buf, len) : -ENOMEM;
     free(dir);
-    if (rc != 0) {
-      dir = path_printf("%s/plots", exe);
-      rc = dir != NULL ? scripts_in(dir, buf, len) : -ENOMEM;
-      free(dir);
-    }
   }
   free(exe);
+  if (rc != 0)
+    rc = scripts_in(CB_SOURCE_ROOT "/plots", buf, len);
   return rc;
 }
 

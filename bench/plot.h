@@ -55,10 +55,10 @@ int cb_plot_rank(const char *contestant);
  * newline would end gnuplot's command). */
 int cb_gp_quote(cb_buf_t *b, const char *s);
 
-/* The directory of the gnuplot scripts: $CONCBENCH_PLOTS, else the source
- * tree's plots/ (CB_SOURCE_ROOT), else DATADIR/concbench/plots beside the
- * installed binary (BINDIR/../share/concbench/plots), else plots/ beside the
- * binary. 0 or -ENOENT; `buf` gets the directory. */
+/* The directory of the gnuplot scripts: $CONCBENCH_PLOTS, else the
+ * installed ones, DATADIR/concbench/plots as seen from the binary's BINDIR
+ * (e.g. BIN/../share/concbench/plots), else the source tree's plots/
+ * (CB_SOURCE_ROOT). 0 or -ENOENT; `buf` gets the directory. */
 int cb_plot_find_scripts(char *buf, size_t len);
 /* gnuplot: $CONCBENCH_GNUPLOT (a path, or a name looked up in PATH), else
  * "gnuplot" in PATH. 0 or -ENOENT; `buf` gets its path. */

@@ -261,6 +261,18 @@ static double order_median(const double *v, size_t n, uint64_t *state)
   return (v[i] + v[j > i ? j : i]) / 2;
 }
 
+/* A sorted copy of v; NULL on ENOMEM. */
+static double *sort_copy(const double *v, size_t n)
+{
+  double *c = malloc(n * sizeof(*c));
+
+  if (c != NULL) {
+    memcpy(c, v, n * sizeof(*c));
+    qsort(c, n, sizeof(*c), cmp_double);
+  }
+  return c;
+}
+
 double cb_bootstrap_ratio(const double *x, size_t nx, const double *y, size_t ny, double level,
                           unsigned rounds, uint64_t seed, double *lo, double *hi)
 {
@@ -300,6 +312,54 @@ double cb_bootstrap_ratio(const double *x, size_t nx, const double *y, size_t ny
   free(ratios);
   free(sy);
   free(sx);
+  return point;
+}
+
+/* The geometric mean of k ratios of medians, as the mean of their logs. */
+double cb_bootstrap_geomean(const cb_pair_t *pr, size_t k, double level, unsigned rounds,
+                            uint64_t seed, double *lo, double *hi)
+{
+  double **sorted = calloc(2 * (k > 0 ? k : 1), sizeof(*sorted)), *means = NULL, sum = 0, point;
+  uint64_t state = seed;
+  size_t i, n = 0;
+  unsigned b;
+  int ok = sorted != NULL;
+
+  *lo = *hi = point = 0;
+  for (i = 0; ok && i < k; i++) {
+    ok = pr[i].nx > 0 && pr[i].ny > 0 && (sorted[2 * i] = sort_copy(pr[i].x, pr[i].nx)) != NULL &&
+         (sorted[2 * i + 1] = sort_copy(pr[i].y, pr[i].ny)) != NULL;
+    if (ok) {
+      double r = median_sorted(sorted[2 * i + 1], pr[i].ny) / median_sorted(sorted[2 * i], pr[i].nx);
+      ok = r > 0 && isfinite(r);
+      sum += ok ? log(r) : 0;
+    }
+  }
+  if (ok && k > 0 && rounds > 0 && (means = malloc(rounds * sizeof(*means))) != NULL) {
+    point = exp(sum / (double)k);
+    for (b = 0; b < rounds; b++) {
+      double logs = 0, r;
+      int good = 1;
+      for (i = 0; i < k; i++) {
+        double bx = order_median(sorted[2 * i], pr[i].nx, &state);
+        double by = order_median(sorted[2 * i + 1], pr[i].ny, &state);
+        r = by / bx;
+        good = good && r > 0 && isfinite(r);
+        logs += good ? log(r) : 0;
+      }
+      if (good)
+        means[n++] = logs / (double)k;
+    }
+    if (n > 0) {
+      qsort(means, n, sizeof(*means), cmp_double);
+      *lo = exp(means[(size_t)((1 - level) / 2 * (double)(n - 1) + 0.5)]);
+      *hi = exp(means[(size_t)((1 + level) / 2 * (double)(n - 1) + 0.5)]);
+    }
+  }
+  for (i = 0; sorted != NULL && i < 2 * k; i++)
+    free(sorted[i]);
+  free(sorted);
+  free(means);
   return point;
 }
 

@@ -53,6 +53,23 @@ double cb_mw_min_p(size_t nx, size_t ny);
 double cb_bootstrap_ratio(const double *x, size_t nx, const double *y, size_t ny, double level,
                           unsigned rounds, uint64_t seed, double *lo, double *hi);
 
+/* The samples of one comparison: x the base, y the new. */
+typedef struct cb_pair_s {
+  const double *x, *y;
+  size_t nx, ny;
+} cb_pair_t;
+
+/* The geometric mean over k comparisons of median(y) / median(x), with a
+ * bootstrap confidence interval (percentile method, reproducible from
+ * `seed`): each resample draws the medians of every x and y as
+ * cb_bootstrap_ratio does and takes the geometric mean of those k ratios,
+ * so the interval holds the trials' noise in every comparison. Returns the
+ * point estimate; 0 and [0, 0] when k is 0, a sample is empty or a ratio
+ * of medians is not positive and finite (the caller leaves such pairs
+ * out), or on ENOMEM. */
+double cb_bootstrap_geomean(const cb_pair_t *pr, size_t k, double level, unsigned rounds,
+                            uint64_t seed, double *lo, double *hi);
+
 /* A series of samples at points x (e.g. a runner's memory at each
  * concurrency): its slope is the least-squares slope of the samples'
  * medians against x. */

@@ -228,6 +228,51 @@ int cb_table_parse(const char *text, size_t len, cb_table_t *t, char *err, size_
   return parse_into(blob, blob, len, t, err, errlen);
 }
 
+/* All of standard input ("-"), which has no size to ask for: read in
+ * doubling chunks, up to the same 4 GiB as a file. */
+static int load_stdin(cb_table_t *t, char *err, size_t errlen)
+{
+  char msg[200], *text = NULL, *grown;
+  size_t got = 0, cap = 0;
+  ssize_t r;
+  int rc = 0;
+
+  for (;;) {
+    if (cap - got < 2) {
+      if (cap >= UINT32_MAX / 2) {
+        snprintf(err, errlen, "stdin: 4 GiB or more: too large to read");
+        rc = -EFBIG;
+        goto out;
+      }
+      cap = cap ? 2 * cap : 65536;
+      if ((grown = realloc(text, cap)) == NULL) {
+        snprintf(err, errlen, "stdin: out of memory");
+        rc = -ENOMEM;
+        goto out;
+      }
+      text = grown;
+    }
+    r = read(STDIN_FILENO, text + got, cap - got - 2);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0) {
+      rc = -errno;
+      snprintf(err, errlen, "stdin: %s", strerror(errno));
+      goto out;
+    }
+    if (r == 0)
+      break;
+    got += (size_t)r;
+  }
+  rc = parse_into(text, text, got, t, msg, sizeof(msg));
+  text = NULL;
+  if (rc != 0)
+    snprintf(err, errlen, "stdin: %s", rc == -ENOMEM ? "out of memory" : msg);
+out:
+  free(text);
+  return rc;
+}
+
 int cb_table_load(const char *path, cb_table_t *t, char *err, size_t errlen)
 {
   char msg[200], *text = NULL;
@@ -237,6 +282,8 @@ int cb_table_load(const char *path, cb_table_t *t, char *err, size_t errlen)
   int fd, rc = 0;
 
   memset(t, 0, sizeof(*t));
+  if (strcmp(path, "-") == 0)
+    return load_stdin(t, err, errlen);
   fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0 || fstat(fd, &st) != 0) {
     rc = -errno;

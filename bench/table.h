@@ -23,7 +23,8 @@ typedef struct cb_table_s {
 /* Parse `len` bytes of CSV text. 0, or -EINVAL with `err` holding "line N:
  * what is wrong", or -ENOMEM. An empty text is -EINVAL ("empty"). */
 int cb_table_parse(const char *text, size_t len, cb_table_t *t, char *err, size_t errlen);
-/* Read and parse a file; errors name the file. 0, -errno. */
+/* Read and parse a file, or standard input when path is "-"; errors name
+ * the file ("stdin"). 0, -errno. */
 int cb_table_load(const char *path, cb_table_t *t, char *err, size_t errlen);
 void cb_table_free(cb_table_t *t);
 

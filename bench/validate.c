@@ -240,7 +240,7 @@ int cb_trials_load(const char *path, cb_table_t *t, char *err, size_t errlen)
   int rc;
 
   memset(t, 0, sizeof(*t));
-  if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+  if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
     snprintf(err, errlen, "%s: line 1: empty file (no header, no trials)", path);
     return -EINVAL;
   }

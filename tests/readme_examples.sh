@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 #
-# tests/readme_examples.sh CONCBENCH SOURCE_ROOT: every `concbench ...`
+# tests/readme_examples.sh CONCBENCH SOURCE_ROOT: every `[build/]concbench ...`
 # command of README.md's code blocks, run in a tiny form, must exit 0 (so an
 # example with an unknown option, a renamed command or a wrong argument fails
 # the test suite). In a scratch directory that holds what the examples name
@@ -24,9 +24,11 @@ fi
 cp out.csv BASE.csv && cp out.csv NEW.csv && mkdir RESULTS && cp out.csv out.meta.json RESULTS/ ||
     exit 1
 
-# The commands: lines of fenced code blocks that start with `concbench `,
-# without their trailing comment.
-mapfile -t cmds < <(awk '/^```/ { inb = !inb; next } inb && /^concbench / { print }' \
+# The commands: lines of fenced code blocks that start with `concbench ` or
+# `build/concbench ` (the README's examples before installing), without their
+# trailing comment.
+mapfile -t cmds < <(awk '/^```/ { inb = !inb; next }
+                         inb && /^(build\/)?concbench / { sub(/^build\//, ""); print }' \
     "$root/README.md" | sed -E 's/[[:space:]]{2,}#.*$//')
 
 failed=0

@@ -287,6 +287,13 @@ static void test_select_picks(void **state)
   CHECK_SELECT("*,noop", 0, 1, 2, 3);
   CHECK_SELECT("io.sleep,*", 3, 0, 1, 2);
   CHECK_SELECT("cpu.?p", 2);
+  /* Exclusions, wherever they stand; alone, from every name. */
+  CHECK_SELECT("*,!cpu.*", 0, 3);
+  CHECK_SELECT("!cpu.*,*", 0, 3);
+  CHECK_SELECT("!cpu.*", 0, 3);
+  CHECK_SELECT("!noop,!io.*", 1, 2);
+  CHECK_SELECT("cpu.*,!cpu.fp", 1);
+  CHECK_SELECT("io.sleep,cpu.*,!cpu.hash", 3, 2);
 }
 
 static void check_select_bad(const char *list, int want_err, const char *want_bad)
@@ -316,6 +323,11 @@ static void test_select_rejects(void **state)
   check_select_bad("noop,", -EINVAL, "");
   check_select_bad(",noop", -EINVAL, "");
   check_select_bad("", -EINVAL, "");
+  check_select_bad("*,!nosuch", -ENOENT, "!nosuch");
+  check_select_bad("!", -EINVAL, "!");
+  check_select_bad("noop,!", -EINVAL, "!");
+  check_select_bad("noop,!noop", -ENODATA, "noop,!noop");
+  check_select_bad("!*", -ENODATA, "!*");
 }
 
 /* ---- cb_buf_csv_str, cb_buf_csv_double ---- */

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "compare.h"
 #include "table.h"
@@ -270,9 +271,7 @@ static void line_of(const char *text, const char *needle, char *buf, size_t len)
   snprintf(buf, len, "%.*s", (int)(e - s), s);
 }
 
-/* ---- a minimal JSON checker ------------------------------------------ */
-
-static const char *json_value(const char *p, int depth);
+/* ---- JSON read back by jansson ------------------------------------ */
 
 static const char *json_ws(const char *p)
 {
@@ -281,106 +280,16 @@ static const char *json_ws(const char *p)
   return p;
 }
 
-static const char *json_string(const char *p)
-{
-  if (*p++ != '"')
-    return NULL;
-  while (*p != '"') {
-    if ((unsigned char)*p < 0x20)
-      return NULL;
-    if (*p == '\\') {
-      p++;
-      if (*p == 'u') {
-        for (int i = 1; i <= 4; i++) {
-          if (strchr("0123456789abcdefABCDEF", p[i]) == NULL || p[i] == '\0')
-            return NULL;
-        }
-        p += 4;
-      } else if (strchr("\"\\/bfnrt", *p) == NULL || *p == '\0') {
-        return NULL;
-      }
-    }
-    p++;
-  }
-  return p + 1;
-}
-
-static const char *json_number(const char *p)
-{
-  const char *s = p;
-
-  if (*p == '-')
-    p++;
-  if (*p == '0')
-    p++;
-  else if (*p >= '1' && *p <= '9')
-    while (*p >= '0' && *p <= '9')
-      p++;
-  else
-    return NULL;
-  if (*p == '.') {
-    if (!(*++p >= '0' && *p <= '9'))
-      return NULL;
-    while (*p >= '0' && *p <= '9')
-      p++;
-  }
-  if (*p == 'e' || *p == 'E') {
-    p++;
-    if (*p == '+' || *p == '-')
-      p++;
-    if (!(*p >= '0' && *p <= '9'))
-      return NULL;
-    while (*p >= '0' && *p <= '9')
-      p++;
-  }
-  return p > s ? p : NULL;
-}
-
-static const char *json_seq(const char *p, int depth, char close, int object)
-{
-  p = json_ws(p + 1);
-  if (*p == close)
-    return p + 1;
-  for (;;) {
-    if (object) {
-      p = json_string(json_ws(p));
-      if (p == NULL || *(p = json_ws(p)) != ':')
-        return NULL;
-      p++;
-    }
-    p = json_value(p, depth + 1);
-    if (p == NULL)
-      return NULL;
-    p = json_ws(p);
-    if (*p == close)
-      return p + 1;
-    if (*p++ != ',')
-      return NULL;
-  }
-}
-
-static const char *json_value(const char *p, int depth)
-{
-  if (depth > 64)
-    return NULL;
-  p = json_ws(p);
-  switch (*p) {
-  case '{': return json_seq(p, depth, '}', 1);
-  case '[': return json_seq(p, depth, ']', 0);
-  case '"': return json_string(p);
-  case 't': return strncmp(p, "true", 4) == 0 ? p + 4 : NULL;
-  case 'f': return strncmp(p, "false", 5) == 0 ? p + 5 : NULL;
-  case 'n': return strncmp(p, "null", 4) == 0 ? p + 4 : NULL;
-  default: return json_number(p);
-  }
-}
-
+/* One JSON value that jansson reads (strict: no NaN, no trailing text, valid
+ * UTF-8, no duplicate keys), starting with `open`. */
 static void expect_json(const char *text, char open)
 {
-  const char *end = json_value(text, 0);
+  json_error_t je;
+  json_t *v = json_loads(text, JSON_REJECT_DUPLICATES, &je);
 
-  if (end == NULL || *json_ws(end) != '\0')
-    fail_msg("not one valid JSON value:\n%s", text);
+  if (v == NULL)
+    fail_msg("not one valid JSON value (line %d: %s):\n%s", je.line, je.text, text);
+  json_decref(v);
   if (*json_ws(text) != open)
     fail_msg("JSON does not start with '%c':\n%s", open, text);
 }
@@ -900,6 +809,37 @@ static void test_formats_and_exports(void **state)
     size_t j;
     for (j = 0; j < ARRAY_SIZE(nums); j++)
       expect_exact(json_after(e, nums[j]), strtod(cb_table_get(&t, k + 1, cb_table_col(&t, nums[j])), NULL), nums[j]);
+  }
+  {
+    /* The overall geometric mean of the three ratios, computed here from
+     * the samples, with an interval around it. */
+    json_t *root = json_loads(r.out, 0, NULL), *gm = json_object_get(root, "geomean");
+    double logs = 0, g, glo, ghi;
+    for (k = 0; k < 3; k++) {
+      stats9(va[k], &med, &lo, &hi);
+      stats9(vb[k], &bmed, &blo, &bhi);
+      logs += log(bmed / med);
+    }
+    assert_non_null(gm);
+    assert_int_equal(json_integer_value(json_object_get(gm, "cells")), 3);
+    g = json_number_value(json_object_get(gm, "ratio"));
+    glo = json_number_value(json_object_get(gm, "ci_lo"));
+    ghi = json_number_value(json_object_get(gm, "ci_hi"));
+    if (fabs(g - exp(logs / 3)) > 1e-12 * g)
+      fail_msg("geomean %.17g, expected %.17g", g, exp(logs / 3));
+    assert_true(glo <= g && g <= ghi && glo > 0.95 && ghi < 1.05 && ghi > glo);
+    json_decref(root);
+    result_free(&r);
+    run_compare(&d, &r, a, b, NULL);
+    snprintf(text, sizeof(text), "geometric mean of the ratios over 3 cells: %.3f, 95%% CI [",
+             g);
+    expect_in(r.out, text, "text");
+    result_free(&r);
+    run_compare(&d, &r, "-f", "md", a, b, NULL);
+    expect_in(r.out, text, "md");
+    result_free(&r);
+    run_compare(&d, &r, "--export", "bmf", a, b, NULL);
+    expect_in(r.err, text, "stderr with --export");
   }
   result_free(&r);
   cb_table_free(&t);

@@ -22,7 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <jansson.h>
 
+#include "cb_config.h"
 #include "csv.h"
 #include "export.h"
 #include "meta.h"
@@ -30,205 +32,43 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ---- a strict JSON validator ---- */
+/* ---- reading the JSON back with jansson ---- */
 
-static int js_value(const char **p, int depth);
-
-static void js_ws(const char **p)
+/* The document, parsed by jansson (which refuses NaN, Infinity, invalid
+ * UTF-8, duplicate keys and anything after the value). */
+static json_t *parse_json(const char *text)
 {
-  while (**p == ' ' || **p == '\n' || **p == '\t' || **p == '\r')
-    (*p)++;
-}
+  json_error_t je;
+  json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
 
-static int is_digit(char c)
-{
-  return c >= '0' && c <= '9';
-}
-
-static int js_string(const char **p)
-{
-  const char *s = *p;
-  int i;
-
-  if (*s++ != '"')
-    return -1;
-  while (*s != '"') {
-    if (*s == '\0' || (unsigned char)*s < 0x20)
-      return -1;
-    if (*s == '\\') {
-      s++;
-      if (*s == 'u') {
-        for (i = 1; i <= 4; i++) {
-          if (strchr("0123456789abcdefABCDEF", s[i]) == NULL || s[i] == '\0')
-            return -1;
-        }
-        s += 4;
-      } else if (*s == '\0' || strchr("\"\\/bfnrt", *s) == NULL) {
-        return -1;
-      }
-    }
-    s++;
-  }
-  *p = s + 1;
-  return 0;
-}
-
-static int js_number(const char **p)
-{
-  const char *s = *p;
-
-  if (*s == '-')
-    s++;
-  if (*s == '0')
-    s++;
-  else if (is_digit(*s))
-    while (is_digit(*s))
-      s++;
-  else
-    return -1;
-  if (*s == '.') {
-    if (!is_digit(*++s))
-      return -1;
-    while (is_digit(*s))
-      s++;
-  }
-  if (*s == 'e' || *s == 'E') {
-    s++;
-    if (*s == '+' || *s == '-')
-      s++;
-    if (!is_digit(*s))
-      return -1;
-    while (is_digit(*s))
-      s++;
-  }
-  *p = s;
-  return 0;
-}
-
-static int js_word(const char **p, const char *w)
-{
-  size_t n = strlen(w);
-
-  if (strncmp(*p, w, n) != 0)
-    return -1;
-  *p += n;
-  return 0;
-}
-
-/* An object or array: members until the closing bracket. */
-static int js_container(const char **p, int depth, char close)
-{
-  (*p)++;
-  js_ws(p);
-  if (**p == close) {
-    (*p)++;
-    return 0;
-  }
-  for (;;) {
-    js_ws(p);
-    if (close == '}') {
-      if (js_string(p) != 0)
-        return -1;
-      js_ws(p);
-      if (*(*p)++ != ':')
-        return -1;
-    }
-    if (js_value(p, depth + 1) != 0)
-      return -1;
-    js_ws(p);
-    if (**p == ',') {
-      (*p)++;
-      continue;
-    }
-    if (**p != close)
-      return -1;
-    (*p)++;
-    return 0;
-  }
-}
-
-static int js_value(const char **p, int depth)
-{
-  if (depth > 64)
-    return -1;
-  js_ws(p);
-  switch (**p) {
-  case '{': return js_container(p, depth, '}');
-  case '[': return js_container(p, depth, ']');
-  case '"': return js_string(p);
-  case 't': return js_word(p, "true");
-  case 'f': return js_word(p, "false");
-  case 'n': return js_word(p, "null");
-  default: return js_number(p);
-  }
+  if (root == NULL)
+    fail_msg("invalid JSON at line %d column %d: %s\n%s", je.line, je.column, je.text, text);
+  return root;
 }
 
 static void assert_valid_json(const char *text)
 {
-  const char *p = text;
-
-  if (js_value(&p, 0) != 0)
-    fail_msg("invalid JSON at offset %td: '%.40s'\n%s", p - text, p, text);
-  js_ws(&p);
-  if (*p != '\0')
-    fail_msg("text after the JSON value at offset %td", p - text);
+  json_decref(parse_json(text));
 }
 
-static void test_validator(void **state)
+static void str_field(const json_t *o, const char *key, char *buf, size_t len)
 {
-  static const char *const good[] = { "{}", "[]", "{\"a\": [1, -2.5e+3, 0, \"x\\\"\\u00e9\"]}",
-                                      " [true,false,null] " };
-  static const char *const bad[] = { "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.",
-                                     "\"\n\"", "[1] 2", "NaN", "\"\\x\"", "{a:1}" };
-  const char *p;
-  size_t i;
+  const char *v = json_string_value(json_object_get(o, key));
 
-  (void)state;
-  for (i = 0; i < ARRAY_SIZE(good); i++) {
-    p = good[i];
-    assert_int_equal(js_value(&p, 0), 0);
-  }
-  for (i = 0; i < ARRAY_SIZE(bad); i++) {
-    p = bad[i];
-    if (js_value(&p, 0) == 0) {
-      js_ws(&p);
-      if (*p == '\0')
-        fail_msg("validator accepts '%s'", bad[i]);
-    }
-  }
+  if (v == NULL)
+    fail_msg("entry without a string \"%s\"", key);
+  snprintf(buf, len, "%s", v);
 }
 
-/* ---- reading entries back ---- */
-
-/* The text of `"key": ` up to the entry's end, or NULL. */
-static const char *find_key(const char *from, const char *to, const char *key)
+/* A number; integers must be JSON integers (as Google Benchmark writes
+ * them), reals may be either. */
+static double num_field(const json_t *o, const char *key, int integer)
 {
-  char pat[64];
-  const char *p;
+  const json_t *v = json_object_get(o, key);
 
-  snprintf(pat, sizeof(pat), "\"%s\": ", key);
-  p = strstr(from, pat);
-  return p != NULL && p < to ? p + strlen(pat) : NULL;
-}
-
-static double num_field(const char *from, const char *to, const char *key)
-{
-  const char *p = find_key(from, to, key);
-
-  if (p == NULL)
-    fail_msg("entry without \"%s\": %.*s", key, (int)(to - from), from);
-  return strtod(p, NULL);
-}
-
-static void str_field(const char *from, const char *to, const char *key, char *buf, size_t len)
-{
-  const char *p = find_key(from, to, key), *end;
-
-  if (p == NULL || *p != '"')
-    fail_msg("entry without a string \"%s\": %.*s", key, (int)(to - from), from);
-  end = strchr(p + 1, '"');
-  assert_non_null(end);
-  snprintf(buf, len, "%.*s", (int)(end - p - 1), p + 1);
+  if (integer ? !json_is_integer(v) : !json_is_number(v))
+    fail_msg("entry without %s \"%s\"", integer ? "an integer" : "a number", key);
+  return json_number_value(v);
 }
 
 typedef struct entry_s {
@@ -240,31 +80,28 @@ typedef struct entry_s {
 /* The benchmark entries of a document, in order; returns how many. */
 static size_t read_entries(const char *json, entry_t *e, size_t max)
 {
-  const char *p = strstr(json, "\"benchmarks\": ["), *next;
-  size_t n = 0;
+  json_t *root = parse_json(json), *benches = json_object_get(root, "benchmarks"), *o;
+  size_t n = 0, i;
 
-  assert_non_null(p);
-  p = strstr(p, "\"name\": ");
-  while (p != NULL) {
-    next = strstr(p + 1, "\"name\": ");
-    const char *to = next != NULL ? next : p + strlen(p);
+  assert_true(json_is_array(benches));
+  json_array_foreach(benches, i, o) {
     assert_true(n < max);
-    str_field(p, to, "name", e[n].name, sizeof(e[n].name));
-    str_field(p, to, "run_name", e[n].run_name, sizeof(e[n].run_name));
-    str_field(p, to, "run_type", e[n].run_type, sizeof(e[n].run_type));
-    str_field(p, to, "time_unit", e[n].time_unit, sizeof(e[n].time_unit));
-    e[n].family = num_field(p, to, "family_index");
-    e[n].instance = num_field(p, to, "per_family_instance_index");
-    e[n].repetitions = num_field(p, to, "repetitions");
-    e[n].index = num_field(p, to, "repetition_index");
-    e[n].threads = num_field(p, to, "threads");
-    e[n].iterations = num_field(p, to, "iterations");
-    e[n].real_time = num_field(p, to, "real_time");
-    e[n].cpu_time = num_field(p, to, "cpu_time");
-    e[n].items_per_second = num_field(p, to, "items_per_second");
+    str_field(o, "name", e[n].name, sizeof(e[n].name));
+    str_field(o, "run_name", e[n].run_name, sizeof(e[n].run_name));
+    str_field(o, "run_type", e[n].run_type, sizeof(e[n].run_type));
+    str_field(o, "time_unit", e[n].time_unit, sizeof(e[n].time_unit));
+    e[n].family = num_field(o, "family_index", 1);
+    e[n].instance = num_field(o, "per_family_instance_index", 1);
+    e[n].repetitions = num_field(o, "repetitions", 1);
+    e[n].index = num_field(o, "repetition_index", 1);
+    e[n].threads = num_field(o, "threads", 1);
+    e[n].iterations = num_field(o, "iterations", 1);
+    e[n].real_time = num_field(o, "real_time", 0);
+    e[n].cpu_time = num_field(o, "cpu_time", 0);
+    e[n].items_per_second = num_field(o, "items_per_second", 0);
     n++;
-    p = next;
   }
+  json_decref(root);
   return n;
 }
 
@@ -443,6 +280,21 @@ static void test_entries(void **state)
   cb_buf_free(&json);
 }
 
+/* The "context" object of a document, checked against a JSON text of what
+ * it must hold (jansson's equality: same keys, same values). */
+static void assert_context(const char *doc, const char *want)
+{
+  json_t *root = parse_json(doc), *exp = parse_json(want);
+  json_t *ctx = json_object_get(root, "context");
+
+  if (!json_equal(ctx, exp)) {
+    char *got = json_dumps(ctx, JSON_SORT_KEYS);
+    fail_msg("context %s, expected %s", got, want);
+  }
+  json_decref(exp);
+  json_decref(root);
+}
+
 static void test_context_without_meta(void **state)
 {
   cb_buf_t csv = { 0 }, json = { 0 };
@@ -450,53 +302,161 @@ static void test_context_without_meta(void **state)
   (void)state;
   fixture_csv(&csv);
   export_text(csv.data, NULL, &json);
-  assert_non_null(strstr(json.data, "\"context\": {"));
-  assert_non_null(strstr(json.data, "\"date\": \"2026-01-02T03:04:05.678+00:00\""));
-  assert_non_null(strstr(json.data, "\"host_name\": \"lab \\\"7\\\"\""));
-  assert_non_null(strstr(json.data, "\"executable\": \"concbench\""));
-  assert_non_null(strstr(json.data, "\"num_cpus\": 16,"));
-  assert_non_null(strstr(json.data, "\"mhz_per_cpu\": 0,"));
-  assert_non_null(strstr(json.data, "\"cpu_scaling_enabled\": false"));
-  assert_non_null(strstr(json.data, "\"caches\": []"));
-  assert_non_null(strstr(json.data, "\"load_avg\": [0,0,0]"));
-  assert_non_null(strstr(json.data, "\"library_build_type\": \"debug\""));
+  assert_context(json.data, "{\"date\": \"2026-01-02T03:04:05.678+00:00\", "
+                            "\"host_name\": \"lab \\\"7\\\"\", \"executable\": \"concbench\", "
+                            "\"num_cpus\": 16, \"mhz_per_cpu\": 0, "
+                            "\"cpu_scaling_enabled\": false, \"caches\": [], "
+                            "\"load_avg\": [0.0, 0.0, 0.0], \"library_build_type\": \"debug\"}");
   cb_buf_free(&csv);
   cb_buf_free(&json);
 }
+
+static void fill_meta(cb_meta_t *meta)
+{
+  memset(meta, 0, sizeof(*meta));
+  snprintf(meta->run_id, sizeof(meta->run_id), "R1");
+  snprintf(meta->host, sizeof(meta->host), "meta\\host");
+  snprintf(meta->started, sizeof(meta->started), "2026-11-22T00:00:00Z");
+  meta->pus = 8;
+  meta->mhz = 2599.6;
+  meta->load_avg[0] = 0.5;
+  meta->load_avg[1] = 0.25;
+  meta->load_avg[2] = 1.5;
+  meta->caches[0] = (cb_cache_t){ .level = 1, .type = "Data", .size = 32768, .num_sharing = 2 };
+  meta->caches[1] = (cb_cache_t){ .level = 3, .type = "Unified", .size = 8388608,
+                                  .num_sharing = 8 };
+  meta->ncaches = 2;
+}
+
+static const char meta_context[] =
+    "{\"date\": \"2026-11-22T00:00:00+00:00\", \"host_name\": \"meta\\\\host\", "
+    "\"executable\": \"concbench\", \"num_cpus\": 8, \"mhz_per_cpu\": 2600, "
+    "\"cpu_scaling_enabled\": false, \"caches\": ["
+    "{\"type\": \"Data\", \"level\": 1, \"size\": 32768, \"num_sharing\": 2}, "
+    "{\"type\": \"Unified\", \"level\": 3, \"size\": 8388608, \"num_sharing\": 8}], "
+    "\"load_avg\": [0.5, 0.25, 1.5], \"library_build_type\": \"debug\"}";
 
 static void test_context_from_meta(void **state)
 {
   cb_buf_t csv = { 0 }, json = { 0 };
   cb_meta_t meta;
+  entry_t e[32];
 
   (void)state;
-  memset(&meta, 0, sizeof(meta));
-  snprintf(meta.host, sizeof(meta.host), "meta\\host");
-  snprintf(meta.started, sizeof(meta.started), "2026-11-22T00:00:00Z");
-  meta.pus = 8;
-  meta.mhz = 2599.6;
-  meta.load_avg[0] = 0.5;
-  meta.load_avg[1] = 0.25;
-  meta.load_avg[2] = 1.5;
-  meta.caches[0] = (cb_cache_t){ .level = 1, .type = "Data", .size = 32768, .num_sharing = 2 };
-  meta.caches[1] = (cb_cache_t){ .level = 3, .type = "Unified", .size = 8388608,
-                                 .num_sharing = 8 };
-  meta.ncaches = 2;
+  fill_meta(&meta);
   fixture_csv(&csv);
   export_text(csv.data, &meta, &json);
-  assert_valid_json(json.data);
-  assert_non_null(strstr(json.data, "\"date\": \"2026-11-22T00:00:00+00:00\""));
-  assert_non_null(strstr(json.data, "\"host_name\": \"meta\\\\host\""));
-  assert_non_null(strstr(json.data, "\"num_cpus\": 8,"));
-  assert_non_null(strstr(json.data, "\"mhz_per_cpu\": 2600,"));
-  assert_non_null(strstr(json.data, "\"load_avg\": [0.5,0.25,1.5]"));
-  assert_non_null(strstr(json.data, "\"type\": \"Data\",\n        \"level\": 1,\n"
-                                    "        \"size\": 32768,\n        \"num_sharing\": 2\n"));
-  assert_non_null(strstr(json.data, "\"type\": \"Unified\",\n        \"level\": 3,\n"
-                                    "        \"size\": 8388608,\n        \"num_sharing\": 8\n"));
+  assert_context(json.data, meta_context);
   /* The benchmarks do not depend on where the context comes from. */
-  assert_non_null(strstr(json.data, "\"name\": \"cpu.hash/threads/c:2/pin:compact/real_time\""));
+  assert_int_equal(read_entries(json.data, e, ARRAY_SIZE(e)), 12);
+  assert_string_equal(e[0].name, "cpu.hash/threads/c:2/pin:compact/real_time");
   cb_buf_free(&csv);
+  cb_buf_free(&json);
+}
+
+/* What JSON cannot hold: a non-finite number is null, a byte that is not
+ * UTF-8 is U+FFFD; the document stays valid for any strict reader. */
+static void test_non_finite_and_bad_utf8(void **state)
+{
+  cb_buf_t csv = { 0 }, json = { 0 };
+  json_t *root, *b0;
+  cb_meta_t meta;
+
+  (void)state;
+  cb_buf_printf(&csv, "%s", fheader);
+  /* Times so large that per-task nanoseconds overflow to infinity (the
+   * CSV holds only finite numbers); a host that is not UTF-8. */
+  cb_buf_printf(&csv, "R1,T,h\xff\xfe\xc3,4,release,noop,serial,inproc,none,1,10,1,0,0,1e308,"
+                      "0,1,1,1e308,1e308,0,ok\n");
+  fill_meta(&meta);
+  meta.mhz = NAN;
+  meta.load_avg[1] = INFINITY;
+  snprintf(meta.host, sizeof(meta.host), "bad\xc0\xafhost\xed\xa0\x80");
+  export_text(csv.data, &meta, &json);
+  root = parse_json(json.data);
+  b0 = json_array_get(json_object_get(root, "benchmarks"), 0);
+  assert_non_null(b0);
+  assert_true(json_is_null(json_object_get(b0, "real_time")));
+  assert_true(json_is_null(json_object_get(b0, "cpu_time")));
+  assert_true(json_number_value(json_object_get(b0, "items_per_second")) == 0);
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "context"),
+                                                      "mhz_per_cpu")), 0);
+  assert_true(json_is_null(json_array_get(
+      json_object_get(json_object_get(root, "context"), "load_avg"), 1)));
+  assert_string_equal(json_string_value(json_object_get(json_object_get(root, "context"),
+                                                        "host_name")),
+                      "bad\xef\xbf\xbd\xef\xbf\xbdhost\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  assert_null(strstr(json.data, "NaN"));
+  assert_null(strstr(json.data, "Infinity"));
+  json_decref(root);
+  cb_buf_free(&json);
+
+  /* The sidecar of such a machine too. */
+  cb_meta_json(&meta, &json);
+  assert_false(json.failed);
+  root = parse_json(json.data);
+  assert_true(json_is_null(json_object_get(root, "mhz")));
+  assert_string_equal(json_string_value(json_object_get(root, "host")),
+                      "bad\xef\xbf\xbd\xef\xbf\xbdhost\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  json_decref(root);
+  cb_buf_free(&json);
+  cb_buf_free(&csv);
+}
+
+/* The sidecar written, then read back: what the exports take from it. */
+static void test_meta_round_trip(void **state)
+{
+  char dir[] = "/tmp/cb-test-meta-XXXXXX", path[128], err[256];
+  cb_buf_t json = { 0 };
+  cb_meta_t meta, back;
+  json_t *root;
+  size_t i;
+  static const char *const keys[] = { "run_id", "started", "host", "cpu_model", "mhz", "pus",
+                                      "cores", "packages", "numa_nodes", "smt", "caches",
+                                      "governor", "kernel", "mem_total_kb", "load_avg",
+                                      "compiler", "c_flags", "build_type", "libuv_version",
+                                      "hwloc_version", "concbench_version", "git_revision",
+                                      "fingerprint", "fingerprint_fields" };
+
+  (void)state;
+  fill_meta(&meta);
+  meta.cores = 4;
+  meta.smt = 1;
+  snprintf(meta.kernel, sizeof(meta.kernel), "Linux 6.1");
+  cb_meta_json(&meta, &json);
+  root = parse_json(json.data);
+  for (i = 0; i < ARRAY_SIZE(keys); i++) {
+    if (json_object_get(root, keys[i]) == NULL)
+      fail_msg("the sidecar has no \"%s\"", keys[i]);
+  }
+  assert_int_equal(json_object_size(root), ARRAY_SIZE(keys));
+  json_decref(root);
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof(path), "%s/x.meta.json", dir);
+  assert_int_equal(cb_write_atomic(path, json.data, json.len), 0);
+  assert_int_equal(cb_meta_read(path, &back, err, sizeof(err)), 0);
+  assert_string_equal(back.run_id, "R1");
+  assert_string_equal(back.host, "meta\\host");
+  assert_string_equal(back.started, "2026-11-22T00:00:00Z");
+  assert_string_equal(back.kernel, "Linux 6.1");
+  assert_true(back.mhz == 2599.6);
+  assert_int_equal(back.pus, 8);
+  assert_int_equal(back.cores, 4);
+  assert_int_equal(back.smt, 1);
+  assert_true(back.load_avg[0] == 0.5 && back.load_avg[1] == 0.25 && back.load_avg[2] == 1.5);
+  assert_int_equal(back.ncaches, 2);
+  assert_string_equal(back.caches[1].type, "Unified");
+  assert_int_equal(back.caches[1].size, 8388608);
+  assert_int_equal(back.caches[1].num_sharing, 8);
+  /* Not JSON, and JSON that is not ours: -EINVAL naming the file. */
+  assert_int_equal(cb_write_atomic(path, "{\"a\": NaN}", 10), 0);
+  assert_int_equal(cb_meta_read(path, &back, err, sizeof(err)), -EINVAL);
+  assert_non_null(strstr(err, "x.meta.json: line 1"));
+  assert_int_equal(cb_write_atomic(path, "[1]", 3), 0);
+  assert_int_equal(cb_meta_read(path, &back, err, sizeof(err)), -EINVAL);
+  assert_non_null(strstr(err, "no \"run_id\""));
+  unlink(path);
+  assert_int_equal(rmdir(dir), 0);
   cb_buf_free(&json);
 }
 
@@ -510,8 +470,17 @@ static void test_no_benchmarks(void **state)
   export_text(fheader, NULL, &json);
   assert_valid_json(json.data);
   assert_int_equal(read_entries(json.data, e, ARRAY_SIZE(e)), 0);
-  assert_non_null(strstr(json.data, "\"caches\": []"));
-  assert_non_null(strstr(json.data, "\"num_cpus\": 0,"));
+  {
+    /* No row to take the build type from: this build's own. */
+    char want[512];
+    snprintf(want, sizeof(want),
+             "{\"date\": \"\", \"host_name\": \"\", \"executable\": \"concbench\", "
+             "\"num_cpus\": 0, \"mhz_per_cpu\": 0, \"cpu_scaling_enabled\": false, "
+             "\"caches\": [], \"load_avg\": [0.0, 0.0, 0.0], \"library_build_type\": \"%s\"}",
+             strcmp(CB_BUILDTYPE, "release") == 0 || strcmp(CB_BUILDTYPE, "plain") == 0
+                 ? "release" : "debug");
+    assert_context(json.data, want);
+  }
   cb_buf_free(&json);
 
   cb_buf_printf(&csv, "%s", fheader);
@@ -519,7 +488,11 @@ static void test_no_benchmarks(void **state)
   export_text(csv.data, NULL, &json);
   assert_valid_json(json.data);
   assert_int_equal(read_entries(json.data, e, ARRAY_SIZE(e)), 0);
-  assert_non_null(strstr(json.data, "\"library_build_type\": \"release\""));
+  assert_context(json.data, "{\"date\": \"T\", \"host_name\": \"h\", "
+                            "\"executable\": \"concbench\", \"num_cpus\": 4, "
+                            "\"mhz_per_cpu\": 0, \"cpu_scaling_enabled\": false, "
+                            "\"caches\": [], \"load_avg\": [0.0, 0.0, 0.0], "
+                            "\"library_build_type\": \"release\"}");
   cb_buf_free(&csv);
   cb_buf_free(&json);
 }
@@ -752,6 +725,41 @@ static void test_cli_json(void **state)
   assert_true(strcmp(e[0].name, "noop/serial/c:1/pin:none/real_time") == 0 ||
               strcmp(e[0].name, "noop/threads/c:1/pin:none/real_time") == 0);
   assert_string_not_equal(e[0].name, e[3].name);
+  {
+    /* compare --export gbench of the same CSV reads out.meta.json beside
+     * it: the same context as the run's own JSON, to the byte, with the
+     * machine's caches and clock. */
+    char *sidecar, meta_path[400];
+    json_t *a, *b, *m;
+    snprintf(meta_path, sizeof(meta_path), "%s/out.meta.json", dir);
+    char *argv[] = { "concbench", "compare", "--export", "gbench", out, NULL };
+    run_bench(argv, &r);
+    if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0)
+      fail_msg("compare --export gbench: status %#x; stderr: %s", r.status, r.err);
+    a = parse_json(text);
+    b = parse_json(r.out);
+    assert_true(json_equal(json_object_get(a, "context"), json_object_get(b, "context")));
+    sidecar = read_all(meta_path);
+    m = parse_json(sidecar);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(b, "context"), "caches")),
+                     json_array_size(json_object_get(m, "caches")));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(b, "context"),
+                                                          "host_name")),
+                        json_string_value(json_object_get(m, "host")));
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(b, "context"),
+                                                        "num_cpus")),
+                     json_integer_value(json_object_get(m, "pus")));
+    json_decref(m);
+    json_decref(b);
+    json_decref(a);
+    free(sidecar);
+    /* A sidecar that is not JSON: exit 2 naming it. */
+    assert_int_equal(cb_write_atomic(meta_path, "{\"run_id\": NaN}", 16), 0);
+    run_bench(argv, &r);
+    if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 2 || strstr(r.err, meta_path) == NULL)
+      fail_msg("compare --export gbench with a bad sidecar: status %#x; stderr: %s", r.status,
+               r.err);
+  }
   free(text);
   remove_dir(dir);
 }
@@ -789,10 +797,11 @@ static void test_cli_json_bad_path(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_validator),
     cmocka_unit_test(test_entries),
     cmocka_unit_test(test_context_without_meta),
     cmocka_unit_test(test_context_from_meta),
+    cmocka_unit_test(test_non_finite_and_bad_utf8),
+    cmocka_unit_test(test_meta_round_trip),
     cmocka_unit_test(test_no_benchmarks),
     cmocka_unit_test(test_bad_input),
     cmocka_unit_test(test_export_file),
