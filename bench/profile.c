@@ -34,6 +34,14 @@ static const cb_profile_entry_t quick_entries[] = {
   CB_ENTRY("cpu.hash", s, t, .concurrency = "pus", .runners = "serial,threads,processes",  \
            .dispatches = "shared,queue")
 
+/* Mixed work: mix.sleep's CPU share swept at c = PUs and c = 64, with and
+ * without the GIL, for the three models. Tasks per c follow the ideal
+ * throughput at each share (min(c / 1 ms, PUs / CPU time)), so that a trial
+ * lasts about 60 ms here (twice that for threads under the GIL). */
+#define CB_MIX(share, per_c_)                                                              \
+  CB_ENTRY("mix.sleep", share, 120, .per_c = per_c_, .concurrency = "pus,64",              \
+           .runners = "threads,processes,eventloop", .gil_modes = 3)
+
 static const cb_profile_entry_t standard_entries[] = {
   CB_ENTRY("noop", 0, 100000, .dispatches = "shared,queue"),
   CB_ENTRY("cpu.hash", 20000, 400, .gil_modes = 3),
@@ -63,6 +71,14 @@ static const cb_profile_entry_t standard_entries[] = {
   CB_ENTRY("sync.rmutex", 10000, 200, .concurrency = "1,2,4,16"),
   CB_ENTRY("sync.semaphore", 10000, 200, .concurrency = "1,2,4,16"),
   CB_ENTRY("sync.atomic", 10000, 200, .concurrency = "1,2,4,16"),
+  CB_MIX(0, 60),
+  CB_MIX(1, 60),
+  CB_MIX(2, 60),
+  CB_MIX(5, 37),
+  CB_MIX(10, 19),
+  CB_MIX(25, 8),
+  CB_MIX(50, 4),
+  CB_MIX(100, 2),
 };
 
 static const cb_profile_entry_t full_entries[] = {
