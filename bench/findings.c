@@ -1071,7 +1071,7 @@ static void eval_crossover(const cb_cells_t *cells, const claim_t *k, double alp
 /* Mixed work, judged along the CPU share (eval_crossover). */
 #define MIXED(text_, side_, others_, gil_)                                                    \
   { .text = text_, .eval = eval_crossover, .workloads = "mix.*", .side = side_,                \
-    .others = others_, .chart = "share-mix.sleep", .gil = gil_ }
+    .others = others_, .chart = "share-mix.sleep-c64", .gil = gil_ }
 
 static const claim_t claims[] = {
   DUEL("CPU-bound work: processes beat threads (under a GIL).", "cpu.*", "processes",
