@@ -25,6 +25,7 @@ static const cb_profile_entry_t quick_entries[] = {
   CB_ENTRY("fault.error", 50, 200),
   CB_ENTRY("sync.mutex", 2000, 200),
   CB_ENTRY("sync.atomic", 2000, 200),
+  CB_ENTRY("mix.sleep", 10, 40),
 };
 
 /* Task granularity: cpu.hash from about 1 us to about 10 ms a task (here)
@@ -103,6 +104,14 @@ static const cb_profile_entry_t full_entries[] = {
   CB_ENTRY("sync.semaphore", 10000, 500, .concurrency = "1..16"),
   CB_ENTRY("sync.atomic", 10000, 500, .concurrency = "1..16"),
   CB_ENTRY("sync.none", 10000, 500, .concurrency = "1..16"),
+  CB_MIX(0, 60),
+  CB_MIX(1, 60),
+  CB_MIX(2, 60),
+  CB_MIX(5, 37),
+  CB_MIX(10, 19),
+  CB_MIX(25, 8),
+  CB_MIX(50, 4),
+  CB_MIX(100, 2),
 };
 
 static const cb_profile_t quick = {
