@@ -712,7 +712,8 @@ static const char *const variant_cols[] = { "host", "pin", "size", "payload",
 
 static int family_rank(const char *workload)
 {
-  static const char *const order[] = { "cpu", "io", "comm", "sync", "life", "fault", "noop" };
+  static const char *const order[] = { "cpu", "io", "mix", "comm", "sync", "life", "fault",
+                                       "noop" };
   size_t i, len = strcspn(workload, ".");
 
   for (i = 0; i < CB_ARRAY_SIZE(order); i++) {

@@ -466,7 +466,7 @@ static void test_every_workload_under_gil(void **state)
     { "io.tcp", 50, 64, 20 },      { "io.file", 4, 0, 10 },
     { "comm.pingpong", 20, 0, 10 }, { "comm.payload", 0, 100000, 10 },
     { "life.spawn", 0, 0, 10 },    { "life.idle", 1000, 0, 0 },
-    { "mix.sleep", 30, 0, 20 },
+    { "mix.sleep", 30, 0, 20 },    { "mix.tcp", 30, 64, 20 },
   };
   static const unsigned cs[] = { 1, 2, 4 };
   size_t i, r, k;

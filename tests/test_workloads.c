@@ -487,7 +487,7 @@ static const char *const all_names[] = {
   "noop", "cpu.hash", "cpu.fp", "cpu.matmul", "cpu.alloc", "io.sleep", "io.tcp",
   "io.file", "comm.pingpong", "comm.payload", "life.spawn", "life.idle", "fault.crash",
   "fault.error", "sync.mutex", "sync.rmutex", "sync.semaphore", "sync.atomic", "sync.none",
-  "mix.sleep",
+  "mix.sleep", "mix.tcp",
 };
 
 static void test_registry_contract(void **state)
@@ -725,6 +725,9 @@ static const wcase_t small_cases[] = {
   { "mix.sleep", 0, 0, 30 },
   { "mix.sleep", 30, 0, 30 },
   { "mix.sleep", 100, 0, 30 },
+  { "mix.tcp", 0, 64, 30 },
+  { "mix.tcp", 30, 64, 30 },
+  { "mix.tcp", 100, 0, 30 },
 };
 
 static void test_every_workload_every_runner(void **state)
@@ -1657,7 +1660,8 @@ static void test_mix_plan(void **state)
   CHECK(cb__mix_expect(&p, 5, 1000) != x);
 }
 
-/* At 0% a mix.sleep task is io.sleep of 1 ms: the trial lasts at least its
+/* At 0% a mix.sleep task is io.sleep of 1 ms (and a mix.tcp task a round
+ * trip to a server that thinks for 1 ms): the trial lasts at least its
  * tasks' waits and uses next to no CPU; at 100% it is a CPU task of a
  * calibrated millisecond, as cpu.hash of that many rounds is: both use
  * between half and twice a millisecond of CPU per task (the calibration
@@ -1677,8 +1681,9 @@ static void test_mix_extremes(void **state)
 
   (void)state;
   assert_non_null(serial);
-  for (k = 0; k < 2; k++) { /* io.sleep of 1 ms, mix.sleep at 0% */
-    cell = make_cell(k == 0 ? find_wl("io.sleep") : mix, serial, 1, N, k == 0 ? 1000 : 0, 0);
+  for (k = 0; k < 3; k++) { /* io.sleep of 1 ms; mix.sleep and mix.tcp at 0% */
+    cell = make_cell(k == 0 ? find_wl("io.sleep") : k == 1 ? mix : find_wl("mix.tcp"), serial,
+                     1, N, k == 0 ? 1000 : 0, k == 2 ? 64 : 0);
     CHECK_EQ(run_trial(&cell, 1, &t), 0);
     check_ok(&cell, &t);
     CHECK(t.wall_s >= ms);
