@@ -949,30 +949,49 @@ static double ratio_meets_one(const mix_step_t *st, size_t a, size_t b)
   return -1;
 }
 
-/* One series' sentence: who is ahead where, and each change of winner as
- * the interval between the last share where one model is significantly
- * ahead and the first where the other is (its uncertainty), with the share
- * at which the median ratio crosses 1 inside it. */
+/* "1%" or "1-25%": the shares of steps a..b. */
+static void share_span(const mix_step_t *st, size_t a, size_t b, char *buf, size_t len)
+{
+  if (a == b)
+    snprintf(buf, len, "%g%%", st[a].share);
+  else
+    snprintf(buf, len, "%g-%g%%", st[a].share, st[b].share);
+}
+
+/* One series' sentence: who is ahead at which shares, from the lowest
+ * share to the highest ("threads+gil ahead at 0%, tied at 1-25%, ..."),
+ * then each change of winner as the interval between the last share where
+ * one model is significantly ahead and the next where the other is (its
+ * uncertainty), with the share at which the median ratio crosses 1 inside
+ * it. */
 static void mix_sentence(const mix_series_t *s, const cb_cells_t *cells, const char *side,
                          const char *other, char *buf, size_t len)
 {
   const mix_step_t *st = s->step;
-  size_t i, last = s->n, used, changes = 0;
+  size_t i, j, last = s->n, used, changes = 0;
+  char span[32];
   double at;
 
   used = (size_t)snprintf(buf, len, "%s, c=%s: ", cb_cell_key(cells, s->first, "workload"),
                           cb_cell_key(cells, s->first, "concurrency"));
+  for (i = 0; i < s->n && used < len; i = j) {
+    for (j = i + 1; j < s->n && st[j].kind == st[i].kind; j++)
+      ;
+    share_span(st, i, j - 1, span, sizeof(span));
+    used += (size_t)snprintf(buf + used, len - used, "%s%s%s at %s", i > 0 ? ", " : "",
+                             st[i].kind > 0 ? side : st[i].kind < 0 ? other : "tied",
+                             st[i].kind != 0 ? " ahead" : "", span);
+  }
+  if (used < len)
+    used += (size_t)snprintf(buf + used, len - used, " CPU");
   for (i = 0; i < s->n && used < len; i++) {
     if (st[i].kind == 0)
       continue;
     if (last < s->n && st[last].kind != st[i].kind) {
-      at = ratio_meets_one(st, last, i);
-      used += (size_t)snprintf(buf + used, len - used,
-                               "%s%s ahead up to %g%% CPU, %s from %g%%: the winner changes "
-                               "between %g%% and %g%%", changes ? "; then " : "",
-                               st[last].kind > 0 ? side : other, st[last].share,
-                               st[i].kind > 0 ? side : other, st[i].share, st[last].share,
+      used += (size_t)snprintf(buf + used, len - used, "%s the winner changes between %g%% "
+                               "and %g%%", changes ? ", and again" : ":", st[last].share,
                                st[i].share);
+      at = ratio_meets_one(st, last, i);
       if (at >= 0 && used < len)
         used += (size_t)snprintf(buf + used, len - used, " (the medians meet at about %.2g%%)",
                                  at);
@@ -980,21 +999,8 @@ static void mix_sentence(const mix_series_t *s, const cb_cells_t *cells, const c
     }
     last = i;
   }
-  if (used >= len || changes > 0) {
-    if (used < len)
-      snprintf(buf + used, len - used, ". ");
-    return;
-  }
-  if (last == s->n) {
-    snprintf(buf + used, len - used, "no significant difference from %g%% to %g%% CPU. ",
-             st[0].share, st[s->n - 1].share);
-    return;
-  }
-  for (i = 0; i < s->n && st[i].kind == 0; i++)
-    ;
-  snprintf(buf + used, len - used, "%s ahead wherever one is (from %g%% to %g%% CPU), the "
-           "winner never changes. ", st[i].kind > 0 ? side : other, st[i].share,
-           st[last].share);
+  if (used < len)
+    snprintf(buf + used, len - used, "%s. ", changes > 0 ? "" : ": no change of winner");
 }
 
 /* Mixed work (mix.*, whose size is the CPU share): the side against the

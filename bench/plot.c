@@ -2161,12 +2161,20 @@ static void winners_legend(const cb_cells_t *cells, const cb_contest_t *k, size_
 
 /* Rows: the variants that held a contest, first on top; columns: every
  * concurrency, ascending. One data line per contest. */
+/* A cell of a mixed workload (its size a CPU share: `mixed_task_us`). */
+static int mixed_cell(const cb_cells_t *cells, size_t c)
+{
+  const cb_workload_t *wl = cb_workload_find(cb_cell_key(cells, c, "workload"));
+
+  return wl != NULL && wl->mixed_task_us > 0;
+}
+
 static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errlen)
 {
   const cb_cells_t *cells = set->cells;
   cb_contest_t *k = NULL;
   size_t nk = 0, i, j, ncol = 0, nrow = 0, undecidable = 0, fewest = SIZE_MAX, longest = 8;
-  size_t inline_wins = 0, used;
+  size_t inline_wins = 0, used, mixed;
   size_t *all = NULL;
   double cols[64];
   long *row_of = NULL;
@@ -2181,8 +2189,16 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
     skip(p, ch.name, "out of memory");
     goto out;
   }
+  /* Mixed work has its own map of who wins where: share-W-cN, by share. */
+  for (i = j = 0; i < nk; i++) {
+    if (!mixed_cell(cells, k[i].first))
+      k[j++] = k[i];
+  }
+  mixed = nk - j;
+  nk = j;
   if (nk == 0) {
-    skip(p, ch.name, "no cell has ok trials");
+    skip(p, ch.name, mixed > 0 ? "only mixed work, drawn against its CPU share (share-W-cN)"
+                               : "no cell has ok trials");
     goto out;
   }
   /* A row per variant of the set and GIL mode: contests with and without
@@ -2259,9 +2275,13 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
                             "many loops as in flight (a pool of loop threads, not waits "
                             "overlapped); loops short of c in flight do not compete");
   if (undecidable > 0 && used < sizeof(row))
-    snprintf(row + used, sizeof(row) - used, "%s%zu cell%s cannot reach p < 0.05 with %zu "
-             "trials per runner: run with --reps 5 or more", used ? "  ·  " : "", undecidable,
-             undecidable > 1 ? "s" : "", fewest);
+    used += (size_t)snprintf(row + used, sizeof(row) - used, "%s%zu cell%s cannot reach p < "
+                             "0.05 with %zu trials per runner: run with --reps 5 or more",
+                             used ? "  ·  " : "", undecidable, undecidable > 1 ? "s" : "",
+                             fewest);
+  if (mixed > 0 && used < sizeof(row))
+    snprintf(row + used, sizeof(row) - used, "%smixed work (by CPU share): the share-W-cN "
+             "charts", used ? "  ·  " : "");
   var_s(&ch, "note", row);
   for (i = 0; i < cells->n; i++)
     all[i] = i;
@@ -2555,6 +2575,16 @@ out:
 
 /* ---- all of them ------------------------------------------------------ */
 
+/* Mixed work gets no chart per variant (one per share and GIL mode, each of
+ * two concurrencies): share-W-cN holds all of them. */
+static void skip_mixed(cb_plot_t *p, const char *workload)
+{
+  char what[160];
+
+  snprintf(what, sizeof(what), "scaling-, speedup-, latency- and efficiency-%s", workload);
+  skip(p, what, "mixed work is drawn against its CPU share (share-W-cN)");
+}
+
 int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errlen)
 {
   series_t *s = NULL;
@@ -2573,7 +2603,13 @@ int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errl
   }
   for (i = 0; i < set.nv && !stopped(p); i++) {
     const variant_t *v = &set.v[i];
+    const cb_workload_t *wl = cb_workload_find(v->workload);
     ctx_t x = { .p = p, .cells = cells, .v = v, .s = s, .err = err, .errlen = errlen };
+    if (wl != NULL && wl->mixed_task_us > 0) {
+      if (i == 0 || strcmp(set.v[i - 1].workload, v->workload) != 0)
+        skip_mixed(p, v->workload);
+      continue;
+    }
     ns = series_of(cells, v, s, buf);
     x.ns = ns;
     chart_scaling(&x);

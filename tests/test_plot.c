@@ -917,7 +917,7 @@ static void test_every_chart(void **state)
  * c; its data holds each series at its share (0% drawn at 0.3, left of 1%)
  * with its median throughput, then the ideal of 64 tasks of 1 ms on 8 CPUs
  * and on one: 64k tasks/s at 0% and 1%, then 8 CPUs / 1 ms = 8k and 1 CPU /
- * 1 ms = 1k at 100%. */
+ * 1 ms = 1k at 100%. No other chart shows mixed work. */
 static void test_share_chart(void **state)
 {
   static const unsigned shares[] = { 0, 10, 100 };
@@ -973,6 +973,14 @@ static void test_share_chart(void **state)
   }
   assert_int_equal(seen, 6);
   assert_int_equal(ideal, 6); /* 0%, 1% and 100% on each curve */
+  /* no chart per share: the share chart holds them all; no winners map */
+  check_no_chart(charts, "scaling-mix.sleep");
+  check_no_chart(charts, "scaling-mix.sleep-size10");
+  check_no_chart(charts, "winners");
+  if (strstr(r.err, "skipped scaling-, speedup-, latency- and efficiency-mix.sleep: mixed work "
+                    "is drawn against its CPU share (share-W-cN)") == NULL ||
+      strstr(r.err, "skipped winners: only mixed work") == NULL)
+    fail_msg("no word of the charts left out: %s", r.err);
   result_free(&r);
   remove_tree(dir);
 }
