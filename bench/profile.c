@@ -25,8 +25,6 @@ static const cb_profile_entry_t quick_entries[] = {
   CB_ENTRY("fault.error", 50, 200),
   CB_ENTRY("sync.mutex", 2000, 200),
   CB_ENTRY("sync.atomic", 2000, 200),
-  CB_ENTRY("mix.sleep", 10, 40),
-  CB_ENTRY("mix.tcp", 10, 40),
 };
 
 /* Task granularity: cpu.hash from about 1 us to about 10 ms a task (here)
