@@ -717,6 +717,7 @@ static int execute(session_t *s)
 static int prepare(session_t *s, opts_t *o, cb_matrix_t *m, cb_topo_t *topo, cb_meta_t *meta,
                    char **path)
 {
+  const cb_workload_t *uncalibrated = NULL;
   char why[512];
   int rc;
 
@@ -741,6 +742,8 @@ static int prepare(session_t *s, opts_t *o, cb_matrix_t *m, cb_topo_t *topo, cb_
   rc = open_outputs(s);
   if (rc != 0)
     return rc;
+  if ((rc = cb_matrix_calibrate(m, &uncalibrated)) != 0)
+    return cb_fail("run", "cannot calibrate %s: %s", uncalibrated->name, strerror(-rc));
   if (cb_matrix_groups(m) != 0)
     return cb_fail("run", "out of memory");
   /* Scratch directories of runs killed before they could remove them. */

@@ -451,6 +451,31 @@ static int same_params(const cb_cell_t *a, const cb_cell_t *b)
          a->params.payload == b->params.payload && a->params.seed == b->params.seed;
 }
 
+int cb_matrix_calibrate(cb_matrix_t *m, const cb_workload_t **failed)
+{
+  size_t i, j;
+  uint64_t calib;
+  int err;
+
+  for (i = 0; i < m->ncells; i++) {
+    const cb_workload_t *wl = m->cells[i].wl;
+    if (wl->calibrate == NULL || m->cells[i].params.calib != 0)
+      continue;
+    err = wl->calibrate(&calib);
+    if (err == 0 && calib == 0)
+      err = -ERANGE;
+    if (err != 0) {
+      *failed = wl;
+      return err;
+    }
+    for (j = i; j < m->ncells; j++) {
+      if (m->cells[j].wl == wl)
+        m->cells[j].params.calib = calib;
+    }
+  }
+  return 0;
+}
+
 int cb_matrix_groups(cb_matrix_t *m)
 {
   size_t i, j, *first;

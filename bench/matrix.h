@@ -44,6 +44,11 @@ typedef struct cb_matrix_s {
 /* Build the cells. Returns 0, or the CLI exit code 2 after printing one line
  * that names the bad value or the limit that refuses a cell. */
 int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_t *m);
+/* Calibrate each workload of the matrix that has a `calibrate` (once, in
+ * this process) and give the value to all its cells (params.calib), before
+ * their expected checksums or any trial. 0, or -errno with *failed naming
+ * the workload whose calibration failed. */
+int cb_matrix_calibrate(cb_matrix_t *m, const cb_workload_t **failed);
 /* Group the cells by their expected checksums (none computed yet). 0 or
  * -ENOMEM. */
 int cb_matrix_groups(cb_matrix_t *m);

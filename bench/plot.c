@@ -712,7 +712,8 @@ static const char *const variant_cols[] = { "host", "pin", "size", "payload",
 
 static int family_rank(const char *workload)
 {
-  static const char *const order[] = { "cpu", "io", "comm", "sync", "life", "fault", "noop" };
+  static const char *const order[] = { "cpu", "io", "mix", "comm", "sync", "life", "fault",
+                                       "noop" };
   size_t i, len = strcspn(workload, ".");
 
   for (i = 0; i < CB_ARRAY_SIZE(order); i++) {
@@ -1946,6 +1947,163 @@ out:
   free(pick);
 }
 
+/* ---- throughput against the CPU share (mixed work) ---------------------- */
+
+/* Where a share of 0 sits on the log axis: left of 1%, labelled "0%". */
+#define SHARE_ZERO 0.3
+
+static double share_x(const cb_cells_t *cells, size_t c)
+{
+  double s = key_num(cells, c, "size");
+
+  return s > 0 ? s : SHARE_ZERO;
+}
+
+/* The ideal throughput of c tasks of task_s seconds, `share` percent of it
+ * CPU, on `cpus` CPUs: every task in flight all the time, or every CPU busy,
+ * whichever bounds first. */
+static double share_ideal(double c, double task_s, double share, double cpus)
+{
+  double waits = c / task_s, cpu = share > 0 ? cpus / (task_s * share / 100) : INFINITY;
+
+  return waits < cpu ? waits : cpu;
+}
+
+/* The two ideal curves as the last two data blocks: on all PUs, and on one
+ * CPU (a GIL shared by threads and loops), sampled densely on the log axis. */
+static void share_ideals(chart_t *ch, lines_t *l, double c, double task_s, double pus)
+{
+  double cpus[2] = { pus, 1 }, x, y;
+  int k, i;
+
+  for (k = 0; k < 2; k++) {
+    cb_buf_printf(&ch->data, "\n\n# ideal on %g CPUs\n", cpus[k]);
+    for (i = 0; i <= 60; i++) {
+      x = i == 0 ? SHARE_ZERO : pow(10, 2.0 * (i - 1) / 59); /* 1% to 100% */
+      y = share_ideal(c, task_s, x == SHARE_ZERO ? 0 : x, cpus[k]);
+      cb_buf_printf(&ch->data, "%.10g %.10g\n", x, y);
+      see_y(l, y);
+    }
+  }
+}
+
+/* One chart per mixed workload (a `mixed_task_us` in the registry) and
+ * concurrency: median throughput against the CPU share per contestant, with
+ * the ideal curves; the report's claims on mixed work link to them. */
+static void chart_share_one(cb_plot_t *p, const set_t *set, const cb_workload_t *wl,
+                            unsigned long c_, char *err, size_t errlen)
+{
+  const cb_cells_t *cells = set->cells;
+  size_t i, k, n = 0, ns = 0;
+  size_t *pick = malloc((cells->n + 1) * sizeof(*pick));
+  series_t *s = calloc(cells->n + 1, sizeof(*s));
+  variant_t v = { 0 };
+  double pus = 0;
+  chart_t ch;
+  lines_t l;
+  cb_buf_t tics = { 0 };
+  char title[256], sub[512], tr[160], label[16], name_i[64];
+
+  if (pick == NULL || s == NULL)
+    goto out;
+  for (i = 0; i < cells->n; i++) {
+    size_t c = set->order[i];
+    if (strcmp(cb_cell_key(cells, c, "workload"), wl->name) != 0 || conc(cells, c) != c_ ||
+        cb_cell_reference(cells, c) || cells->cell[c].n_ok == 0)
+      continue;
+    pick[n++] = c;
+    pus = key_num(cells, c, "pus");
+  }
+  for (i = 0; i < n; i++) {
+    cb_contestant(cells, pick[i], name_i, sizeof(name_i));
+    for (k = 0; k < ns && strcmp(s[k].name, name_i) != 0; k++)
+      ;
+    if (k == ns) {
+      snprintf(s[ns].name, sizeof(s[ns].name), "%s", name_i);
+      if ((s[ns].cell = malloc(n * sizeof(*s[ns].cell))) == NULL)
+        goto out;
+      ns++;
+    }
+    s[k].cell[s[k].n++] = pick[i];
+  }
+  for (i = 0; i < ns; i++) { /* each series by share */
+    size_t *cc = s[i].cell, j, t;
+    for (k = 1; k < s[i].n; k++)
+      for (j = k; j > 0 && share_x(cells, cc[j - 1]) > share_x(cells, cc[j]); j--) {
+        t = cc[j];
+        cc[j] = cc[j - 1];
+        cc[j - 1] = t;
+      }
+  }
+  chart_init(&ch, "share.gp", "share-%s-c%lu", wl->name, c_);
+  lines_init(&l, &ch, "size");
+  l.xfn = share_x;
+  v.workload = wl->name;
+  v.cell = pick;
+  v.n = n;
+  snprintf(title, sizeof(title), "%s: throughput vs CPU share per task (c = %lu)", wl->name,
+           c_);
+  trials_text(cells, pick, n, tr, sizeof(tr));
+  snprintf(sub, sizeof(sub), "each task %g ms: share %% CPU, the rest waiting  ·  pin %s  ·  %s",
+           (double)wl->mixed_task_us / 1000, cb_cell_key(cells, pick[0], "pin"), tr);
+  titles(&ch, cells, pick, n, title, sub);
+  {
+    ctx_t x = { .p = p, .cells = cells, .v = &v, .s = s, .ns = ns };
+    note(&ch, &x, "grey: the ideal, c tasks on all PUs (solid) and on one CPU, as under a GIL "
+                  "shared by threads or loops (dashed)");
+  }
+  for (i = 0; i < ns; i++)
+    lines_add(&l, cells, &s[i], pt_throughput, NULL);
+  if (l.n == 0) {
+    skip(p, ch.name, "no series with ok trials");
+  } else {
+    share_ideals(&ch, &l, (double)c_, (double)wl->mixed_task_us / 1e6, pus > 0 ? pus : 1);
+    lines_vars(&l, X_PLAIN, 1, UNIT_SI, "");
+    qsort(l.xs, l.nx, sizeof(l.xs[0]), cmp_double);
+    for (i = 0; i < l.nx; i++) {
+      snprintf(label, sizeof(label), "%g%%%%", l.xs[i] == SHARE_ZERO ? 0 : l.xs[i]);
+      cb_buf_printf(&tics, "%s\"%s\" %.10g", i ? ", " : "", label, l.xs[i]);
+    }
+    /* gnuplot reads tic labels as formats: "%%" is a percent sign. The last
+     * assignment of xtics wins. */
+    var_s(&ch, "xtics", tics.data != NULL ? tics.data : "1");
+    chart_draw(p, &ch, err, errlen);
+  }
+  cb_buf_free(&tics);
+  lines_free(&l);
+  chart_free(&ch);
+out:
+  for (i = 0; s != NULL && i < ns; i++)
+    free(s[i].cell);
+  free(s);
+  free(pick);
+}
+
+static void chart_share(cb_plot_t *p, const set_t *set, char *err, size_t errlen)
+{
+  const cb_cells_t *cells = set->cells;
+  unsigned long seen[16];
+  size_t w, c, k, nseen;
+
+  for (w = 0; w < cb_workloads_count && !stopped(p); w++) {
+    if (cb_workloads[w]->mixed_task_us == 0)
+      continue;
+    nseen = 0;
+    for (c = 0; c < cells->n && !stopped(p); c++) {
+      unsigned long c_ = (unsigned long)conc(cells, c);
+      if (strcmp(cb_cell_key(cells, c, "workload"), cb_workloads[w]->name) != 0 ||
+          cb_cell_reference(cells, c))
+        continue;
+      for (k = 0; k < nseen && seen[k] != c_; k++)
+        ;
+      if (k < nseen || nseen == CB_ARRAY_SIZE(seen))
+        continue;
+      seen[nseen++] = c_;
+      chart_share_one(p, set, cb_workloads[w], c_, err, errlen);
+    }
+  }
+}
+
 /* ---- winners ---------------------------------------------------------- */
 
 static void margin_label(const cb_contest_t *k, char *buf, size_t len)
@@ -2003,12 +2161,20 @@ static void winners_legend(const cb_cells_t *cells, const cb_contest_t *k, size_
 
 /* Rows: the variants that held a contest, first on top; columns: every
  * concurrency, ascending. One data line per contest. */
+/* A cell of a mixed workload (its size a CPU share: `mixed_task_us`). */
+static int mixed_cell(const cb_cells_t *cells, size_t c)
+{
+  const cb_workload_t *wl = cb_workload_find(cb_cell_key(cells, c, "workload"));
+
+  return wl != NULL && wl->mixed_task_us > 0;
+}
+
 static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errlen)
 {
   const cb_cells_t *cells = set->cells;
   cb_contest_t *k = NULL;
   size_t nk = 0, i, j, ncol = 0, nrow = 0, undecidable = 0, fewest = SIZE_MAX, longest = 8;
-  size_t inline_wins = 0, used;
+  size_t inline_wins = 0, used, mixed;
   size_t *all = NULL;
   double cols[64];
   long *row_of = NULL;
@@ -2023,8 +2189,16 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
     skip(p, ch.name, "out of memory");
     goto out;
   }
+  /* Mixed work has its own map of who wins where: share-W-cN, by share. */
+  for (i = j = 0; i < nk; i++) {
+    if (!mixed_cell(cells, k[i].first))
+      k[j++] = k[i];
+  }
+  mixed = nk - j;
+  nk = j;
   if (nk == 0) {
-    skip(p, ch.name, "no cell has ok trials");
+    skip(p, ch.name, mixed > 0 ? "only mixed work, drawn against its CPU share (share-W-cN)"
+                               : "no cell has ok trials");
     goto out;
   }
   /* A row per variant of the set and GIL mode: contests with and without
@@ -2101,9 +2275,13 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
                             "many loops as in flight (a pool of loop threads, not waits "
                             "overlapped); loops short of c in flight do not compete");
   if (undecidable > 0 && used < sizeof(row))
-    snprintf(row + used, sizeof(row) - used, "%s%zu cell%s cannot reach p < 0.05 with %zu "
-             "trials per runner: run with --reps 5 or more", used ? "  ·  " : "", undecidable,
-             undecidable > 1 ? "s" : "", fewest);
+    used += (size_t)snprintf(row + used, sizeof(row) - used, "%s%zu cell%s cannot reach p < "
+                             "0.05 with %zu trials per runner: run with --reps 5 or more",
+                             used ? "  ·  " : "", undecidable, undecidable > 1 ? "s" : "",
+                             fewest);
+  if (mixed > 0 && used < sizeof(row))
+    snprintf(row + used, sizeof(row) - used, "%smixed work (by CPU share): the share-W-cN "
+             "charts", used ? "  ·  " : "");
   var_s(&ch, "note", row);
   for (i = 0; i < cells->n; i++)
     all[i] = i;
@@ -2397,6 +2575,16 @@ out:
 
 /* ---- all of them ------------------------------------------------------ */
 
+/* Mixed work gets no chart per variant (one per share and GIL mode, each of
+ * two concurrencies): share-W-cN holds all of them. */
+static void skip_mixed(cb_plot_t *p, const char *workload)
+{
+  char what[160];
+
+  snprintf(what, sizeof(what), "scaling-, speedup-, latency- and efficiency-%s", workload);
+  skip(p, what, "mixed work is drawn against its CPU share (share-W-cN)");
+}
+
 int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errlen)
 {
   series_t *s = NULL;
@@ -2415,7 +2603,13 @@ int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errl
   }
   for (i = 0; i < set.nv && !stopped(p); i++) {
     const variant_t *v = &set.v[i];
+    const cb_workload_t *wl = cb_workload_find(v->workload);
     ctx_t x = { .p = p, .cells = cells, .v = v, .s = s, .err = err, .errlen = errlen };
+    if (wl != NULL && wl->mixed_task_us > 0) {
+      if (i == 0 || strcmp(set.v[i - 1].workload, v->workload) != 0)
+        skip_mixed(p, v->workload);
+      continue;
+    }
     ns = series_of(cells, v, s, buf);
     x.ns = ns;
     chart_scaling(&x);
@@ -2433,6 +2627,8 @@ int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errl
     chart_payload(p, &set, err, errlen);
   if (!stopped(p))
     chart_granularity(p, &set, err, errlen);
+  if (!stopped(p))
+    chart_share(p, &set, err, errlen);
   if (!stopped(p))
     chart_winners(p, &set, err, errlen);
   if (stopped(p)) {

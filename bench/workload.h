@@ -18,6 +18,8 @@ typedef struct cb_params_s {
   uint64_t size;       /* work per task, in the workload's unit */
   uint64_t payload;    /* bytes carried in and out with each task */
   uint64_t seed;
+  uint64_t calib;      /* the workload's calibration (cb_workload_t.calibrate),
+                          measured once per run; 0 for a workload without one */
   const char *scratch; /* the trial's private directory (0700); removed after
                           the trial by the supervisor, even after a crash */
 } cb_params_t;
@@ -86,6 +88,18 @@ typedef struct cb_workload_s {
    * that a run is refused up front when the machine's limits cannot take it
    * (bench/capacity.c). */
   unsigned fds_per_task, async_fds_per_task, ports_per_task;
+
+  /* Its size is the CPU share, in percent, of a task that lasts this many
+   * microseconds and waits for the rest (mix.*): the report and the charts
+   * read such a workload against that share, with the ideal of c such tasks
+   * on the machine's PUs. 0 for every other workload. */
+  uint64_t mixed_task_us;
+  /* Measure what the workload's unit of work costs on this machine (mix.*:
+   * rounds of its CPU part per millisecond), once per run in the
+   * coordinator before any trial; the run hands the value to every task and
+   * to the expected checksums as cb_params_t.calib, so that all trials of a
+   * run do the same work. 0 or -errno. Optional. */
+  int (*calibrate)(uint64_t *calib);
 
   /* Trial set-up in the trial process, before any worker exists; teardown after
    * they are all gone. Both optional. */

@@ -912,6 +912,79 @@ static void test_every_chart(void **state)
   remove_tree(dir);
 }
 
+/* Mixed work: mix.sleep at c = 64 on the fixture's 8 PUs, threads and
+ * processes at 0, 10 and 100% CPU. The chart is named after the workload and
+ * c; its data holds each series at its share (0% drawn at 0.3, left of 1%)
+ * with its median throughput, then the ideal of 64 tasks of 1 ms on 8 CPUs
+ * and on one: 64k tasks/s at 0% and 1%, then 8 CPUs / 1 ms = 8k and 1 CPU /
+ * 1 ms = 1k at 100%. No other chart shows mixed work. */
+static void test_share_chart(void **state)
+{
+  static const unsigned shares[] = { 0, 10, 100 };
+  static const double tp[][3] = { { 60000, 50000, 7000 }, { 58000, 52000, 7500 } };
+  static const char *const who[][2] = { { "threads", "inproc" }, { "processes", "pipe" } };
+  char dir[512], charts[1024];
+  pt_t pts[256];
+  result_t r = { 0 };
+  size_t n, i, k, seen = 0, ideal = 0;
+  unsigned rep;
+  csv_t c;
+
+  (void)state;
+  if (!have_gnuplot())
+    skip();
+  csv_init(&c);
+  for (i = 0; i < ARRAY_SIZE(who); i++)
+    for (k = 0; k < ARRAY_SIZE(shares); k++)
+      for (rep = 0; rep < 3; rep++)
+        put(&c, "run-1,2026-11-22T10:%02u:00Z,testhost,Test CPU,8,4,Linux 6.1,gcc 12,0.1.0,abc,"
+                "release,mix.sleep,mix,%s,%s,compact,64,64,400,%u,0,%u,%.6g,%.6g,10,20,0.1,0,1,"
+                "1,1000,0,1,ok,0.001,0.001,0,1,\n",
+            rep, who[i][0], who[i][1], shares[k], rep, 400 / tp[i][k],
+            tp[i][k] * (1 + 0.001 * rep));
+  make_dir(dir, sizeof(dir));
+  plot_file(dir, "mix.csv", c.text, &r);
+  expect_exit(&r, 0, "plot mix.csv");
+  snprintf(charts, sizeof(charts), "%s/charts", dir);
+  check_chart(charts, "share-mix.sleep-c64", "mix.sleep: throughput vs CPU share per task (c = "
+                                             "64)");
+  n = read_points(charts, "share-mix.sleep-c64", pts, ARRAY_SIZE(pts));
+  for (i = 0; i < n; i++) {
+    for (k = 0; k < ARRAY_SIZE(who) && strcmp(pts[i].series, who[k][0]) != 0; k++)
+      ;
+    if (k < ARRAY_SIZE(who)) {
+      size_t s = pts[i].x == 0.3 ? 0 : pts[i].x == 10 ? 1 : pts[i].x == 100 ? 2 : 3;
+      if (s == 3)
+        fail_msg("%s at share x=%g: not a measured share", pts[i].series, pts[i].x);
+      expect_near(pts[i].v[0], tp[k][s] * 1.001, "share", &pts[i], "median");
+      seen++;
+      continue;
+    }
+    assert_true(strcmp(pts[i].series, "ideal on 8 CPUs") == 0 ||
+                strcmp(pts[i].series, "ideal on 1 CPUs") == 0);
+    if (pts[i].x == 0.3 || pts[i].x == 1)
+      expect_near(pts[i].v[0], 64000, "share", &pts[i], "ideal");
+    else if (pts[i].x == 100)
+      expect_near(pts[i].v[0], strstr(pts[i].series, " 8 ") != NULL ? 8000 : 1000, "share",
+                  &pts[i], "ideal");
+    else
+      continue;
+    ideal++;
+  }
+  assert_int_equal(seen, 6);
+  assert_int_equal(ideal, 6); /* 0%, 1% and 100% on each curve */
+  /* no chart per share: the share chart holds them all; no winners map */
+  check_no_chart(charts, "scaling-mix.sleep");
+  check_no_chart(charts, "scaling-mix.sleep-size10");
+  check_no_chart(charts, "winners");
+  if (strstr(r.err, "skipped scaling-, speedup-, latency- and efficiency-mix.sleep: mixed work "
+                    "is drawn against its CPU share (share-W-cN)") == NULL ||
+      strstr(r.err, "skipped winners: only mixed work") == NULL)
+    fail_msg("no word of the charts left out: %s", r.err);
+  result_free(&r);
+  remove_tree(dir);
+}
+
 static void test_missing_runners(void **state)
 {
   static const char *const skipped[] = { "skipped speedup-cpu.hash", "skipped memory",
@@ -1221,6 +1294,7 @@ int main(void)
     cmocka_unit_test(test_bad_input),
     cmocka_unit_test(test_missing_gnuplot),
     cmocka_unit_test(test_every_chart),
+    cmocka_unit_test(test_share_chart),
     cmocka_unit_test(test_missing_runners),
     cmocka_unit_test(test_single_concurrency),
     cmocka_unit_test(test_compare_chart),

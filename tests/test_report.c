@@ -567,6 +567,62 @@ static void test_granularity_crossover(void **state)
   finish(&f);
 }
 
+/* Mixed work with a known crossover: at c=64 the event loop is ahead by
+ * 30%, 20% and 10% at 1, 2 and 5% CPU, level at 10% and behind by 40% from
+ * 25% on, so the winner changes between 5% and 25%, and the median ratio
+ * meets 1 at 5 + 5 x 0.1 / 0.1 = 10%; at c=2 threads are ahead at every
+ * share. Only the plain-C claim of mix.sleep has cells. */
+static void test_mixed_crossover(void **state)
+{
+  static const unsigned long shares[] = { 1, 2, 5, 10, 25, 100 };
+  static const double at64[] = { 1.3, 1.2, 1.1, 1.0, 0.6, 0.6 };
+  const cb_finding_t *g;
+  cb_finding_t *all;
+  fixture_t f;
+  size_t n, i;
+
+  (void)state;
+  start(&f);
+  for (i = 0; i < CB_ARRAY_SIZE(shares); i++) {
+    more_t m = { .dispatch = "", .size = shares[i] };
+    double threads = 100000.0 / (double)shares[i];
+
+    cell_m(&f, "mix.sleep", "threads", "inproc", 64, 0, "ok", threads, 1, 6, &m);
+    cell_m(&f, "mix.sleep", "eventloop", "inproc", 64, 0, "ok", threads * at64[i], 1, 6, &m);
+    cell_m(&f, "mix.sleep", "threads", "inproc", 2, 0, "ok", threads / 10, 1, 6, &m);
+    cell_m(&f, "mix.sleep", "eventloop", "inproc", 2, 0, "ok", threads / 10 * 0.9, 1, 6, &m);
+  }
+  findings_of(&f, &all, &n);
+  g = finding(all, n, "Mixed work (mix.sleep): an event loop beats threads while requests mostly "
+                      "wait (in plain C)");
+  assert_int_equal(g->verdict, CB_V_DEPENDS);
+  assert_int_equal(g->wins, 3);
+  assert_int_equal(g->losses, 8);
+  assert_int_equal(g->ties, 1);
+  assert_string_equal(g->chart, "share-mix.sleep-c64");
+  assert_non_null(strstr(g->evidence, "mix.sleep, c=64: eventloop ahead at 1-5%, tied at 10%, "
+                                      "threads ahead at 25-100% CPU: the winner changes between "
+                                      "5% and 25% (the medians meet at about 10%). mix.sleep, "
+                                      "c=2: threads ahead at 1-100% CPU: no change of winner.\n"));
+  assert_string_equal(g->headline,
+                      "mix.sleep, c=64: eventloop ahead at 1-5%, tied at 10%, threads ahead at "
+                      "25-100% CPU: the winner changes between 5% and 25% (the medians meet at "
+                      "about 10%). mix.sleep, c=2: threads ahead at 1-100% CPU: no change of "
+                      "winner.");
+  g = finding(all, n, "Mixed work (mix.sleep): an event loop beats threads while requests mostly "
+                      "wait (under a GIL)");
+  assert_int_equal(g->verdict, CB_V_UNTESTED);
+  /* the other pair has no processes, the other workload no cells: not measured either */
+  g = finding(all, n, "Mixed work (mix.sleep): threads beat processes while requests mostly wait "
+                      "(in plain C)");
+  assert_int_equal(g->verdict, CB_V_UNTESTED);
+  g = finding(all, n, "Mixed work (mix.tcp): an event loop beats threads while requests mostly "
+                      "wait (in plain C)");
+  assert_int_equal(g->verdict, CB_V_UNTESTED);
+  free(all);
+  finish(&f);
+}
+
 /* A returned error stays with its task everywhere; a crash only in a
  * process pool: the claim depends, and says on what. */
 static void test_errors_and_crashes(void **state)
@@ -815,6 +871,7 @@ int main(void)
     cmocka_unit_test(test_event_loop_claim_needs_many_waits),
     cmocka_unit_test(test_crash_claim),
     cmocka_unit_test(test_granularity_crossover),
+    cmocka_unit_test(test_mixed_crossover),
     cmocka_unit_test(test_errors_and_crashes),
     cmocka_unit_test(test_how_many_workers),
     cmocka_unit_test(test_markdown),

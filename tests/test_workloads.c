@@ -50,6 +50,7 @@
 
 #include "cb_config.h"
 #include "io_tcp.h"
+#include "mix.h"
 #include "trial.h"
 
 #if CB_HAVE_LIBUV
@@ -153,6 +154,20 @@ static const cb_workload_t *find_wl(const char *name)
   return wl;
 }
 
+/* A workload's calibration, measured once here as a run measures it once
+ * (cb_matrix_calibrate); 0 for a workload without one. */
+static uint64_t calib_of(const cb_workload_t *wl)
+{
+  static uint64_t calib;
+
+  if (wl->calibrate == NULL)
+    return 0;
+  if (calib == 0)
+    assert_int_equal(wl->calibrate(&calib), 0);
+  assert_true(calib > 0);
+  return calib;
+}
+
 static cb_cell_t make_cell(const cb_workload_t *wl, const cb_runner_t *rn, unsigned c,
                            uint64_t tasks, uint64_t size, uint64_t payload)
 {
@@ -161,7 +176,8 @@ static cb_cell_t make_cell(const cb_workload_t *wl, const cb_runner_t *rn, unsig
     .rn = rn,
     .pin = CB_PIN_NONE,
     .concurrency = c,
-    .params = { .tasks = tasks, .size = size, .payload = payload, .seed = 0x5eed + c },
+    .params = { .tasks = tasks, .size = size, .payload = payload, .seed = 0x5eed + c,
+                .calib = calib_of(wl) },
   };
 
   snprintf(where, sizeof(where), "%s under %s, c=%u, tasks=%llu, size=%llu, payload=%llu",
@@ -471,11 +487,13 @@ static const char *const all_names[] = {
   "noop", "cpu.hash", "cpu.fp", "cpu.matmul", "cpu.alloc", "io.sleep", "io.tcp",
   "io.file", "comm.pingpong", "comm.payload", "life.spawn", "life.idle", "fault.crash",
   "fault.error", "sync.mutex", "sync.rmutex", "sync.semaphore", "sync.atomic", "sync.none",
+  "mix.sleep", "mix.tcp",
 };
 
 static void test_registry_contract(void **state)
 {
-  static const char *const families[] = { "cpu", "io", "comm", "life", "fault", "noop", "sync" };
+  static const char *const families[] = { "cpu", "io", "comm", "life", "fault", "noop", "sync",
+                                          "mix" };
   size_t i, k, fam_ok;
   char fam[32];
 
@@ -495,6 +513,8 @@ static void test_registry_contract(void **state)
     /* an asynchronous form is whole or absent, and async_close is what frees a slot */
     CHECK((w->async_start != NULL) == (w->async_close != NULL));
     CHECK(w->async_open == NULL || w->async_start != NULL);
+    /* a mixed workload's size is a share: at most 100 (%), and it is calibrated */
+    CHECK(w->mixed_task_us == 0 || (w->max_size == 100 && w->calibrate != NULL));
     CHECK_EQ(cb_workload_family(w, fam, sizeof(fam)), strlen(fam));
     fam_ok = 0;
     for (k = 0; k < CB_ARRAY_SIZE(families); k++)
@@ -702,6 +722,12 @@ static const wcase_t small_cases[] = {
   { "sync.rmutex", 200, 0, 20 },
   { "sync.semaphore", 200, 0, 20 },
   { "sync.atomic", 200, 0, 20 },
+  { "mix.sleep", 0, 0, 30 },
+  { "mix.sleep", 30, 0, 30 },
+  { "mix.sleep", 100, 0, 30 },
+  { "mix.tcp", 0, 64, 30 },
+  { "mix.tcp", 30, 64, 30 },
+  { "mix.tcp", 100, 0, 30 },
 };
 
 static void test_every_workload_every_runner(void **state)
@@ -727,7 +753,7 @@ static void test_every_workload_every_runner(void **state)
         CHECK_EQ(run_trial(&cell, 1, &t), 0);
         check_ok(&cell, &t);
       }
-    covered++;
+    covered += k == 0 || strcmp(small_cases[k - 1].name, wc->name) != 0;
   }
   /* every workload of the registry but fault.crash, fault.error and sync.none
    * (tested apart, the last in test_sync.c) */
@@ -1528,24 +1554,33 @@ static void sleep_done(cb_async_t *a, int err, uint64_t checksum)
  * start from the completion callback. Sizes of whole milliseconds and not. */
 static void test_sleep_async_never_early(void **state)
 {
-  static const char *const names[] = { "io.sleep", "life.idle" };
-  static const uint64_t sizes[] = { 1000, 2000, 300, 1500 };
+  static const struct {
+    const char *name;
+    uint64_t sizes[4];
+  } cases[] = {
+    { "io.sleep", { 1000, 2000, 300, 1500 } },
+    { "life.idle", { 1000, 2000, 300, 1500 } },
+    { "mix.sleep", { 0, 30, 100, 70 } }, /* % CPU of 1 ms: waits of 1000, 700, 0, 300 us */
+  };
   struct timespec stale = { 0, 1500000 };
   size_t wi, si, k;
 
   (void)state;
-  for (wi = 0; wi < CB_ARRAY_SIZE(names); wi++)
-    for (si = 0; si < CB_ARRAY_SIZE(sizes); si++) {
-      const cb_workload_t *wl = find_wl(names[wi]);
-      cb_params_t p = { .tasks = 3, .size = sizes[si], .seed = 21 };
+  for (wi = 0; wi < CB_ARRAY_SIZE(cases); wi++)
+    for (si = 0; si < CB_ARRAY_SIZE(cases[wi].sizes); si++) {
+      const cb_workload_t *wl = find_wl(cases[wi].name);
+      uint64_t size = cases[wi].sizes[si];
+      /* the wait a task must not cut short: all of it, or the share not CPU */
+      uint64_t wait_us = wl->mixed_task_us > 0 ? wl->mixed_task_us * (100 - size) / 100 : size;
+      cb_params_t p = { .tasks = 3, .size = size, .seed = 21, .calib = calib_of(wl) };
       cb_task_t tk = { .p = &p };
       sleep_run_t sr = { .wl = wl, .tasks = 3 };
       void *slot = calloc(1, wl->async_slot_size);
       cb_async_t a = { .params = &p, .done = sleep_done, .slot = slot, .runner_data = &sr };
       uv_loop_t loop;
 
-      snprintf(where, sizeof(where), "%s, size %llu us, on a loop", names[wi],
-               (unsigned long long)sizes[si]);
+      snprintf(where, sizeof(where), "%s, size %llu %s, on a loop", cases[wi].name,
+               (unsigned long long)size, wl->size_unit);
       assert_non_null(slot);
       assert_non_null(wl->async_start);
       assert_int_equal(uv_loop_init(&loop), 0);
@@ -1561,10 +1596,10 @@ static void test_sleep_async_never_early(void **state)
       CHECK_EQ(sr.closed, 1);
       for (k = 0; k < 3; k++) {
         tk.index = k;
-        if (sr.ended[k] - sr.started[k] < sizes[si] * 1000u)
+        if (sr.ended[k] - sr.started[k] < wait_us * 1000u)
           print_error("[%s] task %zu ended after %llu ns\n", where, k,
                       (unsigned long long)(sr.ended[k] - sr.started[k]));
-        CHECK(sr.ended[k] - sr.started[k] >= sizes[si] * 1000u);
+        CHECK(sr.ended[k] - sr.started[k] >= wait_us * 1000u);
         CHECK_EQ(sr.errs[k], 0);
         CHECK_EQ(sr.sums[k], wl->expect(&tk));
       }
@@ -1573,6 +1608,99 @@ static void test_sleep_async_never_early(void **state)
     }
 }
 #endif
+
+/* ---- mix.sleep ------------------------------------------------------------ */
+
+/* A task's split: at 0% it waits the whole millisecond and computes
+ * nothing, at 100% it computes a calibrated millisecond and does not wait,
+ * in between the rounds of its share are halved around the wait; the chain
+ * carries on across the wait; a wait cut short by one nanosecond
+ * complements the checksum; share and calibration both change it. */
+static void test_mix_plan(void **state)
+{
+  static const struct {
+    uint64_t calib, size, before, after, wait_us;
+  } cases[] = {
+    { 4000, 0, 0, 0, 1000 },    { 4000, 100, 2000, 2000, 0 }, { 4000, 25, 500, 500, 750 },
+    { 4000, 1, 20, 20, 990 },   { 3011, 10, 150, 151, 900 },  { 0, 50, 0, 0, 500 },
+  };
+  cb__mix_plan_t plan;
+  cb_params_t p = { .seed = 3 };
+  uint64_t x;
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < CB_ARRAY_SIZE(cases); i++) {
+    snprintf(where, sizeof(where), "mix plan, calib %llu, %llu%%",
+             (unsigned long long)cases[i].calib, (unsigned long long)cases[i].size);
+    p.calib = cases[i].calib;
+    p.size = cases[i].size;
+    cb__mix_plan(&p, 1000, &plan);
+    CHECK_EQ(plan.rounds_before, cases[i].before);
+    CHECK_EQ(plan.rounds_after, cases[i].after);
+    CHECK_EQ(plan.wait_us, cases[i].wait_us);
+    x = cb__mix_rounds(cb__mix_start(&p, 5), 0, plan.rounds_before + plan.rounds_after);
+    CHECK_EQ(cb__mix_expect(&p, 5, 1000),
+             cb__mix_rounds(cb__mix_rounds(cb__mix_start(&p, 5), 0, plan.rounds_before),
+                            plan.rounds_before, plan.rounds_after));
+    CHECK_EQ(cb__mix_expect(&p, 5, 1000), x);
+    CHECK_EQ(cb__mix_sum(&plan, x, plan.wait_us * 1000u), x);
+    CHECK_EQ(cb__mix_sum(&plan, x, plan.wait_us * 1000u + 1), x);
+    if (plan.wait_us > 0)
+      CHECK_EQ(cb__mix_sum(&plan, x, plan.wait_us * 1000u - 1), ~x);
+  }
+  p.calib = 4000;
+  p.size = 25;
+  x = cb__mix_expect(&p, 5, 1000);
+  CHECK(cb__mix_expect(&p, 6, 1000) != x);
+  p.size = 26;
+  CHECK(cb__mix_expect(&p, 5, 1000) != x);
+  p.size = 25;
+  p.calib = 4004; /* 1001 rounds instead of 1000 */
+  CHECK(cb__mix_expect(&p, 5, 1000) != x);
+}
+
+/* At 0% a mix.sleep task is io.sleep of 1 ms (and a mix.tcp task a round
+ * trip to a server that thinks for 1 ms): the trial lasts at least its
+ * tasks' waits and uses next to no CPU; at 100% it is a CPU task of a
+ * calibrated millisecond, as cpu.hash of that many rounds is: both use
+ * between half and twice a millisecond of CPU per task (the calibration
+ * takes the fastest of its batches; CPU time, unlike wall time, does not
+ * grow when other processes take the CPU). Serial, so that the trial's CPU
+ * is its tasks'. */
+static void test_mix_extremes(void **state)
+{
+  enum { N = 40 };
+  const cb_runner_t *serial = cb_runner_find("serial");
+  const cb_workload_t *mix = find_wl("mix.sleep");
+  const double ms = 1e-3 * N; /* N tasks of 1 ms */
+  cb_cell_t cell;
+  cb_trial_t t;
+  double cpu[2];
+  int k;
+
+  (void)state;
+  assert_non_null(serial);
+  for (k = 0; k < 3; k++) { /* io.sleep of 1 ms; mix.sleep and mix.tcp at 0% */
+    cell = make_cell(k == 0 ? find_wl("io.sleep") : k == 1 ? mix : find_wl("mix.tcp"), serial,
+                     1, N, k == 0 ? 1000 : 0, k == 2 ? 64 : 0);
+    CHECK_EQ(run_trial(&cell, 1, &t), 0);
+    check_ok(&cell, &t);
+    CHECK(t.wall_s >= ms);
+    CHECK(t.user_s + t.sys_s < 0.25 * ms);
+  }
+  for (k = 0; k < 2; k++) { /* cpu.hash of a calibrated ms, mix.sleep at 100% */
+    cell = make_cell(k == 0 ? find_wl("cpu.hash") : mix, serial, 1, N,
+                     k == 0 ? calib_of(mix) : 100, 0);
+    CHECK_EQ(run_trial(&cell, 1, &t), 0);
+    check_ok(&cell, &t);
+    cpu[k] = t.user_s + t.sys_s;
+    if (cpu[k] < 0.5 * ms || cpu[k] > 2 * ms)
+      print_error("[%s] %.4f s of CPU for %d tasks\n", where, cpu[k], N);
+    CHECK(cpu[k] >= 0.5 * ms && cpu[k] <= 2 * ms);
+    CHECK(t.wall_s >= 0.5 * ms);
+  }
+}
 
 /* ---- comm.pingpong -------------------------------------------------------- */
 
@@ -1629,6 +1757,8 @@ int main(void)
     cmocka_unit_test(test_file_corrupted_reads),
     cmocka_unit_test(test_life_idle_memory),
     cmocka_unit_test(test_pingpong_small_sizes),
+    cmocka_unit_test(test_mix_plan),
+    cmocka_unit_test(test_mix_extremes),
 #if CB_HAVE_LIBUV
     cmocka_unit_test(test_sleep_async_never_early),
 #endif
