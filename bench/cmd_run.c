@@ -1,5 +1,7 @@
 /* `concbench run`: build the matrix (bench/matrix.c), check that the machine
- * can take every cell before starting any, run the warm-up and recorded
+ * can take every cell before starting any, check the environment (bench/env.h:
+ * warnings, or a refusal with --strict-env), calibrate each cell's task count
+ * to the minimum time (bench/calibrate.h), run the warm-up and recorded
  * trials of all cells in a seeded random order (so drift on a noisy machine
  * spreads over all runners instead of biasing the one that ran last), and
  * rewrite the trial CSV atomically after every trial: an interrupted or
@@ -14,36 +16,40 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "cli.h"
 #include "cmd.h"
+#include "env.h"
 #include "export.h"
 #include "gil.h"
 #include "matrix.h"
 #include "record.h"
 #include "output.h"
+#include "progress.h"
 #include "signals.h"
 #include "summary.h"
 
 typedef struct opts_s {
   cb_matrix_opts_t mx;
   const char *output, *json;
-  uint64_t reps, warmup;
-  int have_reps, have_warmup, quiet, dry_run, have_switch;
-  double trial_timeout;
+  uint64_t reps, warmup, min_time_ms;
+  int have_reps, have_warmup, quiet, dry_run, have_switch, have_min_time, strict_env;
+  double trial_timeout, progress_s;
 } opts_t;
 
 typedef struct session_s {
   const opts_t *o;
   cb_matrix_t *m;
   const cb_topo_t *topo;
-  const cb_meta_t *meta;
+  cb_meta_t *meta;
   const char *path;         /* the CSV as given (or the default) */
   cb_output_t csv, summary, metadata, json;
   int have_summary, have_metadata, have_json;
   char *lock_path;          /* beside a regular CSV; NULL for a stream */
   int lock_fd;
   int csv_is_stdout;        /* the CSV goes to our own stdout: talk on stderr */
-  int progress_on;          /* a progress line is on the terminal */
+  cb_progress_t pg;
+  unsigned char *warm_done; /* per cell: warm-ups its calibration ran (0 or 1) */
   cb_buf_t csv_text;
   size_t rows, not_ok;
 } session_t;
@@ -79,6 +85,16 @@ static const char run_help[] =
     "      --reps N             recorded trials per cell (default 5)\n"
     "      --warmup N           unrecorded trials per cell, before its first recorded\n"
     "                           one (default 1)\n"
+    "      --min-time MS        calibrate: before its warm-up, grow each cell's task count\n"
+    "                           until a trial's task phase lasts MS ms (default: the\n"
+    "                           profile's, quick " CB_STR(CB_QUICK_MIN_MS) ", standard "
+    CB_STR(CB_STANDARD_MIN_MS) ", full " CB_STR(CB_FULL_MIN_MS) ";\n"
+    "                           without one " CB_STR(CB_STANDARD_MIN_MS) "); 0 or -t: no calibration\n"
+    "      --strict-env         exit 2 instead of warning about the environment (load,\n"
+    "                           busy processes, governor, boost, build, swap, cgroup:\n"
+    "                           concbench env)\n"
+    "      --progress S         a plain progress line every S seconds when stderr is not\n"
+    "                           a terminal (default 10; 0: none)\n"
     "      --seed N             seed of the tasks' inputs and of the trial order (default 1)\n"
     "      --trial-timeout S    kill a trial after S seconds (default 300)\n"
     "      --gil[=on|off|both]  run tasks under one global lock handed over like CPython's\n"
@@ -92,7 +108,7 @@ static const char run_help[] =
     "      --json FILE          the trials also as Google Benchmark JSON, for its tools\n"
     "                           (compare.py); results/SCHEMA.md has the mapping\n"
     "      --dry-run            print the matrix and the number of trials, run nothing\n"
-    "  -q, --quiet              no progress line, no stability warnings\n"
+    "  -q, --quiet              no progress line, no stability or environment warnings\n"
     "  -h, --help\n\n"
     "Regular files are rewritten atomically after every trial; a FIFO or a device\n"
     "(e.g. /dev/stdout into a pipe) is written once, at the end, and so is '-'\n"
@@ -178,6 +194,18 @@ static int parse_option(int opt, opts_t *o)
     o->have_switch = 1;
     return parse_num("--switch-interval", optarg, 1, CB_MAX_SWITCH_US, &mx->switch_us);
   case 'A': mx->allow_races = 1; return 0;
+  case 'M':
+    o->have_min_time = 1;
+    return parse_num("--min-time", optarg, 0, 3600000, &o->min_time_ms);
+  case 'E': o->strict_env = 1; return 0;
+  case 'Q':
+    if (strcmp(optarg, "0") == 0) {
+      o->progress_s = 0;
+      return 0;
+    }
+    if (cb_parse_positive_double(optarg, 86400, &o->progress_s) != 0)
+      return cb_usage_error("run", "bad --progress '%s' (seconds, 0 for none)", optarg);
+    return 0;
   case 'T':
     if (cb_parse_positive_double(optarg, 86400 * 7, &o->trial_timeout) != 0)
       return cb_usage_error("run", "bad --trial-timeout '%s' (seconds, > 0)", optarg);
@@ -211,6 +239,9 @@ static int parse_options(int argc, char **argv, opts_t *o)
     { "output", required_argument, NULL, 'o' },
     { "json", required_argument, NULL, 'J' },
     { "dry-run", no_argument, NULL, 'D' },
+    { "min-time", required_argument, NULL, 'M' },
+    { "strict-env", no_argument, NULL, 'E' },
+    { "progress", required_argument, NULL, 'Q' },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -237,6 +268,8 @@ static int parse_options(int argc, char **argv, opts_t *o)
       o->reps = o->mx.profile->reps;
     if (!o->have_warmup)
       o->warmup = o->mx.profile->warmup;
+    if (!o->have_min_time)
+      o->min_time_ms = o->mx.profile->min_time_ms;
   }
   return rc;
 }
@@ -268,42 +301,15 @@ static char *beside(const char *csv, const char *suffix)
   return p;
 }
 
-static void clock_text(char *buf, size_t len, double s)
-{
-  unsigned long t = (unsigned long)(s + 0.5);
-
-  if (t >= 3600)
-    snprintf(buf, len, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
-  else
-    snprintf(buf, len, "%lu:%02lu", t / 60, t % 60);
-}
-
-/* Clear the progress line before anything else is said on stderr. */
-static void progress_clear(session_t *s)
-{
-  if (s->progress_on)
-    fputs("\r\033[K", stderr);
-  s->progress_on = 0;
-}
-
-/* One updating line on a terminal: where the run is and when it should end. */
+/* Where the run is, on a terminal or, every --progress seconds, in a log. */
 static void progress(session_t *s, size_t done, size_t total, const cb_cell_t *c,
-                     const char *what, uint64_t t_start)
+                     const char *what)
 {
-  double elapsed = (double)(cb_now_ns() - t_start) / 1e9;
-  char el[32], eta[32];
+  char text[160];
 
-  if (s->o->quiet || !isatty(STDERR_FILENO))
-    return;
-  clock_text(el, sizeof(el), elapsed);
-  if (done > 0)
-    clock_text(eta, sizeof(eta), elapsed / (double)done * (double)(total - done));
-  else
-    snprintf(eta, sizeof(eta), "?");
-  fprintf(stderr, "\r\033[K[%zu/%zu] %s %s%s c=%u%s  %s elapsed, ETA %s", done + 1, total,
-          c->wl->name, c->rn->name, c->gil ? "+gil" : "", c->concurrency, what, el, eta);
-  fflush(stderr);
-  s->progress_on = 1;
+  snprintf(text, sizeof(text), "%s %s%s c=%u%s", c->wl->name, c->rn->name, c->gil ? "+gil" : "",
+           c->concurrency, what);
+  cb_progress_show(&s->pg, done, total, text);
 }
 
 /* For people: one line per cell from the summary. */
@@ -352,9 +358,10 @@ static int record(session_t *s, size_t cell, unsigned rep, const cb_trial_t *t)
   row.transport = row.cell->transport;
   row.dispatch = row.cell->dispatch;
   now_iso(row.timestamp, sizeof(row.timestamp));
+  row.load1 = cb_env_load1(cb_env_root());
   cb_record_row(&s->csv_text, &row);
   if (s->csv_text.failed) {
-    progress_clear(s);
+    cb_progress_clear(&s->pg);
     cb_message("run", "out of memory for the trial CSV");
     return -ENOMEM;
   }
@@ -365,7 +372,7 @@ static int record(session_t *s, size_t cell, unsigned rep, const cb_trial_t *t)
     return 0;
   err = cb_output_write(&s->csv, s->csv_text.data, s->csv_text.len);
   if (err != 0) {
-    progress_clear(s);
+    cb_progress_clear(&s->pg);
     cb_message("run", "cannot write '%s': %s", s->path, strerror(-err));
   }
   return err;
@@ -410,18 +417,64 @@ static int expected_of(session_t *s, size_t cell, const uint64_t **e, cb_trial_t
   if (err == 1)
     *instead = *fail;
   else if (err < 0 && err != -EINTR) {
-    progress_clear(s);
+    cb_progress_clear(&s->pg);
     cb_message("run", "%s size %llu: %s", c->wl->name, (unsigned long long)c->params.size,
                fail->msg);
   }
   return err;
 }
 
+/* Before any warm-up: each cell that may be calibrated gets the task count
+ * that makes a trial last --min-time (bench/calibrate.h). The last
+ * calibration trial ran at that count: it is the cell's first warm-up. */
+static int calibrate_cells(session_t *s)
+{
+  const opts_t *o = s->o;
+  double min_s = (double)o->min_time_ms / 1e3;
+  size_t i, n = 0, done = 0, missed = 0;
+  uint64_t t0 = cb_now_ns();
+  char first[256] = "";
+  cb_calib_t cal;
+  int err = 0;
+
+  for (i = 0; i < s->m->ncells; i++)
+    n += s->m->cells[i].calibrate != 0;
+  if (min_s <= 0 || n == 0)
+    return 0;
+  for (i = 0; err == 0 && i < s->m->ncells && !stop_signal; i++) {
+    cb_cell_t *c = &s->m->cells[i];
+    if (!c->calibrate)
+      continue;
+    progress(s, done++, n, c, " (calibrating)");
+    err = cb_calibrate(c, s->topo, min_s, o->trial_timeout, (volatile const int *)&stop_signal,
+                       &cal);
+    if (err != 0 && err != -EINTR) {
+      cb_progress_clear(&s->pg);
+      cb_message("run", "cannot start a calibration trial of %s %s%s c=%u: %s", c->wl->name,
+                 c->rn->name, c->gil ? "+gil" : "", c->concurrency, cal.why);
+    }
+    s->warm_done[i] = cal.warm && o->warmup > 0;
+    if (err == 0 && !cal.reached && missed++ == 0)
+      snprintf(first, sizeof(first), "%s %s%s c=%u: %s", c->wl->name, c->rn->name,
+               c->gil ? "+gil" : "", c->concurrency, cal.why);
+  }
+  cb_progress_clear(&s->pg);
+  if (err == 0 && !stop_signal && !o->quiet) {
+    if (missed > 0)
+      cb_message("run", "calibrated %zu cells to trials of at least %llu ms in %.1f s; %zu did "
+                 "not reach it, e.g. %s", n, (unsigned long long)o->min_time_ms,
+                 (double)(cb_now_ns() - t0) / 1e9, missed, first);
+    else
+      cb_message("run", "calibrated %zu cells to trials of at least %llu ms in %.1f s", n,
+                 (unsigned long long)o->min_time_ms, (double)(cb_now_ns() - t0) / 1e9);
+  }
+  return err != 0 ? err : stop_signal ? -EINTR : 0;
+}
+
 static int run_trials(session_t *s)
 {
   const opts_t *o = s->o;
-  uint64_t t_start = cb_now_ns();
-  size_t total = 0, i;
+  size_t total = 0, skip = 0, i, k = 0;
   unsigned *reps;
   cb_slot_t *order;
   const uint64_t *expected;
@@ -434,34 +487,42 @@ static int run_trials(session_t *s)
     cb_message("run", "out of memory for the schedule of %zu cells", s->m->ncells);
     err = -ENOMEM;
   }
+  for (i = 0; i < s->m->ncells; i++)
+    skip += s->warm_done[i];
+  cb_progress_init(&s->pg, "run", o->quiet, o->progress_s);
   for (i = 0; err == 0 && i < total && !stop_signal; i++) {
     const cb_cell_t *c = &s->m->cells[order[i].cell];
     int warm = order[i].rep < 0;
-    progress(s, i, total, c, " (expected checksums)", t_start);
+    if (warm && s->warm_done[order[i].cell] > 0) {
+      s->warm_done[order[i].cell]--; /* its calibration's last trial */
+      continue;
+    }
+    progress(s, k, total - skip, c, " (expected checksums)");
     err = expected_of(s, order[i].cell, &expected, &t);
     if (err == 0) {
-      progress(s, i, total, c, warm ? " (warm-up)" : "", t_start);
+      progress(s, k, total - skip, c, warm ? " (warm-up)" : "");
       err = cb_trial_supervised(c, s->topo, expected, o->trial_timeout,
                                 (volatile const int *)&stop_signal, &t);
       if (err != 0 && err != -EINTR) {
-        progress_clear(s);
+        cb_progress_clear(&s->pg);
         cb_message("run", "cannot start a trial of %s %s%s c=%u: %s", c->wl->name,
                    c->rn->name, c->gil ? "+gil" : "", c->concurrency, t.msg);
       }
     } else if (err == 1) {
       err = 0; /* recorded as what kept it from running */
     }
+    k++;
     if (err != 0)
       break;
     if (not_ok(c, &t) && !o->quiet) {
-      progress_clear(s);
+      cb_progress_clear(&s->pg);
       cb_message(NULL, "%s %s%s c=%u: %s: %s", c->wl->name, c->rn->name, c->gil ? "+gil" : "",
                  c->concurrency, cb_status_name(t.status), t.msg);
     }
     if (!warm)
       err = record(s, order[i].cell, reps[order[i].cell]++, &t);
   }
-  progress_clear(s);
+  cb_progress_clear(&s->pg);
   free(reps);
   free(order);
   return err != 0 ? err : stop_signal ? -EINTR : 0;
@@ -665,6 +726,8 @@ static const char *shown(const char *path)
   return strcmp(path, "-") == 0 ? "stdout" : path;
 }
 
+static void check_env_end(session_t *s);
+
 /* Run the schedule and write what it produced; returns the exit code. */
 static int execute(session_t *s)
 {
@@ -681,7 +744,17 @@ static int execute(session_t *s)
     return cb_fail("run", "cannot write '%s': %s", s->path, strerror(-err));
   if (write_sidecar(s) != 0)
     return CB_EXIT_FAIL;
-  err = run_trials(s);
+  cb_progress_init(&s->pg, "run", s->o->quiet, s->o->progress_s);
+  err = calibrate_cells(s);
+  /* Expected checksums are shared by the cells of a group, as many as the
+   * longest calibrated trial needs. */
+  if (err == 0 && cb_matrix_groups(s->m) != 0) {
+    cb_message("run", "out of memory");
+    err = -ENOMEM;
+  }
+  if (err == 0)
+    err = run_trials(s);
+  check_env_end(s);
   werr = write_results(s, &cells, &t, &have_cells);
   sig = stop_signal;
   if (err == -EINTR || sig != 0) {
@@ -712,6 +785,47 @@ static int execute(session_t *s)
   return s->not_ok > 0 ? CB_EXIT_FAIL : CB_EXIT_OK;
 }
 
+static int calibrated(const cb_matrix_t *m)
+{
+  size_t i;
+
+  for (i = 0; i < m->ncells; i++) {
+    if (m->cells[i].calibrate)
+      return 1;
+  }
+  return 0;
+}
+
+/* The environment before the run: warnings on stderr (not with -q), or
+ * with --strict-env a refusal naming them. 0 or the exit code. */
+static int check_env(const opts_t *o, const cb_topo_t *topo, cb_meta_t *meta)
+{
+  cb_env_check(cb_env_root(), cb_topo_pus(topo), CB_ENV_SAMPLE_S, &meta->env);
+  cb_env_warnings_text(&meta->env, meta->env_text, sizeof(meta->env_text));
+  if (o->strict_env && meta->env.warnings > 0)
+    return cb_usage_error("run", "--strict-env: %u environment warning%s: %s (concbench env "
+                          "gives hints)", meta->env.warnings, meta->env.warnings == 1 ? "" : "s",
+                          meta->env_text);
+  if (!o->quiet)
+    cb_env_warn(&meta->env, "run", stderr);
+  return 0;
+}
+
+/* The environment again after the last trial, for the metadata (the load
+ * average then includes the run itself: only other processes are news). */
+static void check_env_end(session_t *s)
+{
+  cb_env_t *e = &s->meta->env_end;
+
+  cb_env_check(cb_env_root(), s->meta->pus, stop_signal ? 0 : CB_ENV_SAMPLE_S, e);
+  s->meta->have_env_end = 1;
+  if (!s->o->quiet && e->item[CB_ENV_BUSY].warn)
+    cb_message("run", "warning: at the end of the run: busy %s",
+               e->item[CB_ENV_BUSY].value);
+  if (s->have_metadata)
+    write_sidecar(s);
+}
+
 /* Set up everything that can be refused before any trial runs; the exit
  * code, 0 to go on. */
 static int prepare(session_t *s, opts_t *o, cb_matrix_t *m, cb_topo_t *topo, cb_meta_t *meta,
@@ -728,11 +842,18 @@ static int prepare(session_t *s, opts_t *o, cb_matrix_t *m, cb_topo_t *topo, cb_
   if (rc != 0 || o->dry_run) {
     if (rc == 0)
       cb_matrix_print(m, o->reps, o->warmup, stdout);
+    if (rc == 0 && o->min_time_ms > 0 && calibrated(m))
+      printf("tasks grow at run time until a trial lasts %llu ms (--min-time; -t: as shown)\n",
+             (unsigned long long)o->min_time_ms);
     return rc != 0 ? rc : -1;
   }
   if (cb_scratch_check(why, sizeof(why)) != 0)
     return cb_usage_error("run", "%s", why);
   cb_meta_collect(meta, topo);
+  meta->min_time_ms = o->min_time_ms;
+  rc = check_env(o, topo, meta);
+  if (rc != 0)
+    return rc;
   if (o->output == NULL) {
     rc = default_output(path, meta);
     if (rc != 0)
@@ -744,7 +865,8 @@ static int prepare(session_t *s, opts_t *o, cb_matrix_t *m, cb_topo_t *topo, cb_
     return rc;
   if ((rc = cb_matrix_calibrate(m, &uncalibrated)) != 0)
     return cb_fail("run", "cannot calibrate %s: %s", uncalibrated->name, strerror(-rc));
-  if (cb_matrix_groups(m) != 0)
+  s->warm_done = calloc(m->ncells > 0 ? m->ncells : 1, 1);
+  if (s->warm_done == NULL)
     return cb_fail("run", "out of memory");
   /* Scratch directories of runs killed before they could remove them. */
   cb_scratch_sweep();
@@ -799,5 +921,6 @@ out:
   cb_topo_free(topo);
   free(meta);
   free(path);
+  free(s.warm_done);
   return rc;
 }
