@@ -12,6 +12,8 @@
  *   --root): each item's value and warning exactly; --strict-env refuses;
  *   meta.json and the `env` column record it; a child of this test that
  *   spins is named as a busy process;
+ * - the report shows the environment at the start, the load average after
+ *   the first and the last trial, and the share of flagged cells by family;
  * - a run whose stderr is a file shows progress lines every --progress
  *   seconds (each trial sleeps 100 ms, so a 50 ms interval must print),
  *   none with -q.
@@ -390,6 +392,20 @@ static void test_env_fake_root(void **state)
                                "\"warning\": true, \"hint\": \"memory was short"));
   assert_non_null(strstr(text, "\"env_end\": {\"checked\": true"));
   free(text);
+  result_free(&r);
+
+  /* The report's Machine section shows them; its Stability section the
+   * flagged share by family (10 noop tasks last microseconds: short). */
+  path_in(out, sizeof(out), "env.csv");
+  cli(&r, NULL, (const char *const[]){ "report", out, NULL });
+  assert_int_equal(r.code, 0);
+  snprintf(line, sizeof(line), "| environment at the start | load 3.50 on %u PUs; ", p);
+  assert_non_null(strstr(r.out, line));
+  assert_non_null(strstr(r.out, "| load average (1 min) | 3.5 after the first trial, 3.5 after "
+                                "the last |\n"));
+  assert_non_null(strstr(r.out, "1 of 1 cells carry a stability flag"));
+  assert_non_null(strstr(r.out, "| family | cells | flagged | share |\n|---|---|---|---|\n"
+                                "| noop | 1 | 1 | 100% |\n"));
   result_free(&r);
 
   /* An empty root: nothing known, nothing warned (but the build). */
