@@ -4,7 +4,26 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "calibrate.h"
+#include "stats.h"
+
+int cb_median_ci_within(const double *v, size_t n, double target)
+{
+  cb_summary_t s;
+  double *copy;
+  int ok;
+
+  if (n < 6 || (copy = malloc(n * sizeof(*copy))) == NULL)
+    return 0;
+  memcpy(copy, v, n * sizeof(*copy));
+  cb_summarize(copy, n, 0.95, &s);
+  free(copy);
+  ok = s.ci_level >= 0.95 && s.median > 0 && s.median - s.ci_lo <= target * s.median &&
+       s.ci_hi - s.median <= target * s.median;
+  return ok;
+}
 
 uint64_t cb_calib_next(uint64_t tasks, double wall_s, double min_s, uint64_t cap)
 {

@@ -9,6 +9,7 @@
 #ifndef CB_CALIBRATE_H
 #define CB_CALIBRATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "trial.h"
@@ -26,6 +27,11 @@
  * min_s (or nothing measurable), always more than `tasks`, never above
  * `cap`. */
 uint64_t cb_calib_next(uint64_t tasks, double wall_s, double min_s, uint64_t cap);
+
+/* Adaptive repetitions (`run --max-reps`): 1 when the 95% confidence
+ * interval of the median of v[0..n) (bench/stats.h; it needs 6 samples to
+ * reach 95%) lies within ±target (a fraction) of the median, else 0. */
+int cb_median_ci_within(const double *v, size_t n, double target);
 
 typedef struct cb_calib_s {
   uint64_t tasks;   /* the count chosen (the cell's count when not calibrated) */

@@ -32,7 +32,8 @@
 typedef struct opts_s {
   cb_matrix_opts_t mx;
   const char *output, *json;
-  uint64_t reps, warmup, min_time_ms;
+  uint64_t reps, warmup, min_time_ms, max_reps;
+  double target_ci;          /* --target-ci, a fraction */
   int have_reps, have_warmup, quiet, dry_run, have_switch, have_min_time, strict_env;
   double trial_timeout, progress_s;
 } opts_t;
@@ -50,6 +51,8 @@ typedef struct session_s {
   int csv_is_stdout;        /* the CSV goes to our own stdout: talk on stderr */
   cb_progress_t pg;
   unsigned char *warm_done; /* per cell: warm-ups its calibration ran (0 or 1) */
+  double *tp;               /* --max-reps: per cell, max_reps throughputs of ok trials */
+  size_t *ntp;              /* how many each cell has */
   cb_buf_t csv_text;
   size_t rows, not_ok;
 } session_t;
@@ -90,6 +93,11 @@ static const char run_help[] =
     "                           profile's, quick " CB_STR(CB_QUICK_MIN_MS) ", standard "
     CB_STR(CB_STANDARD_MIN_MS) ", full " CB_STR(CB_FULL_MIN_MS) ";\n"
     "                           without one " CB_STR(CB_STANDARD_MIN_MS) "); 0 or -t: no calibration\n"
+    "      --max-reps N         adaptive: after the --reps rounds, more rounds (each one\n"
+    "                           trial of every such cell, shuffled) of the cells whose\n"
+    "                           median's 95% CI is not within --target-ci, up to N trials\n"
+    "                           a cell (default: --reps, i.e. none)\n"
+    "      --target-ci PCT      the CI's half-width, % of the median (default 2)\n"
     "      --strict-env         exit 2 instead of warning about the environment (load,\n"
     "                           busy processes, governor, boost, build, swap, cgroup:\n"
     "                           concbench env)\n"
@@ -198,6 +206,12 @@ static int parse_option(int opt, opts_t *o)
     o->have_min_time = 1;
     return parse_num("--min-time", optarg, 0, 3600000, &o->min_time_ms);
   case 'E': o->strict_env = 1; return 0;
+  case 'N': return parse_num("--max-reps", optarg, 1, 1000, &o->max_reps);
+  case 'C':
+    if (cb_parse_positive_double(optarg, 100, &o->target_ci) != 0)
+      return cb_usage_error("run", "bad --target-ci '%s' (percent, > 0 and <= 100)", optarg);
+    o->target_ci /= 100;
+    return 0;
   case 'Q':
     if (strcmp(optarg, "0") == 0) {
       o->progress_s = 0;
@@ -241,6 +255,8 @@ static int parse_options(int argc, char **argv, opts_t *o)
     { "dry-run", no_argument, NULL, 'D' },
     { "min-time", required_argument, NULL, 'M' },
     { "strict-env", no_argument, NULL, 'E' },
+    { "max-reps", required_argument, NULL, 'N' },
+    { "target-ci", required_argument, NULL, 'C' },
     { "progress", required_argument, NULL, 'Q' },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
@@ -271,6 +287,11 @@ static int parse_options(int argc, char **argv, opts_t *o)
     if (!o->have_min_time)
       o->min_time_ms = o->mx.profile->min_time_ms;
   }
+  if (rc == 0 && o->max_reps != 0 && o->max_reps < o->reps)
+    rc = cb_usage_error("run", "--max-reps %llu is below --reps %llu",
+                        (unsigned long long)o->max_reps, (unsigned long long)o->reps);
+  if (rc == 0 && o->max_reps == 0)
+    o->max_reps = o->reps;
   return rc;
 }
 
@@ -367,6 +388,9 @@ static int record(session_t *s, size_t cell, unsigned rep, const cb_trial_t *t)
   }
   s->rows++;
   s->not_ok += not_ok(row.cell, t);
+  if ((t->status == CB_ST_OK || (t->status == CB_ST_RACY && row.cell->wl->racy)) &&
+      s->ntp[cell] < s->o->max_reps)
+    s->tp[cell * s->o->max_reps + s->ntp[cell]++] = t->throughput;
   /* A stream takes the whole CSV once, at the end. */
   if (s->csv.kind != CB_OUT_FILE)
     return 0;
@@ -471,14 +495,107 @@ static int calibrate_cells(session_t *s)
   return err != 0 ? err : stop_signal ? -EINTR : 0;
 }
 
+/* One trial of a cell, recorded unless it is a warm-up; k of total for the
+ * progress line. 0 or -errno (-EINTR when stopped). */
+static int one_trial(session_t *s, size_t cell, int warm, unsigned *reps, size_t k, size_t total)
+{
+  const cb_cell_t *c = &s->m->cells[cell];
+  const uint64_t *expected;
+  cb_trial_t t;
+  int err;
+
+  progress(s, k, total, c, " (expected checksums)");
+  err = expected_of(s, cell, &expected, &t);
+  if (err == 0) {
+    progress(s, k, total, c, warm ? " (warm-up)" : "");
+    err = cb_trial_supervised(c, s->topo, expected, s->o->trial_timeout,
+                              (volatile const int *)&stop_signal, &t);
+    if (err != 0 && err != -EINTR) {
+      cb_progress_clear(&s->pg);
+      cb_message("run", "cannot start a trial of %s %s%s c=%u: %s", c->wl->name, c->rn->name,
+                 c->gil ? "+gil" : "", c->concurrency, t.msg);
+    }
+  } else if (err == 1) {
+    err = 0; /* recorded as what kept it from running */
+  }
+  if (err != 0)
+    return err;
+  if (not_ok(c, &t) && !s->o->quiet) {
+    cb_progress_clear(&s->pg);
+    cb_message(NULL, "%s %s%s c=%u: %s: %s", c->wl->name, c->rn->name, c->gil ? "+gil" : "",
+               c->concurrency, cb_status_name(t.status), t.msg);
+  }
+  return warm ? 0 : record(s, cell, reps[cell]++, &t);
+}
+
+/* A cell that --max-reps may still extend: below the maximum, with ok
+ * trials, and its median's CI not yet within --target-ci. */
+static int wants_more(const session_t *s, size_t cell, const unsigned *reps)
+{
+  const double *v = s->tp + cell * s->o->max_reps;
+
+  return reps[cell] < s->o->max_reps && s->ntp[cell] > 0 &&
+         !cb_median_ci_within(v, s->ntp[cell], s->o->target_ci);
+}
+
+/* --max-reps: rounds after the schedule, each one trial of every cell that
+ * wants more, in an order shuffled from the seed and the round (Fisher-Yates
+ * over splitmix64, as cb_schedule). Says at the end which cells reached the
+ * target. */
+static int more_reps(session_t *s, unsigned *reps)
+{
+  const opts_t *o = s->o;
+  size_t *list, n, i, j, tmp, k = 0, reached = 0, ok = 0, missed = 0;
+  uint64_t state = o->mx.seed ^ UINT64_C(0x5851f42d4c957f2d), round;
+  char first[200] = "";
+  int err = 0;
+
+  if (o->max_reps <= o->reps)
+    return 0;
+  list = malloc((s->m->ncells > 0 ? s->m->ncells : 1) * sizeof(*list));
+  if (list == NULL)
+    return -ENOMEM;
+  for (round = o->reps; err == 0 && round < o->max_reps && !stop_signal; round++) {
+    for (i = n = 0; i < s->m->ncells; i++) {
+      if (wants_more(s, i, reps))
+        list[n++] = i;
+    }
+    for (i = n; i > 1; i--) {
+      state += UINT64_C(0x9e3779b97f4a7c15);
+      j = (size_t)(cb_mix64(state) % i);
+      tmp = list[i - 1];
+      list[i - 1] = list[j];
+      list[j] = tmp;
+    }
+    for (i = 0; err == 0 && i < n && !stop_signal; i++, k++)
+      err = one_trial(s, list[i], 0, reps, k, k + n - i);
+  }
+  free(list);
+  cb_progress_clear(&s->pg);
+  for (i = 0; i < s->m->ncells; i++) {
+    if (s->ntp[i] == 0)
+      continue;
+    ok++;
+    if (cb_median_ci_within(s->tp + i * o->max_reps, s->ntp[i], o->target_ci))
+      reached++;
+    else if (missed++ == 0)
+      snprintf(first, sizeof(first), "%s %s%s c=%u", s->m->cells[i].wl->name,
+               s->m->cells[i].rn->name, s->m->cells[i].gil ? "+gil" : "",
+               s->m->cells[i].concurrency);
+  }
+  if (err == 0 && !stop_signal && !o->quiet)
+    cb_message("run", "--max-reps %llu: %zu of %zu cells with ok trials have their median's 95%% "
+               "CI within %g%% (%zu extra trials)%s%s", (unsigned long long)o->max_reps,
+               reached, ok, 100 * o->target_ci, k, missed > 0 ? "; not, e.g. " : "", first);
+  return err != 0 ? err : stop_signal ? -EINTR : 0;
+}
+
 static int run_trials(session_t *s)
 {
   const opts_t *o = s->o;
   size_t total = 0, skip = 0, i, k = 0;
   unsigned *reps;
   cb_slot_t *order;
-  const uint64_t *expected;
-  cb_trial_t t;
   int err = 0;
 
   order = cb_schedule(s->m->ncells, o->warmup, o->reps, o->mx.seed, &total);
@@ -487,42 +604,20 @@ static int run_trials(session_t *s)
     cb_message("run", "out of memory for the schedule of %zu cells", s->m->ncells);
     err = -ENOMEM;
   }
-  for (i = 0; i < s->m->ncells; i++)
+  for (i = 0; err == 0 && i < s->m->ncells; i++)
     skip += s->warm_done[i];
   cb_progress_init(&s->pg, "run", o->quiet, o->progress_s);
   for (i = 0; err == 0 && i < total && !stop_signal; i++) {
-    const cb_cell_t *c = &s->m->cells[order[i].cell];
     int warm = order[i].rep < 0;
     if (warm && s->warm_done[order[i].cell] > 0) {
       s->warm_done[order[i].cell]--; /* its calibration's last trial */
       continue;
     }
-    progress(s, k, total - skip, c, " (expected checksums)");
-    err = expected_of(s, order[i].cell, &expected, &t);
-    if (err == 0) {
-      progress(s, k, total - skip, c, warm ? " (warm-up)" : "");
-      err = cb_trial_supervised(c, s->topo, expected, o->trial_timeout,
-                                (volatile const int *)&stop_signal, &t);
-      if (err != 0 && err != -EINTR) {
-        cb_progress_clear(&s->pg);
-        cb_message("run", "cannot start a trial of %s %s%s c=%u: %s", c->wl->name,
-                   c->rn->name, c->gil ? "+gil" : "", c->concurrency, t.msg);
-      }
-    } else if (err == 1) {
-      err = 0; /* recorded as what kept it from running */
-    }
-    k++;
-    if (err != 0)
-      break;
-    if (not_ok(c, &t) && !o->quiet) {
-      cb_progress_clear(&s->pg);
-      cb_message(NULL, "%s %s%s c=%u: %s: %s", c->wl->name, c->rn->name, c->gil ? "+gil" : "",
-                 c->concurrency, cb_status_name(t.status), t.msg);
-    }
-    if (!warm)
-      err = record(s, order[i].cell, reps[order[i].cell]++, &t);
+    err = one_trial(s, order[i].cell, warm, reps, k++, total - skip);
   }
   cb_progress_clear(&s->pg);
+  if (err == 0 && !stop_signal)
+    err = more_reps(s, reps);
   free(reps);
   free(order);
   return err != 0 ? err : stop_signal ? -EINTR : 0;
@@ -866,7 +961,9 @@ static int prepare(session_t *s, opts_t *o, cb_matrix_t *m, cb_topo_t *topo, cb_
   if ((rc = cb_matrix_calibrate(m, &uncalibrated)) != 0)
     return cb_fail("run", "cannot calibrate %s: %s", uncalibrated->name, strerror(-rc));
   s->warm_done = calloc(m->ncells > 0 ? m->ncells : 1, 1);
-  if (s->warm_done == NULL)
+  s->ntp = calloc(m->ncells > 0 ? m->ncells : 1, sizeof(*s->ntp));
+  s->tp = calloc(m->ncells > 0 ? m->ncells * o->max_reps : 1, sizeof(*s->tp));
+  if (s->warm_done == NULL || s->ntp == NULL || s->tp == NULL)
     return cb_fail("run", "out of memory");
   /* Scratch directories of runs killed before they could remove them. */
   cb_scratch_sweep();
@@ -879,7 +976,7 @@ static int prepare(session_t *s, opts_t *o, cb_matrix_t *m, cb_topo_t *topo, cb_
 int cb_cmd_run(int argc, char **argv)
 {
   opts_t o = { .mx = { .pin = CB_PIN_COMPACT, .seed = 1, .switch_us = 5000 },
-               .reps = 5, .warmup = 1,
+               .reps = 5, .warmup = 1, .target_ci = 0.02, .progress_s = CB_PROGRESS_EVERY_S,
                .trial_timeout = 300 };
   session_t s = { .o = &o, .lock_fd = -1 };
   cb_matrix_t m = { 0 };
@@ -922,5 +1019,7 @@ out:
   free(meta);
   free(path);
   free(s.warm_done);
+  free(s.tp);
+  free(s.ntp);
   return rc;
 }

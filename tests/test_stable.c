@@ -8,6 +8,8 @@
  *   T / 2 ms at least, by the sleeps alone): calibration reaches the
  *   minimum time, every row records the count it chose, no calibration
  *   trial is recorded, and -t or --min-time 0 skips it;
+ * - --max-reps: cb_median_ci_within on exact samples; a run whose target
+ *   cannot be reached ends every cell at --max-reps rows;
  * - the environment check over a fake /proc and /sys ($CONCBENCH_SYSROOT or
  *   --root): each item's value and warning exactly; --strict-env refuses;
  *   meta.json and the `env` column record it; a child of this test that
@@ -65,6 +67,29 @@ static void test_calib_next(void **state)
   assert_true(cb_calib_next(100, 0.001, 1.0, 500) == 500);
   assert_true(cb_calib_next(500, 0.001, 1.0, 500) == 500);
   assert_true(cb_calib_next(100, 0.5, 1.0, CB_CALIB_MAX_TASKS) == 240);
+}
+
+/* ---- adaptive repetitions -------------------------------------------------- */
+
+static void test_median_ci_within(void **state)
+{
+  static const double same[] = { 100, 100, 100, 100, 100, 100 };
+  static const double tight[] = { 99, 100, 100, 100, 100, 101 };
+  static const double wide[] = { 100, 100, 100, 100, 100, 200 };
+  static const double nine[] = { 50, 99, 100, 100, 100, 100, 100, 101, 150 };
+
+  (void)state;
+  /* Under 6 samples no interval reaches 95%. */
+  assert_int_equal(cb_median_ci_within(same, 5, 0.5), 0);
+  assert_int_equal(cb_median_ci_within(same, 6, 0.001), 1);
+  /* n = 6: the 95% interval is [min, max]. */
+  assert_int_equal(cb_median_ci_within(tight, 6, 0.01), 1);
+  assert_int_equal(cb_median_ci_within(tight, 6, 0.0099), 0);
+  assert_int_equal(cb_median_ci_within(wide, 6, 0.99), 0);
+  assert_int_equal(cb_median_ci_within(wide, 6, 1.0), 1);
+  /* n = 9: [x(2), x(8)] (coverage 96.1%), so the extremes do not count. */
+  assert_int_equal(cb_median_ci_within(nine, 9, 0.01), 1);
+  assert_int_equal(cb_median_ci_within(nine, 9, 0.0099), 0);
 }
 
 /* ---- running concbench -------------------------------------------------- */
@@ -285,6 +310,38 @@ static void test_calibration_leaves_alone(void **state)
                                 "of 200 tasks: crashed: "));
   assert_int_equal(column(out, "tasks", tasks, ARRAY_SIZE(tasks)), 1);
   assert_true(tasks[0] == 200);
+  result_free(&r);
+}
+
+/* --max-reps with a target no cell can reach (it needs 6 trials): every
+ * cell ends with exactly --max-reps rows, and the run says so. */
+static void test_max_reps(void **state)
+{
+  char out[256];
+  double v[16];
+  result_t r;
+
+  (void)state;
+  path_in(out, sizeof(out), "more.csv");
+  cli(&r, "/nonexistent", (const char *const[]){ "run", "-w", "io.sleep", "-s", "1000", "-r",
+                                                 "serial,threads", "-c", "1", "-t", "5",
+                                                 "--reps", "2", "--warmup", "0", "--max-reps",
+                                                 "4", "--target-ci", "1", "-o", out, NULL });
+  assert_int_equal(r.code, 0);
+  assert_int_equal(column(out, "rep", v, ARRAY_SIZE(v)), 8);
+  assert_non_null(strstr(r.err, "concbench run: --max-reps 4: 0 of 2 cells with ok trials have "
+                                "their median's 95% CI within 1% (4 extra trials); not, e.g. "
+                                "io.sleep "));
+  result_free(&r);
+
+  cli(&r, NULL, (const char *const[]){ "run", "-w", "noop", "--reps", "3", "--max-reps", "2",
+                                       NULL });
+  assert_int_equal(r.code, 2);
+  assert_non_null(strstr(r.err, "--max-reps 2 is below --reps 3"));
+  result_free(&r);
+  cli(&r, NULL, (const char *const[]){ "run", "-w", "noop", "--target-ci", "0", NULL });
+  assert_int_equal(r.code, 2);
+  assert_non_null(strstr(r.err, "bad --target-ci '0' (percent, > 0 and <= 100)"));
   result_free(&r);
 }
 
@@ -519,6 +576,8 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_calib_next),
+    cmocka_unit_test(test_median_ci_within),
+    cmocka_unit_test_setup_teardown(test_max_reps, dir_setup, dir_teardown),
     cmocka_unit_test_setup_teardown(test_calibration_reaches_min_time, dir_setup, dir_teardown),
     cmocka_unit_test_setup_teardown(test_calibration_leaves_alone, dir_setup, dir_teardown),
     cmocka_unit_test_setup_teardown(test_env_fake_root, dir_setup, dir_teardown),
