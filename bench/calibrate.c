@@ -52,6 +52,7 @@ int cb_calibrate(cb_cell_t *cell, const cb_topo_t *topo, double min_s, double ti
   int err = 0;
 
   memset(out, 0, sizeof(*out));
+  memset(&t, 0, sizeof(t));
   while (out->trials < CB_CALIB_MAX_STEPS) {
     out->trials++;
     cell->params.tasks = next;
