@@ -323,8 +323,11 @@ static char *beside(const char *csv, const char *suffix)
 }
 
 /* Where the run is, on a terminal or, every --progress seconds, in a log. */
-static void progress(session_t *s, size_t done, size_t total, const cb_cell_t *c,
-                     const char *what)
+/* Not inlined, like the other helpers with text buffers on the path to a
+ * trial's fork: the trial process starts on the coordinator's stack, which
+ * must leave it room under a 28 KiB limit (results/RELIABILITY.md). */
+static __attribute__((noinline)) void progress(session_t *s, size_t done, size_t total,
+                                               const cb_cell_t *c, const char *what)
 {
   char text[160];
 
@@ -451,16 +454,17 @@ static int expected_of(session_t *s, size_t cell, const uint64_t **e, cb_trial_t
 /* Before any warm-up: each cell that may be calibrated gets the task count
  * that makes a trial last --min-time (bench/calibrate.h). The last
  * calibration trial ran at that count: it is the cell's first warm-up. */
-static int calibrate_cells(session_t *s)
+static __attribute__((noinline)) int calibrate_cells(session_t *s)
 {
   const opts_t *o = s->o;
   double min_s = (double)o->min_time_ms / 1e3;
   size_t i, n = 0, done = 0, missed = 0;
   uint64_t t0 = cb_now_ns();
-  char first[256] = "";
-  cb_calib_t cal;
+  static char first[256]; /* static: the trials fork below this frame */
+  static cb_calib_t cal;
   int err = 0;
 
+  first[0] = '\0';
   for (i = 0; i < s->m->ncells; i++)
     n += s->m->cells[i].calibrate != 0;
   if (min_s <= 0 || n == 0)
@@ -542,14 +546,15 @@ static int wants_more(const session_t *s, size_t cell, const unsigned *reps)
  * wants more, in an order shuffled from the seed and the round (Fisher-Yates
  * over splitmix64, as cb_schedule). Says at the end which cells reached the
  * target. */
-static int more_reps(session_t *s, unsigned *reps)
+static __attribute__((noinline)) int more_reps(session_t *s, unsigned *reps)
 {
   const opts_t *o = s->o;
   size_t *list, n, i, j, tmp, k = 0, reached = 0, ok = 0, missed = 0;
   uint64_t state = o->mx.seed ^ UINT64_C(0x5851f42d4c957f2d), round;
-  char first[200] = "";
+  static char first[200]; /* static: the trials fork below this frame */
   int err = 0;
 
+  first[0] = '\0';
   if (o->max_reps <= o->reps)
     return 0;
   list = malloc((s->m->ncells > 0 ? s->m->ncells : 1) * sizeof(*list));
@@ -908,7 +913,7 @@ static int check_env(const opts_t *o, const cb_topo_t *topo, cb_meta_t *meta)
 
 /* The environment again after the last trial, for the metadata (the load
  * average then includes the run itself: only other processes are news). */
-static void check_env_end(session_t *s)
+static __attribute__((noinline)) void check_env_end(session_t *s)
 {
   cb_env_t *e = &s->meta->env_end;
 

@@ -9,7 +9,8 @@
  * Every file is read under a root (default "/", else $CONCBENCH_SYSROOT),
  * so that tests give it a fake /proc and /sys. The busy-process item reads
  * every /proc/PID/stat twice, `sample_s` apart: the CPU time each process
- * used meanwhile, without the calling process and its own children. */
+ * used meanwhile, without the calling process and its own children; it
+ * names the busiest, and up to two more that are busy too. */
 #ifndef CB_ENV_H
 #define CB_ENV_H
 
@@ -22,7 +23,7 @@
 
 enum {
   CB_ENV_LOAD,     /* 1-minute load average against the PUs */
-  CB_ENV_BUSY,     /* the process that used the most CPU while sampled */
+  CB_ENV_BUSY,     /* the processes that used the most CPU while sampled */
   CB_ENV_GOVERNOR, /* cpufreq scaling governors */
   CB_ENV_BOOST,    /* turbo / boost */
   CB_ENV_BUILD,    /* concbench's own build: optimised, sanitizers */

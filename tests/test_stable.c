@@ -480,7 +480,8 @@ static void test_env_fake_root(void **state)
   result_free(&r);
 }
 
-/* A child of this test spins: the check names it (among the three busiest).
+/* A child of this test spins: the check names it (among up to three busy
+ * processes: other tests may spin too).
  * Other tests may run at the same time, so up to five samples. */
 static void test_env_busy_child(void **state)
 {
