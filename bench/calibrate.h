@@ -5,7 +5,7 @@
  * missing (×10 at most per step). Calibration trials run under the same
  * supervision as every trial, but are timed only: their checksums are not
  * checked and they are never recorded. A trial that ran at the chosen count
- * is the cell's first warm-up. */
+ * stands in for the cell's first warm-up (`run` then skips that one). */
 #ifndef CB_CALIBRATE_H
 #define CB_CALIBRATE_H
 
