@@ -37,6 +37,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <jansson.h>
+
 #include "calibrate.h"
 #include "env.h"
 #include "profile.h"
@@ -389,6 +391,8 @@ static unsigned pus(void)
 static void test_env_fake_root(void **state)
 {
   char root[300], line[256], out[300], *text;
+  json_t *meta, *env, *item;
+  json_error_t jerr;
   unsigned p = pus();
   result_t r;
 
@@ -444,12 +448,18 @@ static void test_env_fake_root(void **state)
   assert_non_null(strstr(text, "swap 3 MiB of 4 MiB in use; cgroup cpu.max 0.50 CPUs at /bench"));
   free(text);
   path_in(out, sizeof(out), "env.meta.json");
-  text = slurp_path(out);
-  assert_non_null(strstr(text, "\"env\": {\"checked\": true, \"warnings\": "));
-  assert_non_null(strstr(text, "{\"name\": \"swap\", \"value\": \"3 MiB of 4 MiB in use\", "
-                               "\"warning\": true, \"hint\": \"memory was short"));
-  assert_non_null(strstr(text, "\"env_end\": {\"checked\": true"));
-  free(text);
+  meta = json_load_file(out, 0, &jerr);
+  assert_non_null(meta);
+  env = json_object_get(meta, "env");
+  assert_true(json_is_true(json_object_get(env, "checked")));
+  assert_int_equal(json_integer_value(json_object_get(env, "warnings")), 5 + BUILD_WARNS);
+  item = json_array_get(json_object_get(env, "items"), 5);
+  assert_string_equal(json_string_value(json_object_get(item, "name")), "swap");
+  assert_string_equal(json_string_value(json_object_get(item, "value")), "3 MiB of 4 MiB in use");
+  assert_true(json_is_true(json_object_get(item, "warning")));
+  assert_non_null(strstr(json_string_value(json_object_get(item, "hint")), "memory was short"));
+  assert_true(json_is_true(json_object_get(json_object_get(meta, "env_end"), "checked")));
+  json_decref(meta);
   result_free(&r);
 
   /* The report's Machine section shows them; its Stability section the
