@@ -25,6 +25,7 @@ int cb_cmd_plot(int argc, char **argv);
 int cb_cmd_ab(int argc, char **argv);
 int cb_cmd_fingerprint(int argc, char **argv);
 int cb_cmd_merge(int argc, char **argv);
+int cb_cmd_env(int argc, char **argv);
 
 /* Files of the reading subcommands (bench/cmd_io.c). Each returns 0 or the
  * exit code after printing one line: cb_cmd_load reads and checks a trial

@@ -38,9 +38,11 @@
 #include "cli.h"
 #include "cmd.h"
 #include "compare.h"
+#include "env.h"
 #include "matrix.h"
 #include "meta.h"
 #include "output.h"
+#include "progress.h"
 #include "spawn.h"
 #include "summary.h"
 #include "trial.h"
@@ -94,7 +96,7 @@ typedef struct session_s {
   cb_output_t out, compare_out; /* opened before anything runs (bench/output.h) */
   char *lock_path;              /* beside a regular output: one ab per output */
   int lock_fd;
-  int progress_on;              /* a progress line is on the terminal */
+  cb_progress_t pg;             /* on a terminal, or a line every 10 s in a log */
 } session_t;
 
 static const char ab_help[] =
@@ -593,14 +595,6 @@ static void remove_trial_files(const session_t *s)
   }
 }
 
-/* Clear the progress line before anything else is said on stderr. */
-static void progress_clear(session_t *s)
-{
-  if (s->progress_on)
-    fputs("\r\033[K", stderr);
-  s->progress_on = 0;
-}
-
 /* The row a trial wrote: one data row, for the cell asked. Returns 0 with
  * *t loaded, or -EINVAL with err saying what is wrong. */
 static int load_row(const session_t *s, int side, const cb_cell_t *c, cb_table_t *t, char *err,
@@ -665,7 +659,7 @@ static int run_slot(session_t *s, int side, size_t cell, int warm, char *err, si
   if (code == CB_EXIT_USAGE) {
     first_line(s->trial_err, msg, sizeof(msg));
     if (!s->refused[idx]) {
-      progress_clear(s);
+      cb_progress_clear(&s->pg);
       cb_message("ab", "%s cannot run %s, left out: %s", side_names[side], what, msg);
     }
     s->refused[idx] = 1;
@@ -687,7 +681,7 @@ static int run_slot(session_t *s, int side, size_t cell, int warm, char *err, si
     long mcol = cb_table_col(&t, "message"), scol = cb_table_col(&t, "status");
     s->not_ok[side] += !warm; /* as in run: warm-ups are not results */
     if (!s->o->quiet) {
-      progress_clear(s);
+      cb_progress_clear(&s->pg);
       cb_message("ab", "%s %s: %s: %s", side_names[side], what,
                  scol >= 0 ? cb_table_get(&t, 1, (size_t)scol) : "not ok",
                  mcol >= 0 ? cb_table_get(&t, 1, (size_t)mcol) : "");
@@ -715,7 +709,7 @@ static int write_output(session_t *s, int final)
   rows_csv(&s->rows, -1, NULL, &b);
   err = b.failed ? -ENOMEM : cb_output_write(&s->out, b.data, b.len);
   if (err != 0) {
-    progress_clear(s);
+    cb_progress_clear(&s->pg);
     cb_message("ab", "cannot write '%s': %s", s->o->output, strerror(-err));
   }
   cb_buf_free(&b);
@@ -723,24 +717,12 @@ static int write_output(session_t *s, int final)
   return err;
 }
 
-static void progress(session_t *s, size_t done, size_t total, uint64_t t0)
-{
-  double el = (double)(cb_now_ns() - t0) / 1e9;
-
-  if (s->o->quiet || !isatty(STDERR_FILENO))
-    return;
-  fprintf(stderr, "\r\033[K[%zu/%zu] %.0f s elapsed, ETA %.0f s", done + 1, total, el,
-          done > 0 ? el / (double)done * (double)(total - done) : 0.0);
-  fflush(stderr);
-  s->progress_on = 1;
-}
-
 static int run_schedule(session_t *s, char *err, size_t errlen)
 {
   const opts_t *o = s->o;
-  uint64_t t0 = cb_now_ns();
   size_t total = 0, i;
   cb_slot_t *order;
+  char what[320], text[400];
   int rc = 0;
 
   /* Slot cell k is cell k / 2 of side k % 2: both sides in one order. */
@@ -752,12 +734,14 @@ static int run_schedule(session_t *s, char *err, size_t errlen)
     size_t cell = order[i].cell / SIDES;
     if (s->refused[(size_t)side * s->m->ncells + cell])
       continue;
-    progress(s, i, total, t0);
+    cell_text(&s->m->cells[cell], what, sizeof(what));
+    snprintf(text, sizeof(text), "%s %s", side_names[side], what);
+    cb_progress_show(&s->pg, i, total, text);
     rc = run_slot(s, side, cell, order[i].rep < 0, err, errlen);
     if (rc == 0 && s->rows.n > 0 && cb_now_ns() - s->last_write > UINT64_C(2000000000))
       rc = write_output(s, 0) == 0 ? 0 : -EIO;
   }
-  progress_clear(s);
+  cb_progress_clear(&s->pg);
   free(order);
   return rc;
 }
@@ -1047,6 +1031,13 @@ int cb_cmd_ab(int argc, char **argv)
   }
   cb_meta_collect(meta, topo);
   snprintf(s->run_id, sizeof(s->run_id), "%s", meta->run_id);
+  /* The environment once, here: the run each trial starts skips it (an
+   * older concbench ignores the variable). */
+  cb_env_check(cb_env_root(), cb_topo_pus(topo), CB_ENV_SAMPLE_S, &meta->env);
+  if (!o.quiet)
+    cb_env_warn(&meta->env, "ab", stderr);
+  setenv("CONCBENCH_ENV_CHECK", "0", 1);
+  cb_progress_init(&s->pg, "ab", o.quiet, CB_PROGRESS_EVERY_S);
   if (o.output == NULL) {
     if (mkdir("results", 0755) != 0 && errno != EEXIST) {
       rc = cb_usage_error("ab", "cannot create the directory 'results' for the default output "

@@ -1,5 +1,7 @@
 /* `concbench run`: build the matrix (bench/matrix.c), check that the machine
- * can take every cell before starting any, run the warm-up and recorded
+ * can take every cell before starting any, check the environment (bench/env.h:
+ * warnings, or a refusal with --strict-env), calibrate each cell's task count
+ * to the minimum time (bench/calibrate.h), run the warm-up and recorded
  * trials of all cells in a seeded random order (so drift on a noisy machine
  * spreads over all runners instead of biasing the one that ran last), and
  * rewrite the trial CSV atomically after every trial: an interrupted or
@@ -14,36 +16,43 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "cli.h"
 #include "cmd.h"
+#include "env.h"
 #include "export.h"
 #include "gil.h"
 #include "matrix.h"
 #include "record.h"
 #include "output.h"
+#include "progress.h"
 #include "signals.h"
 #include "summary.h"
 
 typedef struct opts_s {
   cb_matrix_opts_t mx;
   const char *output, *json;
-  uint64_t reps, warmup;
-  int have_reps, have_warmup, quiet, dry_run, have_switch;
-  double trial_timeout;
+  uint64_t reps, warmup, min_time_ms, max_reps;
+  double target_ci;          /* --target-ci, a fraction */
+  int have_reps, have_warmup, quiet, dry_run, have_switch, have_min_time, strict_env;
+  double trial_timeout, progress_s;
 } opts_t;
 
 typedef struct session_s {
   const opts_t *o;
   cb_matrix_t *m;
   const cb_topo_t *topo;
-  const cb_meta_t *meta;
+  cb_meta_t *meta;
   const char *path;         /* the CSV as given (or the default) */
   cb_output_t csv, summary, metadata, json;
   int have_summary, have_metadata, have_json;
   char *lock_path;          /* beside a regular CSV; NULL for a stream */
   int lock_fd;
   int csv_is_stdout;        /* the CSV goes to our own stdout: talk on stderr */
-  int progress_on;          /* a progress line is on the terminal */
+  cb_progress_t pg;
+  unsigned char *warm_done; /* per cell: warm-ups its calibration ran (0 or 1) */
+  double *tp;               /* --max-reps: per cell, max_reps throughputs of ok trials */
+  size_t *ntp;              /* how many each cell has */
   cb_buf_t csv_text;
   size_t rows, not_ok;
 } session_t;
@@ -79,6 +88,21 @@ static const char run_help[] =
     "      --reps N             recorded trials per cell (default 5)\n"
     "      --warmup N           unrecorded trials per cell, before its first recorded\n"
     "                           one (default 1)\n"
+    "      --min-time MS        calibrate: before its warm-up, grow each cell's task count\n"
+    "                           until a trial's task phase lasts MS ms (default: the\n"
+    "                           profile's, quick " CB_STR(CB_QUICK_MIN_MS) ", standard "
+    CB_STR(CB_STANDARD_MIN_MS) ", full " CB_STR(CB_FULL_MIN_MS) ";\n"
+    "                           without one " CB_STR(CB_STANDARD_MIN_MS) "); 0 or -t: no calibration\n"
+    "      --max-reps N         adaptive: after the --reps rounds, more rounds (each one\n"
+    "                           trial of every such cell, shuffled) of the cells whose\n"
+    "                           median's 95% CI is not within --target-ci, up to N trials\n"
+    "                           a cell (default: --reps, i.e. none)\n"
+    "      --target-ci PCT      the CI's half-width, % of the median (default 2)\n"
+    "      --strict-env         exit 2 instead of warning about the environment (load,\n"
+    "                           busy processes, governor, boost, build, swap, cgroup:\n"
+    "                           concbench env)\n"
+    "      --progress S         a plain progress line every S seconds when stderr is not\n"
+    "                           a terminal (default 10; 0: none)\n"
     "      --seed N             seed of the tasks' inputs and of the trial order (default 1)\n"
     "      --trial-timeout S    kill a trial after S seconds (default 300)\n"
     "      --gil[=on|off|both]  run tasks under one global lock handed over like CPython's\n"
@@ -92,7 +116,7 @@ static const char run_help[] =
     "      --json FILE          the trials also as Google Benchmark JSON, for its tools\n"
     "                           (compare.py); results/SCHEMA.md has the mapping\n"
     "      --dry-run            print the matrix and the number of trials, run nothing\n"
-    "  -q, --quiet              no progress line, no stability warnings\n"
+    "  -q, --quiet              no progress line, no stability or environment warnings\n"
     "  -h, --help\n\n"
     "Regular files are rewritten atomically after every trial; a FIFO or a device\n"
     "(e.g. /dev/stdout into a pipe) is written once, at the end, and so is '-'\n"
@@ -178,6 +202,24 @@ static int parse_option(int opt, opts_t *o)
     o->have_switch = 1;
     return parse_num("--switch-interval", optarg, 1, CB_MAX_SWITCH_US, &mx->switch_us);
   case 'A': mx->allow_races = 1; return 0;
+  case 'M':
+    o->have_min_time = 1;
+    return parse_num("--min-time", optarg, 0, 3600000, &o->min_time_ms);
+  case 'E': o->strict_env = 1; return 0;
+  case 'N': return parse_num("--max-reps", optarg, 1, 1000, &o->max_reps);
+  case 'C':
+    if (cb_parse_positive_double(optarg, 100, &o->target_ci) != 0)
+      return cb_usage_error("run", "bad --target-ci '%s' (percent, > 0 and <= 100)", optarg);
+    o->target_ci /= 100;
+    return 0;
+  case 'Q':
+    if (strcmp(optarg, "0") == 0) {
+      o->progress_s = 0;
+      return 0;
+    }
+    if (cb_parse_positive_double(optarg, 86400, &o->progress_s) != 0)
+      return cb_usage_error("run", "bad --progress '%s' (seconds, 0 for none)", optarg);
+    return 0;
   case 'T':
     if (cb_parse_positive_double(optarg, 86400 * 7, &o->trial_timeout) != 0)
       return cb_usage_error("run", "bad --trial-timeout '%s' (seconds, > 0)", optarg);
@@ -211,6 +253,11 @@ static int parse_options(int argc, char **argv, opts_t *o)
     { "output", required_argument, NULL, 'o' },
     { "json", required_argument, NULL, 'J' },
     { "dry-run", no_argument, NULL, 'D' },
+    { "min-time", required_argument, NULL, 'M' },
+    { "strict-env", no_argument, NULL, 'E' },
+    { "max-reps", required_argument, NULL, 'N' },
+    { "target-ci", required_argument, NULL, 'C' },
+    { "progress", required_argument, NULL, 'Q' },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -237,7 +284,14 @@ static int parse_options(int argc, char **argv, opts_t *o)
       o->reps = o->mx.profile->reps;
     if (!o->have_warmup)
       o->warmup = o->mx.profile->warmup;
+    if (!o->have_min_time)
+      o->min_time_ms = o->mx.profile->min_time_ms;
   }
+  if (rc == 0 && o->max_reps != 0 && o->max_reps < o->reps)
+    rc = cb_usage_error("run", "--max-reps %llu is below --reps %llu",
+                        (unsigned long long)o->max_reps, (unsigned long long)o->reps);
+  if (rc == 0 && o->max_reps == 0)
+    o->max_reps = o->reps;
   return rc;
 }
 
@@ -268,42 +322,18 @@ static char *beside(const char *csv, const char *suffix)
   return p;
 }
 
-static void clock_text(char *buf, size_t len, double s)
+/* Where the run is, on a terminal or, every --progress seconds, in a log. */
+/* Not inlined, like the other helpers with text buffers on the path to a
+ * trial's fork: the trial process starts on the coordinator's stack, which
+ * must leave it room under a 28 KiB limit (results/RELIABILITY.md). */
+static __attribute__((noinline)) void progress(session_t *s, size_t done, size_t total,
+                                               const cb_cell_t *c, const char *what)
 {
-  unsigned long t = (unsigned long)(s + 0.5);
+  char text[160];
 
-  if (t >= 3600)
-    snprintf(buf, len, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
-  else
-    snprintf(buf, len, "%lu:%02lu", t / 60, t % 60);
-}
-
-/* Clear the progress line before anything else is said on stderr. */
-static void progress_clear(session_t *s)
-{
-  if (s->progress_on)
-    fputs("\r\033[K", stderr);
-  s->progress_on = 0;
-}
-
-/* One updating line on a terminal: where the run is and when it should end. */
-static void progress(session_t *s, size_t done, size_t total, const cb_cell_t *c,
-                     const char *what, uint64_t t_start)
-{
-  double elapsed = (double)(cb_now_ns() - t_start) / 1e9;
-  char el[32], eta[32];
-
-  if (s->o->quiet || !isatty(STDERR_FILENO))
-    return;
-  clock_text(el, sizeof(el), elapsed);
-  if (done > 0)
-    clock_text(eta, sizeof(eta), elapsed / (double)done * (double)(total - done));
-  else
-    snprintf(eta, sizeof(eta), "?");
-  fprintf(stderr, "\r\033[K[%zu/%zu] %s %s%s c=%u%s  %s elapsed, ETA %s", done + 1, total,
-          c->wl->name, c->rn->name, c->gil ? "+gil" : "", c->concurrency, what, el, eta);
-  fflush(stderr);
-  s->progress_on = 1;
+  snprintf(text, sizeof(text), "%s %s%s c=%u%s", c->wl->name, c->rn->name, c->gil ? "+gil" : "",
+           c->concurrency, what);
+  cb_progress_show(&s->pg, done, total, text);
 }
 
 /* For people: one line per cell from the summary. */
@@ -352,20 +382,24 @@ static int record(session_t *s, size_t cell, unsigned rep, const cb_trial_t *t)
   row.transport = row.cell->transport;
   row.dispatch = row.cell->dispatch;
   now_iso(row.timestamp, sizeof(row.timestamp));
+  row.load1 = cb_env_load1(cb_env_root());
   cb_record_row(&s->csv_text, &row);
   if (s->csv_text.failed) {
-    progress_clear(s);
+    cb_progress_clear(&s->pg);
     cb_message("run", "out of memory for the trial CSV");
     return -ENOMEM;
   }
   s->rows++;
   s->not_ok += not_ok(row.cell, t);
+  if ((t->status == CB_ST_OK || (t->status == CB_ST_RACY && row.cell->wl->racy)) &&
+      s->ntp[cell] < s->o->max_reps)
+    s->tp[cell * s->o->max_reps + s->ntp[cell]++] = t->throughput;
   /* A stream takes the whole CSV once, at the end. */
   if (s->csv.kind != CB_OUT_FILE)
     return 0;
   err = cb_output_write(&s->csv, s->csv_text.data, s->csv_text.len);
   if (err != 0) {
-    progress_clear(s);
+    cb_progress_clear(&s->pg);
     cb_message("run", "cannot write '%s': %s", s->path, strerror(-err));
   }
   return err;
@@ -410,22 +444,163 @@ static int expected_of(session_t *s, size_t cell, const uint64_t **e, cb_trial_t
   if (err == 1)
     *instead = *fail;
   else if (err < 0 && err != -EINTR) {
-    progress_clear(s);
+    cb_progress_clear(&s->pg);
     cb_message("run", "%s size %llu: %s", c->wl->name, (unsigned long long)c->params.size,
                fail->msg);
   }
   return err;
 }
 
+/* Before any warm-up: each cell that may be calibrated gets the task count
+ * that makes a trial last --min-time (bench/calibrate.h). The last
+ * calibration trial ran at that count: it is the cell's first warm-up. */
+static __attribute__((noinline)) int calibrate_cells(session_t *s)
+{
+  const opts_t *o = s->o;
+  double min_s = (double)o->min_time_ms / 1e3;
+  size_t i, n = 0, done = 0, missed = 0;
+  uint64_t t0 = cb_now_ns();
+  static char first[256]; /* static: the trials fork below this frame */
+  static cb_calib_t cal;
+  int err = 0;
+
+  first[0] = '\0';
+  for (i = 0; i < s->m->ncells; i++)
+    n += s->m->cells[i].calibrate != 0;
+  if (min_s <= 0 || n == 0)
+    return 0;
+  for (i = 0; err == 0 && i < s->m->ncells && !stop_signal; i++) {
+    cb_cell_t *c = &s->m->cells[i];
+    if (!c->calibrate)
+      continue;
+    progress(s, done++, n, c, " (calibrating)");
+    err = cb_calibrate(c, s->topo, min_s, o->trial_timeout, (volatile const int *)&stop_signal,
+                       &cal);
+    if (err != 0 && err != -EINTR) {
+      cb_progress_clear(&s->pg);
+      cb_message("run", "cannot start a calibration trial of %s %s%s c=%u: %s", c->wl->name,
+                 c->rn->name, c->gil ? "+gil" : "", c->concurrency, cal.why);
+    }
+    s->warm_done[i] = cal.warm && o->warmup > 0;
+    if (err == 0 && !cal.reached && missed++ == 0)
+      snprintf(first, sizeof(first), "%s %s%s c=%u: %s", c->wl->name, c->rn->name,
+               c->gil ? "+gil" : "", c->concurrency, cal.why);
+  }
+  cb_progress_clear(&s->pg);
+  if (err == 0 && !stop_signal && !o->quiet) {
+    if (missed > 0)
+      cb_message("run", "calibrated %zu cells to trials of at least %llu ms in %.1f s; %zu did "
+                 "not reach it, e.g. %s", n, (unsigned long long)o->min_time_ms,
+                 (double)(cb_now_ns() - t0) / 1e9, missed, first);
+    else
+      cb_message("run", "calibrated %zu cells to trials of at least %llu ms in %.1f s", n,
+                 (unsigned long long)o->min_time_ms, (double)(cb_now_ns() - t0) / 1e9);
+  }
+  return err != 0 ? err : stop_signal ? -EINTR : 0;
+}
+
+/* One trial of a cell, recorded unless it is a warm-up; k of total for the
+ * progress line. 0 or -errno (-EINTR when stopped). */
+static int one_trial(session_t *s, size_t cell, int warm, unsigned *reps, size_t k, size_t total)
+{
+  const cb_cell_t *c = &s->m->cells[cell];
+  const uint64_t *expected;
+  cb_trial_t t;
+  int err;
+
+  progress(s, k, total, c, " (expected checksums)");
+  err = expected_of(s, cell, &expected, &t);
+  if (err == 0) {
+    progress(s, k, total, c, warm ? " (warm-up)" : "");
+    err = cb_trial_supervised(c, s->topo, expected, s->o->trial_timeout,
+                              (volatile const int *)&stop_signal, &t);
+    if (err != 0 && err != -EINTR) {
+      cb_progress_clear(&s->pg);
+      cb_message("run", "cannot start a trial of %s %s%s c=%u: %s", c->wl->name, c->rn->name,
+                 c->gil ? "+gil" : "", c->concurrency, t.msg);
+    }
+  } else if (err == 1) {
+    err = 0; /* recorded as what kept it from running */
+  }
+  if (err != 0)
+    return err;
+  if (not_ok(c, &t) && !s->o->quiet) {
+    cb_progress_clear(&s->pg);
+    cb_message(NULL, "%s %s%s c=%u: %s: %s", c->wl->name, c->rn->name, c->gil ? "+gil" : "",
+               c->concurrency, cb_status_name(t.status), t.msg);
+  }
+  return warm ? 0 : record(s, cell, reps[cell]++, &t);
+}
+
+/* A cell that --max-reps may still extend: below the maximum, with ok
+ * trials, and its median's CI not yet within --target-ci. */
+static int wants_more(const session_t *s, size_t cell, const unsigned *reps)
+{
+  const double *v = s->tp + cell * s->o->max_reps;
+
+  return reps[cell] < s->o->max_reps && s->ntp[cell] > 0 &&
+         !cb_median_ci_within(v, s->ntp[cell], s->o->target_ci);
+}
+
+/* --max-reps: rounds after the schedule, each one trial of every cell that
+ * wants more, in an order shuffled from the seed and the round (Fisher-Yates
+ * over splitmix64, as cb_schedule). Says at the end which cells reached the
+ * target. */
+static __attribute__((noinline)) int more_reps(session_t *s, unsigned *reps)
+{
+  const opts_t *o = s->o;
+  size_t *list, n, i, j, tmp, k = 0, reached = 0, ok = 0, missed = 0;
+  uint64_t state = o->mx.seed ^ UINT64_C(0x5851f42d4c957f2d), round;
+  static char first[200]; /* static: the trials fork below this frame */
+  int err = 0;
+
+  first[0] = '\0';
+  if (o->max_reps <= o->reps)
+    return 0;
+  list = malloc((s->m->ncells > 0 ? s->m->ncells : 1) * sizeof(*list));
+  if (list == NULL)
+    return -ENOMEM;
+  for (round = o->reps; err == 0 && round < o->max_reps && !stop_signal; round++) {
+    for (i = n = 0; i < s->m->ncells; i++) {
+      if (wants_more(s, i, reps))
+        list[n++] = i;
+    }
+    for (i = n; i > 1; i--) {
+      state += UINT64_C(0x9e3779b97f4a7c15);
+      j = (size_t)(cb_mix64(state) % i);
+      tmp = list[i - 1];
+      list[i - 1] = list[j];
+      list[j] = tmp;
+    }
+    for (i = 0; err == 0 && i < n && !stop_signal; i++, k++)
+      err = one_trial(s, list[i], 0, reps, k, k + n - i);
+  }
+  free(list);
+  cb_progress_clear(&s->pg);
+  for (i = 0; i < s->m->ncells; i++) {
+    if (s->ntp[i] == 0)
+      continue;
+    ok++;
+    if (cb_median_ci_within(s->tp + i * o->max_reps, s->ntp[i], o->target_ci))
+      reached++;
+    else if (missed++ == 0)
+      snprintf(first, sizeof(first), "%s %s%s c=%u", s->m->cells[i].wl->name,
+               s->m->cells[i].rn->name, s->m->cells[i].gil ? "+gil" : "",
+               s->m->cells[i].concurrency);
+  }
+  if (err == 0 && !stop_signal && !o->quiet)
+    cb_message("run", "--max-reps %llu: %zu of %zu cells with ok trials have their median's 95%% "
+               "CI within %g%% (%zu extra trials)%s%s", (unsigned long long)o->max_reps,
+               reached, ok, 100 * o->target_ci, k, missed > 0 ? "; not, e.g. " : "", first);
+  return err != 0 ? err : stop_signal ? -EINTR : 0;
+}
+
 static int run_trials(session_t *s)
 {
   const opts_t *o = s->o;
-  uint64_t t_start = cb_now_ns();
-  size_t total = 0, i;
+  size_t total = 0, skip = 0, i, k = 0;
   unsigned *reps;
   cb_slot_t *order;
-  const uint64_t *expected;
-  cb_trial_t t;
   int err = 0;
 
   order = cb_schedule(s->m->ncells, o->warmup, o->reps, o->mx.seed, &total);
@@ -434,34 +609,20 @@ static int run_trials(session_t *s)
     cb_message("run", "out of memory for the schedule of %zu cells", s->m->ncells);
     err = -ENOMEM;
   }
+  for (i = 0; err == 0 && i < s->m->ncells; i++)
+    skip += s->warm_done[i];
+  cb_progress_init(&s->pg, "run", o->quiet, o->progress_s);
   for (i = 0; err == 0 && i < total && !stop_signal; i++) {
-    const cb_cell_t *c = &s->m->cells[order[i].cell];
     int warm = order[i].rep < 0;
-    progress(s, i, total, c, " (expected checksums)", t_start);
-    err = expected_of(s, order[i].cell, &expected, &t);
-    if (err == 0) {
-      progress(s, i, total, c, warm ? " (warm-up)" : "", t_start);
-      err = cb_trial_supervised(c, s->topo, expected, o->trial_timeout,
-                                (volatile const int *)&stop_signal, &t);
-      if (err != 0 && err != -EINTR) {
-        progress_clear(s);
-        cb_message("run", "cannot start a trial of %s %s%s c=%u: %s", c->wl->name,
-                   c->rn->name, c->gil ? "+gil" : "", c->concurrency, t.msg);
-      }
-    } else if (err == 1) {
-      err = 0; /* recorded as what kept it from running */
+    if (warm && s->warm_done[order[i].cell] > 0) {
+      s->warm_done[order[i].cell]--; /* its calibration's last trial */
+      continue;
     }
-    if (err != 0)
-      break;
-    if (not_ok(c, &t) && !o->quiet) {
-      progress_clear(s);
-      cb_message(NULL, "%s %s%s c=%u: %s: %s", c->wl->name, c->rn->name, c->gil ? "+gil" : "",
-                 c->concurrency, cb_status_name(t.status), t.msg);
-    }
-    if (!warm)
-      err = record(s, order[i].cell, reps[order[i].cell]++, &t);
+    err = one_trial(s, order[i].cell, warm, reps, k++, total - skip);
   }
-  progress_clear(s);
+  cb_progress_clear(&s->pg);
+  if (err == 0 && !stop_signal)
+    err = more_reps(s, reps);
   free(reps);
   free(order);
   return err != 0 ? err : stop_signal ? -EINTR : 0;
@@ -665,6 +826,8 @@ static const char *shown(const char *path)
   return strcmp(path, "-") == 0 ? "stdout" : path;
 }
 
+static void check_env_end(session_t *s);
+
 /* Run the schedule and write what it produced; returns the exit code. */
 static int execute(session_t *s)
 {
@@ -681,7 +844,17 @@ static int execute(session_t *s)
     return cb_fail("run", "cannot write '%s': %s", s->path, strerror(-err));
   if (write_sidecar(s) != 0)
     return CB_EXIT_FAIL;
-  err = run_trials(s);
+  cb_progress_init(&s->pg, "run", s->o->quiet, s->o->progress_s);
+  err = calibrate_cells(s);
+  /* Expected checksums are shared by the cells of a group, as many as the
+   * longest calibrated trial needs. */
+  if (err == 0 && cb_matrix_groups(s->m) != 0) {
+    cb_message("run", "out of memory");
+    err = -ENOMEM;
+  }
+  if (err == 0)
+    err = run_trials(s);
+  check_env_end(s);
   werr = write_results(s, &cells, &t, &have_cells);
   sig = stop_signal;
   if (err == -EINTR || sig != 0) {
@@ -712,6 +885,47 @@ static int execute(session_t *s)
   return s->not_ok > 0 ? CB_EXIT_FAIL : CB_EXIT_OK;
 }
 
+static int calibrated(const cb_matrix_t *m)
+{
+  size_t i;
+
+  for (i = 0; i < m->ncells; i++) {
+    if (m->cells[i].calibrate)
+      return 1;
+  }
+  return 0;
+}
+
+/* The environment before the run: warnings on stderr (not with -q), or
+ * with --strict-env a refusal naming them. 0 or the exit code. */
+static int check_env(const opts_t *o, const cb_topo_t *topo, cb_meta_t *meta)
+{
+  cb_env_check(cb_env_root(), cb_topo_pus(topo), CB_ENV_SAMPLE_S, &meta->env);
+  cb_env_warnings_text(&meta->env, meta->env_text, sizeof(meta->env_text));
+  if (o->strict_env && meta->env.warnings > 0)
+    return cb_usage_error("run", "--strict-env: %u environment warning%s: %s (concbench env "
+                          "gives hints)", meta->env.warnings, meta->env.warnings == 1 ? "" : "s",
+                          meta->env_text);
+  if (!o->quiet)
+    cb_env_warn(&meta->env, "run", stderr);
+  return 0;
+}
+
+/* The environment again after the last trial, for the metadata (the load
+ * average then includes the run itself: only other processes are news). */
+static __attribute__((noinline)) void check_env_end(session_t *s)
+{
+  cb_env_t *e = &s->meta->env_end;
+
+  cb_env_check(cb_env_root(), s->meta->pus, stop_signal ? 0 : CB_ENV_SAMPLE_S, e);
+  s->meta->have_env_end = 1;
+  if (!s->o->quiet && e->item[CB_ENV_BUSY].warn)
+    cb_message("run", "warning: at the end of the run: busy %s",
+               e->item[CB_ENV_BUSY].value);
+  if (s->have_metadata)
+    write_sidecar(s);
+}
+
 /* Set up everything that can be refused before any trial runs; the exit
  * code, 0 to go on. */
 static int prepare(session_t *s, opts_t *o, cb_matrix_t *m, cb_topo_t *topo, cb_meta_t *meta,
@@ -728,11 +942,18 @@ static int prepare(session_t *s, opts_t *o, cb_matrix_t *m, cb_topo_t *topo, cb_
   if (rc != 0 || o->dry_run) {
     if (rc == 0)
       cb_matrix_print(m, o->reps, o->warmup, stdout);
+    if (rc == 0 && o->min_time_ms > 0 && calibrated(m))
+      printf("tasks grow at run time until a trial lasts %llu ms (--min-time; -t: as shown)\n",
+             (unsigned long long)o->min_time_ms);
     return rc != 0 ? rc : -1;
   }
   if (cb_scratch_check(why, sizeof(why)) != 0)
     return cb_usage_error("run", "%s", why);
   cb_meta_collect(meta, topo);
+  meta->min_time_ms = o->min_time_ms;
+  rc = check_env(o, topo, meta);
+  if (rc != 0)
+    return rc;
   if (o->output == NULL) {
     rc = default_output(path, meta);
     if (rc != 0)
@@ -744,7 +965,10 @@ static int prepare(session_t *s, opts_t *o, cb_matrix_t *m, cb_topo_t *topo, cb_
     return rc;
   if ((rc = cb_matrix_calibrate(m, &uncalibrated)) != 0)
     return cb_fail("run", "cannot calibrate %s: %s", uncalibrated->name, strerror(-rc));
-  if (cb_matrix_groups(m) != 0)
+  s->warm_done = calloc(m->ncells > 0 ? m->ncells : 1, 1);
+  s->ntp = calloc(m->ncells > 0 ? m->ncells : 1, sizeof(*s->ntp));
+  s->tp = calloc(m->ncells > 0 ? m->ncells * o->max_reps : 1, sizeof(*s->tp));
+  if (s->warm_done == NULL || s->ntp == NULL || s->tp == NULL)
     return cb_fail("run", "out of memory");
   /* Scratch directories of runs killed before they could remove them. */
   cb_scratch_sweep();
@@ -757,7 +981,7 @@ static int prepare(session_t *s, opts_t *o, cb_matrix_t *m, cb_topo_t *topo, cb_
 int cb_cmd_run(int argc, char **argv)
 {
   opts_t o = { .mx = { .pin = CB_PIN_COMPACT, .seed = 1, .switch_us = 5000 },
-               .reps = 5, .warmup = 1,
+               .reps = 5, .warmup = 1, .target_ci = 0.02, .progress_s = CB_PROGRESS_EVERY_S,
                .trial_timeout = 300 };
   session_t s = { .o = &o, .lock_fd = -1 };
   cb_matrix_t m = { 0 };
@@ -799,5 +1023,8 @@ out:
   cb_topo_free(topo);
   free(meta);
   free(path);
+  free(s.warm_done);
+  free(s.tp);
+  free(s.ntp);
   return rc;
 }

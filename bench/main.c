@@ -28,6 +28,7 @@ typedef struct command_s {
 static const command_t commands[] = {
   { "ab", cb_cmd_ab, "A/B run of two builds, interleaved, judged like compare (exit 1 on a regression)" },
   { "compare", cb_cmd_compare, "does NEW.csv regress against BASE.csv? (exit 1 when it does)" },
+  { "env", cb_cmd_env, "what on this machine would make numbers unstable, with hints" },
   { "fingerprint", cb_cmd_fingerprint, "the machine-and-build fingerprint that baselines are keyed by" },
   { "list", cb_cmd_list, "workloads and runners, one per line, with descriptions" },
   { "merge", cb_cmd_merge, "trial CSVs of many hosts and runs as one fleet CSV, and its hosts" },

@@ -386,6 +386,7 @@ static void make_cell(const cb_matrix_opts_t *o, const spec_t *s, const cb_runne
   c->params.tasks = s->tasks > 0 ? s->tasks : cb_workload_tasks(s->wl, conc);
   if (c->params.tasks < s->per_c * conc)
     c->params.tasks = s->per_c * conc;
+  c->calibrate = !o->have_tasks && (s->tasks > 0 || s->wl->default_tasks > 0);
   c->params.size = s->sizes[z];
   c->params.payload = s->payloads[p];
   c->params.seed = o->seed;

@@ -147,6 +147,12 @@ void cb_meta_json(const cb_meta_t *m, cb_buf_t *b)
   cb_json_set(root, "hwloc_version", cb_json_str(CB_HWLOC_VERSION), &bad);
   cb_json_set(root, "concbench_version", cb_json_str(CB_VERSION), &bad);
   cb_json_set(root, "git_revision", cb_json_str(CB_GIT_REVISION), &bad);
+  cb_json_set(root, "min_time_ms", json_integer((json_int_t)m->min_time_ms), &bad);
+  /* A sidecar of a run always has it; metadata made otherwise may not. */
+  if (m->env.item[0].name != NULL)
+    cb_json_set(root, "env", cb_env_json(&m->env), &bad);
+  if (m->have_env_end)
+    cb_json_set(root, "env_end", cb_env_json(&m->env_end), &bad);
   cb_fp_of_meta(m, &fp);
   cb_fp_id(&fp, id, sizeof(id));
   cb_json_set(root, "fingerprint", cb_json_str(id), &bad);

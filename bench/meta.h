@@ -6,6 +6,7 @@
 #define CB_META_H
 
 #include "csv.h"
+#include "env.h"
 #include "topo.h"
 
 typedef struct cb_meta_s {
@@ -24,11 +25,17 @@ typedef struct cb_meta_s {
   cb_cache_t caches[8];
   size_t ncaches;
   char caches_text[256];     /* the `caches` column (bench/fingerprint.h) */
+  unsigned long long min_time_ms; /* calibration's minimum trial time, 0: none */
+  cb_env_t env, env_end;     /* the environment before the first trial, after the last */
+  int have_env_end;
+  char env_text[512];        /* env's warnings, the `env` column */
 } cb_meta_t;
 
 void cb_meta_collect(cb_meta_t *m, const cb_topo_t *topo);
 /* The sidecar: one JSON object with everything above, the build, and the
- * fingerprint of both (bench/fingerprint.h): its id and its fields. */
+ * fingerprint of both (bench/fingerprint.h): its id and its fields. The
+ * environment (`env`, and `env_end` once the run is over) is written as
+ * bench/env.h's cb_env_json. */
 void cb_meta_json(const cb_meta_t *m, cb_buf_t *b);
 /* X.csv (or X) -> X.meta.json, the sidecar's name. 0 or -ENAMETOOLONG. */
 int cb_meta_path(const char *csv, char *buf, size_t len);

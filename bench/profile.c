@@ -126,6 +126,7 @@ static const cb_profile_t quick = {
    * before a Mann-Whitney test can reach 0.05 (concbench compare). */
   .reps = 9,
   .warmup = 1,
+  .min_time_ms = CB_QUICK_MIN_MS,
   .entries = quick_entries,
   .n = CB_ARRAY_SIZE(quick_entries),
 };
@@ -141,6 +142,7 @@ static const cb_profile_t standard = {
    * shares) can then be significant after Holm (16 x 2 / C(12, 6) = 0.035). */
   .reps = 6,
   .warmup = 1,
+  .min_time_ms = CB_STANDARD_MIN_MS,
   .entries = standard_entries,
   .n = CB_ARRAY_SIZE(standard_entries),
 };
@@ -153,6 +155,7 @@ static const cb_profile_t full = {
   .transports = "pipe,shm",
   .reps = 10,
   .warmup = 2,
+  .min_time_ms = CB_FULL_MIN_MS,
   .entries = full_entries,
   .n = CB_ARRAY_SIZE(full_entries),
 };

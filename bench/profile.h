@@ -9,6 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Each profile's minimum task phase of a trial (run --min-time), in ms;
+ * a run without a profile takes the standard's. */
+#define CB_QUICK_MIN_MS 30
+#define CB_STANDARD_MIN_MS 50
+#define CB_FULL_MIN_MS 100
+#define CB_STR_(x) #x
+#define CB_STR(x) CB_STR_(x)
+
 typedef struct cb_profile_entry_s {
   const char *workload;
   uint64_t size, tasks;     /* 0 tasks: the workload's default */
@@ -27,6 +35,7 @@ typedef struct cb_profile_s {
   const char *runners, *concurrency, *transports;
   const char *dispatches; /* NULL: each runner's default */
   uint64_t reps, warmup;
+  unsigned min_time_ms;   /* calibration: a trial's task phase at least this long */
   const cb_profile_entry_t *entries;
   size_t n;
 } cb_profile_t;

@@ -22,6 +22,7 @@ typedef struct cb_row_s {
   const char *dispatch;
   char timestamp[32];
   unsigned rep;
+  double load1;          /* the 1-minute load average when the trial ended */
 } cb_row_t;
 
 /* X(name, kind, expression over `r`); kinds: STR, U64, DBL. */
@@ -75,7 +76,9 @@ typedef struct cb_row_s {
   X(inline, U64, r->trial->inline_tasks)                  \
   X(max_concurrency, U64, r->cell->max_concurrency)       \
   X(limit, STR, r->cell->limit != NULL ? r->cell->limit : "") \
-  X(mem_total_kb, U64, r->meta->mem_total_kb)
+  X(mem_total_kb, U64, r->meta->mem_total_kb)                 \
+  X(load_avg, DBL, r->load1 >= 0 ? r->load1 : 0)              \
+  X(env, STR, r->meta->env_text)
 
 /* The column names in file order: the schema of the trial CSV. A file with
  * another list (older or newer concbench) is of another schema version. */

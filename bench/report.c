@@ -56,6 +56,25 @@ static void chart_link(cb_buf_t *b, const char *text, const char *charts, const 
   cb_buf_printf(b, ".svg)");
 }
 
+/* The environment check of the run (`env`, the same in every row of a run)
+ * and the load average when the first and the last trial ended (which
+ * includes the run's own workers). Files written before they existed have
+ * neither column. */
+static void machine_state(const cb_table_t *t, cb_buf_t *b)
+{
+  long env = cb_table_col(t, "env"), load = cb_table_col(t, "load_avg");
+  const char *w;
+
+  if (env >= 0 && t->rows > 1) {
+    w = cb_table_get(t, 1, (size_t)env);
+    cb_buf_printf(b, "| environment at the start | %s |\n", w[0] != '\0' ? md(w) : "no warning");
+  }
+  if (load >= 0 && t->rows > 1)
+    cb_buf_printf(b, "| load average (1 min) | %s after the first trial, %s after the last |\n",
+                  md(cb_table_get(t, 1, (size_t)load)),
+                  md(cb_table_get(t, t->rows - 1, (size_t)load)));
+}
+
 static void machine(const cb_cells_t *cells, cb_buf_t *b)
 {
   const cb_table_t *t = cells->table;
@@ -74,7 +93,9 @@ static void machine(const cb_cells_t *cells, cb_buf_t *b)
   if (c >= 0 && t->rows > 1)
     cb_buf_printf(b, "| measured | %s to %s |\n", md(cb_table_get(t, 1, (size_t)c)),
                   md(cb_table_get(t, t->rows - 1, (size_t)c)));
-  cb_buf_printf(b, "| trials | %zu in %zu cells |\n\n", t->rows - 1, cells->n);
+  cb_buf_printf(b, "| trials | %zu in %zu cells |\n", t->rows - 1, cells->n);
+  machine_state(t, b);
+  cb_buf_put(b, "\n", 1);
 }
 
 /* Text for a table cell: a '|' would end the cell, a newline the row. */
@@ -215,6 +236,30 @@ static void failures_md(const cb_cells_t *cells, cb_buf_t *b)
   }
 }
 
+/* The share of flagged cells in each family, in order of first appearance:
+ * where the noise is. */
+static void flagged_by_family(const cb_cells_t *cells, cb_buf_t *out)
+{
+  const char *fam[16];
+  size_t n[16] = { 0 }, flagged[16] = { 0 }, nf = 0, c, f;
+
+  for (c = 0; c < cells->n; c++) {
+    const char *name = cb_cell_key(cells, c, "family");
+    for (f = 0; f < nf && strcmp(fam[f], name) != 0; f++)
+      ;
+    if (f == nf && nf == CB_ARRAY_SIZE(fam))
+      continue;
+    if (f == nf)
+      fam[nf++] = name;
+    n[f]++;
+    flagged[f] += cells->cell[c].flags != 0;
+  }
+  cb_buf_printf(out, "\n| family | cells | flagged | share |\n|---|---|---|---|\n");
+  for (f = 0; f < nf; f++)
+    cb_buf_printf(out, "| %s | %zu | %zu | %.0f%% |\n", md(fam[f]), n[f], flagged[f],
+                  100.0 * (double)flagged[f] / (double)n[f]);
+}
+
 static void stability_md(const cb_cells_t *cells, cb_buf_t *out)
 {
   size_t c, flagged = 0;
@@ -223,6 +268,8 @@ static void stability_md(const cb_cells_t *cells, cb_buf_t *out)
     flagged += cells->cell[c].flags != 0;
   cb_buf_printf(out, "## Stability\n\n%zu of %zu cells carry a stability flag (see the "
                      "`flags` and `hint` columns of the summary CSV).\n", flagged, cells->n);
+  if (cells->n > 0)
+    flagged_by_family(cells, out);
   failures_md(cells, out);
 }
 

@@ -226,8 +226,10 @@ static void verify(const cb_cell_t *cell, const cb_exec_t *x, const uint64_t *ex
   *good = 0;
   for (i = 0; i < n; i++) {
     r = &x->results[i];
-    sum = expected[i * stride];
-    out = stride == 2 ? expected[i * stride + 1] : 0;
+    /* A calibration trial (no expected values) is timed, never recorded:
+     * what came back once without an error counts as right. */
+    sum = expected != NULL ? expected[i * stride] : r->checksum;
+    out = expected == NULL ? r->out_digest : stride == 2 ? expected[i * stride + 1] : 0;
     if (r->err == -ECHILD && r->seen == 0)
       continue; /* lost with its worker, counted in failed */
     if (r->seen != 1) {

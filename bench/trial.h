@@ -36,6 +36,8 @@ typedef struct cb_cell_s {
   cb_params_t params;
   int gil;               /* GIL mode (bench/gil.h) */
   uint64_t switch_us;    /* its switch interval; 0 when gil is 0 */
+  int calibrate;         /* its task count may grow to a minimum time (bench/calibrate.h):
+                            not given by -t, and not one task per unit of concurrency */
   unsigned long max_concurrency; /* the most this runner and workload can run here */
   const char *limit;     /* the limit that stops it there (bench/capacity.h) */
 } cb_cell_t;
@@ -87,7 +89,9 @@ int cb_scratch_check(char *why, size_t len);
 size_t cb_scratch_sweep(void);
 
 /* Run the trial here (in a scratch directory of its own unless
- * cell->params.scratch is set). Fills *out in every case; returns 0, or
+ * cell->params.scratch is set). `expected` may be NULL for a calibration
+ * trial (bench/calibrate.h), which is timed but never recorded: its
+ * checksums are not checked. Fills *out in every case; returns 0, or
  * -errno when the trial could not run (out->status is then CB_ST_ERROR). */
 int cb_trial_execute(const cb_cell_t *cell, const cb_topo_t *topo,
                      const uint64_t *expected, cb_trial_t *out);

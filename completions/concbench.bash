@@ -43,7 +43,7 @@ _concbench_list() {
 
 _concbench() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd='' i
-    local commands='ab compare fingerprint list merge plot report run summary topology'
+    local commands='ab compare env fingerprint list merge plot report run summary topology'
     COMPREPLY=()
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
@@ -69,7 +69,7 @@ _concbench() {
     --dispatch) _concbench_list "$cur" shared queue roundtrip; return 0 ;;
     -f|--format) COMPREPLY=($(compgen -W 'text md json csv' -- "$cur")); return 0 ;;
     --export) COMPREPLY=($(compgen -W 'gbench custom-bigger bmf' -- "$cur")); return 0 ;;
-    --charts|--source) COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
+    --charts|--source|--root) COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
     -o|--output)
         if [[ $cmd == plot ]]; then COMPREPLY=($(compgen -d -- "$cur"))
         else COMPREPLY=($(compgen -f -- "$cur")); fi

@@ -416,7 +416,7 @@ static void test_meta_round_trip(void **state)
                                       "governor", "kernel", "mem_total_kb", "load_avg",
                                       "compiler", "c_flags", "build_type", "libuv_version",
                                       "hwloc_version", "concbench_version", "git_revision",
-                                      "fingerprint", "fingerprint_fields" };
+                                      "min_time_ms", "fingerprint", "fingerprint_fields" };
 
   (void)state;
   fill_meta(&meta);

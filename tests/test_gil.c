@@ -744,7 +744,7 @@ static void test_cli(void **state)
   CHECK(strstr(r.out, "threads+gil") != NULL);
   read_file(out, csv, sizeof(csv));
   CHECK(strstr(csv, ",gil,switch_interval_us,lost_updates,gil_switches,dispatch,inflight,"
-                    "inline,max_concurrency,limit,mem_total_kb\n") != NULL);
+                    "inline,max_concurrency,limit,mem_total_kb,load_avg,env\n") != NULL);
   assert_int_equal(cb_table_parse(csv, strlen(csv), &t, err, sizeof(err)), 0);
   assert_int_equal(cb_cells_build(&t, &cells, err, sizeof(err)), 0);
   CHECK_EQ(cells.n, 4);
