@@ -12,7 +12,7 @@
 /* Each profile's minimum task phase of a trial (run --min-time), in ms;
  * a run without a profile takes the standard's. */
 #define CB_QUICK_MIN_MS 30
-#define CB_STANDARD_MIN_MS 50
+#define CB_STANDARD_MIN_MS 40
 #define CB_FULL_MIN_MS 100
 #define CB_STR_(x) #x
 #define CB_STR(x) CB_STR_(x)
