@@ -5,6 +5,7 @@
  *   - every summary column, meta.json key and compare CSV column is named in
  *     its SCHEMA.md section;
  *   - every relative link in the project's Markdown resolves to a file;
+ *   - the README's table of verdicts is docs/report.md's;
  *   - every file in workloads/ is a workload of the registry (one file and
  *     one line in list.def, as the README says);
  *   - every long option a command's parser accepts is in its --help.
@@ -400,6 +401,49 @@ static void test_links_resolve(void **state)
   assert_true(links >= 10);
 }
 
+/* ---- the README's verdicts are the report's ------------------------------- */
+
+/* The lines between the verdict markers of a file (a new string). */
+static char *verdicts(const char *rel)
+{
+  char *md = source_file(rel), *a = strstr(md, "<!-- verdicts:start -->"), *b, *out;
+
+  if (a == NULL || (b = strstr(a, "<!-- verdicts:end -->")) == NULL)
+    fail_msg("%s has no <!-- verdicts:start --> ... <!-- verdicts:end --> block", rel);
+  out = strndup(a, (size_t)(b - a));
+  assert_non_null(out);
+  free(md);
+  return out;
+}
+
+/* One source: the README's table of verdicts is docs/report.md's (which
+ * scripts/docs writes from one run), its chart links one directory up. */
+static void test_readme_verdicts_are_the_reports(void **state)
+{
+  char *readme = verdicts("README.md"), *report = verdicts("docs/report.md");
+  char *want = malloc(2 * strlen(report) + 1), *w = want;
+  const char *p;
+
+  (void)state;
+  assert_non_null(want);
+  for (p = report; *p != '\0';) {
+    if (strncmp(p, "](charts/", 9) == 0) {
+      w += sprintf(w, "](docs/charts/");
+      p += 9;
+    } else {
+      *w++ = *p++;
+    }
+  }
+  *w = '\0';
+  assert_true(strstr(readme, "| ") != NULL); /* a table, not an empty block */
+  if (strcmp(readme, want) != 0)
+    fail_msg("README.md's verdicts differ from docs/report.md's: run scripts/docs, never edit "
+             "them by hand");
+  free(want);
+  free(report);
+  free(readme);
+}
+
 /* ---- one file and one line ------------------------------------------------- */
 
 /* What the README promises for adding a workload: every workloads/X.c but
@@ -533,6 +577,7 @@ int main(void)
     cmocka_unit_test(test_meta_keys),
     cmocka_unit_test(test_compare_columns),
     cmocka_unit_test(test_links_resolve),
+    cmocka_unit_test(test_readme_verdicts_are_the_reports),
     cmocka_unit_test(test_workload_files_are_registered),
     cmocka_unit_test(test_help_lists_options),
   };
