@@ -259,7 +259,7 @@ static void test_summary_columns(void **state)
 static void test_meta_keys(void **state)
 {
   char *schema = source_file("results/SCHEMA.md");
-  char *sec = section(schema, "# The metadata sidecar"), path[4200];
+  char *sec = section(schema, "# The metadata sidecar"), *fp, path[4200];
   json_error_t jerr;
   json_t *meta, *v, *f;
   const char *key;
@@ -278,12 +278,12 @@ static void test_meta_keys(void **state)
   assert_true(nkeys > 10);
   f = json_object_get(meta, "fingerprint_fields");
   assert_true(json_is_object(f));
+  fp = section(schema, "# Fingerprints");
   json_object_foreach(f, key, v) {
-    char *fp = section(schema, "# Fingerprints");
     if (!named(fp, key, strlen(key)) && !named(sec, key, strlen(key)))
       fail_msg("fingerprint field '%s' is not named in SCHEMA.md", key);
-    free(fp);
   }
+  free(fp);
   json_decref(meta);
   free(sec);
   free(schema);
