@@ -14,7 +14,7 @@
  * child inside a callback is no event loop. Workloads that need kin bring an
  * asynchronous form, which does the same with handles on the loop.
  *
- * Under --gil (bench/gil.h) a loop thread holds the GIL while it runs
+ * Under --gil (include/gil.h) a loop thread holds the GIL while it runs
  * callbacks and releases it while it waits for events, as CPython's asyncio
  * does in each thread that runs a loop (selector.select() is the one place
  * the loop lets go). libuv has no hook around its epoll_wait, so the runner

@@ -9,7 +9,7 @@
  * and joined when the worker leaves) through a mutex and condition variable,
  * the hand-off a thread pool's queue is built from.
  *
- * Under --gil (bench/gil.h) a worker holds the GIL from its first task to
+ * Under --gil (include/gil.h) a worker holds the GIL from its first task to
  * its last and passes a checkpoint between tasks, like a CPython pool worker
  * that takes the next item off a non-empty queue without letting go of the
  * GIL; it gives the GIL up at the task code's checkpoints and blocking

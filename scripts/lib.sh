@@ -14,7 +14,7 @@ export CB_ROOT
 
 # Debian packages needed to build, test, plot and pin (git: `concbench ab
 # --base-rev` checks out and builds a base revision; jansson: every JSON
-# file concbench writes or reads, bench/json.c; libudev-dev: hwloc linked
+# file concbench writes or reads, harness/json.c; libudev-dev: hwloc linked
 # statically needs -ludev).
 CB_DEPS=(build-essential pkg-config meson ninja-build libuv1-dev libhwloc-dev
          gnuplot-nox libcmocka-dev hwloc git libjansson-dev libudev-dev)

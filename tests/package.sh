@@ -49,7 +49,7 @@ install)
     {
         echo bin/concbench
         echo share/bash-completion/completions/concbench
-        for gp in "$src"/plots/*.gp; do echo "share/concbench/plots/${gp##*/}"; done
+        for gp in "$src"/plot/*.gp; do echo "share/concbench/plots/${gp##*/}"; done
         for doc in LICENSE README.md SCHEMA.md WORKLOADS.md; do echo "share/doc/concbench/$doc"; done
         echo share/man/man1/concbench.1
     } | sort >"$want"
@@ -60,10 +60,10 @@ install)
     cmp "$build/concbench.1" "$prefix/share/man/man1/concbench.1" || fail "man page"
     cmp "$src/completions/concbench.bash" "$prefix/share/bash-completion/completions/concbench" ||
         fail "completion"
-    for f in README.md LICENSE results/SCHEMA.md results/WORKLOADS.md; do
+    for f in README.md LICENSE docs/SCHEMA.md docs/WORKLOADS.md; do
         cmp "$src/$f" "$prefix/share/doc/concbench/${f##*/}" || fail "doc $f"
     done
-    for gp in "$src"/plots/*.gp; do cmp "$gp" "$prefix/share/concbench/plots/${gp##*/}"; done
+    for gp in "$src"/plot/*.gp; do cmp "$gp" "$prefix/share/concbench/plots/${gp##*/}"; done
     grep -q '^\.TH CONCBENCH 1 ' "$prefix/share/man/man1/concbench.1" || fail "not a man page"
     grep -q 'Permission is hereby granted' "$prefix/share/doc/concbench/LICENSE" || fail "LICENSE"
     [[ "$("$ibin" --version)" == "$("$bin" --version)" ]] || fail "--version differs"

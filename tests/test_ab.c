@@ -1,6 +1,6 @@
 /* Tests of the CI gate: `concbench fingerprint`, compare's different-machine
  * detection, scripts/ci-benchmark's use of baselines, and `concbench ab`
- * (bench/cmd_ab.c, bench/spawn.c, bench/ab_rev.c). Everything runs as
+ * (cli/cmd_ab.c, harness/spawn.c, cli/ab_rev.c). Everything runs as
  * processes ($CONCBENCH, and the script from the source tree) with
  * fork+execv, never through a shell, in a fresh mkdtemp directory that is
  * also TMPDIR, so leftovers of ab's temporary files would be seen.

@@ -1,5 +1,5 @@
-/* Tests of the pure command-line parsers (bench/cli.c), of the output
- * helpers (bench/csv.c) and of the trial CSV's rows (bench/record.c). The parsers are checked on exact results and exact
+/* Tests of the pure command-line parsers (harness/parse.c), of the output
+ * helpers (harness/csv.c) and of the trial CSV's rows (harness/record.c). The parsers are checked on exact results and exact
  * error codes, including the token they copy into `bad`; the file helpers are
  * checked in a private temporary directory, whose listing must show exactly
  * what was meant to be created and nothing else (no temporary leftovers). */
@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cli.h"
+#include "parse.h"
 #include "csv.h"
 #include "record.h"
 #include "table.h"

@@ -1,4 +1,4 @@
-/* Tests of `concbench compare` (bench/compare.c, bench/cmd_compare.c): the
+/* Tests of `concbench compare` (analysis/compare.c, cli/cmd_compare.c): the
  * exit codes and messages of the command, run as a binary ($CONCBENCH) with
  * fork+execv, never through a shell, on trial CSVs that each test writes
  * into a fresh mkdtemp directory; and the arithmetic of the smallest
@@ -26,7 +26,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_ARGS 16
 
-/* The columns of a trial CSV (results/SCHEMA.md), as `concbench run` writes them. */
+/* The columns of a trial CSV (docs/SCHEMA.md), as `concbench run` writes them. */
 static const char header[] =
     "run_id,timestamp,host,cpu_model,pus,cores,kernel,compiler,concbench_version,"
     "git_revision,build_type,workload,family,runner,transport,pin,concurrency,workers,"

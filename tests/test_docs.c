@@ -1,7 +1,7 @@
 /* test_docs: the documentation against the behaviour it describes, so that a
  * change cannot make a doc false without a failing test. One small run
  * (noop, serial) gives a trial CSV, its summary and its metadata; then
- *   - results/SCHEMA.md's trial-column table is the writer's columns, in order;
+ *   - docs/SCHEMA.md's trial-column table is the writer's columns, in order;
  *   - every summary column, meta.json key and compare CSV column is named in
  *     its SCHEMA.md section;
  *   - every relative link in the project's Markdown resolves to a file;
@@ -76,7 +76,7 @@ static char *section(const char *md, const char *heading)
   char *s;
 
   if (at == NULL)
-    fail_msg("no section '%s' in results/SCHEMA.md", heading);
+    fail_msg("no section '%s' in docs/SCHEMA.md", heading);
   end = strstr(at + strlen(heading), "\n# ");
   if (sub) {
     const char *e2 = strstr(at + strlen(heading), "\n## ");
@@ -147,7 +147,7 @@ static size_t header(const char *path, char **buf, char ***cols)
 
 static void each_named(const char *path, const char *schema_heading)
 {
-  char *schema = source_file("results/SCHEMA.md"), *sec = section(schema, schema_heading);
+  char *schema = source_file("docs/SCHEMA.md"), *sec = section(schema, schema_heading);
   char *buf, **cols;
   size_t n = header(path, &buf, &cols), i;
 
@@ -196,7 +196,7 @@ static int teardown(void **state)
  * order of the header the run wrote. */
 static void test_trial_columns(void **state)
 {
-  char *schema = source_file("results/SCHEMA.md"), *sec = section(schema, "# The trial CSV");
+  char *schema = source_file("docs/SCHEMA.md"), *sec = section(schema, "# The trial CSV");
   char *line = sec, *buf, **cols, path[4200];
   size_t k = 0, n, i;
 
@@ -233,7 +233,7 @@ static void test_trial_columns(void **state)
  * the metric and the statistic each named. */
 static void test_summary_columns(void **state)
 {
-  char *schema = source_file("results/SCHEMA.md"), *sec = section(schema, "# The summary CSV");
+  char *schema = source_file("docs/SCHEMA.md"), *sec = section(schema, "# The summary CSV");
   char *buf, **cols, path[4200];
   size_t n, i, j;
 
@@ -258,7 +258,7 @@ static void test_summary_columns(void **state)
 /* Every key of the metadata sidecar, and of its fingerprint's fields. */
 static void test_meta_keys(void **state)
 {
-  char *schema = source_file("results/SCHEMA.md");
+  char *schema = source_file("docs/SCHEMA.md");
   char *sec = section(schema, "# The metadata sidecar"), *fp, path[4200];
   json_error_t jerr;
   json_t *meta, *v, *f;
@@ -305,7 +305,7 @@ static void keys_named(json_t *obj, const char *sec, const char *what)
 static void test_compare_columns(void **state)
 {
   char args[4200], out[4200];
-  char *schema = source_file("results/SCHEMA.md"), *sec;
+  char *schema = source_file("docs/SCHEMA.md"), *sec;
   json_error_t jerr;
   json_t *j;
 
@@ -502,11 +502,11 @@ static void test_workload_files_are_registered(void **state)
 static const struct {
   const char *cmd, *file;
 } parsers[] = {
-  { "run", "bench/cmd_run.c" },         { "summary", "bench/cmd_summary.c" },
-  { "compare", "bench/cmd_compare.c" }, { "report", "bench/cmd_report.c" },
-  { "plot", "bench/cmd_plot.c" },       { "ab", "bench/cmd_ab.c" },
-  { "merge", "bench/cmd_merge.c" },     { "fingerprint", "bench/cmd_fingerprint.c" },
-  { "topology", "bench/main.c" },
+  { "run", "cli/cmd_run.c" },         { "summary", "cli/cmd_summary.c" },
+  { "compare", "cli/cmd_compare.c" }, { "report", "cli/cmd_report.c" },
+  { "plot", "cli/cmd_plot.c" },       { "ab", "cli/cmd_ab.c" },
+  { "merge", "cli/cmd_merge.c" },     { "fingerprint", "cli/cmd_fingerprint.c" },
+  { "topology", "cli/main.c" },
 };
 
 /* "-x" listed as an option in a help text: followed by a comma or a space. */

@@ -1,4 +1,4 @@
-/* Tests of the Google Benchmark JSON export (bench/export.c) and of
+/* Tests of the Google Benchmark JSON export (analysis/export.c) and of
  * `concbench run --json`. A fixture CSV, written as text here, holds cells
  * built to exercise the naming rules (default and non-default transports, a
  * payload, two sizes and two task counts of one workload that would

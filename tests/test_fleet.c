@@ -1,7 +1,7 @@
 /* Tests of the fleet's library code on files and tables built here: merging
- * (bench/merge.c: which files a directory gives, host identities and their
+ * (analysis/merge.c: which files a directory gives, host identities and their
  * stability, the hosts file from the sidecars, a sidecar of another run),
- * and the per-host views (bench/fleet.c, cb_findings_per_host, the fleet
+ * and the per-host views (analysis/fleet.c, cb_findings_per_host, the fleet
  * report): a claim that holds on one host and not on another depends on
  * the machine, and the winners map has one column per host. The refusals
  * of `concbench merge` are in test_badinput.c; the playbook in fleet.sh. */

@@ -1,4 +1,4 @@
-/* Tests of GIL mode (bench/gil.h, `run --gil`): the lock's own API; that
+/* Tests of GIL mode (include/gil.h, `run --gil`): the lock's own API; that
  * under the GIL no two workers of threads, serial or the event loop are ever
  * inside task code at once, while processes (a GIL each) are; that the
  * switch interval is honoured (hand-offs between two CPU-bound threads,

@@ -1,4 +1,4 @@
-/* What an adversarial user tries (results/RELIABILITY.md, "Adversarial
+/* What an adversarial user tries (docs/RELIABILITY.md, "Adversarial
  * use"), one test per class of failure, each on the binary (path in
  * $CONCBENCH) started with fork+execv, never a shell:
  *

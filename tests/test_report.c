@@ -1,5 +1,5 @@
-/* Tests of the winner logic (bench/analysis.c) and the folklore verdicts
- * (bench/report.c) on trial CSVs built here so that each outcome occurs: a
+/* Tests of the winner logic (analysis/analysis.c) and the folklore verdicts
+ * (analysis/report.c) on trial CSVs built here so that each outcome occurs: a
  * significant win, a tie, a claim that holds, one that does not, one that
  * depends, one that is undecided for lack of trials, one that is not
  * measured, and both outcomes of the crash claim; and every verdict's label

@@ -1,5 +1,5 @@
 /* Tests of the runners, called directly through their cb_runner_t with a
- * cb_exec_t filled in the way bench/trial.c fills it. The workloads here are
+ * cb_exec_t filled in the way harness/trial.c fills it. The workloads here are
  * test-only (not in the registry): "test.record" counts, in memory shared
  * across fork, how often each task ran, how many tasks were in flight at
  * once, which worker slots were opened and closed and which kin the tasks

@@ -1,6 +1,6 @@
 /* Stable numbers on a noisy machine (issue 13): calibration of the task
- * count (bench/calibrate.c), the environment check (bench/env.c) and
- * progress lines in a log (bench/progress.c).
+ * count (harness/calibrate.c), the environment check (harness/env.c) and
+ * progress lines in a log (harness/progress.c).
  *
  * - cb_calib_next against exact values: scaled by 1.2 × what was missing,
  *   ×10 from a trial under a tenth of the minimum, bounded by the cap;

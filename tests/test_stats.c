@@ -1,6 +1,6 @@
-/* Tests of the statistics (bench/stats.c), of the cells and flags derived
- * from a trial CSV (bench/summary.c), of the CSV reader (bench/table.c) and
- * of the trial order (cb_schedule in bench/matrix.c). Every expected value
+/* Tests of the statistics (harness/stats.c), of the cells and flags derived
+ * from a trial CSV (analysis/summary.c), of the CSV reader (harness/table.c) and
+ * of the trial order (cb_schedule in harness/matrix.c). Every expected value
  * is computed by hand in a comment, by a brute force in the test that
  * shares no code with the library (the binomial coverage of the median's
  * confidence interval), or independently with SciPy and written here as a

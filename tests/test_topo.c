@@ -1,4 +1,4 @@
-/* Tests of bench/topo.c. Placement plans are checked exactly on hwloc
+/* Tests of harness/topo.c. Placement plans are checked exactly on hwloc
  * synthetic topologies, where hwloc numbers PUs P#0.. in topology order
  * unless the description gives `indexes=`; binding is checked on the real
  * machine, where it must move the calling thread. Without hwloc only the

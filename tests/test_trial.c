@@ -1,4 +1,4 @@
-/* Tests of bench/trial.c: expected checksums, a trial executed in this
+/* Tests of harness/trial.c: expected checksums, a trial executed in this
  * process, and a trial supervised in a child process. Cells use the real
  * workloads and runners of the registries plus test-only workloads that
  * misbehave on purpose in task 5, or in the first and the last task (a wrong

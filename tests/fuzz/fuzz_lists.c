@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "parse.h"
 
 static const char *const names[] = { "noop", "cpu.hash", "cpu.fp", "io.sleep", "io.tcp",
                                      "comm.payload", "life.idle", "fault.crash" };

@@ -1,0 +1,285 @@
+/* Google Benchmark JSON, built with jansson (harness/json.h: valid UTF-8,
+ * null where Google Benchmark would write NaN or Infinity); see export.h.
+ * A benchmark's name is what compare.py matches runs by, so it must be the
+ * same for every trial of a cell and differ between cells:
+ * workload/runner/c:N/pin:P, then /transport:T when it is not the runner's
+ * default (inproc or pipe) and
+ * /payload:N when there is one, then /real_time (Google Benchmark's mark of
+ * a benchmark timed by wall clock). Key columns left out of that (size,
+ * tasks, transport, host) are added, in that order, only to the names that
+ * would still collide with a cell that differs in them, e.g. the several
+ * sizes of cpu.matmul in the full profile; so a name depends on the other
+ * cells of the file only when it has to. */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb.h"
+#include "export.h"
+#include "json.h"
+#include "summary.h"
+
+/* A cell with at least one ok trial: one Google Benchmark "instance". */
+typedef struct bench_s {
+  size_t cell;
+  cb_buf_t name;
+  uint64_t tasks;
+  size_t family, instance;
+} bench_t;
+
+/* Key columns that may be needed to tell cells apart, in the order added. */
+static const char *const extra_keys[] = { "size", "tasks", "transport", "switch_interval_us", "host" };
+
+/* A column of data row r, or "" when the column or the row is missing. */
+static const char *field(const cb_table_t *t, size_t r, const char *column)
+{
+  long c = cb_table_col(t, column);
+
+  return c >= 0 && r < t->rows ? cb_table_get(t, r, (size_t)c) : "";
+}
+
+static double number(const cb_table_t *t, size_t r, const char *column)
+{
+  return strtod(field(t, r, column), NULL); /* cb_cells_build checked it */
+}
+
+static int parse_tasks(const char *s, uint64_t *v)
+{
+  char *end;
+
+  if (*s < '0' || *s > '9')
+    return -EINVAL;
+  errno = 0;
+  *v = strtoull(s, &end, 10);
+  return *end == '\0' && errno == 0 && *v > 0 ? 0 : -EINVAL;
+}
+
+static int is_ok(const cb_cells_t *cells, size_t row)
+{
+  return strcmp(field(cells->table, row, "status"), "ok") == 0;
+}
+
+static void base_name(const cb_cells_t *cells, size_t c, cb_buf_t *b)
+{
+  const char *transport = cb_cell_key(cells, c, "transport");
+  const char *payload = cb_cell_key(cells, c, "payload");
+
+  cb_buf_printf(b, "%s/%s/c:%s/pin:%s", cb_cell_key(cells, c, "workload"),
+                cb_cell_key(cells, c, "runner"), cb_cell_key(cells, c, "concurrency"),
+                cb_cell_key(cells, c, "pin"));
+  if (strcmp(transport, "inproc") != 0 && strcmp(transport, "pipe") != 0)
+    cb_buf_printf(b, "/transport:%s", transport);
+  if (!cb_default_dispatch(cb_cell_key(cells, c, "dispatch")))
+    cb_buf_printf(b, "/dispatch:%s", cb_cell_key(cells, c, "dispatch"));
+  if (strtoull(payload, NULL, 10) > 0)
+    cb_buf_printf(b, "/payload:%s", payload);
+  if (strcmp(cb_cell_key(cells, c, "gil"), "1") == 0)
+    cb_buf_printf(b, "/gil");
+}
+
+/* Add the key `col` to every name that equals another cell's name while the
+ * two cells differ in `col`. Marks first, then appends, so that each pair is
+ * judged on the names as they were. */
+static int disambiguate(const cb_cells_t *cells, bench_t *b, size_t n, const char *col)
+{
+  unsigned char *mark = calloc(n > 0 ? n : 1, 1);
+  size_t i, j;
+
+  if (mark == NULL)
+    return -ENOMEM;
+  for (i = 0; i < n; i++) {
+    for (j = i + 1; j < n; j++) {
+      if (strcmp(b[i].name.data, b[j].name.data) == 0 &&
+          strcmp(cb_cell_key(cells, b[i].cell, col), cb_cell_key(cells, b[j].cell, col)) != 0)
+        mark[i] = mark[j] = 1;
+    }
+  }
+  for (i = 0; i < n; i++) {
+    if (mark[i])
+      cb_buf_printf(&b[i].name, "/%s:%s", col, cb_cell_key(cells, b[i].cell, col));
+  }
+  free(mark);
+  return 0;
+}
+
+/* The benchmarks of the cells that have ok trials, named, numbered by family
+ * (workload) and instance, as Google Benchmark numbers them. */
+static int make_benches(const cb_cells_t *cells, bench_t *b, size_t *n, char *err, size_t errlen)
+{
+  size_t c, i, families = 0;
+  int rc;
+
+  *n = 0;
+  for (c = 0; c < cells->n; c++) {
+    const char *tasks = cb_cell_key(cells, c, "tasks");
+    const char *wl = cb_cell_key(cells, c, "workload");
+    bench_t *x = &b[*n];
+    if (cells->cell[c].n_ok == 0)
+      continue;
+    x->cell = c;
+    if (parse_tasks(tasks, &x->tasks) != 0) {
+      snprintf(err, errlen, "line %zu: tasks '%s' is not a whole number above 0",
+               cells->table->line[cells->cell[c].rows[0]], tasks);
+      return -EINVAL;
+    }
+    base_name(cells, c, &x->name);
+    if (x->name.failed)
+      return -ENOMEM;
+    x->family = families;
+    for (i = 0; i < *n; i++) {
+      if (strcmp(cb_cell_key(cells, b[i].cell, "workload"), wl) == 0) {
+        x->family = b[i].family;
+        x->instance++;
+      }
+    }
+    families += x->instance == 0;
+    (*n)++;
+  }
+  for (i = 0; i < CB_ARRAY_SIZE(extra_keys); i++) {
+    if ((rc = disambiguate(cells, b, *n, extra_keys[i])) != 0)
+      return rc;
+  }
+  for (i = 0; i < *n; i++) {
+    cb_buf_printf(&b[i].name, "/real_time");
+    if (b[i].name.failed)
+      return -ENOMEM;
+  }
+  return 0;
+}
+
+/* An ISO 8601 time with "Z" as Google Benchmark writes it ("+00:00"). */
+static void date_text(const char *iso, char *buf, size_t len)
+{
+  size_t n = strlen(iso);
+
+  if (n > 0 && iso[n - 1] == 'Z')
+    snprintf(buf, len, "%.*s+00:00", (int)(n - 1), iso);
+  else
+    snprintf(buf, len, "%s", iso);
+}
+
+static json_t *context(const cb_table_t *t, const cb_meta_t *meta, int *bad)
+{
+  const char *build = field(t, 1, "build_type");
+  json_t *ctx = json_object(), *caches = json_array(), *load = json_array();
+  char date[64];
+  size_t i;
+
+  if (*build == '\0')
+    build = CB_BUILDTYPE;
+  date_text(meta != NULL ? meta->started : field(t, 1, "timestamp"), date, sizeof(date));
+  cb_json_set(ctx, "date", cb_json_str(date), bad);
+  cb_json_set(ctx, "host_name", cb_json_str(meta != NULL ? meta->host : field(t, 1, "host")), bad);
+  cb_json_set(ctx, "executable", cb_json_str("concbench"), bad);
+  cb_json_set(ctx, "num_cpus", json_integer(meta != NULL ? (json_int_t)meta->pus
+                                            : (json_int_t)strtoll(field(t, 1, "pus"), NULL, 10)),
+              bad);
+  cb_json_set(ctx, "mhz_per_cpu", json_integer(meta != NULL && isfinite(meta->mhz)
+                                               ? (json_int_t)llround(meta->mhz) : 0), bad);
+  cb_json_set(ctx, "cpu_scaling_enabled", json_false(), bad);
+  for (i = 0; meta != NULL && i < meta->ncaches; i++) {
+    json_t *c = json_object();
+    cb_json_set(c, "type", cb_json_str(meta->caches[i].type), bad);
+    cb_json_set(c, "level", json_integer(meta->caches[i].level), bad);
+    cb_json_set(c, "size", json_integer((json_int_t)meta->caches[i].size), bad);
+    cb_json_set(c, "num_sharing", json_integer(meta->caches[i].num_sharing), bad);
+    cb_json_push(caches, c, bad);
+  }
+  cb_json_set(ctx, "caches", caches, bad);
+  for (i = 0; i < 3; i++)
+    cb_json_push(load, cb_json_num(meta != NULL ? meta->load_avg[i] : 0), bad);
+  cb_json_set(ctx, "load_avg", load, bad);
+  /* Google Benchmark's build type says whether assertions were on: NDEBUG,
+   * which Meson's b_ndebug=if-release sets for release and plain builds. */
+  cb_json_set(ctx, "library_build_type",
+              json_string(strcmp(build, "release") == 0 || strcmp(build, "plain") == 0
+                          ? "release" : "debug"), bad);
+  return ctx;
+}
+
+/* One repetition of a benchmark: an ok trial. A value that is not finite
+ * (a zero wall time's throughput) is null (harness/json.h). */
+static json_t *run(const cb_cells_t *cells, const bench_t *b, size_t row, size_t index, int *bad)
+{
+  const cb_table_t *t = cells->table;
+  double tasks = (double)b->tasks;
+  json_t *r = json_object();
+
+  cb_json_set(r, "name", cb_json_str(b->name.data), bad);
+  cb_json_set(r, "family_index", json_integer((json_int_t)b->family), bad);
+  cb_json_set(r, "per_family_instance_index", json_integer((json_int_t)b->instance), bad);
+  cb_json_set(r, "run_name", cb_json_str(b->name.data), bad);
+  cb_json_set(r, "run_type", json_string("iteration"), bad);
+  cb_json_set(r, "repetitions", json_integer((json_int_t)cells->cell[b->cell].n_ok), bad);
+  cb_json_set(r, "repetition_index", json_integer((json_int_t)index), bad);
+  cb_json_set(r, "threads", json_integer(1), bad);
+  cb_json_set(r, "iterations", json_integer((json_int_t)b->tasks), bad);
+  cb_json_set(r, "real_time", cb_json_num(number(t, row, "wall_s") / tasks * 1e9), bad);
+  cb_json_set(r, "cpu_time",
+              cb_json_num((number(t, row, "user_s") + number(t, row, "sys_s")) / tasks * 1e9),
+              bad);
+  cb_json_set(r, "time_unit", json_string("ns"), bad);
+  cb_json_set(r, "items_per_second", cb_json_num(number(t, row, "throughput")), bad);
+  return r;
+}
+
+int cb_export_gbench(const cb_table_t *t, const cb_meta_t *meta, cb_buf_t *out, char *err,
+                     size_t errlen)
+{
+  bench_t *b = NULL;
+  cb_cells_t cells;
+  size_t n = 0, i, r, index;
+  int rc;
+
+  rc = cb_cells_build(t, &cells, err, errlen);
+  if (rc != 0)
+    return rc;
+  b = calloc(cells.n > 0 ? cells.n : 1, sizeof(*b));
+  rc = b == NULL ? -ENOMEM : make_benches(&cells, b, &n, err, errlen);
+  if (rc == 0) {
+    json_t *root = json_object(), *benches = json_array();
+    int bad = 0;
+    cb_json_set(root, "context", context(t, meta, &bad), &bad);
+    for (i = 0; i < n; i++) {
+      const cb_cell_sum_t *c = &cells.cell[b[i].cell];
+      for (r = 0, index = 0; r < c->nrows; r++) {
+        if (is_ok(&cells, c->rows[r]))
+          cb_json_push(benches, run(&cells, &b[i], c->rows[r], index++, &bad), &bad);
+      }
+    }
+    cb_json_set(root, "benchmarks", benches, &bad);
+    rc = cb_json_dump(root, bad, out);
+    json_decref(root);
+  }
+  if (rc == -ENOMEM)
+    snprintf(err, errlen, "out of memory");
+  for (i = 0; b != NULL && i < cells.n; i++)
+    cb_buf_free(&b[i].name);
+  free(b);
+  cb_cells_free(&cells);
+  return rc;
+}
+
+int cb_export_gbench_file(const char *path, const char *csv, size_t len, const cb_meta_t *meta,
+                          char *err, size_t errlen)
+{
+  cb_buf_t b = { 0 };
+  cb_table_t t;
+  int rc;
+
+  rc = cb_table_parse(csv, len, &t, err, errlen);
+  if (rc == 0) {
+    rc = cb_export_gbench(&t, meta, &b, err, errlen);
+    cb_table_free(&t);
+  }
+  if (rc == 0) {
+    rc = cb_write_atomic(path, b.data, b.len);
+    if (rc != 0)
+      snprintf(err, errlen, "%s", strerror(-rc));
+  }
+  cb_buf_free(&b);
+  return rc;
+}

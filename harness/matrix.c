@@ -1,0 +1,621 @@
+/* The experiment matrix; see matrix.h. A "spec" is one workload with its
+ * sizes, tasks, payloads, concurrency list, runners and their variants, and
+ * GIL modes (a profile entry under the profile's settings, or a workload's
+ * defaults; the command line overrides either); cells are specs x runners x
+ * concurrency x transports x dispatch modes x payloads x sizes x GIL modes,
+ * a reference runner (serial) once at c = 1. A workload that races on
+ * purpose (sync.none) is refused when named without --allow-races and left
+ * out when only a glob matched it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "usage.h"
+#include "capacity.h"
+#include "matrix.h"
+
+/* Names of one kind of runner variant (transports, dispatch modes) picked. */
+typedef struct variants_s {
+  const char *v[16];
+  size_t n;
+} variants_t;
+
+/* Runners and their variants picked for a spec. */
+typedef struct picks_s {
+  size_t *ri, nr;
+  variants_t tr, ds;
+} picks_t;
+
+typedef struct spec_s {
+  const cb_workload_t *wl;
+  uint64_t tasks;             /* 0: the workload's default at each c */
+  uint64_t per_c;             /* and at least per_c * c of them */
+  uint64_t *payloads, *sizes;
+  size_t npayloads, nsizes;
+  unsigned *conc;
+  size_t nconc;
+  picks_t pk;
+  unsigned gil_modes;         /* bit 0: without the GIL, bit 1: with it */
+} spec_t;
+
+/* A runner's list of one variant kind. */
+typedef const char *const *(*variant_list_fn)(const cb_runner_t *rn);
+
+static const char *const *transports_of(const cb_runner_t *rn)
+{
+  return rn->transports;
+}
+
+static const char *const *dispatches_of(const cb_runner_t *rn)
+{
+  return rn->dispatches;
+}
+
+static void join_names(char *buf, size_t len, const char *const *names, size_t n)
+{
+  size_t i, used = 0;
+
+  buf[0] = '\0';
+  for (i = 0; i < n && used < len; i++)
+    used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+}
+
+/* Pick registry entries by a name list; prints the error itself. */
+static int select_list(const char *what, const char *list, const char *const *names, size_t count,
+                       size_t **picked, size_t *n)
+{
+  char bad[256], known[1024];
+  int err = cb_select_names(list, names, count, picked, n, bad, sizeof(bad));
+
+  if (err == 0)
+    return 0;
+  join_names(known, sizeof(known), names, count);
+  if (err == -ENOMEM)
+    return cb_usage_error("run", "out of memory");
+  if (err == -EINVAL)
+    return cb_usage_error("run", "empty name in the %s list '%s'", what, list);
+  if (err == -ENODATA)
+    return cb_usage_error("run", "the %s list '%s' excludes every %s it names", what, list,
+                          what);
+  return cb_usage_error("run", "unknown %s '%s' (known: %s)", what, bad, known);
+}
+
+static int parse_conc(const char *s, unsigned **out, size_t *n)
+{
+  char bad[256];
+  int err = cb_parse_concurrency(s, out, n, bad, sizeof(bad));
+
+  if (err == -ERANGE)
+    return cb_usage_error("run", "bad concurrency '%s' (1..%u)", bad, CB_MAX_CONCURRENCY);
+  if (err != 0)
+    return cb_usage_error("run", "bad concurrency '%s' (a list like 1,2,8 or a range like "
+                          "1..64, low to high)", bad);
+  return 0;
+}
+
+static int parse_payloads(const char *s, uint64_t **out, size_t *n)
+{
+  char bad[256];
+  int err = cb_parse_u64_list(s, 0, CB_MAX_PAYLOAD, out, n, bad, sizeof(bad));
+
+  if (err != 0)
+    return cb_usage_error("run", "bad --payload '%s' (bytes 0..1073741824: a list like "
+                          "64,65536 or a range like 64..4194304)", bad);
+  return 0;
+}
+
+static int parse_sizes(const char *s, uint64_t **out, size_t *n)
+{
+  char bad[256];
+  int err = cb_parse_u64_list(s, 0, CB_MAX_SIZE, out, n, bad, sizeof(bad));
+
+  if (err != 0)
+    return cb_usage_error("run", "bad --size '%s' (0..1099511627776 in the workload's unit: "
+                          "a list like 200,2000 or a range like 200..204800)", bad);
+  return 0;
+}
+
+/* A list of one number, for a spec that has no list. */
+static int one_value(uint64_t v, uint64_t **out, size_t *n)
+{
+  *out = malloc(sizeof(**out));
+  if (*out == NULL)
+    return cb_usage_error("run", "out of memory");
+  **out = v;
+  *n = 1;
+  return 0;
+}
+
+/* Every variant some runner has, each once. */
+static size_t all_variants(variant_list_fn list, const char **names, size_t max)
+{
+  size_t i, j, k, n = 0;
+
+  for (i = 0; i < cb_runners_count; i++) {
+    const char *const *l = list(cb_runners[i]);
+    for (j = 0; l[j] != NULL; j++) {
+      for (k = 0; k < n && strcmp(names[k], l[j]) != 0; k++)
+        ;
+      if (k == n && n < max)
+        names[n++] = l[j];
+    }
+  }
+  return n;
+}
+
+/* Pick variants by a name list (NULL: none picked, each runner's default). */
+static int pick_variants(const char *what, const char *list, variant_list_fn of, variants_t *out)
+{
+  const char *names[CB_ARRAY_SIZE(out->v)];
+  size_t i, n = all_variants(of, names, CB_ARRAY_SIZE(names)), *idx = NULL;
+
+  out->n = 0;
+  if (list == NULL)
+    return 0;
+  if (select_list(what, list, names, n, &idx, &out->n) != 0)
+    return CB_EXIT_USAGE;
+  for (i = 0; i < out->n; i++)
+    out->v[i] = names[idx[i]];
+  free(idx);
+  return 0;
+}
+
+/* The first of: the command line's, the entry's, the profile's, a default. */
+static const char *first_of(const char *cli, const char *entry, const char *profile,
+                            const char *fallback)
+{
+  return cli != NULL ? cli : entry != NULL ? entry : profile != NULL ? profile : fallback;
+}
+
+static int pick(const cb_matrix_opts_t *o, const cb_profile_entry_t *e, picks_t *pk)
+{
+  const cb_profile_t *pf = o->profile;
+  const char *rnames[cb_runners_count];
+  const char *runners = first_of(o->runners, e ? e->runners : NULL, pf ? pf->runners : NULL, "*");
+  const char *transports = first_of(o->transports, e ? e->transports : NULL,
+                                    pf ? pf->transports : NULL, NULL);
+  const char *dispatches = first_of(o->dispatches, e ? e->dispatches : NULL,
+                                    pf ? pf->dispatches : NULL, NULL);
+  size_t i;
+
+  for (i = 0; i < cb_runners_count; i++)
+    rnames[i] = cb_runners[i]->name;
+  if (select_list("runner", runners, rnames, cb_runners_count, &pk->ri, &pk->nr) != 0 ||
+      pick_variants("transport", transports, transports_of, &pk->tr) != 0 ||
+      pick_variants("dispatch mode", dispatches, dispatches_of, &pk->ds) != 0)
+    return CB_EXIT_USAGE;
+  return 0;
+}
+
+static void free_specs(spec_t *specs, size_t n)
+{
+  size_t i;
+
+  for (i = 0; specs != NULL && i < n; i++) {
+    free(specs[i].payloads);
+    free(specs[i].sizes);
+    free(specs[i].conc);
+    free(specs[i].pk.ri);
+  }
+  free(specs);
+}
+
+/* "pus" in a concurrency list stands for the machine's PU count. */
+static int parse_conc_pus(const char *list, unsigned pus, unsigned **out, size_t *n)
+{
+  char buf[512] = "", num[16]; /* an empty list stays empty, and is refused */
+  const char *p = list, *comma;
+  size_t used = 0, len;
+
+  snprintf(num, sizeof(num), "%u", pus > 0 ? pus : 1);
+  while (*p != '\0' && used < sizeof(buf)) {
+    comma = p + strcspn(p, ",");
+    len = (size_t)(comma - p);
+    used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%.*s", used ? "," : "",
+                             len == 3 && strncmp(p, "pus", 3) == 0 ? (int)strlen(num) : (int)len,
+                             len == 3 && strncmp(p, "pus", 3) == 0 ? num : p);
+    p = *comma ? comma + 1 : comma;
+  }
+  return parse_conc(used < sizeof(buf) ? buf : list, out, n);
+}
+
+/* One spec: the entry (may be NULL) under the command line's overrides. */
+static int make_spec(const cb_matrix_opts_t *o, const cb_workload_t *wl,
+                     const cb_profile_entry_t *e, unsigned pus, spec_t *s)
+{
+  const char *conc = first_of(o->concurrency, e ? e->concurrency : NULL,
+                              o->profile ? o->profile->concurrency : NULL, "1,2,8");
+  const char *pay = first_of(o->payloads, e ? e->payloads : NULL, NULL, NULL);
+  size_t i;
+  int rc;
+
+  s->wl = wl;
+  s->tasks = o->have_tasks ? o->tasks : e != NULL ? e->tasks : wl->default_tasks;
+  s->per_c = o->have_tasks || e == NULL ? 0 : e->per_c;
+  s->gil_modes = o->gil_modes != 0 ? o->gil_modes : e != NULL && e->gil_modes ? e->gil_modes : 1;
+  rc = pick(o, e, &s->pk);
+  if (rc == 0)
+    rc = parse_conc_pus(conc, pus, &s->conc, &s->nconc);
+  if (rc == 0)
+    rc = pay != NULL ? parse_payloads(pay, &s->payloads, &s->npayloads)
+                     : one_value(wl->default_payload, &s->payloads, &s->npayloads);
+  if (rc == 0)
+    rc = o->sizes != NULL ? parse_sizes(o->sizes, &s->sizes, &s->nsizes)
+                          : one_value(e != NULL ? e->size : wl->default_size, &s->sizes,
+                                      &s->nsizes);
+  for (i = 0; rc == 0 && i < s->nsizes; i++) {
+    if (s->sizes[i] > wl->max_size)
+      rc = cb_usage_error("run", "%s %llu for %s is above its largest, %llu (%s; "
+                          "docs/WORKLOADS.md)", o->sizes != NULL ? "--size" : "size",
+                          (unsigned long long)s->sizes[i], wl->name,
+                          (unsigned long long)wl->max_size, wl->size_unit);
+  }
+  return rc;
+}
+
+/* 1 when the comma-separated list names `name` itself (not by a glob). */
+static int named(const char *list, const char *name)
+{
+  size_t n = strlen(name);
+  const char *p;
+
+  for (p = list; p != NULL; p = strchr(p, ',') != NULL ? strchr(p, ',') + 1 : NULL) {
+    if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+      return 1;
+  }
+  return 0;
+}
+
+/* The specs: the profile's entries for the chosen workloads, or one per
+ * chosen workload. */
+static int make_specs(const cb_matrix_opts_t *o, unsigned pus, spec_t **out, size_t *n)
+{
+  const char *wnames[cb_workloads_count];
+  const char *list = o->workloads != NULL ? o->workloads : "*";
+  size_t *wi = NULL, nw = 0, i, j, k = 0, cap;
+  spec_t *specs;
+  int rc;
+
+  for (i = 0; i < cb_workloads_count; i++)
+    wnames[i] = cb_workloads[i]->name;
+  if (select_list("workload", list, wnames, cb_workloads_count, &wi, &nw) != 0)
+    return CB_EXIT_USAGE;
+  cap = o->profile != NULL ? o->profile->n : nw;
+  specs = calloc(cap > 0 ? cap : 1, sizeof(*specs));
+  rc = specs == NULL ? cb_usage_error("run", "out of memory") : 0;
+  for (i = 0; rc == 0 && i < nw; i++) {
+    const cb_workload_t *wl = cb_workloads[wi[i]];
+    if (wl->racy && !o->allow_races) {
+      if (named(list, wl->name) || nw == 1)
+        rc = cb_usage_error("run", "%s races on purpose (it loses updates): run it with "
+                            "--allow-races", wl->name);
+      continue;
+    }
+    if (o->profile == NULL) {
+      rc = make_spec(o, wl, NULL, pus, &specs[k++]);
+      continue;
+    }
+    for (j = 0; rc == 0 && j < o->profile->n; j++) {
+      if (strcmp(o->profile->entries[j].workload, wl->name) == 0)
+        rc = make_spec(o, wl, &o->profile->entries[j], pus, &specs[k++]);
+    }
+  }
+  free(wi);
+  if (rc != 0) {
+    free_specs(specs, k);
+    return rc;
+  }
+  *out = specs;
+  *n = k;
+  return 0;
+}
+
+/* Refuse a cell the machine cannot take, naming the limit and its value;
+ * note how far its runner and workload could go here. */
+static int check_limits(cb_cell_t *c, unsigned pus)
+{
+  cb_limit_t why;
+
+  if (cb_capacity_check(c, pus, &why) != 0)
+    return cb_usage_error("run", "concurrency %u for %s with %s needs about %llu %s but %s is "
+                          "%llu", c->concurrency, c->rn->name, c->wl->name, why.need, why.what,
+                          why.name, why.have);
+  c->max_concurrency = cb_capacity_max(c, pus, 10000000, &c->limit);
+  return 0;
+}
+
+/* How many of the picked variants the runner has (its default when none),
+ * and the t-th of them. */
+static size_t runner_variants(const cb_runner_t *rn, const variants_t *vs, variant_list_fn of)
+{
+  const char *const *l = of(rn);
+  size_t i, j, n = 0;
+
+  for (i = 0; i < vs->n; i++) {
+    for (j = 0; l[j] != NULL; j++)
+      n += strcmp(l[j], vs->v[i]) == 0;
+  }
+  return n > 0 ? n : 1;
+}
+
+static const char *runner_variant(const cb_runner_t *rn, const variants_t *vs, variant_list_fn of,
+                                  size_t t)
+{
+  const char *const *l = of(rn);
+  size_t i, j;
+
+  for (i = 0; i < vs->n; i++) {
+    for (j = 0; l[j] != NULL; j++) {
+      if (strcmp(l[j], vs->v[i]) == 0 && t-- == 0)
+        return vs->v[i];
+    }
+  }
+  return l[0];
+}
+
+static int add_cell(cb_matrix_t *m, const cb_cell_t *c)
+{
+  cb_cell_t *p;
+
+  if (m->ncells == m->cap) {
+    m->cap = m->cap ? m->cap * 2 : 64;
+    p = realloc(m->cells, m->cap * sizeof(*p));
+    if (p == NULL)
+      return cb_usage_error("run", "out of memory");
+    m->cells = p;
+  }
+  m->cells[m->ncells++] = *c;
+  return 0;
+}
+
+/* One cell of a spec: runner rn at concurrency c, with its t-th picked
+ * transport, d-th dispatch mode, p-th payload, z-th size and GIL mode g. */
+static void make_cell(const cb_matrix_opts_t *o, const spec_t *s, const cb_runner_t *rn,
+                      unsigned conc, size_t t, size_t d, size_t p, size_t z, int g,
+                      cb_cell_t *c)
+{
+  memset(c, 0, sizeof(*c));
+  c->wl = s->wl;
+  c->rn = rn;
+  c->pin = o->pin;
+  c->concurrency = conc;
+  c->transport = runner_variant(rn, &s->pk.tr, transports_of, t);
+  c->dispatch = runner_variant(rn, &s->pk.ds, dispatches_of, d);
+  c->params.tasks = s->tasks > 0 ? s->tasks : cb_workload_tasks(s->wl, conc);
+  if (c->params.tasks < s->per_c * conc)
+    c->params.tasks = s->per_c * conc;
+  c->calibrate = !o->have_tasks && (s->tasks > 0 || s->wl->default_tasks > 0);
+  c->params.size = s->sizes[z];
+  c->params.payload = s->payloads[p];
+  c->params.seed = o->seed;
+  c->gil = g;
+  c->switch_us = g ? o->switch_us : 0;
+}
+
+/* The cells of one spec: runners x concurrency x (each runner's picked)
+ * transports x dispatch modes x payloads x sizes x GIL modes; a reference
+ * runner (serial) only at c = 1. */
+static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, unsigned pus, cb_matrix_t *m)
+{
+  size_t b, k, v, nt, nd, np = s->npayloads, nz = s->nsizes, nv;
+  cb_cell_t c;
+  int rc = 0, g;
+
+  for (b = 0; b < s->pk.nr; b++) {
+    const cb_runner_t *rn = cb_runners[s->pk.ri[b]];
+    nt = runner_variants(rn, &s->pk.tr, transports_of);
+    nd = runner_variants(rn, &s->pk.ds, dispatches_of);
+    nv = nt * nd * np * nz;
+    for (k = 0; k < s->nconc && !(rn->reference && k > 0); k++) {
+      for (v = 0; v < nv; v++) {
+        for (g = 0; g < 2; g++) { /* without the GIL, then with it */
+          if (!(s->gil_modes & (1u << g)))
+            continue;
+          make_cell(o, s, rn, rn->reference ? 1 : s->conc[k], v / (nd * np * nz),
+                    v / (np * nz) % nd, v / nz % np, v % nz, g, &c);
+          rc = check_limits(&c, pus);
+          if (rc == 0)
+            rc = add_cell(m, &c);
+          if (rc != 0)
+            return rc;
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_t *m)
+{
+  spec_t *specs = NULL;
+  size_t nspecs = 0, i;
+  int rc;
+
+  memset(m, 0, sizeof(*m));
+  rc = make_specs(o, cb_topo_pus(topo), &specs, &nspecs);
+  for (i = 0; rc == 0 && i < nspecs; i++)
+    rc = spec_cells(o, &specs[i], cb_topo_pus(topo), m);
+  if (rc == 0 && m->ncells == 0)
+    rc = cb_usage_error("run", "the selection holds no cell (the profile has none of these "
+                        "workloads)");
+  free_specs(specs, nspecs);
+  if (rc != 0)
+    cb_matrix_free(m);
+  return rc;
+}
+
+static int same_params(const cb_cell_t *a, const cb_cell_t *b)
+{
+  return a->wl == b->wl && a->params.size == b->params.size &&
+         a->params.payload == b->params.payload && a->params.seed == b->params.seed;
+}
+
+int cb_matrix_calibrate(cb_matrix_t *m, const cb_workload_t **failed)
+{
+  size_t i, j;
+  uint64_t calib;
+  int err;
+
+  for (i = 0; i < m->ncells; i++) {
+    const cb_workload_t *wl = m->cells[i].wl;
+    if (wl->calibrate == NULL || m->cells[i].params.calib != 0)
+      continue;
+    err = wl->calibrate(&calib);
+    if (err == 0 && calib == 0)
+      err = -ERANGE;
+    if (err != 0) {
+      *failed = wl;
+      return err;
+    }
+    for (j = i; j < m->ncells; j++) {
+      if (m->cells[j].wl == wl)
+        m->cells[j].params.calib = calib;
+    }
+  }
+  return 0;
+}
+
+int cb_matrix_groups(cb_matrix_t *m)
+{
+  size_t i, j, *first;
+
+  m->expected_of = calloc(m->ncells > 0 ? m->ncells : 1, sizeof(*m->expected_of));
+  first = calloc(m->ncells > 0 ? m->ncells : 1, sizeof(*first));
+  if (m->expected_of == NULL || first == NULL) {
+    free(first);
+    return -ENOMEM;
+  }
+  for (i = 0; i < m->ncells; i++) {
+    for (j = 0; j < m->nexpected && !same_params(&m->cells[first[j]], &m->cells[i]); j++)
+      ;
+    if (j == m->nexpected)
+      first[m->nexpected++] = i;
+    m->expected_of[i] = j;
+  }
+  free(first);
+  m->group = calloc(m->nexpected > 0 ? m->nexpected : 1, sizeof(*m->group));
+  if (m->group == NULL)
+    return -ENOMEM;
+  /* A task's checksum does not depend on how many tasks there are: one
+   * array, as long as the longest trial, serves all cells alike. */
+  for (i = 0; i < m->ncells; i++) {
+    cb_expect_group_t *g = &m->group[m->expected_of[i]];
+    if (g->tasks == 0)
+      g->cell = i;
+    if (m->cells[i].params.tasks > g->tasks)
+      g->tasks = m->cells[i].params.tasks;
+  }
+  return 0;
+}
+
+int cb_matrix_expected(cb_matrix_t *m, size_t cell, double timeout_s, volatile const int *stop,
+                       const uint64_t **expected, const cb_trial_t **fail)
+{
+  cb_expect_group_t *g = &m->group[m->expected_of[cell]];
+  int err;
+
+  *expected = NULL;
+  *fail = &g->fail;
+  if (g->state == 1)
+    *expected = g->expected;
+  if (g->state != 0)
+    return g->state == 1 ? 0 : 1;
+  err = cb_trial_expect_supervised(&m->cells[g->cell], g->tasks, timeout_s, stop, &g->expected,
+                                   &g->fail);
+  if (err == 0 || err == 1)
+    g->state = err == 0 ? 1 : 2;
+  *expected = g->expected;
+  return err;
+}
+
+void cb_matrix_free(cb_matrix_t *m)
+{
+  size_t j;
+
+  for (j = 0; m->group != NULL && j < m->nexpected; j++)
+    cb_trial_expect_free(&m->cells[m->group[j].cell], m->group[j].expected, m->group[j].tasks);
+  free(m->group);
+  free(m->expected_of);
+  free(m->cells);
+  memset(m, 0, sizeof(*m));
+}
+
+/* Every trial of the run in its order: the warm-ups of all cells, then the
+ * recorded trials, each part shuffled (Fisher-Yates, splitmix64 from the
+ * seed), so the order is reproducible from the seed alone. */
+/* Shuffle s[0..n) from *state (Fisher-Yates). */
+static void shuffle(cb_slot_t *s, size_t n, uint64_t *state)
+{
+  size_t i, j;
+  cb_slot_t tmp;
+
+  for (i = n; i > 1; i--) {
+    *state += UINT64_C(0x9e3779b97f4a7c15);
+    j = (size_t)(cb_mix64(*state) % i);
+    tmp = s[i - 1];
+    s[i - 1] = s[j];
+    s[j] = tmp;
+  }
+}
+
+cb_slot_t *cb_schedule(size_t ncells, uint64_t warmup, uint64_t reps, uint64_t seed, size_t *n)
+{
+  size_t total = ncells * (size_t)(warmup + reps), nrec = ncells * (size_t)reps, i, k = 0;
+  uint64_t state = seed, r;
+  cb_slot_t *rec = malloc((nrec > 0 ? nrec : 1) * sizeof(*rec));
+  cb_slot_t *s = malloc((total > 0 ? total : 1) * sizeof(*s));
+  unsigned char *begun = calloc(ncells > 0 ? ncells : 1, 1);
+
+  if (rec == NULL || s == NULL || begun == NULL) {
+    free(s);
+    s = NULL;
+    goto out;
+  }
+  if (reps == 0) {
+    for (r = 0; r < warmup; r++)
+      for (i = 0; i < ncells; i++, k++)
+        s[k] = (cb_slot_t){ .cell = i, .rep = -1 };
+    shuffle(s, total, &state);
+    goto done;
+  }
+  for (r = 0; r < reps; r++)
+    for (i = 0; i < ncells; i++, k++)
+      rec[k] = (cb_slot_t){ .cell = i, .rep = (long)r };
+  shuffle(rec, nrec, &state);
+  for (i = 0, k = 0; i < nrec; i++) {
+    if (!begun[rec[i].cell]) {
+      begun[rec[i].cell] = 1;
+      for (r = 0; r < warmup; r++)
+        s[k++] = (cb_slot_t){ .cell = rec[i].cell, .rep = -1 };
+    }
+    s[k++] = rec[i];
+  }
+done:
+  *n = total;
+out:
+  free(begun);
+  free(rec);
+  return s;
+}
+
+void cb_matrix_print(const cb_matrix_t *m, uint64_t reps, uint64_t warmup, FILE *f)
+{
+  size_t i;
+
+  fprintf(f, "%-14s %-13s %-9s %-9s %6s %8s %10s %10s\n", "workload", "runner", "transport",
+          "dispatch", "c", "tasks", "size", "payload");
+  for (i = 0; i < m->ncells; i++) {
+    const cb_cell_t *c = &m->cells[i];
+    char rn[32];
+
+    snprintf(rn, sizeof(rn), "%s%s", c->rn->name, c->gil ? "+gil" : "");
+    fprintf(f, "%-14s %-13s %-9s %-9s %6u %8llu %10llu %10llu\n", c->wl->name, rn,
+            c->transport, c->dispatch, c->concurrency, (unsigned long long)c->params.tasks,
+            (unsigned long long)c->params.size, (unsigned long long)c->params.payload);
+  }
+  fprintf(f, "%zu cells x (%llu warm-up + %llu recorded) = %llu trials\n", m->ncells,
+          (unsigned long long)warmup, (unsigned long long)reps,
+          (unsigned long long)(m->ncells * (warmup + reps)));
+}

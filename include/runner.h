@@ -1,0 +1,203 @@
+/* The runner contract. A runner is one file in runners/ that fills in one
+ * `const cb_runner_t` and one line in runners/registry.c. It executes every
+ * task of one trial exactly once under its concurrency model and hands every
+ * result back to the trial process through `cb_exec_t`.
+ *
+ * Rules every runner keeps, so that runners differ only in their model:
+ * - workers are created before the clock starts and wait at a start barrier;
+ *   the clock (wall_ns) runs from their release to the moment the last
+ *   result is visible to the trial process; start-up and tear-down are
+ *   timed apart;
+ * - a task's latency runs from the moment a worker takes it to the moment
+ *   its result is visible to the trial process;
+ * - CPU time and context switches are those of the whole trial during the
+ *   task phase: cb__usage_start() at the release, cb__usage_stop() once
+ *   every worker is gone (exec.c says how);
+ * - memory is sampled once, by cb__mem_sample(), after the last task and
+ *   before any worker leaves (an end barrier), so that every worker is alive;
+ * - every worker is reaped (joined or waited for) before run() returns,
+ *   also on error. */
+#ifndef CB_RUNNER_H
+#define CB_RUNNER_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "workload.h"
+#include "plan.h"
+
+/* One task's outcome, written only by the runner that ran it. A cache line
+ * each: neighbouring tasks run on different workers at once, and the
+ * harness's own bookkeeping must not make them share a line (false sharing
+ * would be charged to the runner being measured). The trial process maps
+ * the array shared, so forked workers can write it in place as threads do. */
+typedef struct cb_task_result_s {
+  _Alignas(64) uint64_t checksum;
+  uint64_t lat_ns;     /* from a worker taking it until its result is visible */
+  uint64_t out_digest; /* cb_digest of the output bytes as they reached the trial
+                          process, when they crossed a process boundary */
+  uint32_t seen;       /* how many times a result came back: must end at 1 */
+  int32_t err;         /* 0, or -errno from the task, or -ECHILD if its worker died */
+} cb_task_result_t;
+
+/* The task phase's share of rusage (user and system CPU, context switches). */
+typedef struct cb__ru_s {
+  uint64_t user_ns, sys_ns, vcsw, ivcsw;
+} cb__ru_t;
+
+/* CPU and memory use of the trial during the task phase. */
+typedef struct cb_usage_s {
+  uint64_t user_ns, sys_ns;
+  uint64_t vcsw, ivcsw;
+  uint64_t mem_kb;   /* Pss of the trial process and its descendants; docs/SCHEMA.md */
+} cb_usage_t;
+
+typedef struct cb_exec_s {
+  /* in */
+  const cb_workload_t *wl;
+  const cb_params_t *params;
+  void *state;              /* the workload's, from setup */
+  const unsigned char *in;  /* the payload input (params->payload bytes), or NULL */
+  const char *transport;    /* one of the runner's transports */
+  const char *dispatch;     /* one of the runner's dispatch modes */
+  unsigned concurrency;     /* tasks in flight at once */
+  unsigned pus;             /* processing units of the machine */
+  const cb_plan_t *plan;    /* placement of `workers` workers */
+  cb_task_result_t *results;/* params->tasks entries, zeroed, in a shared mapping */
+
+  /* out */
+  unsigned workers;
+  unsigned inflight;        /* tasks that could really be in flight at once */
+  int inline_tasks;         /* 1: the tasks ran inline on loop threads (no async form) */
+  int checks_out;           /* 1: results[].out_digest holds the received bytes' digest */
+  uint64_t startup_ns, wall_ns, teardown_ns;
+  cb_usage_t usage;
+  uint64_t failed;          /* tasks lost with a dead worker */
+  char msg[160];            /* why run() failed, for the CSV */
+
+  /* measurement state, exec.c's */
+  cb__ru_t ru_self0, ru_kids0;
+  cb__ru_t ru_prestart;     /* forked workers' own use before the release */
+} cb_exec_t;
+
+typedef struct cb_runner_s {
+  const char *name;
+  const char *description;
+  /* How payloads may travel (NULL-terminated; the first is the default):
+   * "inproc" for pointers in one process, "pipe", "shm". */
+  const char *const *transports;
+  /* How a worker learns its next task (NULL-terminated; the first is the
+   * default): "shared" (a shared counter), "queue" (one shared task pipe kept
+   * filled ahead of the workers), "roundtrip" (the coordinator hands each
+   * worker one task at a time), "none" (serial). */
+  const char *const *dispatches;
+  const cb_kin_t *kin;      /* what its tasks may ask of it (cb_task_t.kin) */
+  /* A reference, not a concurrency model (serial): charts draw it, speedups
+   * divide by it, contests and claims never name it a winner. */
+  int reference;
+  /* Its workers are processes of their own (their tasks' descriptors live
+   * there), and the trial process holds this many descriptors per worker:
+   * what the limit checks (harness/capacity.c) count. */
+  int forks_workers;
+  unsigned fds_per_worker;
+  /* It runs a workload's asynchronous form when there is one (the event
+   * loop): its tasks hold the workload's async_fds_per_task. */
+  int async_form;
+  /* Workers this runner creates for concurrency c on a machine with `pus` PUs. */
+  unsigned (*workers)(unsigned c, unsigned pus);
+  /* 0 when every task ran (even if some failed), else -errno with x->msg set. */
+  int (*run)(cb_exec_t *x);
+} cb_runner_t;
+
+/* The result array of `tasks` tasks, zeroed, in a shared anonymous mapping
+ * (cb_exec_t.results), or NULL; and its release. */
+cb_task_result_t *cb_results_map(uint64_t tasks);
+void cb_results_unmap(cb_task_result_t *r, uint64_t tasks);
+
+extern const cb_runner_t *const cb_runners[];
+extern const size_t cb_runners_count;
+const cb_runner_t *cb_runner_find(const char *name);
+/* 1 when `name` is one of the runner's transports / dispatch modes. */
+int cb_runner_has_transport(const cb_runner_t *r, const char *name);
+int cb_runner_has_dispatch(const cb_runner_t *r, const char *name);
+
+/* Helpers shared by the runners (runners/kit/exec.c). */
+
+/* The start barrier of in-process workers: each worker arrives and waits;
+ * the coordinator waits for all of them, reads the clock and releases them,
+ * so the clock starts before the first task can. `lock` guards the rest. */
+typedef struct cb__gate_s {
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  unsigned ready;
+  int go, abort;
+} cb__gate_t;
+void cb__gate_init(cb__gate_t *g);
+void cb__gate_destroy(cb__gate_t *g);
+/* Worker side: 0 to start work, 1 when the trial was abandoned. */
+int cb__gate_wait(cb__gate_t *g);
+/* Worker side: give up before arriving (the coordinator stops waiting). */
+void cb__gate_abort(cb__gate_t *g);
+/* Coordinator side: wait for n arrivals (or an abort), release, return the
+ * instant of release. `abort` abandons the trial instead. */
+uint64_t cb__gate_release(cb__gate_t *g, unsigned n, int abort);
+/* 1 when some worker gave up. */
+int cb__gate_aborted(cb__gate_t *g);
+
+/* Only the runner's barrier code may split a release in two: wait for n
+ * arrivals (or an abort; 1 then), do what must happen while every worker
+ * waits, then open the gate. */
+int cb__gate_await(cb__gate_t *g, unsigned n);
+void cb__gate_open(cb__gate_t *g);
+
+/* rusage of `who` (RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD). */
+void cb__ru_sample(int who, cb__ru_t *out);
+/* *acc += end - start. */
+void cb__ru_add(cb__ru_t *acc, const cb__ru_t *start, const cb__ru_t *end);
+
+/* The one method for CPU time and context switches. The trial calls
+ * cb__usage_begin() before run() (children's use so far); the runner calls
+ * cb__usage_start() when it releases its workers and cb__usage_stop() once
+ * every worker has been joined or reaped. The result, in x->usage, is the
+ * trial process's own use between the two (every thread: coordinator,
+ * workers, partners, libuv's pool) plus that of every child reaped since
+ * cb__usage_begin (forked workers with their own partners and children),
+ * less what forked workers had used before the release (x->ru_prestart,
+ * which a forking runner adds up): start-up is not task work. */
+void cb__usage_begin(cb_exec_t *x);
+void cb__usage_start(cb_exec_t *x);
+void cb__usage_stop(cb_exec_t *x);
+/* The one method for memory: the sum of Pss (smaps_rollup) over the calling
+ * process and all its descendants, at one instant, into x->usage.mem_kb. A
+ * runner calls it at its end barrier, while every worker is alive. */
+void cb__mem_sample(cb_exec_t *x);
+/* Proportional set size of process `pid` (0 = self) from smaps_rollup, KiB. */
+uint64_t cb__mem_pss_kb(int pid);
+/* What one worker keeps for the tasks it runs. */
+typedef struct cb__worker_s {
+  const cb_kin_t *kin;
+  void *slot;          /* the workload's (cb_task_t.worker) */
+  unsigned char *out;  /* payload output room */
+} cb__worker_t;
+
+/* Make the calling thread worker `i`: name it ("cb-thr-3") so top and perf
+ * show who is who, give it a 1 ns timer slack so that timed waits end when
+ * asked (the default 50 us would be charged to whichever model sleeps most),
+ * bind it per the plan and give it its payload room; when it will run the
+ * blocking form, open the workload's per-worker resources too. 0 or -errno,
+ * with failures in x->msg. */
+int cb__worker_enter(cb_exec_t *x, cb__worker_t *w, const cb_kin_t *kin, const char *kind,
+                     unsigned i, int blocking);
+/* After the worker's last task: release the workload's slot and the room. */
+void cb__worker_leave(cb_exec_t *x, cb__worker_t *w);
+/* Run task `index` in the blocking form with payload input `in` and output
+ * room `out` (NULL: the worker's own). */
+int cb__task_run(cb_exec_t *x, cb__worker_t *w, const unsigned char *in, unsigned char *out,
+                 uint64_t index, uint64_t *checksum);
+/* Run task `index` in the blocking form and record its result and latency
+ * (from `t_taken`, when the worker took it, to now). */
+void cb__run_one(cb_exec_t *x, cb__worker_t *w, uint64_t index, uint64_t t_taken);
+void cb__msg(cb_exec_t *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,2738 @@
+/* Charts; see plot.h. Every chart is built the same way: pick its cells,
+ * write one data block per series (two blank lines apart, gnuplot's
+ * `index`), collect the -e assignments the script reads (names, colours,
+ * axis ranges, titles), write the data file, run gnuplot once: the script
+ * draws the PNG and the SVG in one go.
+ *
+ * Cells are grouped into variants: the cells of one workload that share
+ * host, pin, size, payload and switch interval. A workload measured with one
+ * variant gets charts named after it alone (scaling-cpu.hash); when it has
+ * several, the variant with the most cells keeps the plain name and the
+ * others get a suffix naming what differs (scaling-comm.payload-payload4096),
+ * so links to the plain names (the report's) always land on a chart. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "cb.h"
+#include "usage.h"
+#include "fleet.h"
+#include "plot.h"
+#include "signals.h"
+#include "workload.h"
+
+/* ---- colours ---------------------------------------------------------- */
+
+/* Okabe & Ito's palette; point types are pngcairo/svg's filled shapes (the
+ * open shape is one less). */
+static const struct {
+  const char *name;
+  const char *color;
+  int point;
+} palette[] = {
+  { "serial", "#000000", 13 },        /* black, diamond */
+  { "threads", "#0072B2", 7 },        /* blue, circle */
+  { "processes", "#D55E00", 5 },      /* vermillion, square */
+  { "processes/shm", "#E69F00", 9 },  /* orange, triangle */
+  { "eventloop", "#009E73", 11 },     /* bluish green, triangle down */
+};
+static const char *const other_colors[] = { "#CC79A7", "#56B4E9", "#8C6D31", "#7F7F7F" };
+
+#define TIE_COLOR "#BBBBBB"
+#define SLOWER_COLOR "#D55E00"
+#define FASTER_COLOR "#0072B2"
+#define SAME_COLOR "#777777"
+#define NOISY_COLOR "#CC79A7"
+
+static long palette_index(const char *name, size_t len)
+{
+  size_t i;
+
+  for (i = 0; i < CB_ARRAY_SIZE(palette); i++) {
+    if (strlen(palette[i].name) == len && strncmp(palette[i].name, name, len) == 0)
+      return (long)i;
+  }
+  return -1;
+}
+
+/* "threads+gil" is drawn like "threads", dashed, with open points. */
+static size_t base_len(const char *name, int *gil)
+{
+  const char *plus = strstr(name, "+gil");
+
+  *gil = plus != NULL && plus[4] == '\0';
+  return *gil ? (size_t)(plus - name) : strlen(name);
+}
+
+void cb_plot_style(const char *contestant, cb_plot_style_t *s)
+{
+  int gil;
+  size_t len = base_len(contestant, &gil);
+  long i = palette_index(contestant, len);
+  unsigned h = 5381;
+
+  if (i >= 0) {
+    snprintf(s->color, sizeof(s->color), "%s", palette[i].color);
+    s->point = palette[i].point;
+  } else {
+    /* Any other contestant: a colour of its own name, so it is the same on
+     * every chart. */
+    for (size_t k = 0; k < len; k++)
+      h = h * 33 + (unsigned char)contestant[k];
+    snprintf(s->color, sizeof(s->color), "%s", other_colors[h % CB_ARRAY_SIZE(other_colors)]);
+    s->point = 15;
+  }
+  s->dash = gil ? 2 : 1;
+  if (gil)
+    s->point -= 1;
+}
+
+int cb_plot_rank(const char *contestant)
+{
+  int gil;
+  size_t len = base_len(contestant, &gil);
+  long i = palette_index(contestant, len);
+
+  return (i >= 0 ? 2 * (int)i : 100) + gil;
+}
+
+static unsigned hex_color(const char *rgb)
+{
+  return (unsigned)strtoul(rgb + 1, NULL, 16);
+}
+
+/* Black or white, whichever reads on the fill. */
+static unsigned text_on(const char *rgb)
+{
+  unsigned c = hex_color(rgb);
+  double y = 0.299 * (c >> 16) + 0.587 * ((c >> 8) & 255) + 0.114 * (c & 255);
+
+  return y > 150 ? 0x000000 : 0xFFFFFF;
+}
+
+/* ---- quoting ---------------------------------------------------------- */
+
+static int gp_literal(cb_buf_t *b, const char *s, int strict)
+{
+  const unsigned char *p;
+
+  for (p = (const unsigned char *)s; *p != '\0'; p++) {
+    if ((*p < 0x20 || *p == 0x7f) && strict)
+      return -EINVAL;
+  }
+  cb_buf_put(b, "'", 1);
+  for (p = (const unsigned char *)s; *p != '\0'; p++) {
+    if (*p == '\'')
+      cb_buf_put(b, "''", 2);
+    else if (*p < 0x20 || *p == 0x7f)
+      cb_buf_put(b, " ", 1);
+    else
+      cb_buf_put(b, (const char *)p, 1);
+  }
+  cb_buf_put(b, "'", 1);
+  return 0;
+}
+
+int cb_gp_quote(cb_buf_t *b, const char *s)
+{
+  return gp_literal(b, s, 1);
+}
+
+/* A string column of a data file: double-quoted, with no double quote or
+ * control character inside. */
+static void data_str(cb_buf_t *b, const char *s)
+{
+  cb_buf_put(b, "\"", 1);
+  for (; *s != '\0'; s++) {
+    unsigned char ch = (unsigned char)*s;
+    cb_buf_put(b, ch == '"' ? "'" : ch < 0x20 || ch == 0x7f ? " " : s, 1);
+  }
+  cb_buf_put(b, "\"", 1);
+}
+
+/* A file name component from a name read from the CSV. */
+static void safe_name(const char *in, char *out, size_t len)
+{
+  size_t i;
+
+  for (i = 0; in[i] != '\0' && i + 1 < len; i++) {
+    char ch = in[i];
+    int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+             ch == '-' || ch == '+' || ch == '_' || (ch == '.' && i > 0);
+    out[i] = ok ? ch : '_';
+  }
+  out[i] = '\0';
+}
+
+/* ---- finding things --------------------------------------------------- */
+
+static int is_file(const char *path)
+{
+  struct stat st;
+
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* snprintf into a new buffer; NULL when out of memory. */
+static char *path_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *path_printf(const char *fmt, ...)
+{
+  va_list ap;
+  char *p;
+  int n;
+
+  va_start(ap, fmt);
+  n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0 || (p = malloc((size_t)n + 1)) == NULL)
+    return NULL;
+  va_start(ap, fmt);
+  vsnprintf(p, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return p;
+}
+
+static int scripts_in(const char *dir, char *buf, size_t len)
+{
+  char *probe = path_printf("%s/common.gp", dir);
+  int ok = probe != NULL && is_file(probe);
+
+  free(probe);
+  if (!ok)
+    return -ENOENT;
+  snprintf(buf, len, "%s", dir);
+  return 0;
+}
+
+/* The installed scripts first (CB_PLOTS_FROM_BIN: DATADIR/concbench/plots
+ * seen from BINDIR, so that a binary installed under any prefix or DESTDIR
+ * finds its own), then the source tree this binary was built from. */
+int cb_plot_find_scripts(char *buf, size_t len)
+{
+  const char *env = getenv("CONCBENCH_PLOTS");
+  char *exe, *dir, *slash;
+  int rc = -ENOENT;
+
+  if (env != NULL && env[0] != '\0')
+    return scripts_in(env, buf, len);
+  exe = realpath("/proc/self/exe", NULL);
+  slash = exe != NULL ? strrchr(exe, '/') : NULL;
+  if (slash != NULL && CB_PLOTS_FROM_BIN[0] != '\0') {
+    *slash = '\0';
+    dir = path_printf("%s/%s", exe, CB_PLOTS_FROM_BIN);
+    rc = dir != NULL ? scripts_in(dir, buf, len) : -ENOMEM;
+    free(dir);
+  }
+  free(exe);
+  if (rc != 0)
+    rc = scripts_in(CB_SOURCE_ROOT "/plot", buf, len);
+  return rc;
+}
+
+int cb_plot_find_gnuplot(char *buf, size_t len)
+{
+  const char *name = getenv("CONCBENCH_GNUPLOT");
+  const char *path = getenv("PATH"), *p, *end;
+  char *cand;
+  int found;
+
+  if (name == NULL || name[0] == '\0')
+    name = "gnuplot";
+  if (strchr(name, '/') != NULL) {
+    if (access(name, X_OK) != 0 || !is_file(name))
+      return -ENOENT;
+    snprintf(buf, len, "%s", name);
+    return 0;
+  }
+  if (path == NULL)
+    path = "/usr/local/bin:/usr/bin:/bin";
+  for (p = path; ; p = end + 1) {
+    end = strchr(p, ':');
+    if (end == NULL)
+      end = p + strlen(p);
+    cand = end > p ? path_printf("%.*s/%s", (int)(end - p), p, name) : NULL;
+    found = cand != NULL && strlen(cand) < len && access(cand, X_OK) == 0 && is_file(cand);
+    if (found)
+      snprintf(buf, len, "%s", cand);
+    free(cand);
+    if (found)
+      return 0;
+    if (*end == '\0')
+      return -ENOENT;
+  }
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+  size_t a = strlen(s), b = strlen(suffix);
+
+  return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+int cb_plot_latest(const char *dir, char *buf, size_t len)
+{
+  char *best = NULL, *path;
+  struct timespec best_t = { 0, 0 };
+  struct dirent *e;
+  struct stat st;
+  DIR *d = opendir(dir);
+  int rc = 0;
+
+  if (d == NULL)
+    return -errno;
+  while ((e = readdir(d)) != NULL) {
+    if (strncmp(e->d_name, "concbench-", 10) != 0 || !ends_with(e->d_name, ".csv") ||
+        ends_with(e->d_name, ".summary.csv"))
+      continue;
+    path = path_printf("%s/%s", dir, e->d_name);
+    if (path == NULL || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+      free(path);
+      continue;
+    }
+    free(path);
+    if (best == NULL || st.st_mtim.tv_sec > best_t.tv_sec ||
+        (st.st_mtim.tv_sec == best_t.tv_sec &&
+         (st.st_mtim.tv_nsec > best_t.tv_nsec ||
+          (st.st_mtim.tv_nsec == best_t.tv_nsec && strcmp(e->d_name, best) > 0)))) {
+      best_t = st.st_mtim;
+      free(best);
+      if ((best = strdup(e->d_name)) == NULL) {
+        rc = -ENOMEM;
+        break;
+      }
+    }
+  }
+  closedir(d);
+  if (rc == 0 && best == NULL)
+    rc = -ENOENT;
+  if (rc == 0)
+    snprintf(buf, len, "%s/%s", dir, best);
+  free(best);
+  return rc;
+}
+
+/* ---- running gnuplot -------------------------------------------------- */
+
+typedef struct chart_s {
+  char name[200];
+  const char *script;
+  cb_buf_t data;
+  cb_buf_t vars;
+} chart_t;
+
+static void chart_init(chart_t *ch, const char *script, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+
+static void chart_init(chart_t *ch, const char *script, const char *fmt, ...)
+{
+  char raw[sizeof(ch->name)];
+  va_list ap;
+
+  memset(ch, 0, sizeof(*ch));
+  va_start(ap, fmt);
+  vsnprintf(raw, sizeof(raw), fmt, ap);
+  va_end(ap);
+  safe_name(raw, ch->name, sizeof(ch->name));
+  ch->script = script;
+}
+
+static void chart_free(chart_t *ch)
+{
+  cb_buf_free(&ch->data);
+  cb_buf_free(&ch->vars);
+}
+
+static void var_s(chart_t *ch, const char *k, const char *v)
+{
+  cb_buf_printf(&ch->vars, "%s=", k);
+  gp_literal(&ch->vars, v, 0);
+  cb_buf_put(&ch->vars, "; ", 2);
+}
+
+static void var_d(chart_t *ch, const char *k, double v)
+{
+  if (isfinite(v))
+    cb_buf_printf(&ch->vars, "%s=%.10g; ", k, v);
+  else
+    cb_buf_printf(&ch->vars, "%s=NaN; ", k);
+}
+
+static void skip(cb_plot_t *p, const char *name, const char *why)
+{
+  cb_message("plot", "skipped %s: %s", name, why);
+  p->skipped++;
+}
+
+/* What gnuplot said last: the last non-empty line it wrote, kept while
+ * reading its output so that a failure can quote it in one line. */
+typedef struct said_s {
+  char line[200];
+  size_t len;
+  char last[200];
+} said_t;
+
+static void said_add(said_t *s, const char *buf, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    if (buf[i] == '\n' || buf[i] == '\r') {
+      if (s->len > 0) {
+        memcpy(s->last, s->line, s->len);
+        s->last[s->len] = '\0';
+      }
+      s->len = 0;
+    } else if (s->len + 1 < sizeof(s->line)) {
+      s->line[s->len++] = buf[i];
+    }
+  }
+}
+
+static int stopped(const cb_plot_t *p)
+{
+  return p->stop != NULL && *p->stop;
+}
+
+/* The child: gnuplot with stdin from /dev/null and its output into `out`;
+ * a failure before exec is written to `fail` as (step, errno). */
+static void gnuplot_child(const cb_plot_t *p, char *const *argv, int out, int fail, pid_t parent)
+{
+  int why[2] = { 0, 0 }, fd;
+
+  /* gnuplot goes with us: if we are killed (SIGKILL), so is it. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (getppid() != parent)
+    _exit(127);
+  cb_sig_default();
+  fd = open("/dev/null", O_RDONLY);
+  if (fd < 0)
+    why[0] = 1;
+  else if (dup2(fd, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+    why[0] = 2;
+  else
+    execv(p->gnuplot, argv);
+  if (why[0] == 0)
+    why[0] = 3;
+  why[1] = errno;
+  if (write(fail, why, sizeof(why)) < 0)
+    _exit(127);
+  _exit(127);
+}
+
+/* Read gnuplot's output to its end; on a stop request kill it. */
+static void drain(const cb_plot_t *p, int fd, pid_t pid, said_t *said)
+{
+  char buf[256];
+  ssize_t n;
+  int killed = 0;
+
+  for (;;) {
+    if (stopped(p) && !killed) {
+      kill(pid, SIGKILL);
+      killed = 1;
+    }
+    n = read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    said_add(said, buf, (size_t)n);
+  }
+  said_add(said, "\n", 1);
+}
+
+static int run_gnuplot(const cb_plot_t *p, const char *vars, const char *script, char *err,
+                       size_t errlen)
+{
+  static const char *const steps[] = { "", "open /dev/null", "redirect its output", "exec" };
+  char *common = path_printf("%s/common.gp", p->scripts);
+  char *path = path_printf("%s/%s", p->scripts, script);
+  char *argv[] = { (char *)p->gnuplot, (char *)"-e", (char *)vars, common, path, NULL };
+  int fail[2] = { -1, -1 }, out[2] = { -1, -1 }, status = 0, why[2] = { 0, 0 }, rc = 0;
+  said_t *said = calloc(1, sizeof(*said));
+  pid_t pid, parent = getpid();
+  ssize_t n = 0;
+
+  if (common == NULL || path == NULL || said == NULL) {
+    snprintf(err, errlen, "out of memory");
+    rc = -ENOMEM;
+    goto out;
+  }
+  if (pipe2(fail, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
+    rc = -errno;
+    snprintf(err, errlen, "cannot start gnuplot: pipe: %s", strerror(-rc));
+    goto out;
+  }
+  fflush(NULL);
+  pid = fork();
+  if (pid < 0) {
+    rc = -errno;
+    snprintf(err, errlen, "cannot start gnuplot: fork: %s", strerror(-rc));
+    goto out;
+  }
+  if (pid == 0)
+    gnuplot_child(p, argv, out[1], fail[1], parent);
+  close(fail[1]);
+  close(out[1]);
+  fail[1] = out[1] = -1;
+  drain(p, out[0], pid, said);
+  do
+    n = read(fail[0], why, sizeof(why));
+  while (n < 0 && errno == EINTR);
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      rc = -errno;
+      snprintf(err, errlen, "waiting for gnuplot: %s", strerror(-rc));
+      goto out;
+    }
+    if (stopped(p))
+      kill(pid, SIGKILL);
+  }
+  if (stopped(p)) {
+    snprintf(err, errlen, "interrupted");
+    rc = -EINTR;
+  } else if (n == (ssize_t)sizeof(why)) {
+    snprintf(err, errlen, "cannot start %s: %s: %s", p->gnuplot,
+             steps[why[0] > 0 && why[0] < 4 ? why[0] : 3], strerror(why[1]));
+    rc = -why[1];
+  } else if (WIFSIGNALED(status)) {
+    snprintf(err, errlen, "gnuplot (%s) was killed by signal %d", script, WTERMSIG(status));
+    rc = -EIO;
+  } else if (WEXITSTATUS(status) != 0) {
+    snprintf(err, errlen, "gnuplot failed on %s (exit %d): %s", script, WEXITSTATUS(status),
+             said->last[0] != '\0' ? said->last : "it said nothing");
+    rc = -EIO;
+  }
+out:
+  if (fail[0] >= 0)
+    close(fail[0]);
+  if (fail[1] >= 0)
+    close(fail[1]);
+  if (out[0] >= 0)
+    close(out[0]);
+  if (out[1] >= 0)
+    close(out[1]);
+  free(said);
+  free(common);
+  free(path);
+  return rc;
+}
+
+/* A chart file gnuplot wrote is whole: a PNG ends with its IEND chunk, an
+ * SVG with its closing tag. A full disk leaves neither. */
+static int chart_complete(const char *path, int png)
+{
+  static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  static const unsigned char iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
+  unsigned char head[8], tail[64];
+  struct stat st;
+  int fd = open(path, O_RDONLY | O_CLOEXEC), ok = 0;
+  size_t n, i;
+
+  if (fd < 0)
+    return 0;
+  if (fstat(fd, &st) == 0 && st.st_size >= 64 && pread(fd, head, 8, 0) == 8 &&
+      pread(fd, tail, 64, st.st_size - 64) == 64) {
+    if (png) {
+      ok = memcmp(head, sig, 8) == 0 && memcmp(tail + 52, iend, 12) == 0;
+    } else {
+      for (n = 64; n > 0 && (tail[n - 1] == '\n' || tail[n - 1] == ' ' || tail[n - 1] == '\r'); n--)
+        ;
+      for (i = 0; i + 6 <= n; i++)
+        ok |= i + 6 == n && memcmp(tail + i, "</svg>", 6) == 0;
+    }
+  }
+  /* What is renamed into place must be on the disk, not only in its cache. */
+  if (ok && fsync(fd) != 0)
+    ok = 0;
+  close(fd);
+  return ok;
+}
+
+/* 1 when `path` is one of the command's inputs. */
+static int is_input(const cb_plot_t *p, const char *path)
+{
+  struct stat a, b;
+  size_t i;
+
+  if (stat(path, &a) != 0)
+    return 0;
+  for (i = 0; i < p->ninputs; i++) {
+    if (stat(p->inputs[i], &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+      return 1;
+  }
+  return 0;
+}
+
+/* Write the chart's data and draw it: gnuplot writes both images under
+ * temporary names, and they replace the charts only when both are whole.
+ * Failures are counted and the first one kept in err; the caller goes on
+ * with the next chart (unless asked to stop). */
+static int chart_draw(cb_plot_t *p, chart_t *ch, char *err, size_t errlen)
+{
+  static const char *const ext[] = { "png", "svg" };
+  char *path = path_printf("%s/data/%s.dat", p->outdir, ch->name);
+  char *out = path_printf("%s/%s", p->outdir, ch->name);
+  char *tmp = path_printf("%s/.%s.tmp-%ld", p->outdir, ch->name, (long)getpid());
+  char *why = malloc(1024), *img[2] = { NULL, NULL }, *fin[2] = { NULL, NULL };
+  size_t i;
+  int rc;
+
+  if (path == NULL || out == NULL || tmp == NULL || why == NULL) {
+    rc = -ENOMEM;
+    snprintf(err, errlen, "out of memory");
+    p->failed++;
+    goto out;
+  }
+  if (stopped(p)) {
+    rc = -EINTR;
+    goto out;
+  }
+  for (i = 0; i < 2; i++) {
+    img[i] = path_printf("%s.%s", tmp, ext[i]);
+    fin[i] = path_printf("%s.%s", out, ext[i]);
+  }
+  cb_buf_printf(&ch->vars, "data=");
+  rc = cb_gp_quote(&ch->vars, path);
+  cb_buf_printf(&ch->vars, "; out=");
+  if (rc == 0)
+    rc = cb_gp_quote(&ch->vars, tmp);
+  cb_buf_printf(&ch->vars, ";");
+  if (rc != 0) {
+    snprintf(why, 1024, "the output directory's name holds a control character");
+    goto fail;
+  }
+  if (ch->data.failed || ch->vars.failed || img[0] == NULL || img[1] == NULL ||
+      fin[0] == NULL || fin[1] == NULL) {
+    rc = -ENOMEM;
+    snprintf(why, 1024, "out of memory");
+    goto fail;
+  }
+  if (is_input(p, path) || is_input(p, fin[0]) || is_input(p, fin[1])) {
+    rc = -EEXIST;
+    snprintf(why, 1024, "its files would overwrite an input");
+    goto fail;
+  }
+  rc = cb_write_atomic(path, ch->data.data != NULL ? ch->data.data : "", ch->data.len);
+  if (rc != 0) {
+    snprintf(why, 1024, "cannot write '%s': %s", path, strerror(-rc));
+    goto fail;
+  }
+  rc = run_gnuplot(p, ch->vars.data, ch->script, why, 1024);
+  for (i = 0; rc == 0 && i < 2; i++) {
+    if (!chart_complete(img[i], i == 0)) {
+      rc = -EIO;
+      snprintf(why, 1024, "gnuplot wrote an incomplete %s (disk full?)", ext[i]);
+    }
+  }
+  for (i = 0; rc == 0 && i < 2; i++) {
+    if (rename(img[i], fin[i]) != 0) {
+      rc = -errno;
+      snprintf(why, 1024, "cannot rename '%s' to '%s': %s", img[i], fin[i], strerror(errno));
+    }
+  }
+  if (rc != 0)
+    goto fail;
+  p->made++;
+  if (!p->quiet)
+    cb_message("plot", "%s/%s.png, .svg", p->outdir, ch->name);
+  goto out;
+fail:
+  if (rc != -EINTR) {
+    cb_message("plot", "%s: %s", ch->name, why);
+    if (p->failed++ == 0)
+      snprintf(err, errlen, "%s: %s", ch->name, why);
+  }
+out:
+  for (i = 0; i < 2; i++) {
+    if (img[i] != NULL)
+      unlink(img[i]); /* nothing left of a failed chart; renamed ones are gone already */
+    free(img[i]);
+    free(fin[i]);
+  }
+  free(why);
+  free(tmp);
+  free(out);
+  free(path);
+  return rc;
+}
+
+/* ---- cells, variants and series --------------------------------------- */
+
+static double num(const char *s)
+{
+  char *end;
+  double v = strtod(s, &end);
+
+  return end != s ? v : NAN;
+}
+
+static void human_bytes(double b, char *buf, size_t len);
+
+static double key_num(const cb_cells_t *cells, size_t c, const char *col)
+{
+  return num(cb_cell_key(cells, c, col));
+}
+
+static double conc(const cb_cells_t *cells, size_t c)
+{
+  return key_num(cells, c, "concurrency");
+}
+
+static const cb_summary_t *metric(const cb_cells_t *cells, size_t c, int m)
+{
+  return &cells->cell[c].m[m];
+}
+
+/* Numbers compare as numbers, anything else as text. */
+static int cmp_values(const char *a, const char *b)
+{
+  char *ea, *eb;
+  double x = strtod(a, &ea), y = strtod(b, &eb);
+
+  if (*a != '\0' && *b != '\0' && *ea == '\0' && *eb == '\0' && x != y)
+    return x < y ? -1 : 1;
+  return strcmp(a, b);
+}
+
+static const char *const variant_cols[] = { "host", "pin", "size", "payload",
+                                            "switch_interval_us" };
+
+static int family_rank(const char *workload)
+{
+  static const char *const order[] = { "cpu", "io", "mix", "comm", "sync", "life", "fault",
+                                       "noop" };
+  size_t i, len = strcspn(workload, ".");
+
+  for (i = 0; i < CB_ARRAY_SIZE(order); i++) {
+    if (strlen(order[i]) == len && strncmp(order[i], workload, len) == 0)
+      return (int)i;
+  }
+  return (int)CB_ARRAY_SIZE(order);
+}
+
+static const cb_cells_t *sort_cells; /* qsort has no context argument */
+
+static int cmp_workload(size_t a, size_t b)
+{
+  const char *x = cb_cell_key(sort_cells, a, "workload");
+  const char *y = cb_cell_key(sort_cells, b, "workload");
+  int d = family_rank(x) - family_rank(y);
+
+  return d != 0 ? d : strcmp(x, y);
+}
+
+static int cmp_variant(size_t a, size_t b)
+{
+  size_t i;
+  int d = cmp_workload(a, b);
+
+  for (i = 0; d == 0 && i < CB_ARRAY_SIZE(variant_cols); i++)
+    d = cmp_values(cb_cell_key(sort_cells, a, variant_cols[i]),
+                   cb_cell_key(sort_cells, b, variant_cols[i]));
+  return d;
+}
+
+static int cmp_contestant(size_t a, size_t b)
+{
+  char x[64], y[64];
+  int d;
+
+  cb_contestant(sort_cells, a, x, sizeof(x));
+  cb_contestant(sort_cells, b, y, sizeof(y));
+  d = cb_plot_rank(x) - cb_plot_rank(y);
+  return d != 0 ? d : strcmp(x, y);
+}
+
+static int cmp_cells(const void *pa, const void *pb)
+{
+  size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+  int d = cmp_variant(a, b);
+
+  if (d == 0)
+    d = cmp_contestant(a, b);
+  if (d == 0)
+    d = cmp_values(cb_cell_key(sort_cells, a, "concurrency"),
+                   cb_cell_key(sort_cells, b, "concurrency"));
+  if (d == 0) /* the same point twice (other tasks): the more trials first */
+    d = (sort_cells->cell[a].n_ok < sort_cells->cell[b].n_ok) -
+        (sort_cells->cell[a].n_ok > sort_cells->cell[b].n_ok);
+  return d != 0 ? d : (a > b) - (a < b);
+}
+
+typedef struct variant_s {
+  const char *workload;
+  size_t *cell; /* into the set's sorted order */
+  size_t n;
+  char suffix[160]; /* "" for the workload's main variant, else "-payload4096" ... */
+  char what[160];   /* "payload 4 KiB, pin scatter" when the workload has several */
+  char row[200];    /* "comm.payload 4 KiB": the workload and what differs, briefly */
+} variant_t;
+
+typedef struct set_s {
+  const cb_cells_t *cells;
+  size_t *order;   /* every cell, sorted */
+  variant_t *v;
+  size_t nv;
+  long *variant_of; /* per cell */
+} set_t;
+
+static void set_free(set_t *s)
+{
+  free(s->order);
+  free(s->v);
+  free(s->variant_of);
+  memset(s, 0, sizeof(*s));
+}
+
+static void describe_dim(variant_t *v, const char *col, const char *val)
+{
+  char safe[64], shown[64];
+  size_t u = strlen(v->suffix), w = strlen(v->what), r = strlen(v->row);
+
+  safe_name(val, safe, sizeof(safe));
+  if (strcmp(col, "payload") == 0)
+    human_bytes(num(val), shown, sizeof(shown));
+  else if (strcmp(col, "switch_interval_us") == 0)
+    snprintf(shown, sizeof(shown), "%s µs", val);
+  else
+    snprintf(shown, sizeof(shown), "%s", val);
+  if (strcmp(col, "switch_interval_us") == 0) {
+    snprintf(v->suffix + u, sizeof(v->suffix) - u, "-si%s", safe);
+    snprintf(v->what + w, sizeof(v->what) - w, "%sswitch interval %s", w ? ", " : "", shown);
+  } else {
+    snprintf(v->suffix + u, sizeof(v->suffix) - u, "-%s%s", col, safe);
+    snprintf(v->what + w, sizeof(v->what) - w, "%s%s %s", w ? ", " : "", col, shown);
+  }
+  snprintf(v->row + r, sizeof(v->row) - r, "%s%s%s", r ? ", " : " ",
+           strcmp(col, "payload") == 0 || strcmp(col, "switch_interval_us") == 0 ? "" : col,
+           strcmp(col, "payload") == 0 || strcmp(col, "switch_interval_us") == 0 ? "" : " ");
+  r = strlen(v->row);
+  snprintf(v->row + r, sizeof(v->row) - r, "%s", shown);
+}
+
+/* Name the variants of one workload, v[0..n). */
+static void name_variants(const cb_cells_t *cells, variant_t *v, size_t n)
+{
+  size_t i, k, main = 0;
+  int varies[CB_ARRAY_SIZE(variant_cols)] = { 0 };
+
+  if (n < 2)
+    return;
+  for (k = 0; k < CB_ARRAY_SIZE(variant_cols); k++) {
+    for (i = 1; i < n; i++)
+      varies[k] |= strcmp(cb_cell_key(cells, v[i].cell[0], variant_cols[k]),
+                          cb_cell_key(cells, v[0].cell[0], variant_cols[k])) != 0;
+  }
+  for (i = 1; i < n; i++) {
+    if (v[i].n > v[main].n)
+      main = i;
+  }
+  for (i = 0; i < n; i++) {
+    for (k = 0; k < CB_ARRAY_SIZE(variant_cols); k++) {
+      if (varies[k])
+        describe_dim(&v[i], variant_cols[k], cb_cell_key(cells, v[i].cell[0], variant_cols[k]));
+    }
+    if (i == main)
+      v[i].suffix[0] = '\0';
+  }
+}
+
+static int set_build(const cb_cells_t *cells, set_t *s)
+{
+  size_t i, start;
+
+  memset(s, 0, sizeof(*s));
+  s->cells = cells;
+  s->order = malloc((cells->n + 1) * sizeof(*s->order));
+  s->v = calloc(cells->n + 1, sizeof(*s->v));
+  s->variant_of = malloc((cells->n + 1) * sizeof(*s->variant_of));
+  if (s->order == NULL || s->v == NULL || s->variant_of == NULL) {
+    set_free(s);
+    return -ENOMEM;
+  }
+  for (i = 0; i < cells->n; i++)
+    s->order[i] = i;
+  sort_cells = cells;
+  qsort(s->order, cells->n, sizeof(*s->order), cmp_cells);
+  for (i = 0; i < cells->n; i++) {
+    if (i == 0 || cmp_variant(s->order[i - 1], s->order[i]) != 0) {
+      s->v[s->nv].workload = cb_cell_key(cells, s->order[i], "workload");
+      s->v[s->nv].cell = &s->order[i];
+      s->nv++;
+    }
+    s->v[s->nv - 1].n++;
+    s->variant_of[s->order[i]] = (long)s->nv - 1;
+  }
+  for (start = 0, i = 1; i <= s->nv; i++) {
+    if (i == s->nv || strcmp(s->v[i].workload, s->v[start].workload) != 0) {
+      name_variants(cells, &s->v[start], i - start);
+      start = i;
+    }
+  }
+  return 0;
+}
+
+typedef struct series_s {
+  char name[64];
+  size_t *cell; /* by concurrency (payload for the payload chart) */
+  size_t n;
+} series_t;
+
+/* The series of a variant (at most v->n of them), one point per
+ * concurrency; their cells are copied into buf (v->n entries). */
+static size_t series_of(const cb_cells_t *cells, const variant_t *v, series_t *out, size_t *buf)
+{
+  size_t i, n = 0, used = 0;
+  char name[64];
+
+  for (i = 0; i < v->n; i++) {
+    cb_contestant(cells, v->cell[i], name, sizeof(name));
+    if (n == 0 || strcmp(out[n - 1].name, name) != 0) {
+      snprintf(out[n].name, sizeof(out[n].name), "%s", name);
+      out[n].cell = &buf[used];
+      out[n].n = 0;
+      n++;
+    }
+    /* The same concurrency again (another task count): the sort put the
+     * cell with more trials first; keep that one. */
+    if (out[n - 1].n > 0 &&
+        conc(cells, out[n - 1].cell[out[n - 1].n - 1]) == conc(cells, v->cell[i]))
+      continue;
+    buf[used++] = v->cell[i];
+    out[n - 1].n++;
+  }
+  return n;
+}
+
+/* ---- titles ----------------------------------------------------------- */
+
+static void date_range(const cb_cells_t *cells, const size_t *cell, size_t n, char *buf,
+                       size_t len)
+{
+  long col = cb_table_col(cells->table, "timestamp");
+  char lo[11] = "", hi[11] = "", d[11];
+  size_t i, r;
+
+  buf[0] = '\0';
+  if (col < 0)
+    return;
+  for (i = 0; i < n; i++) {
+    const cb_cell_sum_t *cs = &cells->cell[cell[i]];
+    for (r = 0; r < cs->nrows; r++) {
+      snprintf(d, sizeof(d), "%s", cb_table_get(cells->table, cs->rows[r], (size_t)col));
+      if (strlen(d) < 10)
+        continue;
+      if (lo[0] == '\0' || strcmp(d, lo) < 0)
+        memcpy(lo, d, sizeof(d));
+      if (hi[0] == '\0' || strcmp(d, hi) > 0)
+        memcpy(hi, d, sizeof(d));
+    }
+  }
+  if (lo[0] != '\0')
+    snprintf(buf, len, strcmp(lo, hi) == 0 ? "%s" : "%s to %s", lo, hi);
+}
+
+/* "Intel(R) Xeon(R) Processor, 2 cores, 2 PUs · host · 2026-11-22" */
+static void machine_line(const cb_cells_t *cells, const size_t *cell, size_t n, char *buf,
+                         size_t len)
+{
+  const char *cpu = cb_cell_key(cells, cell[0], "cpu_model");
+  const char *cores = cb_cell_key(cells, cell[0], "cores");
+  const char *pus = cb_cell_key(cells, cell[0], "pus");
+  char date[32];
+  size_t u;
+
+  date_range(cells, cell, n, date, sizeof(date));
+  u = (size_t)snprintf(buf, len, "%s", cpu[0] ? cpu : "unknown CPU");
+  if (cores[0] && u < len)
+    u += (size_t)snprintf(buf + u, len - u, ", %s core%s", cores, strcmp(cores, "1") ? "s" : "");
+  if (pus[0] && u < len)
+    u += (size_t)snprintf(buf + u, len - u, ", %s PU%s", pus, strcmp(pus, "1") ? "s" : "");
+  if (u < len)
+    u += (size_t)snprintf(buf + u, len - u, "  ·  %s", cb_cell_key(cells, cell[0], "host"));
+  if (date[0] && u < len)
+    snprintf(buf + u, len - u, "  ·  %s", date);
+}
+
+/* How many trials the points rest on and what the error bars are. */
+static void trials_text(const cb_cells_t *cells, const size_t *cell, size_t n, char *buf,
+                        size_t len)
+{
+  size_t i, lo = SIZE_MAX, hi = 0;
+  double level = 1;
+
+  for (i = 0; i < n; i++) {
+    const cb_cell_sum_t *cs = &cells->cell[cell[i]];
+    if (cs->n_ok == 0)
+      continue;
+    lo = cs->n_ok < lo ? cs->n_ok : lo;
+    hi = cs->n_ok > hi ? cs->n_ok : hi;
+    if (cs->m[CB_M_throughput].ci_level < level)
+      level = cs->m[CB_M_throughput].ci_level;
+  }
+  if (hi == 0) {
+    buf[0] = '\0';
+    return;
+  }
+  if (lo == hi)
+    snprintf(buf, len, "median of %zu trials", lo);
+  else
+    snprintf(buf, len, "median of %zu-%zu trials", lo, hi);
+  i = strlen(buf);
+  if (level >= 0.949)
+    snprintf(buf + i, len - i, "; bars: 95%% CI of the median");
+  else
+    snprintf(buf + i, len - i, "; bars: CI of the median, only %.0f%% with so few trials",
+             100 * level);
+}
+
+/* "cpu.hash, 20000 iterations per task, 1000 tasks, pin compact" */
+static void workload_text(const cb_cells_t *cells, const variant_t *v, int with_payload,
+                          char *buf, size_t len)
+{
+  const cb_workload_t *w = cb_workload_find(v->workload);
+  const char *size = cb_cell_key(cells, v->cell[0], "size");
+  const char *unit = w != NULL ? w->size_unit : "";
+  int same_tasks = 1, tasks_c = 1;
+  size_t i, u;
+
+  for (i = 0; i < v->n; i++) {
+    same_tasks &= strcmp(cb_cell_key(cells, v->cell[i], "tasks"),
+                         cb_cell_key(cells, v->cell[0], "tasks")) == 0;
+    tasks_c &= key_num(cells, v->cell[i], "tasks") == conc(cells, v->cell[i]);
+  }
+  u = (size_t)snprintf(buf, len, "%s", v->workload);
+  if (strcmp(unit, "none") != 0 && strcmp(size, "0") != 0 && u < len)
+    u += (size_t)snprintf(buf + u, len - u, ", size %s %s", size,
+                          strcmp(unit, "us") == 0 ? "µs" : unit);
+  if (with_payload && strcmp(cb_cell_key(cells, v->cell[0], "payload"), "0") != 0 && u < len) {
+    char b[32];
+    human_bytes(key_num(cells, v->cell[0], "payload"), b, sizeof(b));
+    u += (size_t)snprintf(buf + u, len - u, ", payload %s", b);
+  }
+  if (u < len)
+    u += (size_t)(same_tasks ? snprintf(buf + u, len - u, ", %s tasks",
+                                         cb_cell_key(cells, v->cell[0], "tasks"))
+                  : tasks_c ? snprintf(buf + u, len - u, ", c tasks")
+                            : snprintf(buf + u, len - u, ", tasks vary"));
+  if (u < len)
+    snprintf(buf + u, len - u, ", pin %s", cb_cell_key(cells, v->cell[0], "pin"));
+}
+
+/* Cells of a series that are not drawn or rest on fewer trials. */
+static void failure_note(const cb_cells_t *cells, const series_t *s, size_t ns, char *buf,
+                         size_t len)
+{
+  long status = cb_table_col(cells->table, "status");
+  size_t i, k, u = 0;
+
+  buf[0] = '\0';
+  for (i = 0; i < ns && u < len; i++) {
+    size_t none = 0, some = 0;
+    const char *why = "failed";
+    char cs[128] = "";
+    size_t cu = 0;
+    for (k = 0; k < s[i].n; k++) {
+      const cb_cell_sum_t *c = &cells->cell[s[i].cell[k]];
+      if (c->n_ok == 0) {
+        none++;
+        if (status >= 0 && c->nrows > 0)
+          why = cb_table_get(cells->table, c->rows[0], (size_t)status);
+        if (cu < sizeof(cs))
+          cu += (size_t)snprintf(cs + cu, sizeof(cs) - cu, "%s%s", cu ? "," : "",
+                                 cb_cell_key(cells, s[i].cell[k], "concurrency"));
+      } else if (c->n_ok < c->nrows) {
+        some++;
+      }
+    }
+    if (none > 0)
+      u += (size_t)snprintf(buf + u, len - u, "%s%s: no ok trial (%s) at c=%s", u ? "; " : "",
+                            s[i].name, why, cs);
+    if (some > 0 && u < len)
+      u += (size_t)snprintf(buf + u, len - u, "%s%s: some trials failed at %zu point%s",
+                            u ? "; " : "", s[i].name, some, some > 1 ? "s" : "");
+  }
+}
+
+static void titles(chart_t *ch, const cb_cells_t *cells, const size_t *cell, size_t n,
+                   const char *title, const char *line2)
+{
+  char machine[512];
+
+  machine_line(cells, cell, n, machine, sizeof(machine));
+  var_s(ch, "ttl", title);
+  var_s(ch, "sub1", machine);
+  var_s(ch, "sub2", line2);
+}
+
+/* ---- line charts ------------------------------------------------------ */
+
+/* A point of a series: fills v (y, lo, hi [, y2, lo2, hi2]) and returns how
+ * many values, or 0 to leave the cell out. */
+typedef int (*point_fn)(const cb_cells_t *cells, size_t cell, double *v, const void *ctx);
+
+/* A point's x when it is not a column: e.g. the serial task time. */
+typedef double (*x_fn)(const cb_cells_t *cells, size_t cell);
+
+typedef struct lines_s {
+  chart_t *ch;
+  const char *xcol;        /* "concurrency" or "payload" */
+  x_fn xfn;                /* else x comes from here */
+  size_t n;                /* series written */
+  cb_buf_t names, colors, points, dashes;
+  double ymin, ymax, xmin, xmax;
+  double xs[64];
+  size_t nx;
+} lines_t;
+
+static void lines_init(lines_t *l, chart_t *ch, const char *xcol)
+{
+  memset(l, 0, sizeof(*l));
+  l->ch = ch;
+  l->xcol = xcol;
+  l->ymin = INFINITY;
+  l->xmin = INFINITY;
+  l->ymax = -INFINITY;
+  l->xmax = -INFINITY;
+}
+
+static void lines_free(lines_t *l)
+{
+  cb_buf_free(&l->names);
+  cb_buf_free(&l->colors);
+  cb_buf_free(&l->points);
+  cb_buf_free(&l->dashes);
+}
+
+static void see_y(lines_t *l, double y)
+{
+  if (isfinite(y) && y > 0) {
+    l->ymin = y < l->ymin ? y : l->ymin;
+    l->ymax = y > l->ymax ? y : l->ymax;
+  }
+}
+
+static void see_x(lines_t *l, double x)
+{
+  size_t i;
+
+  l->xmin = x < l->xmin ? x : l->xmin;
+  l->xmax = x > l->xmax ? x : l->xmax;
+  for (i = 0; i < l->nx && l->xs[i] != x; i++)
+    ;
+  if (i == l->nx && l->nx < CB_ARRAY_SIZE(l->xs))
+    l->xs[l->nx++] = x;
+}
+
+/* One block of the data file; returns the points written (a series with
+ * none is left out altogether). */
+static size_t lines_add(lines_t *l, const cb_cells_t *cells, const series_t *s, point_fn fn,
+                        const void *ctx)
+{
+  cb_plot_style_t st;
+  double v[6];
+  size_t i, pts = 0;
+  int k, j;
+
+  for (i = 0; i < s->n; i++) {
+    double x = l->xfn != NULL ? l->xfn(cells, s->cell[i]) : key_num(cells, s->cell[i], l->xcol);
+    if (cells->cell[s->cell[i]].n_ok == 0 || !(x > 0))
+      continue;
+    k = fn(cells, s->cell[i], v, ctx);
+    if (k == 0 || !isfinite(v[0]))
+      continue;
+    if (pts == 0)
+      cb_buf_printf(&l->ch->data, "%s# %s\n", l->n > 0 ? "\n\n" : "", s->name);
+    cb_buf_printf(&l->ch->data, "%.10g", x);
+    for (j = 0; j < k; j++) {
+      cb_buf_printf(&l->ch->data, " %.10g", isfinite(v[j]) ? v[j] : NAN);
+      see_y(l, v[j]);
+    }
+    cb_buf_put(&l->ch->data, "\n", 1);
+    see_x(l, x);
+    pts++;
+  }
+  if (pts == 0)
+    return 0;
+  cb_plot_style(s->name, &st);
+  cb_buf_printf(&l->names, "%s%s", l->n ? " " : "", s->name);
+  cb_buf_printf(&l->colors, "%s%s", l->n ? " " : "", st.color);
+  cb_buf_printf(&l->points, "%s%d", l->n ? " " : "", st.point);
+  cb_buf_printf(&l->dashes, "%s%d", l->n ? " " : "", st.dash);
+  l->n++;
+  return pts;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+
+  return (x > y) - (x < y);
+}
+
+/* How an axis names its values. */
+typedef enum unit_kind_e {
+  UNIT_SI,    /* 25k, 2 ms: decimal prefixes */
+  UNIT_IEC,   /* 512 KiB, 1 GiB/s: binary prefixes, powers of two on a log axis */
+  UNIT_TIMES, /* 0.5x, 2x: speedups, powers of two on a log axis */
+} unit_kind_t;
+
+static void tic_label(double v, unit_kind_t kind, const char *unit, char *buf, size_t len)
+{
+  static const char *const si[] = { "n", "µ", "m", "", "k", "M", "G", "T" };
+  static const char *const iec[] = { "", "Ki", "Mi", "Gi", "Ti" };
+  double m = v;
+  size_t i;
+
+  if (kind == UNIT_TIMES || v == 0) {
+    snprintf(buf, len, kind == UNIT_TIMES ? "%g×" : "0", v);
+    return;
+  }
+  if (kind == UNIT_IEC) {
+    for (i = 0; m >= 1024 && i + 1 < CB_ARRAY_SIZE(iec); i++)
+      m /= 1024;
+    snprintf(buf, len, "%.4g %s%s", m, iec[i], unit);
+    return;
+  }
+  m = v * 1e9;
+  for (i = 0; m >= 999.999 && i + 1 < CB_ARRAY_SIZE(si); i++)
+    m /= 1000;
+  snprintf(buf, len, "%.4g%s%s%s", m, unit[0] ? " " : "", si[i], unit);
+}
+
+typedef struct axis_s {
+  double lo, hi;
+  int log;
+  char tics[1024]; /* gnuplot's "(\"label\" value, ...)" without the parentheses */
+} axis_t;
+
+static void add_tic(axis_t *a, double v, unit_kind_t kind, const char *unit)
+{
+  char label[48];
+  size_t u = strlen(a->tics);
+
+  tic_label(v, kind, unit, label, sizeof(label));
+  snprintf(a->tics + u, sizeof(a->tics) - u, "%s\"%s\" %.10g", u ? ", " : "", label, v);
+}
+
+/* Tics of a log axis over [lo, hi]: every `step`-th power of `base`, times
+ * each of the mantissas. How many fall inside. */
+static size_t log_tics(double lo, double hi, double base, int step, const double *mant,
+                       size_t nm, double *out, size_t max)
+{
+  int e, e0 = (int)floor(log(lo) / log(base)) - 1, e1 = (int)ceil(log(hi) / log(base)) + 1;
+  size_t n = 0, k;
+
+  e0 -= ((e0 % step) + step) % step;
+  for (e = e0; e <= e1; e += step) {
+    for (k = 0; k < nm; k++) {
+      double v = mant[k] * pow(base, e);
+      if (v >= lo * 0.9999 && v <= hi * 1.0001 && n < max)
+        out[n++] = v;
+    }
+  }
+  return n;
+}
+
+/* A readable axis for data in [dmin, dmax] (dmin > 0 on a log axis): its
+ * range and at most about 8 labelled tics. */
+static void axis_make(axis_t *a, double dmin, double dmax, int log_axis, unit_kind_t kind,
+                      const char *unit)
+{
+  static const double m125[] = { 1, 2, 5 }, m13[] = { 1, 3 }, m1[] = { 1 };
+  double tics[64];
+  size_t n = 0, i;
+
+  memset(a, 0, sizeof(*a));
+  a->log = log_axis && dmin > 0 && dmax > dmin;
+  if (!a->log) {
+    double raw, mag, step = 1, top = dmax > 0 ? dmax * 1.08 : 1;
+    static const double nice[] = { 1, 2, 2.5, 5, 10 };
+    raw = top / 6;
+    mag = pow(10, floor(log10(raw)));
+    for (i = 0; i < CB_ARRAY_SIZE(nice); i++) {
+      step = nice[i] * mag;
+      if (step >= raw)
+        break;
+    }
+    a->lo = 0;
+    a->hi = top;
+    for (i = 0; i * step <= top * 1.0001 && i < 32; i++)
+      add_tic(a, i * step, kind == UNIT_TIMES ? UNIT_TIMES : kind, unit);
+    return;
+  }
+  a->lo = dmin / 1.25;
+  a->hi = dmax * 1.25;
+  if (kind == UNIT_SI) {
+    double decades = log10(a->hi / a->lo);
+    const double *m = decades <= 2.2 ? m125 : decades <= 3.5 ? m13 : m1;
+    size_t nm = decades <= 2.2 ? 3 : decades <= 3.5 ? 2 : 1;
+    int step = decades > 8 ? (int)ceil(decades / 8) : 1;
+    n = log_tics(a->lo, a->hi, 10, step, m, nm, tics, CB_ARRAY_SIZE(tics));
+    if (n < 2) { /* widen to the tics around the data */
+      a->lo = pow(10, floor(log10(a->lo)));
+      a->hi = pow(10, ceil(log10(a->hi)));
+      n = log_tics(a->lo, a->hi, 10, 1, m125, 3, tics, CB_ARRAY_SIZE(tics));
+    }
+  } else {
+    double doublings = log2(a->hi / a->lo);
+    int step = doublings > 8 ? (int)ceil(doublings / 8) : 1;
+    if (kind == UNIT_IEC && step > 1 && step < 10)
+      step = step <= 2 ? 2 : step <= 5 ? 5 : 10; /* 1, 4, 16 or 1 Ki, 32 Ki, 1 Mi */
+    n = log_tics(a->lo, a->hi, 2, step, m1, 1, tics, CB_ARRAY_SIZE(tics));
+    if (n < 2) {
+      a->lo = pow(2, floor(log2(a->lo)));
+      a->hi = pow(2, ceil(log2(a->hi)));
+      n = log_tics(a->lo, a->hi, 2, 1, m1, 1, tics, CB_ARRAY_SIZE(tics));
+    }
+  }
+  for (i = 0; i < n; i++)
+    add_tic(a, tics[i], kind, unit);
+}
+
+static void human_bytes(double b, char *buf, size_t len)
+{
+  tic_label(b, UNIT_IEC, "B", buf, len);
+}
+
+/* The assignments every line chart's script reads: the series, the x axis
+ * (concurrency on log2, or payload bytes), the y axis. */
+enum { X_PLAIN, X_BYTES, X_TIME }; /* how the x tics read */
+
+static void lines_vars(lines_t *l, int x_kind, int log_y, unit_kind_t kind, const char *unit)
+{
+  cb_buf_t tics = { 0 };
+  char label[32];
+  axis_t y;
+  size_t i, step;
+
+  qsort(l->xs, l->nx, sizeof(l->xs[0]), cmp_double);
+  step = l->nx > 12 ? (l->nx + 11) / 12 : 1;
+  for (i = 0; i < l->nx; i += step) {
+    if (x_kind != X_PLAIN) {
+      if (x_kind == X_BYTES)
+        human_bytes(l->xs[i], label, sizeof(label));
+      else
+        tic_label(l->xs[i], UNIT_SI, "s", label, sizeof(label));
+      cb_buf_printf(&tics, "%s\"%s\" %.10g", i ? ", " : "", label, l->xs[i]);
+    } else {
+      cb_buf_printf(&tics, "%s%.10g", i ? ", " : "", l->xs[i]);
+    }
+  }
+  var_s(l->ch, "xtics", tics.data != NULL ? tics.data : "1");
+  cb_buf_free(&tics);
+  var_d(l->ch, "n", (double)l->n);
+  var_s(l->ch, "names", l->names.data != NULL ? l->names.data : "");
+  var_s(l->ch, "colors", l->colors.data != NULL ? l->colors.data : "");
+  var_s(l->ch, "points", l->points.data != NULL ? l->points.data : "");
+  var_s(l->ch, "dashes", l->dashes.data != NULL ? l->dashes.data : "");
+  /* Room either side on the log axis. */
+  var_d(l->ch, "xmin", l->xmin / (l->nx > 1 ? 1.3 : 2));
+  var_d(l->ch, "xmax", l->xmax * (l->nx > 1 ? 1.3 : 2));
+  axis_make(&y, l->ymin, l->ymax, log_y, kind, unit);
+  var_d(l->ch, "logy", y.log);
+  var_d(l->ch, "ylo", y.lo);
+  var_d(l->ch, "yhi", y.hi);
+  var_s(l->ch, "ytics", y.tics);
+  var_d(l->ch, "W", 1280);
+  var_d(l->ch, "H", 720);
+}
+
+/* Log when the values span more than `ratio`. */
+static int wide(const lines_t *l, double ratio)
+{
+  return isfinite(l->ymin) && l->ymin > 0 && l->ymax / l->ymin > ratio;
+}
+
+static int pt_metric(const cb_cells_t *cells, size_t c, double *v, int m, double scale)
+{
+  const cb_summary_t *s = metric(cells, c, m);
+
+  v[0] = s->median * scale;
+  v[1] = s->ci_lo * scale;
+  v[2] = s->ci_hi * scale;
+  return 3;
+}
+
+static int pt_throughput(const cb_cells_t *cells, size_t c, double *v, const void *ctx)
+{
+  CB_UNUSED(ctx);
+  return pt_metric(cells, c, v, CB_M_throughput, 1);
+}
+
+static int pt_speedup(const cb_cells_t *cells, size_t c, double *v, const void *ctx)
+{
+  double serial = *(const double *)ctx;
+
+  return pt_metric(cells, c, v, CB_M_throughput, 1 / serial);
+}
+
+static int pt_latency(const cb_cells_t *cells, size_t c, double *v, const void *ctx)
+{
+  CB_UNUSED(ctx);
+  /* µs to s, so the axis can name its unit with an SI prefix */
+  pt_metric(cells, c, v, CB_M_lat_p50_us, 1e-6);
+  pt_metric(cells, c, v + 3, CB_M_lat_p99_us, 1e-6);
+  return v[0] > 0 && v[3] > 0 ? 6 : 0;
+}
+
+static int pt_memory(const cb_cells_t *cells, size_t c, double *v, const void *ctx)
+{
+  CB_UNUSED(ctx);
+  return pt_metric(cells, c, v, CB_M_maxrss_kb, 1024);
+}
+
+/* Tasks per CPU-second of each trial, summarised like any metric. */
+static int pt_efficiency(const cb_cells_t *cells, size_t c, double *v, const void *ctx)
+{
+  size_t n, nu, ns, nf, i, k = 0;
+  double *tasks = cb_cell_samples(cells, c, "tasks", &n);
+  double *user = cb_cell_samples(cells, c, "user_s", &nu);
+  double *sys = cb_cell_samples(cells, c, "sys_s", &ns);
+  double *failed = cb_cell_samples(cells, c, "failed", &nf);
+  cb_summary_t s;
+  int rc = 0;
+
+  CB_UNUSED(ctx);
+  if (tasks != NULL && user != NULL && sys != NULL && failed != NULL && n == nu && n == ns &&
+      n == nf) {
+    for (i = 0; i < n; i++) {
+      double cpu = user[i] + sys[i];
+      if (cpu > 0)
+        tasks[k++] = (tasks[i] - failed[i]) / cpu;
+    }
+    if (k > 0) {
+      cb_summarize(tasks, k, 0.95, &s);
+      v[0] = s.median;
+      v[1] = s.ci_lo;
+      v[2] = s.ci_hi;
+      rc = 3;
+    }
+  }
+  free(tasks);
+  free(user);
+  free(sys);
+  free(failed);
+  return rc;
+}
+
+static int is_serial(const series_t *s)
+{
+  return strcmp(s->name, "serial") == 0;
+}
+
+static long find_serial(const series_t *s, size_t ns)
+{
+  size_t i;
+
+  for (i = 0; i < ns; i++) {
+    if (is_serial(&s[i]))
+      return (long)i;
+  }
+  return -1;
+}
+
+/* The serial cell to compare with: c = 1, ok trials, a median above 0. */
+static long serial_cell(const cb_cells_t *cells, const series_t *s, size_t ns)
+{
+  long i = find_serial(s, ns);
+  size_t k;
+
+  for (k = 0; i >= 0 && k < s[i].n; k++) {
+    size_t c = s[i].cell[k];
+    if (cells->cell[c].n_ok > 0 && metric(cells, c, CB_M_throughput)->median > 0)
+      return (long)c;
+  }
+  return -1;
+}
+
+typedef struct ctx_s {
+  cb_plot_t *p;
+  const cb_cells_t *cells;
+  const variant_t *v;
+  series_t *s;
+  size_t ns;
+  char *err;
+  size_t errlen;
+} ctx_t;
+
+static void line2(const ctx_t *x, char *buf, size_t len)
+{
+  char wl[320], tr[160];
+
+  workload_text(x->cells, x->v, 1, wl, sizeof(wl));
+  trials_text(x->cells, x->v->cell, x->v->n, tr, sizeof(tr));
+  snprintf(buf, len, "%s  ·  %s", wl, tr);
+}
+
+/* The contestants among the chart's series whose tasks ran inline on an
+ * event loop ("eventloop, eventloop+gil"), or "". */
+static void inline_series(const ctx_t *x, char *buf, size_t len)
+{
+  size_t i, j, u = 0;
+
+  buf[0] = '\0';
+  for (i = 0; i < x->ns && u < len; i++) {
+    for (j = 0; j < x->s[i].n && !cb_cell_inline(x->cells, x->s[i].cell[j]); j++)
+      ;
+    if (j < x->s[i].n)
+      u += (size_t)snprintf(buf + u, len - u, "%s%s", u ? ", " : "", x->s[i].name);
+  }
+}
+
+static void note(chart_t *ch, const ctx_t *x, const char *extra)
+{
+  char buf[768], inl[128];
+  size_t u;
+
+  failure_note(x->cells, x->s, x->ns, buf, sizeof(buf));
+  u = strlen(buf);
+  inline_series(x, inl, sizeof(inl));
+  if (inl[0] != '\0' && u < sizeof(buf))
+    u += (size_t)snprintf(buf + u, sizeof(buf) - u, "%s%s ran these tasks inline: at most "
+                          "min(c, PUs) in flight, a pool of loop threads", u ? "; " : "", inl);
+  if (extra != NULL && extra[0] != '\0' && u < sizeof(buf))
+    snprintf(buf + u, sizeof(buf) - u, "%s%s", u ? "; " : "", extra);
+  var_s(ch, "note", buf);
+}
+
+/* Draw a line chart of every series but those `skip_serial` leaves out. */
+static void draw_lines(ctx_t *x, chart_t *ch, lines_t *l, point_fn fn, const void *pctx,
+                       int skip_serial, double log_ratio, unit_kind_t kind, const char *unit)
+{
+  size_t i;
+
+  for (i = 0; i < x->ns; i++) {
+    if (!(skip_serial && is_serial(&x->s[i])))
+      lines_add(l, x->cells, &x->s[i], fn, pctx);
+  }
+  if (l->n == 0) {
+    skip(x->p, ch->name, "no series with ok trials");
+    return;
+  }
+  lines_vars(l, 0, wide(l, log_ratio), kind, unit);
+  chart_draw(x->p, ch, x->err, x->errlen);
+}
+
+static void chart_scaling(ctx_t *x)
+{
+  chart_t ch;
+  lines_t l;
+  char title[256], sub[512];
+  long sc = serial_cell(x->cells, x->s, x->ns);
+
+  chart_init(&ch, "scaling.gp", "scaling-%s%s", x->v->workload, x->v->suffix);
+  lines_init(&l, &ch, "concurrency");
+  snprintf(title, sizeof(title), "%s: throughput vs concurrency%s%s%s", x->v->workload,
+           x->v->what[0] ? " (" : "", x->v->what, x->v->what[0] ? ")" : "");
+  line2(x, sub, sizeof(sub));
+  titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
+  note(&ch, x, NULL);
+  var_d(&ch, "serial", sc >= 0);
+  if (sc >= 0) {
+    const cb_summary_t *s = metric(x->cells, (size_t)sc, CB_M_throughput);
+    cb_plot_style_t st;
+    cb_plot_style("serial", &st);
+    var_d(&ch, "serial_y", s->median);
+    var_d(&ch, "serial_lo", s->ci_lo);
+    var_d(&ch, "serial_hi", s->ci_hi);
+    var_s(&ch, "serial_color", st.color);
+    see_y(&l, s->ci_lo);
+    see_y(&l, s->ci_hi);
+  }
+  draw_lines(x, &ch, &l, pt_throughput, NULL, 1, 30, UNIT_SI, "");
+  lines_free(&l);
+  chart_free(&ch);
+}
+
+static void chart_speedup(ctx_t *x)
+{
+  chart_t ch;
+  lines_t l;
+  char title[256], sub[512], fam[32];
+  long sc = serial_cell(x->cells, x->s, x->ns);
+  double serial, pus;
+  size_t i;
+
+  chart_init(&ch, "speedup.gp", "speedup-%s%s", x->v->workload, x->v->suffix);
+  if (sc < 0) {
+    skip(x->p, ch.name, "no serial cell with ok trials to divide by");
+    chart_free(&ch);
+    return;
+  }
+  serial = metric(x->cells, (size_t)sc, CB_M_throughput)->median;
+  lines_init(&l, &ch, "concurrency");
+  snprintf(title, sizeof(title), "%s: speedup over serial%s%s%s", x->v->workload,
+           x->v->what[0] ? " (" : "", x->v->what, x->v->what[0] ? ")" : "");
+  line2(x, sub, sizeof(sub));
+  titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
+  note(&ch, x, "speedup = median throughput / serial's median; bars: the runner's CI over "
+               "serial's median");
+  snprintf(fam, sizeof(fam), "%s", cb_cell_key(x->cells, x->v->cell[0], "family"));
+  if (fam[0] == '\0')
+    snprintf(fam, sizeof(fam), "%.*s", (int)strcspn(x->v->workload, "."), x->v->workload);
+  pus = key_num(x->cells, x->v->cell[0], "pus");
+  var_d(&ch, "cpu", strcmp(fam, "cpu") == 0);
+  var_d(&ch, "pus", pus > 0 ? pus : 1);
+  for (i = 0; i < x->ns; i++) {
+    if (!is_serial(&x->s[i]))
+      lines_add(&l, x->cells, &x->s[i], pt_speedup, &serial);
+  }
+  if (l.n == 0) {
+    skip(x->p, ch.name, "only serial has ok trials");
+  } else {
+    /* The ideal line is part of the picture: keep it in range. */
+    double top = strcmp(fam, "cpu") == 0 ? (l.xmax < pus ? l.xmax : pus) : l.xmax;
+    see_y(&l, top);
+    see_y(&l, 1);
+    lines_vars(&l, 0, wide(&l, 8), UNIT_TIMES, "");
+    chart_draw(x->p, &ch, x->err, x->errlen);
+  }
+  lines_free(&l);
+  chart_free(&ch);
+}
+
+static void chart_latency(ctx_t *x)
+{
+  chart_t ch;
+  lines_t l;
+  char title[256], sub[512];
+
+  chart_init(&ch, "latency.gp", "latency-%s%s", x->v->workload, x->v->suffix);
+  lines_init(&l, &ch, "concurrency");
+  snprintf(title, sizeof(title), "%s: task latency p50 and p99 vs concurrency%s%s%s",
+           x->v->workload, x->v->what[0] ? " (" : "", x->v->what, x->v->what[0] ? ")" : "");
+  line2(x, sub, sizeof(sub));
+  titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
+  note(&ch, x, NULL);
+  draw_lines(x, &ch, &l, pt_latency, NULL, 0, 10, UNIT_SI, "s");
+  lines_free(&l);
+  chart_free(&ch);
+}
+
+static void chart_efficiency(ctx_t *x)
+{
+  chart_t ch;
+  lines_t l;
+  char title[256], sub[512];
+
+  chart_init(&ch, "efficiency.gp", "efficiency-%s%s", x->v->workload, x->v->suffix);
+  lines_init(&l, &ch, "concurrency");
+  snprintf(title, sizeof(title), "%s: tasks per CPU-second vs concurrency%s%s%s",
+           x->v->workload, x->v->what[0] ? " (" : "", x->v->what, x->v->what[0] ? ")" : "");
+  line2(x, sub, sizeof(sub));
+  titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
+  note(&ch, x, "CPU time: user + system of all workers during the task phase");
+  draw_lines(x, &ch, &l, pt_efficiency, NULL, 0, 30, UNIT_SI, "");
+  lines_free(&l);
+  chart_free(&ch);
+}
+
+/* "per worker (slope over c): threads 9.1 KiB, processes 112 KiB; Pss of
+ * the trial process and its descendants, all workers alive". */
+static void memory_note(const ctx_t *x, char *buf, size_t len)
+{
+  cb_group_t *g;
+  size_t i, k, u;
+
+  u = (size_t)snprintf(buf, len, "per worker, the slope over c:");
+  for (i = 0; i < x->ns && u < len; i++) {
+    if (x->s[i].n < 2 || cb_series_groups(x->cells, x->s[i].cell[0], "maxrss_kb", &g, &k) != 0)
+      continue;
+    u += (size_t)snprintf(buf + u, len - u, " %s %.1f KiB,", x->s[i].name, cb_slope(g, k));
+    cb_groups_free(g, k);
+  }
+  if (u < len)
+    snprintf(buf + u - 1, len - u + 1, "; memory: Pss of the trial process and all its "
+             "descendants, while every worker is alive");
+}
+
+static void chart_memory(ctx_t *x)
+{
+  chart_t ch;
+  lines_t l;
+  char title[256], sub[512], slopes[512];
+
+  chart_init(&ch, "memory.gp", "memory%s", x->v->suffix);
+  lines_init(&l, &ch, "concurrency");
+  snprintf(title, sizeof(title), "Memory of c idle workers (%s%s%s%s)", x->v->workload,
+           x->v->what[0] ? ", " : "", x->v->what, "");
+  line2(x, sub, sizeof(sub));
+  titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
+  memory_note(x, slopes, sizeof(slopes));
+  note(&ch, x, slopes);
+  draw_lines(x, &ch, &l, pt_memory, NULL, 0, 4, UNIT_IEC, "B");
+  lines_free(&l);
+  chart_free(&ch);
+}
+
+/* ---- payload ---------------------------------------------------------- */
+
+static int pt_bytes(const cb_cells_t *cells, size_t c, double *v, const void *ctx)
+{
+  CB_UNUSED(ctx);
+  /* in and out */
+  return pt_metric(cells, c, v, CB_M_throughput, 2 * key_num(cells, c, "payload"));
+}
+
+static void chart_payload(cb_plot_t *p, const set_t *set, char *err, size_t errlen)
+{
+  const cb_cells_t *cells = set->cells;
+  const char *name = "payload";
+  size_t i, k, n = 0, ns = 0, npay = 0;
+  double pus = 0, best = 0, pays[64];
+  size_t *pick = NULL;
+  series_t *s = NULL;
+  variant_t v = { 0 };
+  chart_t ch;
+  lines_t l;
+  char title[256], sub[512], wl[320], tr[160], extra[160];
+
+  /* The concurrency: the largest at most PUs that a concurrent runner ran
+   * (all cores busy, none oversubscribed), else the smallest. */
+  for (i = 0; i < cells->n; i++) {
+    size_t c = set->order[i];
+    double cc = conc(cells, c);
+    if (strcmp(cb_cell_key(cells, c, "workload"), "comm.payload") != 0 ||
+        cells->cell[c].n_ok == 0)
+      continue;
+    if (pus == 0)
+      pus = key_num(cells, c, "pus");
+    if (strcmp(cb_cell_key(cells, c, "runner"), "serial") == 0)
+      continue;
+    if ((cc <= pus && cc > best) || (best == 0) || (best > pus && cc < best))
+      best = cc;
+  }
+  if (best == 0) {
+    skip(p, name, "no comm.payload cells with ok trials of a concurrent runner");
+    return;
+  }
+  pick = malloc((cells->n + 1) * sizeof(*pick));
+  s = calloc(cells->n + 1, sizeof(*s));
+  if (pick == NULL || s == NULL) {
+    skip(p, name, "out of memory");
+    goto out;
+  }
+  /* Cells at that concurrency, by contestant then payload (the set's order
+   * is by payload first, through the variants). */
+  for (i = 0; i < cells->n; i++) {
+    size_t c = set->order[i];
+    if (strcmp(cb_cell_key(cells, c, "workload"), "comm.payload") == 0 && conc(cells, c) == best)
+      pick[n++] = c;
+  }
+  for (i = 0; i < n; i++) {
+    char name_i[64];
+    double pay = key_num(cells, pick[i], "payload");
+    cb_contestant(cells, pick[i], name_i, sizeof(name_i));
+    for (k = 0; k < npay && pays[k] != pay; k++)
+      ;
+    if (k == npay && npay < CB_ARRAY_SIZE(pays) && pay > 0)
+      pays[npay++] = pay;
+    for (k = 0; k < ns && strcmp(s[k].name, name_i) != 0; k++)
+      ;
+    if (k == ns) {
+      snprintf(s[ns].name, sizeof(s[ns].name), "%s", name_i);
+      s[ns].cell = malloc(n * sizeof(*s[ns].cell));
+      if (s[ns].cell == NULL)
+        goto out;
+      ns++;
+    }
+    s[k].cell[s[k].n++] = pick[i];
+  }
+  if (npay < 2) {
+    skip(p, name, "comm.payload ran with one payload size (run it with e.g. "
+                  "--payload 64,65536,1048576)");
+    goto out;
+  }
+  /* Series in legend order, each by payload. */
+  for (i = 0; i < ns; i++) {
+    for (k = i + 1; k < ns; k++) {
+      if (cb_plot_rank(s[k].name) < cb_plot_rank(s[i].name)) {
+        series_t t = s[i];
+        s[i] = s[k];
+        s[k] = t;
+      }
+    }
+  }
+  for (i = 0; i < ns; i++) {
+    size_t *c = s[i].cell;
+    for (k = 1; k < s[i].n; k++) {
+      for (size_t j = k; j > 0 && key_num(cells, c[j - 1], "payload") > key_num(cells, c[j], "payload"); j--) {
+        size_t t = c[j];
+        c[j] = c[j - 1];
+        c[j - 1] = t;
+      }
+    }
+  }
+  chart_init(&ch, "payload.gp", "%s", name);
+  lines_init(&l, &ch, "payload");
+  v.workload = "comm.payload";
+  v.cell = pick;
+  v.n = n;
+  snprintf(title, sizeof(title), "comm.payload: data moved vs payload size (c = %g)", best);
+  workload_text(cells, &v, 0, wl, sizeof(wl));
+  trials_text(cells, pick, n, tr, sizeof(tr));
+  snprintf(sub, sizeof(sub), "%s  ·  %s", wl, tr);
+  titles(&ch, cells, pick, n, title, sub);
+  {
+    ctx_t x = { .p = p, .cells = cells, .v = &v, .s = s, .ns = ns };
+    snprintf(extra, sizeof(extra), "bytes moved = 2 x payload x tasks/s (in and out); "
+                                   "threads and eventloop pass pointers, processes copy");
+    note(&ch, &x, extra);
+  }
+  for (i = 0; i < ns; i++)
+    lines_add(&l, cells, &s[i], pt_bytes, NULL);
+  if (l.n == 0) {
+    skip(p, name, "no comm.payload series with ok trials");
+  } else {
+    lines_vars(&l, X_BYTES, 1, UNIT_IEC, "B/s");
+    chart_draw(p, &ch, err, errlen);
+  }
+  lines_free(&l);
+  chart_free(&ch);
+out:
+  for (i = 0; s != NULL && i < ns; i++)
+    free(s[i].cell);
+  free(s);
+  free(pick);
+}
+
+/* ---- granularity ------------------------------------------------------ */
+
+static int gil_of(const cb_cells_t *cells, size_t c)
+{
+  return strcmp(cb_cell_key(cells, c, "gil"), "1") == 0;
+}
+
+/* The serial task time of a cell's size: 1 / the median throughput of the
+ * serial cell of that size (0 when there is none). */
+static double serial_task_time(const cb_cells_t *cells, size_t c)
+{
+  size_t d;
+
+  for (d = 0; d < cells->n; d++) {
+    if (cells->cell[d].n_ok > 0 && cb_cell_reference(cells, d) &&
+        strcmp(cb_cell_key(cells, d, "workload"), cb_cell_key(cells, c, "workload")) == 0 &&
+        strcmp(cb_cell_key(cells, d, "size"), cb_cell_key(cells, c, "size")) == 0 &&
+        strcmp(cb_cell_key(cells, d, "host"), cb_cell_key(cells, c, "host")) == 0 &&
+        strcmp(cb_cell_key(cells, d, "gil"), cb_cell_key(cells, c, "gil")) == 0 &&
+        metric(cells, d, CB_M_throughput)->median > 0)
+      return 1 / metric(cells, d, CB_M_throughput)->median;
+  }
+  return 0;
+}
+
+/* Throughput relative to c serial workers: 1 is the ideal, c times serial. */
+static int pt_relative(const cb_cells_t *cells, size_t c, double *v, const void *ctx)
+{
+  double t = serial_task_time(cells, c);
+
+  CB_UNUSED(ctx);
+  if (t <= 0)
+    return 0;
+  return pt_metric(cells, c, v, CB_M_throughput, t / conc(cells, c));
+}
+
+/* cpu.hash at c = PUs without the GIL over several sizes: how efficient each
+ * model is against the time one task takes, with serial at each size as
+ * the measure of that time. */
+static void chart_granularity(cb_plot_t *p, const set_t *set, char *err, size_t errlen)
+{
+  const cb_cells_t *cells = set->cells;
+  const char *name = "granularity";
+  size_t i, k, n = 0, ns = 0, nsizes = 0;
+  double sizes[64];
+  size_t *pick = NULL;
+  series_t *s = NULL;
+  variant_t v = { 0 };
+  chart_t ch;
+  lines_t l;
+  char title[256], sub[512], wl[320], tr[160];
+
+  pick = malloc((cells->n + 1) * sizeof(*pick));
+  s = calloc(cells->n + 1, sizeof(*s));
+  if (pick == NULL || s == NULL) {
+    skip(p, name, "out of memory");
+    goto out;
+  }
+  for (i = 0; i < cells->n; i++) {
+    size_t c = set->order[i];
+    double sz = key_num(cells, c, "size");
+    if (strcmp(cb_cell_key(cells, c, "workload"), "cpu.hash") != 0 || gil_of(cells, c) ||
+        cb_cell_reference(cells, c) || cells->cell[c].n_ok == 0 ||
+        conc(cells, c) != key_num(cells, c, "pus") || serial_task_time(cells, c) <= 0)
+      continue;
+    pick[n++] = c;
+    for (k = 0; k < nsizes && sizes[k] != sz; k++)
+      ;
+    if (k == nsizes && nsizes < CB_ARRAY_SIZE(sizes))
+      sizes[nsizes++] = sz;
+  }
+  if (nsizes < 2) {
+    skip(p, name, "cpu.hash ran at c = PUs with fewer than two sizes beside serial (the "
+                  "standard profile sweeps them)");
+    goto out;
+  }
+  for (i = 0; i < n; i++) {
+    char name_i[64];
+    cb_contestant(cells, pick[i], name_i, sizeof(name_i));
+    for (k = 0; k < ns && strcmp(s[k].name, name_i) != 0; k++)
+      ;
+    if (k == ns) {
+      snprintf(s[ns].name, sizeof(s[ns].name), "%s", name_i);
+      if ((s[ns].cell = malloc(n * sizeof(*s[ns].cell))) == NULL)
+        goto out;
+      ns++;
+    }
+    s[k].cell[s[k].n++] = pick[i];
+  }
+  for (i = 0; i < ns; i++) { /* each series by task time */
+    size_t *c = s[i].cell, j, t;
+    for (k = 1; k < s[i].n; k++)
+      for (j = k; j > 0 && serial_task_time(cells, c[j - 1]) > serial_task_time(cells, c[j]);
+           j--) {
+        t = c[j];
+        c[j] = c[j - 1];
+        c[j - 1] = t;
+      }
+  }
+  chart_init(&ch, "granularity.gp", "%s", name);
+  lines_init(&l, &ch, "size");
+  l.xfn = serial_task_time;
+  v.workload = "cpu.hash";
+  v.cell = pick;
+  v.n = n;
+  snprintf(title, sizeof(title), "Efficiency against task duration (cpu.hash, c = %g)",
+           key_num(cells, pick[0], "pus"));
+  qsort(sizes, nsizes, sizeof(sizes[0]), cmp_double);
+  snprintf(wl, sizeof(wl), "cpu.hash at %zu sizes, %g to %g %s, pin %s", nsizes, sizes[0],
+           sizes[nsizes - 1], cb_cell_key(cells, pick[0], "size_unit")[0] != '\0'
+                                  ? cb_cell_key(cells, pick[0], "size_unit") : "iterations",
+           cb_cell_key(cells, pick[0], "pin"));
+  trials_text(cells, pick, n, tr, sizeof(tr));
+  snprintf(sub, sizeof(sub), "%s  ·  %s", wl, tr);
+  titles(&ch, cells, pick, n, title, sub);
+  {
+    ctx_t x = { .p = p, .cells = cells, .v = &v, .s = s, .ns = ns };
+    note(&ch, &x, "efficiency = tasks/s / (c x serial tasks/s of the same size); task "
+                  "duration = serial time per task; dashed: within 5% of ideal");
+  }
+  for (i = 0; i < ns; i++)
+    lines_add(&l, cells, &s[i], pt_relative, NULL);
+  if (l.n == 0) {
+    skip(p, name, "no series with ok trials");
+  } else {
+    lines_vars(&l, X_TIME, 0, UNIT_TIMES, "");
+    chart_draw(p, &ch, err, errlen);
+  }
+  lines_free(&l);
+  chart_free(&ch);
+out:
+  for (i = 0; s != NULL && i < ns; i++)
+    free(s[i].cell);
+  free(s);
+  free(pick);
+}
+
+/* ---- throughput against the CPU share (mixed work) ---------------------- */
+
+/* Where a share of 0 sits on the log axis: left of 1%, labelled "0%". */
+#define SHARE_ZERO 0.3
+
+static double share_x(const cb_cells_t *cells, size_t c)
+{
+  double s = key_num(cells, c, "size");
+
+  return s > 0 ? s : SHARE_ZERO;
+}
+
+/* The ideal throughput of c tasks of task_s seconds, `share` percent of it
+ * CPU, on `cpus` CPUs: every task in flight all the time, or every CPU busy,
+ * whichever bounds first. */
+static double share_ideal(double c, double task_s, double share, double cpus)
+{
+  double waits = c / task_s, cpu = share > 0 ? cpus / (task_s * share / 100) : INFINITY;
+
+  return waits < cpu ? waits : cpu;
+}
+
+/* The two ideal curves as the last two data blocks: on all PUs, and on one
+ * CPU (a GIL shared by threads and loops), sampled densely on the log axis. */
+static void share_ideals(chart_t *ch, lines_t *l, double c, double task_s, double pus)
+{
+  double cpus[2] = { pus, 1 }, x, y;
+  int k, i;
+
+  for (k = 0; k < 2; k++) {
+    cb_buf_printf(&ch->data, "\n\n# ideal on %g CPUs\n", cpus[k]);
+    for (i = 0; i <= 60; i++) {
+      x = i == 0 ? SHARE_ZERO : pow(10, 2.0 * (i - 1) / 59); /* 1% to 100% */
+      y = share_ideal(c, task_s, x == SHARE_ZERO ? 0 : x, cpus[k]);
+      cb_buf_printf(&ch->data, "%.10g %.10g\n", x, y);
+      see_y(l, y);
+    }
+  }
+}
+
+/* One chart per mixed workload (a `mixed_task_us` in the registry) and
+ * concurrency: median throughput against the CPU share per contestant, with
+ * the ideal curves; the report's claims on mixed work link to them. */
+static void chart_share_one(cb_plot_t *p, const set_t *set, const cb_workload_t *wl,
+                            unsigned long c_, char *err, size_t errlen)
+{
+  const cb_cells_t *cells = set->cells;
+  size_t i, k, n = 0, ns = 0;
+  size_t *pick = malloc((cells->n + 1) * sizeof(*pick));
+  series_t *s = calloc(cells->n + 1, sizeof(*s));
+  variant_t v = { 0 };
+  double pus = 0;
+  chart_t ch;
+  lines_t l;
+  cb_buf_t tics = { 0 };
+  char title[256], sub[512], tr[160], label[16], name_i[64];
+
+  if (pick == NULL || s == NULL)
+    goto out;
+  for (i = 0; i < cells->n; i++) {
+    size_t c = set->order[i];
+    if (strcmp(cb_cell_key(cells, c, "workload"), wl->name) != 0 || conc(cells, c) != c_ ||
+        cb_cell_reference(cells, c) || cells->cell[c].n_ok == 0)
+      continue;
+    pick[n++] = c;
+    pus = key_num(cells, c, "pus");
+  }
+  for (i = 0; i < n; i++) {
+    cb_contestant(cells, pick[i], name_i, sizeof(name_i));
+    for (k = 0; k < ns && strcmp(s[k].name, name_i) != 0; k++)
+      ;
+    if (k == ns) {
+      snprintf(s[ns].name, sizeof(s[ns].name), "%s", name_i);
+      if ((s[ns].cell = malloc(n * sizeof(*s[ns].cell))) == NULL)
+        goto out;
+      ns++;
+    }
+    s[k].cell[s[k].n++] = pick[i];
+  }
+  for (i = 0; i < ns; i++) { /* each series by share */
+    size_t *cc = s[i].cell, j, t;
+    for (k = 1; k < s[i].n; k++)
+      for (j = k; j > 0 && share_x(cells, cc[j - 1]) > share_x(cells, cc[j]); j--) {
+        t = cc[j];
+        cc[j] = cc[j - 1];
+        cc[j - 1] = t;
+      }
+  }
+  chart_init(&ch, "share.gp", "share-%s-c%lu", wl->name, c_);
+  lines_init(&l, &ch, "size");
+  l.xfn = share_x;
+  v.workload = wl->name;
+  v.cell = pick;
+  v.n = n;
+  snprintf(title, sizeof(title), "%s: throughput vs CPU share per task (c = %lu)", wl->name,
+           c_);
+  trials_text(cells, pick, n, tr, sizeof(tr));
+  snprintf(sub, sizeof(sub), "each task %g ms: share %% CPU, the rest waiting  ·  pin %s  ·  %s",
+           (double)wl->mixed_task_us / 1000, cb_cell_key(cells, pick[0], "pin"), tr);
+  titles(&ch, cells, pick, n, title, sub);
+  {
+    ctx_t x = { .p = p, .cells = cells, .v = &v, .s = s, .ns = ns };
+    note(&ch, &x, "grey: the ideal, c tasks on all PUs (solid) and on one CPU, as under a GIL "
+                  "shared by threads or loops (dashed)");
+  }
+  for (i = 0; i < ns; i++)
+    lines_add(&l, cells, &s[i], pt_throughput, NULL);
+  if (l.n == 0) {
+    skip(p, ch.name, "no series with ok trials");
+  } else {
+    share_ideals(&ch, &l, (double)c_, (double)wl->mixed_task_us / 1e6, pus > 0 ? pus : 1);
+    lines_vars(&l, X_PLAIN, 1, UNIT_SI, "");
+    qsort(l.xs, l.nx, sizeof(l.xs[0]), cmp_double);
+    for (i = 0; i < l.nx; i++) {
+      snprintf(label, sizeof(label), "%g%%%%", l.xs[i] == SHARE_ZERO ? 0 : l.xs[i]);
+      cb_buf_printf(&tics, "%s\"%s\" %.10g", i ? ", " : "", label, l.xs[i]);
+    }
+    /* gnuplot reads tic labels as formats: "%%" is a percent sign. The last
+     * assignment of xtics wins. */
+    var_s(&ch, "xtics", tics.data != NULL ? tics.data : "1");
+    chart_draw(p, &ch, err, errlen);
+  }
+  cb_buf_free(&tics);
+  lines_free(&l);
+  chart_free(&ch);
+out:
+  for (i = 0; s != NULL && i < ns; i++)
+    free(s[i].cell);
+  free(s);
+  free(pick);
+}
+
+static void chart_share(cb_plot_t *p, const set_t *set, char *err, size_t errlen)
+{
+  const cb_cells_t *cells = set->cells;
+  unsigned long seen[16];
+  size_t w, c, k, nseen;
+
+  for (w = 0; w < cb_workloads_count && !stopped(p); w++) {
+    if (cb_workloads[w]->mixed_task_us == 0)
+      continue;
+    nseen = 0;
+    for (c = 0; c < cells->n && !stopped(p); c++) {
+      unsigned long c_ = (unsigned long)conc(cells, c);
+      if (strcmp(cb_cell_key(cells, c, "workload"), cb_workloads[w]->name) != 0 ||
+          cb_cell_reference(cells, c))
+        continue;
+      for (k = 0; k < nseen && seen[k] != c_; k++)
+        ;
+      if (k < nseen || nseen == CB_ARRAY_SIZE(seen))
+        continue;
+      seen[nseen++] = c_;
+      chart_share_one(p, set, cb_workloads[w], c_, err, errlen);
+    }
+  }
+}
+
+/* ---- winners ---------------------------------------------------------- */
+
+static void margin_label(const cb_contest_t *k, char *buf, size_t len)
+{
+  double ratio = 1 + k->margin;
+
+  if (k->runner_up < 0)
+    snprintf(buf, len, "alone");
+  else if (k->tie)
+    snprintf(buf, len, "tie");
+  else if (ratio < 2)
+    snprintf(buf, len, "+%.0f%%", 100 * k->margin);
+  else
+    snprintf(buf, len, ratio < 10 ? "×%.1f" : "×%.0f", ratio);
+}
+
+/* The legend of the winners map: every contestant that won a cell, in
+ * legend order, then "tie". */
+static void winners_legend(const cb_cells_t *cells, const cb_contest_t *k, size_t nk,
+                           char *names, size_t nlen, char *colors, size_t clen)
+{
+  char won[16][64];
+  size_t i, j, n = 0, un = 0, uc = 0;
+  int tie = 0;
+  cb_plot_style_t st;
+
+  for (i = 0; i < nk; i++) {
+    tie |= k[i].tie;
+    if (k[i].tie || n == CB_ARRAY_SIZE(won))
+      continue;
+    cb_model(cells, k[i].winner, won[n], sizeof(won[n]));
+    for (j = 0; j < n && strcmp(won[j], won[n]) != 0; j++)
+      ;
+    if (j < n)
+      continue;
+    /* insert in rank order */
+    for (j = n++; j > 0 && cb_plot_rank(won[j]) < cb_plot_rank(won[j - 1]); j--) {
+      char t[64];
+      memcpy(t, won[j], sizeof(t));
+      memcpy(won[j], won[j - 1], sizeof(t));
+      memcpy(won[j - 1], t, sizeof(t));
+    }
+  }
+  names[0] = colors[0] = '\0';
+  for (i = 0; i < n && un < nlen && uc < clen; i++) {
+    cb_plot_style(won[i], &st);
+    un += (size_t)snprintf(names + un, nlen - un, "%s%s", i ? " " : "", won[i]);
+    uc += (size_t)snprintf(colors + uc, clen - uc, "%s%s", i ? " " : "", st.color);
+  }
+  if (tie && un < nlen && uc < clen) {
+    snprintf(names + un, nlen - un, "%stie", n ? " " : "");
+    snprintf(colors + uc, clen - uc, "%s%s", n ? " " : "", TIE_COLOR);
+  }
+}
+
+/* Rows: the variants that held a contest, first on top; columns: every
+ * concurrency, ascending. One data line per contest. */
+/* A cell of a mixed workload (its size a CPU share: `mixed_task_us`). */
+static int mixed_cell(const cb_cells_t *cells, size_t c)
+{
+  const cb_workload_t *wl = cb_workload_find(cb_cell_key(cells, c, "workload"));
+
+  return wl != NULL && wl->mixed_task_us > 0;
+}
+
+static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errlen)
+{
+  const cb_cells_t *cells = set->cells;
+  cb_contest_t *k = NULL;
+  size_t nk = 0, i, j, ncol = 0, nrow = 0, undecidable = 0, fewest = SIZE_MAX, longest = 8;
+  size_t inline_wins = 0, used, mixed;
+  size_t *all = NULL;
+  double cols[64];
+  long *row_of = NULL;
+  char label[48], row[512], col[32], sub[512], variant[32];
+  static char names[1024], colors[512]; /* static: a small stack must do (one chart at a time) */
+  chart_t ch;
+
+  chart_init(&ch, "winners.gp", "winners");
+  if (cb_contests(cells, 0.05, &k, &nk) != 0 ||
+      (row_of = malloc(2 * (set->nv + 1) * sizeof(*row_of))) == NULL ||
+      (all = malloc((cells->n + 1) * sizeof(*all))) == NULL) {
+    skip(p, ch.name, "out of memory");
+    goto out;
+  }
+  /* Mixed work has its own map of who wins where: share-W-cN, by share. */
+  for (i = j = 0; i < nk; i++) {
+    if (!mixed_cell(cells, k[i].first))
+      k[j++] = k[i];
+  }
+  mixed = nk - j;
+  nk = j;
+  if (nk == 0) {
+    skip(p, ch.name, mixed > 0 ? "only mixed work, drawn against its CPU share (share-W-cN)"
+                               : "no cell has ok trials");
+    goto out;
+  }
+  /* A row per variant of the set and GIL mode: contests with and without
+   * the GIL are apart (row 2 * variant + gil). */
+  for (i = 0; i < 2 * set->nv; i++)
+    row_of[i] = -1;
+  for (i = 0; i < nk; i++) {
+    double c = conc(cells, k[i].first);
+    for (j = 0; j < ncol && cols[j] != c; j++)
+      ;
+    if (j == ncol && ncol < CB_ARRAY_SIZE(cols))
+      cols[ncol++] = c;
+    row_of[2 * set->variant_of[k[i].first] + gil_of(cells, k[i].first)] = 0;
+  }
+  qsort(cols, ncol, sizeof(cols[0]), cmp_double);
+  for (i = 0; i < 2 * set->nv; i++) {
+    if (row_of[i] == 0)
+      row_of[i] = (long)++nrow;
+  }
+  for (i = 0; i < nk; i++) {
+    const cb_contest_t *w = &k[i];
+    long vi = 2 * set->variant_of[w->first] + gil_of(cells, w->first);
+    const variant_t *v = &set->v[vi / 2];
+    double c = conc(cells, w->first);
+    const char *color;
+    cb_plot_style_t st;
+    char name[64];
+
+    for (j = 0; j < ncol && cols[j] != c; j++)
+      ;
+    if (j == ncol)
+      continue;
+    cb_model(cells, w->winner, name, sizeof(name));
+    cb_plot_style(name, &st);
+    color = w->tie ? TIE_COLOR : st.color;
+    margin_label(w, label, sizeof(label));
+    cb_variant(cells, w->winner, variant, sizeof(variant));
+    if (!w->tie && variant[0] != '\0')
+      snprintf(label + strlen(label), sizeof(label) - strlen(label), " %s", variant);
+    if (!w->tie && cb_cell_inline(cells, w->winner)) {
+      inline_wins++;
+      snprintf(label + strlen(label), sizeof(label) - strlen(label), "*");
+    }
+    snprintf(row, sizeof(row), "%s%s%s", v->workload, v->row, vi % 2 ? " +gil" : "");
+    if (strlen(row) > longest)
+      longest = strlen(row);
+    snprintf(col, sizeof(col), "%g", c);
+    /* col row fill label text-colour row-name col-name winner */
+    cb_buf_printf(&ch.data, "%zu %ld 0x%06X ", j + 1, (long)nrow + 1 - row_of[vi],
+                  hex_color(color));
+    data_str(&ch.data, label);
+    cb_buf_printf(&ch.data, " 0x%06X ", text_on(color));
+    data_str(&ch.data, row);
+    cb_buf_put(&ch.data, " ", 1);
+    data_str(&ch.data, col);
+    cb_buf_put(&ch.data, " ", 1);
+    data_str(&ch.data, name);
+    cb_buf_put(&ch.data, "\n", 1);
+    if (w->runner_up >= 0) {
+      size_t a = cells->cell[w->winner].n_ok, b = cells->cell[w->runner_up].n_ok;
+      undecidable += cb_mw_min_p(a, b) >= 0.05;
+      fewest = a < fewest ? a : fewest;
+      fewest = b < fewest ? b : fewest;
+    }
+  }
+  winners_legend(cells, k, nk, names, sizeof(names), colors, sizeof(colors));
+  snprintf(sub, sizeof(sub), "label: winning model's median over the runner-up's, and its best "
+                             "variant  ·  tie: Mann-Whitney p >= 0.05  ·  alone: no other model "
+                             "had ok trials");
+  used = 0;
+  row[0] = '\0';
+  if (inline_wins > 0)
+    used = (size_t)snprintf(row, sizeof(row), "*: tasks ran inline on event loop threads, as "
+                            "many loops as in flight (a pool of loop threads, not waits "
+                            "overlapped); loops short of c in flight do not compete");
+  if (undecidable > 0 && used < sizeof(row))
+    used += (size_t)snprintf(row + used, sizeof(row) - used, "%s%zu cell%s cannot reach p < "
+                             "0.05 with %zu trials per runner: run with --reps 5 or more",
+                             used ? "  ·  " : "", undecidable, undecidable > 1 ? "s" : "",
+                             fewest);
+  if (mixed > 0 && used < sizeof(row))
+    snprintf(row + used, sizeof(row) - used, "%smixed work (by CPU share): the share-W-cN "
+             "charts", used ? "  ·  " : "");
+  var_s(&ch, "note", row);
+  for (i = 0; i < cells->n; i++)
+    all[i] = i;
+  titles(&ch, cells, all, cells->n, "Who wins: highest median throughput", sub);
+  var_s(&ch, "names", names);
+  var_s(&ch, "colors", colors);
+  var_d(&ch, "ncols", (double)ncol);
+  var_d(&ch, "lmargin", (double)longest * 0.95 + 2);
+  var_d(&ch, "nrows", (double)nrow);
+  var_d(&ch, "W", ncol * 110 + 520 < 1280 ? 1280 : (double)ncol * 110 + 520);
+  var_d(&ch, "H", nrow * 46 + 280 < 720 ? 720 : (double)nrow * 46 + 280);
+  chart_draw(p, &ch, err, errlen);
+out:
+  free(all);
+  free(row_of);
+  free(k);
+  chart_free(&ch);
+}
+
+/* ---- per host ----------------------------------------------------------
+ * Charts of a CSV of several hosts (a merged fleet): the winners map with
+ * one column per host, and per workload one chart of small multiples, a
+ * panel per host, each host's throughput divided by the best median that
+ * host reached on the workload, so that the panels compare the models on
+ * each machine and not the machines. */
+
+/* Rows: settings (workload x c, or workload at p->at_c); columns: hosts. */
+static void chart_hosts_winners(cb_plot_t *p, const cb_cells_t *cells, const cb_fleet_t *fl,
+                                char *err, size_t errlen)
+{
+  cb_fleet_map_t m;
+  char label[64], name[64], variant[32], names[1024], colors[512], sub[512], note_[256];
+  size_t r, i, longest = 8, undecidable = 0;
+  chart_t ch;
+
+  chart_init(&ch, "winners.gp", "hosts-winners");
+  if (cb_fleet_winners(cells, fl, 0.05, p->at_c, &m) != 0) {
+    skip(p, ch.name, "out of memory");
+    chart_free(&ch);
+    return;
+  }
+  if (m.nrows == 0) {
+    skip(p, ch.name, p->at_c > 0 ? "no contest at that concurrency" : "no cell has ok trials");
+    goto out;
+  }
+  for (r = 0; r < m.nrows; r++) {
+    if (strlen(m.row[r]) > longest)
+      longest = strlen(m.row[r]);
+    for (i = 0; i < fl->n; i++) {
+      long ki = m.at[r * fl->n + i];
+      const cb_contest_t *w;
+      cb_plot_style_t st;
+      const char *color;
+      if (ki < 0)
+        continue;
+      w = &m.k[ki];
+      cb_model(cells, w->winner, name, sizeof(name));
+      cb_plot_style(name, &st);
+      color = w->tie ? TIE_COLOR : st.color;
+      margin_label(w, label, sizeof(label));
+      cb_variant(cells, w->winner, variant, sizeof(variant));
+      if (!w->tie && variant[0] != '\0')
+        snprintf(label + strlen(label), sizeof(label) - strlen(label), " %s", variant);
+      if (w->runner_up >= 0)
+        undecidable += cb_mw_min_p(cells->cell[w->winner].n_ok,
+                                   cells->cell[w->runner_up].n_ok) >= 0.05;
+      /* col row fill label text-colour row-name col-name winner */
+      cb_buf_printf(&ch.data, "%zu %zu 0x%06X ", i + 1, m.nrows - r, hex_color(color));
+      data_str(&ch.data, label);
+      cb_buf_printf(&ch.data, " 0x%06X ", text_on(color));
+      data_str(&ch.data, m.row[r]);
+      cb_buf_put(&ch.data, " ", 1);
+      data_str(&ch.data, fl->host[i].label);
+      cb_buf_put(&ch.data, " ", 1);
+      data_str(&ch.data, name);
+      cb_buf_put(&ch.data, "\n", 1);
+    }
+  }
+  winners_legend(cells, m.k, m.nk, names, sizeof(names), colors, sizeof(colors));
+  snprintf(sub, sizeof(sub), "rows: workload%s  ·  columns: hosts, each judged on its own "
+           "trials", p->at_c > 0 ? "" : " and concurrency c");
+  snprintf(note_, sizeof(note_), "blank: the host did not run it%s",
+           undecidable > 0 ? "  ·  some ties cannot be decided with so few trials: run with "
+                             "--reps 5 or more" : "");
+  var_s(&ch, "note", note_);
+  if (p->at_c > 0)
+    snprintf(label, sizeof(label), "Who wins on each host at c = %lu", p->at_c);
+  var_s(&ch, "ttl", p->at_c > 0 ? label : "Who wins on each host: highest median throughput");
+  var_s(&ch, "sub1", sub);
+  var_s(&ch, "sub2", "label: the winning model's median over the runner-up's on that host  ·  "
+                     "tie: Mann-Whitney p >= 0.05");
+  var_s(&ch, "xlab", "host");
+  var_s(&ch, "names", names);
+  var_s(&ch, "colors", colors);
+  var_d(&ch, "ncols", (double)fl->n);
+  var_d(&ch, "lmargin", (double)longest * 0.95 + 2);
+  var_d(&ch, "nrows", (double)m.nrows);
+  var_d(&ch, "W", fl->n * 170 + longest * 12 + 420 < 1280 ? 1280
+                                                           : (double)(fl->n * 170 + longest * 12 + 420));
+  var_d(&ch, "H", m.nrows * 46 + 280 < 720 ? 720 : (double)m.nrows * 46 + 280);
+  chart_draw(p, &ch, err, errlen);
+out:
+  cb_fleet_map_free(&m);
+  chart_free(&ch);
+}
+
+/* A variant's setting without its host: the variants of one setting on the
+ * hosts are the panels of one chart. */
+static int same_setting(const cb_cells_t *cells, const variant_t *a, const variant_t *b)
+{
+  size_t k;
+
+  if (strcmp(a->workload, b->workload) != 0)
+    return 0;
+  for (k = 0; k < CB_ARRAY_SIZE(variant_cols); k++) {
+    if (strcmp(variant_cols[k], "host") != 0 &&
+        strcmp(cb_cell_key(cells, a->cell[0], variant_cols[k]),
+               cb_cell_key(cells, b->cell[0], variant_cols[k])) != 0)
+      return 0;
+  }
+  return 1;
+}
+
+/* "-size2000-payload64": what sets a setting apart from the workload's
+ * main one (the setting with the most cells keeps the plain name). */
+static void setting_suffix(const cb_cells_t *cells, const set_t *set, size_t v, char *buf,
+                           size_t len)
+{
+  size_t i, k, best = v, count, best_count = 0, u = 0;
+  char safe[64];
+
+  buf[0] = '\0';
+  for (i = 0; i < set->nv; i++) {
+    if (strcmp(set->v[i].workload, set->v[v].workload) != 0)
+      continue;
+    for (k = 0, count = 0; k < set->nv; k++)
+      count += same_setting(cells, &set->v[i], &set->v[k]) ? set->v[k].n : 0;
+    if (count > best_count) {
+      best_count = count;
+      best = i;
+    }
+  }
+  if (same_setting(cells, &set->v[best], &set->v[v]))
+    return;
+  for (k = 0; k < CB_ARRAY_SIZE(variant_cols) && u < len; k++) {
+    const char *a = cb_cell_key(cells, set->v[v].cell[0], variant_cols[k]);
+    if (strcmp(variant_cols[k], "host") == 0 ||
+        strcmp(a, cb_cell_key(cells, set->v[best].cell[0], variant_cols[k])) == 0)
+      continue;
+    safe_name(a, safe, sizeof(safe));
+    u += (size_t)snprintf(buf + u, len - u, "-%s%s",
+                          strcmp(variant_cols[k], "switch_interval_us") == 0 ? "si"
+                                                                             : variant_cols[k],
+                          safe);
+  }
+}
+
+static void append_word(cb_buf_t *b, const char *w)
+{
+  cb_buf_printf(b, "%s%s", b->len ? " " : "", w);
+}
+
+/* One chart of small multiples: the setting of variant `first`, a panel
+ * per host that ran it, each normalised by the best median of a model (not
+ * serial, the reference) on its host. */
+static void chart_hosts_scaling(cb_plot_t *p, const set_t *set, const cb_fleet_t *fl,
+                                size_t first, const char *done, series_t *s, size_t *buf,
+                                char *err, size_t errlen)
+{
+  const cb_cells_t *cells = set->cells;
+  cb_buf_t titles_ = { 0 }, starts = { 0 }, counts = { 0 }, lnames = { 0 }, lcolors = { 0 };
+  cb_buf_t lpoints = { 0 }, ldashes = { 0 };
+  char suffix[160], title[256], sub[512], seen[16][64], wl[320];
+  size_t h, v, i, k, ns, panels = 0, nseen = 0, block = 0;
+  cb_plot_style_t st;
+  chart_t ch;
+  lines_t l;
+
+  setting_suffix(cells, set, first, suffix, sizeof(suffix));
+  chart_init(&ch, "hosts-scaling.gp", "hosts-scaling-%s%s", set->v[first].workload, suffix);
+  lines_init(&l, &ch, "concurrency");
+  for (h = 0; h < fl->n; h++) {
+    double best = 0;
+    size_t before = l.n;
+    for (v = first; v < set->nv; v++) {
+      if (!done[v] && same_setting(cells, &set->v[first], &set->v[v]) &&
+          strcmp(cb_cell_key(cells, set->v[v].cell[0], "host"), fl->host[h].id) == 0)
+        break;
+    }
+    if (v == set->nv)
+      continue;
+    ns = series_of(cells, &set->v[v], s, buf);
+    for (i = 0; i < ns; i++) {
+      for (k = 0; k < s[i].n && !is_serial(&s[i]); k++) {
+        const cb_cell_sum_t *c = &cells->cell[s[i].cell[k]];
+        if (c->n_ok > 0 && c->m[CB_M_throughput].median > best)
+          best = c->m[CB_M_throughput].median;
+      }
+    }
+    if (best <= 0)
+      continue;
+    for (i = 0; i < ns; i++) {
+      /* serial is the reference, not a model: left out, as in contests;
+       * pt_speedup divides by its context: here the host's best */
+      if (is_serial(&s[i]) || lines_add(&l, cells, &s[i], pt_speedup, &best) == 0)
+        continue;
+      for (k = 0; k < nseen && strcmp(seen[k], s[i].name) != 0; k++)
+        ;
+      if (k == nseen && nseen < CB_ARRAY_SIZE(seen)) {
+        snprintf(seen[nseen++], sizeof(seen[0]), "%s", s[i].name);
+        cb_plot_style(s[i].name, &st);
+        append_word(&lnames, s[i].name);
+        append_word(&lcolors, st.color);
+        cb_buf_printf(&lpoints, "%s%d", lpoints.len ? " " : "", st.point);
+        cb_buf_printf(&ldashes, "%s%d", ldashes.len ? " " : "", st.dash);
+      }
+    }
+    if (l.n == before)
+      continue;
+    cb_buf_printf(&titles_, "%s%s", panels ? "|" : "", fl->host[h].label);
+    cb_buf_printf(&starts, "%s%zu", panels ? " " : "", block + 1);
+    cb_buf_printf(&counts, "%s%zu", panels ? " " : "", l.n - before);
+    block = l.n;
+    panels++;
+  }
+  if (panels == 0) {
+    skip(p, ch.name, "no host has ok trials of it");
+    goto out;
+  }
+  snprintf(title, sizeof(title), "%s: throughput vs concurrency on each host, as a fraction of "
+           "that host's best", set->v[first].workload);
+  workload_text(cells, &set->v[first], 1, wl, sizeof(wl));
+  trials_text(cells, set->v[first].cell, set->v[first].n, sub, sizeof(sub));
+  snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub), "  ·  %s", wl);
+  var_s(&ch, "ttl", title);
+  var_s(&ch, "sub1", sub);
+  var_s(&ch, "sub2", "1 = the best median throughput of a model on that host (serial, the "
+                     "reference, left out): each panel compares the models on its machine");
+  var_s(&ch, "note", "");
+  var_s(&ch, "ptitles", titles_.data != NULL ? titles_.data : "");
+  var_s(&ch, "pstart", starts.data != NULL ? starts.data : "");
+  var_s(&ch, "pcount", counts.data != NULL ? counts.data : "");
+  var_d(&ch, "panels", (double)panels);
+  var_s(&ch, "lnames", lnames.data != NULL ? lnames.data : "");
+  var_s(&ch, "lcolors", lcolors.data != NULL ? lcolors.data : "");
+  var_s(&ch, "lpoints", lpoints.data != NULL ? lpoints.data : "");
+  var_s(&ch, "ldashes", ldashes.data != NULL ? ldashes.data : "");
+  lines_vars(&l, 0, 0, UNIT_TIMES, "");
+  /* the normalised axis is the same on every panel: 0 to a little over 1 */
+  var_d(&ch, "W", panels < 3 ? 560.0 * (double)panels + 420 : 1680 + 420);
+  var_d(&ch, "H", 300 + 420 * (double)((panels + 2) / 3));
+  chart_draw(p, &ch, err, errlen);
+out:
+  cb_buf_free(&titles_);
+  cb_buf_free(&starts);
+  cb_buf_free(&counts);
+  cb_buf_free(&lnames);
+  cb_buf_free(&lcolors);
+  cb_buf_free(&lpoints);
+  cb_buf_free(&ldashes);
+  lines_free(&l);
+  chart_free(&ch);
+}
+
+static void charts_per_host(cb_plot_t *p, const set_t *set, const cb_fleet_t *fl, char *err,
+                            size_t errlen)
+{
+  const cb_cells_t *cells = set->cells;
+  char *done = calloc(set->nv + 1, 1);
+  series_t *s = calloc(cells->n + 1, sizeof(*s));
+  size_t *buf = malloc((cells->n + 1) * sizeof(*buf));
+  size_t v, w;
+
+  if (done == NULL || s == NULL || buf == NULL) {
+    skip(p, "hosts-*", "out of memory");
+    goto out;
+  }
+  chart_hosts_winners(p, cells, fl, err, errlen);
+  for (v = 0; v < set->nv; v++) {
+    if (done[v])
+      continue;
+    chart_hosts_scaling(p, set, fl, v, done, s, buf, err, errlen);
+    for (w = v; w < set->nv; w++)
+      done[w] |= same_setting(cells, &set->v[v], &set->v[w]);
+  }
+out:
+  free(buf);
+  free(s);
+  free(done);
+}
+
+/* ---- all of them ------------------------------------------------------ */
+
+/* Mixed work gets no chart per variant (one per share and GIL mode, each of
+ * two concurrencies): share-W-cN holds all of them. */
+static void skip_mixed(cb_plot_t *p, const char *workload)
+{
+  char what[160];
+
+  snprintf(what, sizeof(what), "scaling-, speedup-, latency- and efficiency-%s", workload);
+  skip(p, what, "mixed work is drawn against its CPU share (share-W-cN)");
+}
+
+int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errlen)
+{
+  series_t *s = NULL;
+  size_t *buf = NULL;
+  size_t i, ns;
+  set_t set;
+  cb_fleet_t fl;
+  int memory = 0;
+
+  if (set_build(cells, &set) != 0 || (s = calloc(cells->n + 1, sizeof(*s))) == NULL ||
+      (buf = malloc((cells->n + 1) * sizeof(*buf))) == NULL) {
+    free(s);
+    set_free(&set);
+    snprintf(err, errlen, "out of memory");
+    return -ENOMEM;
+  }
+  for (i = 0; i < set.nv && !stopped(p); i++) {
+    const variant_t *v = &set.v[i];
+    const cb_workload_t *wl = cb_workload_find(v->workload);
+    ctx_t x = { .p = p, .cells = cells, .v = v, .s = s, .err = err, .errlen = errlen };
+    if (wl != NULL && wl->mixed_task_us > 0) {
+      if (i == 0 || strcmp(set.v[i - 1].workload, v->workload) != 0)
+        skip_mixed(p, v->workload);
+      continue;
+    }
+    ns = series_of(cells, v, s, buf);
+    x.ns = ns;
+    chart_scaling(&x);
+    chart_speedup(&x);
+    chart_latency(&x);
+    chart_efficiency(&x);
+    if (strcmp(v->workload, "life.idle") == 0) {
+      chart_memory(&x);
+      memory = 1;
+    }
+  }
+  if (!memory && !stopped(p))
+    skip(p, "memory", "no life.idle cells (run -w life.idle)");
+  if (!stopped(p))
+    chart_payload(p, &set, err, errlen);
+  if (!stopped(p))
+    chart_granularity(p, &set, err, errlen);
+  if (!stopped(p))
+    chart_share(p, &set, err, errlen);
+  if (!stopped(p))
+    chart_winners(p, &set, err, errlen);
+  if (stopped(p)) {
+    /* nothing more to draw */
+  } else if (cb_fleet_hosts(cells, &fl) != 0) {
+    skip(p, "hosts-*", "out of memory");
+  } else {
+    if (fl.n > 1)
+      charts_per_host(p, &set, &fl, err, errlen);
+    cb_fleet_free(&fl);
+  }
+  free(buf);
+  free(s);
+  set_free(&set);
+  return stopped(p) ? -EINTR : p->failed > 0 ? -EIO : 0;
+}
+
+/* ---- compare ---------------------------------------------------------- */
+
+static const char *verdict_color(cb_cmp_verdict_t v)
+{
+  switch (v) {
+  case CB_CMP_V_SLOWER: return SLOWER_COLOR;
+  case CB_CMP_V_FASTER: return FASTER_COLOR;
+  case CB_CMP_V_NOISY: return NOISY_COLOR;
+  default: return SAME_COLOR;
+  }
+}
+
+int cb_plot_compare(cb_plot_t *p, const cb_compare_t *cmp, char *err, size_t errlen)
+{
+  static const cb_cmp_verdict_t order[] = { CB_CMP_V_SLOWER, CB_CMP_V_FASTER,
+                                            CB_CMP_V_UNCHANGED, CB_CMP_V_NOISY };
+  static const char *const legend[] = { "slower (regression)", "faster", "unchanged", "noisy" };
+  size_t i, n = 0, row = 0, longest = 8;
+  double lo = 1 - cmp->threshold, hi = 1 + cmp->threshold;
+  char sub[512], sub2[256], note[256];
+  cb_buf_t regrows = { 0 }, names = { 0 }, colors = { 0 };
+  chart_t ch;
+
+  chart_init(&ch, "compare.gp", "compare");
+  for (i = 0; i < cmp->n; i++)
+    n += cmp->cell[i].status == CB_CMP_COMPARED;
+  if (n == 0) {
+    skip(p, ch.name, "no cell is in both files with ok trials on both sides");
+    chart_free(&ch);
+    return 0;
+  }
+  for (i = 0; i < cmp->n; i++) {
+    const cb_cmp_cell_t *c = &cmp->cell[i];
+    if (c->status != CB_CMP_COMPARED)
+      continue;
+    /* row (first on top), ratio, CI, colour, regression, name, verdict */
+    cb_buf_printf(&ch.data, "%zu %.10g %.10g %.10g 0x%06X %d ", n - row, c->ratio, c->ci_lo,
+                  c->ci_hi, hex_color(verdict_color(c->verdict)), c->regression);
+    data_str(&ch.data, c->name);
+    cb_buf_put(&ch.data, " ", 1);
+    data_str(&ch.data, cb_cmp_verdict_name(c->verdict));
+    cb_buf_put(&ch.data, "\n", 1);
+    if (c->regression)
+      cb_buf_printf(&regrows, "%s%zu", regrows.len ? " " : "", n - row);
+    row++;
+    if (strlen(c->name) > longest)
+      longest = strlen(c->name);
+    if (c->ci_lo > 0 && c->ci_lo < lo)
+      lo = c->ci_lo;
+    if (c->ci_hi > hi)
+      hi = c->ci_hi;
+  }
+  /* The legend: the verdicts that occur. Labels have spaces: '|' apart. */
+  for (i = 0; i < CB_ARRAY_SIZE(order); i++) {
+    if (cmp->count[order[i]] == 0)
+      continue;
+    cb_buf_printf(&names, "%s%s", names.len ? "|" : "", legend[i]);
+    cb_buf_printf(&colors, "%s%s", colors.len ? " " : "", verdict_color(order[i]));
+  }
+  snprintf(sub, sizeof(sub), "NEW %s (%s)  /  BASE %s (%s)", cmp->new_label, cmp->new_hosts,
+           cmp->base_label, cmp->base_hosts);
+  snprintf(sub2, sizeof(sub2), "%zu slower (regressions), %zu faster, %zu unchanged, %zu noisy",
+           cmp->count[CB_CMP_V_SLOWER], cmp->count[CB_CMP_V_FASTER],
+           cmp->count[CB_CMP_V_UNCHANGED], cmp->count[CB_CMP_V_NOISY]);
+  snprintf(note, sizeof(note), "bars: bootstrap 95%% CI of the ratio of medians  ·  "
+           "verdicts as concbench compare: Mann-Whitney, Holm, alpha %g, threshold %g%%",
+           cmp->alpha, 100 * cmp->threshold);
+  var_s(&ch, "ttl", cmp->speedup ? "Compare: NEW / BASE speedup over serial, per cell"
+                                  : "Compare: NEW / BASE median throughput, per cell");
+  var_s(&ch, "sub1", sub);
+  var_s(&ch, "sub2", sub2);
+  var_s(&ch, "note", note);
+  var_s(&ch, "metric", cmp->speedup ? "speedup over serial" : "median throughput");
+  var_s(&ch, "names", names.data != NULL ? names.data : "");
+  var_s(&ch, "colors", colors.data != NULL ? colors.data : "");
+  var_d(&ch, "n", (double)n);
+  var_s(&ch, "regrows", regrows.data != NULL ? regrows.data : "");
+  var_d(&ch, "threshold", cmp->threshold);
+  var_d(&ch, "xmin", lo / 1.15);
+  var_d(&ch, "xmax", hi * 1.15);
+  var_d(&ch, "lmargin", (double)longest * 0.8 + 2);
+  var_d(&ch, "W", 1280);
+  var_d(&ch, "H", n * 26 + 300 < 720 ? 720 : (double)n * 26 + 300);
+  cb_buf_free(&regrows);
+  cb_buf_free(&names);
+  cb_buf_free(&colors);
+  chart_draw(p, &ch, err, errlen);
+  chart_free(&ch);
+  return stopped(p) ? -EINTR : p->failed > 0 ? -EIO : 0;
+}
