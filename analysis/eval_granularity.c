@@ -26,6 +26,8 @@ static double task_time(const cb_cells_t *cells, size_t c)
   return tp > 0 ? (double)cb__conc(cells, c) / tp : 0;
 }
 
+enum { VARIANTS = 16, STEPS = 32 }; /* variants (dispatch modes) and task sizes, at most */
+
 typedef struct step_s {
   double t, ratio; /* serial task time; median throughput ratio to threads */
   int kind;        /* 1 within the bound, -1 below it, 0 not significant */
@@ -87,9 +89,9 @@ void cb__eval_granularity(const cb_cells_t *cells, const cb__claim_t *k, double 
                           const char *payload, cb__judge_t *j, cb_finding_t *f)
 {
   const double bound = 1 - k->margin;
-  char who[16][64], name[64], tt[32];
-  step_t (*steps)[32] = calloc(16, sizeof(*steps)); /* 12 KiB: not on the stack */
-  size_t nsteps[16] = { 0 }, nwho = 0, c, w;
+  char who[VARIANTS][64], name[64], tt[32];
+  step_t (*steps)[STEPS] = calloc(VARIANTS, sizeof(*steps)); /* 12 KiB: not on the stack */
+  size_t nsteps[VARIANTS] = { 0 }, nwho = 0, c, w;
   double floor, p, tp, tt_s;
   int more;
   long t;

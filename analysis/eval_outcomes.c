@@ -73,10 +73,11 @@ void cb__eval_contained(const cb_cells_t *cells, const cb__claim_t *k, double al
                     cb_cell_key(cells, c, "workload"), model, cb_cell_key(cells, c, "concurrency"),
                     cb__count_status(cells, c, "crashed"), cells->cell[c].nrows);
     /* the closing sentence: which models held, per workload */
-    for (w = 0; w < 2 && wl[w][0] != '\0' && strcmp(wl[w], cb_cell_key(cells, c, "workload"));
+    for (w = 0; w < CB_ARRAY_SIZE(wl) && wl[w][0] != '\0' &&
+                strcmp(wl[w], cb_cell_key(cells, c, "workload")) != 0;
          w++)
       ;
-    if (w == 2)
+    if (w == CB_ARRAY_SIZE(wl))
       continue;
     snprintf(wl[w], sizeof(wl[w]), "%s", cb_cell_key(cells, c, "workload"));
     if (strstr(list[w][held], model) == NULL) {
@@ -85,7 +86,7 @@ void cb__eval_contained(const cb_cells_t *cells, const cb__claim_t *k, double al
                model);
     }
   }
-  for (w = 0; w < 2 && wl[w][0] != '\0'; w++)
+  for (w = 0; w < CB_ARRAY_SIZE(wl) && wl[w][0] != '\0'; w++)
     cb_buf_printf(&note, "%s%s: only the failing task under %s; the whole trial under %s.",
                   w > 0 ? " " : "", wl[w], list[w][1][0] ? list[w][1] : "no model",
                   list[w][0][0] ? list[w][0] : "no model");

@@ -98,7 +98,9 @@ int cb_findings(const cb_cells_t *cells, double alpha, cb_finding_t **out, size_
   const cb__claim_t *claims = cb__claims(&nclaims);
 
   for (i = 0; i < nclaims; i++) {
-    np = claims[i].per_payload ? payloads_of(cells, &claims[i], payload, 32) : 0;
+    np = claims[i].per_payload
+             ? payloads_of(cells, &claims[i], payload, CB_ARRAY_SIZE(payload))
+             : 0;
     for (q = 0; q < (np > 0 ? np : 1); q++) {
       if (m == cap) {
         cap = cap ? 2 * cap : 32;
@@ -177,65 +179,87 @@ static void across_hosts(cb_host_findings_t *h, size_t k)
     h->across[k] = CB_V_MACHINE;
 }
 
+/* Each host's findings, judged on its cells alone. */
 static int judge_hosts(const cb_cells_t *cells, const cb_fleet_t *fl, double alpha,
-                       cb_host_findings_t *h, size_t cap)
+                       cb_finding_t **f, size_t *n)
 {
-  cb_finding_t *f = NULL;
   cb_cells_t sub;
-  size_t i, k, n;
-  long row;
+  size_t i;
   int rc = 0;
 
   for (i = 0; i < fl->n && rc == 0; i++) {
     rc = cb_fleet_subset(cells, fl->host[i].id, &sub);
     if (rc == 0)
-      rc = cb_findings(&sub, alpha, &f, &n);
-    for (k = 0; rc == 0 && k < n; k++) {
-      row = claim_row(h, cap, &f[k]);
-      if (row >= 0)
-        h->f[(size_t)row * h->nhosts + i] = f[k];
-    }
-    free(f);
-    f = NULL;
+      rc = cb_findings(&sub, alpha, &f[i], &n[i]);
     cb_fleet_subset_free(&sub);
   }
   return rc;
 }
 
+/* Room for `cap` claims on every host, each not measured until a host's
+ * finding fills it. */
+static int alloc_rows(cb_host_findings_t *out, const cb_fleet_t *fl, size_t cap)
+{
+  size_t i, k;
+
+  out->nhosts = fl->n;
+  out->host = calloc(fl->n + 1, sizeof(*out->host));
+  out->claim = calloc(cap, sizeof(*out->claim));
+  out->chart = calloc(cap, sizeof(*out->chart));
+  out->f = calloc(cap * (fl->n + 1), sizeof(*out->f));
+  out->across = calloc(cap, sizeof(*out->across));
+  out->where = calloc(cap, sizeof(*out->where));
+  if (out->host == NULL || out->claim == NULL || out->chart == NULL || out->f == NULL ||
+      out->across == NULL || out->where == NULL)
+    return -ENOMEM;
+  for (i = 0; i < fl->n; i++)
+    snprintf(out->host[i], sizeof(out->host[0]), "%s", fl->host[i].label);
+  for (k = 0; k < cap * fl->n; k++) {
+    out->f[k].verdict = CB_V_UNTESTED;
+    snprintf(out->f[k].evidence, sizeof(out->f[k].evidence), "This host holds no cell for it.\n");
+  }
+  return 0;
+}
+
 int cb_findings_per_host(const cb_cells_t *cells, double alpha, cb_host_findings_t *out)
 {
+  cb_finding_t **f = NULL;
+  size_t *n = NULL, i, k, cap = 1;
   cb_fleet_t fl;
-  size_t i, k, cap;
+  long row;
   int rc;
 
   memset(out, 0, sizeof(*out));
   if ((rc = cb_fleet_hosts(cells, &fl)) != 0)
     return rc;
-  /* every claim once, and each payload size of the per-payload ones */
-  cb__claims(&cap);
-  cap = 2 * cap + 32;
-  out->nhosts = fl.n;
-  out->host = calloc(fl.n + 1, sizeof(*out->host));
-  out->claim = calloc(cap, sizeof(*out->claim));
-  out->chart = calloc(cap, sizeof(*out->chart));
-  out->f = calloc(cap * (fl.n + 1), sizeof(*out->f));
-  out->across = calloc(cap, sizeof(*out->across));
-  out->where = calloc(cap, sizeof(*out->where));
-  if (out->host == NULL || out->claim == NULL || out->chart == NULL || out->f == NULL ||
-      out->across == NULL || out->where == NULL) {
+  f = calloc(fl.n + 1, sizeof(*f));
+  n = calloc(fl.n + 1, sizeof(*n));
+  if (f == NULL || n == NULL) {
     rc = -ENOMEM;
     goto out;
   }
+  if ((rc = judge_hosts(cells, &fl, alpha, f, n)) != 0)
+    goto out;
+  /* no more claims than all hosts' findings together: every claim once, and
+   * each payload size of the per-payload ones that some host measured */
   for (i = 0; i < fl.n; i++)
-    snprintf(out->host[i], sizeof(out->host[0]), "%s", fl.host[i].label);
-  for (k = 0; k < cap * fl.n; k++) {
-    out->f[k].verdict = CB_V_UNTESTED;
-    snprintf(out->f[k].evidence, sizeof(out->f[k].evidence), "This host holds no cell for it.\n");
+    cap += n[i];
+  if ((rc = alloc_rows(out, &fl, cap)) != 0)
+    goto out;
+  for (i = 0; i < fl.n; i++) {
+    for (k = 0; k < n[i]; k++) {
+      row = claim_row(out, cap, &f[i][k]);
+      if (row >= 0)
+        out->f[(size_t)row * out->nhosts + i] = f[i][k];
+    }
   }
-  rc = judge_hosts(cells, &fl, alpha, out, cap);
-  for (k = 0; rc == 0 && k < out->nclaims; k++)
+  for (k = 0; k < out->nclaims; k++)
     across_hosts(out, k);
 out:
+  for (i = 0; f != NULL && i < fl.n; i++)
+    free(f[i]);
+  free(n);
+  free(f);
   cb_fleet_free(&fl);
   if (rc != 0)
     cb_host_findings_free(out);
