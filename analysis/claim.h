@@ -32,7 +32,7 @@ struct cb__claim_s {
   const char *chart;
   int gil;               /* 1: under the GIL only; 0: without it only */
   int per_payload;       /* one finding per payload size */
-  const char *cpu_work;  /* fnmatch pattern of the CPU-bound workloads (eval_gil) */
+  const char *cpu_work;  /* fnmatch pattern: the CPU-bound workloads (eval_gil) */
 };
 
 /* The registry, in the order of the findings; *n is its size. */

@@ -59,7 +59,8 @@ static const cb__claim_t claims[] = {
     .workloads = "fault.*" },
   { .text = "Under a GIL, threads do not speed up CPU-bound work but still overlap waits; "
             "processes do both.",
-    .eval = cb__eval_gil, .workloads = "*", .chart = "scaling-cpu.hash", .gil = 1 },
+    .eval = cb__eval_gil, .workloads = "*", .side = "processes", .others = "threads",
+    .cpu_work = "cpu.*", .chart = "scaling-cpu.hash", .gil = 1 },
   { .text = "A recursive lock costs no more per update than a plain one (within 5%).",
     .eval = cb__eval_cheaper, .side = "sync.rmutex", .others = "sync.mutex", .margin = 0.05,
     .chart = "scaling-sync.rmutex" },

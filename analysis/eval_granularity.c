@@ -13,11 +13,12 @@
 #include "claim.h"
 #include "stats.h"
 
-/* The serial task time of the cell's size: 1 / serial throughput, else c /
+/* The task time of the cell's size without concurrency: 1 / throughput of
+ * the reference runner (cb_runner_t.reference) at c = 1, else c /
  * throughput of the cell itself. */
 static double task_time(const cb_cells_t *cells, size_t c)
 {
-  long s = cb__find(cells, c, "serial", "1", NULL);
+  long s = cb__find_reference(cells, c, "1");
   double tp = s >= 0 ? cb__median_of(cells, (size_t)s, "throughput") : 0;
 
   if (tp > 0)
@@ -40,9 +41,11 @@ static int by_time(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-/* Where a variant's steps cross the bound: after the last significantly
- * below it, at the first significantly within it; log-interpolated. */
-static void crossover(step_t *s, size_t n, double bound, const char *who, cb__judge_t *j)
+/* Where a variant's steps cross the bound against `than`: after the last
+ * significantly below it, at the first significantly within it;
+ * log-interpolated. */
+static void crossover(step_t *s, size_t n, double bound, const char *who, const char *than,
+                      cb__judge_t *j)
 {
   char lo[32], hi[32], at[32];
   size_t i, below = n, within = n;
@@ -62,12 +65,12 @@ static void crossover(step_t *s, size_t n, double bound, const char *who, cb__ju
     return;
   if (below == n && within < n) {
     cb__duration(s[0].t, lo, sizeof(lo));
-    snprintf(j->note + used, sizeof(j->note) - used, "%s is within %.0f%% of threads at every "
-             "task time measured (from %s). ", who, 100 * (1 - bound), lo);
+    snprintf(j->note + used, sizeof(j->note) - used, "%s is within %.0f%% of %s at every task "
+             "time measured (from %s). ", who, 100 * (1 - bound), than, lo);
   } else if (within == n) {
     cb__duration(s[n - 1].t, hi, sizeof(hi));
-    snprintf(j->note + used, sizeof(j->note) - used, "%s is not shown within %.0f%% of threads "
-             "up to %s per task. ", who, 100 * (1 - bound), hi);
+    snprintf(j->note + used, sizeof(j->note) - used, "%s is not shown within %.0f%% of %s up "
+             "to %s per task. ", who, 100 * (1 - bound), than, hi);
   } else {
     /* the median ratio meets the bound between steps below and within */
     t = s[within].t;
@@ -77,14 +80,15 @@ static void crossover(step_t *s, size_t n, double bound, const char *who, cb__ju
     cb__duration(t, at, sizeof(at));
     cb__duration(s[below].t, lo, sizeof(lo));
     cb__duration(s[within].t, hi, sizeof(hi));
-    snprintf(j->note + used, sizeof(j->note) - used, "%s comes within %.0f%% of threads from "
-             "about %s per task (between %s, x%.2f, and %s, x%.2f). ", who,
-             100 * (1 - bound), at, lo, s[below].ratio, hi, s[within].ratio);
+    snprintf(j->note + used, sizeof(j->note) - used, "%s comes within %.0f%% of %s from about "
+             "%s per task (between %s, x%.2f, and %s, x%.2f). ", who, 100 * (1 - bound), than,
+             at, lo, s[below].ratio, hi, s[within].ratio);
   }
 }
 
-/* How long a task must be before a process pool costs no more than threads
- * (within 5%), per variant (dispatch mode), at c = PUs without the GIL. */
+/* How long a task must be before the side (a process pool) costs no more
+ * than the other (threads) within the claim's margin, per variant of the
+ * side (dispatch mode), at c = PUs without the GIL. */
 void cb__eval_granularity(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
                           const char *payload, cb__judge_t *j, cb_finding_t *f)
 {
@@ -92,7 +96,7 @@ void cb__eval_granularity(const cb_cells_t *cells, const cb__claim_t *k, double 
   char who[VARIANTS][64], name[64], tt[32];
   step_t (*steps)[STEPS] = calloc(VARIANTS, sizeof(*steps)); /* 12 KiB: not on the stack */
   size_t nsteps[VARIANTS] = { 0 }, nwho = 0, c, w;
-  double floor, p, tp, tt_s;
+  double floor, p, tp, tt_s, ratio;
   int more;
   long t;
 
@@ -125,14 +129,12 @@ void cb__eval_granularity(const cb_cells_t *cells, const cb__claim_t *k, double 
     tp = cb__median_of(cells, (size_t)t, "throughput");
     tt_s = task_time(cells, c);
     cb__duration(tt_s, tt, sizeof(tt));
-    cb__judge_add(j, p, floor, more, "%s, %s per task (size %s), c=%s: %s at x%.2f of threads",
+    ratio = tp > 0 ? cb__median_of(cells, c, "throughput") / tp : 0;
+    cb__judge_add(j, p, floor, more, "%s, %s per task (size %s), c=%s: %s at x%.2f of %s",
                   cb_cell_key(cells, c, "workload"), tt, cb_cell_key(cells, c, "size"),
-                  cb_cell_key(cells, c, "concurrency"), name,
-                  tp > 0 ? cb__median_of(cells, c, "throughput") / tp : 0);
+                  cb_cell_key(cells, c, "concurrency"), name, ratio, k->others);
     if (nsteps[w] < CB_ARRAY_SIZE(steps[w]))
-      steps[w][nsteps[w]++] = (step_t){ tt_s, tp > 0 ? cb__median_of(cells, c, "throughput") / tp
-                                                     : 0,
-                                        0 };
+      steps[w][nsteps[w]++] = (step_t){ tt_s, ratio, 0 };
     /* significance is decided after Holm; remember the raw direction now,
      * the kind is filled from the judged comparison below */
     steps[w][nsteps[w] - 1].kind = (int)j->n; /* index of its comparison, +1 */
@@ -157,7 +159,7 @@ void cb__eval_granularity(const cb_cells_t *cells, const cb__claim_t *k, double 
                                ? (j->v[ci].as_claimed ? 1 : -1)
                                : 0;
       }
-      crossover(steps[w], nsteps[w], bound, who[w], j);
+      crossover(steps[w], nsteps[w], bound, who[w], k->others, j);
     }
     free(adj);
   }
