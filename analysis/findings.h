@@ -48,8 +48,8 @@ typedef struct cb_finding_s {
   char evidence[2560]; /* Markdown: the numbers it rests on */
 } cb_finding_t;
 
-/* Every finding, in the order of the claims table (some claims give one
- * finding per scope). 0 or -ENOMEM. */
+/* Every finding, in the order of the claims registry (analysis/claims.c;
+ * some claims give one finding per scope). 0 or -ENOMEM. */
 int cb_findings(const cb_cells_t *cells, double alpha, cb_finding_t **out, size_t *n);
 
 /* Every claim judged on each host's cells apart (analysis/fleet.h): Holm

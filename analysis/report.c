@@ -25,7 +25,7 @@ static const char *md(const char *s)
 {
   static char bufs[8][1200];
   static unsigned next;
-  char *out = bufs[next++ % 8];
+  char *out = bufs[next++ % CB_ARRAY_SIZE(bufs)];
 
   cb_md_escape(out, sizeof(bufs[0]), s);
   return out;
@@ -236,28 +236,33 @@ static void failures_md(const cb_cells_t *cells, cb_buf_t *b)
   }
 }
 
+typedef struct family_s {
+  const char *name;
+  size_t n, flagged; /* cells, flagged cells */
+} family_t;
+
 /* The share of flagged cells in each family, in order of first appearance:
  * where the noise is. */
 static void flagged_by_family(const cb_cells_t *cells, cb_buf_t *out)
 {
-  const char *fam[16];
-  size_t n[16] = { 0 }, flagged[16] = { 0 }, nf = 0, c, f;
+  family_t fam[16];
+  size_t nf = 0, c, f;
 
   for (c = 0; c < cells->n; c++) {
     const char *name = cb_cell_key(cells, c, "family");
-    for (f = 0; f < nf && strcmp(fam[f], name) != 0; f++)
+    for (f = 0; f < nf && strcmp(fam[f].name, name) != 0; f++)
       ;
     if (f == nf && nf == CB_ARRAY_SIZE(fam))
       continue;
     if (f == nf)
-      fam[nf++] = name;
-    n[f]++;
-    flagged[f] += cells->cell[c].flags != 0;
+      fam[nf++] = (family_t){ name, 0, 0 };
+    fam[f].n++;
+    fam[f].flagged += cells->cell[c].flags != 0;
   }
   cb_buf_printf(out, "\n| family | cells | flagged | share |\n|---|---|---|---|\n");
   for (f = 0; f < nf; f++)
-    cb_buf_printf(out, "| %s | %zu | %zu | %.0f%% |\n", md(fam[f]), n[f], flagged[f],
-                  100.0 * (double)flagged[f] / (double)n[f]);
+    cb_buf_printf(out, "| %s | %zu | %zu | %.0f%% |\n", md(fam[f].name), fam[f].n,
+                  fam[f].flagged, 100.0 * (double)fam[f].flagged / (double)fam[f].n);
 }
 
 static void stability_md(const cb_cells_t *cells, cb_buf_t *out)

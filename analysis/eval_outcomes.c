@@ -1,0 +1,183 @@
+/* Evaluators of outcomes that need no test (analysis/claim.h): whether a
+ * model's pool survives a worker's crash, whether a failure stays with the
+ * worker it occurs in, and how many workers each model could hold on this
+ * machine. */
+#include <fnmatch.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "cb.h"
+#include "claim.h"
+#include "stats.h"
+
+
+/* Whether the model's pool survives a worker's crash: a process pool does,
+ * a pool of threads (or loops) dies with its process. */
+void cb__eval_crash(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
+                    const char *payload, cb__judge_t *j, cb_finding_t *f)
+{
+  char model[64];
+  size_t c, crashed;
+  int pool;
+
+  CB_UNUSED(alpha);
+  CB_UNUSED(payload);
+  CB_UNUSED(f);
+  for (c = 0; c < cells->n; c++) {
+    if (fnmatch(k->workloads, cb_cell_key(cells, c, "workload"), 0) != 0 ||
+        cb_cell_reference(cells, c) || cells->cell[c].nrows == 0)
+      continue;
+    cb_model(cells, c, model, sizeof(model));
+    crashed = cb__count_status(cells, c, "crashed");
+    pool = strncmp(model, k->side, strlen(k->side)) == 0;
+    cb__judge_add(j, CB__OUTCOME, 0,
+                  pool ? cells->cell[c].n_ok == cells->cell[c].nrows
+                       : crashed == cells->cell[c].nrows,
+                  "%s, %s, c=%s: %zu of %zu trials completed (%zu crashed)",
+                  cb_cell_key(cells, c, "workload"), model, cb_cell_key(cells, c, "concurrency"),
+                  cells->cell[c].n_ok, cells->cell[c].nrows, crashed);
+  }
+}
+
+/* Whether a failure stays with the worker it occurs in: the trial completes
+ * with only the failed tasks lost. A returned error does under every model;
+ * a fatal signal only where a worker is a process of its own. */
+void cb__eval_contained(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
+                        const char *payload, cb__judge_t *j, cb_finding_t *f)
+{
+  char model[64], list[2][2][256] = { { "" } }, wl[2][32] = { "", "" };
+  cb_buf_t note = { 0 };
+  size_t c, w, used;
+  int held;
+
+  CB_UNUSED(alpha);
+  CB_UNUSED(payload);
+  CB_UNUSED(f);
+  for (c = 0; c < cells->n; c++) {
+    if (fnmatch(k->workloads, cb_cell_key(cells, c, "workload"), 0) != 0 ||
+        cb_cell_reference(cells, c) || cells->cell[c].nrows == 0 || cb__is_gil(cells, c))
+      continue;
+    cb_model(cells, c, model, sizeof(model));
+    held = cells->cell[c].n_ok == cells->cell[c].nrows;
+    if (held)
+      cb__judge_add(j, CB__OUTCOME, 0, 1, "%s, %s, c=%s: %zu of %zu trials completed, a "
+                    "median %.0f of %s tasks failed", cb_cell_key(cells, c, "workload"), model,
+                    cb_cell_key(cells, c, "concurrency"), cells->cell[c].n_ok,
+                    cells->cell[c].nrows, cb__median_of(cells, c, "failed"),
+                    cb_cell_key(cells, c, "tasks"));
+    else
+      cb__judge_add(j, CB__OUTCOME, 0, 0, "%s, %s, c=%s: %zu of %zu trials crashed",
+                    cb_cell_key(cells, c, "workload"), model, cb_cell_key(cells, c, "concurrency"),
+                    cb__count_status(cells, c, "crashed"), cells->cell[c].nrows);
+    /* the closing sentence: which models held, per workload */
+    for (w = 0; w < CB_ARRAY_SIZE(wl) && wl[w][0] != '\0' &&
+                strcmp(wl[w], cb_cell_key(cells, c, "workload")) != 0;
+         w++)
+      ;
+    if (w == CB_ARRAY_SIZE(wl))
+      continue;
+    snprintf(wl[w], sizeof(wl[w]), "%s", cb_cell_key(cells, c, "workload"));
+    if (strstr(list[w][held], model) == NULL) {
+      used = strlen(list[w][held]);
+      snprintf(list[w][held] + used, sizeof(list[w][held]) - used, "%s%s", used ? ", " : "",
+               model);
+    }
+  }
+  for (w = 0; w < CB_ARRAY_SIZE(wl) && wl[w][0] != '\0'; w++)
+    cb_buf_printf(&note, "%s%s: only the failing task under %s; the whole trial under %s.",
+                  w > 0 ? " " : "", wl[w], list[w][1][0] ? list[w][1] : "no model",
+                  list[w][0][0] ? list[w][0] : "no model");
+  /* as much of it as the note holds */
+  if (!note.failed && note.len > 0)
+    snprintf(j->note, sizeof(j->note), "%s", note.data);
+  cb_buf_free(&note);
+}
+
+typedef struct reach_s {
+  char model[64];
+  double max_c;      /* by the machine's limits (run's check) */
+  char limit[96];
+  double slope_kb;   /* memory per worker */
+  double reach;      /* min(max_c, memory / slope) */
+  const char *binding;
+  double startup_s;  /* start-up at the largest c measured */
+  unsigned long at_c;
+} reach_t;
+
+static int reach_of(const cb_cells_t *cells, size_t c, reach_t *r)
+{
+  cb_group_t *g = NULL;
+  size_t k = 0, d;
+  double mem_kb = strtod(cb_cell_key(cells, c, "mem_total_kb"), NULL);
+
+  memset(r, 0, sizeof(*r));
+  cb_model(cells, c, r->model, sizeof(r->model));
+  r->max_c = strtod(cb_cell_key(cells, c, "max_concurrency"), NULL);
+  snprintf(r->limit, sizeof(r->limit), "%s", cb_cell_key(cells, c, "limit"));
+  if (r->max_c <= 0 || cb_series_groups(cells, c, "maxrss_kb", &g, &k) != 0)
+    return -1;
+  r->slope_kb = k >= 2 ? cb_slope(g, k) : 0;
+  cb_groups_free(g, k);
+  r->reach = r->max_c;
+  r->binding = r->limit;
+  if (r->slope_kb > 0 && mem_kb > 0 && mem_kb / r->slope_kb < r->reach) {
+    r->reach = floor(mem_kb / r->slope_kb);
+    r->binding = "the machine's memory";
+  }
+  for (d = 0; d < cells->n; d++) {
+    if (cells->cell[d].n_ok > 0 && cb_same_series(cells, c, d) && cb__conc(cells, d) > r->at_c) {
+      r->at_c = cb__conc(cells, d);
+      r->startup_s = cb__median_of(cells, d, "startup_s");
+    }
+  }
+  return 0;
+}
+
+/* "Threads let you run more workers than processes": how many each model
+ * could hold on this machine, by the limits the run checked (processes,
+ * threads, file descriptors, ports) and by memory (per-worker slope of the
+ * workload's memory against the machine's). */
+void cb__eval_reach(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
+                    const char *payload, cb__judge_t *j, cb_finding_t *f)
+{
+  reach_t r[16], *side = NULL;
+  char name[64], hs[32], ho[32], st[32];
+  size_t c, d, n = 0;
+
+  CB_UNUSED(alpha);
+  CB_UNUSED(payload);
+  for (c = 0; c < cells->n && n < CB_ARRAY_SIZE(r); c++) {
+    if (fnmatch(k->workloads, cb_cell_key(cells, c, "workload"), 0) != 0 ||
+        cells->cell[c].n_ok == 0 || cb_cell_reference(cells, c) || cb__is_gil(cells, c))
+      continue;
+    cb_contestant(cells, c, name, sizeof(name));
+    cb_model(cells, c, hs, sizeof(hs));
+    if (strcmp(name, hs) != 0)
+      continue; /* one variant a model: its default */
+    for (d = 0; d < n && strcmp(r[d].model, name) != 0; d++)
+      ;
+    if (d == n && reach_of(cells, c, &r[n]) == 0)
+      n++;
+  }
+  for (d = 0; d < n; d++) {
+    cb__human(r[d].reach, hs, sizeof(hs));
+    cb__duration(r[d].startup_s, st, sizeof(st));
+    cb__evidence_add(f, "- %s: about %s workers, bound by %s (%.1f KiB each; %lu started in %s)\n",
+                     r[d].model, hs, r[d].binding, r[d].slope_kb, r[d].at_c, st);
+    if (strcmp(r[d].model, k->side) == 0)
+      side = &r[d];
+  }
+  for (d = 0; side != NULL && d < n; d++) {
+    if (strstr(k->others, r[d].model) == NULL)
+      continue;
+    cb__human(side->reach, hs, sizeof(hs));
+    cb__human(r[d].reach, ho, sizeof(ho));
+    cb__judge_add(j, CB__OUTCOME, 0, side->reach > r[d].reach, "%s %s against %s %s",
+                  side->model, hs, r[d].model, ho);
+  }
+  if (n > 0)
+    cb__evidence_add(f, "\n");
+}
