@@ -26,6 +26,7 @@
 #include "record.h"
 #include "runner.h"
 #include "workload.h"
+#include "common.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_ARGS 32
@@ -196,36 +197,6 @@ static const char *const readers[][6] = {
   {"plot", IN_, "-o", DIR_ "/charts", NULL},
 };
 
-typedef struct result_s {
-  int status;    /* from waitpid */
-  char *out, *err;
-  size_t outlen, errlen;
-} result_t;
-
-static void result_free(result_t *r)
-{
-  free(r->out);
-  free(r->err);
-  memset(r, 0, sizeof(*r));
-}
-
-static char *slurp(FILE *f, size_t *len)
-{
-  long n;
-  char *buf;
-
-  assert_int_equal(fseek(f, 0, SEEK_END), 0);
-  n = ftell(f);
-  assert_true(n >= 0);
-  assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-  buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  *len = (size_t)n;
-  return buf;
-}
-
 /* `in` with the placeholders replaced: @DIR anywhere, @OUT and @IN as a
  * whole. */
 static void expand(const char *in, const char *dir, char *out, size_t len)
@@ -243,127 +214,21 @@ static void expand(const char *in, const char *dir, char *out, size_t len)
 }
 
 /* Run concbench with argv (placeholders replaced) in directory `dir`. */
-static void run_bench(const char *const *argv, const char *dir, result_t *r)
+/* Run concbench with argv (placeholders replaced) in directory `dir`. */
+static void run_bench(const char *const *argv, const char *dir, cbt_result_t *r)
 {
-  const char *bin = getenv("CONCBENCH");
-  char *args[MAX_ARGS + 2];
+  const char *args[MAX_ARGS + 1];
   char subst[MAX_ARGS][512];
-  FILE *out, *err;
-  int devnull;
+  cbt_spawn_t o = { .dir = dir };
   size_t i;
-  pid_t pid;
 
-  if (bin == NULL || bin[0] != '/')
-    fail_msg("CONCBENCH must hold the binary's absolute path (got '%s')", bin ? bin : "");
-  args[0] = (char *)bin;
   for (i = 0; i < MAX_ARGS && argv[i] != NULL; i++) {
     expand(argv[i], dir, subst[i], sizeof(subst[i]));
-    args[i + 1] = subst[i];
+    args[i] = subst[i];
   }
   assert_true(i < MAX_ARGS);
-  args[i + 1] = NULL;
-
-  out = tmpfile();
-  err = tmpfile();
-  devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  assert_non_null(out);
-  assert_non_null(err);
-  assert_true(devnull >= 0);
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    if (dup2(devnull, 0) < 0 || dup2(fileno(out), 1) < 0 || dup2(fileno(err), 2) < 0 ||
-        chdir(dir) != 0)
-      _exit(126);
-    execv(bin, args);
-    _exit(127);
-  }
-  close(devnull);
-  while (waitpid(pid, &r->status, 0) < 0)
-    assert_int_equal(errno, EINTR);
-  r->out = slurp(out, &r->outlen);
-  r->err = slurp(err, &r->errlen);
-  fclose(out);
-  fclose(err);
-}
-
-/* A command line for messages. */
-static void describe(const char *const *argv, char *buf, size_t len)
-{
-  size_t i, used = 0;
-
-  used += (size_t)snprintf(buf, len, "concbench");
-  for (i = 0; argv[i] != NULL && used < len; i++)
-    used += (size_t)snprintf(buf + used, len - used, " '%s'", argv[i]);
-}
-
-/* Exited by itself (no signal), with a code below 128. */
-static void check_no_crash(const result_t *r, const char *cmd)
-{
-  if (WIFSIGNALED(r->status))
-    fail_msg("%s: killed by signal %d; stderr: %s", cmd, WTERMSIG(r->status), r->err);
-  assert_true(WIFEXITED(r->status));
-  if (WEXITSTATUS(r->status) >= 126)
-    fail_msg("%s: exit code %d (crash, or could not start); stderr: %s", cmd,
-             WEXITSTATUS(r->status), r->err);
-}
-
-static void make_dir(char *buf, size_t len)
-{
-  const char *base = getenv("TMPDIR");
-
-  snprintf(buf, len, "%s/cb-test-badinput-XXXXXX",
-           base != NULL && base[0] != '\0' ? base : "/tmp");
-  assert_non_null(mkdtemp(buf));
-}
-
-/* The names in a directory, sorted, space separated. */
-static void listing(const char *dir, char *buf, size_t len)
-{
-  struct dirent **e = NULL;
-  size_t used = 0;
-  int n, i;
-
-  n = scandir(dir, &e, NULL, alphasort);
-  assert_true(n >= 0);
-  buf[0] = '\0';
-  for (i = 0; i < n; i++) {
-    if (strcmp(e[i]->d_name, ".") != 0 && strcmp(e[i]->d_name, "..") != 0 && used < len)
-      used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", e[i]->d_name);
-    free(e[i]);
-  }
-  free(e);
-}
-
-/* Remove a directory and whatever a run may have left in it, two levels deep
- * (e.g. results/concbench-RUNID.csv when -o was ignored). */
-static void remove_tree(const char *dir, int depth)
-{
-  char p[1024];
-  struct dirent *e;
-  DIR *d = opendir(dir);
-
-  if (d != NULL) {
-    while ((e = readdir(d)) != NULL) {
-      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-        continue;
-      snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-      if (unlink(p) != 0 && depth > 0)
-        remove_tree(p, depth - 1);
-    }
-    closedir(d);
-  }
-  rmdir(dir);
-}
-
-static void write_text(const char *path, const char *text)
-{
-  FILE *f = fopen(path, "wb");
-
-  assert_non_null(f);
-  assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-  assert_int_equal(fclose(f), 0);
+  args[i] = NULL;
+  cbt_run(&o, args, r);
 }
 
 /* One bad invocation: exit code, one named line on stderr, nothing else;
@@ -371,17 +236,17 @@ static void write_text(const char *path, const char *text)
 static void check_bad(const char *const *argv, int code, const char *needle_, const char *fixture)
 {
   char dir[512], cmd[2048], list[1024], needle[1024], path[600];
-  result_t r = {0};
+  cbt_result_t r = {0};
   const char *nl;
 
-  make_dir(dir, sizeof(dir));
-  describe(argv, cmd, sizeof(cmd));
+  cbt_make_dir(dir, sizeof(dir), "badinput");
+  cbt_describe(argv, cmd, sizeof(cmd));
   expand(needle_, dir, needle, sizeof(needle));
   snprintf(path, sizeof(path), "%s/in.csv", dir);
   if (fixture != NULL)
-    write_text(path, fixture);
+    cbt_write_file(path, fixture);
   run_bench(argv, dir, &r);
-  check_no_crash(&r, cmd);
+  cbt_expect_no_crash(&r, cmd);
   if (WEXITSTATUS(r.status) != code)
     fail_msg("%s: exit code %d, expected %d; stderr: %s", cmd, WEXITSTATUS(r.status), code,
              r.err);
@@ -392,7 +257,7 @@ static void check_bad(const char *const *argv, int code, const char *needle_, co
     fail_msg("%s: stderr is not one line starting with 'concbench': %s", cmd, r.err);
   if (r.outlen != 0)
     fail_msg("%s: wrote to stdout: %s", cmd, r.out);
-  listing(dir, list, sizeof(list));
+  cbt_listing(dir, list, sizeof(list));
   if (strcmp(list, fixture != NULL ? "in.csv" : "") != 0)
     fail_msg("%s: created files in its directory: %s", cmd, list);
   if (fixture != NULL) {
@@ -400,14 +265,14 @@ static void check_bad(const char *const *argv, int code, const char *needle_, co
     size_t len;
     char *text;
     assert_non_null(f);
-    text = slurp(f, &len);
+    text = cbt_slurp_file(f, &len);
     fclose(f);
     if (len != strlen(fixture) || memcmp(text, fixture, len) != 0)
       fail_msg("%s: changed its input:\n%s", cmd, text);
     free(text);
   }
-  result_free(&r);
-  remove_tree(dir, 2);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 static void test_bad_rows(void **state)
@@ -460,25 +325,25 @@ static void test_tmpdir(void **state)
 {
   static const char *const argv[] = {"run", QUICK, NULL};
   char dir[512], list[1024];
-  result_t r = {0};
+  cbt_result_t r = {0};
   const char *nl;
 
   (void)state;
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "badinput");
   setenv("TMPDIR", "/nonexistent-tmpdir", 1);
   run_bench(argv, dir, &r);
   unsetenv("TMPDIR");
-  check_no_crash(&r, "run with TMPDIR=/nonexistent-tmpdir");
+  cbt_expect_no_crash(&r, "run with TMPDIR=/nonexistent-tmpdir");
   assert_int_equal(WEXITSTATUS(r.status), 2);
   if (strstr(r.err, "TMPDIR '/nonexistent-tmpdir'") == NULL ||
       strstr(r.err, "No such file or directory") == NULL)
     fail_msg("stderr does not name TMPDIR and the cause: %s", r.err);
   nl = strchr(r.err, '\n');
   assert_true(nl != NULL && nl[1] == '\0');
-  listing(dir, list, sizeof(list));
+  cbt_listing(dir, list, sizeof(list));
   assert_string_equal(list, "");
-  result_free(&r);
-  remove_tree(dir, 2);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 /* A limit of this machine that c workers (each with two file descriptors)
@@ -530,13 +395,13 @@ static void test_concurrency_above_machine_limits(void **state)
   for (n = 0; argv[n] != NULL; n++)
     ;
   for (i = 0; i < ARRAY_SIZE(runners); i++) {
-    result_t r = {0};
+    cbt_result_t r = {0};
 
     argv[n] = runners[i];
-    make_dir(dir, sizeof(dir));
-    describe(argv, cmd, sizeof(cmd));
+    cbt_make_dir(dir, sizeof(dir), "badinput");
+    cbt_describe(argv, cmd, sizeof(cmd));
     run_bench(argv, dir, &r);
-    check_no_crash(&r, cmd);
+    cbt_expect_no_crash(&r, cmd);
     if (WEXITSTATUS(r.status) != 2)
       fail_msg("%s: exit code %d, expected 2; stderr: %s", cmd, WEXITSTATUS(r.status), r.err);
     if (strstr(r.err, "900000") == NULL)
@@ -546,23 +411,23 @@ static void test_concurrency_above_machine_limits(void **state)
     if (j == ARRAY_SIZE(limits))
       fail_msg("%s: stderr names no limit: %s", cmd, r.err);
     assert_int_equal(r.outlen, 0);
-    listing(dir, list, sizeof(list));
+    cbt_listing(dir, list, sizeof(list));
     if (list[0] != '\0')
       fail_msg("%s: created files in its directory: %s", cmd, list);
-    result_free(&r);
-    remove_tree(dir, 2);
+    cbt_result_free(&r);
+    cbt_remove_tree(dir);
   }
 }
 
 /* Run a valid command in a fresh directory; expect exit 0. */
-static void run_ok(const char *const *argv, char *dir, size_t dirlen, result_t *r)
+static void run_ok(const char *const *argv, char *dir, size_t dirlen, cbt_result_t *r)
 {
   char cmd[2048];
 
-  make_dir(dir, dirlen);
-  describe(argv, cmd, sizeof(cmd));
+  cbt_make_dir(dir, dirlen, "badinput");
+  cbt_describe(argv, cmd, sizeof(cmd));
   run_bench(argv, dir, r);
-  check_no_crash(r, cmd);
+  cbt_expect_no_crash(r, cmd);
   if (WEXITSTATUS(r->status) != 0)
     fail_msg("%s: exit code %d, expected 0; stderr: %s", cmd, WEXITSTATUS(r->status), r->err);
 }
@@ -586,7 +451,7 @@ static void test_list(void **state)
 {
   static const char *const argv[] = {"list", NULL};
   char dir[512], prefix[256], list[1024];
-  result_t r = {0};
+  cbt_result_t r = {0};
   size_t i, lines = 0;
   const char *p;
 
@@ -610,17 +475,17 @@ static void test_list(void **state)
   assert_int_equal(lines, cb_workloads_count + cb_runners_count);
   assert_true(r.outlen > 0 && r.out[r.outlen - 1] == '\n');
   assert_int_equal(r.errlen, 0);
-  listing(dir, list, sizeof(list));
+  cbt_listing(dir, list, sizeof(list));
   assert_string_equal(list, "");
-  result_free(&r);
-  remove_tree(dir, 2);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 static void test_version(void **state)
 {
   static const char *const argv[] = {"--version", NULL};
   char dir[512], want[64];
-  result_t r = {0};
+  cbt_result_t r = {0};
 
   (void)state;
   run_ok(argv, dir, sizeof(dir), &r);
@@ -628,24 +493,24 @@ static void test_version(void **state)
   if (strncmp(r.out, want, strlen(want)) != 0)
     fail_msg("--version printed '%s', expected it to start with '%s'", r.out, want);
   assert_int_equal(r.errlen, 0);
-  result_free(&r);
-  remove_tree(dir, 2);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 static void test_help_is_not_an_error(void **state)
 {
   static const char *const argv[] = {"run", "--help", NULL};
   char dir[512], list[1024];
-  result_t r = {0};
+  cbt_result_t r = {0};
 
   (void)state;
   run_ok(argv, dir, sizeof(dir), &r);
   assert_non_null(strstr(r.out, "usage: concbench run"));
   assert_int_equal(r.errlen, 0);
-  listing(dir, list, sizeof(list));
+  cbt_listing(dir, list, sizeof(list));
   assert_string_equal(list, "");
-  result_free(&r);
-  remove_tree(dir, 2);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 /* ---- a tiny valid run and its CSV ---- */
@@ -742,7 +607,7 @@ static void test_valid_run(void **state)
   char dir[512], path[600], list[1024];
   size_t status, verified, runner, workload, conc, tasks, rep, i, j;
   unsigned serial_reps = 0, threads_reps = 0;
-  result_t r = {0};
+  cbt_result_t r = {0};
   FILE *f;
   char *text;
   size_t len;
@@ -750,14 +615,14 @@ static void test_valid_run(void **state)
 
   (void)state;
   run_ok(argv, dir, sizeof(dir), &r);
-  listing(dir, list, sizeof(list));
+  cbt_listing(dir, list, sizeof(list));
   /* the trial CSV, its metadata and the summary derived from it, nothing else */
   assert_string_equal(list, "out.csv out.meta.json out.summary.csv");
 
   snprintf(path, sizeof(path), "%s/out.csv", dir);
   f = fopen(path, "rb");
   assert_non_null(f);
-  text = slurp(f, &len);
+  text = cbt_slurp_file(f, &len);
   fclose(f);
   assert_int_equal(strlen(text), len);
   csv_parse(text, &c);
@@ -803,8 +668,8 @@ static void test_valid_run(void **state)
 
   csv_free(&c);
   free(text);
-  result_free(&r);
-  remove_tree(dir, 2);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 /* Serial is the baseline: one cell at c = 1 whatever the concurrency list. */
@@ -817,10 +682,10 @@ static void test_unwritable_output(void **state)
                                      NULL};
   struct stat st;
   char dir[512];
-  result_t r = {0};
+  cbt_result_t r = {0};
 
   (void)state;
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "badinput");
   run_bench(argv, dir, &r);
   assert_true(WIFEXITED(r.status));
   assert_int_equal(WEXITSTATUS(r.status), 1);
@@ -829,7 +694,7 @@ static void test_unwritable_output(void **state)
   assert_true(S_ISCHR(st.st_mode));
   assert_int_not_equal(stat("/dev/full.meta.json", &st), 0);
   assert_int_not_equal(stat("/dev/full.summary.csv", &st), 0);
-  result_free(&r);
+  cbt_result_free(&r);
   rmdir(dir);
 }
 
@@ -839,7 +704,7 @@ static void test_serial_runs_once(void **state)
                                      "-t", "10", "--reps", "1", "--warmup", "0",
                                      "-o", OUT_, "-q", NULL};
   char dir[512], path[600], list[1024];
-  result_t r = {0};
+  cbt_result_t r = {0};
   size_t len;
   FILE *f;
   char *text;
@@ -847,12 +712,12 @@ static void test_serial_runs_once(void **state)
 
   (void)state;
   run_ok(argv, dir, sizeof(dir), &r);
-  listing(dir, list, sizeof(list));
+  cbt_listing(dir, list, sizeof(list));
   assert_string_equal(list, "out.csv out.meta.json out.summary.csv");
   snprintf(path, sizeof(path), "%s/out.csv", dir);
   f = fopen(path, "rb");
   assert_non_null(f);
-  text = slurp(f, &len);
+  text = cbt_slurp_file(f, &len);
   fclose(f);
   csv_parse(text, &c);
   if (c.nrecords != 2)
@@ -862,8 +727,8 @@ static void test_serial_runs_once(void **state)
   assert_string_equal(c.field[1][csv_column(&c, "status")], "ok");
   csv_free(&c);
   free(text);
-  result_free(&r);
-  remove_tree(dir, 2);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 /* A trial CSV of this schema (every column this concbench writes) with
@@ -914,12 +779,12 @@ static void test_merge_refuses(void **state)
   };
   const char *argv[] = { "merge", "a.csv", NULL, NULL, NULL, NULL };
   char dir[512], path[600], list[1024], cmd[256];
-  result_t r;
+  cbt_result_t r;
   size_t i, k, n;
 
   (void)state;
   for (i = 0; i < ARRAY_SIZE(cases); i++) {
-    make_dir(dir, sizeof(dir));
+    cbt_make_dir(dir, sizeof(dir), "badinput");
     for (k = n = 0; k < 2 && cases[i].files[k] != NULL; k++, n++) {
       const char *what = cases[i].files[k];
       snprintf(path, sizeof(path), "%s/%c.csv", dir, 'a' + (int)k);
@@ -938,21 +803,21 @@ static void test_merge_refuses(void **state)
     if (n == 2)
       argv[2] = "b.csv";
     memset(&r, 0, sizeof(r));
-    describe(argv, cmd, sizeof(cmd));
+    cbt_describe(argv, cmd, sizeof(cmd));
     run_bench(argv, dir, &r);
-    check_no_crash(&r, cmd);
+    cbt_expect_no_crash(&r, cmd);
     if (WEXITSTATUS(r.status) != 2 || strstr(r.err, cases[i].needle) == NULL)
       fail_msg("%s: exit %d, expected 2 and stderr naming '%s': %s", cmd,
                WEXITSTATUS(r.status), cases[i].needle, r.err);
     if (strchr(r.err, '\n') != r.err + r.errlen - 1 || strncmp(r.err, "concbench merge: ", 17))
       fail_msg("%s: stderr is not one line starting 'concbench merge: ': %s", cmd, r.err);
     assert_int_equal(r.outlen, 0);
-    listing(dir, list, sizeof(list));
+    cbt_listing(dir, list, sizeof(list));
     if (strcmp(list, cases[i].listing) != 0)
       fail_msg("%s: the directory holds '%s', expected only the inputs '%s'", cmd, list,
                cases[i].listing);
-    result_free(&r);
-    remove_tree(dir, 1);
+    cbt_result_free(&r);
+    cbt_remove_tree(dir);
   }
 }
 

@@ -35,24 +35,7 @@
 #include "report.h"
 #include "summary.h"
 #include "trial.h"
-
-static char where[200];
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    int ok_ = !!(cond);                                                       \
-    if (!ok_)                                                                 \
-      print_error("[%s]\n", where);                                           \
-    _assert_true((LargestIntegralType)ok_, #cond, __FILE__, __LINE__);        \
-  } while (0)
-
-#define CHECK_EQ(a, b)                                                        \
-  do {                                                                        \
-    unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
-    if (a_ != b_)                                                             \
-      print_error("[%s] %s = %llu, not %llu\n", where, #a, a_, b_);           \
-    _assert_int_equal(a_, b_, __FILE__, __LINE__);                            \
-  } while (0)
+#include "common.h"
 
 #define TRIAL_TIMEOUT_S 120
 #define RETRIES 4
@@ -135,37 +118,26 @@ static const cb_workload_t wl_in_gil = {
 static cb_cell_t make_cell(const cb_workload_t *wl, const char *runner, unsigned c, int gil,
                            uint64_t switch_us, uint64_t tasks, uint64_t size)
 {
-  cb_cell_t cell = {
-    .wl = wl,
-    .rn = cb_runner_find(runner),
-    .pin = CB_PIN_NONE,
-    .concurrency = c,
-    .params = { .tasks = tasks, .size = size, .seed = 11 + c },
-    .gil = gil,
-    .switch_us = gil ? switch_us : 0,
-  };
+  cb_cell_t cell = cbt_cell(wl, cb_runner_find(runner), c, tasks, size, 11 + c);
 
-  snprintf(where, sizeof(where), "%s under %s%s, c=%u, tasks=%llu, size=%llu", wl->name,
-           runner, gil ? "+gil" : "", c, (unsigned long long)tasks, (unsigned long long)size);
+  cell.gil = gil;
+  cell.switch_us = gil ? switch_us : 0;
+  cbt_describe_cell(&cell);
   return cell;
 }
 
 /* A supervised trial (a deadlock becomes a timeout, not a hung test). */
 static void run_trial(const cb_cell_t *cell, cb_trial_t *t)
 {
-  uint64_t *expected = NULL;
-
   if (cell->rn == NULL) {
-    print_error("[%s] no such runner in this build\n", where);
+    print_error("[%s] no such runner in this build\n", cbt_where);
     fail();
   }
-  CHECK_EQ(cb_trial_expected(cell, cell->params.tasks, &expected), 0);
-  CHECK_EQ(cb_trial_supervised(cell, topo, expected, TRIAL_TIMEOUT_S, NULL, t), 0);
-  free(expected);
+  CBT_CHECK_EQ(cbt_trial(cell, topo, 1, TRIAL_TIMEOUT_S, NULL, t), 0);
   if (t->status != CB_ST_OK)
-    print_error("[%s] status %s: %s\n", where, cb_status_name(t->status), t->msg);
-  CHECK_EQ(t->status, CB_ST_OK);
-  CHECK_EQ(t->verified, 1);
+    print_error("[%s] status %s: %s\n", cbt_where, cb_status_name(t->status), t->msg);
+  CBT_CHECK_EQ(t->status, CB_ST_OK);
+  CBT_CHECK_EQ(t->verified, 1);
 }
 
 static unsigned max_inside(const cb_cell_t *cell)
@@ -175,7 +147,7 @@ static unsigned max_inside(const cb_cell_t *cell)
   atomic_store(&watch->inside, 0);
   atomic_store(&watch->max_inside, 0);
   run_trial(cell, &t);
-  CHECK_EQ(atomic_load(&watch->inside), 0);
+  CBT_CHECK_EQ(atomic_load(&watch->inside), 0);
   return atomic_load(&watch->max_inside);
 }
 
@@ -186,62 +158,55 @@ static int has_runner(const char *name)
 
 /* ---- the lock itself ------------------------------------------------------ */
 
-/* Valgrind runs one thread at a time (the valgrind test setup sets this):
- * checks that need two threads running at once cannot hold there. */
-static int under_valgrind(void)
-{
-  return getenv("CB_UNDER_VALGRIND") != NULL;
-}
-
 static void test_api(void **state)
 {
   (void)state;
-  snprintf(where, sizeof(where), "GIL API");
+  snprintf(cbt_where, sizeof(cbt_where), "GIL API");
   /* off: everything is a no-op */
-  CHECK_EQ(cb_gil_init(0, 5000), 0);
-  CHECK_EQ(cb_gil_enabled(), 0);
+  CBT_CHECK_EQ(cb_gil_init(0, 5000), 0);
+  CBT_CHECK_EQ(cb_gil_enabled(), 0);
   cb_gil_enter();
-  CHECK_EQ(cb_gil_held(), 0);
+  CBT_CHECK_EQ(cb_gil_held(), 0);
   cb_gil_checkpoint();
   cb_gil_release();
   cb_gil_acquire();
   cb_gil_leave();
-  CHECK_EQ(cb_gil_switches(), 0);
+  CBT_CHECK_EQ(cb_gil_switches(), 0);
   /* on needs an interval */
-  CHECK_EQ(cb_gil_init(1, 0), -EINVAL);
-  CHECK_EQ(cb_gil_enabled(), 0);
-  CHECK_EQ(cb_gil_init(1, 5000), 0);
-  CHECK_EQ(cb_gil_enabled(), 1);
-  CHECK_EQ(cb_gil_held(), 0);
+  CBT_CHECK_EQ(cb_gil_init(1, 0), -EINVAL);
+  CBT_CHECK_EQ(cb_gil_enabled(), 0);
+  CBT_CHECK_EQ(cb_gil_init(1, 5000), 0);
+  CBT_CHECK_EQ(cb_gil_enabled(), 1);
+  CBT_CHECK_EQ(cb_gil_held(), 0);
   /* Not holding it: a checkpoint has nothing to hand over, and a
    * release/acquire pair (a worker's set-up) takes nothing. */
   cb_gil_checkpoint();
   cb_gil_release();
   cb_gil_acquire();
-  CHECK_EQ(cb_gil_held(), 0);
-  CHECK_EQ(cb_gil_switches(), 0);
+  CBT_CHECK_EQ(cb_gil_held(), 0);
+  CBT_CHECK_EQ(cb_gil_switches(), 0);
   cb_gil_enter();
-  CHECK_EQ(cb_gil_held(), 1);
+  CBT_CHECK_EQ(cb_gil_held(), 1);
   cb_gil_enter(); /* already held: no-op, no deadlock */
-  CHECK_EQ(cb_gil_held(), 1);
+  CBT_CHECK_EQ(cb_gil_held(), 1);
   cb_gil_checkpoint(); /* nobody waits */
-  CHECK_EQ(cb_gil_held(), 1);
+  CBT_CHECK_EQ(cb_gil_held(), 1);
   errno = EAGAIN;
   cb_gil_release(); /* keeps errno, for the call it wrapped */
-  CHECK_EQ(errno, EAGAIN);
-  CHECK_EQ(cb_gil_held(), 0);
+  CBT_CHECK_EQ(errno, EAGAIN);
+  CBT_CHECK_EQ(cb_gil_held(), 0);
   errno = ENOENT;
   cb_gil_acquire(); /* takes back what the release let go of */
-  CHECK_EQ(errno, ENOENT);
-  CHECK_EQ(cb_gil_held(), 1);
+  CBT_CHECK_EQ(errno, ENOENT);
+  CBT_CHECK_EQ(cb_gil_held(), 1);
   cb_gil_acquire(); /* nothing more to take back */
-  CHECK_EQ(cb_gil_held(), 1);
+  CBT_CHECK_EQ(cb_gil_held(), 1);
   cb_gil_leave();
-  CHECK_EQ(cb_gil_held(), 0);
-  CHECK_EQ(cb_gil_switches(), 1); /* the same thread twice is one hand-off */
+  CBT_CHECK_EQ(cb_gil_held(), 0);
+  CBT_CHECK_EQ(cb_gil_switches(), 1); /* the same thread twice is one hand-off */
   cb_gil_fini();
-  CHECK_EQ(cb_gil_enabled(), 0);
-  CHECK_EQ(cb_gil_switches(), 0);
+  CBT_CHECK_EQ(cb_gil_enabled(), 0);
+  CBT_CHECK_EQ(cb_gil_switches(), 0);
 }
 
 /* ---- one worker inside task code at a time -------------------------------- */
@@ -262,7 +227,7 @@ static void test_one_worker_inside(void **state)
     if (!has_runner(cases[i].runner))
       continue;
     cell = make_cell(&wl_in_gil, cases[i].runner, cases[i].c, 1, 1000, 4 * cases[i].c, 400);
-    CHECK_EQ(max_inside(&cell), 1);
+    CBT_CHECK_EQ(max_inside(&cell), 1);
   }
 }
 
@@ -280,14 +245,14 @@ static void test_overlap_without_one_gil(void **state)
   int k;
 
   (void)state;
-  if (under_valgrind())
+  if (cbt_under_valgrind())
     skip();
   for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     cb_cell_t cell = make_cell(&wl_in_gil, cases[i].runner, 2, cases[i].gil, 1000, 8, 400);
 
     for (k = 0, m = 0; k < RETRIES && m < 2; k++)
       m = max_inside(&cell);
-    CHECK_EQ(m, 2);
+    CBT_CHECK_EQ(m, 2);
   }
 }
 
@@ -334,7 +299,7 @@ static void test_switch_interval(void **state)
   int k, ok;
 
   (void)state;
-  if (under_valgrind())
+  if (cbt_under_valgrind())
     skip();
   assert_non_null(hash);
   print_message("  running at %s\n", run_ahead(1));
@@ -363,14 +328,14 @@ static void test_switch_interval(void **state)
                     t.wall_s, ratio);
       ok = ratio >= 0.5 && ratio <= 2.0;
     }
-    snprintf(where, sizeof(where), "threads+gil, interval %llu us: ratio %.2f",
+    snprintf(cbt_where, sizeof(cbt_where), "threads+gil, interval %llu us: ratio %.2f",
              (unsigned long long)intervals_us[i], ratio);
     if (!ok)
       run_ahead(0);
-    CHECK(ok);
+    CBT_CHECK(ok);
   }
   run_ahead(0);
-  CHECK_EQ(sched_getscheduler(0), SCHED_OTHER);
+  CBT_CHECK_EQ(sched_getscheduler(0), SCHED_OTHER);
 }
 
 /* Processes have a GIL each and nobody wants it: the trial process's own
@@ -384,13 +349,13 @@ static void test_switches_per_runner(void **state)
   (void)state;
   cell = make_cell(hash, "processes", 2, 1, 5000, 8, 2000);
   run_trial(&cell, &t);
-  CHECK_EQ(t.gil_switches, 0);
+  CBT_CHECK_EQ(t.gil_switches, 0);
   cell = make_cell(hash, "serial", 1, 1, 5000, 8, 2000);
   run_trial(&cell, &t);
-  CHECK_EQ(t.gil_switches, 1);
+  CBT_CHECK_EQ(t.gil_switches, 1);
   cell = make_cell(hash, "threads", 2, 0, 5000, 8, 2000);
   run_trial(&cell, &t);
-  CHECK_EQ(t.gil_switches, 0); /* GIL mode off */
+  CBT_CHECK_EQ(t.gil_switches, 0); /* GIL mode off */
 }
 
 /* ---- waits release the GIL ----------------------------------------------- */
@@ -438,17 +403,17 @@ static void test_waits_overlap(void **state)
       cb_cell_t cell = make_cell(&watched, runners[i], 2, 1, 5000, 2, 100000);
       m = max_inside(&cell);
     }
-    snprintf(where, sizeof(where), "io.sleep 2 x 100 ms under %s+gil, c=2: at most %u inside",
+    snprintf(cbt_where, sizeof(cbt_where), "io.sleep 2 x 100 ms under %s+gil, c=2: at most %u inside",
              runners[i], m);
-    CHECK_EQ(m, 2);
+    CBT_CHECK_EQ(m, 2);
   }
   if (has_runner("eventloop")) {
     cb_cell_t cell = make_cell(io_sleep, "eventloop", 2, 1, 5000, 2, 100000);
     cb_trial_t t;
 
     run_trial(&cell, &t);
-    CHECK_EQ(t.inline_tasks, 0);
-    CHECK_EQ(t.inflight, 2);
+    CBT_CHECK_EQ(t.inline_tasks, 0);
+    CBT_CHECK_EQ(t.inflight, 2);
   }
 }
 
@@ -489,7 +454,7 @@ static void test_every_workload_under_gil(void **state)
         if (wl->calibrate != NULL) /* as a run does, once (cb_matrix_calibrate) */
           assert_int_equal(wl->calibrate(&cell.params.calib), 0);
         run_trial(&cell, &t);
-        CHECK_EQ(t.failed, 0);
+        CBT_CHECK_EQ(t.failed, 0);
       }
 }
 
@@ -526,10 +491,10 @@ static void test_cell_key_and_contestant(void **state)
   char name[64];
 
   (void)state;
-  snprintf(where, sizeof(where), "cell keys");
+  snprintf(cbt_where, sizeof(cbt_where), "cell keys");
   /* A CSV from before GIL mode: one cell, gil and interval read as 0. */
   parse_cells(old_csv, &t, &cells);
-  CHECK_EQ(cells.n, 1);
+  CBT_CHECK_EQ(cells.n, 1);
   assert_string_equal(cb_cell_key(&cells, 0, "gil"), "0");
   assert_string_equal(cb_cell_key(&cells, 0, "switch_interval_us"), "0");
   assert_string_equal(cb_cell_key(&cells, 0, "no_such_column"), "");
@@ -537,16 +502,16 @@ static void test_cell_key_and_contestant(void **state)
   assert_string_equal(name, "threads");
   cb_cells_csv(&cells, &b);
   assert_false(b.failed);
-  CHECK(strstr(b.data, "payload,gil,switch_interval_us,dispatch,family") != NULL);
-  CHECK(strstr(b.data, "h,cpu.hash,threads,inproc,none,2,10,5,0,0,0,,") != NULL);
+  CBT_CHECK(strstr(b.data, "payload,gil,switch_interval_us,dispatch,family") != NULL);
+  CBT_CHECK(strstr(b.data, "h,cpu.hash,threads,inproc,none,2,10,5,0,0,0,,") != NULL);
   cb_buf_free(&b);
   cb_cells_free(&cells);
   cb_table_free(&t);
   /* With the columns: GIL and non-GIL runs (and two intervals) are cells of
    * their own, and contestants of their own. */
   parse_cells(new_csv, &t, &cells);
-  CHECK_EQ(cells.n, 4);
-  CHECK_EQ(cells.cell[0].nrows, 2);
+  CBT_CHECK_EQ(cells.n, 4);
+  CBT_CHECK_EQ(cells.cell[0].nrows, 2);
   cb_contestant(&cells, 0, name, sizeof(name));
   assert_string_equal(name, "threads");
   cb_contestant(&cells, 1, name, sizeof(name));
@@ -612,8 +577,8 @@ static void test_gil_finding(void **state)
   f = gil_finding(&b, &t, &cells, &all);
   assert_int_equal(f->verdict, CB_V_HOLDS);
   assert_int_equal(f->wins, 4);
-  CHECK(strstr(f->evidence, "cpu.hash, threads+gil") != NULL);
-  CHECK(strstr(f->evidence, "x0.98") != NULL);
+  CBT_CHECK(strstr(f->evidence, "cpu.hash, threads+gil") != NULL);
+  CBT_CHECK(strstr(f->evidence, "x0.98") != NULL);
   free(all);
   cb_cells_free(&cells);
   cb_table_free(&t);
@@ -647,68 +612,9 @@ static void test_gil_finding(void **state)
 
 /* ---- the command line ------------------------------------------------------ */
 
-typedef struct result_s {
-  int code;
-  char out[65536], err[8192];
-} result_t;
-
-static void slurp(int fd, char *buf, size_t len)
-{
-  ssize_t r;
-  size_t got = 0;
-
-  lseek(fd, 0, SEEK_SET);
-  while (got + 1 < len && (r = read(fd, buf + got, len - 1 - got)) > 0)
-    got += (size_t)r;
-  buf[got] = '\0';
-}
-
-/* Run concbench with the arguments (NULL-terminated) and collect its output. */
-static void cli(result_t *res, const char *const *args)
-{
-  const char *bin = getenv("CONCBENCH");
-  char *argv[40];
-  FILE *out = tmpfile(), *err = tmpfile();
-  int st, i;
-  pid_t pid;
-
-  if (bin == NULL)
-    fail_msg("CONCBENCH is not set");
-  assert_non_null(out);
-  assert_non_null(err);
-  argv[0] = (char *)bin;
-  for (i = 0; args[i] != NULL && i < 38; i++)
-    argv[i + 1] = (char *)args[i];
-  argv[i + 1] = NULL;
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    dup2(fileno(out), 1);
-    dup2(fileno(err), 2);
-    execv(bin, argv);
-    _exit(127);
-  }
-  assert_int_equal(waitpid(pid, &st, 0), pid);
-  res->code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  slurp(fileno(out), res->out, sizeof(res->out));
-  slurp(fileno(err), res->err, sizeof(res->err));
-  fclose(out);
-  fclose(err);
-}
-
-static void read_file(const char *path, char *buf, size_t len)
-{
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-  assert_true(fd >= 0);
-  slurp(fd, buf, len);
-  close(fd);
-}
-
 static void test_cli(void **state)
 {
-  static result_t r;
+  static cbt_result_t r;
   static char csv[65536];
   char dir[] = "/tmp/cb-test-gil-XXXXXX", out[128], path[160];
   cb_table_t t;
@@ -718,57 +624,58 @@ static void test_cli(void **state)
   (void)state;
   assert_non_null(mkdtemp(dir));
   snprintf(out, sizeof(out), "%s/gil.csv", dir);
-  cli(&r, (const char *const[]){ "run", "-w", "noop", "--gil=sideways", "-o", out, NULL });
-  CHECK_EQ(r.code, 2);
-  CHECK(strstr(r.err, "'sideways'") != NULL);
-  cli(&r, (const char *const[]){ "run", "-w", "noop", "--gil", "--switch-interval", "0", "-o",
-                                 out, NULL });
-  CHECK_EQ(r.code, 2);
-  CHECK(strstr(r.err, "--switch-interval '0'") != NULL);
-  cli(&r, (const char *const[]){ "run", "-w", "noop", "--switch-interval", "100", "-o", out,
-                                 NULL });
-  CHECK_EQ(r.code, 2);
-  CHECK(strstr(r.err, "--gil") != NULL);
-  cli(&r, (const char *const[]){ "run", "-w", "cpu.hash", "-r", "threads", "-c", "2",
-                                 "--gil=both", "--dry-run", NULL });
-  CHECK_EQ(r.code, 0);
-  CHECK(strstr(r.out, "threads+gil") != NULL);
-  CHECK(strstr(r.out, "2 cells") != NULL);
+  cbt_rerun(NULL, (const char *const[]){ "run", "-w", "noop", "--gil=sideways", "-o", out, NULL }, &r);
+  CBT_CHECK_EQ(r.code, 2);
+  CBT_CHECK(strstr(r.err, "'sideways'") != NULL);
+  cbt_rerun(NULL, (const char *const[]){ "run", "-w", "noop", "--gil", "--switch-interval", "0", "-o",
+                                         out, NULL }, &r);
+  CBT_CHECK_EQ(r.code, 2);
+  CBT_CHECK(strstr(r.err, "--switch-interval '0'") != NULL);
+  cbt_rerun(NULL, (const char *const[]){ "run", "-w", "noop", "--switch-interval", "100", "-o", out,
+                                         NULL }, &r);
+  CBT_CHECK_EQ(r.code, 2);
+  CBT_CHECK(strstr(r.err, "--gil") != NULL);
+  cbt_rerun(NULL, (const char *const[]){ "run", "-w", "cpu.hash", "-r", "threads", "-c", "2",
+                                         "--gil=both", "--dry-run", NULL }, &r);
+  CBT_CHECK_EQ(r.code, 0);
+  CBT_CHECK(strstr(r.out, "threads+gil") != NULL);
+  CBT_CHECK(strstr(r.out, "2 cells") != NULL);
   /* A real run: both modes, the columns, the contestants in the summary. */
-  cli(&r, (const char *const[]){ "run", "-w", "cpu.hash", "-r", "threads,processes", "-c", "2",
-                                 "--gil=both", "--switch-interval", "2000", "-t", "20", "-s",
-                                 "20000", "--reps", "1", "--warmup", "0", "-q", "-o", out, NULL });
+  cbt_rerun(NULL, (const char *const[]){ "run", "-w", "cpu.hash", "-r", "threads,processes", "-c", "2",
+                                         "--gil=both", "--switch-interval", "2000", "-t", "20", "-s",
+                                         "20000", "--reps", "1", "--warmup", "0", "-q", "-o", out, NULL }, &r);
   if (r.code != 0)
     print_error("stderr: %s\n", r.err);
-  CHECK_EQ(r.code, 0);
-  CHECK(strstr(r.out, "threads+gil") != NULL);
-  read_file(out, csv, sizeof(csv));
-  CHECK(strstr(csv, ",gil,switch_interval_us,lost_updates,gil_switches,dispatch,inflight,"
+  CBT_CHECK_EQ(r.code, 0);
+  CBT_CHECK(strstr(r.out, "threads+gil") != NULL);
+  cbt_read_path(out, csv, sizeof(csv));
+  CBT_CHECK(strstr(csv, ",gil,switch_interval_us,lost_updates,gil_switches,dispatch,inflight,"
                     "inline,max_concurrency,limit,mem_total_kb,load_avg,env\n") != NULL);
   assert_int_equal(cb_table_parse(csv, strlen(csv), &t, err, sizeof(err)), 0);
   assert_int_equal(cb_cells_build(&t, &cells, err, sizeof(err)), 0);
-  CHECK_EQ(cells.n, 4);
+  CBT_CHECK_EQ(cells.n, 4);
   for (size_t c = 0; c < cells.n; c++) {
     int gil = strcmp(cb_cell_key(&cells, c, "gil"), "1") == 0;
-    CHECK(strcmp(cb_cell_key(&cells, c, "switch_interval_us"), gil ? "2000" : "0") == 0);
+    CBT_CHECK(strcmp(cb_cell_key(&cells, c, "switch_interval_us"), gil ? "2000" : "0") == 0);
   }
   cb_cells_free(&cells);
   cb_table_free(&t);
   /* mix.sleep, which refuses to run uncalibrated: a run calibrates it, and
    * every trial of both shares, both models and both modes is ok. */
-  cli(&r, (const char *const[]){ "run", "-w", "mix.sleep", "-r", "threads,eventloop", "-c", "2",
-                                 "--gil=both", "-t", "10", "-s", "0,100", "--reps", "1",
-                                 "--warmup", "0", "-q", "-o", out, NULL });
+  cbt_rerun(NULL, (const char *const[]){ "run", "-w", "mix.sleep", "-r", "threads,eventloop", "-c", "2",
+                                         "--gil=both", "-t", "10", "-s", "0,100", "--reps", "1",
+                                         "--warmup", "0", "-q", "-o", out, NULL }, &r);
   if (r.code != 0)
     print_error("stderr: %s\n", r.err);
-  CHECK_EQ(r.code, 0);
-  CHECK(strstr(r.out, "wrote 8 trials to") != NULL);
-  CHECK(strstr(r.out, "(0 not ok)") != NULL);
+  CBT_CHECK_EQ(r.code, 0);
+  CBT_CHECK(strstr(r.out, "wrote 8 trials to") != NULL);
+  CBT_CHECK(strstr(r.out, "(0 not ok)") != NULL);
   unlink(out);
   snprintf(path, sizeof(path), "%s/gil.summary.csv", dir);
   unlink(path);
   snprintf(path, sizeof(path), "%s/gil.meta.json", dir);
   unlink(path);
+  cbt_result_free(&r);
   assert_int_equal(rmdir(dir), 0);
 }
 

@@ -28,28 +28,11 @@
 #include "sleep.h"
 #include "trial.h"
 #include "workload.h"
+#include "common.h"
 
 #if CB_HAVE_LIBUV
 #include <uv.h>
 #endif
-
-static char where[200];
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    int ok_ = !!(cond);                                                       \
-    if (!ok_)                                                                 \
-      print_error("[%s]\n", where);                                           \
-    _assert_true((LargestIntegralType)ok_, #cond, __FILE__, __LINE__);        \
-  } while (0)
-
-#define CHECK_EQ(a, b)                                                        \
-  do {                                                                        \
-    unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
-    if (a_ != b_)                                                             \
-      print_error("[%s] %s != %s\n", where, #a, #b);                          \
-    _assert_int_equal(a_, b_, __FILE__, __LINE__);                            \
-  } while (0)
 
 /* The sanitizers give every thread (ThreadSanitizer: megabytes) and every
  * allocation (AddressSanitizer: an eighth more, its shadow) state of their
@@ -69,45 +52,28 @@ static char where[200];
 static cb_topo_t *topo;
 static unsigned pus;
 
-/* Every runner with each of its dispatch modes and transports. */
-typedef struct variant_s {
-  const cb_runner_t *rn;
-  const char *dispatch, *transport;
-} variant_t;
-
-static variant_t variants[64];
+static cbt_variant_t variants[64];
 static size_t nvariants;
 
-static cb_cell_t make_cell(const cb_workload_t *wl, const variant_t *v, unsigned c,
+static cb_cell_t make_cell(const cb_workload_t *wl, const cbt_variant_t *v, unsigned c,
                            uint64_t tasks, uint64_t size, uint64_t payload)
 {
-  cb_cell_t cell = {
-    .wl = wl,
-    .rn = v->rn,
-    .pin = CB_PIN_NONE,
-    .concurrency = c,
-    .transport = v->transport,
-    .dispatch = v->dispatch,
-    .params = { .tasks = tasks, .size = size, .payload = payload, .seed = 5 + c },
-  };
+  cb_cell_t cell = cbt_cell(wl, v->rn, c, tasks, size, 5 + c);
 
-  snprintf(where, sizeof(where), "%s under %s/%s/%s, c=%u, tasks=%llu, size=%llu, payload=%llu",
-           wl->name, v->rn->name, v->dispatch, v->transport, c, (unsigned long long)tasks,
-           (unsigned long long)size, (unsigned long long)payload);
+  cell.transport = v->transport;
+  cell.dispatch = v->dispatch;
+  cell.params.payload = payload;
+  cbt_describe_cell(&cell);
   return cell;
 }
 
 /* One supervised trial, as `concbench run` runs it. */
 static void trial(const cb_cell_t *cell, cb_trial_t *t)
 {
-  uint64_t *expected = NULL;
-
-  CHECK_EQ(cb_trial_expected(cell, cell->params.tasks, &expected), 0);
-  CHECK_EQ(cb_trial_supervised(cell, topo, expected, 120, NULL, t), 0);
-  free(expected);
+  CBT_CHECK_EQ(cbt_trial(cell, topo, 1, 120, NULL, t), 0);
 }
 
-static int is_runner(const variant_t *v, const char *name)
+static int is_runner(const cbt_variant_t *v, const char *name)
 {
   return strcmp(v->rn->name, name) == 0;
 }
@@ -271,13 +237,13 @@ static void test_cpu_counts_everyone(void **state)
       trial(&cell, &t);
       with_trial_thread = 1;
       if (t.status != CB_ST_OK || t.failed != 0)
-        print_error("[%s] %s\n", where, t.msg);
-      CHECK_EQ(t.status, CB_ST_OK);
-      CHECK_EQ(t.failed, 0);
-      CHECK_EQ(t.verified, 1);
+        print_error("[%s] %s\n", cbt_where, t.msg);
+      CBT_CHECK_EQ(t.status, CB_ST_OK);
+      CBT_CHECK_EQ(t.failed, 0);
+      CBT_CHECK_EQ(t.verified, 1);
       if (t.user_s + t.sys_s < least)
-        print_error("[%s] CPU %.6f s, at least %.6f s burnt\n", where, t.user_s + t.sys_s, least);
-      CHECK(t.user_s + t.sys_s >= least);
+        print_error("[%s] CPU %.6f s, at least %.6f s burnt\n", cbt_where, t.user_s + t.sys_s, least);
+      CBT_CHECK(t.user_s + t.sys_s >= least);
     }
 }
 
@@ -342,8 +308,8 @@ static void test_memory_per_worker(void **state)
   assert_true(v < nvariants);
   cell = make_cell(&wl_touch, &variants[v], 1, 8, 0, 0);
   trial(&cell, &ts);
-  CHECK_EQ(ts.status, CB_ST_OK);
-  CHECK((double)ts.maxrss_kb >= per);
+  CBT_CHECK_EQ(ts.status, CB_ST_OK);
+  CBT_CHECK((double)ts.maxrss_kb >= per);
   for (v = 0; v < nvariants; v++) {
     if (is_runner(&variants[v], "serial"))
       continue;
@@ -351,19 +317,19 @@ static void test_memory_per_worker(void **state)
     trial(&cell, &t1);
     cell = make_cell(&wl_touch, &variants[v], 2, 8, 0, 0);
     trial(&cell, &t2);
-    CHECK_EQ(t1.status, CB_ST_OK);
-    CHECK_EQ(t2.status, CB_ST_OK);
-    CHECK_EQ(t1.failed + t2.failed, 0);
-    CHECK(t1.maxrss_kb >= ts.maxrss_kb);
-    CHECK(t2.maxrss_kb >= ts.maxrss_kb);
+    CBT_CHECK_EQ(t1.status, CB_ST_OK);
+    CBT_CHECK_EQ(t2.status, CB_ST_OK);
+    CBT_CHECK_EQ(t1.failed + t2.failed, 0);
+    CBT_CHECK(t1.maxrss_kb >= ts.maxrss_kb);
+    CBT_CHECK(t2.maxrss_kb >= ts.maxrss_kb);
     if (t2.workers == t1.workers)
       continue; /* an event loop on one PU: one loop either way */
     slope = ((double)t2.maxrss_kb - (double)t1.maxrss_kb) / (t2.workers - t1.workers);
     if (slope < per || (!CB_SANITIZED && slope > per + slack))
-      print_error("[%s] %.0f KiB per worker (%llu -> %llu KiB), %.0f touched\n", where, slope,
+      print_error("[%s] %.0f KiB per worker (%llu -> %llu KiB), %.0f touched\n", cbt_where, slope,
                   (unsigned long long)t1.maxrss_kb, (unsigned long long)t2.maxrss_kb, per);
-    CHECK(slope >= per);
-    CHECK(CB_SANITIZED || slope <= per + slack);
+    CBT_CHECK(slope >= per);
+    CBT_CHECK(CB_SANITIZED || slope <= per + slack);
   }
 }
 
@@ -424,23 +390,23 @@ static void test_early_wait_is_wrong(void **state)
 
   (void)state;
   assert_non_null(wl);
-  snprintf(where, sizeof(where), "io.sleep, blocking form");
+  snprintf(cbt_where, sizeof(cbt_where), "io.sleep, blocking form");
   assert_int_equal(wl->run(&t, &sum), 0);
   assert_true(sum == wl->expect(&t));
 #if CB_HAVE_LIBUV
   {
     early_t e;
 
-    snprintf(where, sizeof(where), "io.sleep on a loop, whole wait");
+    snprintf(cbt_where, sizeof(cbt_where), "io.sleep on a loop, whole wait");
     wait_once(0, &e);
-    CHECK_EQ(e.called, 1);
-    CHECK_EQ(e.err, 0);
-    CHECK(e.sum == wl->expect(&t));
-    snprintf(where, sizeof(where), "io.sleep on a loop, wait cut short");
+    CBT_CHECK_EQ(e.called, 1);
+    CBT_CHECK_EQ(e.err, 0);
+    CBT_CHECK(e.sum == wl->expect(&t));
+    snprintf(cbt_where, sizeof(cbt_where), "io.sleep on a loop, wait cut short");
     wait_once(1, &e);
-    CHECK_EQ(e.called, 1);
-    CHECK_EQ(e.err, 0);
-    CHECK(e.sum != wl->expect(&t));
+    CBT_CHECK_EQ(e.called, 1);
+    CBT_CHECK_EQ(e.err, 0);
+    CBT_CHECK(e.sum != wl->expect(&t));
   }
 #endif
 }
@@ -502,15 +468,15 @@ static void test_corrupt_bytes_from_processes(void **state)
     for (k = 0; k < CB_ARRAY_SIZE(payloads); k++) {
       cb_cell_t cell = make_cell(&wl_clean_out, &variants[v], 2, 9, 0, payloads[k]);
       trial(&cell, &t);
-      CHECK_EQ(t.status, CB_ST_OK);
+      CBT_CHECK_EQ(t.status, CB_ST_OK);
       if (!is_runner(&variants[v], "processes"))
         continue; /* the bytes never left the process that made them */
-      CHECK_EQ(t.failed, 0);
+      CBT_CHECK_EQ(t.failed, 0);
       cell = make_cell(&wl_corrupt, &variants[v], 2, 9, 0, payloads[k]);
       trial(&cell, &t);
-      CHECK_EQ(t.status, CB_ST_WRONG);
-      CHECK_EQ(t.wrong, 2);
-      CHECK(strstr(t.msg, "output bytes arrived changed") != NULL);
+      CBT_CHECK_EQ(t.status, CB_ST_WRONG);
+      CBT_CHECK_EQ(t.wrong, 2);
+      CBT_CHECK(strstr(t.msg, "output bytes arrived changed") != NULL);
     }
 }
 
@@ -518,18 +484,11 @@ static void test_corrupt_bytes_from_processes(void **state)
 
 static int group_setup(void **state)
 {
-  size_t i, d, k;
-
   (void)state;
   if (cb_topo_load(&topo) != 0)
     return -1;
   pus = cb_topo_pus(topo);
-  for (i = 0; i < cb_runners_count; i++)
-    for (d = 0; cb_runners[i]->dispatches[d] != NULL; d++)
-      for (k = 0; cb_runners[i]->transports[k] != NULL; k++)
-        if (nvariants < CB_ARRAY_SIZE(variants))
-          variants[nvariants++] = (variant_t){ cb_runners[i], cb_runners[i]->dispatches[d],
-                                               cb_runners[i]->transports[k] };
+  nvariants = cbt_variants(variants, CBT_ARRAY_SIZE(variants));
   return 0;
 }
 

@@ -45,6 +45,7 @@
 #include "stats.h"
 #include "summary.h"
 #include "table.h"
+#include "common.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_ARGS 40
@@ -53,165 +54,20 @@
 
 /* ---- running concbench ---------------------------------------------------- */
 
-typedef struct spawn_s {
-  const char *dir;     /* working directory (NULL: ours) */
-  const char *tmpdir;  /* TMPDIR of the command (NULL: ours) */
-  const char *gnuplot; /* CONCBENCH_GNUPLOT (NULL: ours) */
-  rlim_t stack;        /* RLIMIT_STACK in bytes (0: ours) */
-  rlim_t nofile;       /* RLIMIT_NOFILE (0: ours) */
-  int out_fd;          /* stdout (-1: a temporary file, read back) */
-  int nobody;          /* run as user and group 65534 (when we are root) */
-} spawn_t;
-
-typedef struct result_s {
-  int status;
-  char *out, *err;
-} result_t;
-
-static void sleep_ms(long ms)
+/* Run concbench, bounded by WAIT_S; it must end by itself (no signal) and
+ * start (exit below 126). */
+static void run(const cbt_spawn_t *o, const char *const *argv, cbt_result_t *r)
 {
-  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-    ;
-}
-
-static char *slurp_fd(int fd)
-{
-  off_t n = lseek(fd, 0, SEEK_END);
-  char *buf;
-
-  assert_true(n >= 0);
-  buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(pread(fd, buf, (size_t)n, 0), n);
-  buf[n] = '\0';
-  return buf;
-}
-
-static char *slurp_path(const char *path)
-{
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  char *text;
-
-  if (fd < 0)
-    fail_msg("cannot read %s: %s", path, strerror(errno));
-  text = slurp_fd(fd);
-  close(fd);
-  return text;
-}
-
-static pid_t start(const spawn_t *o, const char *const *argv, int out, int err)
-{
-  const char *bin = getenv("CONCBENCH");
-  char *args[MAX_ARGS + 2];
-  size_t i;
-  pid_t pid;
-
-  if (bin == NULL || bin[0] != '/')
-    fail_msg("CONCBENCH must hold the binary's absolute path (got '%s')", bin ? bin : "");
-  args[0] = (char *)bin;
-  for (i = 0; argv[i] != NULL; i++) {
-    assert_true(i < MAX_ARGS);
-    args[i + 1] = (char *)argv[i];
-  }
-  args[i + 1] = NULL;
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    int null = open("/dev/null", O_RDONLY);
-    struct rlimit rl;
-    if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
-      _exit(126);
-    if (o->dir != NULL && chdir(o->dir) != 0)
-      _exit(126);
-    if (o->tmpdir != NULL)
-      setenv("TMPDIR", o->tmpdir, 1);
-    if (o->gnuplot != NULL)
-      setenv("CONCBENCH_GNUPLOT", o->gnuplot, 1);
-    if (o->stack != 0) {
-      rl.rlim_cur = rl.rlim_max = o->stack;
-      if (setrlimit(RLIMIT_STACK, &rl) != 0)
-        _exit(126);
-    }
-    if (o->nofile != 0) {
-      rl.rlim_cur = rl.rlim_max = o->nofile;
-      if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-        _exit(126);
-    }
-    if (o->nobody && (setgid(65534) != 0 || setuid(65534) != 0))
-      _exit(126);
-    execv(bin, args);
-    _exit(127);
-  }
-  return pid;
-}
-
-/* Wait for pid; fail (after killing it) when it does not end in time. */
-static int wait_bounded(pid_t pid, const char *what)
-{
-  long waited;
-  int status;
-  pid_t r;
-
-  for (waited = 0; waited <= WAIT_S * 1000L; waited += POLL_MS) {
-    r = waitpid(pid, &status, WNOHANG);
-    if (r == pid)
-      return status;
-    assert_true(r == 0 || errno == EINTR);
-    sleep_ms(POLL_MS);
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
-  fail_msg("%s did not end within %d s", what, WAIT_S);
-  return status;
-}
-
-static void describe(const char *const *argv, char *buf, size_t len)
-{
-  size_t i, used = (size_t)snprintf(buf, len, "concbench");
-
-  for (i = 0; argv[i] != NULL && used < len; i++)
-    used += (size_t)snprintf(buf + used, len - used, " '%s'", argv[i]);
-}
-
-static void run(const spawn_t *o, const char *const *argv, result_t *r)
-{
-  char out_tmpl[] = "/tmp/cb-test-rel-out-XXXXXX", err_tmpl[] = "/tmp/cb-test-rel-err-XXXXXX";
+  cbt_spawn_t bounded = *o;
   char what[1024];
-  int out = o->out_fd, err = mkostemp(err_tmpl, O_CLOEXEC);
-  pid_t pid;
 
-  assert_true(err >= 0);
-  unlink(err_tmpl);
-  if (out < 0) {
-    out = mkostemp(out_tmpl, O_CLOEXEC);
-    assert_true(out >= 0);
-    unlink(out_tmpl);
-  }
-  describe(argv, what, sizeof(what));
-  pid = start(o, argv, out, err);
-  r->status = wait_bounded(pid, what);
-  r->out = o->out_fd < 0 ? slurp_fd(out) : strdup("");
-  r->err = slurp_fd(err);
-  if (o->out_fd < 0)
-    close(out);
-  close(err);
-  if (WIFSIGNALED(r->status))
-    fail_msg("%s: killed by signal %d; stderr: %s", what, WTERMSIG(r->status), r->err);
-  if (WEXITSTATUS(r->status) >= 126)
-    fail_msg("%s: exit %d (could not start?); stderr: %s", what, WEXITSTATUS(r->status), r->err);
+  bounded.timeout_s = WAIT_S;
+  cbt_describe(argv, what, sizeof(what));
+  cbt_run(&bounded, argv, r);
+  cbt_expect_no_crash(r, what);
 }
 
-static void result_free(result_t *r)
-{
-  free(r->out);
-  free(r->err);
-  memset(r, 0, sizeof(*r));
-}
-
-static void expect_exit(const result_t *r, int code, const char *what)
+static void expect_exit(const cbt_result_t *r, int code, const char *what)
 {
   if (WEXITSTATUS(r->status) != code)
     fail_msg("%s: exit %d, expected %d; stderr: %s", what, WEXITSTATUS(r->status), code, r->err);
@@ -234,19 +90,13 @@ static void expect_lines(const char *err, const char *what)
   }
 }
 
-static void expect_in(const char *text, const char *needle, const char *what)
-{
-  if (strstr(text, needle) == NULL)
-    fail_msg("%s: '%s' not found in: %s", what, needle, text);
-}
-
 /* Descendants that outlived their command (they come to us, the
  * subreaper); 0 is the only right answer. */
 static int survivors(void)
 {
   int n = 0;
 
-  sleep_ms(50);
+  cbt_sleep_ms(50);
   while (waitpid(-1, NULL, WNOHANG) > 0)
     n++;
   return n;
@@ -264,69 +114,23 @@ static int none_alive(void)
       ;
     if (r < 0 && errno == ECHILD)
       return 1;
-    sleep_ms(POLL_MS);
+    cbt_sleep_ms(POLL_MS);
   }
   return 0;
 }
 
 /* ---- files ---------------------------------------------------------------- */
 
-static void make_dir(char *buf, size_t len, const char *what)
-{
-  snprintf(buf, len, "/tmp/cb-test-rel-%s-XXXXXX", what);
-  assert_non_null(mkdtemp(buf));
-  assert_int_equal(chmod(buf, 0755), 0);
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-  (void)st;
-  (void)f;
-  if (type == FTW_DP)
-    rmdir(path);
-  else
-    unlink(path);
-  return 0;
-}
-
-static void remove_tree(const char *dir)
-{
-  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void write_text(const char *path, const char *text)
-{
-  FILE *f = fopen(path, "wb");
-
-  assert_non_null(f);
-  assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-  assert_int_equal(fclose(f), 0);
-}
-
 static void path_in(char *buf, size_t len, const char *dir, const char *name)
 {
   snprintf(buf, len, "%s/%s", dir, name);
 }
 
-static int exists(const char *path)
+/* Readable by the user nobody, for the runs that drop to it. */
+static void make_dir(char *buf, size_t len, const char *what)
 {
-  struct stat st;
-
-  return lstat(path, &st) == 0;
-}
-
-static size_t count_lines_with(const char *text, const char *prefix)
-{
-  size_t n = 0, len = strlen(prefix);
-  const char *p = text;
-
-  while (p != NULL && *p != '\0') {
-    n += strncmp(p, prefix, len) == 0;
-    p = strchr(p, '\n');
-    if (p != NULL)
-      p++;
-  }
-  return n;
+  cbt_make_dir(buf, len, what);
+  assert_int_equal(chmod(buf, 0755), 0);
 }
 
 /* A quick valid run into dir/name (two cells, five trials each: enough for
@@ -335,12 +139,12 @@ static void make_trials(const char *dir, const char *name)
 {
   const char *argv[] = { "run", "-w", "noop", "-r", "serial,threads", "-c", "1", "-t", "50",
                          "--reps", "5", "--warmup", "0", "-p", "none", "-q", "-o", name, NULL };
-  spawn_t o = { .dir = dir, .out_fd = -1 };
-  result_t r;
+  cbt_spawn_t o = { .dir = dir, .out_fd = -1 };
+  cbt_result_t r;
 
   run(&o, argv, &r);
   expect_exit(&r, 0, "the fixture run");
-  result_free(&r);
+  cbt_result_free(&r);
 }
 
 /* ---- 1. small stack; work on a trial's behalf under its timeout ----------- */
@@ -364,11 +168,11 @@ static void test_small_stack(void **state)
     { "ab", "--base", "@BIN", "-w", "noop", "-r", "serial,threads", "-t", "20", "--reps", "5",
       "--threshold", "99", NULL },
   };
-  spawn_t o = { .stack = 28 * 1024, .out_fd = -1 };
+  cbt_spawn_t o = { .stack = 28 * 1024, .out_fd = -1 };
   char dir[256], what[1024];
   const char *argv[20];
   size_t i, k, n;
-  result_t r;
+  cbt_result_t r;
   int rep;
 
   (void)state;
@@ -391,14 +195,14 @@ static void test_small_stack(void **state)
           argv[n++] = more[k];
       }
       argv[n] = NULL;
-      describe(argv, what, sizeof(what));
+      cbt_describe(argv, what, sizeof(what));
       run(&o, argv, &r);
       expect_exit(&r, 0, what);
-      result_free(&r);
+      cbt_result_free(&r);
     }
   }
   assert_int_equal(survivors(), 0);
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 /* Expected checksums that would take hours (cpu.hash at its largest size)
@@ -409,10 +213,10 @@ static void test_expected_checksums_time_out(void **state)
   static const char *const argv[] = { "run", "-w", "cpu.hash", "-s", "10000000000", "-r",
                                        "serial", "-t", "100", "--reps", "2", "--warmup", "0",
                                        "--trial-timeout", "1", "-o", "out.csv", NULL };
-  spawn_t o = { .out_fd = -1 };
+  cbt_spawn_t o = { .out_fd = -1 };
   char dir[256], path[320], err[256];
   cb_table_t t;
-  result_t r;
+  cbt_result_t r;
   size_t row;
 
   (void)state;
@@ -420,20 +224,20 @@ static void test_expected_checksums_time_out(void **state)
   o.dir = dir;
   run(&o, argv, &r);
   expect_exit(&r, 1, "run with hour-long expected checksums");
-  expect_in(r.err, "computing the expected checksums: killed after 1 s", "stderr");
+  cbt_expect_in(r.err, "computing the expected checksums: killed after 1 s", "stderr");
   path_in(path, sizeof(path), dir, "out.csv");
   if (cb_table_load(path, &t, err, sizeof(err)) != 0)
     fail_msg("%s", err);
   assert_int_equal(t.rows, 3);
   for (row = 1; row < t.rows; row++) {
     assert_string_equal(cb_table_get(&t, row, (size_t)cb_table_col(&t, "status")), "timeout");
-    expect_in(cb_table_get(&t, row, (size_t)cb_table_col(&t, "message")),
+    cbt_expect_in(cb_table_get(&t, row, (size_t)cb_table_col(&t, "message")),
               "computing the expected checksums", "the row's message");
   }
   cb_table_free(&t);
-  result_free(&r);
+  cbt_result_free(&r);
   assert_int_equal(survivors(), 0);
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 /* ---- 4. outputs of every kind --------------------------------------------- */
@@ -485,11 +289,11 @@ static void test_outputs_refused(void **state)
     { "sock", "a socket" },
     { "dir", "a directory" },
   };
-  spawn_t o = { .out_fd = -1 };
+  cbt_spawn_t o = { .out_fd = -1 };
   char dir[256], path[320], what[1024];
   const char *argv[20];
   size_t i, k;
-  result_t r;
+  cbt_result_t r;
 
   (void)state;
   make_dir(dir, sizeof(dir), "kinds");
@@ -504,12 +308,12 @@ static void test_outputs_refused(void **state)
   for (i = 0; i < ARRAY_SIZE(writers); i++) {
     for (k = 0; k < ARRAY_SIZE(kinds); k++) {
       writer_argv(i, kinds[k].name, argv);
-      describe(argv, what, sizeof(what));
+      cbt_describe(argv, what, sizeof(what));
       run(&o, argv, &r);
       expect_exit(&r, 2, what);
-      expect_in(r.err, kinds[k].needle, what);
+      cbt_expect_in(r.err, kinds[k].needle, what);
       expect_lines(r.err, what);
-      result_free(&r);
+      cbt_result_free(&r);
     }
   }
   /* Beside run's CSV: a FIFO nobody reads as its metadata, a directory as
@@ -522,17 +326,17 @@ static void test_outputs_refused(void **state)
     else
       assert_int_equal(mkdir(path, 0755), 0);
     writer_argv(0, csv, argv);
-    describe(argv, what, sizeof(what));
+    cbt_describe(argv, what, sizeof(what));
     run(&o, argv, &r);
     expect_exit(&r, 2, what);
-    expect_in(r.err, k == 0 ? "a FIFO that nobody reads" : "a directory", what);
+    cbt_expect_in(r.err, k == 0 ? "a FIFO that nobody reads" : "a directory", what);
     path_in(path, sizeof(path), dir, csv);
-    if (exists(path))
+    if (cbt_exists(path))
       fail_msg("%s: wrote its CSV though an output beside it was refused", what);
-    result_free(&r);
+    cbt_result_free(&r);
   }
   assert_int_equal(survivors(), 0);
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 /* A reader of a FIFO, in a child: everything it reads goes to a file. It
@@ -570,7 +374,7 @@ static pid_t fifo_reader(const char *fifo, const char *into)
         _exit(1);
       if ((waited += 10) > WAIT_S * 1000L)
         _exit(1);
-      sleep_ms(10); /* no writer yet, or nothing written yet */
+      cbt_sleep_ms(10); /* no writer yet, or nothing written yet */
     }
   }
   close(ready[1]);
@@ -585,10 +389,10 @@ static pid_t fifo_reader(const char *fifo, const char *into)
  * appears beside it. */
 static void test_outputs_streamed_once(void **state)
 {
-  spawn_t o = { .out_fd = -1 };
+  cbt_spawn_t o = { .out_fd = -1 };
   char dir[256], fifo[320], got[320], what[1024];
   const char *argv[20];
-  result_t r;
+  cbt_result_t r;
   size_t i;
   pid_t reader;
   int st, pfd[2];
@@ -604,28 +408,28 @@ static void test_outputs_streamed_once(void **state)
   for (i = 0; i < ARRAY_SIZE(writers); i++) {
     reader = fifo_reader(fifo, got);
     writer_argv(i, "fifo", argv);
-    describe(argv, what, sizeof(what));
+    cbt_describe(argv, what, sizeof(what));
     run(&o, argv, &r);
     /* ab's exit code is its verdict on two equal builds (1 by chance): not
      * the subject here */
     if (!(strcmp(argv[0], "ab") == 0 && WEXITSTATUS(r.status) == 1))
       expect_exit(&r, 0, what);
-    st = wait_bounded(reader, "the FIFO's reader");
+    st = cbt_wait(reader, WAIT_S, "the FIFO's reader");
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    text = slurp_path(got);
+    text = cbt_slurp_path(got, NULL);
     if (i == 0) {
       /* one header, three trials: four lines */
-      assert_int_equal(count_lines_with(text, "run_id,"), 1);
-      assert_int_equal(count_lines_with(text, ""), 4);
+      assert_int_equal(cbt_count_lines_with(text, "run_id,"), 1);
+      assert_int_equal(cbt_count_lines_with(text, ""), 4);
     } else if (strcmp(argv[0], "ab") == 0) {
       /* one header, five trials of each side */
-      assert_int_equal(count_lines_with(text, "side,"), 1);
-      assert_int_equal(count_lines_with(text, ""), 11);
+      assert_int_equal(cbt_count_lines_with(text, "side,"), 1);
+      assert_int_equal(cbt_count_lines_with(text, ""), 11);
     } else if (text[0] == '\0') {
       fail_msg("%s: nothing came through the FIFO", what);
     }
     free(text);
-    result_free(&r);
+    cbt_result_free(&r);
   }
   /* /dev/stdout into a pipe, for run: one header, three rows, and the
    * run's own words on stderr, not in the CSV. */
@@ -643,12 +447,12 @@ static void test_outputs_streamed_once(void **state)
       len += n;
     buf[len] = '\0';
     close(pfd[0]);
-    assert_int_equal(count_lines_with(buf, "run_id,"), 1);
+    assert_int_equal(cbt_count_lines_with(buf, "run_id,"), 1);
     if (strstr(buf, "wrote ") != NULL)
       fail_msg("the run's words went into its CSV on stdout: %s", buf);
   }
-  expect_in(r.err, "wrote 3 trials to /dev/stdout", "run's stderr");
-  result_free(&r);
+  cbt_expect_in(r.err, "wrote 3 trials to /dev/stdout", "run's stderr");
+  cbt_result_free(&r);
   /* /dev/stdout onto an unlinked file (this test's capture): written in
    * place, since there is no name to replace it by; renaming over the path
    * would have replaced the /dev/stdout link itself. */
@@ -657,21 +461,21 @@ static void test_outputs_streamed_once(void **state)
     struct stat st;
     run(&o, sum, &r);
     expect_exit(&r, 0, "summary -o /dev/stdout onto an unlinked file");
-    assert_int_equal(count_lines_with(r.out, "host,workload,"), 1);
+    assert_int_equal(cbt_count_lines_with(r.out, "host,workload,"), 1);
     assert_int_equal(lstat("/dev/stdout", &st), 0);
     assert_true(S_ISLNK(st.st_mode));
-    result_free(&r);
+    cbt_result_free(&r);
   }
   /* /dev/null: fine, and nothing beside it. */
   writer_argv(0, "/dev/null", argv);
   run(&o, argv, &r);
   expect_exit(&r, 0, "run -o /dev/null");
-  assert_false(exists("/dev/null.summary.csv"));
-  assert_false(exists("/dev/null.meta.json"));
-  assert_false(exists("/dev/null.lock"));
-  result_free(&r);
+  assert_false(cbt_exists("/dev/null.summary.csv"));
+  assert_false(cbt_exists("/dev/null.meta.json"));
+  assert_false(cbt_exists("/dev/null.lock"));
+  cbt_result_free(&r);
   assert_int_equal(survivors(), 0);
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 /* An output reached through a link to an input is that input. */
@@ -679,33 +483,33 @@ static void test_output_is_input_through_links(void **state)
 {
   static const char *const argv1[] = { "summary", "in.csv", "-o", "link.csv", NULL };
   static const char *const argv2[] = { "report", "in.csv", "-o", "hard.csv", NULL };
-  spawn_t o = { .out_fd = -1 };
+  cbt_spawn_t o = { .out_fd = -1 };
   char dir[256], path[320], other[320];
   char *before, *after;
-  result_t r;
+  cbt_result_t r;
 
   (void)state;
   make_dir(dir, sizeof(dir), "links");
   make_trials(dir, "in.csv");
   o.dir = dir;
   path_in(path, sizeof(path), dir, "in.csv");
-  before = slurp_path(path);
+  before = cbt_slurp_path(path, NULL);
   path_in(other, sizeof(other), dir, "link.csv");
   assert_int_equal(symlink("in.csv", other), 0);
   path_in(other, sizeof(other), dir, "hard.csv");
   assert_int_equal(link(path, other), 0);
   run(&o, argv1, &r);
   expect_exit(&r, 2, "summary -o a symlink to its input");
-  expect_in(r.err, "is the input", "summary");
-  result_free(&r);
+  cbt_expect_in(r.err, "is the input", "summary");
+  cbt_result_free(&r);
   run(&o, argv2, &r);
   expect_exit(&r, 2, "report -o a hard link to its input");
-  result_free(&r);
-  after = slurp_path(path);
+  cbt_result_free(&r);
+  after = cbt_slurp_path(path, NULL);
   assert_string_equal(after, before);
   free(before);
   free(after);
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 /* ---- 5. two runs on one output -------------------------------------------- */
@@ -718,22 +522,22 @@ static void test_second_run_refused(void **state)
   static const char *const quick[] = { "run", "-w", "noop", "-r", "serial", "-t", "10",
                                        "--reps", "1", "--warmup", "0", "-q", "-o", "out.csv",
                                        NULL };
-  spawn_t o = { .out_fd = -1 };
+  cbt_spawn_t o = { .out_fd = -1 };
   char dir[256], lock[320], pid_text[32], *text;
   int null = open("/dev/null", O_WRONLY | O_CLOEXEC), st;
   long waited;
-  result_t r;
+  cbt_result_t r;
   pid_t first;
 
   (void)state;
   make_dir(dir, sizeof(dir), "lock");
   o.dir = dir;
   path_in(lock, sizeof(lock), dir, "out.lock");
-  first = start(&o, slow, null, null);
+  first = cbt_start(&o, slow, null, null);
   /* until the first run holds the lock and has written its PID in it */
   snprintf(pid_text, sizeof(pid_text), "%ld\n", (long)first);
   for (waited = 0;; waited += POLL_MS) {
-    text = exists(lock) ? slurp_path(lock) : NULL;
+    text = cbt_exists(lock) ? cbt_slurp_path(lock, NULL) : NULL;
     if (text != NULL && strcmp(text, pid_text) == 0)
       break;
     free(text);
@@ -741,26 +545,26 @@ static void test_second_run_refused(void **state)
       kill(first, SIGKILL);
       fail_msg("the first run never held its lock");
     }
-    sleep_ms(POLL_MS);
+    cbt_sleep_ms(POLL_MS);
   }
   free(text);
   run(&o, quick, &r);
   expect_exit(&r, 2, "a second run on the same output");
   snprintf(pid_text, sizeof(pid_text), "PID %ld", (long)first);
-  expect_in(r.err, pid_text, "the second run's message");
+  cbt_expect_in(r.err, pid_text, "the second run's message");
   expect_lines(r.err, "the second run");
-  result_free(&r);
+  cbt_result_free(&r);
   /* The first one goes on, then stops cleanly and lets go. */
   assert_int_equal(kill(first, SIGTERM), 0);
-  st = wait_bounded(first, "the first run");
+  st = cbt_wait(first, WAIT_S, "the first run");
   assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM);
-  assert_false(exists(lock));
+  assert_false(cbt_exists(lock));
   run(&o, quick, &r);
   expect_exit(&r, 0, "a run after the first ended");
-  result_free(&r);
+  cbt_result_free(&r);
   close(null);
   assert_int_equal(survivors(), 0);
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 /* ---- 6. kills and signals ------------------------------------------------- */
@@ -793,11 +597,11 @@ static void test_killed_run_scratch_is_swept(void **state)
   static const char *const quick[] = { "run", "-w", "noop", "-r", "serial", "-t", "10",
                                        "--reps", "1", "--warmup", "0", "-q", "-o", "q.csv",
                                        NULL };
-  spawn_t o = { .out_fd = -1 };
+  cbt_spawn_t o = { .out_fd = -1 };
   char dir[256], tmp[256], left[512], seen[512], alive[320], other[320];
   int null = open("/dev/null", O_WRONLY | O_CLOEXEC), st;
   long waited;
-  result_t r;
+  cbt_result_t r;
   pid_t pid;
 
   (void)state;
@@ -810,7 +614,7 @@ static void test_killed_run_scratch_is_swept(void **state)
   assert_int_equal(mkdir(alive, 0700), 0);
   snprintf(other, sizeof(other), "%s/concbench-notapid", tmp);
   assert_int_equal(mkdir(other, 0700), 0);
-  pid = start(&o, slow, null, null);
+  pid = cbt_start(&o, slow, null, null);
   /* Seen twice: the trial's, not the one run makes and removes at start to
    * check TMPDIR. */
   for (waited = 0, seen[0] = '\0';; waited += POLL_MS) {
@@ -822,24 +626,24 @@ static void test_killed_run_scratch_is_swept(void **state)
       kill(pid, SIGKILL);
       fail_msg("no scratch directory of the run appeared in %s", tmp);
     }
-    sleep_ms(POLL_MS);
+    cbt_sleep_ms(POLL_MS);
   }
   assert_int_equal(kill(pid, SIGKILL), 0);
-  st = wait_bounded(pid, "the killed run");
+  st = cbt_wait(pid, WAIT_S, "the killed run");
   assert_true(WIFSIGNALED(st));
   assert_true(none_alive()); /* its trial died with it */
-  if (!exists(left))
+  if (!cbt_exists(left))
     fail_msg("SIGKILL left no scratch directory: nothing to test");
   run(&o, quick, &r);
   expect_exit(&r, 0, "the next run");
-  result_free(&r);
-  if (exists(left))
+  cbt_result_free(&r);
+  if (cbt_exists(left))
     fail_msg("the next run did not remove %s", left);
-  assert_true(exists(alive));
-  assert_true(exists(other));
+  assert_true(cbt_exists(alive));
+  assert_true(cbt_exists(other));
   close(null);
-  remove_tree(tmp);
-  remove_tree(dir);
+  cbt_remove_tree(tmp);
+  cbt_remove_tree(dir);
 }
 
 /* The PID of a process that has ended. */
@@ -861,7 +665,7 @@ static void test_stale_temporaries_swept(void **state)
 {
   static const char *const summary[] = { "summary", "in.csv", "-q", "-o", "out.csv", NULL };
   static const char *const plot[] = { "plot", "in.csv", "-o", "charts", "-q", NULL };
-  spawn_t o = { .out_fd = -1 };
+  cbt_spawn_t o = { .out_fd = -1 };
   char dir[256], path[512];
   long dead = (long)dead_pid(), live = (long)getpid();
   struct {
@@ -876,7 +680,7 @@ static void test_stale_temporaries_swept(void **state)
     { "%s/charts/data/scaling-noop.dat.tmp-%ld-g7h8i9", 0, 0 },
     { "%s/charts/.winners.tmp-%ld.svg", 1, 1 },
   };
-  result_t r;
+  cbt_result_t r;
   size_t i;
 
   (void)state;
@@ -889,20 +693,20 @@ static void test_stale_temporaries_swept(void **state)
   assert_int_equal(mkdir(path, 0755), 0);
   for (i = 0; i < ARRAY_SIZE(files); i++) {
     snprintf(path, sizeof(path), files[i].fmt, dir, files[i].pid ? live : dead);
-    write_text(path, "half");
+    cbt_write_file(path, "half");
   }
   run(&o, summary, &r);
   expect_exit(&r, 0, "summary");
-  result_free(&r);
+  cbt_result_free(&r);
   run(&o, plot, &r);
   expect_exit(&r, 0, "plot");
-  result_free(&r);
+  cbt_result_free(&r);
   for (i = 0; i < ARRAY_SIZE(files); i++) {
     snprintf(path, sizeof(path), files[i].fmt, dir, files[i].pid ? live : dead);
-    if (exists(path) != files[i].stays)
+    if (cbt_exists(path) != files[i].stays)
       fail_msg("%s: %s", path, files[i].stays ? "removed, though not stale" : "left behind");
   }
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 /* A gnuplot that waits for ever: plot, asked to stop, kills and reaps it. */
@@ -918,7 +722,7 @@ static const char truncating_gnuplot[] =
 
 static void write_script(const char *path, const char *text)
 {
-  write_text(path, text);
+  cbt_write_file(path, text);
   assert_int_equal(chmod(path, 0755), 0);
 }
 
@@ -939,12 +743,13 @@ static void no_temporary(const char *dir)
 static void test_plot_stopped_and_full_disk(void **state)
 {
   static const char *const plot[] = { "plot", "in.csv", "-o", "charts", "-q", NULL };
-  spawn_t o = { .out_fd = -1 };
-  char dir[256], gp[320], charts[320], chart[400], errp[320], *text;
+  cbt_spawn_t o = { .out_fd = -1 };
+  char dir[256], gp[320], charts[320], chart[400], errp[320], *text, gp_env[360];
+  const char *env[] = { gp_env, NULL };
   int errfd, st, sigs[] = { SIGTERM, SIGHUP, SIGINT };
   size_t i;
   long waited;
-  result_t r;
+  cbt_result_t r;
   pid_t pid, child;
 
   (void)state;
@@ -955,11 +760,12 @@ static void test_plot_stopped_and_full_disk(void **state)
   write_script(gp, sleeping_gnuplot);
   path_in(charts, sizeof(charts), dir, "charts");
   path_in(errp, sizeof(errp), dir, "plot.err");
-  o.gnuplot = gp;
+  snprintf(gp_env, sizeof(gp_env), "CONCBENCH_GNUPLOT=%s", gp);
+  o.env = env;
   for (i = 0; i < ARRAY_SIZE(sigs); i++) {
     errfd = open(errp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     assert_true(errfd >= 0);
-    pid = start(&o, plot, errfd, errfd);
+    pid = cbt_start(&o, plot, errfd, errfd);
     /* until plot has started its gnuplot */
     for (waited = 0;; waited += POLL_MS) {
       char path[64], line[256];
@@ -975,16 +781,16 @@ static void test_plot_stopped_and_full_disk(void **state)
         kill(pid, SIGKILL);
         fail_msg("plot never started gnuplot");
       }
-      sleep_ms(POLL_MS);
+      cbt_sleep_ms(POLL_MS);
     }
     assert_int_equal(kill(pid, sigs[i]), 0);
-    st = wait_bounded(pid, "plot after a signal");
-    text = slurp_fd(errfd);
+    st = cbt_wait(pid, WAIT_S, "plot after a signal");
+    text = cbt_slurp_fd(errfd, NULL);
     close(errfd);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 128 + sigs[i])
       fail_msg("plot: status %#x after signal %d, expected exit %d: %s", st, sigs[i],
                128 + sigs[i], text);
-    expect_in(text, "interrupted", "plot's stderr");
+    cbt_expect_in(text, "interrupted", "plot's stderr");
     free(text);
     assert_int_equal(survivors(), 0); /* gnuplot did not outlive it */
     assert_true(kill(child, 0) != 0);
@@ -993,39 +799,40 @@ static void test_plot_stopped_and_full_disk(void **state)
 
   /* Charts drawn, then a "full disk": they stay as they were, no empty or
    * partial chart is left, and plot says so and exits 1. */
-  o.gnuplot = NULL;
+  o.env = NULL;
   run(&o, plot, &r);
   expect_exit(&r, 0, "plot");
-  result_free(&r);
+  cbt_result_free(&r);
   path_in(chart, sizeof(chart), charts, "scaling-noop.png");
-  text = slurp_path(chart);
+  text = cbt_slurp_path(chart, NULL);
   assert_true(strlen(text) >= 4 && memcmp(text + 1, "PNG", 3) == 0);
   free(text);
   path_in(gp, sizeof(gp), dir, "truncating-gnuplot");
   write_script(gp, truncating_gnuplot);
-  o.gnuplot = gp;
+  snprintf(gp_env, sizeof(gp_env), "CONCBENCH_GNUPLOT=%s", gp);
+  o.env = env;
   run(&o, plot, &r);
   expect_exit(&r, 1, "plot on a full disk");
-  expect_in(r.err, "incomplete png", "plot's stderr");
+  cbt_expect_in(r.err, "incomplete png", "plot's stderr");
   expect_lines(r.err, "plot on a full disk");
-  result_free(&r);
-  text = slurp_path(chart);
+  cbt_result_free(&r);
+  text = cbt_slurp_path(chart, NULL);
   assert_true(strlen(text) >= 4 && memcmp(text + 1, "PNG", 3) == 0);
   free(text);
   no_temporary(charts);
 
   /* Too few file descriptors to start gnuplot (ulimit -n 5): the message
    * names the real cause, never "its message is above" with none above. */
-  o.gnuplot = NULL;
+  o.env = NULL;
   o.nofile = 5;
   run(&o, plot, &r);
   o.nofile = 0;
   expect_exit(&r, 1, "plot with 5 file descriptors");
-  expect_in(r.err, strerror(EMFILE), "plot's stderr");
+  cbt_expect_in(r.err, strerror(EMFILE), "plot's stderr");
   if (strstr(r.err, "above") != NULL)
     fail_msg("plot points at a message above: %s", r.err);
-  result_free(&r);
-  remove_tree(dir);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 /* ---- 8. stdout and directories that cannot be written --------------------- */
@@ -1041,10 +848,10 @@ static void test_unwritable_stdout(void **state)
     { "compare", "in.csv", "in.csv", NULL },
     { "run", "-w", "noop", "-r", "serial", NULL },
   };
-  spawn_t o = { .out_fd = open("/dev/full", O_WRONLY | O_CLOEXEC) };
+  cbt_spawn_t o = { .out_fd = open("/dev/full", O_WRONLY | O_CLOEXEC) };
   char dir[256], what[1024];
   const char *argv[20];
-  result_t r;
+  cbt_result_t r;
   size_t i, n;
 
   (void)state;
@@ -1062,26 +869,26 @@ static void test_unwritable_stdout(void **state)
         argv[n++] = more[k];
     }
     argv[n] = NULL;
-    describe(argv, what, sizeof(what));
+    cbt_describe(argv, what, sizeof(what));
     run(&o, argv, &r);
     expect_exit(&r, 1, what);
-    expect_in(r.err, "cannot write to stdout: No space left on device", what);
+    cbt_expect_in(r.err, "cannot write to stdout: No space left on device", what);
     expect_lines(r.err, what);
-    result_free(&r);
+    cbt_result_free(&r);
   }
   close(o.out_fd);
   /* The same exit code in every command for an output that takes nothing. */
   o.out_fd = -1;
   for (i = 0; i < ARRAY_SIZE(writers); i++) {
     writer_argv(i, "/dev/full", argv);
-    describe(argv, what, sizeof(what));
+    cbt_describe(argv, what, sizeof(what));
     run(&o, argv, &r);
     expect_exit(&r, 1, what);
-    expect_in(r.err, "cannot write '/dev/full': No space left on device", what);
+    cbt_expect_in(r.err, "cannot write '/dev/full': No space left on device", what);
     expect_lines(r.err, what);
-    result_free(&r);
+    cbt_result_free(&r);
   }
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 /* A working directory nobody may write in: the real cause (EACCES), not
@@ -1090,9 +897,9 @@ static void test_unwritable_directory(void **state)
 {
   static const char *const argv[] = { "run", "-w", "noop", "-r", "serial", "-t", "10",
                                       "--reps", "1", "--warmup", "0", "-q", NULL };
-  spawn_t o = { .out_fd = -1 };
+  cbt_spawn_t o = { .out_fd = -1 };
   char dir[256];
-  result_t r;
+  cbt_result_t r;
 
   (void)state;
   make_dir(dir, sizeof(dir), "rodir");
@@ -1101,12 +908,12 @@ static void test_unwritable_directory(void **state)
   o.nobody = geteuid() == 0; /* root writes anywhere: be somebody else */
   run(&o, argv, &r);
   expect_exit(&r, 2, "run in a read-only directory");
-  expect_in(r.err, "'results'", "run's message");
-  expect_in(r.err, strerror(EACCES), "run's message");
+  cbt_expect_in(r.err, "'results'", "run's message");
+  cbt_expect_in(r.err, strerror(EACCES), "run's message");
   expect_lines(r.err, "run in a read-only directory");
-  result_free(&r);
+  cbt_result_free(&r);
   assert_int_equal(chmod(dir, 0755), 0);
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 /* ---- 9. a large CSV --------------------------------------------------------- */
@@ -1137,12 +944,12 @@ static void test_big_csv(void **state)
   static const char *const summary[] = { "summary", "big.csv", "-q", "-o", "s.csv", NULL };
   static const char *const report[] = { "report", "big.csv", "-o", "r.md", NULL };
   static const char *const compare[] = { "compare", "big.csv", "big.csv", "-f", "csv", NULL };
-  spawn_t o = { .out_fd = -1 };
+  cbt_spawn_t o = { .out_fd = -1 };
   char dir[256], path[320], err[256];
   size_t lo, hi, n = BIG_ROWS;
   double level;
   cb_table_t t;
-  result_t r;
+  cbt_result_t r;
   long c;
 
   (void)state;
@@ -1152,7 +959,7 @@ static void test_big_csv(void **state)
   o.dir = dir;
   run(&o, summary, &r);
   expect_exit(&r, 0, "summary of 300020 trials");
-  result_free(&r);
+  cbt_result_free(&r);
   path_in(path, sizeof(path), dir, "s.csv");
   if (cb_table_load(path, &t, err, sizeof(err)) != 0)
     fail_msg("%s", err);
@@ -1172,13 +979,13 @@ static void test_big_csv(void **state)
 
   run(&o, report, &r);
   expect_exit(&r, 0, "report of 300020 trials");
-  result_free(&r);
+  cbt_result_free(&r);
   run(&o, compare, &r);
   expect_exit(&r, 0, "compare of 300020 trials with themselves");
-  if (count_lines_with(r.out, "noop") != 2 || strstr(r.out, ",unchanged,") == NULL)
+  if (cbt_count_lines_with(r.out, "noop") != 2 || strstr(r.out, ",unchanged,") == NULL)
     fail_msg("compare: %s", r.out);
-  result_free(&r);
-  remove_tree(dir);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 /* ---- 10. Markdown injection ------------------------------------------------ */
@@ -1202,16 +1009,16 @@ static void test_markdown_injection(void **state)
       "a|b,\"x`y*z_[l](http://e)<b>\",k|1,noop,threads,inproc,none,1,10,0,0,0.1,100,1,2,0,0,1,ok\n"
       "a|b,\"x`y*z_[l](http://e)<b>\",k|1,noop,threads,inproc,none,1,10,0,0,0.1,101,1,2,0,0,1,ok\n";
   const char *argv[] = { "report", "in.csv", "--charts", "my charts)](evil\n# x", NULL };
-  spawn_t o = { .out_fd = -1 };
+  cbt_spawn_t o = { .out_fd = -1 };
   char dir[256], path[320];
   const char *p, *end;
   int header = -1;
-  result_t r;
+  cbt_result_t r;
 
   (void)state;
   make_dir(dir, sizeof(dir), "md");
   path_in(path, sizeof(path), dir, "in.csv");
-  write_text(path, csv);
+  cbt_write_file(path, csv);
   o.dir = dir;
   run(&o, argv, &r);
   expect_exit(&r, 0, "report of hostile values");
@@ -1230,14 +1037,14 @@ static void test_markdown_injection(void **state)
       fail_msg("a table row with %d cells under a header of %d: %.*s", table_cells(p, (size_t)(end - p)),
                header, (int)(end - p), p);
   }
-  expect_in(r.out, "| host | a\\|b |", "the machine table");
-  expect_in(r.out, "x\\`y\\*z\\_\\[l\\](http://e)\\<b\\>", "the CPU model");
+  cbt_expect_in(r.out, "| host | a\\|b |", "the machine table");
+  cbt_expect_in(r.out, "x\\`y\\*z\\_\\[l\\](http://e)\\<b\\>", "the CPU model");
   /* The link's destination: no space, bracket, parenthesis or line break. */
-  expect_in(r.out, "(my%20charts%29%5D%28evil%0A%23%20x/winners.svg)", "the winners link");
+  cbt_expect_in(r.out, "(my%20charts%29%5D%28evil%0A%23%20x/winners.svg)", "the winners link");
   if (strstr(r.out, "\n# x") != NULL)
     fail_msg("--charts made a heading: %s", r.out);
-  result_free(&r);
-  remove_tree(dir);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 /* ---- 11. workers killed from outside -------------------------------------- */
@@ -1293,13 +1100,13 @@ static void test_killed_workers(void **state)
   static const char *const summary[] = { "summary", "out.csv", "-q", NULL };
   static const char *const summary_crash[] = { "summary", "crash.csv", "-q", NULL };
   static const char *const report[] = { "report", "out.csv", NULL };
-  spawn_t o = { .out_fd = -1 };
+  cbt_spawn_t o = { .out_fd = -1 };
   char dir[256], errp[320], *text;
   pid_t pid, trial[4], workers[16];
   size_t ntrial, nworkers;
   int errfd, st;
   long waited;
-  result_t r;
+  cbt_result_t r;
 
   (void)state;
   make_dir(dir, sizeof(dir), "killed");
@@ -1307,7 +1114,7 @@ static void test_killed_workers(void **state)
   path_in(errp, sizeof(errp), dir, "run.err");
   errfd = open(errp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   assert_true(errfd >= 0);
-  pid = start(&o, slow, errfd, errfd);
+  pid = cbt_start(&o, slow, errfd, errfd);
   /* until the trial process has its four workers, two of them in a task */
   for (waited = 0;; waited += POLL_MS) {
     ntrial = children_of(pid, trial, ARRAY_SIZE(trial));
@@ -1318,38 +1125,38 @@ static void test_killed_workers(void **state)
       kill(pid, SIGKILL);
       fail_msg("no trial with four workers in their tasks");
     }
-    sleep_ms(POLL_MS);
+    cbt_sleep_ms(POLL_MS);
   }
   assert_int_equal(kill(workers[0], SIGKILL), 0);
   assert_int_equal(kill(workers[1], SIGKILL), 0);
-  st = wait_bounded(pid, "the run whose workers were killed");
-  text = slurp_fd(errfd);
+  st = cbt_wait(pid, WAIT_S, "the run whose workers were killed");
+  text = cbt_slurp_fd(errfd, NULL);
   close(errfd);
   if (!WIFEXITED(st) || WEXITSTATUS(st) != 1)
     fail_msg("run: status %#x, expected exit 1 (a trial not ok): %s", st, text);
-  expect_in(text, "lost with a worker that died", "run's stderr");
+  cbt_expect_in(text, "lost with a worker that died", "run's stderr");
   free(text);
   run(&o, summary, &r);
   expect_exit(&r, 0, "summary");
-  expect_in(r.out, "lost-tasks", "the summary's flags");
-  expect_in(r.out, ",2\n", "the summary's failed_tasks");
-  result_free(&r);
+  cbt_expect_in(r.out, "lost-tasks", "the summary's flags");
+  cbt_expect_in(r.out, ",2\n", "the summary's failed_tasks");
+  cbt_result_free(&r);
   run(&o, report, &r);
   expect_exit(&r, 0, "report");
-  expect_in(r.out, "| io.sleep | processes | 4 | 0 of 1 | 2 |", "the report's failures");
-  result_free(&r);
+  cbt_expect_in(r.out, "| io.sleep | processes | 4 | 0 of 1 | 2 |", "the report's failures");
+  cbt_result_free(&r);
 
   /* fault.crash's workers die on purpose: its trials stay results. */
   run(&o, crash, &r);
   expect_exit(&r, 0, "fault.crash under processes");
-  result_free(&r);
+  cbt_result_free(&r);
   run(&o, summary_crash, &r);
   expect_exit(&r, 0, "summary of fault.crash");
   if (strstr(r.out, "lost-tasks") != NULL || strstr(r.out, "failures") != NULL)
     fail_msg("fault.crash's planned failures are flagged: %s", r.out);
-  result_free(&r);
+  cbt_result_free(&r);
   assert_int_equal(survivors(), 0);
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 int main(void)

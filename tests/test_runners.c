@@ -34,30 +34,13 @@
 #include "runner.h"
 #include "topo.h"
 #include "workload.h"
+#include "common.h"
 
 #if CB_HAVE_LIBUV
 #include <uv.h>
 #endif
 
 /* ---- checks that say which case failed ---------------------------------- */
-
-static char where[160];
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    int ok_ = !!(cond);                                                       \
-    if (!ok_)                                                                 \
-      print_error("[%s]\n", where);                                           \
-    _assert_true((LargestIntegralType)ok_, #cond, __FILE__, __LINE__);        \
-  } while (0)
-
-#define CHECK_EQ(a, b)                                                        \
-  do {                                                                        \
-    unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
-    if (a_ != b_)                                                             \
-      print_error("[%s] %s != %s\n", where, #a, #b);                          \
-    _assert_int_equal(a_, b_, __FILE__, __LINE__);                            \
-  } while (0)
 
 /* ---- the test workloads -------------------------------------------------- */
 
@@ -397,33 +380,8 @@ static int settled_threads(int want)
   return n;
 }
 
-static int no_children(void)
-{
-  errno = 0;
-  return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
-}
-
-/* A runner with one of its dispatch modes and transports: every test that
- * runs cells runs them under every variant. */
-typedef struct variant_s {
-  const cb_runner_t *rn;
-  const char *dispatch, *transport;
-} variant_t;
-
-static variant_t variants[64];
+static cbt_variant_t variants[64];
 static size_t nvariants;
-
-static void make_variants(void)
-{
-  size_t i, d, t;
-
-  for (i = 0; i < cb_runners_count; i++)
-    for (d = 0; cb_runners[i]->dispatches[d] != NULL; d++)
-      for (t = 0; cb_runners[i]->transports[t] != NULL; t++)
-        if (nvariants < CB_ARRAY_SIZE(variants))
-          variants[nvariants++] = (variant_t){ cb_runners[i], cb_runners[i]->dispatches[d],
-                                               cb_runners[i]->transports[t] };
-}
 
 typedef struct run_s {
   const cb_runner_t *rn;
@@ -438,7 +396,7 @@ typedef struct run_s {
 
 /* Set up `wl`, run it under `rn` and check that the run left nothing behind.
  * The state stays for the caller to inspect until run_end. */
-static void run_cell(run_t *r, const variant_t *v, const cb_workload_t *wl,
+static void run_cell(run_t *r, const cbt_variant_t *v, const cb_workload_t *wl,
                      uint64_t tasks, uint64_t size, uint64_t payload, unsigned c, int pin)
 {
   const cb_runner_t *rn = v->rn;
@@ -450,7 +408,7 @@ static void run_cell(run_t *r, const variant_t *v, const cb_workload_t *wl,
   r->wl = wl;
   r->params = (cb_params_t){ .tasks = tasks, .size = size, .payload = payload,
                              .seed = 0x1234 + tasks + c, .scratch = scratch };
-  snprintf(where, sizeof(where), "%s under %s/%s/%s, c=%u, tasks=%llu, size=%llu, payload=%llu, "
+  snprintf(cbt_where, sizeof(cbt_where), "%s under %s/%s/%s, c=%u, tasks=%llu, size=%llu, payload=%llu, "
            "pin=%s", wl->name, rn->name, v->dispatch, v->transport, c, (unsigned long long)tasks,
            (unsigned long long)size,
            (unsigned long long)payload,
@@ -471,14 +429,14 @@ static void run_cell(run_t *r, const variant_t *v, const cb_workload_t *wl,
     r->x.in = r->in;
   }
   if (pin != PIN_NO_PLAN) {
-    CHECK_EQ(cb_plan_compute(topo, (cb_pin_policy_t)pin, rn->workers(c, pus), &r->plan), 0);
+    CBT_CHECK_EQ(cb_plan_compute(topo, (cb_pin_policy_t)pin, rn->workers(c, pus), &r->plan), 0);
     r->x.plan = &r->plan;
   }
   if (wl->setup != NULL)
-    CHECK_EQ(wl->setup(&r->params, &r->state), 0);
+    CBT_CHECK_EQ(wl->setup(&r->params, &r->state), 0);
   r->x.state = r->state;
 
-  CHECK(no_children());
+  CBT_CHECK(cbt_no_children());
   fds0 = count_entries("/proc/self/fd");
   thr0 = count_entries("/proc/self/task");
   /* The serial runner binds the calling thread; later cases must not inherit it. */
@@ -487,9 +445,9 @@ static void run_cell(run_t *r, const variant_t *v, const cb_workload_t *wl,
   r->rc = rn->run(&r->x);
 
   assert_int_equal(sched_setaffinity(0, sizeof(aff), &aff), 0);
-  CHECK(no_children());
-  CHECK_EQ(count_entries("/proc/self/fd"), fds0);
-  CHECK_EQ(settled_threads(thr0), thr0);
+  CBT_CHECK(cbt_no_children());
+  CBT_CHECK_EQ(count_entries("/proc/self/fd"), fds0);
+  CBT_CHECK_EQ(settled_threads(thr0), thr0);
 }
 
 static void run_end(run_t *r)
@@ -527,19 +485,10 @@ static void check_clock_covers_tasks(const run_t *r)
       max = r->x.results[i].lat_ns;
   }
   if (r->x.wall_ns < max)
-    print_error("[%s] wall %llu ns, longest task %llu ns\n", where,
+    print_error("[%s] wall %llu ns, longest task %llu ns\n", cbt_where,
                 (unsigned long long)r->x.wall_ns, (unsigned long long)max);
-  CHECK(r->x.wall_ns > 0);
-  CHECK(r->x.wall_ns >= max);
-}
-
-static unsigned expected_workers(const cb_runner_t *rn, unsigned c)
-{
-  if (strcmp(rn->name, "serial") == 0)
-    return 1;
-  if (strcmp(rn->name, "eventloop") == 0)
-    return c < pus ? c : pus;
-  return c;
+  CBT_CHECK(r->x.wall_ns > 0);
+  CBT_CHECK(r->x.wall_ns >= max);
 }
 
 static int is_runner(const cb_runner_t *rn, const char *name)
@@ -554,33 +503,33 @@ static void check_all_once(run_t *r)
   rec_t *s = r->state;
   uint64_t i, e;
 
-  CHECK_EQ(r->rc, 0);
-  CHECK_EQ(r->x.msg[0], '\0');
-  CHECK_EQ(r->x.failed, 0);
-  CHECK_EQ(r->x.workers, expected_workers(r->rn, r->x.concurrency));
-  CHECK_EQ(r->x.workers, r->rn->workers(r->x.concurrency, pus));
+  CBT_CHECK_EQ(r->rc, 0);
+  CBT_CHECK_EQ(r->x.msg[0], '\0');
+  CBT_CHECK_EQ(r->x.failed, 0);
+  CBT_CHECK_EQ(r->x.workers, cbt_expected_workers(r->rn, r->x.concurrency, pus));
+  CBT_CHECK_EQ(r->x.workers, r->rn->workers(r->x.concurrency, pus));
   check_clock_covers_tasks(r);
-  CHECK_EQ(atomic_load(&s->misuse), 0);
+  CBT_CHECK_EQ(atomic_load(&s->misuse), 0);
   for (i = 0; i < r->params.tasks; i++) {
     e = expect_of(r, i);
     if (atomic_load(&s->count[i]) != 1 || r->x.results[i].seen != 1 ||
         r->x.results[i].err != 0 || r->x.results[i].checksum != e)
-      print_error("[%s] task %llu\n", where, (unsigned long long)i);
-    CHECK_EQ(atomic_load(&s->count[i]), 1);
-    CHECK_EQ(r->x.results[i].seen, 1);
-    CHECK_EQ(r->x.results[i].err, 0);
-    CHECK_EQ(r->x.results[i].checksum, e);
+      print_error("[%s] task %llu\n", cbt_where, (unsigned long long)i);
+    CBT_CHECK_EQ(atomic_load(&s->count[i]), 1);
+    CBT_CHECK_EQ(r->x.results[i].seen, 1);
+    CBT_CHECK_EQ(r->x.results[i].err, 0);
+    CBT_CHECK_EQ(r->x.results[i].checksum, e);
   }
   if (is_runner(r->rn, "eventloop") && r->wl->async_start != NULL)
-    CHECK_EQ(atomic_load(&s->worker_opens), 0);
+    CBT_CHECK_EQ(atomic_load(&s->worker_opens), 0);
   else
-    CHECK_EQ(atomic_load(&s->worker_opens), r->x.workers);
-  CHECK_EQ(atomic_load(&s->worker_closes), atomic_load(&s->worker_opens));
+    CBT_CHECK_EQ(atomic_load(&s->worker_opens), r->x.workers);
+  CBT_CHECK_EQ(atomic_load(&s->worker_closes), atomic_load(&s->worker_opens));
   /* Blocking tasks get the runner's kin (none from the event loop). */
   if (atomic_load(&s->async_starts) < r->params.tasks) {
-    CHECK(atomic_load(&s->kin_seen) == r->rn->kin);
+    CBT_CHECK(atomic_load(&s->kin_seen) == r->rn->kin);
     if (r->rn->kin == NULL)
-      CHECK_EQ(atomic_load(&s->kin_null), r->params.tasks);
+      CBT_CHECK_EQ(atomic_load(&s->kin_null), r->params.tasks);
   }
 }
 
@@ -595,24 +544,24 @@ static void check_loops(run_t *r)
   unsigned c = r->x.concurrency, L = r->x.workers, j, n = 0, opened = 0, started = 0;
   unsigned small = c / L, big = small + (c % L != 0), nbig = 0;
 
-  CHECK_EQ(atomic_load(&s->async_starts), r->params.tasks);
-  CHECK_EQ(atomic_load(&s->async_opens), c);
-  CHECK_EQ(atomic_load(&s->async_closes), c);
+  CBT_CHECK_EQ(atomic_load(&s->async_starts), r->params.tasks);
+  CBT_CHECK_EQ(atomic_load(&s->async_opens), c);
+  CBT_CHECK_EQ(atomic_load(&s->async_closes), c);
   for (j = 0; j < MAX_LOOPS && atomic_load(&s->loops[j].loop) != NULL; j++) {
     const rec_loop_t *l = &s->loops[j];
 
     n++;
     opened += l->opened;
     started += l->started;
-    CHECK(l->opened == small || l->opened == big);
+    CBT_CHECK(l->opened == small || l->opened == big);
     nbig += l->opened == big && big != small;
-    CHECK_EQ(l->inflight, 0);
-    CHECK_EQ(l->max_inflight, l->started < l->opened ? l->started : l->opened);
+    CBT_CHECK_EQ(l->inflight, 0);
+    CBT_CHECK_EQ(l->max_inflight, l->started < l->opened ? l->started : l->opened);
   }
-  CHECK_EQ(n, L);
-  CHECK_EQ(opened, c);
-  CHECK_EQ(nbig, c % L);
-  CHECK_EQ(started, r->params.tasks);
+  CBT_CHECK_EQ(n, L);
+  CBT_CHECK_EQ(opened, c);
+  CBT_CHECK_EQ(nbig, c % L);
+  CBT_CHECK_EQ(started, r->params.tasks);
 }
 
 /* ---- tests --------------------------------------------------------------- */
@@ -631,11 +580,11 @@ static int group_setup(void **state)
    * start it now so that it does not count as a thread left by a runner. */
   if (pthread_create(&tid, NULL, nothing, NULL) != 0 || pthread_join(tid, NULL) != 0)
     return -1;
-  if (!no_children())
+  if (!cbt_no_children())
     return -1; /* the leak checks below need a process without children */
   if (cb_topo_load(&topo) != 0)
     return -1;
-  make_variants();
+  nvariants = cbt_variants(variants, CBT_ARRAY_SIZE(variants));
   pus = cb_topo_pus(topo);
   if (mkdtemp(scratch) == NULL)
     return -1;
@@ -694,8 +643,9 @@ static void test_workers_rule(void **state)
   (void)state;
   for (i = 0; i < cb_runners_count; i++) {
     for (k = 0; k < CB_ARRAY_SIZE(cs); k++) {
-      snprintf(where, sizeof(where), "%s c=%u", cb_runners[i]->name, cs[k]);
-      CHECK_EQ(cb_runners[i]->workers(cs[k], pus), expected_workers(cb_runners[i], cs[k]));
+      snprintf(cbt_where, sizeof(cbt_where), "%s c=%u", cb_runners[i]->name, cs[k]);
+      CBT_CHECK_EQ(cb_runners[i]->workers(cs[k], pus),
+                   cbt_expected_workers(cb_runners[i], cs[k], pus));
     }
   }
 #if CB_HAVE_LIBUV
@@ -735,15 +685,15 @@ static void test_every_task_exactly_once(void **state)
             s = r.state;
             check_all_once(&r);
             /* Never more than c tasks in flight; serial has exactly one. */
-            CHECK(atomic_load(&s->max_inflight) <= c);
-            CHECK(atomic_load(&s->max_inflight) >= 1);
+            CBT_CHECK(atomic_load(&s->max_inflight) <= c);
+            CBT_CHECK(atomic_load(&s->max_inflight) >= 1);
             if (is_runner(rn, "serial"))
-              CHECK_EQ(atomic_load(&s->max_inflight), 1);
+              CBT_CHECK_EQ(atomic_load(&s->max_inflight), 1);
             if (is_runner(rn, "eventloop") && wls[wi]->async_start != NULL) {
               check_loops(&r);
             } else {
-              CHECK_EQ(atomic_load(&s->async_starts), 0);
-              CHECK_EQ(atomic_load(&s->async_opens), 0);
+              CBT_CHECK_EQ(atomic_load(&s->async_starts), 0);
+              CBT_CHECK_EQ(atomic_load(&s->async_opens), 0);
             }
             run_end(&r);
           }
@@ -780,11 +730,11 @@ static void test_kin(void **state)
   for (i = 0; i < nvariants; i++) {
     const cb_runner_t *rn = variants[i].rn;
     if (rn->kin == NULL) {
-      snprintf(where, sizeof(where), "%s", rn->name);
-      CHECK(is_runner(rn, "eventloop"));
+      snprintf(cbt_where, sizeof(cbt_where), "%s", rn->name);
+      CBT_CHECK(is_runner(rn, "eventloop"));
       continue;
     }
-    CHECK(rn->kin->spawn != NULL && rn->kin->pingpong != NULL);
+    CBT_CHECK(rn->kin->spawn != NULL && rn->kin->pingpong != NULL);
     for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++) {
       run_cell(&r, &variants[i], &wl_kin, 20, 0, 0, cs[ci], CB_PIN_NONE);
       check_all_once(&r);
@@ -810,14 +760,14 @@ static void test_wrong_checksum_comes_back(void **state)
 
         run_cell(&r, &variants[i], wls[wi], 12, 0, 0, cs[ci], CB_PIN_NONE);
         s = r.state;
-        CHECK_EQ(r.rc, 0);
-        CHECK_EQ(r.x.failed, 0);
+        CBT_CHECK_EQ(r.rc, 0);
+        CBT_CHECK_EQ(r.x.failed, 0);
         for (k = 0; k < r.params.tasks; k++) {
           uint64_t want = expect_of(&r, k) ^ (k == BAD_INDEX ? WRONG_XOR : 0);
-          CHECK_EQ(atomic_load(&s->count[k]), 1);
-          CHECK_EQ(r.x.results[k].seen, 1);
-          CHECK_EQ(r.x.results[k].err, 0);
-          CHECK_EQ(r.x.results[k].checksum, want);
+          CBT_CHECK_EQ(atomic_load(&s->count[k]), 1);
+          CBT_CHECK_EQ(r.x.results[k].seen, 1);
+          CBT_CHECK_EQ(r.x.results[k].err, 0);
+          CBT_CHECK_EQ(r.x.results[k].checksum, want);
         }
         run_end(&r);
       }
@@ -847,26 +797,26 @@ static void test_processes_survive_dead_worker(void **state)
           continue;
         run_cell(&r, &variants[vi], wls[wi], ntasks[ti], 0, payloads[pi], cs[ci], CB_PIN_NONE);
         s = r.state;
-        CHECK_EQ(r.rc, 0);
-        CHECK_EQ(r.x.failed, 1);
-        CHECK_EQ(r.x.workers, cs[ci]);
+        CBT_CHECK_EQ(r.rc, 0);
+        CBT_CHECK_EQ(r.x.failed, 1);
+        CBT_CHECK_EQ(r.x.workers, cs[ci]);
         check_clock_covers_tasks(&r);
-        CHECK_EQ(r.x.results[BAD_INDEX].err, -ECHILD);
-        CHECK_EQ(r.x.results[BAD_INDEX].seen, 0);
+        CBT_CHECK_EQ(r.x.results[BAD_INDEX].err, -ECHILD);
+        CBT_CHECK_EQ(r.x.results[BAD_INDEX].seen, 0);
         for (k = 0; k < r.params.tasks; k++) {
-          CHECK_EQ(atomic_load(&s->count[k]), 1);
+          CBT_CHECK_EQ(atomic_load(&s->count[k]), 1);
           if (k == BAD_INDEX)
             continue;
-          CHECK_EQ(r.x.results[k].seen, 1);
-          CHECK_EQ(r.x.results[k].err, 0);
-          CHECK_EQ(r.x.results[k].checksum, expect_of(&r, k));
+          CBT_CHECK_EQ(r.x.results[k].seen, 1);
+          CBT_CHECK_EQ(r.x.results[k].err, 0);
+          CBT_CHECK_EQ(r.x.results[k].checksum, expect_of(&r, k));
         }
         /* every worker but the dead one closed its slot; the dead one was
          * replaced at most once (not at all when no task was left) */
-        CHECK_EQ(atomic_load(&s->worker_opens), atomic_load(&s->worker_closes) + 1);
-        CHECK(atomic_load(&s->worker_opens) >= cs[ci]);
-        CHECK(atomic_load(&s->worker_opens) <= cs[ci] + 1);
-        CHECK_EQ(atomic_load(&s->misuse), 0);
+        CBT_CHECK_EQ(atomic_load(&s->worker_opens), atomic_load(&s->worker_closes) + 1);
+        CBT_CHECK(atomic_load(&s->worker_opens) >= cs[ci]);
+        CBT_CHECK(atomic_load(&s->worker_opens) <= cs[ci] + 1);
+        CBT_CHECK_EQ(atomic_load(&s->misuse), 0);
         run_end(&r);
       }
 }
@@ -897,18 +847,18 @@ static void test_registry_workloads(void **state)
     for (i = 0; i < nvariants; i++)
       for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++) {
         run_cell(&r, &variants[i], wl, 24, cases[k].size, 0, cs[ci], PIN_BOUND);
-        CHECK_EQ(r.rc, 0);
-        CHECK_EQ(r.x.msg[0], '\0');
-        CHECK_EQ(r.x.failed, 0);
-        CHECK_EQ(r.x.workers, expected_workers(variants[i].rn, cs[ci]));
+        CBT_CHECK_EQ(r.rc, 0);
+        CBT_CHECK_EQ(r.x.msg[0], '\0');
+        CBT_CHECK_EQ(r.x.failed, 0);
+        CBT_CHECK_EQ(r.x.workers, cbt_expected_workers(variants[i].rn, cs[ci], pus));
         check_clock_covers_tasks(&r);
         for (t = 0; t < r.params.tasks; t++) {
-          CHECK_EQ(r.x.results[t].seen, 1);
-          CHECK_EQ(r.x.results[t].err, 0);
-          CHECK_EQ(r.x.results[t].checksum, expect_of(&r, t));
+          CBT_CHECK_EQ(r.x.results[t].seen, 1);
+          CBT_CHECK_EQ(r.x.results[t].err, 0);
+          CBT_CHECK_EQ(r.x.results[t].checksum, expect_of(&r, t));
           /* A sleep never ends early, under any runner. */
           if (cases[k].sleeps)
-            CHECK(r.x.results[t].lat_ns >= cases[k].size * 1000u);
+            CBT_CHECK(r.x.results[t].lat_ns >= cases[k].size * 1000u);
         }
         run_end(&r);
       }
@@ -946,18 +896,18 @@ static void test_clock_lower_bound(void **state)
         if (is_runner(rn, "serial") && c > 2)
           continue; /* c means nothing to it; two are enough */
         run_cell(&r, &variants[i], wl, tasks, sizes[si], 0, c, PIN_BOUND);
-        CHECK_EQ(r.rc, 0);
-        CHECK_EQ(r.x.failed, 0);
+        CBT_CHECK_EQ(r.rc, 0);
+        CBT_CHECK_EQ(r.x.failed, 0);
         if (r.x.wall_ns < bound)
-          print_error("[%s] wall %llu ns < %llu waits of %llu us\n", where,
+          print_error("[%s] wall %llu ns < %llu waits of %llu us\n", cbt_where,
                       (unsigned long long)r.x.wall_ns, (unsigned long long)waves,
                       (unsigned long long)sizes[si]);
-        CHECK(r.x.wall_ns >= bound);
+        CBT_CHECK(r.x.wall_ns >= bound);
         check_clock_covers_tasks(&r);
         for (t = 0; t < tasks; t++) {
-          CHECK_EQ(r.x.results[t].seen, 1);
-          CHECK_EQ(r.x.results[t].checksum, expect_of(&r, t));
-          CHECK(r.x.results[t].lat_ns >= sizes[si] * 1000u);
+          CBT_CHECK_EQ(r.x.results[t].seen, 1);
+          CBT_CHECK_EQ(r.x.results[t].checksum, expect_of(&r, t));
+          CBT_CHECK(r.x.results[t].lat_ns >= sizes[si] * 1000u);
         }
         run_end(&r);
       }

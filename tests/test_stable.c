@@ -43,6 +43,7 @@
 #include "env.h"
 #include "profile.h"
 #include "table.h"
+#include "common.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -97,80 +98,19 @@ static void test_median_ci_within(void **state)
 
 /* ---- running concbench -------------------------------------------------- */
 
-typedef struct result_s {
-  int code;
-  char *out, *err;
-} result_t;
-
-static char *slurp_fd(int fd)
-{
-  off_t n = lseek(fd, 0, SEEK_END);
-  char *buf;
-
-  assert_true(n >= 0);
-  buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(pread(fd, buf, (size_t)n, 0), n);
-  buf[n] = '\0';
-  return buf;
-}
-
-static char *slurp_path(const char *path)
-{
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  char *text;
-
-  if (fd < 0)
-    fail_msg("cannot read %s: %s", path, strerror(errno));
-  text = slurp_fd(fd);
-  close(fd);
-  return text;
-}
-
 /* Run concbench with args (NULL-terminated), $CONCBENCH_SYSROOT set to
  * sysroot (NULL: unset); stdout and stderr are files, not terminals. */
-static void cli(result_t *r, const char *sysroot, const char *const *args)
+static void cli(cbt_result_t *r, const char *sysroot, const char *const *args)
 {
-  const char *bin = getenv("CONCBENCH");
-  char *argv[40];
-  FILE *out = tmpfile(), *err = tmpfile();
-  int st, i;
-  pid_t pid;
+  char sysroot_env[4200];
+  const char *env[] = { sysroot_env, "CONCBENCH_ENV_CHECK", NULL };
+  cbt_spawn_t o = { .env = env };
 
-  if (bin == NULL)
-    fail_msg("CONCBENCH is not set");
-  assert_non_null(out);
-  assert_non_null(err);
-  argv[0] = (char *)bin;
-  for (i = 0; args[i] != NULL && i < 38; i++)
-    argv[i + 1] = (char *)args[i];
-  argv[i + 1] = NULL;
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    dup2(fileno(out), 1);
-    dup2(fileno(err), 2);
-    if (sysroot != NULL)
-      setenv("CONCBENCH_SYSROOT", sysroot, 1);
-    else
-      unsetenv("CONCBENCH_SYSROOT");
-    unsetenv("CONCBENCH_ENV_CHECK");
-    execv(bin, argv);
-    _exit(127);
-  }
-  assert_int_equal(waitpid(pid, &st, 0), pid);
-  r->code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  r->out = slurp_fd(fileno(out));
-  r->err = slurp_fd(fileno(err));
-  fclose(out);
-  fclose(err);
-}
-
-static void result_free(result_t *r)
-{
-  free(r->out);
-  free(r->err);
+  if (sysroot != NULL)
+    snprintf(sysroot_env, sizeof(sysroot_env), "CONCBENCH_SYSROOT=%s", sysroot);
+  else
+    snprintf(sysroot_env, sizeof(sysroot_env), "CONCBENCH_SYSROOT");
+  cbt_run(&o, args, r);
 }
 
 static char dir[] = "/tmp/cb-stable-XXXXXX";
@@ -189,17 +129,15 @@ static int dir_setup(void **state)
 
 static int dir_teardown(void **state)
 {
-  char cmd[128];
-
   (void)state;
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-  return system(cmd) == 0 ? 0 : -1;
+  cbt_remove_tree(dir);
+  return 0;
 }
 
 /* The trial CSV at path, every row's column `col` as a number. */
 static size_t column(const char *path, const char *col, double *v, size_t max)
 {
-  char *text = slurp_path(path), err[256];
+  char *text = cbt_slurp_path(path, NULL), err[256];
   cb_table_t t;
   size_t i;
   long c;
@@ -222,7 +160,7 @@ static void test_calibration_reaches_min_time(void **state)
   char out[256];
   double tasks[8], wall[8];
   size_t n, i;
-  result_t r;
+  cbt_result_t r;
 
   (void)state;
   path_in(out, sizeof(out), "cal.csv");
@@ -248,7 +186,7 @@ static void test_calibration_reaches_min_time(void **state)
     assert_true(tasks[i] >= 200 && tasks[i] <= 240);
     assert_true(wall[i] >= 0.1);
   }
-  result_free(&r);
+  cbt_result_free(&r);
 
   /* -t: that count, no calibration. */
   cli(&r, "/nonexistent", (const char *const[]){ "run", "--profile", "quick", "-w", "io.sleep",
@@ -259,7 +197,7 @@ static void test_calibration_reaches_min_time(void **state)
   assert_null(strstr(r.err, "calibrated"));
   assert_int_equal(column(out, "tasks", tasks, ARRAY_SIZE(tasks)), 2);
   assert_true(tasks[0] == 10 && tasks[1] == 10);
-  result_free(&r);
+  cbt_result_free(&r);
 
   /* --min-time 0: the profile's count. */
   cli(&r, "/nonexistent", (const char *const[]){ "run", "--profile", "quick", "-w", "io.sleep",
@@ -269,18 +207,18 @@ static void test_calibration_reaches_min_time(void **state)
   assert_null(strstr(r.err, "calibrated"));
   assert_int_equal(column(out, "tasks", tasks, ARRAY_SIZE(tasks)), 1);
   assert_true(tasks[0] == 64);
-  result_free(&r);
+  cbt_result_free(&r);
 
   /* The dry run says that counts will grow, and a bad value is refused. */
   cli(&r, NULL, (const char *const[]){ "run", "--profile", "quick", "--dry-run", NULL });
   assert_int_equal(r.code, 0);
   assert_non_null(strstr(r.out, "tasks grow at run time until a trial lasts " CB_STR(
                                     CB_QUICK_MIN_MS) " ms (--min-time; -t: as shown)\n"));
-  result_free(&r);
+  cbt_result_free(&r);
   cli(&r, NULL, (const char *const[]){ "run", "-w", "noop", "--min-time", "-5", NULL });
   assert_int_equal(r.code, 2);
   assert_non_null(strstr(r.err, "bad --min-time '-5' (a whole number 0..3600000)"));
-  result_free(&r);
+  cbt_result_free(&r);
 }
 
 /* A cell whose tasks are one per unit of concurrency (life.idle) keeps that
@@ -290,7 +228,7 @@ static void test_calibration_leaves_alone(void **state)
 {
   char out[256];
   double tasks[8];
-  result_t r;
+  cbt_result_t r;
 
   (void)state;
   path_in(out, sizeof(out), "idle.csv");
@@ -301,7 +239,7 @@ static void test_calibration_leaves_alone(void **state)
   assert_null(strstr(r.err, "calibrated"));
   assert_int_equal(column(out, "tasks", tasks, ARRAY_SIZE(tasks)), 1);
   assert_true(tasks[0] == 3);
-  result_free(&r);
+  cbt_result_free(&r);
 
   path_in(out, sizeof(out), "crash.csv");
   cli(&r, "/nonexistent", (const char *const[]){ "run", "--profile", "quick", "-w",
@@ -313,7 +251,7 @@ static void test_calibration_leaves_alone(void **state)
                                 "of 200 tasks: crashed: "));
   assert_int_equal(column(out, "tasks", tasks, ARRAY_SIZE(tasks)), 1);
   assert_true(tasks[0] == 200);
-  result_free(&r);
+  cbt_result_free(&r);
 }
 
 /* --max-reps with a target no cell can reach (it needs 6 trials): every
@@ -322,7 +260,7 @@ static void test_max_reps(void **state)
 {
   char out[256];
   double v[16];
-  result_t r;
+  cbt_result_t r;
 
   (void)state;
   path_in(out, sizeof(out), "more.csv");
@@ -335,17 +273,17 @@ static void test_max_reps(void **state)
   assert_non_null(strstr(r.err, "concbench run: --max-reps 4: 0 of 2 cells with ok trials have "
                                 "their median's 95% CI within 1% (4 extra trials); not, e.g. "
                                 "io.sleep "));
-  result_free(&r);
+  cbt_result_free(&r);
 
   cli(&r, NULL, (const char *const[]){ "run", "-w", "noop", "--reps", "3", "--max-reps", "2",
                                        NULL });
   assert_int_equal(r.code, 2);
   assert_non_null(strstr(r.err, "--max-reps 2 is below --reps 3"));
-  result_free(&r);
+  cbt_result_free(&r);
   cli(&r, NULL, (const char *const[]){ "run", "-w", "noop", "--target-ci", "0", NULL });
   assert_int_equal(r.code, 2);
   assert_non_null(strstr(r.err, "bad --target-ci '0' (percent, > 0 and <= 100)"));
-  result_free(&r);
+  cbt_result_free(&r);
 }
 
 /* ---- the environment check ----------------------------------------------- */
@@ -353,7 +291,6 @@ static void test_max_reps(void **state)
 static void put(const char *rel, const char *text)
 {
   char path[512], *slash;
-  FILE *f;
 
   snprintf(path, sizeof(path), "%s/root/%s", dir, rel);
   for (slash = strchr(path + strlen(dir) + 1, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
@@ -361,10 +298,7 @@ static void put(const char *rel, const char *text)
     mkdir(path, 0755);
     *slash = '/';
   }
-  f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
+  cbt_write_file(path, text);
 }
 
 #if defined(__has_feature)
@@ -394,7 +328,7 @@ static void test_env_fake_root(void **state)
   json_t *meta, *env, *item;
   json_error_t jerr;
   unsigned p = pus();
-  result_t r;
+  cbt_result_t r;
 
   (void)state;
   snprintf(root, sizeof(root), "%s/root", dir);
@@ -422,7 +356,7 @@ static void test_env_fake_root(void **state)
   assert_non_null(strstr(r.out, line));
   snprintf(line, sizeof(line), "\n%d warnings\n", 5 + BUILD_WARNS);
   assert_non_null(strstr(r.out, line));
-  result_free(&r);
+  cbt_result_free(&r);
 
   /* The same root through the environment, for run: refused with
    * --strict-env (before any output exists), else warned and recorded. */
@@ -436,14 +370,14 @@ static void test_env_fake_root(void **state)
            5 + BUILD_WARNS, p);
   assert_non_null(strstr(r.err, line));
   assert_int_equal(access(out, F_OK), -1);
-  result_free(&r);
+  cbt_result_free(&r);
 
   cli(&r, root, (const char *const[]){ "run", "-w", "noop", "-r", "serial", "-t", "10",
                                        "--reps", "1", "--warmup", "0", "-o", out, NULL });
   assert_int_equal(r.code, 0);
   assert_non_null(strstr(r.err, "concbench run: warning: load 3.50 on "));
   assert_non_null(strstr(r.err, "concbench run: warning: cgroup cpu.max 0.50 CPUs at /bench"));
-  text = slurp_path(out);
+  text = cbt_slurp_path(out, NULL);
   assert_non_null(strstr(text, ",3.5,load 3.50 on "));
   assert_non_null(strstr(text, "swap 3 MiB of 4 MiB in use; cgroup cpu.max 0.50 CPUs at /bench"));
   free(text);
@@ -460,7 +394,7 @@ static void test_env_fake_root(void **state)
   assert_non_null(strstr(json_string_value(json_object_get(item, "hint")), "memory was short"));
   assert_true(json_is_true(json_object_get(json_object_get(meta, "env_end"), "checked")));
   json_decref(meta);
-  result_free(&r);
+  cbt_result_free(&r);
 
   /* The report's Machine section shows them; its Stability section the
    * flagged share by family (10 noop tasks last microseconds: short). */
@@ -474,7 +408,7 @@ static void test_env_fake_root(void **state)
   assert_non_null(strstr(r.out, "1 of 1 cells carry a stability flag"));
   assert_non_null(strstr(r.out, "| family | cells | flagged | share |\n|---|---|---|---|\n"
                                 "| noop | 1 | 1 | 100% |\n"));
-  result_free(&r);
+  cbt_result_free(&r);
 
   /* An empty root: nothing known, nothing warned (but the build). */
   put("empty/.keep", "");
@@ -488,7 +422,7 @@ static void test_env_fake_root(void **state)
   assert_non_null(strstr(r.out, "ok   cgroup    unknown (no cgroup v2)\n"));
   snprintf(line, sizeof(line), "\n%d warning%s\n", BUILD_WARNS, BUILD_WARNS == 1 ? "" : "s");
   assert_non_null(strstr(r.out, line));
-  result_free(&r);
+  cbt_result_free(&r);
 }
 
 /* A child of this test spins: the check names it (among up to three busy
@@ -498,7 +432,7 @@ static void test_env_busy_child(void **state)
 {
   char want[64];
   int found = 0, i;
-  result_t r;
+  cbt_result_t r;
   pid_t spinner;
 
   (void)state;
@@ -522,7 +456,7 @@ static void test_env_busy_child(void **state)
     found = strstr(r.out, "WARN busy      ") != NULL && strstr(r.out, want) != NULL;
     if (!found)
       print_message("sample %d: %s", i, r.out);
-    result_free(&r);
+    cbt_result_free(&r);
   }
   kill(spinner, SIGKILL);
   assert_int_equal(waitpid(spinner, NULL, 0), spinner);
@@ -553,7 +487,7 @@ static int progress_lines(const char *err)
 static void test_progress_in_log(void **state)
 {
   char out[256];
-  result_t r;
+  cbt_result_t r;
   int n;
 
   (void)state;
@@ -567,26 +501,26 @@ static void test_progress_in_log(void **state)
   n = progress_lines(r.err);
   assert_true(n >= 3 && n <= 8);
   assert_null(strstr(r.err, "\033[K"));
-  result_free(&r);
+  cbt_result_free(&r);
 
   cli(&r, "/nonexistent", (const char *const[]){ "run", "-w", "io.sleep", "-s", "1000", "-r",
                                                  "serial", "-t", "100", "--reps", "3",
                                                  "--progress", "0.05", "-q", "-o", out, NULL });
   assert_int_equal(r.code, 0);
   assert_int_equal(progress_lines(r.err), 0);
-  result_free(&r);
+  cbt_result_free(&r);
 
   cli(&r, "/nonexistent", (const char *const[]){ "run", "-w", "io.sleep", "-s", "1000", "-r",
                                                  "serial", "-t", "100", "--reps", "3",
                                                  "--progress", "0", "-o", out, NULL });
   assert_int_equal(r.code, 0);
   assert_int_equal(progress_lines(r.err), 0);
-  result_free(&r);
+  cbt_result_free(&r);
 
   cli(&r, NULL, (const char *const[]){ "run", "-w", "noop", "--progress", "soon", NULL });
   assert_int_equal(r.code, 2);
   assert_non_null(strstr(r.err, "bad --progress 'soon' (seconds, 0 for none)"));
-  result_free(&r);
+  cbt_result_free(&r);
 }
 
 int main(void)

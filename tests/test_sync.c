@@ -22,74 +22,30 @@
 #include "report.h"
 #include "summary.h"
 #include "trial.h"
-
-static char where[200];
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    int ok_ = !!(cond);                                                       \
-    if (!ok_)                                                                 \
-      print_error("[%s]\n", where);                                           \
-    _assert_true((LargestIntegralType)ok_, #cond, __FILE__, __LINE__);        \
-  } while (0)
-
-#define CHECK_EQ(a, b)                                                        \
-  do {                                                                        \
-    unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
-    if (a_ != b_)                                                             \
-      print_error("[%s] %s = %llu, not %llu\n", where, #a, a_, b_);           \
-    _assert_int_equal(a_, b_, __FILE__, __LINE__);                            \
-  } while (0)
+#include "common.h"
 
 #define TRIAL_TIMEOUT_S 120
 #define RETRIES 5
 
 static cb_topo_t *topo;
 
-static const cb_workload_t *find_wl(const char *name)
-{
-  const cb_workload_t *wl = cb_workload_find(name);
-
-  if (wl == NULL)
-    fail_msg("no workload %s", name);
-  return wl;
-}
-
 static cb_cell_t make_cell(const cb_workload_t *wl, const cb_runner_t *rn, unsigned c, int gil,
                            uint64_t tasks, uint64_t size)
 {
-  cb_cell_t cell = {
-    .wl = wl,
-    .rn = rn,
-    .pin = CB_PIN_NONE,
-    .concurrency = c,
-    .params = { .tasks = tasks, .size = size, .seed = 5 + c },
-    .gil = gil,
-    .switch_us = gil ? 5000 : 0,
-  };
+  cb_cell_t cell = cbt_cell(wl, rn, c, tasks, size, 5 + c);
 
-  snprintf(where, sizeof(where), "%s under %s%s, c=%u, tasks=%llu, size=%llu", wl->name,
-           rn->name, gil ? "+gil" : "", c, (unsigned long long)tasks, (unsigned long long)size);
+  cell.gil = gil;
+  cell.switch_us = gil ? 5000 : 0;
+  cbt_describe_cell(&cell);
   return cell;
 }
 
 static void run_trial(const cb_cell_t *cell, cb_trial_t *t)
 {
-  uint64_t *expected = NULL;
-
-  CHECK_EQ(cb_trial_expected(cell, cell->params.tasks, &expected), 0);
-  CHECK_EQ(cb_trial_supervised(cell, topo, expected, TRIAL_TIMEOUT_S, NULL, t), 0);
-  free(expected);
+  CBT_CHECK_EQ(cbt_trial(cell, topo, 1, TRIAL_TIMEOUT_S, NULL, t), 0);
 }
 
 /* ---- the protected workloads verify everywhere ---------------------------- */
-
-/* Valgrind runs one thread at a time (the valgrind test setup sets this):
- * checks that need two threads running at once cannot hold there. */
-static int under_valgrind(void)
-{
-  return getenv("CB_UNDER_VALGRIND") != NULL;
-}
 
 static void test_protected_verify(void **state)
 {
@@ -110,14 +66,14 @@ static void test_protected_verify(void **state)
 
           if (strcmp(rn->name, "serial") == 0 && cs[k] != 1)
             continue;
-          cell = make_cell(find_wl(names[i]), rn, cs[k], gil, 8 * cs[k], 20000);
+          cell = make_cell(cbt_find_wl(names[i]), rn, cs[k], gil, 8 * cs[k], 20000);
           run_trial(&cell, &t);
           if (t.status != CB_ST_OK)
-            print_error("[%s] status %s: %s\n", where, cb_status_name(t.status), t.msg);
-          CHECK_EQ(t.status, CB_ST_OK);
-          CHECK_EQ(t.verified, 1);
-          CHECK_EQ(t.lost, 0);
-          CHECK_EQ(t.failed, 0);
+            print_error("[%s] status %s: %s\n", cbt_where, cb_status_name(t.status), t.msg);
+          CBT_CHECK_EQ(t.status, CB_ST_OK);
+          CBT_CHECK_EQ(t.verified, 1);
+          CBT_CHECK_EQ(t.lost, 0);
+          CBT_CHECK_EQ(t.failed, 0);
         }
 }
 
@@ -127,13 +83,13 @@ static void test_protected_verify(void **state)
  * busy machine the two may happen not to overlap, so it is retried. */
 static void test_none_loses_updates(void **state)
 {
-  const cb_workload_t *none = find_wl("sync.none");
+  const cb_workload_t *none = cbt_find_wl("sync.none");
   cb_trial_t t;
   int k;
 
   (void)state;
-  CHECK(none->racy);
-  if (under_valgrind())
+  CBT_CHECK(none->racy);
+  if (cbt_under_valgrind())
     skip();
   for (k = 0; k < RETRIES; k++) {
     cb_cell_t cell = make_cell(none, cb_runner_find("threads"), 2, 0, 2, 10000000);
@@ -141,22 +97,22 @@ static void test_none_loses_updates(void **state)
     run_trial(&cell, &t);
     if (t.status == CB_ST_RACY)
       break;
-    CHECK_EQ(t.status, CB_ST_OK); /* lucky: no overlap, nothing lost */
+    CBT_CHECK_EQ(t.status, CB_ST_OK); /* lucky: no overlap, nothing lost */
   }
-  CHECK_EQ(t.status, CB_ST_RACY);
-  CHECK(t.lost > 0 && t.lost < 20000000);
-  CHECK_EQ(t.verified, 0);
-  CHECK_EQ(t.failed, 0);
-  CHECK_EQ(t.wrong, 0); /* every task's own checksum was right */
+  CBT_CHECK_EQ(t.status, CB_ST_RACY);
+  CBT_CHECK(t.lost > 0 && t.lost < 20000000);
+  CBT_CHECK_EQ(t.verified, 0);
+  CBT_CHECK_EQ(t.failed, 0);
+  CBT_CHECK_EQ(t.wrong, 0); /* every task's own checksum was right */
   {
     char msg[160];
     snprintf(msg, sizeof(msg), "shared counter is %llu after 20000000 updates: %llu lost",
              (unsigned long long)(20000000 - t.lost), (unsigned long long)t.lost);
-    CHECK(strcmp(t.msg, msg) == 0);
+    CBT_CHECK(strcmp(t.msg, msg) == 0);
   }
   /* measured to the end: both tasks completed in the wall time */
-  CHECK(t.wall_s > 0);
-  CHECK(t.throughput * t.wall_s > 2 * 0.999999 && t.throughput * t.wall_s < 2 * 1.000001);
+  CBT_CHECK(t.wall_s > 0);
+  CBT_CHECK(t.throughput * t.wall_s > 2 * 0.999999 && t.throughput * t.wall_s < 2 * 1.000001);
   print_message("  sync.none, threads c=2: %llu of 20000000 updates lost\n",
                 (unsigned long long)t.lost);
 }
@@ -166,20 +122,20 @@ static void test_none_loses_updates(void **state)
  * an update. */
 static void test_none_without_races(void **state)
 {
-  const cb_workload_t *none = find_wl("sync.none");
+  const cb_workload_t *none = cbt_find_wl("sync.none");
   cb_cell_t cell;
   cb_trial_t t;
 
   (void)state;
   cell = make_cell(none, cb_runner_find("serial"), 1, 0, 4, 1000000);
   run_trial(&cell, &t);
-  CHECK_EQ(t.status, CB_ST_OK);
-  CHECK_EQ(t.lost, 0);
+  CBT_CHECK_EQ(t.status, CB_ST_OK);
+  CBT_CHECK_EQ(t.lost, 0);
   cell = make_cell(none, cb_runner_find("threads"), 2, 1, 4, 1000000);
   run_trial(&cell, &t);
-  CHECK_EQ(t.status, CB_ST_OK);
-  CHECK_EQ(t.lost, 0);
-  CHECK_EQ(t.verified, 1);
+  CBT_CHECK_EQ(t.status, CB_ST_OK);
+  CBT_CHECK_EQ(t.lost, 0);
+  CBT_CHECK_EQ(t.verified, 1);
 }
 
 /* ---- the trial-level check ------------------------------------------------- */
@@ -200,8 +156,8 @@ static int run_off_by(const char *base, const cb_task_t *t, int delta, uint64_t 
     p.size = (uint64_t)((int64_t)p.size + delta);
     u.p = &p;
   }
-  err = find_wl(base)->run(&u, checksum);
-  *checksum = find_wl(base)->expect(t);
+  err = cbt_find_wl(base)->run(&u, checksum);
+  *checksum = cbt_find_wl(base)->expect(t);
   return err;
 }
 
@@ -222,10 +178,10 @@ static void test_verify_hook(void **state)
   size_t i;
 
   (void)state;
-  wl_skip = *find_wl("sync.mutex");
+  wl_skip = *cbt_find_wl("sync.mutex");
   wl_skip.name = "test.sync-skip";
   wl_skip.run = skip_run;
-  wl_extra = *find_wl("sync.none");
+  wl_extra = *cbt_find_wl("sync.none");
   wl_extra.name = "test.sync-extra";
   wl_extra.run = extra_run;
   for (i = 0; i < sizeof(runners) / sizeof(runners[0]); i++) {
@@ -235,74 +191,25 @@ static void test_verify_hook(void **state)
 
     /* a lost update where none may be lost: wrong, and said so */
     run_trial(&cell, &t);
-    CHECK_EQ(t.status, CB_ST_WRONG);
-    CHECK_EQ(t.verified, 0);
-    CHECK_EQ(t.lost, 1);
-    CHECK_EQ(t.wrong, 0);
-    CHECK(strstr(t.msg, "7999 after 8000 updates: 1 lost") != NULL);
+    CBT_CHECK_EQ(t.status, CB_ST_WRONG);
+    CBT_CHECK_EQ(t.verified, 0);
+    CBT_CHECK_EQ(t.lost, 1);
+    CBT_CHECK_EQ(t.wrong, 0);
+    CBT_CHECK(strstr(t.msg, "7999 after 8000 updates: 1 lost") != NULL);
     /* too many updates is never the racy outcome */
     cell = make_cell(&wl_extra, rn, 1, 0, 8, 1000);
     run_trial(&cell, &t);
-    CHECK_EQ(t.status, CB_ST_WRONG);
-    CHECK_EQ(t.lost, 0);
-    CHECK(strstr(t.msg, "8001 after 8000 updates: 1 too many") != NULL);
+    CBT_CHECK_EQ(t.status, CB_ST_WRONG);
+    CBT_CHECK_EQ(t.lost, 0);
+    CBT_CHECK(strstr(t.msg, "8001 after 8000 updates: 1 too many") != NULL);
   }
 }
 
 /* ---- the command line ------------------------------------------------------ */
 
-typedef struct result_s {
-  int code;
-  char out[65536], err[8192];
-} result_t;
-
-static void slurp(int fd, char *buf, size_t len)
-{
-  size_t got = 0;
-  ssize_t r;
-
-  lseek(fd, 0, SEEK_SET);
-  while (got + 1 < len && (r = read(fd, buf + got, len - 1 - got)) > 0)
-    got += (size_t)r;
-  buf[got] = '\0';
-}
-
-static void cli(result_t *res, const char *const *args)
-{
-  const char *bin = getenv("CONCBENCH");
-  char *argv[40];
-  FILE *out = tmpfile(), *err = tmpfile();
-  int st, i;
-  pid_t pid;
-
-  if (bin == NULL)
-    fail_msg("CONCBENCH is not set");
-  assert_non_null(out);
-  assert_non_null(err);
-  argv[0] = (char *)bin;
-  for (i = 0; args[i] != NULL && i < 38; i++)
-    argv[i + 1] = (char *)args[i];
-  argv[i + 1] = NULL;
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    dup2(fileno(out), 1);
-    dup2(fileno(err), 2);
-    execv(bin, argv);
-    _exit(127);
-  }
-  assert_int_equal(waitpid(pid, &st, 0), pid);
-  res->code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  slurp(fileno(out), res->out, sizeof(res->out));
-  slurp(fileno(err), res->err, sizeof(res->err));
-  fclose(out);
-  fclose(err);
-}
-
 static void test_cli(void **state)
 {
-  static result_t r;
+  static cbt_result_t r;
   static char csv[65536];
   char dir[] = "/tmp/cb-test-sync-XXXXXX", out[128], path[160];
   cb_table_t t;
@@ -312,55 +219,57 @@ static void test_cli(void **state)
   int fd;
 
   (void)state;
-  snprintf(where, sizeof(where), "command line");
+  snprintf(cbt_where, sizeof(cbt_where), "command line");
   assert_non_null(mkdtemp(dir));
   snprintf(out, sizeof(out), "%s/sync.csv", dir);
   /* named without the flag: refused, naming both */
-  cli(&r, (const char *const[]){ "run", "-w", "noop,sync.none", "-o", out, NULL });
-  CHECK_EQ(r.code, 2);
-  CHECK(strstr(r.err, "sync.none") != NULL);
-  CHECK(strstr(r.err, "--allow-races") != NULL);
-  CHECK_EQ(access(out, F_OK), -1);
+  cbt_rerun(NULL, (const char *const[]){ "run", "-w", "noop,sync.none", "-o", out, NULL }, &r);
+  CBT_CHECK_EQ(r.code, 2);
+  CBT_CHECK(strstr(r.err, "sync.none") != NULL);
+  CBT_CHECK(strstr(r.err, "--allow-races") != NULL);
+  CBT_CHECK_EQ(access(out, F_OK), -1);
   /* a glob leaves it out without the flag, takes it with */
-  cli(&r, (const char *const[]){ "run", "-w", "sync.*", "--dry-run", NULL });
-  CHECK_EQ(r.code, 0);
-  CHECK(strstr(r.out, "sync.mutex") != NULL);
-  CHECK(strstr(r.out, "sync.semaphore") != NULL);
-  CHECK(strstr(r.out, "sync.none") == NULL);
-  cli(&r, (const char *const[]){ "run", "-w", "sync.*", "--allow-races", "--dry-run", NULL });
-  CHECK_EQ(r.code, 0);
-  CHECK(strstr(r.out, "sync.none") != NULL);
+  cbt_rerun(NULL, (const char *const[]){ "run", "-w", "sync.*", "--dry-run", NULL }, &r);
+  CBT_CHECK_EQ(r.code, 0);
+  CBT_CHECK(strstr(r.out, "sync.mutex") != NULL);
+  CBT_CHECK(strstr(r.out, "sync.semaphore") != NULL);
+  CBT_CHECK(strstr(r.out, "sync.none") == NULL);
+  cbt_rerun(NULL, (const char *const[]){ "run", "-w", "sync.*", "--allow-races", "--dry-run",
+                                         NULL }, &r);
+  CBT_CHECK_EQ(r.code, 0);
+  CBT_CHECK(strstr(r.out, "sync.none") != NULL);
   /* racy trials are the measured outcome: exit 0, lost_updates counted */
-  cli(&r, (const char *const[]){ "run", "-w", "sync.none", "--allow-races", "-r", "threads",
-                                 "-c", "2", "-t", "2", "-s", "10000000", "--reps", "3",
-                                 "--warmup", "0", "-q", "-o", out, NULL });
+  cbt_rerun(NULL, (const char *const[]){ "run", "-w", "sync.none", "--allow-races", "-r", "threads",
+                                         "-c", "2", "-t", "2", "-s", "10000000", "--reps", "3",
+                                         "--warmup", "0", "-q", "-o", out, NULL }, &r);
   if (r.code != 0)
     print_error("stderr: %s\n", r.err);
-  CHECK_EQ(r.code, 0);
-  CHECK(strstr(r.out, "(0 not ok)") != NULL);
+  CBT_CHECK_EQ(r.code, 0);
+  CBT_CHECK(strstr(r.out, "(0 not ok)") != NULL);
   fd = open(out, O_RDONLY | O_CLOEXEC);
   assert_true(fd >= 0);
-  slurp(fd, csv, sizeof(csv));
+  cbt_read_fd(fd, csv, sizeof(csv));
   close(fd);
   assert_int_equal(cb_table_parse(csv, strlen(csv), &t, err, sizeof(err)), 0);
   st = cb_table_col(&t, "status");
   lost = cb_table_col(&t, "lost_updates");
-  CHECK(st >= 0 && lost >= 0);
-  CHECK_EQ(t.rows, 4);
+  CBT_CHECK(st >= 0 && lost >= 0);
+  CBT_CHECK_EQ(t.rows, 4);
   for (row = 1; row < t.rows; row++) {
     const char *s = cb_table_get(&t, row, (size_t)st);
     int is_racy = strcmp(s, "racy") == 0;
-    CHECK(is_racy || strcmp(s, "ok") == 0);
-    CHECK_EQ(is_racy, strcmp(cb_table_get(&t, row, (size_t)lost), "0") != 0);
+    CBT_CHECK(is_racy || strcmp(s, "ok") == 0);
+    CBT_CHECK_EQ(is_racy, strcmp(cb_table_get(&t, row, (size_t)lost), "0") != 0);
     racy += is_racy;
   }
-  CHECK(racy > 0 || under_valgrind());
+  CBT_CHECK(racy > 0 || cbt_under_valgrind());
   cb_table_free(&t);
   unlink(out);
   snprintf(path, sizeof(path), "%s/sync.summary.csv", dir);
   unlink(path);
   snprintf(path, sizeof(path), "%s/sync.meta.json", dir);
   unlink(path);
+  cbt_result_free(&r);
   assert_int_equal(rmdir(dir), 0);
 }
 
@@ -420,16 +329,16 @@ static void test_findings(void **state)
   /* the folklore: no dearer than a plain lock (within 5%); 25% is dearer */
   assert_int_equal(rec->verdict, CB_V_NOT);
   assert_int_equal(rec->losses, 2);
-  CHECK(strstr(rec->evidence, "sync.rmutex 1.25e+03 ns/update, sync.mutex 1e+03 ns/update "
+  CBT_CHECK(strstr(rec->evidence, "sync.rmutex 1.25e+03 ns/update, sync.mutex 1e+03 ns/update "
                               "(sync.rmutex +25%)") != NULL);
   assert_int_equal(atom->verdict, CB_V_HOLDS);
   assert_int_equal(atom->wins, 2);
   assert_int_equal(cont->verdict, CB_V_DEPENDS);
   assert_int_equal(cont->wins, 2);
   assert_int_equal(cont->losses, 1);
-  CHECK(strstr(cont->evidence, "sync.mutex, threads: 1e+03 ns/update at c=1, 2.5e+03 ns/update "
+  CBT_CHECK(strstr(cont->evidence, "sync.mutex, threads: 1e+03 ns/update at c=1, 2.5e+03 ns/update "
                                "at c=2 (x2.50") != NULL);
-  CHECK(strstr(cont->evidence, "sync.none") == NULL);
+  CBT_CHECK(strstr(cont->evidence, "sync.none") == NULL);
   free(all);
   cb_cells_free(&cells);
   cb_table_free(&t);

@@ -26,35 +26,11 @@
 
 #include "cb_config.h"
 #include "trial.h"
+#include "common.h"
 
 #if CB_HAVE_LIBUV
 #include <uv.h>
 #endif
-
-static char where[160];
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    int ok_ = !!(cond);                                                       \
-    if (!ok_)                                                                 \
-      print_error("[%s]\n", where);                                           \
-    _assert_true((LargestIntegralType)ok_, #cond, __FILE__, __LINE__);        \
-  } while (0)
-
-#define CHECK_EQ(a, b)                                                        \
-  do {                                                                        \
-    unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
-    if (a_ != b_)                                                             \
-      print_error("[%s] %s != %s\n", where, #a, #b);                          \
-    _assert_int_equal(a_, b_, __FILE__, __LINE__);                            \
-  } while (0)
-
-#define CHECK_HAS(msg, part)                                                  \
-  do {                                                                        \
-    if (strstr((msg), (part)) == NULL)                                        \
-      print_error("[%s] msg \"%s\" lacks \"%s\"\n", where, (msg), (part));    \
-    _assert_true(strstr((msg), (part)) != NULL, #msg " has " #part, __FILE__, __LINE__); \
-  } while (0)
 
 /* ---- test workloads ------------------------------------------------------ */
 
@@ -368,36 +344,15 @@ static unsigned pus;
 #define PIN_BOUND CB_PIN_NONE
 #endif
 
-static int no_children(void)
-{
-  errno = 0;
-  return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
-}
-
 static cb_cell_t make_cell(const cb_workload_t *wl, const char *runner, unsigned c,
                            cb_pin_policy_t pin, uint64_t tasks, uint64_t size)
 {
-  cb_cell_t cell = {
-    .wl = wl,
-    .rn = cb_runner_find(runner),
-    .pin = pin,
-    .concurrency = c,
-    .params = { .tasks = tasks, .size = size, .seed = 77 + c },
-  };
+  cb_cell_t cell = cbt_cell(wl, cb_runner_find(runner), c, tasks, size, 77 + c);
 
   assert_non_null(cell.rn);
-  snprintf(where, sizeof(where), "%s under %s, c=%u, pin=%s, tasks=%llu, size=%llu", wl->name,
-           runner, c, cb_pin_name(pin), (unsigned long long)tasks, (unsigned long long)size);
+  cell.pin = pin;
+  cbt_describe_cell(&cell);
   return cell;
-}
-
-static unsigned expected_workers(const char *runner, unsigned c)
-{
-  if (strcmp(runner, "serial") == 0)
-    return 1;
-  if (strcmp(runner, "eventloop") == 0)
-    return c < pus ? c : pus;
-  return c;
 }
 
 /* Run the cell in this process (supervise = 0) or in a supervised child. */
@@ -419,21 +374,14 @@ static int scratch_name_ok(const char *name, const char *prefix)
 static int trial(const cb_cell_t *cell, int supervise, double timeout_s,
                  volatile const int *stop, cb_trial_t *t)
 {
-  uint64_t *expected = NULL;
+  struct stat st;
   int rc;
 
-  struct stat st;
-
-  CHECK_EQ(cb_trial_expected(cell, cell->params.tasks, &expected), 0);
-  CHECK(no_children());
+  CBT_CHECK(cbt_no_children());
   shared->scratch[0] = '\0';
   shared->scratch_ok = 0;
-  if (supervise)
-    rc = cb_trial_supervised(cell, topo, expected, timeout_s, stop, t);
-  else
-    rc = cb_trial_execute(cell, topo, expected, t);
-  CHECK(no_children());
-  free(expected);
+  rc = cbt_trial(cell, topo, supervise, timeout_s, stop, t);
+  CBT_CHECK(cbt_no_children());
   /* Our workloads saw a private scratch directory, and it is gone with the
    * file they left in it. */
   if (cell->wl->teardown == mode_teardown && cell->wl != &wl_setup_fails && rc != -EINTR) {
@@ -444,37 +392,37 @@ static int trial(const cb_cell_t *cell, int supervise, double timeout_s,
      * dead writer's directory), then mkdtemp's six characters */
     snprintf(prefix, sizeof(prefix), "%s/concbench-", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
     if (!scratch_name_ok(shared->scratch, prefix))
-      print_error("[%s] scratch '%s'\n", where, shared->scratch);
-    CHECK(scratch_name_ok(shared->scratch, prefix));
-    CHECK_EQ(shared->scratch_ok, 1);
+      print_error("[%s] scratch '%s'\n", cbt_where, shared->scratch);
+    CBT_CHECK(scratch_name_ok(shared->scratch, prefix));
+    CBT_CHECK_EQ(shared->scratch_ok, 1);
   }
   if (shared->scratch[0] != '\0') {
     errno = 0;
     if (stat(shared->scratch, &st) == 0 || errno != ENOENT)
-      print_error("[%s] scratch %s is still there\n", where, shared->scratch);
-    CHECK(stat(shared->scratch, &st) != 0 && errno == ENOENT);
+      print_error("[%s] scratch %s is still there\n", cbt_where, shared->scratch);
+    CBT_CHECK(stat(shared->scratch, &st) != 0 && errno == ENOENT);
   }
   return rc;
 }
 
 static void check_ok(const cb_cell_t *cell, const cb_trial_t *t)
 {
-  unsigned w = expected_workers(cell->rn->name, cell->concurrency);
+  unsigned w = cbt_expected_workers(cell->rn, cell->concurrency, pus);
 
-  CHECK_EQ(t->status, CB_ST_OK);
-  CHECK_EQ(t->msg[0], '\0');
-  CHECK_EQ(t->verified, 1);
-  CHECK_EQ(t->failed, 0);
-  CHECK_EQ(t->wrong, 0);
-  CHECK_EQ(t->workers, w);
-  CHECK_EQ(t->pin_wrap, cell->pin != CB_PIN_NONE && w > pus);
-  CHECK(t->wall_s > 0);
+  CBT_CHECK_EQ(t->status, CB_ST_OK);
+  CBT_CHECK_EQ(t->msg[0], '\0');
+  CBT_CHECK_EQ(t->verified, 1);
+  CBT_CHECK_EQ(t->failed, 0);
+  CBT_CHECK_EQ(t->wrong, 0);
+  CBT_CHECK_EQ(t->workers, w);
+  CBT_CHECK_EQ(t->pin_wrap, cell->pin != CB_PIN_NONE && w > pus);
+  CBT_CHECK(t->wall_s > 0);
   /* throughput is completed tasks per second of wall time */
-  CHECK(t->throughput * t->wall_s > (double)cell->params.tasks * 0.999999);
-  CHECK(t->throughput * t->wall_s < (double)cell->params.tasks * 1.000001);
+  CBT_CHECK(t->throughput * t->wall_s > (double)cell->params.tasks * 0.999999);
+  CBT_CHECK(t->throughput * t->wall_s < (double)cell->params.tasks * 1.000001);
   /* every task's latency lies inside the clocked task phase */
-  CHECK(t->lat_p50_us <= t->lat_p99_us);
-  CHECK(t->lat_p99_us <= t->wall_s * 1e6);
+  CBT_CHECK(t->lat_p50_us <= t->lat_p99_us);
+  CBT_CHECK(t->lat_p99_us <= t->wall_s * 1e6);
 }
 
 /* io.sleep's tasks never end early, so with at most c in flight the clock
@@ -487,12 +435,12 @@ static void check_sleep_bounds(const cb_cell_t *cell, const cb_trial_t *t)
   double bound_s = (double)waves * (double)cell->params.size / 1e6;
 
   if (t->wall_s < bound_s)
-    print_error("[%s] wall %.9f s < %llu waits of %llu us\n", where, t->wall_s,
+    print_error("[%s] wall %.9f s < %llu waits of %llu us\n", cbt_where, t->wall_s,
                 (unsigned long long)waves, (unsigned long long)cell->params.size);
-  CHECK(t->wall_s >= bound_s);
-  CHECK(t->throughput <= (double)n / bound_s);
-  CHECK(t->lat_p50_us >= (double)cell->params.size);
-  CHECK(t->lat_p99_us >= (double)cell->params.size);
+  CBT_CHECK(t->wall_s >= bound_s);
+  CBT_CHECK(t->throughput <= (double)n / bound_s);
+  CBT_CHECK(t->lat_p50_us >= (double)cell->params.size);
+  CBT_CHECK(t->lat_p99_us >= (double)cell->params.size);
 }
 
 /* ---- tests --------------------------------------------------------------- */
@@ -500,7 +448,7 @@ static void check_sleep_bounds(const cb_cell_t *cell, const cb_trial_t *t)
 static int group_setup(void **state)
 {
   (void)state;
-  if (!no_children())
+  if (!cbt_no_children())
     return -1;
   shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (shared == MAP_FAILED)
@@ -543,10 +491,10 @@ static void test_expected(void **state)
 
     cb_task_t t = { .p = &cell.params };
 
-    CHECK_EQ(cb_trial_expected(&cell, 50, &e), 0);
+    CBT_CHECK_EQ(cb_trial_expected(&cell, 50, &e), 0);
     for (i = 0; i < 50; i++) {
       t.index = i;
-      CHECK_EQ(e[i], cell.wl->expect(&t));
+      CBT_CHECK_EQ(e[i], cell.wl->expect(&t));
     }
     free(e);
   }
@@ -578,7 +526,7 @@ static void test_correct_trials(void **state)
 
             assert_non_null(wl);
             cell = make_cell(wl, cb_runners[i]->name, cs[ci], pins[pi], 30, wls[k].size);
-            CHECK_EQ(trial(&cell, sup, 60, NULL, &t), 0);
+            CBT_CHECK_EQ(trial(&cell, sup, 60, NULL, &t), 0);
             check_ok(&cell, &t);
             if (strcmp(wls[k].name, "io.sleep") == 0)
               check_sleep_bounds(&cell, &t);
@@ -613,15 +561,15 @@ static void test_wrong_checksum(void **state)
         int edges = wls[wi] == &wl_wrong_edges || wls[wi] == &wl_wrong_edges_inline;
         cb_cell_t cell = make_cell(wls[wi], cb_runners[i]->name, 3, CB_PIN_NONE, 12, 0);
 
-        CHECK_EQ(trial(&cell, sup, 60, NULL, &t), 0);
-        CHECK_EQ(t.status, CB_ST_WRONG);
-        CHECK_EQ(t.verified, 0);
-        CHECK_EQ(t.wrong, edges ? 2 : 1);
-        CHECK_EQ(t.failed, 0);
+        CBT_CHECK_EQ(trial(&cell, sup, 60, NULL, &t), 0);
+        CBT_CHECK_EQ(t.status, CB_ST_WRONG);
+        CBT_CHECK_EQ(t.verified, 0);
+        CBT_CHECK_EQ(t.wrong, edges ? 2 : 1);
+        CBT_CHECK_EQ(t.failed, 0);
         wrong_msg(&cell, edges ? 0 : BAD_INDEX, msg, sizeof(msg));
         if (strcmp(t.msg, msg) != 0)
-          print_error("[%s] msg \"%s\", expected \"%s\"\n", where, t.msg, msg);
-        CHECK(strcmp(t.msg, msg) == 0);
+          print_error("[%s] msg \"%s\", expected \"%s\"\n", cbt_where, t.msg, msg);
+        CBT_CHECK(strcmp(t.msg, msg) == 0);
       }
 }
 
@@ -659,23 +607,23 @@ static void test_tasks_lost_or_twice(void **state)
 
       cell.rn = &rn_sloppy;
       sloppy_mode = cases[k].mode;
-      snprintf(where, sizeof(where), "%s under test.sloppy, case %zu, %s", cases[k].wl->name, k,
+      snprintf(cbt_where, sizeof(cbt_where), "%s under test.sloppy, case %zu, %s", cases[k].wl->name, k,
                sup ? "supervised" : "in process");
-      CHECK_EQ(trial(&cell, sup, 60, NULL, &t), 0);
-      CHECK_EQ(t.status, cases[k].status);
-      CHECK_EQ(t.wrong, cases[k].wrong);
-      CHECK_EQ(t.failed, cases[k].failed);
-      CHECK_EQ(t.verified, cases[k].verified);
+      CBT_CHECK_EQ(trial(&cell, sup, 60, NULL, &t), 0);
+      CBT_CHECK_EQ(t.status, cases[k].status);
+      CBT_CHECK_EQ(t.wrong, cases[k].wrong);
+      CBT_CHECK_EQ(t.failed, cases[k].failed);
+      CBT_CHECK_EQ(t.verified, cases[k].verified);
       {
         const char *want = cases[k].msg != NULL ? cases[k].msg : "";
         if (strcmp(t.msg, want) != 0)
-          print_error("[%s] msg \"%s\", expected \"%s\"\n", where, t.msg, want);
-        CHECK(strcmp(t.msg, want) == 0);
+          print_error("[%s] msg \"%s\", expected \"%s\"\n", cbt_where, t.msg, want);
+        CBT_CHECK(strcmp(t.msg, want) == 0);
       }
       /* the clock the runner reported, and the tasks that came back right */
-      CHECK(t.wall_s == 1e-3);
-      CHECK(t.throughput * t.wall_s > (double)cases[k].good * 0.999999);
-      CHECK(t.throughput * t.wall_s < (double)cases[k].good * 1.000001);
+      CBT_CHECK(t.wall_s == 1e-3);
+      CBT_CHECK(t.throughput * t.wall_s > (double)cases[k].good * 0.999999);
+      CBT_CHECK(t.throughput * t.wall_s < (double)cases[k].good * 1.000001);
       /* Percentiles of 1..12 us (type 7: position q (n - 1) between closest
        * ranks) over the tasks that came back: p50 of 1..12 is 6.5, p99 at
        * position 10.89 is 11.89; without task 12 (or task 1) p50 is the
@@ -692,9 +640,9 @@ static void test_tasks_lost_or_twice(void **state)
           p99 = 11.9;
         }
         if (fabs(t.lat_p50_us - p50) > 1e-9 || fabs(t.lat_p99_us - p99) > 1e-9)
-          print_error("[%s] p50 %.17g us, p99 %.17g us\n", where, t.lat_p50_us, t.lat_p99_us);
-        CHECK(fabs(t.lat_p50_us - p50) <= 1e-9);
-        CHECK(fabs(t.lat_p99_us - p99) <= 1e-9);
+          print_error("[%s] p50 %.17g us, p99 %.17g us\n", cbt_where, t.lat_p50_us, t.lat_p99_us);
+        CBT_CHECK(fabs(t.lat_p50_us - p50) <= 1e-9);
+        CBT_CHECK(fabs(t.lat_p99_us - p99) <= 1e-9);
       }
     }
 }
@@ -713,15 +661,15 @@ static void test_task_error(void **state)
     for (wi = 0; wi < CB_ARRAY_SIZE(wls); wi++) {
       cb_cell_t cell = make_cell(wls[wi], cb_runners[i]->name, 2, CB_PIN_NONE, 12, 0);
 
-      CHECK_EQ(trial(&cell, 0, 60, NULL, &t), 0);
-      CHECK_EQ(t.status, CB_ST_ERROR);
-      CHECK_EQ(t.verified, 0);
-      CHECK_EQ(t.wrong, 0);
-      CHECK_EQ(t.failed, wi == 0 ? 1 : 2);
+      CBT_CHECK_EQ(trial(&cell, 0, 60, NULL, &t), 0);
+      CBT_CHECK_EQ(t.status, CB_ST_ERROR);
+      CBT_CHECK_EQ(t.verified, 0);
+      CBT_CHECK_EQ(t.wrong, 0);
+      CBT_CHECK_EQ(t.failed, wi == 0 ? 1 : 2);
       snprintf(msg, sizeof(msg), "task %u: %s", wi == 0 ? BAD_INDEX : 0u, strerror(EIO));
       if (strcmp(t.msg, msg) != 0)
-        print_error("[%s] msg \"%s\", expected \"%s\"\n", where, t.msg, msg);
-      CHECK(strcmp(t.msg, msg) == 0);
+        print_error("[%s] msg \"%s\", expected \"%s\"\n", cbt_where, t.msg, msg);
+      CBT_CHECK(strcmp(t.msg, msg) == 0);
     }
 }
 
@@ -733,11 +681,11 @@ static void test_setup_failure(void **state)
 
   (void)state;
   snprintf(msg, sizeof(msg), "test.setup-fails set-up: %s", strerror(ENOSPC));
-  CHECK_EQ(trial(&cell, 0, 60, NULL, &t), -ENOSPC);
-  CHECK_EQ(t.status, CB_ST_ERROR);
+  CBT_CHECK_EQ(trial(&cell, 0, 60, NULL, &t), -ENOSPC);
+  CBT_CHECK_EQ(t.status, CB_ST_ERROR);
   assert_string_equal(t.msg, msg);
-  CHECK_EQ(trial(&cell, 1, 60, NULL, &t), 0);
-  CHECK_EQ(t.status, CB_ST_ERROR);
+  CBT_CHECK_EQ(trial(&cell, 1, 60, NULL, &t), 0);
+  CBT_CHECK_EQ(t.status, CB_ST_ERROR);
   assert_string_equal(t.msg, msg);
 }
 
@@ -751,11 +699,11 @@ static void test_lost_worker_is_an_error(void **state)
   cb_trial_t t;
 
   (void)state;
-  CHECK_EQ(trial(&cell, 1, 60, NULL, &t), 0);
-  CHECK_EQ(t.status, CB_ST_ERROR);
-  CHECK_EQ(t.failed, 1);
-  CHECK_EQ(t.wrong, 0);
-  CHECK_HAS(t.msg, "1 task lost with a worker that died");
+  CBT_CHECK_EQ(trial(&cell, 1, 60, NULL, &t), 0);
+  CBT_CHECK_EQ(t.status, CB_ST_ERROR);
+  CBT_CHECK_EQ(t.failed, 1);
+  CBT_CHECK_EQ(t.wrong, 0);
+  CBT_CHECK_HAS(t.msg, "1 task lost with a worker that died");
 }
 
 /* The expected checksums are computed in a supervised child into shared
@@ -770,35 +718,35 @@ static void test_expected_supervised(void **state)
   cb_trial_t fail;
 
   (void)state;
-  CHECK_EQ(cb_trial_expected(&cell, 12, &want), 0);
-  CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 60, &stop, &e, &fail), 0);
+  CBT_CHECK_EQ(cb_trial_expected(&cell, 12, &want), 0);
+  CBT_CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 60, &stop, &e, &fail), 0);
   assert_non_null(e);
   for (i = 0; i < 12; i++)
-    CHECK_EQ(e[i], want[i]);
+    CBT_CHECK_EQ(e[i], want[i]);
   cb_trial_expect_free(&cell, e, 12);
   free(want);
-  CHECK(no_children());
+  CBT_CHECK(cbt_no_children());
 
   memset(shared, 0, offsetof(shared_t, scratch));
   cell = make_cell(&wl_expect_hang, "serial", 1, CB_PIN_NONE, 12, 3);
-  CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 0.5, &stop, &e, &fail), 1);
-  CHECK(e == NULL);
-  CHECK_EQ(fail.status, CB_ST_TIMEOUT);
-  CHECK_HAS(fail.msg, "computing the expected checksums: killed after 0.5 s");
-  CHECK(no_children());
-  CHECK(atomic_load(&shared->npids) == 1 && kill(atomic_load(&shared->pids[0]), 0) != 0);
+  CBT_CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 0.5, &stop, &e, &fail), 1);
+  CBT_CHECK(e == NULL);
+  CBT_CHECK_EQ(fail.status, CB_ST_TIMEOUT);
+  CBT_CHECK_HAS(fail.msg, "computing the expected checksums: killed after 0.5 s");
+  CBT_CHECK(cbt_no_children());
+  CBT_CHECK(atomic_load(&shared->npids) == 1 && kill(atomic_load(&shared->pids[0]), 0) != 0);
 
   cell = make_cell(&wl_expect_crash, "serial", 1, CB_PIN_NONE, 12, 3);
-  CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 60, &stop, &e, &fail), 1);
-  CHECK_EQ(fail.status, CB_ST_CRASHED);
-  CHECK_HAS(fail.msg, "computing the expected checksums: killed by signal 11");
-  CHECK(no_children());
+  CBT_CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 60, &stop, &e, &fail), 1);
+  CBT_CHECK_EQ(fail.status, CB_ST_CRASHED);
+  CBT_CHECK_HAS(fail.msg, "computing the expected checksums: killed by signal 11");
+  CBT_CHECK(cbt_no_children());
 
   /* Asked to stop: -EINTR at once, nothing left. */
   stop = 1;
   cell = make_cell(&wl_expect_hang, "serial", 1, CB_PIN_NONE, 12, 3);
-  CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 60, &stop, &e, &fail), -EINTR);
-  CHECK(no_children());
+  CBT_CHECK_EQ(cb_trial_expect_supervised(&cell, 12, 60, &stop, &e, &fail), -EINTR);
+  CBT_CHECK(cbt_no_children());
 }
 
 /* A trial that cannot be set up says which step failed and why. */
@@ -818,10 +766,10 @@ static void test_setup_error_is_named(void **state)
   else
     unsetenv("TMPDIR");
   free(saved);
-  CHECK_EQ(err, -ENOENT);
-  CHECK_HAS(t.msg, "cannot create its scratch directory in /nonexistent-cb-tmp");
-  CHECK_HAS(t.msg, strerror(ENOENT));
-  CHECK(no_children());
+  CBT_CHECK_EQ(err, -ENOENT);
+  CBT_CHECK_HAS(t.msg, "cannot create its scratch directory in /nonexistent-cb-tmp");
+  CBT_CHECK_HAS(t.msg, strerror(ENOENT));
+  CBT_CHECK(cbt_no_children());
 }
 
 /* A crash kills the trial process of the in-process runners; the process
@@ -841,23 +789,23 @@ static void test_crash(void **state)
       const char *rn = cb_runners[i]->name;
       cb_cell_t cell = make_cell(wls[wi], rn, 2, CB_PIN_NONE, 12, 0);
 
-      CHECK_EQ(trial(&cell, 1, 60, NULL, &t), 0);
+      CBT_CHECK_EQ(trial(&cell, 1, 60, NULL, &t), 0);
       if (strcmp(rn, "processes") == 0) {
-        CHECK_EQ(t.status, CB_ST_OK);
-        CHECK_EQ(t.failed, 1);
-        CHECK_EQ(t.wrong, 0);
-        CHECK_EQ(t.verified, 1);
-        CHECK_EQ(t.msg[0], '\0');
-        CHECK_EQ(t.workers, 2);
+        CBT_CHECK_EQ(t.status, CB_ST_OK);
+        CBT_CHECK_EQ(t.failed, 1);
+        CBT_CHECK_EQ(t.wrong, 0);
+        CBT_CHECK_EQ(t.verified, 1);
+        CBT_CHECK_EQ(t.msg[0], '\0');
+        CBT_CHECK_EQ(t.workers, 2);
         /* throughput counts the tasks that completed */
-        CHECK(t.throughput * t.wall_s > (double)(cell.params.tasks - 1) * 0.999999);
-        CHECK(t.throughput * t.wall_s < (double)(cell.params.tasks - 1) * 1.000001);
+        CBT_CHECK(t.throughput * t.wall_s > (double)(cell.params.tasks - 1) * 0.999999);
+        CBT_CHECK(t.throughput * t.wall_s < (double)(cell.params.tasks - 1) * 1.000001);
       } else {
-        CHECK_EQ(t.status, CB_ST_CRASHED);
-        CHECK_EQ(t.verified, 0);
+        CBT_CHECK_EQ(t.status, CB_ST_CRASHED);
+        CBT_CHECK_EQ(t.verified, 0);
         if (strcmp(t.msg, sig) != 0)
-          print_error("[%s] msg \"%s\", expected \"%s\"\n", where, t.msg, sig);
-        CHECK(strcmp(t.msg, sig) == 0);
+          print_error("[%s] msg \"%s\", expected \"%s\"\n", cbt_where, t.msg, sig);
+        CBT_CHECK(strcmp(t.msg, sig) == 0);
       }
     }
 }
@@ -870,9 +818,9 @@ static void check_hang_pids_gone(void)
     n = (int)CB_ARRAY_SIZE(shared->pids);
   for (i = 0; i < n; i++) {
     int pid = atomic_load(&shared->pids[i]);
-    CHECK(pid > 0);
+    CBT_CHECK(pid > 0);
     errno = 0;
-    CHECK(kill(pid, 0) == -1 && errno == ESRCH);
+    CBT_CHECK(kill(pid, 0) == -1 && errno == ESRCH);
   }
 }
 
@@ -890,20 +838,20 @@ static void test_timeout(void **state)
       cb_cell_t cell = make_cell(wls[wi], cb_runners[i]->name, 3, CB_PIN_NONE, 12, 0);
 
       atomic_store(&shared->npids, 0);
-      CHECK_EQ(trial(&cell, 1, 0.5, NULL, &t), 0);
-      CHECK_EQ(t.status, CB_ST_TIMEOUT);
-      CHECK_EQ(t.verified, 0);
-      CHECK_EQ(t.wrong, 0);
-      CHECK_EQ(t.failed, 0);
-      CHECK(t.wall_s == 0 && t.throughput == 0);
+      CBT_CHECK_EQ(trial(&cell, 1, 0.5, NULL, &t), 0);
+      CBT_CHECK_EQ(t.status, CB_ST_TIMEOUT);
+      CBT_CHECK_EQ(t.verified, 0);
+      CBT_CHECK_EQ(t.wrong, 0);
+      CBT_CHECK_EQ(t.failed, 0);
+      CBT_CHECK(t.wall_s == 0 && t.throughput == 0);
       if (strcmp(t.msg, "killed after 0.5 s (--trial-timeout)") != 0)
-        print_error("[%s] msg \"%s\"\n", where, t.msg);
-      CHECK(strcmp(t.msg, "killed after 0.5 s (--trial-timeout)") == 0);
+        print_error("[%s] msg \"%s\"\n", cbt_where, t.msg);
+      CBT_CHECK(strcmp(t.msg, "killed after 0.5 s (--trial-timeout)") == 0);
       /* Only task 5 hangs, and was reached before the timeout: one process
        * hangs, or with test.hang-fork it and its child (which may not have
        * noted itself yet when the timeout struck). */
-      CHECK(atomic_load(&shared->npids) >= 1);
-      CHECK(atomic_load(&shared->npids) <= (wls[wi] == &wl_hang_fork ? 2 : 1));
+      CBT_CHECK(atomic_load(&shared->npids) >= 1);
+      CBT_CHECK(atomic_load(&shared->npids) <= (wls[wi] == &wl_hang_fork ? 2 : 1));
       check_hang_pids_gone();
     }
 }
@@ -930,7 +878,7 @@ static void test_stop(void **state)
   for (i = 0; i < cb_runners_count; i++) {
     cell = make_cell(&wl_ok, cb_runners[i]->name, 2, CB_PIN_NONE, 12, 0);
     stop_flag = 1;
-    CHECK_EQ(trial(&cell, 1, 60, &stop_flag, &t), -EINTR);
+    CBT_CHECK_EQ(trial(&cell, 1, 60, &stop_flag, &t), -EINTR);
   }
 
   assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
@@ -940,8 +888,8 @@ static void test_stop(void **state)
     stop_flag = 0;
     assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
     /* Without the stop this would end at the 60 s timeout with status timeout. */
-    CHECK_EQ(trial(&cell, 1, 60, &stop_flag, &t), -EINTR);
-    CHECK_EQ(stop_flag, 1);
+    CBT_CHECK_EQ(trial(&cell, 1, 60, &stop_flag, &t), -EINTR);
+    CBT_CHECK_EQ(stop_flag, 1);
     check_hang_pids_gone();
   }
   sigaction(SIGALRM, &old, NULL);

@@ -52,37 +52,13 @@
 #include "io_tcp.h"
 #include "mix.h"
 #include "trial.h"
+#include "common.h"
 
 #if CB_HAVE_LIBUV
 #include <uv.h>
 #endif
 
 /* ---- checks that say which case failed ---------------------------------- */
-
-static char where[200];
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    int ok_ = !!(cond);                                                       \
-    if (!ok_)                                                                 \
-      print_error("[%s]\n", where);                                           \
-    _assert_true((LargestIntegralType)ok_, #cond, __FILE__, __LINE__);        \
-  } while (0)
-
-#define CHECK_EQ(a, b)                                                        \
-  do {                                                                        \
-    unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
-    if (a_ != b_)                                                             \
-      print_error("[%s] %s != %s\n", where, #a, #b);                          \
-    _assert_int_equal(a_, b_, __FILE__, __LINE__);                            \
-  } while (0)
-
-#define CHECK_HAS(msg, part)                                                  \
-  do {                                                                        \
-    if (strstr((msg), (part)) == NULL)                                        \
-      print_error("[%s] msg \"%s\" lacks \"%s\"\n", where, (msg), (part));    \
-    _assert_true(strstr((msg), (part)) != NULL, #msg " has " #part, __FILE__, __LINE__); \
-  } while (0)
 
 /* ---- shared state -------------------------------------------------------- */
 
@@ -106,12 +82,6 @@ static char tmpdir[] = "/tmp/cb-test-workloads-XXXXXX";
 
 #define TRIAL_TIMEOUT_S 120
 
-static int no_children(void)
-{
-  errno = 0;
-  return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
-}
-
 /* Entries of the test's TMPDIR, named on stderr: after a trial, none. */
 static int tmpdir_entries(void)
 {
@@ -123,7 +93,7 @@ static int tmpdir_entries(void)
   while ((e = readdir(d)) != NULL) {
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
       continue;
-    print_error("[%s] left in TMPDIR: %s\n", where, e->d_name);
+    print_error("[%s] left in TMPDIR: %s\n", cbt_where, e->d_name);
     n++;
   }
   closedir(d);
@@ -133,25 +103,6 @@ static int tmpdir_entries(void)
 static int is_runner(const cb_runner_t *rn, const char *name)
 {
   return strcmp(rn->name, name) == 0;
-}
-
-static unsigned expected_workers(const cb_runner_t *rn, unsigned c)
-{
-  if (is_runner(rn, "serial"))
-    return 1;
-  if (is_runner(rn, "eventloop"))
-    return c < pus ? c : pus;
-  return c;
-}
-
-static const cb_workload_t *find_wl(const char *name)
-{
-  const cb_workload_t *wl = cb_workload_find(name);
-
-  if (wl == NULL)
-    print_error("workload %s is not in the registry\n", name);
-  assert_non_null(wl);
-  return wl;
 }
 
 /* A workload's calibration, measured once here as a run measures it once
@@ -171,18 +122,11 @@ static uint64_t calib_of(const cb_workload_t *wl)
 static cb_cell_t make_cell(const cb_workload_t *wl, const cb_runner_t *rn, unsigned c,
                            uint64_t tasks, uint64_t size, uint64_t payload)
 {
-  cb_cell_t cell = {
-    .wl = wl,
-    .rn = rn,
-    .pin = CB_PIN_NONE,
-    .concurrency = c,
-    .params = { .tasks = tasks, .size = size, .payload = payload, .seed = 0x5eed + c,
-                .calib = calib_of(wl) },
-  };
+  cb_cell_t cell = cbt_cell(wl, rn, c, tasks, size, 0x5eed + c);
 
-  snprintf(where, sizeof(where), "%s under %s, c=%u, tasks=%llu, size=%llu, payload=%llu",
-           wl->name, rn->name, c, (unsigned long long)tasks, (unsigned long long)size,
-           (unsigned long long)payload);
+  cell.params.payload = payload;
+  cell.params.calib = calib_of(wl);
+  cbt_describe_cell(&cell);
   return cell;
 }
 
@@ -191,31 +135,25 @@ static cb_cell_t make_cell(const cb_workload_t *wl, const cb_runner_t *rn, unsig
  * trial left no child process and nothing in TMPDIR. */
 static int run_trial(const cb_cell_t *cell, int supervise, cb_trial_t *t)
 {
-  uint64_t *expected = NULL;
   int rc;
 
-  CHECK_EQ(cb_trial_expected(cell, cell->params.tasks, &expected), 0);
-  CHECK(no_children());
-  if (supervise)
-    rc = cb_trial_supervised(cell, topo, expected, TRIAL_TIMEOUT_S, NULL, t);
-  else
-    rc = cb_trial_execute(cell, topo, expected, t);
-  free(expected);
-  CHECK(no_children());
-  CHECK_EQ(tmpdir_entries(), 0);
+  CBT_CHECK(cbt_no_children());
+  rc = cbt_trial(cell, topo, supervise, TRIAL_TIMEOUT_S, NULL, t);
+  CBT_CHECK(cbt_no_children());
+  CBT_CHECK_EQ(tmpdir_entries(), 0);
   return rc;
 }
 
 static void check_ok(const cb_cell_t *cell, const cb_trial_t *t)
 {
   if (t->status != CB_ST_OK || t->msg[0] != '\0')
-    print_error("[%s] status %s: %s\n", where, cb_status_name(t->status), t->msg);
-  CHECK_EQ(t->status, CB_ST_OK);
-  CHECK_EQ(t->msg[0], '\0');
-  CHECK_EQ(t->verified, 1);
-  CHECK_EQ(t->failed, 0);
-  CHECK_EQ(t->wrong, 0);
-  CHECK_EQ(t->workers, expected_workers(cell->rn, cell->concurrency));
+    print_error("[%s] status %s: %s\n", cbt_where, cb_status_name(t->status), t->msg);
+  CBT_CHECK_EQ(t->status, CB_ST_OK);
+  CBT_CHECK_EQ(t->msg[0], '\0');
+  CBT_CHECK_EQ(t->verified, 1);
+  CBT_CHECK_EQ(t->failed, 0);
+  CBT_CHECK_EQ(t->wrong, 0);
+  CBT_CHECK_EQ(t->workers, cbt_expected_workers(cell->rn, cell->concurrency, pus));
 }
 
 /* ---- listening TCP sockets on 127.0.0.1 ---------------------------------- */
@@ -347,7 +285,7 @@ static int no_new_listener_of_ours(const socks_t *before, const socks_t *after)
       continue;
     holder = our_holder(after->s[i].inode);
     if (holder != 0) {
-      print_error("[%s] port %u listens after the trial, held by pid %d\n", where,
+      print_error("[%s] port %u listens after the trial, held by pid %d\n", cbt_where,
                   after->s[i].port, holder);
       ok = 0;
     } else {
@@ -439,7 +377,7 @@ static int payload_wrong_run(const cb_task_t *t, uint64_t *checksum)
 static int group_setup(void **state)
 {
   (void)state;
-  if (!no_children())
+  if (!cbt_no_children())
     return -1; /* the leak checks need a process without children */
   if (mkdtemp(tmpdir) == NULL || setenv("TMPDIR", tmpdir, 1) != 0)
     return -1;
@@ -504,29 +442,29 @@ static void test_registry_contract(void **state)
   for (i = 0; i < cb_workloads_count; i++) {
     const cb_workload_t *w = cb_workloads[i];
 
-    snprintf(where, sizeof(where), "registry entry %zu (%s)", i, w->name ? w->name : "NULL");
-    CHECK(w->name != NULL && w->name[0] != '\0');
-    CHECK(w->description != NULL && w->description[0] != '\0');
-    CHECK(w->size_unit != NULL && w->size_unit[0] != '\0');
-    CHECK(w->run != NULL);
-    CHECK(w->expect != NULL);
+    snprintf(cbt_where, sizeof(cbt_where), "registry entry %zu (%s)", i, w->name ? w->name : "NULL");
+    CBT_CHECK(w->name != NULL && w->name[0] != '\0');
+    CBT_CHECK(w->description != NULL && w->description[0] != '\0');
+    CBT_CHECK(w->size_unit != NULL && w->size_unit[0] != '\0');
+    CBT_CHECK(w->run != NULL);
+    CBT_CHECK(w->expect != NULL);
     /* an asynchronous form is whole or absent, and async_close is what frees a slot */
-    CHECK((w->async_start != NULL) == (w->async_close != NULL));
-    CHECK(w->async_open == NULL || w->async_start != NULL);
+    CBT_CHECK((w->async_start != NULL) == (w->async_close != NULL));
+    CBT_CHECK(w->async_open == NULL || w->async_start != NULL);
     /* a mixed workload's size is a share: at most 100 (%), and it is calibrated */
-    CHECK(w->mixed_task_us == 0 || (w->max_size == 100 && w->calibrate != NULL));
-    CHECK_EQ(cb_workload_family(w, fam, sizeof(fam)), strlen(fam));
+    CBT_CHECK(w->mixed_task_us == 0 || (w->max_size == 100 && w->calibrate != NULL));
+    CBT_CHECK_EQ(cb_workload_family(w, fam, sizeof(fam)), strlen(fam));
     fam_ok = 0;
     for (k = 0; k < CB_ARRAY_SIZE(families); k++)
       fam_ok += strcmp(fam, families[k]) == 0;
-    CHECK_EQ(fam_ok, 1);
+    CBT_CHECK_EQ(fam_ok, 1);
     /* family.name, or the family alone for noop */
-    CHECK(strcmp(w->name, "noop") == 0 ? strcmp(fam, "noop") == 0
+    CBT_CHECK(strcmp(w->name, "noop") == 0 ? strcmp(fam, "noop") == 0
                                        : w->name[strlen(fam)] == '.' && w->name[strlen(fam) + 1] != '\0');
     for (k = 0; k < i; k++)
-      CHECK(strcmp(w->name, cb_workloads[k]->name) != 0);
+      CBT_CHECK(strcmp(w->name, cb_workloads[k]->name) != 0);
     /* the registry finds every entry by its own name */
-    CHECK(cb_workload_find(w->name) == w);
+    CBT_CHECK(cb_workload_find(w->name) == w);
   }
   assert_null(cb_workload_find("cpu"));
   assert_null(cb_workload_find("cpu."));
@@ -540,13 +478,13 @@ static void test_family(void **state)
   char buf[32];
 
   (void)state;
-  assert_int_equal(cb_workload_family(find_wl("cpu.hash"), buf, sizeof(buf)), 3);
+  assert_int_equal(cb_workload_family(cbt_find_wl("cpu.hash"), buf, sizeof(buf)), 3);
   assert_string_equal(buf, "cpu");
-  assert_int_equal(cb_workload_family(find_wl("comm.pingpong"), buf, sizeof(buf)), 4);
+  assert_int_equal(cb_workload_family(cbt_find_wl("comm.pingpong"), buf, sizeof(buf)), 4);
   assert_string_equal(buf, "comm");
-  assert_int_equal(cb_workload_family(find_wl("noop"), buf, sizeof(buf)), 4);
+  assert_int_equal(cb_workload_family(cbt_find_wl("noop"), buf, sizeof(buf)), 4);
   assert_string_equal(buf, "noop");
-  assert_int_equal(cb_workload_family(find_wl("fault.crash"), buf, sizeof(buf)), 5);
+  assert_int_equal(cb_workload_family(cbt_find_wl("fault.crash"), buf, sizeof(buf)), 5);
   assert_string_equal(buf, "fault");
   /* the text before the first dot only */
   assert_int_equal(cb_workload_family(&deep, buf, sizeof(buf)), 1);
@@ -555,15 +493,15 @@ static void test_family(void **state)
   assert_string_equal(buf, "solo");
   /* a small buffer gets a terminated prefix, never more than it holds */
   memset(buf, 'x', sizeof(buf));
-  cb_workload_family(find_wl("life.idle"), buf, 3);
+  cb_workload_family(cbt_find_wl("life.idle"), buf, 3);
   assert_string_equal(buf, "li");
   assert_int_equal(buf[3], 'x');
   memset(buf, 'x', sizeof(buf));
-  cb_workload_family(find_wl("life.idle"), buf, 1);
+  cb_workload_family(cbt_find_wl("life.idle"), buf, 1);
   assert_int_equal(buf[0], '\0');
   assert_int_equal(buf[1], 'x');
   /* no buffer: the length it would need */
-  assert_int_equal(cb_workload_family(find_wl("life.idle"), buf, 0), 4);
+  assert_int_equal(cb_workload_family(cbt_find_wl("life.idle"), buf, 0), 4);
   assert_int_equal(buf[0], '\0');
 }
 
@@ -576,19 +514,19 @@ static void test_default_tasks(void **state)
 
   (void)state;
   for (k = 0; k < CB_ARRAY_SIZE(cs); k++) {
-    snprintf(where, sizeof(where), "c=%u", cs[k]);
-    CHECK_EQ(cb_workload_tasks(&per_c, cs[k]), cs[k]);
-    CHECK_EQ(cb_workload_tasks(&fixed, cs[k]), 33);
+    snprintf(cbt_where, sizeof(cbt_where), "c=%u", cs[k]);
+    CBT_CHECK_EQ(cb_workload_tasks(&per_c, cs[k]), cs[k]);
+    CBT_CHECK_EQ(cb_workload_tasks(&fixed, cs[k]), 33);
     /* life.idle is one task per unit of concurrency, so all c are alive at once */
-    CHECK_EQ(cb_workload_tasks(find_wl("life.idle"), cs[k]), cs[k]);
-    CHECK_EQ(cb_workload_tasks(find_wl("noop"), cs[k]), find_wl("noop")->default_tasks);
+    CBT_CHECK_EQ(cb_workload_tasks(cbt_find_wl("life.idle"), cs[k]), cs[k]);
+    CBT_CHECK_EQ(cb_workload_tasks(cbt_find_wl("noop"), cs[k]), cbt_find_wl("noop")->default_tasks);
     for (i = 0; i < cb_workloads_count; i++) {
       const cb_workload_t *w = cb_workloads[i];
-      CHECK_EQ(cb_workload_tasks(w, cs[k]), w->default_tasks > 0 ? w->default_tasks : cs[k]);
-      CHECK(cb_workload_tasks(w, cs[k]) > 0);
+      CBT_CHECK_EQ(cb_workload_tasks(w, cs[k]), w->default_tasks > 0 ? w->default_tasks : cs[k]);
+      CBT_CHECK(cb_workload_tasks(w, cs[k]) > 0);
     }
   }
-  CHECK(find_wl("noop")->default_tasks > 0);
+  CBT_CHECK(cbt_find_wl("noop")->default_tasks > 0);
 }
 
 /* ---- digest and payload bytes -------------------------------------------- */
@@ -613,31 +551,31 @@ static void test_digest(void **state)
 
   (void)state;
   for (len = 1; len <= 100; len++) {
-    snprintf(where, sizeof(where), "digest of %zu bytes", len);
+    snprintf(cbt_where, sizeof(cbt_where), "digest of %zu bytes", len);
     fill_pattern(a, sizeof(a), len);
     d = cb_digest(a, len, seed);
-    CHECK_EQ(cb_digest(a, len, seed), d);
+    CBT_CHECK_EQ(cb_digest(a, len, seed), d);
     memcpy(shifted, a, len);
-    CHECK_EQ(cb_digest(shifted, len, seed), d); /* unaligned: same bytes, same digest */
+    CBT_CHECK_EQ(cb_digest(shifted, len, seed), d); /* unaligned: same bytes, same digest */
     /* the bytes after len are not read */
     memcpy(b, a, sizeof(a));
     for (k = len; k < sizeof(b); k++)
       b[k] ^= 0x5a;
-    CHECK_EQ(cb_digest(b, len, seed), d);
+    CBT_CHECK_EQ(cb_digest(b, len, seed), d);
     for (pos = 0; pos < len; pos++)
       for (k = 0; k < CB_ARRAY_SIZE(deltas); k++) {
         memcpy(b, a, len);
         b[pos] ^= deltas[k];
         if (cb_digest(b, len, seed) == d)
-          print_error("[%s] byte %zu ^ 0x%02x does not change it\n", where, pos, deltas[k]);
-        CHECK(cb_digest(b, len, seed) != d);
+          print_error("[%s] byte %zu ^ 0x%02x does not change it\n", cbt_where, pos, deltas[k]);
+        CBT_CHECK(cb_digest(b, len, seed) != d);
       }
     /* a trailing zero byte is data too */
     memcpy(b, a, len);
     b[len] = 0;
-    CHECK(cb_digest(b, len + 1, seed) != d);
+    CBT_CHECK(cb_digest(b, len + 1, seed) != d);
     /* the seed matters */
-    CHECK(cb_digest(a, len, seed + 1) != d);
+    CBT_CHECK(cb_digest(a, len, seed + 1) != d);
   }
   /* the explicit positions of the contract, at a length with every kind of block */
   fill_pattern(a, sizeof(a), 99);
@@ -647,15 +585,15 @@ static void test_digest(void **state)
     for (k = 0; k < CB_ARRAY_SIZE(spots); k++) {
       memcpy(b, a, 100);
       b[spots[k]] ^= 1;
-      snprintf(where, sizeof(where), "digest of 100 bytes, byte %zu", spots[k]);
-      CHECK(cb_digest(b, 100, 7) != d);
+      snprintf(cbt_where, sizeof(cbt_where), "digest of 100 bytes, byte %zu", spots[k]);
+      CBT_CHECK(cb_digest(b, 100, 7) != d);
     }
   }
   /* zero bytes of different lengths differ */
   memset(a, 0, sizeof(a));
   for (len = 0; len < 100; len++) {
-    snprintf(where, sizeof(where), "digest of %zu vs %zu zero bytes", len, len + 1);
-    CHECK(cb_digest(a, len, 0) != cb_digest(a, len + 1, 0));
+    snprintf(cbt_where, sizeof(cbt_where), "digest of %zu vs %zu zero bytes", len, len + 1);
+    CBT_CHECK(cb_digest(a, len, 0) != cb_digest(a, len + 1, 0));
   }
 }
 
@@ -668,34 +606,34 @@ static void test_payload_fill(void **state)
 
   (void)state;
   for (n = 0; n <= 200; n++) {
-    snprintf(where, sizeof(where), "payload of %zu bytes", n);
+    snprintf(cbt_where, sizeof(cbt_where), "payload of %zu bytes", n);
     p.payload = q.payload = n;
     memset(a, 0xa5, sizeof(a));
     memset(b, 0x3c, sizeof(b));
     cb_payload_fill(&p, a);
     cb_payload_fill(&p, b);
     /* deterministic: the same bytes whatever was in the buffer before */
-    CHECK(memcmp(a, b, n) == 0);
+    CBT_CHECK(memcmp(a, b, n) == 0);
     /* exactly n bytes are written */
     for (k = n; k < n + GUARD; k++) {
-      CHECK_EQ(a[k], 0xa5);
-      CHECK_EQ(b[k], 0x3c);
+      CBT_CHECK_EQ(a[k], 0xa5);
+      CBT_CHECK_EQ(b[k], 0x3c);
     }
     if (n == 0)
       continue;
     /* another seed, other bytes */
     cb_payload_fill(&q, b);
-    CHECK(memcmp(a, b, n) != 0);
+    CBT_CHECK(memcmp(a, b, n) != 0);
     /* not one repeated word */
     if (n >= 16)
-      CHECK(memcmp(a, a + 8, 8) != 0);
+      CBT_CHECK(memcmp(a, a + 8, 8) != 0);
   }
   /* with 200 bytes, each 8-byte word differs between the seeds */
   p.payload = q.payload = 200;
   cb_payload_fill(&p, a);
   cb_payload_fill(&q, b);
   for (k = 0; k < 200; k += 8)
-    CHECK(memcmp(a + k, b + k, 8) != 0);
+    CBT_CHECK(memcmp(a + k, b + k, 8) != 0);
 }
 
 /* ---- every workload under every runner ----------------------------------- */
@@ -739,7 +677,7 @@ static void test_every_workload_every_runner(void **state)
   (void)state;
   for (k = 0; k < CB_ARRAY_SIZE(small_cases); k++) {
     const wcase_t *wc = &small_cases[k];
-    const cb_workload_t *wl = find_wl(wc->name);
+    const cb_workload_t *wl = cbt_find_wl(wc->name);
 
     for (i = 0; i < cb_runners_count; i++)
       for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++) {
@@ -750,7 +688,7 @@ static void test_every_workload_every_runner(void **state)
         if (is_runner(rn, "serial") && c != 1)
           continue;
         cell = make_cell(wl, rn, c, wc->tasks > 0 ? wc->tasks : c, wc->size, wc->payload);
-        CHECK_EQ(run_trial(&cell, 1, &t), 0);
+        CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
         check_ok(&cell, &t);
       }
     covered += k == 0 || strcmp(small_cases[k - 1].name, wc->name) != 0;
@@ -785,7 +723,7 @@ static void segv_restore(void)
 static void test_fault_crash(void **state)
 {
   static const unsigned cs[] = { 1, 2, 4 };
-  const cb_workload_t *wl = find_wl("fault.crash");
+  const cb_workload_t *wl = cbt_find_wl("fault.crash");
   char sig[96];
   size_t i, ci;
   cb_trial_t t;
@@ -802,24 +740,24 @@ static void test_fault_crash(void **state)
       if (is_runner(rn, "serial") && cs[ci] != 1)
         continue;
       cell = make_cell(wl, rn, cs[ci], 20, 5, 0);
-      CHECK_EQ(run_trial(&cell, 1, &t), 0);
+      CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
       if (is_runner(rn, "processes")) {
         /* tasks 4, 9, 14 and 19 die with their workers; the rest verify */
         if (t.status != CB_ST_OK)
-          print_error("[%s] status %s: %s\n", where, cb_status_name(t.status), t.msg);
-        CHECK_EQ(t.status, CB_ST_OK);
-        CHECK_EQ(t.failed, 4);
-        CHECK_EQ(t.wrong, 0);
-        CHECK_EQ(t.verified, 1);
-        CHECK_EQ(t.workers, cs[ci]);
+          print_error("[%s] status %s: %s\n", cbt_where, cb_status_name(t.status), t.msg);
+        CBT_CHECK_EQ(t.status, CB_ST_OK);
+        CBT_CHECK_EQ(t.failed, 4);
+        CBT_CHECK_EQ(t.wrong, 0);
+        CBT_CHECK_EQ(t.verified, 1);
+        CBT_CHECK_EQ(t.workers, cs[ci]);
       } else {
         if (t.status != CB_ST_CRASHED)
-          print_error("[%s] status %s: %s\n", where, cb_status_name(t.status), t.msg);
-        CHECK_EQ(t.status, CB_ST_CRASHED);
-        CHECK_EQ(t.verified, 0);
+          print_error("[%s] status %s: %s\n", cbt_where, cb_status_name(t.status), t.msg);
+        CBT_CHECK_EQ(t.status, CB_ST_CRASHED);
+        CBT_CHECK_EQ(t.verified, 0);
         if (strcmp(t.msg, sig) != 0)
-          print_error("[%s] msg \"%s\"\n", where, t.msg);
-        CHECK(strcmp(t.msg, sig) == 0);
+          print_error("[%s] msg \"%s\"\n", cbt_where, t.msg);
+        CBT_CHECK(strcmp(t.msg, sig) == 0);
       }
     }
   segv_restore();
@@ -829,7 +767,7 @@ static void test_fault_crash(void **state)
  * itself (the trial reports only how many). */
 static void test_fault_crash_which_tasks(void **state)
 {
-  const cb_workload_t *wl = find_wl("fault.crash");
+  const cb_workload_t *wl = cbt_find_wl("fault.crash");
   const cb_runner_t *rn = cb_runner_find("processes");
   cb_params_t p = { .tasks = 20, .size = 5, .seed = 9, .scratch = tmpdir };
   cb_task_result_t *res = cb_results_map(20);
@@ -839,35 +777,35 @@ static void test_fault_crash_which_tasks(void **state)
 
   (void)state;
   assert_non_null(rn);
-  snprintf(where, sizeof(where), "fault.crash under the processes runner, c=3");
+  snprintf(cbt_where, sizeof(cbt_where), "fault.crash under the processes runner, c=3");
   assert_non_null(res);
-  CHECK(no_children());
+  CBT_CHECK(cbt_no_children());
   segv_default();
-  CHECK_EQ(rn->run(&x), 0);
+  CBT_CHECK_EQ(rn->run(&x), 0);
   segv_restore();
-  CHECK(no_children());
-  CHECK_EQ(x.failed, 4);
+  CBT_CHECK(cbt_no_children());
+  CBT_CHECK_EQ(x.failed, 4);
   for (i = 0; i < 20; i++) {
-    snprintf(where, sizeof(where), "fault.crash under processes, task %llu",
+    snprintf(cbt_where, sizeof(cbt_where), "fault.crash under processes, task %llu",
              (unsigned long long)i);
     tk.index = i;
     if (i % 5 == 4) {
-      CHECK_EQ(res[i].seen, 0);
-      CHECK_EQ(res[i].err, -ECHILD);
+      CBT_CHECK_EQ(res[i].seen, 0);
+      CBT_CHECK_EQ(res[i].err, -ECHILD);
     } else {
-      CHECK_EQ(res[i].seen, 1);
-      CHECK_EQ(res[i].err, 0);
-      CHECK_EQ(res[i].checksum, wl->expect(&tk));
+      CBT_CHECK_EQ(res[i].seen, 1);
+      CBT_CHECK_EQ(res[i].err, 0);
+      CBT_CHECK_EQ(res[i].checksum, wl->expect(&tk));
     }
   }
   /* size 0 crashes nothing */
-  snprintf(where, sizeof(where), "fault.crash, size 0");
+  snprintf(cbt_where, sizeof(cbt_where), "fault.crash, size 0");
   for (i = 0; i < 20; i++) {
     uint64_t sum = 0;
     p.size = 0;
     tk.index = i;
-    CHECK_EQ(wl->run(&tk, &sum), 0);
-    CHECK_EQ(sum, wl->expect(&tk));
+    CBT_CHECK_EQ(wl->run(&tk, &sum), 0);
+    CBT_CHECK_EQ(sum, wl->expect(&tk));
   }
   cb_results_unmap(res, 20);
 }
@@ -881,7 +819,7 @@ static void test_fault_crash_which_tasks(void **state)
 static void test_fault_error(void **state)
 {
   static const unsigned cs[] = { 1, 2, 4 };
-  const cb_workload_t *wl = find_wl("fault.error");
+  const cb_workload_t *wl = cbt_find_wl("fault.error");
   size_t i, d, ci;
   cb_trial_t t;
 
@@ -894,14 +832,14 @@ static void test_fault_error(void **state)
         if (cb_runners[i]->reference && cs[ci] != 1)
           continue;
         cell.dispatch = cb_runners[i]->dispatches[d];
-        CHECK_EQ(run_trial(&cell, 1, &t), 0);
+        CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
         if (t.status != CB_ST_OK)
-          print_error("[%s] %s: %s\n", where, cb_status_name(t.status), t.msg);
-        CHECK_EQ(t.status, CB_ST_OK);
-        CHECK_EQ(t.failed, 4);
-        CHECK_EQ(t.wrong, 0);
-        CHECK_EQ(t.verified, 1);
-        CHECK(t.throughput * t.wall_s > 16 * 0.999999 && t.throughput * t.wall_s < 16 * 1.000001);
+          print_error("[%s] %s: %s\n", cbt_where, cb_status_name(t.status), t.msg);
+        CBT_CHECK_EQ(t.status, CB_ST_OK);
+        CBT_CHECK_EQ(t.failed, 4);
+        CBT_CHECK_EQ(t.wrong, 0);
+        CBT_CHECK_EQ(t.verified, 1);
+        CBT_CHECK(t.throughput * t.wall_s > 16 * 0.999999 && t.throughput * t.wall_s < 16 * 1.000001);
       }
 }
 
@@ -924,17 +862,17 @@ static void test_payload_transports(void **state)
                                  payloads[pi]);
 
       cell.transport = transports[ti];
-      snprintf(where + strlen(where), sizeof(where) - strlen(where), ", %s", transports[ti]);
-      CHECK_EQ(run_trial(&cell, 1, &t), 0);
+      snprintf(cbt_where + strlen(cbt_where), sizeof(cbt_where) - strlen(cbt_where), ", %s", transports[ti]);
+      CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
       check_ok(&cell, &t);
 
       /* and a wrong checksum from task 5 is caught through the same transport */
       cell.wl = &wl_payload_wrong;
-      CHECK_EQ(run_trial(&cell, 1, &t), 0);
-      CHECK_EQ(t.status, CB_ST_WRONG);
-      CHECK_EQ(t.verified, 0);
-      CHECK_EQ(t.wrong, 1);
-      CHECK_EQ(t.failed, 0);
+      CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
+      CBT_CHECK_EQ(t.status, CB_ST_WRONG);
+      CBT_CHECK_EQ(t.verified, 0);
+      CBT_CHECK_EQ(t.wrong, 1);
+      CBT_CHECK_EQ(t.failed, 0);
       {
         unsigned char *in = malloc(payloads[pi]), *out = malloc(payloads[pi]);
         cb_task_t tk = { .p = &cell.params, .index = WRONG_INDEX, .in = in, .out = out };
@@ -948,8 +886,8 @@ static void test_payload_transports(void **state)
         snprintf(msg, sizeof(msg), "task %u: checksum %016llx, expected %016llx", WRONG_INDEX,
                  (unsigned long long)(want ^ WRONG_XOR), (unsigned long long)want);
         if (strcmp(t.msg, msg) != 0)
-          print_error("[%s] msg \"%s\", expected \"%s\"\n", where, t.msg, msg);
-        CHECK(strcmp(t.msg, msg) == 0);
+          print_error("[%s] msg \"%s\", expected \"%s\"\n", cbt_where, t.msg, msg);
+        CBT_CHECK(strcmp(t.msg, msg) == 0);
         free(in);
         free(out);
       }
@@ -974,20 +912,20 @@ static void test_payload_covers_every_byte(void **state)
   assert_int_equal(comm_payload->run(&t, &base), 0);
   assert_true(base == comm_payload->expect(&t));
   for (i = 0; i < N; i++) {
-    snprintf(where, sizeof(where), "comm.payload, input byte %zu", i);
+    snprintf(cbt_where, sizeof(cbt_where), "comm.payload, input byte %zu", i);
     memcpy(in2, in, N);
     in2[i] ^= 0x40;
     t.in = in2;
-    CHECK_EQ(comm_payload->run(&t, &sum), 0);
-    CHECK(sum != base);
+    CBT_CHECK_EQ(comm_payload->run(&t, &sum), 0);
+    CBT_CHECK(sum != base);
     /* and the output it wrote is the digest's input */
-    CHECK_EQ(cb_digest(out, N, cb_task_seed(p.seed, t.index)), sum);
+    CBT_CHECK_EQ(cb_digest(out, N, cb_task_seed(p.seed, t.index)), sum);
     t.in = in;
   }
   /* another task index transforms the bytes differently */
   t.index = 3;
-  CHECK_EQ(comm_payload->run(&t, &again), 0);
-  CHECK(again != base);
+  CBT_CHECK_EQ(comm_payload->run(&t, &again), 0);
+  CBT_CHECK(again != base);
 }
 
 /* ---- io.tcp --------------------------------------------------------------- */
@@ -1013,24 +951,24 @@ static void test_tcp_server_gone(void **state)
         unsigned c = is_runner(rn, "serial") ? 1 : 3;
         cb_cell_t cell = make_cell(w == 0 ? io_tcp : &wl_tcp_watch, rn, c, 20, 20, 32);
 
-        snprintf(where + strlen(where), sizeof(where) - strlen(where), ", %s",
+        snprintf(cbt_where + strlen(cbt_where), sizeof(cbt_where) - strlen(cbt_where), ", %s",
                  sup ? "supervised" : "in process");
         assert_int_equal(listening_sockets(before), 0);
         memset(shared, 0, sizeof(*shared));
-        CHECK_EQ(run_trial(&cell, sup, &t), 0);
+        CBT_CHECK_EQ(run_trial(&cell, sup, &t), 0);
         check_ok(&cell, &t);
         assert_int_equal(listening_sockets(after), 0);
-        CHECK(no_new_listener_of_ours(before, after));
+        CBT_CHECK(no_new_listener_of_ours(before, after));
         if (w == 1) {
           /* what set-up made, seen inside the trial: a server holding one
            * listening socket; both gone now */
-          CHECK_EQ(shared->setups, 1);
-          CHECK(shared->server_pid > 0);
-          CHECK_EQ(shared->server_sockets, 1);
-          CHECK(!has_inode(before, shared->server_inode));
-          CHECK(!has_inode(after, shared->server_inode));
+          CBT_CHECK_EQ(shared->setups, 1);
+          CBT_CHECK(shared->server_pid > 0);
+          CBT_CHECK_EQ(shared->server_sockets, 1);
+          CBT_CHECK(!has_inode(before, shared->server_inode));
+          CBT_CHECK(!has_inode(after, shared->server_inode));
           errno = 0;
-          CHECK(kill(shared->server_pid, 0) == -1 && errno == ESRCH);
+          CBT_CHECK(kill(shared->server_pid, 0) == -1 && errno == ESRCH);
         }
       }
   free(before);
@@ -1056,7 +994,7 @@ static void test_tcp_payload_extremes(void **state)
     for (pi = 0; pi < CB_ARRAY_SIZE(payloads); pi++) {
       cb_cell_t cell = make_cell(io_tcp, rn, 4, 20, 50, payloads[pi]);
 
-      CHECK_EQ(run_trial(&cell, 1, &t), 0);
+      CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
       check_ok(&cell, &t);
     }
   }
@@ -1076,7 +1014,7 @@ static void test_file_leaves_nothing(void **state)
     const cb_runner_t *rn = cb_runners[i];
     cb_cell_t cell = make_cell(io_file, rn, is_runner(rn, "serial") ? 1 : 4, 20, 4, 0);
 
-    CHECK_EQ(run_trial(&cell, 1, &t), 0);
+    CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
     check_ok(&cell, &t);
   }
 }
@@ -1103,33 +1041,33 @@ static void test_file_removes_its_files(void **state)
     snprintf(dir, sizeof(dir), "%s/own-XXXXXX", tmpdir);
     assert_non_null(mkdtemp(dir));
     cell.params.scratch = dir;
-    CHECK_EQ(cb_trial_expected(&cell, cell.params.tasks, &expected), 0);
-    CHECK_EQ(cb_trial_execute(&cell, topo, expected, &t), 0);
+    CBT_CHECK_EQ(cb_trial_expected(&cell, cell.params.tasks, &expected), 0);
+    CBT_CHECK_EQ(cb_trial_execute(&cell, topo, expected, &t), 0);
     free(expected);
     check_ok(&cell, &t);
-    CHECK(no_children());
+    CBT_CHECK(cbt_no_children());
     d = opendir(dir);
     assert_non_null(d);
     while ((e = readdir(d)) != NULL) {
       if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
         continue;
-      print_error("[%s] io.file left %s/%s\n", where, dir, e->d_name);
-      CHECK(0);
+      print_error("[%s] io.file left %s/%s\n", cbt_where, dir, e->d_name);
+      CBT_CHECK(0);
     }
     closedir(d);
-    CHECK_EQ(rmdir(dir), 0);
+    CBT_CHECK_EQ(rmdir(dir), 0);
   }
-  CHECK_EQ(tmpdir_entries(), 0);
+  CBT_CHECK_EQ(tmpdir_entries(), 0);
 }
 
 static void check_crash_file(void)
 {
   struct stat st;
 
-  CHECK_EQ(shared->crash_file_made, 1);
-  CHECK(strncmp(shared->crash_file, tmpdir, strlen(tmpdir)) == 0);
+  CBT_CHECK_EQ(shared->crash_file_made, 1);
+  CBT_CHECK(strncmp(shared->crash_file, tmpdir, strlen(tmpdir)) == 0);
   errno = 0;
-  CHECK(stat(shared->crash_file, &st) != 0 && errno == ENOENT);
+  CBT_CHECK(stat(shared->crash_file, &st) != 0 && errno == ENOENT);
 }
 
 static void test_file_crash_leaves_nothing(void **state)
@@ -1141,17 +1079,17 @@ static void test_file_crash_leaves_nothing(void **state)
   /* the thread's crash takes the trial process with it */
   cell = make_cell(&wl_file_crash, cb_runner_find("threads"), 2, 12, 4, 0);
   memset(shared, 0, sizeof(*shared));
-  CHECK_EQ(run_trial(&cell, 1, &t), 0);
-  CHECK_EQ(t.status, CB_ST_CRASHED);
+  CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
+  CBT_CHECK_EQ(t.status, CB_ST_CRASHED);
   check_crash_file();
 
   /* a process pool loses the task and its worker, and carries on */
   cell = make_cell(&wl_file_crash, cb_runner_find("processes"), 2, 12, 4, 0);
   memset(shared, 0, sizeof(*shared));
-  CHECK_EQ(run_trial(&cell, 1, &t), 0);
-  CHECK_EQ(t.status, CB_ST_OK);
-  CHECK_EQ(t.failed, 1);
-  CHECK_EQ(t.verified, 1);
+  CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
+  CBT_CHECK_EQ(t.status, CB_ST_OK);
+  CBT_CHECK_EQ(t.failed, 1);
+  CBT_CHECK_EQ(t.verified, 1);
   check_crash_file();
 }
 
@@ -1370,11 +1308,11 @@ static void test_tcp_corrupted_replies(void **state)
         if (is_runner(rn, "serial") && cs[ci] != 1)
           continue;
         cell = make_cell(&wl_tcp_corrupt, rn, cs[ci], 12, 20, m == 0 ? 64 : 0);
-        snprintf(where + strlen(where), sizeof(where) - strlen(where), ", %s",
+        snprintf(cbt_where + strlen(cbt_where), sizeof(cbt_where) - strlen(cbt_where), ", %s",
                  m == 0 ? "body corrupted" : "index corrupted");
         corrupt_mode = m == 0 ? CORRUPT_BODY : CORRUPT_INDEX;
         corrupt_last = cell.params.tasks - 1;
-        CHECK_EQ(run_trial(&cell, 1, &t), 0);
+        CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
         corrupt_mode = CORRUPT_NONE;
         if (m == 0) {
           cb_task_t tk = { .p = &cell.params, .index = 0 };
@@ -1385,22 +1323,22 @@ static void test_tcp_corrupted_replies(void **state)
           tk.out = out;
           snprintf(want, sizeof(want), ", expected %016llx",
                    (unsigned long long)io_tcp->expect(&tk));
-          CHECK_EQ(t.status, CB_ST_WRONG);
-          CHECK_EQ(t.wrong, 2);
-          CHECK_EQ(t.failed, 0);
-          CHECK(strncmp(t.msg, "task 0: checksum ", 17) == 0);
-          CHECK_HAS(t.msg, want);
-          CHECK_EQ(strlen(t.msg), 17 + 16 + strlen(want)); /* the value got, in hex */
+          CBT_CHECK_EQ(t.status, CB_ST_WRONG);
+          CBT_CHECK_EQ(t.wrong, 2);
+          CBT_CHECK_EQ(t.failed, 0);
+          CBT_CHECK(strncmp(t.msg, "task 0: checksum ", 17) == 0);
+          CBT_CHECK_HAS(t.msg, want);
+          CBT_CHECK_EQ(strlen(t.msg), 17 + 16 + strlen(want)); /* the value got, in hex */
         } else {
           snprintf(want, sizeof(want), "task 0: %s", strerror(EPROTO));
-          CHECK_EQ(t.status, CB_ST_ERROR);
-          CHECK_EQ(t.wrong, 0);
-          CHECK_EQ(t.failed, 2);
+          CBT_CHECK_EQ(t.status, CB_ST_ERROR);
+          CBT_CHECK_EQ(t.wrong, 0);
+          CBT_CHECK_EQ(t.failed, 2);
           if (strcmp(t.msg, want) != 0)
-            print_error("[%s] msg \"%s\"\n", where, t.msg);
-          CHECK(strcmp(t.msg, want) == 0);
+            print_error("[%s] msg \"%s\"\n", cbt_where, t.msg);
+          CBT_CHECK(strcmp(t.msg, want) == 0);
         }
-        CHECK_EQ(t.verified, 0);
+        CBT_CHECK_EQ(t.verified, 0);
       }
 }
 
@@ -1455,22 +1393,22 @@ static void test_file_corrupted_reads(void **state)
     snprintf(want, sizeof(want), ", expected %016llx", (unsigned long long)io_file->expect(&tk));
     corrupt_mode = CORRUPT_BODY;
     corrupt_last = cell.params.tasks - 1;
-    CHECK_EQ(run_trial(&cell, 1, &t), 0);
+    CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
     corrupt_mode = CORRUPT_NONE;
-    CHECK_EQ(t.status, CB_ST_WRONG);
-    CHECK_EQ(t.wrong, 2);
-    CHECK_EQ(t.failed, 0);
-    CHECK_EQ(t.verified, 0);
-    CHECK(strncmp(t.msg, "task 0: checksum ", 17) == 0);
-    CHECK_HAS(t.msg, want);
-    CHECK_EQ(strlen(t.msg), 17 + 16 + strlen(want));
+    CBT_CHECK_EQ(t.status, CB_ST_WRONG);
+    CBT_CHECK_EQ(t.wrong, 2);
+    CBT_CHECK_EQ(t.failed, 0);
+    CBT_CHECK_EQ(t.verified, 0);
+    CBT_CHECK(strncmp(t.msg, "task 0: checksum ", 17) == 0);
+    CBT_CHECK_HAS(t.msg, want);
+    CBT_CHECK_EQ(strlen(t.msg), 17 + 16 + strlen(want));
   }
   /* and without the corruption, the same cells are right */
   for (i = 0; i < cb_runners_count; i++) {
     const cb_runner_t *rn = cb_runners[i];
     cb_cell_t cell = make_cell(io_file, rn, is_runner(rn, "serial") ? 1 : 3, 10, 4, 0);
 
-    CHECK_EQ(run_trial(&cell, 1, &t), 0);
+    CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
     check_ok(&cell, &t);
   }
 }
@@ -1495,18 +1433,18 @@ static void test_life_idle_memory(void **state)
       print_message("%s is not built; skipped\n", runners[i]);
       continue;
     }
-    cell = make_cell(find_wl("life.idle"), rn, 64, 64, 10000, 0);
-    CHECK_EQ(run_trial(&cell, 1, &t), 0);
+    cell = make_cell(cbt_find_wl("life.idle"), rn, 64, 64, 10000, 0);
+    CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
     check_ok(&cell, &t);
-    CHECK(t.maxrss_kb > 0);
+    CBT_CHECK(t.maxrss_kb > 0);
     kb[i] = t.maxrss_kb;
   }
   print_message("life.idle c=64 memory: threads %llu KiB, processes %llu KiB, eventloop %llu KiB\n",
                 (unsigned long long)kb[0], (unsigned long long)kb[1], (unsigned long long)kb[2]);
   if (kb[2] > 0) {
-    snprintf(where, sizeof(where), "life.idle c=64: processes %llu KiB vs eventloop %llu KiB",
+    snprintf(cbt_where, sizeof(cbt_where), "life.idle c=64: processes %llu KiB vs eventloop %llu KiB",
              (unsigned long long)kb[1], (unsigned long long)kb[2]);
-    CHECK(kb[1] > kb[2]);
+    CBT_CHECK(kb[1] > kb[2]);
   }
 }
 
@@ -1568,7 +1506,7 @@ static void test_sleep_async_never_early(void **state)
   (void)state;
   for (wi = 0; wi < CB_ARRAY_SIZE(cases); wi++)
     for (si = 0; si < CB_ARRAY_SIZE(cases[wi].sizes); si++) {
-      const cb_workload_t *wl = find_wl(cases[wi].name);
+      const cb_workload_t *wl = cbt_find_wl(cases[wi].name);
       uint64_t size = cases[wi].sizes[si];
       /* the wait a task must not cut short: all of it, or the share not CPU */
       uint64_t wait_us = wl->mixed_task_us > 0 ? wl->mixed_task_us * (100 - size) / 100 : size;
@@ -1579,31 +1517,31 @@ static void test_sleep_async_never_early(void **state)
       cb_async_t a = { .params = &p, .done = sleep_done, .slot = slot, .runner_data = &sr };
       uv_loop_t loop;
 
-      snprintf(where, sizeof(where), "%s, size %llu %s, on a loop", cases[wi].name,
+      snprintf(cbt_where, sizeof(cbt_where), "%s, size %llu %s, on a loop", cases[wi].name,
                (unsigned long long)size, wl->size_unit);
       assert_non_null(slot);
       assert_non_null(wl->async_start);
       assert_int_equal(uv_loop_init(&loop), 0);
       a.loop = &loop;
-      CHECK_EQ(wl->async_open(&a), 0);
+      CBT_CHECK_EQ(wl->async_open(&a), 0);
       uv_update_time(&loop);
       nanosleep(&stale, NULL);
       sr.started[0] = cb_now_ns();
-      CHECK_EQ(wl->async_start(&a), 0);
-      CHECK_EQ(sr.done, 0); /* never from inside async_start */
-      CHECK_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
-      CHECK_EQ(sr.done, 3);
-      CHECK_EQ(sr.closed, 1);
+      CBT_CHECK_EQ(wl->async_start(&a), 0);
+      CBT_CHECK_EQ(sr.done, 0); /* never from inside async_start */
+      CBT_CHECK_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
+      CBT_CHECK_EQ(sr.done, 3);
+      CBT_CHECK_EQ(sr.closed, 1);
       for (k = 0; k < 3; k++) {
         tk.index = k;
         if (sr.ended[k] - sr.started[k] < wait_us * 1000u)
-          print_error("[%s] task %zu ended after %llu ns\n", where, k,
+          print_error("[%s] task %zu ended after %llu ns\n", cbt_where, k,
                       (unsigned long long)(sr.ended[k] - sr.started[k]));
-        CHECK(sr.ended[k] - sr.started[k] >= wait_us * 1000u);
-        CHECK_EQ(sr.errs[k], 0);
-        CHECK_EQ(sr.sums[k], wl->expect(&tk));
+        CBT_CHECK(sr.ended[k] - sr.started[k] >= wait_us * 1000u);
+        CBT_CHECK_EQ(sr.errs[k], 0);
+        CBT_CHECK_EQ(sr.sums[k], wl->expect(&tk));
       }
-      CHECK_EQ(uv_loop_close(&loop), 0);
+      CBT_CHECK_EQ(uv_loop_close(&loop), 0);
       free(slot);
     }
 }
@@ -1631,33 +1569,33 @@ static void test_mix_plan(void **state)
 
   (void)state;
   for (i = 0; i < CB_ARRAY_SIZE(cases); i++) {
-    snprintf(where, sizeof(where), "mix plan, calib %llu, %llu%%",
+    snprintf(cbt_where, sizeof(cbt_where), "mix plan, calib %llu, %llu%%",
              (unsigned long long)cases[i].calib, (unsigned long long)cases[i].size);
     p.calib = cases[i].calib;
     p.size = cases[i].size;
     cb__mix_plan(&p, 1000, &plan);
-    CHECK_EQ(plan.rounds_before, cases[i].before);
-    CHECK_EQ(plan.rounds_after, cases[i].after);
-    CHECK_EQ(plan.wait_us, cases[i].wait_us);
+    CBT_CHECK_EQ(plan.rounds_before, cases[i].before);
+    CBT_CHECK_EQ(plan.rounds_after, cases[i].after);
+    CBT_CHECK_EQ(plan.wait_us, cases[i].wait_us);
     x = cb__mix_rounds(cb__mix_start(&p, 5), 0, plan.rounds_before + plan.rounds_after);
-    CHECK_EQ(cb__mix_expect(&p, 5, 1000),
+    CBT_CHECK_EQ(cb__mix_expect(&p, 5, 1000),
              cb__mix_rounds(cb__mix_rounds(cb__mix_start(&p, 5), 0, plan.rounds_before),
                             plan.rounds_before, plan.rounds_after));
-    CHECK_EQ(cb__mix_expect(&p, 5, 1000), x);
-    CHECK_EQ(cb__mix_sum(&plan, x, plan.wait_us * 1000u), x);
-    CHECK_EQ(cb__mix_sum(&plan, x, plan.wait_us * 1000u + 1), x);
+    CBT_CHECK_EQ(cb__mix_expect(&p, 5, 1000), x);
+    CBT_CHECK_EQ(cb__mix_sum(&plan, x, plan.wait_us * 1000u), x);
+    CBT_CHECK_EQ(cb__mix_sum(&plan, x, plan.wait_us * 1000u + 1), x);
     if (plan.wait_us > 0)
-      CHECK_EQ(cb__mix_sum(&plan, x, plan.wait_us * 1000u - 1), ~x);
+      CBT_CHECK_EQ(cb__mix_sum(&plan, x, plan.wait_us * 1000u - 1), ~x);
   }
   p.calib = 4000;
   p.size = 25;
   x = cb__mix_expect(&p, 5, 1000);
-  CHECK(cb__mix_expect(&p, 6, 1000) != x);
+  CBT_CHECK(cb__mix_expect(&p, 6, 1000) != x);
   p.size = 26;
-  CHECK(cb__mix_expect(&p, 5, 1000) != x);
+  CBT_CHECK(cb__mix_expect(&p, 5, 1000) != x);
   p.size = 25;
   p.calib = 4004; /* 1001 rounds instead of 1000 */
-  CHECK(cb__mix_expect(&p, 5, 1000) != x);
+  CBT_CHECK(cb__mix_expect(&p, 5, 1000) != x);
 }
 
 /* At 0% a mix.sleep task is io.sleep of 1 ms (and a mix.tcp task a round
@@ -1672,7 +1610,7 @@ static void test_mix_extremes(void **state)
 {
   enum { N = 40 };
   const cb_runner_t *serial = cb_runner_find("serial");
-  const cb_workload_t *mix = find_wl("mix.sleep");
+  const cb_workload_t *mix = cbt_find_wl("mix.sleep");
   const double ms = 1e-3 * N; /* N tasks of 1 ms */
   cb_cell_t cell;
   cb_trial_t t;
@@ -1682,23 +1620,23 @@ static void test_mix_extremes(void **state)
   (void)state;
   assert_non_null(serial);
   for (k = 0; k < 3; k++) { /* io.sleep of 1 ms; mix.sleep and mix.tcp at 0% */
-    cell = make_cell(k == 0 ? find_wl("io.sleep") : k == 1 ? mix : find_wl("mix.tcp"), serial,
+    cell = make_cell(k == 0 ? cbt_find_wl("io.sleep") : k == 1 ? mix : cbt_find_wl("mix.tcp"), serial,
                      1, N, k == 0 ? 1000 : 0, k == 2 ? 64 : 0);
-    CHECK_EQ(run_trial(&cell, 1, &t), 0);
+    CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
     check_ok(&cell, &t);
-    CHECK(t.wall_s >= ms);
-    CHECK(t.user_s + t.sys_s < 0.25 * ms);
+    CBT_CHECK(t.wall_s >= ms);
+    CBT_CHECK(t.user_s + t.sys_s < 0.25 * ms);
   }
   for (k = 0; k < 2; k++) { /* cpu.hash of a calibrated ms, mix.sleep at 100% */
-    cell = make_cell(k == 0 ? find_wl("cpu.hash") : mix, serial, 1, N,
+    cell = make_cell(k == 0 ? cbt_find_wl("cpu.hash") : mix, serial, 1, N,
                      k == 0 ? calib_of(mix) : 100, 0);
-    CHECK_EQ(run_trial(&cell, 1, &t), 0);
+    CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
     check_ok(&cell, &t);
     cpu[k] = t.user_s + t.sys_s;
     if (cpu[k] < 0.5 * ms || cpu[k] > 2 * ms)
-      print_error("[%s] %.4f s of CPU for %d tasks\n", where, cpu[k], N);
-    CHECK(cpu[k] >= 0.5 * ms && cpu[k] <= 2 * ms);
-    CHECK(t.wall_s >= 0.5 * ms);
+      print_error("[%s] %.4f s of CPU for %d tasks\n", cbt_where, cpu[k], N);
+    CBT_CHECK(cpu[k] >= 0.5 * ms && cpu[k] <= 2 * ms);
+    CBT_CHECK(t.wall_s >= 0.5 * ms);
   }
 }
 
@@ -1708,7 +1646,7 @@ static void test_pingpong_small_sizes(void **state)
 {
   static const uint64_t sizes[] = { 0, 1 };
   static const unsigned cs[] = { 1, 3 };
-  const cb_workload_t *wl = find_wl("comm.pingpong");
+  const cb_workload_t *wl = cbt_find_wl("comm.pingpong");
   cb_params_t p = { .seed = 11 };
   cb_task_t tk = { .p = &p, .index = 4 };
   size_t i, si, ci;
@@ -1718,8 +1656,8 @@ static void test_pingpong_small_sizes(void **state)
   /* the contract: the token comes back with one added per visit */
   for (si = 0; si < 3; si++) {
     p.size = si * 10;
-    snprintf(where, sizeof(where), "comm.pingpong expect, size %zu", si * 10);
-    CHECK_EQ(wl->expect(&tk), cb_task_seed(p.seed, tk.index) + p.size);
+    snprintf(cbt_where, sizeof(cbt_where), "comm.pingpong expect, size %zu", si * 10);
+    CBT_CHECK_EQ(wl->expect(&tk), cb_task_seed(p.seed, tk.index) + p.size);
   }
   for (i = 0; i < cb_runners_count; i++)
     for (si = 0; si < CB_ARRAY_SIZE(sizes); si++)
@@ -1730,7 +1668,7 @@ static void test_pingpong_small_sizes(void **state)
         if (is_runner(rn, "serial") && cs[ci] != 1)
           continue;
         cell = make_cell(wl, rn, cs[ci], 20, sizes[si], 0);
-        CHECK_EQ(run_trial(&cell, 1, &t), 0);
+        CBT_CHECK_EQ(run_trial(&cell, 1, &t), 0);
         check_ok(&cell, &t);
       }
 }
