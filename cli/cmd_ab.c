@@ -999,6 +999,7 @@ int cb_cmd_ab(int argc, char **argv)
   cb_meta_t *meta = calloc(1, sizeof(*meta));
   cb_matrix_t m = { 0 };
   cb_topo_t *topo = NULL;
+  static char why[2048]; /* static: a small stack must do */
   char *path = NULL;
   int rc, err;
 
@@ -1020,13 +1021,14 @@ int cb_cmd_ab(int argc, char **argv)
     rc = cb_fail("ab", "cannot load the topology: %s", strerror(-err));
     goto out;
   }
-  rc = cb_matrix_build(&o.mx, topo, &m);
-  if (rc != 0 || o.dry_run) {
-    if (rc == 0) {
-      cb_matrix_print(&m, o.reps, o.warmup, stdout);
-      printf("x 2 sides = %llu trials\n",
-             (unsigned long long)(2 * m.ncells * (o.reps + o.warmup)));
-    }
+  err = cb_matrix_build(&o.mx, topo, &m, why, sizeof(why));
+  if (err != 0) {
+    rc = cb_refused("ab", err, why);
+    goto out;
+  }
+  if (o.dry_run) {
+    cb_matrix_print(&m, o.reps, o.warmup, stdout);
+    printf("x 2 sides = %llu trials\n", (unsigned long long)(2 * m.ncells * (o.reps + o.warmup)));
     goto out;
   }
   cb_meta_collect(meta, topo);

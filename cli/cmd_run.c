@@ -932,20 +932,21 @@ static int prepare(session_t *s, opts_t *o, cb_matrix_t *m, cb_topo_t *topo, cb_
                    char **path)
 {
   const cb_workload_t *uncalibrated = NULL;
-  char why[512];
+  static char why[2048]; /* static: the trials fork below cb_cmd_run */
   int rc;
 
   if (pin_unsupported(topo, o->mx.pin))
     return cb_usage_error("run", "pin policy '%s' needs hwloc, which this build lacks (use "
                           "none)", cb_pin_name(o->mx.pin));
-  rc = cb_matrix_build(&o->mx, topo, m);
-  if (rc != 0 || o->dry_run) {
-    if (rc == 0)
-      cb_matrix_print(m, o->reps, o->warmup, stdout);
-    if (rc == 0 && o->min_time_ms > 0 && calibrated(m))
+  rc = cb_matrix_build(&o->mx, topo, m, why, sizeof(why));
+  if (rc != 0)
+    return cb_refused("run", rc, why);
+  if (o->dry_run) {
+    cb_matrix_print(m, o->reps, o->warmup, stdout);
+    if (o->min_time_ms > 0 && calibrated(m))
       printf("tasks grow at run time until a trial lasts %llu ms (--min-time; -t: as shown)\n",
              (unsigned long long)o->min_time_ms);
-    return rc != 0 ? rc : -1;
+    return -1;
   }
   if (cb_scratch_check(why, sizeof(why)) != 0)
     return cb_usage_error("run", "%s", why);

@@ -41,9 +41,11 @@ typedef struct cb_matrix_s {
   size_t *expected_of; /* per cell: index into group */
 } cb_matrix_t;
 
-/* Build the cells. Returns 0, or the CLI exit code 2 after printing one line
- * that names the bad value or the limit that refuses a cell. */
-int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_t *m);
+/* Build the cells. 0; -EINVAL for bad input, with one line in why (len
+ * bytes) that names the bad value or the limit that refuses a cell; or
+ * -ENOMEM ("out of memory" in why). */
+int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_t *m, char *why,
+                    size_t len);
 /* Calibrate each workload of the matrix that has a `calibrate` (once, in
  * this process) and give the value to all its cells (params.calib), before
  * their expected checksums or any trial. 0, or -errno with *failed naming
