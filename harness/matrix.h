@@ -73,7 +73,7 @@ typedef struct cb_slot_s {
  * shuffled from the seed alone, each cell's warm-ups just before its first
  * recorded trial (so an interrupted run has recorded something as soon as
  * one cell is through; with no recorded trials, the warm-ups shuffled).
- * malloc'd, *n entries; NULL when out of memory. */
+ * malloc'd, *n entries; NULL when out of memory. In harness/schedule.c. */
 cb_slot_t *cb_schedule(size_t ncells, uint64_t warmup, uint64_t reps, uint64_t seed, size_t *n);
 
 /* `run --dry-run`: one line per cell. */
