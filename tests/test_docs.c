@@ -507,8 +507,9 @@ static const struct {
   { "summary", "cli/cmd_summary.c" },
   { "compare", "cli/cmd_compare.c" }, { "report", "cli/cmd_report.c" },
   { "plot", "cli/cmd_plot.c" },       { "ab", "cli/cmd_ab.c" },
+  { "ab", "cli/matrix_opts.c" },
   { "merge", "cli/cmd_merge.c" },     { "fingerprint", "cli/cmd_fingerprint.c" },
-  { "topology", "cli/main.c" },
+  { "topology", "cli/cmd_topology.c" },
 };
 
 /* "-x" listed as an option in a help text: followed by a comma or a space. */
