@@ -14,6 +14,17 @@
 #include "table.h"
 #include "usage.h"
 
+enum { CB_EXIT_OK = 0, CB_EXIT_FAIL = 1, CB_EXIT_USAGE = 2 };
+
+/* One line of words (cb_message), then the exit code: cb_usage_error 2,
+ * cb_fail 1; cb_refused says a lower layer's refusal `why` and returns 1
+ * when err is -ENOMEM, else 2 (cli/exit.c). */
+int cb_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cb_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cb_refused(const char *cmd, int err, const char *why);
+/* The message for an unknown option or a missing value, from getopt's state. */
+int cb_getopt_error(const char *cmd, int opt, char **argv);
+
 int cb_cmd_run(int argc, char **argv);
 int cb_cmd_list(int argc, char **argv);
 int cb_cmd_topology(int argc, char **argv);

@@ -34,12 +34,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ab.h"
 #include "ab_rev.h"
 #include "parse.h"
 #include "cmd.h"
 #include "compare.h"
 #include "env.h"
-#include "matrix.h"
 #include "meta.h"
 #include "output.h"
 #include "progress.h"
@@ -47,58 +47,10 @@
 #include "summary.h"
 #include "trial.h"
 
-enum { SIDE_BASE, SIDE_NEW, SIDES };
-static const char *const side_names[SIDES] = { "base", "new" };
+const char *const cb__ab_sides[SIDES] = { "base", "new" };
+static const char *const cb__ab_formats[] = { "text", "md", "json", "csv" };
 
-typedef enum { FMT_TEXT, FMT_MD, FMT_JSON, FMT_CSV } format_t;
-static const char *const format_names[] = { "text", "md", "json", "csv" };
-
-typedef struct opts_s {
-  cb_matrix_opts_t mx;
-  const char *bin[SIDES], *base_rev, *source, *output;
-  uint64_t reps, warmup;
-  int have_reps, have_warmup, have_switch, quiet, dry_run;
-  double trial_timeout;
-  cb_compare_opts_t cmp;
-  format_t format;
-} opts_t;
-
-/* The trials kept: every column that either side's CSV had, in order of
- * first appearance, and each row's values by column (NULL: not written). */
-typedef struct row_s {
-  int side;
-  size_t cell;
-  char **v;
-  size_t nv;
-} row_t;
-
-typedef struct rows_s {
-  char **col;
-  unsigned *from; /* per column: bit s when side s wrote it */
-  size_t ncols;
-  row_t *row;
-  size_t n;
-} rows_t;
-
-typedef struct session_s {
-  const opts_t *o;
-  const cb_matrix_t *m;
-  char tmp[4096];       /* our private directory */
-  char trial_csv[4200]; /* where each trial writes */
-  char trial_err[4200];
-  char run_id[48];
-  char bin[SIDES][PATH_MAX];
-  unsigned char *refused; /* per side and cell: the side cannot run it */
-  unsigned *reps;         /* per side and cell: recorded trials so far */
-  size_t not_ok[SIDES];
-  rows_t rows;
-  uint64_t last_write;
-  cb_output_t out, compare_out; /* opened before anything runs (harness/output.h) */
-  char *lock_path;              /* beside a regular output: one ab per output */
-  int lock_fd;
-  cb_progress_t pg;             /* on a terminal, or a line every 10 s in a log */
-} session_t;
-
+/* Its --help: the head, the matrix options (cli/matrix_opts.c), the tail. */
 static const char ab_help[] =
     "usage: concbench ab (--base BIN | --base-rev REV) [--new BIN] [matrix options]\n"
     "                    [-o FILE] [--alpha A] [--threshold PCT] [-f FMT]\n\n"
@@ -114,10 +66,8 @@ static const char ab_help[] =
     "                           afterwards (needs git, meson and ninja)\n"
     "  --source DIR             the git checkout for --base-rev (default: the source\n"
     "                           this binary was built from)\n"
-    "  --new BIN                the candidate (default: this binary)\n"
-    "  --profile, -w, -r, -c, -p, --transport, --dispatch, -t, -s, --payload, --reps,\n"
-    "  --warmup,\n"
-    "  --seed, --gil, --switch-interval, --allow-races, --trial-timeout\n"
+    "  --new BIN                the candidate (default: this binary)\n";
+static const char ab_help_tail[] =
     "                           the matrix, as for `concbench run` (--reps and\n"
     "                           --warmup count per side)\n"
     "  -o, --output FILE        trial CSV of both sides (default results/ab-RUNID.csv)\n"
@@ -133,14 +83,6 @@ static const char ab_help[] =
 
 /* ---- options ------------------------------------------------------------ */
 
-static int parse_num(const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out)
-{
-  if (cb_parse_u64(arg, min, max, out) != 0)
-    return cb_usage_error("ab", "bad %s '%s' (a whole number %llu..%llu)", opt, arg,
-                          (unsigned long long)min, (unsigned long long)max);
-  return 0;
-}
-
 static int parse_fraction(const char *opt, const char *arg, double max, double scale, double *out)
 {
   char *end;
@@ -154,9 +96,9 @@ static int parse_fraction(const char *opt, const char *arg, double max, double s
   return 0;
 }
 
-static int parse_option(int opt, opts_t *o)
+/* An option of ab's own. */
+static int parse_option(int opt, cb_ab_opts_t *o)
 {
-  cb_matrix_opts_t *mx = &o->mx;
   size_t i;
 
   switch (opt) {
@@ -164,59 +106,15 @@ static int parse_option(int opt, opts_t *o)
   case 'N': o->bin[SIDE_NEW] = optarg; return 0;
   case 'V': o->base_rev = optarg; return 0;
   case 'U': o->source = optarg; return 0;
-  case 'w': mx->workloads = optarg; return 0;
-  case 'r': mx->runners = optarg; return 0;
-  case 'c': mx->concurrency = optarg; return 0;
-  case 'X': mx->transports = optarg; return 0;
-  case 'K': mx->dispatches = optarg; return 0;
-  case 'P': mx->payloads = optarg; return 0;
   case 'o': o->output = optarg; return 0;
   case 'q': o->quiet = 1; return 0;
   case 'D': o->dry_run = 1; return 0;
-  case 'A': mx->allow_races = 1; return 0;
-  case 'F':
-    if ((mx->profile = cb_profile_find(optarg)) == NULL)
-      return cb_usage_error("ab", "unknown profile '%s' (quick, standard, full)", optarg);
-    return 0;
-  case 'p':
-    if (cb_pin_parse(optarg, &mx->pin) != 0)
-      return cb_usage_error("ab", "unknown pin policy '%s' (none, compact, scatter, cores)",
-                            optarg);
-    return 0;
-  case 't':
-    mx->have_tasks = 1;
-    return parse_num("--tasks", optarg, 1, 100000000, &mx->tasks);
-  case 's': mx->sizes = optarg; return 0;
-  case 'R':
-    o->have_reps = 1;
-    return parse_num("--reps", optarg, 1, 100000, &o->reps);
-  case 'W':
-    o->have_warmup = 1;
-    return parse_num("--warmup", optarg, 0, 100000, &o->warmup);
-  case 'S': return parse_num("--seed", optarg, 0, UINT64_MAX, &mx->seed);
-  case 'G':
-    if (optarg == NULL || strcmp(optarg, "on") == 0)
-      mx->gil_modes = 2;
-    else if (strcmp(optarg, "off") == 0)
-      mx->gil_modes = 1;
-    else if (strcmp(optarg, "both") == 0)
-      mx->gil_modes = 3;
-    else
-      return cb_usage_error("ab", "bad --gil '%s' (on, off or both)", optarg);
-    return 0;
-  case 'I':
-    o->have_switch = 1;
-    return parse_num("--switch-interval", optarg, 1, 10000000, &mx->switch_us);
-  case 'T':
-    if (cb_parse_positive_double(optarg, 86400 * 7, &o->trial_timeout) != 0)
-      return cb_usage_error("ab", "bad --trial-timeout '%s' (seconds, > 0)", optarg);
-    return 0;
   case 'a': return parse_fraction("--alpha", optarg, 1, 1, &o->cmp.alpha);
   case 'H': return parse_fraction("--threshold", optarg, 100, 100, &o->cmp.threshold);
   case 'f':
-    for (i = 0; i < CB_ARRAY_SIZE(format_names); i++) {
-      if (strcmp(optarg, format_names[i]) == 0) {
-        o->format = (format_t)i;
+    for (i = 0; i < CB_ARRAY_SIZE(cb__ab_formats); i++) {
+      if (strcmp(optarg, cb__ab_formats[i]) == 0) {
+        o->format = (cb_ab_format_t)i;
         return 0;
       }
     }
@@ -242,30 +140,13 @@ static int check_bin(const char *what, const char *bin)
 }
 
 /* 0 to run, -1 after --help, else the exit code of a usage error. */
-static int parse_options(int argc, char **argv, opts_t *o)
+static int parse_options(int argc, char **argv, cb_ab_opts_t *o)
 {
-  static const struct option opts[] = {
+  static const struct option own[] = {
     { "base", required_argument, NULL, 'B' },
     { "base-rev", required_argument, NULL, 'V' },
     { "new", required_argument, NULL, 'N' },
     { "source", required_argument, NULL, 'U' },
-    { "profile", required_argument, NULL, 'F' },
-    { "workload", required_argument, NULL, 'w' },
-    { "runner", required_argument, NULL, 'r' },
-    { "concurrency", required_argument, NULL, 'c' },
-    { "pin", required_argument, NULL, 'p' },
-    { "transport", required_argument, NULL, 'X' },
-    { "dispatch", required_argument, NULL, 'K' },
-    { "tasks", required_argument, NULL, 't' },
-    { "size", required_argument, NULL, 's' },
-    { "payload", required_argument, NULL, 'P' },
-    { "reps", required_argument, NULL, 'R' },
-    { "warmup", required_argument, NULL, 'W' },
-    { "seed", required_argument, NULL, 'S' },
-    { "gil", optional_argument, NULL, 'G' },
-    { "switch-interval", required_argument, NULL, 'I' },
-    { "allow-races", no_argument, NULL, 'A' },
-    { "trial-timeout", required_argument, NULL, 'T' },
     { "output", required_argument, NULL, 'o' },
     { "alpha", required_argument, NULL, 'a' },
     { "threshold", required_argument, NULL, 'H' },
@@ -275,18 +156,26 @@ static int parse_options(int argc, char **argv, opts_t *o)
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
+  struct option opts[64];
   int opt, rc = 0;
 
+  if (cb_mopts_table(own, opts, CB_ARRAY_SIZE(opts)) != 0)
+    return cb_fail("ab", "too many options for the option table");
   opterr = 0;
   optind = 1;
-  while (rc == 0 && (opt = getopt_long(argc, argv, ":w:r:c:p:t:s:o:f:qh", opts, NULL)) != -1) {
+  while (rc == 0 &&
+         (opt = getopt_long(argc, argv, ":" CB_MOPTS_SHORT "o:f:qh", opts, NULL)) != -1) {
     if (opt == 'h') {
       fputs(ab_help, stdout);
+      cb_mopts_help(stdout, 80);
+      fputs(ab_help_tail, stdout);
       return -1;
     }
     if (opt == '?' || opt == ':')
       return cb_getopt_error("ab", opt, argv);
-    rc = parse_option(opt, o);
+    rc = cb_mopts_parse("ab", opt, optarg, &o->mo);
+    if (rc == 1)
+      rc = parse_option(opt, o);
   }
   if (rc != 0)
     return rc;
@@ -294,14 +183,8 @@ static int parse_options(int argc, char **argv, opts_t *o)
     return cb_usage_error("ab", "unexpected argument '%s'", argv[optind]);
   if ((o->bin[SIDE_BASE] == NULL) == (o->base_rev == NULL))
     return cb_usage_error("ab", "needs one base: --base BIN or --base-rev REV");
-  if (o->have_switch && !(o->mx.gil_modes & 2))
-    return cb_usage_error("ab", "--switch-interval is the GIL's: it needs --gil");
-  if (o->mx.profile != NULL) {
-    if (!o->have_reps)
-      o->reps = o->mx.profile->reps;
-    if (!o->have_warmup)
-      o->warmup = o->mx.profile->warmup;
-  }
+  if ((rc = cb_mopts_finish("ab", &o->mo)) != 0)
+    return rc;
   if (o->bin[SIDE_BASE] != NULL && (rc = check_bin("--base", o->bin[SIDE_BASE])) != 0)
     return rc;
   if (o->bin[SIDE_NEW] != NULL && (rc = check_bin("--new", o->bin[SIDE_NEW])) != 0)
@@ -309,446 +192,9 @@ static int parse_options(int argc, char **argv, opts_t *o)
   return 0;
 }
 
-/* What the row of a cell must say in compare's key columns. */
-static void cell_key(const cb_cell_t *c, char key[CB_CMP_KEYS][64])
-{
-  snprintf(key[0], 64, "%s", c->wl->name);
-  snprintf(key[1], 64, "%s", c->rn->name);
-  snprintf(key[2], 64, "%s", c->transport);
-  snprintf(key[3], 64, "%s", cb_pin_name(c->pin));
-  snprintf(key[4], 64, "%u", c->concurrency);
-  snprintf(key[5], 64, "%llu", (unsigned long long)c->params.tasks);
-  snprintf(key[6], 64, "%llu", (unsigned long long)c->params.size);
-  snprintf(key[7], 64, "%llu", (unsigned long long)c->params.payload);
-  snprintf(key[8], 64, "%d", c->gil);
-  snprintf(key[9], 64, "%llu", (unsigned long long)c->switch_us);
-  snprintf(key[10], 64, "%s", c->dispatch != NULL ? c->dispatch : c->rn->dispatches[0]);
-}
-
-/* ---- the rows kept ------------------------------------------------------ */
-
-static long rows_col(rows_t *rs, const char *name, int side)
-{
-  unsigned *f;
-  char **p;
-  size_t i;
-
-  for (i = 0; i < rs->ncols; i++) {
-    if (strcmp(rs->col[i], name) == 0) {
-      rs->from[i] |= 1u << side;
-      return (long)i;
-    }
-  }
-  p = realloc(rs->col, (rs->ncols + 1) * sizeof(*p));
-  if (p != NULL)
-    rs->col = p;
-  f = realloc(rs->from, (rs->ncols + 1) * sizeof(*f));
-  if (f != NULL)
-    rs->from = f;
-  if (p == NULL || f == NULL || (rs->col[rs->ncols] = strdup(name)) == NULL)
-    return -ENOMEM;
-  rs->from[rs->ncols] = 1u << side;
-  return (long)rs->ncols++;
-}
-
-/* Keep data row 1 of t as a row of `side` and cell, with run_id and rep
- * replaced. */
-static int rows_add(rows_t *rs, int side, size_t cell, const cb_table_t *t, const char *run_id,
-                    unsigned rep)
-{
-  char repbuf[32];
-  row_t *p, *r;
-  size_t c;
-  long k;
-
-  p = realloc(rs->row, (rs->n + 1) * sizeof(*p));
-  if (p == NULL)
-    return -ENOMEM;
-  rs->row = p;
-  r = &rs->row[rs->n];
-  memset(r, 0, sizeof(*r));
-  r->side = side;
-  r->cell = cell;
-  snprintf(repbuf, sizeof(repbuf), "%u", rep);
-  for (c = 0; c < t->cols; c++) {
-    const char *name = cb_table_get(t, 0, c), *v = cb_table_get(t, 1, c);
-    if ((k = rows_col(rs, name, side)) < 0)
-      return (int)k;
-    if ((size_t)k >= r->nv) {
-      char **nv = realloc(r->v, rs->ncols * sizeof(*nv));
-      if (nv == NULL)
-        return -ENOMEM;
-      memset(nv + r->nv, 0, (rs->ncols - r->nv) * sizeof(*nv));
-      r->v = nv;
-      r->nv = rs->ncols;
-    }
-    if (strcmp(name, "run_id") == 0)
-      v = run_id;
-    else if (strcmp(name, "rep") == 0)
-      v = repbuf;
-    if ((r->v[k] = strdup(v)) == NULL)
-      return -ENOMEM;
-  }
-  rs->n++;
-  return 0;
-}
-
-/* Whether the rows of `side` lack compare key column k (an older BASE that
- * had no such key, e.g. dispatch). */
-static int lacks_key(const rows_t *rs, int side, size_t k)
-{
-  size_t c;
-
-  for (c = 0; c < rs->ncols; c++) {
-    if (strcmp(rs->col[c], cb_compare_key_columns[k]) == 0)
-      return !(rs->from[c] & (1u << side));
-  }
-  return 1;
-}
-
-/* The rows of both sides (side < 0: the side column first, then every
- * column, as written), or of one side, to be judged (m given): only the
- * columns it wrote, as if it were a file of its own (a column it lacks must
- * stay missing, not become empty), and then each compare key column it
- * lacks with the value of the cell its trial was asked for. A side lacks a
- * key only when it is older than the key; it ran the cell by its defaults
- * (a key that is not default is passed on the command line, which such a
- * side refuses), so its trials are the cell's. */
-static void rows_csv(const rows_t *rs, int side, const cb_matrix_t *m, cb_buf_t *b)
-{
-  unsigned want = side < 0 ? ~0u : 1u << side;
-  char key[CB_CMP_KEYS][64];
-  int first = 1, add[CB_CMP_KEYS] = { 0 };
-  size_t i, c, k;
-
-  if (side < 0) {
-    cb_buf_printf(b, "side");
-    first = 0;
-  }
-  for (c = 0; c < rs->ncols; c++) {
-    if (!(rs->from[c] & want))
-      continue;
-    cb_buf_put(b, ",", first ? 0 : 1);
-    cb_buf_csv_str(b, rs->col[c]);
-    first = 0;
-  }
-  for (k = 0; side >= 0 && m != NULL && k < CB_CMP_KEYS; k++) {
-    if ((add[k] = lacks_key(rs, side, k)) != 0)
-      cb_buf_printf(b, "%s%s", first ? "" : ",", cb_compare_key_columns[k]);
-    first = first && !add[k];
-  }
-  cb_buf_put(b, "\n", 1);
-  for (i = 0; i < rs->n; i++) {
-    const row_t *r = &rs->row[i];
-    if (side >= 0 && r->side != side)
-      continue;
-    first = 1;
-    if (side < 0) {
-      cb_buf_printf(b, "%s", side_names[r->side]);
-      first = 0;
-    }
-    for (c = 0; c < rs->ncols; c++) {
-      if (!(rs->from[c] & want))
-        continue;
-      cb_buf_put(b, ",", first ? 0 : 1);
-      cb_buf_csv_str(b, c < r->nv && r->v[c] != NULL ? r->v[c] : "");
-      first = 0;
-    }
-    if (side >= 0 && m != NULL)
-      cell_key(&m->cells[r->cell], key);
-    for (k = 0; side >= 0 && m != NULL && k < CB_CMP_KEYS; k++) {
-      if (!add[k])
-        continue;
-      cb_buf_put(b, ",", first ? 0 : 1);
-      cb_buf_csv_str(b, key[k]);
-      first = 0;
-    }
-    cb_buf_put(b, "\n", 1);
-  }
-}
-
-static void rows_free(rows_t *rs)
-{
-  size_t i, c;
-
-  for (i = 0; i < rs->n; i++) {
-    for (c = 0; c < rs->row[i].nv; c++)
-      free(rs->row[i].v[c]);
-    free(rs->row[i].v);
-  }
-  for (c = 0; c < rs->ncols; c++)
-    free(rs->col[c]);
-  free(rs->row);
-  free(rs->col);
-  free(rs->from);
-  memset(rs, 0, sizeof(*rs));
-}
-
-/* The first value of a column among a side's rows, or "". */
-static const char *rows_first(const rows_t *rs, int side, const char *name)
-{
-  size_t i, c;
-
-  for (c = 0; c < rs->ncols && strcmp(rs->col[c], name) != 0; c++)
-    ;
-  for (i = 0; c < rs->ncols && i < rs->n; i++) {
-    if (rs->row[i].side == side && c < rs->row[i].nv && rs->row[i].v[c] != NULL)
-      return rs->row[i].v[c];
-  }
-  return "";
-}
-
-/* ---- one trial ------------------------------------------------------------ */
-
-/* `BIN run` for one trial of the cell: every key explicit, one repetition. */
-static void trial_argv(const session_t *s, int side, const cb_cell_t *c, char num[8][32],
-                       char **argv)
-{
-  size_t n = 0;
-
-  snprintf(num[0], 32, "%u", c->concurrency);
-  snprintf(num[1], 32, "%llu", (unsigned long long)c->params.tasks);
-  snprintf(num[2], 32, "%llu", (unsigned long long)c->params.size);
-  snprintf(num[3], 32, "%llu", (unsigned long long)c->params.payload);
-  snprintf(num[4], 32, "%llu", (unsigned long long)c->params.seed);
-  snprintf(num[5], 32, "%g", s->o->trial_timeout);
-  snprintf(num[6], 32, "%llu", (unsigned long long)c->switch_us);
-  snprintf(num[7], 32, "%s", c->dispatch != NULL ? c->dispatch : c->rn->dispatches[0]);
-  argv[n++] = (char *)s->bin[side];
-  argv[n++] = (char *)"run";
-  argv[n++] = (char *)"-q";
-  argv[n++] = (char *)"--reps";
-  argv[n++] = (char *)"1";
-  argv[n++] = (char *)"--warmup";
-  argv[n++] = (char *)"0";
-  argv[n++] = (char *)"-w";
-  argv[n++] = (char *)c->wl->name;
-  argv[n++] = (char *)"-r";
-  argv[n++] = (char *)c->rn->name;
-  argv[n++] = (char *)"-c";
-  argv[n++] = num[0];
-  argv[n++] = (char *)"-p";
-  argv[n++] = (char *)cb_pin_name(c->pin);
-  argv[n++] = (char *)"--transport";
-  argv[n++] = (char *)c->transport;
-  argv[n++] = (char *)"-t";
-  argv[n++] = num[1];
-  argv[n++] = (char *)"-s";
-  argv[n++] = num[2];
-  argv[n++] = (char *)"--payload";
-  argv[n++] = num[3];
-  argv[n++] = (char *)"--seed";
-  argv[n++] = num[4];
-  argv[n++] = (char *)"--trial-timeout";
-  argv[n++] = num[5];
-  if (c->gil) {
-    argv[n++] = (char *)"--gil=on";
-    argv[n++] = (char *)"--switch-interval";
-    argv[n++] = num[6];
-  }
-  /* Only when not the default: a base from before dispatch modes has no
-   * --dispatch, and runs its default. */
-  if (!cb_default_dispatch(num[7])) {
-    argv[n++] = (char *)"--dispatch";
-    argv[n++] = num[7];
-  }
-  if (c->wl->racy)
-    argv[n++] = (char *)"--allow-races";
-  argv[n++] = (char *)"-o";
-  argv[n++] = (char *)s->trial_csv;
-  argv[n] = NULL;
-}
-
-static void cell_text(const cb_cell_t *c, char *buf, size_t len)
-{
-  snprintf(buf, len, "%s %s%s c=%u", c->wl->name, c->rn->name, c->gil ? "+gil" : "",
-           c->concurrency);
-}
-
-/* The first line of the child's stderr, for messages. */
-static void first_line(const char *path, char *buf, size_t len)
-{
-  FILE *f = fopen(path, "re");
-
-  buf[0] = '\0';
-  if (f != NULL) {
-    if (fgets(buf, (int)len, f) == NULL)
-      buf[0] = '\0';
-    fclose(f);
-  }
-  buf[strcspn(buf, "\n")] = '\0';
-  if (buf[0] == '\0')
-    snprintf(buf, len, "(no message)");
-}
-
-static void remove_trial_files(const session_t *s)
-{
-  static const char *const sides[] = { "summary.csv", "meta.json" };
-  static char p[4300]; /* static: a small stack must do */
-  size_t n = strlen(s->trial_csv) - 4, i;
-
-  unlink(s->trial_csv);
-  unlink(s->trial_err);
-  for (i = 0; i < CB_ARRAY_SIZE(sides); i++) {
-    snprintf(p, sizeof(p), "%.*s.%s", (int)n, s->trial_csv, sides[i]);
-    unlink(p);
-  }
-}
-
-/* The row a trial wrote: one data row, for the cell asked. Returns 0 with
- * *t loaded, or -EINVAL with err saying what is wrong. */
-static int load_row(const session_t *s, int side, const cb_cell_t *c, cb_table_t *t, char *err,
-                    size_t errlen)
-{
-  char key[CB_CMP_KEYS][64], what[1024];
-  size_t k;
-  long col;
-
-  if (cb_table_load(s->trial_csv, t, what, sizeof(what)) != 0) {
-    snprintf(err, errlen, "%s wrote no readable trial CSV: %s", side_names[side], what);
-    return -EINVAL;
-  }
-  if (t->rows != 2) {
-    snprintf(err, errlen, "%s wrote %zu rows for one trial", side_names[side], t->rows - 1);
-    cb_table_free(t);
-    return -EINVAL;
-  }
-  cell_key(c, key);
-  for (k = 0; k < CB_CMP_KEYS; k++) {
-    col = cb_table_col(t, cb_compare_key_columns[k]);
-    if (col >= 0 && strcmp(cb_table_get(t, 1, (size_t)col), key[k]) != 0) {
-      snprintf(err, errlen, "%s recorded %s '%s' for a trial asked with '%s': it does not run "
-               "the cell asked", side_names[side], cb_compare_key_columns[k],
-               cb_table_get(t, 1, (size_t)col), key[k]);
-      cb_table_free(t);
-      return -EINVAL;
-    }
-  }
-  return 0;
-}
-
-/* Run one slot. 0, -EINTR (stop), -EINVAL (err set: a side misbehaves) or
- * -ENOMEM. */
-static int run_slot(session_t *s, int side, size_t cell, int warm, char *err, size_t errlen)
-{
-  const cb_cell_t *c = &s->m->cells[cell];
-  cb_spawn_io_t io = { .err = s->trial_err };
-  char num[8][32], *argv[48], what[512], msg[512];
-  size_t idx = (size_t)side * s->m->ncells + cell;
-  cb_table_t t;
-  int st = 0, rc, code;
-
-  trial_argv(s, side, c, num, argv);
-  /* The run's own limit per trial, and time to start and write. */
-  rc = cb_spawn_run(argv, &io, s->o->trial_timeout + 60, &st);
-  if (rc == -EINTR)
-    goto out;
-  cell_text(c, what, sizeof(what));
-  if (rc != 0) {
-    snprintf(err, errlen, "cannot run %s (%s) for %s: %s", side_names[side], s->bin[side], what,
-             rc == -ETIMEDOUT ? "it did not end" : strerror(-rc));
-    rc = -EINVAL;
-    goto out;
-  }
-  code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  if (code == 130 || code == 143) {
-    /* stopped by someone else: stop too */
-    rc = -EINTR;
-    goto out;
-  }
-  if (code == CB_EXIT_USAGE) {
-    first_line(s->trial_err, msg, sizeof(msg));
-    if (!s->refused[idx]) {
-      cb_progress_clear(&s->pg);
-      cb_message("ab", "%s cannot run %s, left out: %s", side_names[side], what, msg);
-    }
-    s->refused[idx] = 1;
-    rc = 0;
-    goto out;
-  }
-  if (code != CB_EXIT_OK && code != CB_EXIT_FAIL) {
-    first_line(s->trial_err, msg, sizeof(msg));
-    snprintf(err, errlen, "%s (%s) ended with %s %d for %s: %s", side_names[side], s->bin[side],
-             WIFEXITED(st) ? "exit code" : "signal", WIFEXITED(st) ? code : WTERMSIG(st), what,
-             msg);
-    rc = -EINVAL;
-    goto out;
-  }
-  rc = load_row(s, side, c, &t, err, errlen);
-  if (rc != 0)
-    goto out;
-  if (code == CB_EXIT_FAIL) {
-    long mcol = cb_table_col(&t, "message"), scol = cb_table_col(&t, "status");
-    s->not_ok[side] += !warm; /* as in run: warm-ups are not results */
-    if (!s->o->quiet) {
-      cb_progress_clear(&s->pg);
-      cb_message("ab", "%s %s: %s: %s", side_names[side], what,
-                 scol >= 0 ? cb_table_get(&t, 1, (size_t)scol) : "not ok",
-                 mcol >= 0 ? cb_table_get(&t, 1, (size_t)mcol) : "");
-    }
-  }
-  if (!warm)
-    rc = rows_add(&s->rows, side, cell, &t, s->run_id, s->reps[idx]++);
-  cb_table_free(&t);
-out:
-  remove_trial_files(s);
-  return rc;
-}
-
-/* ---- the run -------------------------------------------------------------- */
-
-/* The output CSV: a regular file is rewritten as trials come in; a stream
- * (a FIFO, a device) takes it once, at the end (`final`). */
-static int write_output(session_t *s, int final)
-{
-  cb_buf_t b = { 0 };
-  int err;
-
-  if (!final && s->out.kind != CB_OUT_FILE)
-    return 0;
-  rows_csv(&s->rows, -1, NULL, &b);
-  err = b.failed ? -ENOMEM : cb_output_write(&s->out, b.data, b.len);
-  if (err != 0) {
-    cb_progress_clear(&s->pg);
-    cb_message("ab", "cannot write '%s': %s", s->o->output, strerror(-err));
-  }
-  cb_buf_free(&b);
-  s->last_write = cb_now_ns();
-  return err;
-}
-
-static int run_schedule(session_t *s, char *err, size_t errlen)
-{
-  const opts_t *o = s->o;
-  size_t total = 0, i;
-  cb_slot_t *order;
-  char what[320], text[400];
-  int rc = 0;
-
-  /* Slot cell k is cell k / 2 of side k % 2: both sides in one order. */
-  order = cb_schedule(SIDES * s->m->ncells, o->warmup, o->reps, o->mx.seed, &total);
-  if (order == NULL)
-    return -ENOMEM;
-  for (i = 0; rc == 0 && i < total; i++) {
-    int side = (int)(order[i].cell % SIDES);
-    size_t cell = order[i].cell / SIDES;
-    if (s->refused[(size_t)side * s->m->ncells + cell])
-      continue;
-    cell_text(&s->m->cells[cell], what, sizeof(what));
-    snprintf(text, sizeof(text), "%s %s", side_names[side], what);
-    cb_progress_show(&s->pg, i, total, text);
-    rc = run_slot(s, side, cell, order[i].rep < 0, err, errlen);
-    if (rc == 0 && s->rows.n > 0 && cb_now_ns() - s->last_write > UINT64_C(2000000000))
-      rc = write_output(s, 0) == 0 ? 0 : -EIO;
-  }
-  cb_progress_clear(&s->pg);
-  free(order);
-  return rc;
-}
-
 /* Compare the sides; print the comparison, write it beside the output.
  * Returns the exit code. */
-static int judge(session_t *s)
+static int judge(cb_ab_session_t *s)
 {
   static char label[SIDES][PATH_MAX + 160], err[2048]; /* static: a small stack must do */
   cb_table_t t[SIDES];
@@ -760,18 +206,18 @@ static int judge(session_t *s)
 
   for (side = 0; side < SIDES; side++, loaded++) {
     cb_buf_free(&b);
-    rows_csv(&s->rows, side, s->m, &b);
+    cb__ab_rows_csv(&s->rows, side, s->m, &b);
     if (b.failed || cb_table_parse(b.data, b.len, &t[side], err, sizeof(err)) != 0) {
       if (!b.failed)
-        cb_message("ab", "the %s trials do not read back: %s", side_names[side], err);
+        cb_message("ab", "the %s trials do not read back: %s", cb__ab_sides[side], err);
       goto out;
     }
     if (side == SIDE_BASE && s->o->base_rev != NULL)
       snprintf(label[side], sizeof(label[side]), "--base-rev %s (revision %s)", s->o->base_rev,
-               rows_first(&s->rows, side, "git_revision"));
+               cb__ab_rows_first(&s->rows, side, "git_revision"));
     else
       snprintf(label[side], sizeof(label[side]), "%s (revision %s)", s->bin[side],
-               rows_first(&s->rows, side, "git_revision"));
+               cb__ab_rows_first(&s->rows, side, "git_revision"));
   }
   co.base_label = label[SIDE_BASE];
   co.new_label = label[SIDE_NEW];
@@ -823,7 +269,7 @@ out:
   return rc;
 }
 
-static int make_tmp(session_t *s)
+static int make_tmp(cb_ab_session_t *s)
 {
   const char *base = getenv("TMPDIR");
 
@@ -840,7 +286,7 @@ static int make_tmp(session_t *s)
 
 /* The binaries by absolute path (a relative one would change meaning if a
  * child changed directory), NEW by default this very binary. */
-static int resolve_bins(session_t *s, const char *base)
+static int resolve_bins(cb_ab_session_t *s, const char *base)
 {
   const char *bins[SIDES] = { base, s->o->bin[SIDE_NEW] };
   int side;
@@ -860,7 +306,7 @@ static int resolve_bins(session_t *s, const char *base)
 }
 
 /* Everything between the matrix and the verdict; returns the exit code. */
-static int execute(session_t *s)
+static int execute(cb_ab_session_t *s)
 {
   /* static: a revision's paths are too large for a small stack */
   static cb_ab_rev_t rev;
@@ -897,8 +343,8 @@ static int execute(session_t *s)
     code = cb_usage_error("ab", "%s", err[0] ? err : strerror(-rc));
   t0 = cb_now_ns();
   if (rc == 0)
-    rc = run_schedule(s, err, sizeof(err));
-  if ((s->rows.n > 0 || s->out.kind != CB_OUT_FILE) && write_output(s, 1) != 0 && rc == 0)
+    rc = cb__ab_run_schedule(s, err, sizeof(err));
+  if ((s->rows.n > 0 || s->out.kind != CB_OUT_FILE) && cb__ab_write_output(s, 1) != 0 && rc == 0)
     rc = -EIO;
   if (rev.worktree || rev.dir[0])
     cb_ab_rev_remove(&rev);
@@ -914,7 +360,7 @@ static int execute(session_t *s)
   if (rc == -EINVAL)
     return cb_usage_error("ab", "%s", err);
   if (rc == -EIO)
-    return CB_EXIT_FAIL; /* said by write_output */
+    return CB_EXIT_FAIL; /* said by cb__ab_write_output */
   if (rc != 0)
     return cb_fail("ab", "%s", rc == -ENOMEM ? "out of memory" : strerror(-rc));
   if (!s->o->quiet)
@@ -944,7 +390,7 @@ static char *beside(const char *csv, const char *suffix)
 /* The outputs, opened and checked before anything runs: the CSV and, beside
  * a regular one, the comparison's CSV and the lock that keeps a second ab
  * (or run) off them. 0 or the exit code. */
-static int open_outputs(session_t *s)
+static int open_outputs(cb_ab_session_t *s)
 {
   char why[512], *path;
   long holder = 0;
@@ -979,7 +425,7 @@ static int open_outputs(session_t *s)
   return CB_EXIT_USAGE;
 }
 
-static void close_outputs(session_t *s)
+static void close_outputs(cb_ab_session_t *s)
 {
   if (s->lock_path != NULL)
     cb_lock_drop(s->lock_path, s->lock_fd);
@@ -991,14 +437,14 @@ static void close_outputs(session_t *s)
 
 int cb_cmd_ab(int argc, char **argv)
 {
-  opts_t o = { .mx = { .pin = CB_PIN_COMPACT, .seed = 1, .gil_modes = 1, .switch_us = 5000 },
-               .reps = 5, .warmup = 1, .trial_timeout = 300, .source = CB_SOURCE_ROOT,
+  cb_ab_opts_t o = { .mo = CB_MOPTS_DEFAULT, .source = CB_SOURCE_ROOT,
                .cmp = CB_COMPARE_OPTS_DEFAULT };
   /* On the heap: the session holds paths, too large for a small stack. */
-  session_t *s = calloc(1, sizeof(*s));
+  cb_ab_session_t *s = calloc(1, sizeof(*s));
   cb_meta_t *meta = calloc(1, sizeof(*meta));
   cb_matrix_t m = { 0 };
   cb_topo_t *topo = NULL;
+  static char why[2048]; /* static: a small stack must do */
   char *path = NULL;
   int rc, err;
 
@@ -1007,6 +453,9 @@ int cb_cmd_ab(int argc, char **argv)
     free(meta);
     return cb_fail("ab", "out of memory");
   }
+  /* Without --gil, no cells with the GIL, even where a profile has them
+   * (as ab has always done; run takes the profile's). */
+  o.mo.mx.gil_modes = 1;
   s->o = &o;
   s->lock_fd = -1;
   s->out.fd = s->compare_out.fd = -1;
@@ -1020,13 +469,15 @@ int cb_cmd_ab(int argc, char **argv)
     rc = cb_fail("ab", "cannot load the topology: %s", strerror(-err));
     goto out;
   }
-  rc = cb_matrix_build(&o.mx, topo, &m);
-  if (rc != 0 || o.dry_run) {
-    if (rc == 0) {
-      cb_matrix_print(&m, o.reps, o.warmup, stdout);
-      printf("x 2 sides = %llu trials\n",
-             (unsigned long long)(2 * m.ncells * (o.reps + o.warmup)));
-    }
+  err = cb_matrix_build(&o.mo.mx, topo, &m, why, sizeof(why));
+  if (err != 0) {
+    rc = cb_refused("ab", err, why);
+    goto out;
+  }
+  if (o.dry_run) {
+    cb_matrix_print(&m, o.mo.reps, o.mo.warmup, stdout);
+    printf("x 2 sides = %llu trials\n",
+           (unsigned long long)(2 * m.ncells * (o.mo.reps + o.mo.warmup)));
     goto out;
   }
   cb_meta_collect(meta, topo);
@@ -1065,7 +516,7 @@ int cb_cmd_ab(int argc, char **argv)
   rc = execute(s);
 out:
   close_outputs(s);
-  rows_free(&s->rows);
+  cb__ab_rows_free(&s->rows);
   free(s->refused);
   free(s->reps);
   cb_matrix_free(&m);
@@ -1075,3 +526,4 @@ out:
   free(s);
   return rc;
 }
+

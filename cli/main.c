@@ -1,6 +1,6 @@
-/* concbench's entry point: dispatch to a subcommand, plus the small ones
- * (list, topology, --version, --help). Only this layer and the reporters turn
- * errors into words. */
+/* concbench's entry point: dispatch to a subcommand (one file each,
+ * cli/cmd_*.c), plus --version and --help. Only this layer turns errors
+ * into exit codes. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -9,11 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
+#include "cb.h"
 #include "cmd.h"
-#include "runner.h"
-#include "topo.h"
-#include "workload.h"
 
 #if CB_HAVE_LIBUV
 #include <uv.h>
@@ -63,108 +60,6 @@ static void print_help(FILE *f)
   fprintf(f, "\n  concbench COMMAND --help   options of one command\n"
              "  concbench --version\n\n"
              "exit codes: 0 success, 1 a benchmark failed, 2 bad usage or input\n");
-}
-
-static void print_runner(const cb_runner_t *r)
-{
-  size_t i;
-
-  printf("runner\t%s\t", r->name);
-  for (i = 0; r->transports[i] != NULL; i++)
-    printf("%s%s", i ? "," : "", r->transports[i]);
-  printf("\t");
-  for (i = 0; r->dispatches[i] != NULL; i++)
-    printf("%s%s", i ? "," : "", r->dispatches[i]);
-  printf("\t%s\n", r->description);
-}
-
-int cb_cmd_list(int argc, char **argv)
-{
-  char fam[32];
-  size_t i;
-
-  if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-    printf("usage: concbench list\n\n"
-           "One line per workload (\"workload NAME FAMILY SIZE-UNIT DEFAULT-SIZE "
-           "DEFAULT-TASKS DESCRIPTION\")\nand per runner (\"runner NAME TRANSPORTS "
-           "DISPATCH-MODES DESCRIPTION\"), fields separated by tabs;\nthe first transport "
-           "and dispatch mode of a runner are its defaults.\n");
-    return CB_EXIT_OK;
-  }
-  if (argc > 1)
-    return cb_usage_error("list", "unexpected argument '%s' (list takes none)", argv[1]);
-  for (i = 0; i < cb_workloads_count; i++) {
-    const cb_workload_t *w = cb_workloads[i];
-    cb_workload_family(w, fam, sizeof(fam));
-    printf("workload\t%s\t%s\t%s\t%llu\t%llu\t%s\n", w->name, fam, w->size_unit,
-           (unsigned long long)w->default_size, (unsigned long long)w->default_tasks,
-           w->description);
-  }
-  for (i = 0; i < cb_runners_count; i++)
-    print_runner(cb_runners[i]);
-  return CB_EXIT_OK;
-}
-
-static const char topology_help[] =
-    "usage: concbench topology [-c N] [--synthetic DESC]\n\n"
-    "Prints the machine (PUs, cores, packages, NUMA nodes, SMT) and, for each pin\n"
-    "policy (none, compact, scatter, cores), the PU each of N workers is bound to.\n\n"
-    "  -c, --concurrency N   workers to place (default: the number of PUs)\n"
-    "  --synthetic DESC      an hwloc synthetic topology instead of this machine,\n"
-    "                        e.g. \"pack:2 core:4 pu:2\"\n";
-
-int cb_cmd_topology(int argc, char **argv)
-{
-  static const struct option opts[] = {
-    { "concurrency", required_argument, NULL, 'c' },
-    { "synthetic", required_argument, NULL, 'S' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-  };
-  const char *synthetic = NULL;
-  uint64_t workers = 0;
-  cb_topo_t *topo = NULL;
-  int opt, err, rc = CB_EXIT_OK;
-
-  opterr = 0;
-  optind = 1;
-  while ((opt = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
-    switch (opt) {
-    case 'c':
-      if (cb_parse_u64(optarg, 1, CB_MAX_CONCURRENCY, &workers) != 0)
-        return cb_usage_error("topology", "bad concurrency '%s' (a whole number 1..%u)",
-                              optarg, CB_MAX_CONCURRENCY);
-      break;
-    case 'S':
-      synthetic = optarg;
-      break;
-    case 'h':
-      fputs(topology_help, stdout);
-      return CB_EXIT_OK;
-    default:
-      return cb_getopt_error("topology", opt, argv);
-    }
-  }
-  if (optind < argc)
-    return cb_usage_error("topology", "unexpected argument '%s'", argv[optind]);
-  err = synthetic != NULL ? cb_topo_load_synthetic(synthetic, &topo) : cb_topo_load(&topo);
-  if (err == -EINVAL)
-    return cb_usage_error("topology", "bad synthetic topology '%s' (e.g. \"pack:2 core:4 pu:2\")",
-                          synthetic);
-  if (err == -E2BIG)
-    return cb_usage_error("topology", "synthetic topology '%s' has more than %d PUs", synthetic,
-                          CB_SYNTHETIC_MAX_PUS);
-  if (err != 0)
-    return cb_fail("topology", "cannot load the topology: %s", strerror(-err));
-  if (workers == 0)
-    workers = cb_topo_pus(topo);
-  err = cb_topo_print(stdout, topo, (unsigned)workers);
-  if (err == -EIO)
-    rc = cb_fail("topology", "cannot write to stdout: %s", strerror(errno));
-  else if (err != 0)
-    rc = cb_fail("topology", "cannot print the placement plans: %s", strerror(-err));
-  cb_topo_free(topo);
-  return rc;
 }
 
 /* Whatever a command printed must have reached stdout: a full disk or a

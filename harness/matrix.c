@@ -11,10 +11,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdarg.h>
+
 #include "parse.h"
-#include "usage.h"
 #include "capacity.h"
 #include "matrix.h"
+
+/* Where a refusal is said: the caller's buffer (cb_matrix_build). */
+typedef struct why_s {
+  char *buf;
+  size_t len;
+} why_t;
+
+/* Say why in w and return err (-EINVAL for bad input, -ENOMEM). */
+static int __attribute__((format(printf, 3, 4))) refuse(why_t *w, int err, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  if (w->len > 0)
+    vsnprintf(w->buf, w->len, fmt, ap);
+  va_end(ap);
+  return err;
+}
 
 /* Names of one kind of runner variant (transports, dispatch modes) picked. */
 typedef struct variants_s {
@@ -62,9 +81,9 @@ static void join_names(char *buf, size_t len, const char *const *names, size_t n
     used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
 }
 
-/* Pick registry entries by a name list; prints the error itself. */
+/* Pick registry entries by a name list; 0, or -errno saying why in w. */
 static int select_list(const char *what, const char *list, const char *const *names, size_t count,
-                       size_t **picked, size_t *n)
+                       size_t **picked, size_t *n, why_t *w)
 {
   char bad[256], known[1024];
   int err = cb_select_names(list, names, count, picked, n, bad, sizeof(bad));
@@ -73,56 +92,56 @@ static int select_list(const char *what, const char *list, const char *const *na
     return 0;
   join_names(known, sizeof(known), names, count);
   if (err == -ENOMEM)
-    return cb_usage_error("run", "out of memory");
+    return refuse(w, -ENOMEM, "out of memory");
   if (err == -EINVAL)
-    return cb_usage_error("run", "empty name in the %s list '%s'", what, list);
+    return refuse(w, -EINVAL, "empty name in the %s list '%s'", what, list);
   if (err == -ENODATA)
-    return cb_usage_error("run", "the %s list '%s' excludes every %s it names", what, list,
+    return refuse(w, -EINVAL, "the %s list '%s' excludes every %s it names", what, list,
                           what);
-  return cb_usage_error("run", "unknown %s '%s' (known: %s)", what, bad, known);
+  return refuse(w, -EINVAL, "unknown %s '%s' (known: %s)", what, bad, known);
 }
 
-static int parse_conc(const char *s, unsigned **out, size_t *n)
+static int parse_conc(const char *s, unsigned **out, size_t *n, why_t *w)
 {
   char bad[256];
   int err = cb_parse_concurrency(s, out, n, bad, sizeof(bad));
 
   if (err == -ERANGE)
-    return cb_usage_error("run", "bad concurrency '%s' (1..%u)", bad, CB_MAX_CONCURRENCY);
+    return refuse(w, -EINVAL, "bad concurrency '%s' (1..%u)", bad, CB_MAX_CONCURRENCY);
   if (err != 0)
-    return cb_usage_error("run", "bad concurrency '%s' (a list like 1,2,8 or a range like "
+    return refuse(w, -EINVAL, "bad concurrency '%s' (a list like 1,2,8 or a range like "
                           "1..64, low to high)", bad);
   return 0;
 }
 
-static int parse_payloads(const char *s, uint64_t **out, size_t *n)
+static int parse_payloads(const char *s, uint64_t **out, size_t *n, why_t *w)
 {
   char bad[256];
   int err = cb_parse_u64_list(s, 0, CB_MAX_PAYLOAD, out, n, bad, sizeof(bad));
 
   if (err != 0)
-    return cb_usage_error("run", "bad --payload '%s' (bytes 0..1073741824: a list like "
+    return refuse(w, -EINVAL, "bad --payload '%s' (bytes 0..1073741824: a list like "
                           "64,65536 or a range like 64..4194304)", bad);
   return 0;
 }
 
-static int parse_sizes(const char *s, uint64_t **out, size_t *n)
+static int parse_sizes(const char *s, uint64_t **out, size_t *n, why_t *w)
 {
   char bad[256];
   int err = cb_parse_u64_list(s, 0, CB_MAX_SIZE, out, n, bad, sizeof(bad));
 
   if (err != 0)
-    return cb_usage_error("run", "bad --size '%s' (0..1099511627776 in the workload's unit: "
+    return refuse(w, -EINVAL, "bad --size '%s' (0..1099511627776 in the workload's unit: "
                           "a list like 200,2000 or a range like 200..204800)", bad);
   return 0;
 }
 
 /* A list of one number, for a spec that has no list. */
-static int one_value(uint64_t v, uint64_t **out, size_t *n)
+static int one_value(uint64_t v, uint64_t **out, size_t *n, why_t *w)
 {
   *out = malloc(sizeof(**out));
   if (*out == NULL)
-    return cb_usage_error("run", "out of memory");
+    return refuse(w, -ENOMEM, "out of memory");
   **out = v;
   *n = 1;
   return 0;
@@ -146,16 +165,19 @@ static size_t all_variants(variant_list_fn list, const char **names, size_t max)
 }
 
 /* Pick variants by a name list (NULL: none picked, each runner's default). */
-static int pick_variants(const char *what, const char *list, variant_list_fn of, variants_t *out)
+static int pick_variants(const char *what, const char *list, variant_list_fn of, variants_t *out,
+                         why_t *w)
 {
   const char *names[CB_ARRAY_SIZE(out->v)];
   size_t i, n = all_variants(of, names, CB_ARRAY_SIZE(names)), *idx = NULL;
+  int err;
 
   out->n = 0;
   if (list == NULL)
     return 0;
-  if (select_list(what, list, names, n, &idx, &out->n) != 0)
-    return CB_EXIT_USAGE;
+  err = select_list(what, list, names, n, &idx, &out->n, w);
+  if (err != 0)
+    return err;
   for (i = 0; i < out->n; i++)
     out->v[i] = names[idx[i]];
   free(idx);
@@ -169,7 +191,7 @@ static const char *first_of(const char *cli, const char *entry, const char *prof
   return cli != NULL ? cli : entry != NULL ? entry : profile != NULL ? profile : fallback;
 }
 
-static int pick(const cb_matrix_opts_t *o, const cb_profile_entry_t *e, picks_t *pk)
+static int pick(const cb_matrix_opts_t *o, const cb_profile_entry_t *e, picks_t *pk, why_t *w)
 {
   const cb_profile_t *pf = o->profile;
   const char *rnames[cb_runners_count];
@@ -179,14 +201,16 @@ static int pick(const cb_matrix_opts_t *o, const cb_profile_entry_t *e, picks_t 
   const char *dispatches = first_of(o->dispatches, e ? e->dispatches : NULL,
                                     pf ? pf->dispatches : NULL, NULL);
   size_t i;
+  int err;
 
   for (i = 0; i < cb_runners_count; i++)
     rnames[i] = cb_runners[i]->name;
-  if (select_list("runner", runners, rnames, cb_runners_count, &pk->ri, &pk->nr) != 0 ||
-      pick_variants("transport", transports, transports_of, &pk->tr) != 0 ||
-      pick_variants("dispatch mode", dispatches, dispatches_of, &pk->ds) != 0)
-    return CB_EXIT_USAGE;
-  return 0;
+  err = select_list("runner", runners, rnames, cb_runners_count, &pk->ri, &pk->nr, w);
+  if (err == 0)
+    err = pick_variants("transport", transports, transports_of, &pk->tr, w);
+  if (err == 0)
+    err = pick_variants("dispatch mode", dispatches, dispatches_of, &pk->ds, w);
+  return err;
 }
 
 static void free_specs(spec_t *specs, size_t n)
@@ -203,7 +227,7 @@ static void free_specs(spec_t *specs, size_t n)
 }
 
 /* "pus" in a concurrency list stands for the machine's PU count. */
-static int parse_conc_pus(const char *list, unsigned pus, unsigned **out, size_t *n)
+static int parse_conc_pus(const char *list, unsigned pus, unsigned **out, size_t *n, why_t *w)
 {
   char buf[512] = "", num[16]; /* an empty list stays empty, and is refused */
   const char *p = list, *comma;
@@ -218,12 +242,12 @@ static int parse_conc_pus(const char *list, unsigned pus, unsigned **out, size_t
                              len == 3 && strncmp(p, "pus", 3) == 0 ? num : p);
     p = *comma ? comma + 1 : comma;
   }
-  return parse_conc(used < sizeof(buf) ? buf : list, out, n);
+  return parse_conc(used < sizeof(buf) ? buf : list, out, n, w);
 }
 
 /* One spec: the entry (may be NULL) under the command line's overrides. */
 static int make_spec(const cb_matrix_opts_t *o, const cb_workload_t *wl,
-                     const cb_profile_entry_t *e, unsigned pus, spec_t *s)
+                     const cb_profile_entry_t *e, unsigned pus, spec_t *s, why_t *w)
 {
   const char *conc = first_of(o->concurrency, e ? e->concurrency : NULL,
                               o->profile ? o->profile->concurrency : NULL, "1,2,8");
@@ -235,19 +259,19 @@ static int make_spec(const cb_matrix_opts_t *o, const cb_workload_t *wl,
   s->tasks = o->have_tasks ? o->tasks : e != NULL ? e->tasks : wl->default_tasks;
   s->per_c = o->have_tasks || e == NULL ? 0 : e->per_c;
   s->gil_modes = o->gil_modes != 0 ? o->gil_modes : e != NULL && e->gil_modes ? e->gil_modes : 1;
-  rc = pick(o, e, &s->pk);
+  rc = pick(o, e, &s->pk, w);
   if (rc == 0)
-    rc = parse_conc_pus(conc, pus, &s->conc, &s->nconc);
+    rc = parse_conc_pus(conc, pus, &s->conc, &s->nconc, w);
   if (rc == 0)
-    rc = pay != NULL ? parse_payloads(pay, &s->payloads, &s->npayloads)
-                     : one_value(wl->default_payload, &s->payloads, &s->npayloads);
+    rc = pay != NULL ? parse_payloads(pay, &s->payloads, &s->npayloads, w)
+                     : one_value(wl->default_payload, &s->payloads, &s->npayloads, w);
   if (rc == 0)
-    rc = o->sizes != NULL ? parse_sizes(o->sizes, &s->sizes, &s->nsizes)
+    rc = o->sizes != NULL ? parse_sizes(o->sizes, &s->sizes, &s->nsizes, w)
                           : one_value(e != NULL ? e->size : wl->default_size, &s->sizes,
-                                      &s->nsizes);
+                                      &s->nsizes, w);
   for (i = 0; rc == 0 && i < s->nsizes; i++) {
     if (s->sizes[i] > wl->max_size)
-      rc = cb_usage_error("run", "%s %llu for %s is above its largest, %llu (%s; "
+      rc = refuse(w, -EINVAL, "%s %llu for %s is above its largest, %llu (%s; "
                           "docs/WORKLOADS.md)", o->sizes != NULL ? "--size" : "size",
                           (unsigned long long)s->sizes[i], wl->name,
                           (unsigned long long)wl->max_size, wl->size_unit);
@@ -270,7 +294,7 @@ static int named(const char *list, const char *name)
 
 /* The specs: the profile's entries for the chosen workloads, or one per
  * chosen workload. */
-static int make_specs(const cb_matrix_opts_t *o, unsigned pus, spec_t **out, size_t *n)
+static int make_specs(const cb_matrix_opts_t *o, unsigned pus, spec_t **out, size_t *n, why_t *w)
 {
   const char *wnames[cb_workloads_count];
   const char *list = o->workloads != NULL ? o->workloads : "*";
@@ -280,26 +304,27 @@ static int make_specs(const cb_matrix_opts_t *o, unsigned pus, spec_t **out, siz
 
   for (i = 0; i < cb_workloads_count; i++)
     wnames[i] = cb_workloads[i]->name;
-  if (select_list("workload", list, wnames, cb_workloads_count, &wi, &nw) != 0)
-    return CB_EXIT_USAGE;
+  rc = select_list("workload", list, wnames, cb_workloads_count, &wi, &nw, w);
+  if (rc != 0)
+    return rc;
   cap = o->profile != NULL ? o->profile->n : nw;
   specs = calloc(cap > 0 ? cap : 1, sizeof(*specs));
-  rc = specs == NULL ? cb_usage_error("run", "out of memory") : 0;
+  rc = specs == NULL ? refuse(w, -ENOMEM, "out of memory") : 0;
   for (i = 0; rc == 0 && i < nw; i++) {
     const cb_workload_t *wl = cb_workloads[wi[i]];
     if (wl->racy && !o->allow_races) {
       if (named(list, wl->name) || nw == 1)
-        rc = cb_usage_error("run", "%s races on purpose (it loses updates): run it with "
+        rc = refuse(w, -EINVAL, "%s races on purpose (it loses updates): run it with "
                             "--allow-races", wl->name);
       continue;
     }
     if (o->profile == NULL) {
-      rc = make_spec(o, wl, NULL, pus, &specs[k++]);
+      rc = make_spec(o, wl, NULL, pus, &specs[k++], w);
       continue;
     }
     for (j = 0; rc == 0 && j < o->profile->n; j++) {
       if (strcmp(o->profile->entries[j].workload, wl->name) == 0)
-        rc = make_spec(o, wl, &o->profile->entries[j], pus, &specs[k++]);
+        rc = make_spec(o, wl, &o->profile->entries[j], pus, &specs[k++], w);
     }
   }
   free(wi);
@@ -314,12 +339,12 @@ static int make_specs(const cb_matrix_opts_t *o, unsigned pus, spec_t **out, siz
 
 /* Refuse a cell the machine cannot take, naming the limit and its value;
  * note how far its runner and workload could go here. */
-static int check_limits(cb_cell_t *c, unsigned pus)
+static int check_limits(cb_cell_t *c, unsigned pus, why_t *w)
 {
   cb_limit_t why;
 
   if (cb_capacity_check(c, pus, &why) != 0)
-    return cb_usage_error("run", "concurrency %u for %s with %s needs about %llu %s but %s is "
+    return refuse(w, -EINVAL, "concurrency %u for %s with %s needs about %llu %s but %s is "
                           "%llu", c->concurrency, c->rn->name, c->wl->name, why.need, why.what,
                           why.name, why.have);
   c->max_concurrency = cb_capacity_max(c, pus, 10000000, &c->limit);
@@ -355,7 +380,7 @@ static const char *runner_variant(const cb_runner_t *rn, const variants_t *vs, v
   return l[0];
 }
 
-static int add_cell(cb_matrix_t *m, const cb_cell_t *c)
+static int add_cell(cb_matrix_t *m, const cb_cell_t *c, why_t *w)
 {
   cb_cell_t *p;
 
@@ -363,7 +388,7 @@ static int add_cell(cb_matrix_t *m, const cb_cell_t *c)
     m->cap = m->cap ? m->cap * 2 : 64;
     p = realloc(m->cells, m->cap * sizeof(*p));
     if (p == NULL)
-      return cb_usage_error("run", "out of memory");
+      return refuse(w, -ENOMEM, "out of memory");
     m->cells = p;
   }
   m->cells[m->ncells++] = *c;
@@ -397,7 +422,8 @@ static void make_cell(const cb_matrix_opts_t *o, const spec_t *s, const cb_runne
 /* The cells of one spec: runners x concurrency x (each runner's picked)
  * transports x dispatch modes x payloads x sizes x GIL modes; a reference
  * runner (serial) only at c = 1. */
-static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, unsigned pus, cb_matrix_t *m)
+static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, unsigned pus, cb_matrix_t *m,
+                      why_t *w)
 {
   size_t b, k, v, nt, nd, np = s->npayloads, nz = s->nsizes, nv;
   cb_cell_t c;
@@ -415,9 +441,9 @@ static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, unsigned pus, 
             continue;
           make_cell(o, s, rn, rn->reference ? 1 : s->conc[k], v / (nd * np * nz),
                     v / (np * nz) % nd, v / nz % np, v % nz, g, &c);
-          rc = check_limits(&c, pus);
+          rc = check_limits(&c, pus, w);
           if (rc == 0)
-            rc = add_cell(m, &c);
+            rc = add_cell(m, &c, w);
           if (rc != 0)
             return rc;
         }
@@ -427,18 +453,20 @@ static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, unsigned pus, 
   return 0;
 }
 
-int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_t *m)
+int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_t *m, char *why,
+                    size_t len)
 {
+  why_t w_ = { why, len }, *w = &w_;
   spec_t *specs = NULL;
   size_t nspecs = 0, i;
   int rc;
 
   memset(m, 0, sizeof(*m));
-  rc = make_specs(o, cb_topo_pus(topo), &specs, &nspecs);
+  rc = make_specs(o, cb_topo_pus(topo), &specs, &nspecs, w);
   for (i = 0; rc == 0 && i < nspecs; i++)
-    rc = spec_cells(o, &specs[i], cb_topo_pus(topo), m);
+    rc = spec_cells(o, &specs[i], cb_topo_pus(topo), m, w);
   if (rc == 0 && m->ncells == 0)
-    rc = cb_usage_error("run", "the selection holds no cell (the profile has none of these "
+    rc = refuse(w, -EINVAL, "the selection holds no cell (the profile has none of these "
                         "workloads)");
   free_specs(specs, nspecs);
   if (rc != 0)
@@ -540,64 +568,6 @@ void cb_matrix_free(cb_matrix_t *m)
   free(m->expected_of);
   free(m->cells);
   memset(m, 0, sizeof(*m));
-}
-
-/* Every trial of the run in its order: the warm-ups of all cells, then the
- * recorded trials, each part shuffled (Fisher-Yates, splitmix64 from the
- * seed), so the order is reproducible from the seed alone. */
-/* Shuffle s[0..n) from *state (Fisher-Yates). */
-static void shuffle(cb_slot_t *s, size_t n, uint64_t *state)
-{
-  size_t i, j;
-  cb_slot_t tmp;
-
-  for (i = n; i > 1; i--) {
-    *state += UINT64_C(0x9e3779b97f4a7c15);
-    j = (size_t)(cb_mix64(*state) % i);
-    tmp = s[i - 1];
-    s[i - 1] = s[j];
-    s[j] = tmp;
-  }
-}
-
-cb_slot_t *cb_schedule(size_t ncells, uint64_t warmup, uint64_t reps, uint64_t seed, size_t *n)
-{
-  size_t total = ncells * (size_t)(warmup + reps), nrec = ncells * (size_t)reps, i, k = 0;
-  uint64_t state = seed, r;
-  cb_slot_t *rec = malloc((nrec > 0 ? nrec : 1) * sizeof(*rec));
-  cb_slot_t *s = malloc((total > 0 ? total : 1) * sizeof(*s));
-  unsigned char *begun = calloc(ncells > 0 ? ncells : 1, 1);
-
-  if (rec == NULL || s == NULL || begun == NULL) {
-    free(s);
-    s = NULL;
-    goto out;
-  }
-  if (reps == 0) {
-    for (r = 0; r < warmup; r++)
-      for (i = 0; i < ncells; i++, k++)
-        s[k] = (cb_slot_t){ .cell = i, .rep = -1 };
-    shuffle(s, total, &state);
-    goto done;
-  }
-  for (r = 0; r < reps; r++)
-    for (i = 0; i < ncells; i++, k++)
-      rec[k] = (cb_slot_t){ .cell = i, .rep = (long)r };
-  shuffle(rec, nrec, &state);
-  for (i = 0, k = 0; i < nrec; i++) {
-    if (!begun[rec[i].cell]) {
-      begun[rec[i].cell] = 1;
-      for (r = 0; r < warmup; r++)
-        s[k++] = (cb_slot_t){ .cell = rec[i].cell, .rep = -1 };
-    }
-    s[k++] = rec[i];
-  }
-done:
-  *n = total;
-out:
-  free(begun);
-  free(rec);
-  return s;
 }
 
 void cb_matrix_print(const cb_matrix_t *m, uint64_t reps, uint64_t warmup, FILE *f)

@@ -41,9 +41,11 @@ typedef struct cb_matrix_s {
   size_t *expected_of; /* per cell: index into group */
 } cb_matrix_t;
 
-/* Build the cells. Returns 0, or the CLI exit code 2 after printing one line
- * that names the bad value or the limit that refuses a cell. */
-int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_t *m);
+/* Build the cells. 0; -EINVAL for bad input, with one line in why (len
+ * bytes) that names the bad value or the limit that refuses a cell; or
+ * -ENOMEM ("out of memory" in why). */
+int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_t *m, char *why,
+                    size_t len);
 /* Calibrate each workload of the matrix that has a `calibrate` (once, in
  * this process) and give the value to all its cells (params.calib), before
  * their expected checksums or any trial. 0, or -errno with *failed naming
@@ -71,7 +73,7 @@ typedef struct cb_slot_s {
  * shuffled from the seed alone, each cell's warm-ups just before its first
  * recorded trial (so an interrupted run has recorded something as soon as
  * one cell is through; with no recorded trials, the warm-ups shuffled).
- * malloc'd, *n entries; NULL when out of memory. */
+ * malloc'd, *n entries; NULL when out of memory. In harness/schedule.c. */
 cb_slot_t *cb_schedule(size_t ncells, uint64_t warmup, uint64_t reps, uint64_t seed, size_t *n);
 
 /* `run --dry-run`: one line per cell. */

@@ -2,9 +2,8 @@
  * on one line of stderr. Any control character in the message (a newline or
  * an escape sequence inside a path or a value read from a file) is printed
  * escaped, so a message is always exactly one line and says which bytes were
- * there. Bad usage returns exit code 2, any other failure 1. In the library
- * (not in main.c) because the matrix and the subcommands report through it. */
-#include <getopt.h>
+ * there. In the harness (not in cli/) because charts report through it too;
+ * the exit codes are the CLI's (cli/exit.c). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,38 +60,4 @@ void cb_message(const char *cmd, const char *fmt, ...)
   va_start(ap, fmt);
   cb_vmessage(cmd, fmt, ap);
   va_end(ap);
-}
-
-int cb_usage_error(const char *cmd, const char *fmt, ...)
-{
-  va_list ap;
-
-  va_start(ap, fmt);
-  cb_vmessage(cmd, fmt, ap);
-  va_end(ap);
-  return CB_EXIT_USAGE;
-}
-
-int cb_fail(const char *cmd, const char *fmt, ...)
-{
-  va_list ap;
-
-  va_start(ap, fmt);
-  cb_vmessage(cmd, fmt, ap);
-  va_end(ap);
-  return CB_EXIT_FAIL;
-}
-
-int cb_getopt_error(const char *cmd, int opt, char **argv)
-{
-  const char *arg = argv[optind - 1];
-
-  if (opt == ':')
-    return cb_usage_error(cmd, "option '%s' needs a value (see concbench %s --help)", arg, cmd);
-  /* A long option is named as written: getopt's optopt would give its short
-   * letter even when only the "=value" was wrong. */
-  if (strncmp(arg, "--", 2) == 0 || optopt == 0)
-    return cb_usage_error(cmd, "unknown option or unexpected value '%s' (see concbench %s --help)",
-                          arg, cmd);
-  return cb_usage_error(cmd, "unknown option '-%c' (see concbench %s --help)", optopt, cmd);
 }
