@@ -76,7 +76,7 @@ static const char run_help[] =
     "                           until a trial's task phase lasts MS ms (default: the\n"
     "                           profile's, quick " CB_STR(CB_QUICK_MIN_MS) ", standard "
     CB_STR(CB_STANDARD_MIN_MS) ", full " CB_STR(CB_FULL_MIN_MS) ";\n"
-    "                           without one " CB_STR(CB_STANDARD_MIN_MS) "); 0 or -t: no calibration\n"
+    "                           without one 0); 0 or -t: no calibration\n"
     "      --max-reps N         adaptive: after the --reps rounds, more rounds (each one\n"
     "                           trial of every such cell, shuffled) of the cells whose\n"
     "                           median's 95% CI is not within --target-ci, up to N trials\n"
