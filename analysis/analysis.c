@@ -23,15 +23,27 @@ int cb_cell_reference(const cb_cells_t *cells, size_t cell)
 
 void cb_model(const cb_cells_t *cells, size_t cell, char *buf, size_t len)
 {
-  snprintf(buf, len, "%s%s", cb_cell_key(cells, cell, "runner"),
+  const char *name = cb_cell_key(cells, cell, "runner");
+  const cb_runner_t *rn = cb_runner_find(name);
+
+  /* a runner this build does not know stands for a model of its own name */
+  snprintf(buf, len, "%s%s", rn != NULL && rn->model != NULL ? rn->model : name,
            strcmp(cb_cell_key(cells, cell, "gil"), "1") == 0 ? "+gil" : "");
+}
+
+/* The cell's transport when it is not its runner's default, else NULL. */
+static const char *odd_transport(const cb_cells_t *cells, size_t cell)
+{
+  const char *tr = cb_cell_key(cells, cell, "transport");
+
+  return cb_runner_default_transport(cb_cell_key(cells, cell, "runner"), tr) ? NULL : tr;
 }
 
 void cb_variant(const cb_cells_t *cells, size_t cell, char *buf, size_t len)
 {
-  const char *tr = cb_cell_key(cells, cell, "transport");
+  const char *tr = odd_transport(cells, cell);
   const char *ds = cb_cell_key(cells, cell, "dispatch");
-  int odd_tr = strcmp(tr, "inproc") != 0 && strcmp(tr, "pipe") != 0 && tr[0] != '\0';
+  int odd_tr = tr != NULL;
 
   snprintf(buf, len, "%s%s%s", odd_tr ? tr : "", odd_tr && !cb_default_dispatch(ds) ? "/" : "",
            cb_default_dispatch(ds) ? "" : ds);
@@ -40,14 +52,13 @@ void cb_variant(const cb_cells_t *cells, size_t cell, char *buf, size_t len)
 void cb_contestant(const cb_cells_t *cells, size_t cell, char *buf, size_t len)
 {
   const char *rn = cb_cell_key(cells, cell, "runner");
-  const char *tr = cb_cell_key(cells, cell, "transport");
+  const char *tr = odd_transport(cells, cell);
   const char *ds = cb_cell_key(cells, cell, "dispatch");
   const char *gil = strcmp(cb_cell_key(cells, cell, "gil"), "1") == 0 ? "+gil" : "";
   size_t used;
 
-  /* "inproc" and "pipe" are each runner's only or default transport. */
   used = (size_t)snprintf(buf, len, "%s", rn);
-  if (strcmp(tr, "inproc") != 0 && strcmp(tr, "pipe") != 0 && tr[0] != '\0' && used < len)
+  if (tr != NULL && used < len)
     used += (size_t)snprintf(buf + used, len - used, "/%s", tr);
   if (!cb_default_dispatch(ds) && used < len)
     used += (size_t)snprintf(buf + used, len - used, "/%s", ds);
@@ -149,7 +160,11 @@ static double median_tp(const cb_cells_t *cells, size_t c)
 
 static int same_model(const cb_cells_t *cells, size_t a, size_t b)
 {
-  return strcmp(cb_cell_key(cells, a, "runner"), cb_cell_key(cells, b, "runner")) == 0;
+  char x[64], y[64];
+
+  cb_model(cells, a, x, sizeof(x));
+  cb_model(cells, b, y, sizeof(y));
+  return strcmp(x, y) == 0;
 }
 
 /* A cell that may compete: it has ok trials, ran c in flight, and stands

@@ -73,7 +73,9 @@ static int fits(const cb_cell_t *cell, unsigned long c, unsigned pus, cb_limit_t
 
   /* Each worker brings a partner where the workload asks for one
    * (comm.pingpong); and a margin. */
-  procs = rn->reference ? 0 : workers * (cell->wl->uses_partner ? 2 : 1) + 64;
+  procs = rn->procs_per_worker == 0
+              ? 0
+              : workers * rn->procs_per_worker * (cell->wl->uses_partner ? 2 : 1) + 64;
   /* Descriptors in the fullest process, plus a margin for the harness: the
    * tasks' own when they run in the trial process; the coordinator's per
    * worker when workers are processes of their own (each holds its task's). */

@@ -245,18 +245,32 @@ static int parse_conc_pus(const char *list, unsigned pus, unsigned **out, size_t
   return parse_conc(used < sizeof(buf) ? buf : list, out, n, w);
 }
 
-/* One spec: the entry (may be NULL) under the command line's overrides. */
+/* A spec's size and tasks: the experiment's own, else the workload's for
+ * the profile, else its defaults (no profile, or a workload that gives no
+ * sizing for it, which test_workloads refuses). */
+static cb_sizing_t sizing(const cb_matrix_opts_t *o, const cb_workload_t *wl,
+                          const cb_profile_entry_t *e)
+{
+  if (e != NULL && e->sized)
+    return (cb_sizing_t)CB_SIZING(e->size, e->tasks);
+  if (o->profile != NULL && wl->profile[o->profile->sizing].given)
+    return wl->profile[o->profile->sizing];
+  return (cb_sizing_t)CB_SIZING(wl->default_size, wl->default_tasks);
+}
+
+/* One spec: the experiment (may be NULL) under the command line's overrides. */
 static int make_spec(const cb_matrix_opts_t *o, const cb_workload_t *wl,
                      const cb_profile_entry_t *e, unsigned pus, spec_t *s, why_t *w)
 {
   const char *conc = first_of(o->concurrency, e ? e->concurrency : NULL,
                               o->profile ? o->profile->concurrency : NULL, "1,2,8");
   const char *pay = first_of(o->payloads, e ? e->payloads : NULL, NULL, NULL);
+  const cb_sizing_t sz = sizing(o, wl, e);
   size_t i;
   int rc;
 
   s->wl = wl;
-  s->tasks = o->have_tasks ? o->tasks : e != NULL ? e->tasks : wl->default_tasks;
+  s->tasks = o->have_tasks ? o->tasks : sz.tasks;
   s->per_c = o->have_tasks || e == NULL ? 0 : e->per_c;
   s->gil_modes = o->gil_modes != 0 ? o->gil_modes : e != NULL && e->gil_modes ? e->gil_modes : 1;
   rc = pick(o, e, &s->pk, w);
@@ -267,8 +281,7 @@ static int make_spec(const cb_matrix_opts_t *o, const cb_workload_t *wl,
                      : one_value(wl->default_payload, &s->payloads, &s->npayloads, w);
   if (rc == 0)
     rc = o->sizes != NULL ? parse_sizes(o->sizes, &s->sizes, &s->nsizes, w)
-                          : one_value(e != NULL ? e->size : wl->default_size, &s->sizes,
-                                      &s->nsizes, w);
+                          : one_value(sz.size, &s->sizes, &s->nsizes, w);
   for (i = 0; rc == 0 && i < s->nsizes; i++) {
     if (s->sizes[i] > wl->max_size)
       rc = refuse(w, -EINVAL, "%s %llu for %s is above its largest, %llu (%s; "
@@ -298,7 +311,7 @@ static int make_specs(const cb_matrix_opts_t *o, unsigned pus, spec_t **out, siz
 {
   const char *wnames[cb_workloads_count];
   const char *list = o->workloads != NULL ? o->workloads : "*";
-  size_t *wi = NULL, nw = 0, i, j, k = 0, cap;
+  size_t *wi = NULL, nw = 0, i, j, k = 0, ne, cap;
   spec_t *specs;
   int rc;
 
@@ -307,7 +320,7 @@ static int make_specs(const cb_matrix_opts_t *o, unsigned pus, spec_t **out, siz
   rc = select_list("workload", list, wnames, cb_workloads_count, &wi, &nw, w);
   if (rc != 0)
     return rc;
-  cap = o->profile != NULL ? o->profile->n : nw;
+  cap = (o->profile != NULL ? o->profile->n : 0) + nw;
   specs = calloc(cap > 0 ? cap : 1, sizeof(*specs));
   rc = specs == NULL ? refuse(w, -ENOMEM, "out of memory") : 0;
   for (i = 0; rc == 0 && i < nw; i++) {
@@ -322,10 +335,15 @@ static int make_specs(const cb_matrix_opts_t *o, unsigned pus, spec_t **out, siz
       rc = make_spec(o, wl, NULL, pus, &specs[k++], w);
       continue;
     }
-    for (j = 0; rc == 0 && j < o->profile->n; j++) {
-      if (strcmp(o->profile->entries[j].workload, wl->name) == 0)
+    /* the profile's experiments with the workload, else its own sizing */
+    for (j = 0, ne = 0; rc == 0 && j < o->profile->n; j++) {
+      if (strcmp(o->profile->entries[j].workload, wl->name) == 0) {
         rc = make_spec(o, wl, &o->profile->entries[j], pus, &specs[k++], w);
+        ne++;
+      }
     }
+    if (rc == 0 && ne == 0)
+      rc = make_spec(o, wl, NULL, pus, &specs[k++], w);
   }
   free(wi);
   if (rc != 0) {

@@ -1,30 +1,24 @@
-/* The profiles; see profile.h. Sizes are chosen so that a serial trial of
- * each workload lasts tens of milliseconds here: long enough to time well
- * (the summary flags trials under 5 ms), short enough for the time budget. */
+/* The profiles and the registry of their experiments; see profile.h. A
+ * workload needs no line here: under each profile it runs at its own sizing
+ * (cb_workload_t.profile, chosen so that a serial trial lasts tens of
+ * milliseconds here under standard: long enough to time well, short enough
+ * for the time budget) with the profile's concurrency and variants. The
+ * tables below hold only experiments, which replace that for their workload:
+ * sweeps of task granularity, CPU shares, payloads, concurrency lists,
+ * dispatch modes and GIL modes. They name the workloads they sweep, as a
+ * registry does. */
 #include <string.h>
 
 #include "cb.h"
 #include "profile.h"
+#include "workload.h"
 
-#define CB_ENTRY(w, s, t, ...) { .workload = w, .size = s, .tasks = t, __VA_ARGS__ }
+/* An experiment at its own size and tasks, and one at the workload's. */
+#define CB_ENTRY(w, s, t, ...) { .workload = w, .sized = 1, .size = s, .tasks = t, __VA_ARGS__ }
+#define CB_SWEEP(w, ...) { .workload = w, __VA_ARGS__ }
 
 static const cb_profile_entry_t quick_entries[] = {
-  CB_ENTRY("noop", 0, 100000),
-  CB_ENTRY("cpu.hash", 2000, 3000),
-  CB_ENTRY("cpu.fp", 64, 1000),
-  CB_ENTRY("cpu.matmul", 32, 1000),
-  CB_ENTRY("cpu.alloc", 1000, 300),
-  CB_ENTRY("io.sleep", 1000, 64),
-  CB_ENTRY("io.tcp", 100, 400),
-  CB_ENTRY("io.file", 16, 40),
-  CB_ENTRY("comm.pingpong", 100, 40),
-  CB_ENTRY("comm.payload", 0, 400, .payloads = "65536"),
-  CB_ENTRY("life.spawn", 0, 600),
-  CB_ENTRY("life.idle", 20000, 0),
-  CB_ENTRY("fault.crash", 50, 200),
-  CB_ENTRY("fault.error", 50, 200),
-  CB_ENTRY("sync.mutex", 2000, 200),
-  CB_ENTRY("sync.atomic", 2000, 200),
+  CB_SWEEP("comm.payload", .payloads = "65536"),
 };
 
 /* Task granularity: cpu.hash from about 1 us to about 10 ms a task (here)
@@ -45,9 +39,12 @@ static const cb_profile_entry_t quick_entries[] = {
 #define CB_MIX(share, per_c_)                                                              \
   CB_MIX_ONE("mix.sleep", share, per_c_), CB_MIX_ONE("mix.tcp", share, per_c_)
 
+/* Locks and atomics: up to 16 contenders, where the contention is. */
+#define CB_SYNC(w, conc) CB_SWEEP(w, .concurrency = conc)
+
 static const cb_profile_entry_t standard_entries[] = {
-  CB_ENTRY("noop", 0, 100000, .dispatches = "shared,queue"),
-  CB_ENTRY("cpu.hash", 20000, 400, .gil_modes = 3),
+  CB_SWEEP("noop", .dispatches = "shared,queue"),
+  CB_SWEEP("cpu.hash", .gil_modes = 3),
   CB_GRAIN(200, 40000),
   CB_GRAIN(600, 15000),
   CB_GRAIN(2000, 5000),
@@ -57,23 +54,15 @@ static const cb_profile_entry_t standard_entries[] = {
   CB_GRAIN(200000, 60),
   CB_GRAIN(600000, 20),
   CB_GRAIN(2000000, 8),
-  CB_ENTRY("cpu.fp", 256, 400),
-  CB_ENTRY("cpu.matmul", 64, 200),
-  CB_ENTRY("cpu.alloc", 10000, 100),
-  CB_ENTRY("io.sleep", 1000, 256, .per_c = 16, .concurrency = "1,2,4,16,64,256,1000",
-           .gil_modes = 3),
-  CB_ENTRY("io.tcp", 200, 1000, .per_c = 16, .concurrency = "1,2,4,16,64,256,1000"),
-  CB_ENTRY("io.file", 64, 100),
-  CB_ENTRY("comm.pingpong", 1000, 40),
-  CB_ENTRY("comm.payload", 0, 200, .payloads = "64,65536,4194304", .transports = "pipe,shm"),
-  CB_ENTRY("life.spawn", 0, 500),
-  CB_ENTRY("life.idle", 50000, 0, .concurrency = "1,16,256,1000"),
-  CB_ENTRY("fault.crash", 100, 400),
-  CB_ENTRY("fault.error", 100, 400),
-  CB_ENTRY("sync.mutex", 10000, 200, .concurrency = "1,2,4,16"),
-  CB_ENTRY("sync.rmutex", 10000, 200, .concurrency = "1,2,4,16"),
-  CB_ENTRY("sync.semaphore", 10000, 200, .concurrency = "1,2,4,16"),
-  CB_ENTRY("sync.atomic", 10000, 200, .concurrency = "1,2,4,16"),
+  CB_SWEEP("io.sleep", .per_c = 16, .concurrency = "1,2,4,16,64,256,1000", .gil_modes = 3),
+  CB_SWEEP("io.tcp", .per_c = 16, .concurrency = "1,2,4,16,64,256,1000"),
+  CB_SWEEP("comm.payload", .payloads = "64,65536,4194304", .transports = "pipe,shm"),
+  CB_SWEEP("life.idle", .concurrency = "1,16,256,1000"),
+  CB_SYNC("sync.mutex", "1,2,4,16"),
+  CB_SYNC("sync.rmutex", "1,2,4,16"),
+  CB_SYNC("sync.semaphore", "1,2,4,16"),
+  CB_SYNC("sync.atomic", "1,2,4,16"),
+  CB_SYNC("sync.none", "1,2,4,16"),
   CB_MIX(0, 60),
   CB_MIX(1, 60),
   CB_MIX(2, 60),
@@ -85,27 +74,18 @@ static const cb_profile_entry_t standard_entries[] = {
 };
 
 static const cb_profile_entry_t full_entries[] = {
-  CB_ENTRY("noop", 0, 200000),
-  CB_ENTRY("cpu.hash", 20000, 1000),
-  CB_ENTRY("cpu.fp", 256, 1000),
   CB_ENTRY("cpu.matmul", 32, 1000),
   CB_ENTRY("cpu.matmul", 96, 200),
   CB_ENTRY("cpu.matmul", 512, 8),
-  CB_ENTRY("cpu.alloc", 10000, 300),
-  CB_ENTRY("io.sleep", 1000, 4096, .per_c = 16, .concurrency = "1..4096"),
-  CB_ENTRY("io.tcp", 200, 4000, .per_c = 16, .concurrency = "1..4096"),
-  CB_ENTRY("io.file", 64, 300),
-  CB_ENTRY("comm.pingpong", 1000, 100),
-  CB_ENTRY("comm.payload", 0, 200, .payloads = "64..4194304"),
-  CB_ENTRY("life.spawn", 0, 1000),
-  CB_ENTRY("life.idle", 200000, 0, .concurrency = "1..8192"),
-  CB_ENTRY("fault.crash", 100, 1000),
-  CB_ENTRY("fault.error", 100, 1000),
-  CB_ENTRY("sync.mutex", 10000, 500, .concurrency = "1..16"),
-  CB_ENTRY("sync.rmutex", 10000, 500, .concurrency = "1..16"),
-  CB_ENTRY("sync.semaphore", 10000, 500, .concurrency = "1..16"),
-  CB_ENTRY("sync.atomic", 10000, 500, .concurrency = "1..16"),
-  CB_ENTRY("sync.none", 10000, 500, .concurrency = "1..16"),
+  CB_SWEEP("io.sleep", .per_c = 16, .concurrency = "1..4096"),
+  CB_SWEEP("io.tcp", .per_c = 16, .concurrency = "1..4096"),
+  CB_SWEEP("comm.payload", .payloads = "64..4194304"),
+  CB_SWEEP("life.idle", .concurrency = "1..8192"),
+  CB_SYNC("sync.mutex", "1..16"),
+  CB_SYNC("sync.rmutex", "1..16"),
+  CB_SYNC("sync.semaphore", "1..16"),
+  CB_SYNC("sync.atomic", "1..16"),
+  CB_SYNC("sync.none", "1..16"),
   CB_MIX(0, 60),
   CB_MIX(1, 60),
   CB_MIX(2, 60),
@@ -127,6 +107,7 @@ static const cb_profile_t quick = {
   .reps = 9,
   .warmup = 1,
   .min_time_ms = CB_QUICK_MIN_MS,
+  .sizing = CB_PROFILE_QUICK,
   .entries = quick_entries,
   .n = CB_ARRAY_SIZE(quick_entries),
 };
@@ -143,6 +124,7 @@ static const cb_profile_t standard = {
   .reps = 6,
   .warmup = 1,
   .min_time_ms = CB_STANDARD_MIN_MS,
+  .sizing = CB_PROFILE_STANDARD,
   .entries = standard_entries,
   .n = CB_ARRAY_SIZE(standard_entries),
 };
@@ -156,6 +138,7 @@ static const cb_profile_t full = {
   .reps = 10,
   .warmup = 2,
   .min_time_ms = CB_FULL_MIN_MS,
+  .sizing = CB_PROFILE_FULL,
   .entries = full_entries,
   .n = CB_ARRAY_SIZE(full_entries),
 };

@@ -2,6 +2,8 @@
  * whole catalogue at small sizes for CI (at most a minute on a 2-core
  * machine), standard is what ./scripts/bench runs (at most ten minutes
  * there), full sweeps concurrency as far as the machine's limits allow.
+ * Each workload brings its own size and tasks for each profile
+ * (cb_workload_t.profile); a profile adds only its experiments (sweeps).
  * Options given on the command line override a profile's. */
 #ifndef CB_PROFILE_H
 #define CB_PROFILE_H
@@ -17,8 +19,12 @@
 #define CB_STR_(x) #x
 #define CB_STR(x) CB_STR_(x)
 
+/* An experiment: what a profile runs of one workload instead of the
+ * workload's own sizing (cb_workload_t.profile): a sweep of sizes, payloads,
+ * concurrency, variants or GIL modes. A workload may have several. */
 typedef struct cb_profile_entry_s {
   const char *workload;
+  int sized;                /* 1: size and tasks are the entry's; 0: the workload's */
   uint64_t size, tasks;     /* 0 tasks: the workload's default */
   uint64_t per_c;           /* at least this many tasks per unit of concurrency,
                                so that every worker gets work at high c */
@@ -34,6 +40,7 @@ typedef struct cb_profile_s {
   const char *name, *description;
   const char *runners, *concurrency, *transports;
   const char *dispatches; /* NULL: each runner's default */
+  unsigned sizing;        /* which of a workload's sizings: CB_PROFILE_QUICK, ... */
   uint64_t reps, warmup;
   unsigned min_time_ms;   /* calibration: a trial's task phase at least this long */
   const cb_profile_entry_t *entries;
@@ -43,7 +50,7 @@ typedef struct cb_profile_s {
 extern const cb_profile_t *const cb_profiles[];
 extern const size_t cb_profiles_count;
 const cb_profile_t *cb_profile_find(const char *name);
-/* The entry for a workload, or NULL. */
+/* The first experiment for a workload, or NULL. */
 const cb_profile_entry_t *cb_profile_entry(const cb_profile_t *p, const char *workload);
 
 #endif

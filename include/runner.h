@@ -80,6 +80,12 @@ typedef struct cb_exec_s {
   cb__ru_t ru_prestart;     /* forked workers' own use before the release */
 } cb_exec_t;
 
+/* A chart's series style (cb_runner_t.styles). */
+typedef struct cb_style_s {
+  const char *color;
+  int point;
+} cb_style_t;
+
 typedef struct cb_runner_s {
   const char *name;
   const char *description;
@@ -103,6 +109,23 @@ typedef struct cb_runner_s {
   /* It runs a workload's asynchronous form when there is one (the event
    * loop): its tasks hold the workload's async_fds_per_task. */
   int async_form;
+  /* The concurrency model it stands for, as the winners map, the report and
+   * its claims name it ("threads"): runners that are variants of one model
+   * share it and compete as one. */
+  const char *model;
+  /* A worker's crash costs only that worker's tasks: the pool goes on with
+   * the others (a process pool); without it the crash takes the trial
+   * process down (threads, an event loop). */
+  int survives_crash;
+  /* Threads or processes each worker adds against RLIMIT_NPROC and
+   * kernel.threads-max (harness/capacity.c); 0 when its tasks run on the
+   * trial process's own thread (serial). */
+  unsigned procs_per_worker;
+  /* How charts draw it, one per transport in the same order (the first for
+   * the default): a colour "#RRGGBB" and gnuplot's filled point type (the
+   * open one, for its GIL mode, is one less). A contestant with another
+   * variant (a dispatch mode) gets a colour of its own name. */
+  const cb_style_t *styles;
   /* Workers this runner creates for concurrency c on a machine with `pus` PUs. */
   unsigned (*workers)(unsigned c, unsigned pus);
   /* 0 when every task ran (even if some failed), else -errno with x->msg set. */
@@ -120,6 +143,10 @@ const cb_runner_t *cb_runner_find(const char *name);
 /* 1 when `name` is one of the runner's transports / dispatch modes. */
 int cb_runner_has_transport(const cb_runner_t *r, const char *name);
 int cb_runner_has_dispatch(const cb_runner_t *r, const char *name);
+/* 1 when `transport` is the default of the runner named `runner`: its first
+ * transport, or an empty one (a CSV that did not record it); for a runner
+ * this build does not know, any known runner's default. */
+int cb_runner_default_transport(const char *runner, const char *transport);
 
 /* Helpers shared by the runners (runners/kit/exec.c). */
 

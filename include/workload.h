@@ -71,6 +71,33 @@ struct cb_async_s {
 /* max_size of a workload whose size means nothing: any value is taken. */
 #define CB_SIZE_UNUSED UINT64_MAX
 
+/* A trial's size and task count, as one of a workload's traits below;
+ * CB_SIZING marks it given, so that a test can find one that is not. */
+typedef struct cb_sizing_s {
+  uint64_t size;
+  uint64_t tasks; /* 0: the workload's default (one per unit of concurrency) */
+  int given;
+} cb_sizing_t;
+#define CB_SIZING(s, t) { .size = (s), .tasks = (t), .given = 1 }
+
+/* The profiles of `concbench run --profile` (harness/profile.c), as indices
+ * of cb_workload_t.profile. */
+enum { CB_PROFILE_QUICK, CB_PROFILE_STANDARD, CB_PROFILE_FULL, CB_PROFILES };
+
+/* Charts a workload feeds besides those every workload gets (scaling,
+ * speedup, latency, efficiency), as bits of cb_workload_t.charts. */
+enum {
+  /* the speedup's ideal is min(c, PUs): each task keeps a PU busy (cpu.*) */
+  CB_CHART_CPU_BOUND = 1u << 0,
+  /* payload: throughput against payload bytes per transport (comm.payload) */
+  CB_CHART_PAYLOAD = 1u << 1,
+  /* memory: memory against workers, and its slope per worker (life.idle) */
+  CB_CHART_MEMORY = 1u << 2,
+  /* granularity: the process pool's cost against the time one task takes,
+   * along a sweep of sizes (cpu.hash) */
+  CB_CHART_GRANULARITY = 1u << 3,
+};
+
 typedef struct cb_workload_s {
   const char *name;        /* family.name, e.g. "cpu.hash"; family = text before '.' */
   const char *description; /* one line */
@@ -140,6 +167,17 @@ typedef struct cb_workload_s {
    * boundary, the trial process checks what arrived against the bytes the
    * task must produce (cb_trial_expected). */
   int writes_out;
+
+  /* Size and tasks under each profile (profile[CB_PROFILE_QUICK] and so on)
+   * where the profile holds no experiment of its own for the workload, so
+   * that a new workload runs under every profile without an entry there:
+   * quick is small, for CI; standard makes a serial trial last tens of
+   * milliseconds here; full as standard or larger. */
+  cb_sizing_t profile[CB_PROFILES];
+  /* Small size and tasks for the unit tests (a trial of milliseconds). */
+  cb_sizing_t test;
+  /* The charts it feeds besides every workload's: CB_CHART_* bits. */
+  unsigned charts;
 
   /* Asynchronous form (optional; without it the event loop runs `run` inline
    * and blocks, which is what such a task does to a loop). */

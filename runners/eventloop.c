@@ -351,6 +351,9 @@ const cb_runner_t cb_runner_eventloop = {
   .dispatches = (const char *const[]){ "shared", NULL },
   .kin = NULL,
   .async_form = 1,
+  .model = "eventloop",
+  .procs_per_worker = 1, /* a loop thread */
+  .styles = (const cb_style_t[]){ { "#009E73", 11 } }, /* bluish green, triangle down */
   .workers = eventloop_workers,
   .run = eventloop_run,
 };

@@ -1084,6 +1084,11 @@ const cb_runner_t cb_runner_processes = {
   .kin = &processes_kin,
   .forks_workers = 1,
   .fds_per_worker = 2, /* its two pipes' coordinator ends */
+  .model = "processes",
+  .survives_crash = 1,
+  .procs_per_worker = 1,
+  .styles = (const cb_style_t[]){ { "#D55E00", 5 },   /* pipe: vermillion, square */
+                                  { "#E69F00", 9 } }, /* shm: orange, triangle */
   .workers = processes_workers,
   .run = processes_run,
 };

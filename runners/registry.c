@@ -43,6 +43,20 @@ int cb_runner_has_dispatch(const cb_runner_t *r, const char *name)
   return 0;
 }
 
+int cb_runner_default_transport(const char *runner, const char *transport)
+{
+  const cb_runner_t *r = cb_runner_find(runner);
+  size_t i;
+
+  if (transport[0] == '\0' || r != NULL)
+    return transport[0] == '\0' || strcmp(r->transports[0], transport) == 0;
+  for (i = 0; i < cb_runners_count; i++) {
+    if (strcmp(cb_runners[i]->transports[0], transport) == 0)
+      return 1;
+  }
+  return 0;
+}
+
 const cb_runner_t *cb_runner_find(const char *name)
 {
   size_t i;

@@ -88,6 +88,9 @@ const cb_runner_t cb_runner_serial = {
   .dispatches = (const char *const[]){ "none", NULL },
   .kin = &serial_kin,
   .reference = 1,
+  .model = "serial",
+  .procs_per_worker = 0, /* the trial process runs every task itself */
+  .styles = (const cb_style_t[]){ { "#000000", 13 } }, /* black, diamond */
   .workers = serial_workers,
   .run = serial_run,
 };

@@ -265,6 +265,9 @@ const cb_runner_t cb_runner_threads = {
   .transports = (const char *const[]){ "inproc", NULL },
   .dispatches = (const char *const[]){ "shared", NULL },
   .kin = &threads_kin,
+  .model = "threads",
+  .procs_per_worker = 1,
+  .styles = (const cb_style_t[]){ { "#0072B2", 7 } }, /* blue, circle */
   .workers = threads_workers,
   .run = threads_run,
 };

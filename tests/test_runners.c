@@ -11,6 +11,7 @@
  *
  * Verification of checksums is the trial's job (test_trial.c); here a wrong
  * checksum must only come back unchanged. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -609,6 +610,28 @@ static int group_teardown(void **state)
   return rmdir(scratch) == 0 ? 0 : -1;
 }
 
+/* What every runner must tell the harness: a model name, a chart style per
+ * transport (a colour and a filled point type whose open one exists), and
+ * threads or processes per worker unless its tasks run in the trial
+ * process's own thread (the reference). */
+static void check_traits(const cb_runner_t *r)
+{
+  size_t k, h;
+
+  snprintf(cbt_where, sizeof(cbt_where), "runner %s", r->name);
+  CBT_CHECK(r->model != NULL && r->model[0] != '\0');
+  CBT_CHECK(r->styles != NULL);
+  for (k = 0; r->styles != NULL && r->transports[k] != NULL; k++) {
+    const char *c = r->styles[k].color;
+
+    CBT_CHECK(c != NULL && c[0] == '#' && strlen(c) == 7);
+    for (h = 1; c != NULL && h < 7 && h < strlen(c); h++)
+      CBT_CHECK(isxdigit((unsigned char)c[h]));
+    CBT_CHECK(r->styles[k].point >= 2);
+  }
+  CBT_CHECK_EQ(r->procs_per_worker == 0, r->reference);
+}
+
 static void test_registry(void **state)
 {
   static const char *const names[] = { "serial", "threads", "processes",
@@ -630,7 +653,22 @@ static void test_registry(void **state)
     assert_false(cb_runner_has_transport(cb_runners[i], "carrier-pigeon"));
     assert_non_null(cb_runners[i]->workers);
     assert_non_null(cb_runners[i]->run);
+    check_traits(cb_runners[i]);
   }
+  /* the traits the harness reads instead of the names */
+  assert_string_equal(cb_runner_find("processes")->styles[1].color, "#E69F00");
+  for (i = 0; i < CB_ARRAY_SIZE(names); i++) {
+    assert_string_equal(cb_runners[i]->model, names[i]);
+    assert_int_equal(cb_runners[i]->survives_crash, strcmp(names[i], "processes") == 0);
+  }
+  assert_true(cb_runner_default_transport("processes", "pipe"));
+  assert_false(cb_runner_default_transport("processes", "shm"));
+  assert_true(cb_runner_default_transport("threads", "inproc"));
+  assert_false(cb_runner_default_transport("threads", "pipe"));
+  assert_true(cb_runner_default_transport("threads", ""));
+  /* a runner this build does not know: any known runner's default */
+  assert_true(cb_runner_default_transport("fibers", "pipe"));
+  assert_false(cb_runner_default_transport("fibers", "shm"));
   assert_null(cb_runner_find("thread"));
   assert_null(cb_runner_find(""));
 }

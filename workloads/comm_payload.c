@@ -41,4 +41,9 @@ const cb_workload_t cb_workload_comm_payload = {
   .run = payload_run,
   .writes_out = 1,
   .expect = payload_sum,
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(0, 400),
+               [CB_PROFILE_STANDARD] = CB_SIZING(0, 200),
+               [CB_PROFILE_FULL] = CB_SIZING(0, 200) },
+  .test = CB_SIZING(0, 30),
+  .charts = CB_CHART_PAYLOAD,
 };

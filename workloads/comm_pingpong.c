@@ -140,4 +140,8 @@ const cb_workload_t cb_workload_comm_pingpong = {
   .async_start = pp_start,
   .async_close = pp_close,
 #endif
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(100, 40),
+               [CB_PROFILE_STANDARD] = CB_SIZING(1000, 40),
+               [CB_PROFILE_FULL] = CB_SIZING(1000, 100) },
+  .test = CB_SIZING(20, 20),
 };

@@ -86,4 +86,9 @@ const cb_workload_t cb_workload_cpu_alloc = {
   .default_tasks = 500,
   .run = alloc_run,
   .expect = alloc_expect,
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(1000, 300),
+               [CB_PROFILE_STANDARD] = CB_SIZING(10000, 100),
+               [CB_PROFILE_FULL] = CB_SIZING(10000, 300) },
+  .test = CB_SIZING(100, 30),
+  .charts = CB_CHART_CPU_BOUND,
 };

@@ -55,4 +55,9 @@ const cb_workload_t cb_workload_cpu_fp = {
   .default_tasks = 2000,
   .run = fp_run,
   .expect = fp_expect,
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(64, 1000),
+               [CB_PROFILE_STANDARD] = CB_SIZING(256, 400),
+               [CB_PROFILE_FULL] = CB_SIZING(256, 1000) },
+  .test = CB_SIZING(32, 40),
+  .charts = CB_CHART_CPU_BOUND,
 };

@@ -52,4 +52,9 @@ const cb_workload_t cb_workload_cpu_hash = {
   .default_tasks = 2000,
   .run = hash_run,
   .expect = hash_expect,
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(2000, 3000),
+               [CB_PROFILE_STANDARD] = CB_SIZING(20000, 400),
+               [CB_PROFILE_FULL] = CB_SIZING(20000, 1000) },
+  .test = CB_SIZING(200, 40),
+  .charts = CB_CHART_CPU_BOUND | CB_CHART_GRANULARITY,
 };

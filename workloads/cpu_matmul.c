@@ -84,4 +84,9 @@ const cb_workload_t cb_workload_cpu_matmul = {
   .run = matmul_run,
   .worker_close = matmul_worker_close,
   .expect = matmul_expect,
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(32, 1000),
+               [CB_PROFILE_STANDARD] = CB_SIZING(64, 200),
+               [CB_PROFILE_FULL] = CB_SIZING(32, 1000) },
+  .test = CB_SIZING(16, 30),
+  .charts = CB_CHART_CPU_BOUND,
 };

@@ -32,4 +32,8 @@ const cb_workload_t cb_workload_fault_crash = {
   .run = crash_run,
   .fails_on_purpose = 1,
   .expect = crash_expect,
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(50, 200),
+               [CB_PROFILE_STANDARD] = CB_SIZING(100, 400),
+               [CB_PROFILE_FULL] = CB_SIZING(100, 1000) },
+  .test = CB_SIZING(10, 20),
 };

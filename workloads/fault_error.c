@@ -33,4 +33,8 @@ const cb_workload_t cb_workload_fault_error = {
   .run = error_run,
   .expect = error_expect,
   .fails_on_purpose = 1,
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(50, 200),
+               [CB_PROFILE_STANDARD] = CB_SIZING(100, 400),
+               [CB_PROFILE_FULL] = CB_SIZING(100, 1000) },
+  .test = CB_SIZING(10, 20),
 };

@@ -310,4 +310,8 @@ const cb_workload_t cb_workload_io_file = {
   .async_start = file_async_start,
   .async_close = file_async_close,
 #endif
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(16, 40),
+               [CB_PROFILE_STANDARD] = CB_SIZING(64, 100),
+               [CB_PROFILE_FULL] = CB_SIZING(64, 300) },
+  .test = CB_SIZING(4, 20),
 };

@@ -16,4 +16,9 @@ const cb_workload_t cb_workload_life_idle = {
   .run = cb__sleep_run,
   .expect = cb__sleep_expect,
   CB__SLEEP_ASYNC
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(20000, 0),
+               [CB_PROFILE_STANDARD] = CB_SIZING(50000, 0),
+               [CB_PROFILE_FULL] = CB_SIZING(200000, 0) },
+  .test = CB_SIZING(1000, 0),
+  .charts = CB_CHART_MEMORY,
 };

@@ -24,4 +24,8 @@ const cb_workload_t cb_workload_noop = {
   .default_tasks = 20000,
   .run = noop_run,
   .expect = noop_expect,
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(0, 100000),
+               [CB_PROFILE_STANDARD] = CB_SIZING(0, 100000),
+               [CB_PROFILE_FULL] = CB_SIZING(0, 200000) },
+  .test = CB_SIZING(0, 40),
 };
