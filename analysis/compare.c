@@ -13,17 +13,14 @@
 
 #include "cb.h"
 #include "compare.h"
+#include "cells.h"
 #include "fingerprint.h"
 #include "json.h"
 #include "stats.h"
 #include "summary.h"
 #include "validate.h"
 
-const char *const cb_compare_key_columns[CB_CMP_KEYS] = {
-  "workload", "runner", "transport", "pin", "concurrency", "tasks", "size", "payload",
-  "gil", "switch_interval_us", "dispatch",
-};
-
+/* Compare key index k is key column k + 1 (cells.h: the host comes first). */
 enum { K_WORKLOAD, K_RUNNER, K_TRANSPORT, K_PIN, K_C, K_TASKS, K_SIZE, K_PAYLOAD, K_GIL, K_SI,
        K_DISPATCH };
 
@@ -65,70 +62,27 @@ static int cmp_str(const void *a, const void *b)
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Names of n cells, as the Google Benchmark export names them (without its
- * /real_time): workload/runner/c:N/pin:P, then /transport:T when it is not
- * the runner's default (inproc, pipe) and /payload:N when there is one; then
- * size, tasks and transport, in that order, are added to the names that
- * would still collide with a cell that differs in them. */
+/* Names of n cells (cells.h): the host is not part of compare's key. */
 static int make_names(const keyv_t *key, size_t n, char **name)
 {
-  static const int extra[] = { K_SIZE, K_TASKS, K_TRANSPORT, K_SI };
-  unsigned char *mark = calloc(n > 0 ? n : 1, 1);
-  char buf[1024], *p;
-  size_t i, j, k;
+  cb_keyv_t *full = malloc((n > 0 ? n : 1) * sizeof(*full));
+  size_t i;
+  int rc;
 
-  if (mark == NULL)
+  if (full == NULL)
     return -ENOMEM;
   for (i = 0; i < n; i++) {
-    const char *const *x = key[i];
-    size_t used = (size_t)snprintf(buf, sizeof(buf), "%s/%s/c:%s/pin:%s", x[K_WORKLOAD],
-                                   x[K_RUNNER], x[K_C], x[K_PIN]);
-    if (strcmp(x[K_TRANSPORT], "inproc") != 0 && strcmp(x[K_TRANSPORT], "pipe") != 0 &&
-        used < sizeof(buf))
-      used += (size_t)snprintf(buf + used, sizeof(buf) - used, "/transport:%s", x[K_TRANSPORT]);
-    if (!cb_default_dispatch(x[K_DISPATCH]) && used < sizeof(buf))
-      used += (size_t)snprintf(buf + used, sizeof(buf) - used, "/dispatch:%s", x[K_DISPATCH]);
-    if (strtoull(x[K_PAYLOAD], NULL, 10) > 0 && used < sizeof(buf))
-      used += (size_t)snprintf(buf + used, sizeof(buf) - used, "/payload:%s", x[K_PAYLOAD]);
-    if (strcmp(x[K_GIL], "1") == 0 && used < sizeof(buf))
-      snprintf(buf + used, sizeof(buf) - used, "/gil");
-    if ((name[i] = strdup(buf)) == NULL)
-      goto nomem;
+    full[i][CB_KEY_HOST] = "";
+    memcpy(&full[i][1], key[i], sizeof(key[i]));
   }
-  for (k = 0; k < CB_ARRAY_SIZE(extra); k++) {
-    /* mark first, then append: each pair is judged on the names as they were */
-    memset(mark, 0, n);
-    for (i = 0; i < n; i++) {
-      for (j = i + 1; j < n; j++) {
-        if (strcmp(name[i], name[j]) == 0 && strcmp(key[i][extra[k]], key[j][extra[k]]) != 0)
-          mark[i] = mark[j] = 1;
-      }
-    }
-    for (i = 0; i < n; i++) {
-      if (!mark[i])
-        continue;
-      snprintf(buf, sizeof(buf), "%s/%s:%s", name[i], cb_compare_key_columns[extra[k]],
-               key[i][extra[k]]);
-      if ((p = strdup(buf)) == NULL)
-        goto nomem;
-      free(name[i]);
-      name[i] = p;
-    }
-  }
-  free(mark);
-  return 0;
-nomem:
-  free(mark);
-  return -ENOMEM;
+  rc = cb_cell_names((const cb_keyv_t *)full, n, name);
+  free(full);
+  return rc;
 }
 
 static void free_names(char **name, size_t n)
 {
-  size_t i;
-
-  for (i = 0; name != NULL && i < n; i++)
-    free(name[i]);
-  free(name);
+  cb_cell_names_free(name, n);
 }
 
 /* A compare key that appears twice in one file came from two hosts. */

@@ -23,13 +23,10 @@
 
 #include <stddef.h>
 
+#include "cells.h"
 #include "csv.h"
 #include "stats.h"
 #include "table.h"
-
-/* The key of a cell for compare: the summary's key without the host. */
-#define CB_CMP_KEYS 11
-extern const char *const cb_compare_key_columns[CB_CMP_KEYS];
 
 /* Why a cell was, or was not, compared. */
 typedef enum cb_cmp_status_e {
