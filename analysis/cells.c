@@ -11,6 +11,7 @@
 #include "cells.h"
 #include "csv.h"
 #include "runner.h"
+#include "summary.h"
 
 const char *const cb_key_columns[CB_KEYS] = {
   [CB_KEY_HOST] = "host",
@@ -154,4 +155,60 @@ int cb_cell_names(const cb_keyv_t *key, size_t n, char **name)
   }
   free(mark);
   return rc;
+}
+
+int cb_cells_names(const cb_cells_t *cells, int with_host, char **name)
+{
+  cb_keyv_t *key = malloc((cells->n > 0 ? cells->n : 1) * sizeof(*key));
+  size_t i, k;
+  int rc;
+
+  if (key == NULL)
+    return -ENOMEM;
+  for (i = 0; i < cells->n; i++) {
+    for (k = 0; k < CB_KEYS; k++)
+      key[i][k] = cb_cell_key(cells, i, cb_key_columns[k]);
+    if (!with_host)
+      key[i][CB_KEY_HOST] = "";
+  }
+  rc = cb_cell_names((const cb_keyv_t *)key, cells->n, name);
+  free(key);
+  return rc;
+}
+
+static int same_but_host(const cb_cells_t *cells, size_t a, size_t b)
+{
+  size_t k;
+
+  for (k = CB_KEY_HOST + 1; k < CB_KEYS; k++) {
+    if (strcmp(cb_cell_key(cells, a, cb_key_columns[k]), cb_cell_key(cells, b, cb_key_columns[k])) != 0)
+      return 0;
+  }
+  return 1;
+}
+
+int cb_cells_one_host(const cb_cells_t *cells, const char *label, char *err, size_t errlen)
+{
+  char **name;
+  size_t i, j;
+
+  for (i = 0; i < cells->n; i++) {
+    for (j = i + 1; j < cells->n; j++) {
+      if (!same_but_host(cells, i, j))
+        continue;
+      name = calloc(cells->n, sizeof(*name));
+      if (name == NULL || cb_cells_names(cells, 0, name) != 0) {
+        free(name);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+      }
+      snprintf(err, errlen,
+               "%s%scell %s was measured on two hosts (%s, %s); compare one host's results "
+               "at a time", label != NULL ? label : "", label != NULL ? ": " : "", name[i],
+               cb_cell_key(cells, i, "host"), cb_cell_key(cells, j, "host"));
+      cb_cell_names_free(name, cells->n);
+      return -EINVAL;
+    }
+  }
+  return 0;
 }

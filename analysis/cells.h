@@ -61,4 +61,14 @@ int cb_cell_names(const cb_keyv_t *key, size_t n, char **name);
 /* Free n names and the array that holds them. */
 void cb_cell_names_free(char **name, size_t n);
 
+/* The same over the cells of one file (summary.h), with or without the
+ * host: name[] has cells->n entries. */
+struct cb_cells_s;
+int cb_cells_names(const struct cb_cells_s *cells, int with_host, char **name);
+/* 0 when no two cells of the file agree on compare's key (every key column
+ * but the host); else -EINVAL with err saying "[LABEL: ]cell NAME was
+ * measured on two hosts (A, B); …", or -ENOMEM. */
+int cb_cells_one_host(const struct cb_cells_s *cells, const char *label, char *err,
+                      size_t errlen);
+
 #endif

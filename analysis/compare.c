@@ -1,8 +1,9 @@
-/* Comparison of two trial CSVs and the per-cell exports; see compare.h, and
- * docs/SCHEMA.md for the rules. Each side is grouped into cells by the
- * summary code (which keys on the host too); a cell's compare key is that key
- * without the host, so one file may not hold the same compare key for two
- * hosts (it would be ambiguous which to compare). Cells are matched by a
+/* Comparison of two trial CSVs: the statistics and verdicts; see compare.h,
+ * and docs/SCHEMA.md for the rules (compare_out.c writes the result). Each
+ * side is grouped into cells by the summary code (which keys on the host
+ * too); a cell's compare key is that key without the host, so one file may
+ * not hold the same compare key for two hosts (it would be ambiguous which
+ * to compare). Cells are matched by a
  * linear search: even the full profile has a few hundred cells. */
 #include <errno.h>
 #include <math.h>
@@ -15,7 +16,7 @@
 #include "compare.h"
 #include "cells.h"
 #include "fingerprint.h"
-#include "json.h"
+#include "runner.h"
 #include "stats.h"
 #include "summary.h"
 #include "validate.h"
@@ -85,33 +86,6 @@ static void free_names(char **name, size_t n)
   cb_cell_names_free(name, n);
 }
 
-/* A compare key that appears twice in one file came from two hosts. */
-static int check_unique(const side_t *s, const char *label, char *err, size_t errlen)
-{
-  size_t i, j;
-  char **name;
-
-  for (i = 0; i < s->cells.n; i++) {
-    for (j = i + 1; j < s->cells.n; j++) {
-      if (!same_key(s->key[i], s->key[j]))
-        continue;
-      name = calloc(s->cells.n, sizeof(*name));
-      if (name == NULL || make_names(s->key, s->cells.n, name) != 0) {
-        free_names(name, s->cells.n);
-        snprintf(err, errlen, "out of memory");
-        return -ENOMEM;
-      }
-      snprintf(err, errlen,
-               "%s%scell %s was measured on two hosts (%s, %s); compare one host's results "
-               "at a time", label != NULL ? label : "", label != NULL ? ": " : "", name[i], cb_cell_key(&s->cells, i, "host"),
-               cb_cell_key(&s->cells, j, "host"));
-      free_names(name, s->cells.n);
-      return -EINVAL;
-    }
-  }
-  return 0;
-}
-
 static int collect_hosts(side_t *s)
 {
   const char **h = malloc((s->cells.n > 0 ? s->cells.n : 1) * sizeof(*h));
@@ -168,7 +142,7 @@ static int side_load(const cb_table_t *t, const char *label, side_t *s, char *er
   }
   if (cb_fp_of_table(t, &s->fp, &s->fp_several, what, sizeof(what)) != 0)
     memset(&s->fp, 0, sizeof(s->fp)); /* no rows: no machine, and no cell either */
-  return check_unique(s, label, err, errlen);
+  return cb_cells_one_host(&s->cells, label, err, errlen);
 }
 
 /* Names in natural order: c:2 before c:16. */
@@ -188,16 +162,24 @@ static long side_find(const side_t *s, const keyv_t key)
   return -1;
 }
 
-/* The serial cell that a cell's speedup divides by: same workload, pin, size
- * and payload, preferably the same tasks; -1 when none. */
-static long side_serial(const side_t *s, const keyv_t key)
+/* 1 when a runner is a reference (serial), not a model (runner.h). */
+static int is_reference(const char *runner)
+{
+  const cb_runner_t *r = cb_runner_find(runner);
+
+  return r != NULL && r->reference;
+}
+
+/* The reference cell that a cell's speedup divides by: same workload, pin,
+ * size and payload, preferably the same tasks; -1 when none. */
+static long side_reference(const side_t *s, const keyv_t key)
 {
   long found = -1;
   size_t i;
 
   for (i = 0; i < s->cells.n; i++) {
     const char *const *k = s->key[i];
-    if (strcmp(k[K_RUNNER], "serial") != 0 || strcmp(k[K_WORKLOAD], key[K_WORKLOAD]) != 0 ||
+    if (!is_reference(k[K_RUNNER]) || strcmp(k[K_WORKLOAD], key[K_WORKLOAD]) != 0 ||
         strcmp(k[K_PIN], key[K_PIN]) != 0 || strcmp(k[K_SIZE], key[K_SIZE]) != 0 ||
         strcmp(k[K_PAYLOAD], key[K_PAYLOAD]) != 0)
       continue;
@@ -280,7 +262,7 @@ static double divisor_of(const side_t *s, const keyv_t key, int speedup, const c
 
   if (!speedup)
     return 1;
-  sc = side_serial(s, key);
+  sc = side_reference(s, key);
   if (sc < 0 || s->cells.cell[sc].n_ok == 0) {
     *why = why_none;
     return 0;
@@ -301,7 +283,7 @@ static void compare_cell(const side_t *b, long bi, const side_t *nw, long ni, in
 
   c->base_n = b->cells.cell[bi].n_ok;
   c->new_n = nw->cells.cell[ni].n_ok;
-  if (speedup && strcmp(c->key[K_RUNNER], "serial") == 0) {
+  if (speedup && is_reference(c->key[K_RUNNER])) {
     c->status = CB_CMP_REFERENCE;
     c->why = "the serial reference of speedups";
     return;
@@ -609,298 +591,3 @@ const char *cb_cmp_status_name(cb_cmp_status_t s)
   return (size_t)s < CB_ARRAY_SIZE(names) ? names[s] : "";
 }
 
-/* ---- output ---------------------------------------------------------- */
-
-static const char *metric_name(const cb_compare_t *c)
-{
-  return c->speedup ? "speedup" : "throughput";
-}
-
-static void describe_metric(const cb_compare_t *c, cb_buf_t *out, const char *prefix)
-{
-  if (!c->speedup) {
-    cb_buf_printf(out, "%smetric: throughput (tasks/s); ratio of medians NEW/BASE with a "
-                       "95%% bootstrap confidence interval\n", prefix);
-    return;
-  }
-  cb_buf_printf(out, "%smetric: speedups over serial were compared, not throughput, since %s: "
-                     "each trial's throughput divided by the median throughput of the serial "
-                     "cell of the same workload, pin, size and payload on the same side; ratio "
-                     "of medians NEW/BASE with a 95%% bootstrap confidence interval\n", prefix,
-                 c->speedup_why != NULL ? c->speedup_why : "--speedup was given");
-}
-
-static void describe_test(const cb_compare_t *c, cb_buf_t *out, const char *prefix)
-{
-  cb_buf_printf(out, "%stest: Mann-Whitney U (two-sided), Holm-adjusted over %zu cells "
-                     "compared; alpha %g, threshold %g%% (regression: adjusted p < alpha and "
-                     "the whole CI below %g)\n", prefix, c->compared, c->alpha,
-                 100 * c->threshold, 1 - c->threshold);
-}
-
-void cb_compare_counts(const cb_compare_t *c, cb_buf_t *out)
-{
-  cb_buf_printf(out, "%zu cells compared: %zu slower (regressions), %zu faster, %zu unchanged, "
-                     "%zu noisy; %zu only in BASE, %zu only in NEW, %zu not comparable\n",
-                c->compared, c->count[CB_CMP_V_SLOWER], c->count[CB_CMP_V_FASTER],
-                c->count[CB_CMP_V_UNCHANGED], c->count[CB_CMP_V_NOISY], c->base_only, c->new_only,
-                c->not_comparable);
-}
-
-void cb_compare_overall(const cb_compare_t *c, cb_buf_t *out)
-{
-  if (c->gm_n == 0) {
-    cb_buf_printf(out, "geometric mean of the ratios: none (no cell compared)\n");
-    return;
-  }
-  cb_buf_printf(out, "geometric mean of the ratios over %zu cell%s: %.3f, 95%% CI [%.3f, %.3f]\n",
-                c->gm_n, c->gm_n == 1 ? "" : "s", c->gm, c->gm_lo, c->gm_hi);
-}
-
-void cb_compare_text(const cb_compare_t *c, cb_buf_t *out)
-{
-  size_t i, w = 4;
-  int any = 0;
-
-  for (i = 0; i < c->n; i++) {
-    if (strlen(c->cell[i].name) > w)
-      w = strlen(c->cell[i].name);
-  }
-  cb_buf_printf(out, "BASE %s (host %s)\nNEW  %s (host %s)\n", c->base_label,
-                c->base_hosts[0] ? c->base_hosts : "none", c->new_label,
-                c->new_hosts[0] ? c->new_hosts : "none");
-  describe_metric(c, out, "");
-  describe_test(c, out, "");
-  cb_buf_printf(out, "\n%-*s %11s %11s %7s %17s %9s %9s  %s\n", (int)w, "cell", "BASE median",
-                "NEW median", "ratio", "95% CI", "p", "p(Holm)", "verdict");
-  for (i = 0; i < c->n; i++) {
-    const cb_cmp_cell_t *x = &c->cell[i];
-    if (x->status != CB_CMP_COMPARED)
-      continue;
-    cb_buf_printf(out, "%-*s %11.5g %11.5g %7.3f [%6.3f, %6.3f] %9.3g %9.3g  %s%s\n", (int)w,
-                  x->name, x->base_median, x->new_median, x->ratio, x->ci_lo, x->ci_hi, x->p,
-                  x->p_holm, cb_cmp_verdict_name(x->verdict), x->regression ? "  REGRESSION" : "");
-  }
-  for (i = 0; i < c->n; i++) {
-    const cb_cmp_cell_t *x = &c->cell[i];
-    if (x->status == CB_CMP_COMPARED)
-      continue;
-    if (!any++)
-      cb_buf_printf(out, "\nnot compared:\n");
-    cb_buf_printf(out, "%-*s %s\n", (int)w, x->name, x->why);
-  }
-  cb_buf_printf(out, "\n");
-  cb_compare_counts(c, out);
-  cb_compare_overall(c, out);
-}
-
-void cb_compare_md(const cb_compare_t *c, cb_buf_t *out)
-{
-  size_t i;
-  int any = 0;
-
-  /* File names and hosts come from anywhere: escaped, so none can change the
-   * document (a backtick would end a code span, a '|' a table cell). */
-  cb_buf_printf(out, "## concbench compare\n\nBASE ");
-  cb_buf_md(out, c->base_label);
-  cb_buf_printf(out, " (host ");
-  cb_buf_md(out, c->base_hosts);
-  cb_buf_printf(out, "), NEW ");
-  cb_buf_md(out, c->new_label);
-  cb_buf_printf(out, " (host ");
-  cb_buf_md(out, c->new_hosts);
-  cb_buf_printf(out, ").\n\n");
-  describe_metric(c, out, "- ");
-  describe_test(c, out, "- ");
-  cb_buf_printf(out, "\n| cell | BASE median | NEW median | ratio | 95%% CI | p | p (Holm) | "
-                     "verdict |\n|---|---:|---:|---:|---|---:|---:|---|\n");
-  for (i = 0; i < c->n; i++) {
-    const cb_cmp_cell_t *x = &c->cell[i];
-    if (x->status != CB_CMP_COMPARED)
-      continue;
-    cb_buf_printf(out, "| `%s` | %.5g | %.5g | %.3f | %.3f – %.3f | %.3g | %.3g | %s%s%s |\n",
-                  x->name, x->base_median, x->new_median, x->ratio, x->ci_lo, x->ci_hi, x->p,
-                  x->p_holm, x->regression ? "**" : "", cb_cmp_verdict_name(x->verdict),
-                  x->regression ? " (regression)**" : "");
-  }
-  for (i = 0; i < c->n; i++) {
-    const cb_cmp_cell_t *x = &c->cell[i];
-    if (x->status == CB_CMP_COMPARED)
-      continue;
-    if (!any++)
-      cb_buf_printf(out, "\nNot compared:\n\n");
-    cb_buf_printf(out, "- `%s`: %s\n", x->name, x->why);
-  }
-  cb_buf_printf(out, "\n");
-  cb_compare_counts(c, out);
-  cb_compare_overall(c, out);
-}
-
-void cb_compare_json(const cb_compare_t *c, cb_buf_t *out)
-{
-  static const char *const f[] = { "base_median", "new_median", "ratio", "ci_lo", "ci_hi", "p",
-                                   "p_holm" };
-  json_t *root = json_object(), *side, *cells = json_array(), *x;
-  size_t i, k;
-  int bad = 0;
-
-  side = json_object();
-  cb_json_set(side, "file", cb_json_str(c->base_label), &bad);
-  cb_json_set(side, "hosts", cb_json_str(c->base_hosts), &bad);
-  cb_json_set(root, "base", side, &bad);
-  side = json_object();
-  cb_json_set(side, "file", cb_json_str(c->new_label), &bad);
-  cb_json_set(side, "hosts", cb_json_str(c->new_hosts), &bad);
-  cb_json_set(root, "new", side, &bad);
-  cb_json_set(root, "metric", json_string(metric_name(c)), &bad);
-  cb_json_set(root, "alpha", cb_json_num(c->alpha), &bad);
-  cb_json_set(root, "threshold", cb_json_num(c->threshold), &bad);
-  cb_json_set(root, "compared", json_integer((json_int_t)c->compared), &bad);
-  cb_json_set(root, "needed_n", json_integer((json_int_t)c->needed_n), &bad);
-  cb_json_set(root, "regressions", json_integer((json_int_t)c->count[CB_CMP_V_SLOWER]), &bad);
-  cb_json_set(root, "faster", json_integer((json_int_t)c->count[CB_CMP_V_FASTER]), &bad);
-  cb_json_set(root, "unchanged", json_integer((json_int_t)c->count[CB_CMP_V_UNCHANGED]), &bad);
-  cb_json_set(root, "noisy", json_integer((json_int_t)c->count[CB_CMP_V_NOISY]), &bad);
-  cb_json_set(root, "base_only", json_integer((json_int_t)c->base_only), &bad);
-  cb_json_set(root, "new_only", json_integer((json_int_t)c->new_only), &bad);
-  cb_json_set(root, "not_comparable", json_integer((json_int_t)c->not_comparable), &bad);
-  for (i = 0; i < c->n; i++) {
-    const cb_cmp_cell_t *y = &c->cell[i];
-    const double v[] = { y->base_median, y->new_median, y->ratio, y->ci_lo,
-                         y->ci_hi, y->p, y->p_holm };
-    x = json_object();
-    cb_json_set(x, "name", cb_json_str(y->name), &bad);
-    for (k = 0; k < CB_CMP_KEYS; k++)
-      cb_json_set(x, cb_compare_key_columns[k], cb_json_str(y->key[k]), &bad);
-    cb_json_set(x, "status", json_string(cb_cmp_status_name(y->status)), &bad);
-    cb_json_set(x, "base_n", json_integer((json_int_t)y->base_n), &bad);
-    cb_json_set(x, "new_n", json_integer((json_int_t)y->new_n), &bad);
-    if (y->status == CB_CMP_COMPARED) {
-      for (k = 0; k < CB_ARRAY_SIZE(f); k++)
-        cb_json_set(x, f[k], cb_json_num(v[k]), &bad);
-      cb_json_set(x, "verdict", json_string(cb_cmp_verdict_name(y->verdict)), &bad);
-      cb_json_set(x, "regression", json_boolean(y->regression), &bad);
-    } else {
-      cb_json_set(x, "reason", cb_json_str(y->why), &bad);
-    }
-    cb_json_push(cells, x, &bad);
-  }
-  x = json_object();
-  cb_json_set(x, "cells", json_integer((json_int_t)c->gm_n), &bad);
-  cb_json_set(x, "ratio", c->gm_n > 0 ? cb_json_num(c->gm) : json_null(), &bad);
-  cb_json_set(x, "ci_lo", c->gm_n > 0 ? cb_json_num(c->gm_lo) : json_null(), &bad);
-  cb_json_set(x, "ci_hi", c->gm_n > 0 ? cb_json_num(c->gm_hi) : json_null(), &bad);
-  cb_json_set(root, "geomean", x, &bad);
-  cb_json_set(root, "cells", cells, &bad);
-  if (cb_json_dump(root, bad, out) != 0)
-    out->failed = 1;
-  json_decref(root);
-}
-
-void cb_compare_csv(const cb_compare_t *c, cb_buf_t *out)
-{
-  size_t i, k;
-
-  cb_buf_printf(out, "name");
-  for (k = 0; k < CB_CMP_KEYS; k++)
-    cb_buf_printf(out, ",%s", cb_compare_key_columns[k]);
-  cb_buf_printf(out, ",metric,status,base_n,new_n,base_median,new_median,ratio,ci_lo,ci_hi,"
-                     "p,p_holm,verdict,regression,reason\n");
-  for (i = 0; i < c->n; i++) {
-    const cb_cmp_cell_t *x = &c->cell[i];
-    const double v[] = { x->base_median, x->new_median, x->ratio, x->ci_lo,
-                         x->ci_hi, x->p, x->p_holm };
-    cb_buf_csv_str(out, x->name);
-    for (k = 0; k < CB_CMP_KEYS; k++) {
-      cb_buf_put(out, ",", 1);
-      cb_buf_csv_str(out, x->key[k]);
-    }
-    cb_buf_printf(out, ",%s,%s,%zu,%zu", metric_name(c), cb_cmp_status_name(x->status),
-                  x->base_n, x->new_n);
-    for (k = 0; k < CB_ARRAY_SIZE(v); k++) {
-      cb_buf_put(out, ",", 1);
-      if (x->status == CB_CMP_COMPARED)
-        cb_buf_csv_double(out, v[k]);
-    }
-    cb_buf_printf(out, ",%s,%d,", cb_cmp_verdict_name(x->verdict), x->regression);
-    cb_buf_csv_str(out, x->status == CB_CMP_COMPARED ? "" : x->why);
-    cb_buf_put(out, "\n", 1);
-  }
-}
-
-/* ---- exports --------------------------------------------------------- */
-
-/* Each export adds one cell's entry to the document's root (an array or an
- * object). */
-typedef void (*export_fn)(json_t *root, const char *name, const cb_cell_sum_t *cs,
-                          const char *host, int *bad);
-
-static void custom_bigger_entry(json_t *root, const char *name, const cb_cell_sum_t *cs,
-                                const char *host, int *bad)
-{
-  const cb_summary_t *s = &cs->m[CB_M_throughput];
-  json_t *e = json_object();
-  char text[512];
-
-  cb_json_set(e, "name", cb_json_str(name), bad);
-  cb_json_set(e, "unit", json_string("tasks/s"), bad);
-  cb_json_set(e, "value", cb_json_num(s->median), bad);
-  snprintf(text, sizeof(text), "± %.4g", (s->ci_hi - s->ci_lo) / 2);
-  cb_json_set(e, "range", cb_json_str(text), bad);
-  snprintf(text, sizeof(text), "n=%zu cv=%.1f%% ci%.0f=[%.6g, %.6g] host=%s", s->n,
-           100 * s->cv, 100 * s->ci_level, s->ci_lo, s->ci_hi, host);
-  cb_json_set(e, "extra", cb_json_str(text), bad);
-  cb_json_push(root, e, bad);
-}
-
-static void bmf_entry(json_t *root, const char *name, const cb_cell_sum_t *cs,
-                      const char *host, int *bad)
-{
-  const cb_summary_t *s = &cs->m[CB_M_throughput];
-  json_t *e = json_object(), *m = json_object();
-
-  (void)host;
-  cb_json_set(m, "value", cb_json_num(s->median), bad);
-  cb_json_set(m, "lower_value", cb_json_num(s->ci_lo), bad);
-  cb_json_set(m, "upper_value", cb_json_num(s->ci_hi), bad);
-  cb_json_set(e, "throughput", m, bad);
-  cb_json_set(root, name, e, bad);
-}
-
-static int export_cells(const cb_table_t *t, cb_buf_t *out, export_fn fn, json_t *root,
-                        char *err, size_t errlen)
-{
-  side_t s;
-  char **names = NULL;
-  size_t i;
-  int rc, bad = 0;
-
-  rc = side_load(t, NULL, &s, err, errlen);
-  if (rc == 0) {
-    names = calloc(s.cells.n > 0 ? s.cells.n : 1, sizeof(*names));
-    rc = names == NULL ? -ENOMEM : make_names((const keyv_t *)s.key, s.cells.n, names);
-  }
-  if (rc == 0) {
-    for (i = 0; i < s.cells.n; i++) {
-      if (s.cells.cell[i].n_ok > 0)
-        fn(root, names[i], &s.cells.cell[i], cb_cell_key(&s.cells, i, "host"), &bad);
-    }
-    rc = cb_json_dump(root, bad, out);
-  }
-  if (rc == -ENOMEM)
-    snprintf(err, errlen, "out of memory");
-  json_decref(root);
-  free_names(names, s.cells.n);
-  side_free(&s);
-  return rc;
-}
-
-int cb_export_custom_bigger(const cb_table_t *t, cb_buf_t *out, char *err, size_t errlen)
-{
-  return export_cells(t, out, custom_bigger_entry, json_array(), err, errlen);
-}
-
-int cb_export_bmf(const cb_table_t *t, cb_buf_t *out, char *err, size_t errlen)
-{
-  return export_cells(t, out, bmf_entry, json_object(), err, errlen);
-}

@@ -1,4 +1,4 @@
-/* Google Benchmark JSON, built with jansson (harness/json.h: valid UTF-8,
+/* The exports of one trial CSV, built with jansson (harness/json.h: valid UTF-8,
  * null where Google Benchmark would write NaN or Infinity); see export.h.
  * A benchmark's name is what compare.py matches runs by, so it must be the
  * same for every trial of a cell and differ between cells: the cell's name
@@ -244,4 +244,86 @@ int cb_export_gbench_file(const char *path, const char *csv, size_t len, const c
   }
   cb_buf_free(&b);
   return rc;
+}
+
+/* ---- dashboards: one entry per cell ------------------------------------ */
+
+/* Each export adds one cell's entry to the document's root (an array or an
+ * object). */
+typedef void (*export_fn)(json_t *root, const char *name, const cb_cell_sum_t *cs,
+                          const char *host, int *bad);
+
+static void custom_bigger_entry(json_t *root, const char *name, const cb_cell_sum_t *cs,
+                                const char *host, int *bad)
+{
+  const cb_summary_t *s = &cs->m[CB_M_throughput];
+  json_t *e = json_object();
+  char text[512];
+
+  cb_json_set(e, "name", cb_json_str(name), bad);
+  cb_json_set(e, "unit", json_string("tasks/s"), bad);
+  cb_json_set(e, "value", cb_json_num(s->median), bad);
+  snprintf(text, sizeof(text), "± %.4g", (s->ci_hi - s->ci_lo) / 2);
+  cb_json_set(e, "range", cb_json_str(text), bad);
+  snprintf(text, sizeof(text), "n=%zu cv=%.1f%% ci%.0f=[%.6g, %.6g] host=%s", s->n,
+           100 * s->cv, 100 * s->ci_level, s->ci_lo, s->ci_hi, host);
+  cb_json_set(e, "extra", cb_json_str(text), bad);
+  cb_json_push(root, e, bad);
+}
+
+static void bmf_entry(json_t *root, const char *name, const cb_cell_sum_t *cs,
+                      const char *host, int *bad)
+{
+  const cb_summary_t *s = &cs->m[CB_M_throughput];
+  json_t *e = json_object(), *m = json_object();
+
+  (void)host;
+  cb_json_set(m, "value", cb_json_num(s->median), bad);
+  cb_json_set(m, "lower_value", cb_json_num(s->ci_lo), bad);
+  cb_json_set(m, "upper_value", cb_json_num(s->ci_hi), bad);
+  cb_json_set(e, "throughput", m, bad);
+  cb_json_set(root, name, e, bad);
+}
+
+static int export_cells(const cb_table_t *t, cb_buf_t *out, export_fn fn, json_t *root,
+                        char *err, size_t errlen)
+{
+  cb_cells_t cells;
+  char **names = NULL;
+  size_t i;
+  int rc, bad = 0, built = 0;
+
+  rc = cb_cells_build(t, &cells, err, errlen);
+  if (rc == 0) {
+    built = 1;
+    rc = cb_cells_one_host(&cells, NULL, err, errlen);
+  }
+  if (rc == 0) {
+    names = calloc(cells.n > 0 ? cells.n : 1, sizeof(*names));
+    rc = names == NULL ? -ENOMEM : cb_cells_names(&cells, 0, names);
+  }
+  if (rc == 0) {
+    for (i = 0; i < cells.n; i++) {
+      if (cells.cell[i].n_ok > 0)
+        fn(root, names[i], &cells.cell[i], cb_cell_key(&cells, i, "host"), &bad);
+    }
+    rc = cb_json_dump(root, bad, out);
+  }
+  if (rc == -ENOMEM)
+    snprintf(err, errlen, "out of memory");
+  json_decref(root);
+  cb_cell_names_free(names, built ? cells.n : 0);
+  if (built)
+    cb_cells_free(&cells);
+  return rc;
+}
+
+int cb_export_custom_bigger(const cb_table_t *t, cb_buf_t *out, char *err, size_t errlen)
+{
+  return export_cells(t, out, custom_bigger_entry, json_array(), err, errlen);
+}
+
+int cb_export_bmf(const cb_table_t *t, cb_buf_t *out, char *err, size_t errlen)
+{
+  return export_cells(t, out, bmf_entry, json_object(), err, errlen);
 }
