@@ -65,6 +65,17 @@ int cb_default_dispatch(const char *runner, const char *dispatch)
          (r != NULL && r->dispatches[0] != NULL && strcmp(r->dispatches[0], dispatch) == 0);
 }
 
+const char *cb_reference_runner(void)
+{
+  size_t i;
+
+  for (i = 0; i < cb_runners_count; i++) {
+    if (cb_runners[i]->reference)
+      return cb_runners[i]->name;
+  }
+  return "reference";
+}
+
 void cb_cell_names_free(char **name, size_t n)
 {
   size_t i;

@@ -49,6 +49,10 @@ const char *cb_key_absent(const char *column);
 int cb_default_transport(const char *runner, const char *transport);
 int cb_default_dispatch(const char *runner, const char *dispatch);
 
+/* The name of the registry's first reference runner (serial), for messages
+ * about speedups; "reference" when there is none. */
+const char *cb_reference_runner(void);
+
 /* The names of n cells (docs/SCHEMA.md, "Names"): WORKLOAD/RUNNER/c:C/pin:P,
  * then /transport:T and /dispatch:D when not the runner's default,
  * /payload:N when not 0, /gil in GIL mode; then size, tasks, transport,

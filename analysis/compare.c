@@ -21,6 +21,19 @@
 #include "summary.h"
 #include "validate.h"
 
+/* The summary's metrics by CB_M_* index: the column compared, and its label
+ * when divided by the reference (the speedup, for throughput). */
+static const char *const metric_columns[] = {
+#define CB_CMP_COLUMN(m) #m,
+  CB_METRICS(CB_CMP_COLUMN)
+#undef CB_CMP_COLUMN
+};
+static const char *const metric_relative[] = {
+#define CB_CMP_RELATIVE(m) "relative_" #m,
+  CB_METRICS(CB_CMP_RELATIVE)
+#undef CB_CMP_RELATIVE
+};
+
 /* Compare key index k is key column k + 1 (cells.h: the host comes first). */
 enum { K_WORKLOAD, K_RUNNER, K_TRANSPORT, K_PIN, K_C, K_TASKS, K_SIZE, K_PAYLOAD, K_GIL, K_SI,
        K_DISPATCH };
@@ -145,10 +158,13 @@ static int side_load(const cb_table_t *t, const char *label, side_t *s, char *er
   return cb_cells_one_host(&s->cells, label, err, errlen);
 }
 
-/* Names in natural order: c:2 before c:16. */
+/* Names in natural order (c:2 before c:16), then metrics in the order asked. */
 static int cmp_cell_name(const void *a, const void *b)
 {
-  return strverscmp(((const cb_cmp_cell_t *)a)->name, ((const cb_cmp_cell_t *)b)->name);
+  const cb_cmp_cell_t *x = a, *y = b;
+  int c = strverscmp(x->name, y->name);
+
+  return c != 0 ? c : (x->metric > y->metric) - (x->metric < y->metric);
 }
 
 static long side_find(const side_t *s, const keyv_t key)
@@ -227,24 +243,25 @@ static double median_of(const double *v, size_t n)
   return s.median;
 }
 
-static cb_cmp_verdict_t verdict(const cb_cmp_cell_t *c, double alpha, double t)
+/* A ratio below 1 is worse when higher is better, above 1 when lower is. */
+static cb_cmp_verdict_t verdict(const cb_cmp_cell_t *c, int lower_better, double alpha, double t)
 {
-  int sig = c->p_holm < alpha;
+  int sig = c->p_holm < alpha, down = sig && c->ci_hi < 1 - t, up = sig && c->ci_lo > 1 + t;
 
-  if (sig && c->ci_hi < 1 - t)
+  if (lower_better ? up : down)
     return CB_CMP_V_SLOWER;
-  if (sig && c->ci_lo > 1 + t)
+  if (lower_better ? down : up)
     return CB_CMP_V_FASTER;
   if (c->ci_lo >= 1 - t && c->ci_hi <= 1 + t)
     return CB_CMP_V_UNCHANGED;
   return CB_CMP_V_NOISY;
 }
 
-/* The samples of a cell for the metric compared: throughput, or throughput
- * over the serial median of its side. NULL on ENOMEM. */
-static double *samples(const side_t *s, size_t cell, double divisor, size_t *n)
+/* The samples of a cell for a metric: as measured, or over the reference's
+ * median of its side. NULL on ENOMEM. */
+static double *samples(const side_t *s, size_t cell, int m, double divisor, size_t *n)
 {
-  double *v = cb_cell_samples(&s->cells, cell, "throughput", n);
+  double *v = cb_cell_samples(&s->cells, cell, metric_columns[m], n);
   size_t i;
 
   for (i = 0; v != NULL && divisor != 1 && i < *n; i++)
@@ -254,29 +271,42 @@ static double *samples(const side_t *s, size_t cell, double divisor, size_t *n)
 
 /* Divisor of a cell's samples on one side; 0 when the cell is not comparable
  * (with *why set). */
-static double divisor_of(const side_t *s, const keyv_t key, int speedup, const char *why_none,
-                         const char **why)
+static double divisor_of(const side_t *s, const keyv_t key, int m, int speedup,
+                         const char *side, char *why, size_t whylen)
 {
   long sc;
-  double med;
+  double med = 0;
 
   if (!speedup)
     return 1;
   sc = side_reference(s, key);
-  if (sc < 0 || s->cells.cell[sc].n_ok == 0) {
-    *why = why_none;
+  if (sc >= 0 && s->cells.cell[sc].n_ok > 0)
+    med = s->cells.cell[sc].m[m].median;
+  if (!(med > 0)) {
+    snprintf(why, whylen, "no %s cell with ok trials in %s", cb_reference_runner(), side);
     return 0;
   }
-  med = s->cells.cell[sc].m[CB_M_throughput].median;
-  if (!(med > 0))
-    *why = why_none;
-  return med > 0 ? med : 0;
+  return med;
+}
+
+/* The bootstrap seed of a line: its cell's name, and its metric unless
+ * throughput (so that a comparison of throughput alone is as it was). */
+static uint64_t line_seed(const char *name, int m)
+{
+  uint64_t h = name_seed(name);
+  const char *s = metric_columns[m];
+
+  if (m == CB_M_throughput)
+    return h;
+  for (h = (h ^ '|') * UINT64_C(0x100000001b3); *s != '\0'; s++)
+    h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+  return h;
 }
 
 /* Compare one pair of cells. The samples of a compared cell are kept in *pr
  * (the caller frees them) for the overall geometric mean. */
-static void compare_cell(const side_t *b, long bi, const side_t *nw, long ni, int speedup,
-                         unsigned rounds, cb_cmp_cell_t *c, cb_pair_t *pr)
+static void compare_cell(const side_t *b, long bi, const side_t *nw, long ni, int m,
+                         int speedup, unsigned rounds, cb_cmp_cell_t *c, cb_pair_t *pr)
 {
   double db, dn, *x = NULL, *y = NULL;
   size_t nx = 0, ny = 0;
@@ -285,24 +315,25 @@ static void compare_cell(const side_t *b, long bi, const side_t *nw, long ni, in
   c->new_n = nw->cells.cell[ni].n_ok;
   if (speedup && is_reference(c->key[K_RUNNER])) {
     c->status = CB_CMP_REFERENCE;
-    c->why = "the serial reference of speedups";
+    snprintf(c->why, sizeof(c->why), "the %s reference of speedups", c->key[K_RUNNER]);
     return;
   }
   if (c->base_n == 0 || c->new_n == 0) {
     c->status = CB_CMP_NO_DATA;
-    c->why = c->base_n + c->new_n == 0 ? "no ok trial in BASE nor NEW"
+    snprintf(c->why, sizeof(c->why), "%s",
+             c->base_n + c->new_n == 0 ? "no ok trial in BASE nor NEW"
              : c->base_n == 0          ? "no ok trial in BASE"
-                                       : "no ok trial in NEW";
+                                       : "no ok trial in NEW");
     return;
   }
-  db = divisor_of(b, b->key[bi], speedup, "no serial cell with ok trials in BASE", &c->why);
-  dn = divisor_of(nw, nw->key[ni], speedup, "no serial cell with ok trials in NEW", &c->why);
+  db = divisor_of(b, b->key[bi], m, speedup, "BASE", c->why, sizeof(c->why));
+  dn = divisor_of(nw, nw->key[ni], m, speedup, "NEW", c->why, sizeof(c->why));
   if (db == 0 || dn == 0) {
     c->status = CB_CMP_NO_SERIAL;
     return;
   }
-  x = samples(b, (size_t)bi, db, &nx);
-  y = samples(nw, (size_t)ni, dn, &ny);
+  x = samples(b, (size_t)bi, m, db, &nx);
+  y = samples(nw, (size_t)ni, m, dn, &ny);
   c->status = CB_CMP_COMPARED;
   if (x == NULL || y == NULL) {
     c->p = -1; /* out of memory: reported by the caller */
@@ -311,11 +342,11 @@ static void compare_cell(const side_t *b, long bi, const side_t *nw, long ni, in
     c->new_median = median_of(y, ny);
     if (!(c->base_median > 0)) {
       c->status = CB_CMP_NO_DATA;
-      c->why = "median throughput 0 in BASE";
+      snprintf(c->why, sizeof(c->why), "median %s 0 in BASE", metric_columns[m]);
     } else {
       c->p = cb_mann_whitney_p(x, nx, y, ny);
-      c->ratio = cb_bootstrap_ratio(x, nx, y, ny, 0.95, rounds, name_seed(c->name), &c->ci_lo,
-                                    &c->ci_hi);
+      c->ratio = cb_bootstrap_ratio(x, nx, y, ny, 0.95, rounds, line_seed(c->name, m),
+                                    &c->ci_lo, &c->ci_hi);
       if (c->ratio > 0) {
         *pr = (cb_pair_t){ .x = x, .nx = nx, .y = y, .ny = ny };
         return;
@@ -329,12 +360,12 @@ static void compare_cell(const side_t *b, long bi, const side_t *nw, long ni, in
 /* The geometric mean of the ratios of the cells compared whose ratio is
  * above 0 (a zero median in NEW has no logarithm; such a cell is left out
  * and not counted). */
-static void overall(cb_compare_t *out, const cb_pair_t *pr, size_t k, unsigned rounds)
+static void overall(cb_cmp_metric_t *mt, const cb_pair_t *pr, size_t k, unsigned rounds)
 {
-  out->gm_n = k;
+  mt->gm_n = k;
   if (k > 0)
-    out->gm = cb_bootstrap_geomean(pr, k, 0.95, rounds, name_seed("geometric mean"),
-                                   &out->gm_lo, &out->gm_hi);
+    mt->gm = cb_bootstrap_geomean(pr, k, 0.95, rounds, line_seed("geometric mean", mt->m),
+                                  &mt->gm_lo, &mt->gm_hi);
 }
 
 void cb_compare_free(cb_compare_t *c)
@@ -355,9 +386,11 @@ void cb_compare_free(cb_compare_t *c)
   memset(c, 0, sizeof(*c));
 }
 
-/* Pair BASE's cells with NEW's: out->cell gets the union, with index pairs. */
+/* Pair BASE's cells with NEW's: out->cell gets the union, each cell once per
+ * metric (line i * nmetrics + j), with index pairs per cell. */
 static int pair_cells(const side_t *b, const side_t *nw, cb_compare_t *out, long *bi, long *ni)
 {
+  size_t nm = out->nmetrics;
   size_t i, k, n = 0;
   keyv_t *keys;
   char **names;
@@ -375,7 +408,7 @@ static int pair_cells(const side_t *b, const side_t *nw, cb_compare_t *out, long
   }
   keys = malloc((n > 0 ? n : 1) * sizeof(*keys));
   names = calloc(n > 0 ? n : 1, sizeof(*names));
-  out->cell = calloc(n > 0 ? n : 1, sizeof(*out->cell));
+  out->cell = calloc(n * nm > 0 ? n * nm : 1, sizeof(*out->cell));
   if (keys == NULL || names == NULL || out->cell == NULL) {
     rc = -ENOMEM;
     goto out;
@@ -383,12 +416,14 @@ static int pair_cells(const side_t *b, const side_t *nw, cb_compare_t *out, long
   for (i = 0; i < n; i++)
     memcpy(keys[i], bi[i] >= 0 ? b->key[bi[i]] : nw->key[ni[i]], sizeof(keys[i]));
   rc = make_names((const keyv_t *)keys, n, names);
-  for (i = 0; rc == 0 && i < n; i++) {
+  for (i = 0; rc == 0 && i < n * nm; i++) {
     cb_cmp_cell_t *c = &out->cell[out->n++];
-    c->name = names[i];
-    names[i] = NULL;
+    c->metric = i % nm;
+    c->name = strdup(names[i / nm]);
+    if (c->name == NULL)
+      rc = -ENOMEM;
     for (k = 0; k < CB_CMP_KEYS; k++) {
-      c->key[k] = strdup(keys[i][k]);
+      c->key[k] = strdup(keys[i / nm][k]);
       if (c->key[k] == NULL)
         rc = -ENOMEM;
     }
@@ -427,7 +462,7 @@ static int speedup_reason(const side_t *b, const side_t *nw, const cb_compare_op
 
 static int too_few(const cb_compare_t *out, char *err, size_t errlen)
 {
-  const cb_cmp_cell_t *first = NULL;
+  const cb_cmp_cell_t *first = NULL, *last = NULL;
   char others[64] = "";
   size_t i, more = 0;
 
@@ -436,10 +471,12 @@ static int too_few(const cb_compare_t *out, char *err, size_t errlen)
     if (c->status != CB_CMP_COMPARED ||
         cb_mw_min_p(c->base_n, c->new_n) * (double)out->compared < out->alpha)
       continue;
+    /* the lines of a cell are neighbours until the result is sorted */
     if (first == NULL)
       first = c;
-    else
+    else if (strcmp(c->name, last->name) != 0)
       more++;
+    last = c;
   }
   if (first == NULL)
     return 0;
@@ -447,14 +484,72 @@ static int too_few(const cb_compare_t *out, char *err, size_t errlen)
     snprintf(others, sizeof(others), " (and %zu more cell%s)", more, more > 1 ? "s" : "");
   snprintf(err, errlen,
            "too few repetitions: cell %s has %zu ok trials in %s and %zu in %s%s; with %zu "
-           "cells compared at alpha %g (Holm), Mann-Whitney needs at least %zu per side "
-           "(the smallest p-value of %zu against %zu is %.3g, times %zu cells): run with "
+           "%s at alpha %g (Holm), Mann-Whitney needs at least %zu per side "
+           "(the smallest p-value of %zu against %zu is %.3g, times %zu%s): run with "
            "--reps %zu or more",
            first->name, first->base_n, out->base_label, first->new_n, out->new_label,
-           others, out->compared, out->alpha, out->needed_n,
-           first->base_n, first->new_n, cb_mw_min_p(first->base_n, first->new_n),
-           out->compared, out->needed_n);
+           others, out->compared,
+           out->nmetrics > 1 ? "comparisons (cells times metrics)" : "cells compared",
+           out->alpha, out->needed_n, first->base_n, first->new_n,
+           cb_mw_min_p(first->base_n, first->new_n), out->compared,
+           out->nmetrics > 1 ? "" : " cells", out->needed_n);
   return -ERANGE;
+}
+
+/* The metrics asked for, labelled once the metric (or its ratio to the
+ * reference) is known. */
+static void set_metrics(const cb_compare_opts_t *o, cb_compare_t *out)
+{
+  size_t j;
+
+  out->nmetrics = o->nmetrics > 0 ? o->nmetrics : 1;
+  for (j = 0; j < out->nmetrics; j++) {
+    cb_cmp_metric_t *mt = &out->metric[j];
+    mt->m = o->nmetrics > 0 ? o->metrics[j] : CB_M_throughput;
+    mt->lower_better = mt->m != CB_M_throughput;
+  }
+}
+
+static void label_metrics(cb_compare_t *out)
+{
+  size_t j;
+
+  for (j = 0; j < out->nmetrics; j++) {
+    cb_cmp_metric_t *mt = &out->metric[j];
+    mt->name = !out->speedup                ? metric_columns[mt->m]
+               : mt->m == CB_M_throughput ? "speedup"
+                                          : metric_relative[mt->m];
+  }
+}
+
+/* Verdicts once p holds the Holm-adjusted p-values of the lines compared,
+ * in line order; counts per metric and over all. */
+static void judge(cb_compare_t *out, const double *p)
+{
+  size_t i, k = 0;
+
+  for (i = 0; i < out->n; i++) {
+    cb_cmp_cell_t *c = &out->cell[i];
+    cb_cmp_metric_t *mt = &out->metric[c->metric];
+    switch (c->status) {
+    case CB_CMP_COMPARED:
+      c->p_holm = p[k++];
+      c->verdict = verdict(c, mt->lower_better, out->alpha, out->threshold);
+      c->regression = c->verdict == CB_CMP_V_SLOWER;
+      mt->compared++;
+      break;
+    case CB_CMP_BASE_ONLY: mt->base_only++; break;
+    case CB_CMP_NEW_ONLY: mt->new_only++; break;
+    default: mt->not_comparable++; break;
+    }
+    mt->count[c->verdict]++;
+    out->count[c->verdict]++;
+  }
+  for (k = 0; k < out->nmetrics; k++) {
+    out->base_only += out->metric[k].base_only;
+    out->new_only += out->metric[k].new_only;
+    out->not_comparable += out->metric[k].not_comparable;
+  }
 }
 
 int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_compare_opts_t *o,
@@ -464,8 +559,8 @@ int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_c
   side_t *sides = calloc(2, sizeof(*sides)), *b = sides, *nw = sides + 1;
   long *bi = NULL, *ni = NULL;
   double *p = NULL;
-  cb_pair_t *pr = NULL;
-  size_t i, k, npr = 0;
+  cb_pair_t *pr = NULL; /* per metric j: pr[j * stride ...], npr[j] of them */
+  size_t i, j, nm, stride = 0, npr[CB_M__COUNT] = { 0 };
   int rc;
 
   memset(out, 0, sizeof(*out));
@@ -475,37 +570,45 @@ int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_c
   }
   out->alpha = o->alpha;
   out->threshold = o->threshold;
+  set_metrics(o, out);
+  nm = out->nmetrics;
   rc = side_load(base, o->base_label, b, err, errlen);
   if (rc == 0)
     rc = side_load(new_, o->new_label, nw, err, errlen);
   if (rc != 0)
     goto out;
   rc = -ENOMEM;
+  stride = b->cells.n + 1;
   out->base_hosts = strdup(b->hosts);
   out->new_hosts = strdup(nw->hosts);
   out->base_label = strdup(o->base_label);
   out->new_label = strdup(o->new_label);
   bi = malloc((b->cells.n + nw->cells.n + 1) * sizeof(*bi));
   ni = malloc((b->cells.n + nw->cells.n + 1) * sizeof(*ni));
-  p = malloc((b->cells.n + 1) * sizeof(*p));
-  pr = calloc(b->cells.n + 1, sizeof(*pr));
+  p = malloc(stride * nm * sizeof(*p));
+  pr = calloc(stride * nm, sizeof(*pr));
   if (out->base_hosts == NULL || out->new_hosts == NULL || out->base_label == NULL ||
       out->new_label == NULL || bi == NULL || ni == NULL || p == NULL || pr == NULL ||
       pair_cells(b, nw, out, bi, ni) != 0)
     goto out;
   if (speedup_reason(b, nw, o, out) != 0)
     goto out;
+  label_metrics(out);
   for (i = 0; i < out->n; i++) {
     cb_cmp_cell_t *c = &out->cell[i];
-    if (bi[i] < 0 || ni[i] < 0) {
-      c->status = bi[i] < 0 ? CB_CMP_NEW_ONLY : CB_CMP_BASE_ONLY;
-      c->why = bi[i] < 0 ? "only in NEW" : "only in BASE";
-      c->base_n = bi[i] < 0 ? 0 : b->cells.cell[bi[i]].n_ok;
-      c->new_n = ni[i] < 0 ? 0 : nw->cells.cell[ni[i]].n_ok;
+    long x = bi[i / nm], y = ni[i / nm];
+    cb_pair_t *slot;
+    j = c->metric;
+    slot = &pr[j * stride + npr[j]];
+    if (x < 0 || y < 0) {
+      c->status = x < 0 ? CB_CMP_NEW_ONLY : CB_CMP_BASE_ONLY;
+      snprintf(c->why, sizeof(c->why), "%s", x < 0 ? "only in NEW" : "only in BASE");
+      c->base_n = x < 0 ? 0 : b->cells.cell[x].n_ok;
+      c->new_n = y < 0 ? 0 : nw->cells.cell[y].n_ok;
       continue;
     }
-    compare_cell(b, bi[i], nw, ni[i], out->speedup, o->rounds, c, &pr[npr]);
-    npr += pr[npr].x != NULL;
+    compare_cell(b, x, nw, y, out->metric[j].m, out->speedup, o->rounds, c, slot);
+    npr[j] += slot->x != NULL;
     if (c->status == CB_CMP_COMPARED && c->p < 0)
       goto out;
     if (c->status == CB_CMP_COMPARED)
@@ -516,21 +619,9 @@ int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_c
   if (rc != 0)
     goto out;
   cb_holm(p, out->compared);
-  overall(out, pr, npr, o->rounds);
-  for (i = 0, k = 0; i < out->n; i++) {
-    cb_cmp_cell_t *c = &out->cell[i];
-    switch (c->status) {
-    case CB_CMP_COMPARED:
-      c->p_holm = p[k++];
-      c->verdict = verdict(c, out->alpha, out->threshold);
-      c->regression = c->verdict == CB_CMP_V_SLOWER;
-      break;
-    case CB_CMP_BASE_ONLY: out->base_only++; break;
-    case CB_CMP_NEW_ONLY: out->new_only++; break;
-    default: out->not_comparable++; break;
-    }
-    out->count[c->verdict]++;
-  }
+  for (j = 0; j < nm; j++)
+    overall(&out->metric[j], &pr[j * stride], npr[j], o->rounds);
+  judge(out, p);
   qsort(out->cell, out->n, sizeof(*out->cell), cmp_cell_name);
   rc = 0;
 out:
@@ -538,9 +629,11 @@ out:
     snprintf(err, errlen, "out of memory");
   if (rc != 0)
     cb_compare_free(out);
-  for (i = 0; i < npr; i++) {
-    free((double *)pr[i].x);
-    free((double *)pr[i].y);
+  for (j = 0; pr != NULL && j < nm; j++) {
+    for (i = 0; i < npr[j]; i++) {
+      free((double *)pr[j * stride + i].x);
+      free((double *)pr[j * stride + i].y);
+    }
   }
   free(pr);
   free(bi);
@@ -591,3 +684,49 @@ const char *cb_cmp_status_name(cb_cmp_status_t s)
   return (size_t)s < CB_ARRAY_SIZE(names) ? names[s] : "";
 }
 
+
+const char *cb_compare_metric_names(void)
+{
+  static char names[256];
+  size_t i, used = 0;
+
+  if (names[0] == '\0') {
+    for (i = 0; i < CB_ARRAY_SIZE(metric_columns) && used < sizeof(names); i++)
+      used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", i > 0 ? ", " : "",
+                               metric_columns[i]);
+  }
+  return names;
+}
+
+int cb_compare_metrics_parse(const char *list, cb_compare_opts_t *o, char *bad, size_t badlen)
+{
+  const char *p = list, *end;
+  size_t len, i, j;
+
+  o->nmetrics = 0;
+  do {
+    end = strchr(p, ',');
+    len = end != NULL ? (size_t)(end - p) : strlen(p);
+    for (i = 0; i < CB_ARRAY_SIZE(metric_columns); i++) {
+      if (strlen(metric_columns[i]) == len && strncmp(metric_columns[i], p, len) == 0)
+        break;
+    }
+    for (j = 0; i < CB_ARRAY_SIZE(metric_columns) && j < o->nmetrics; j++) {
+      if (o->metrics[j] == (int)i)
+        i = CB_ARRAY_SIZE(metric_columns); /* listed twice */
+    }
+    if (i == CB_ARRAY_SIZE(metric_columns) || o->nmetrics == CB_M__COUNT) {
+      snprintf(bad, badlen, "%.*s", (int)len, p);
+      o->nmetrics = 0;
+      return -EINVAL;
+    }
+    o->metrics[o->nmetrics++] = (int)i;
+    p = end != NULL ? end + 1 : NULL;
+  } while (p != NULL);
+  return 0;
+}
+
+const char *cb_compare_metric_column(int m)
+{
+  return m >= 0 && (size_t)m < CB_ARRAY_SIZE(metric_columns) ? metric_columns[m] : "";
+}
