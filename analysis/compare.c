@@ -3,8 +3,7 @@
  * side is grouped into cells by the summary code (which keys on the host
  * too); a cell's compare key is that key without the host, so one file may
  * not hold the same compare key for two hosts (it would be ambiguous which
- * to compare). Cells are matched by a
- * linear search: even the full profile has a few hundred cells. */
+ * to compare) (compare_side.c). */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -15,6 +14,7 @@
 #include "cb.h"
 #include "compare.h"
 #include "cells.h"
+#include "compare_side.h"
 #include "fingerprint.h"
 #include "runner.h"
 #include "stats.h"
@@ -34,130 +34,6 @@ static const char *const metric_relative[] = {
 #undef CB_CMP_RELATIVE
 };
 
-/* Compare key index k is key column k + 1 (cells.h: the host comes first). */
-enum { K_WORKLOAD, K_RUNNER, K_TRANSPORT, K_PIN, K_C, K_TASKS, K_SIZE, K_PAYLOAD, K_GIL, K_SI,
-       K_DISPATCH };
-
-typedef const char *keyv_t[CB_CMP_KEYS];
-
-/* One file: its cells, each cell's compare key, and the hosts it holds. */
-typedef struct side_s {
-  cb_cells_t cells;
-  keyv_t *key;
-  char *hosts;   /* distinct hosts, sorted, comma-separated */
-  size_t nhosts;
-  cb_fp_t fp;    /* the machine of its first row */
-  int fp_several; /* some row comes from another machine or build */
-  int built;
-} side_t;
-
-static void side_free(side_t *s)
-{
-  if (s->built)
-    cb_cells_free(&s->cells);
-  free(s->key);
-  free(s->hosts);
-  memset(s, 0, sizeof(*s));
-}
-
-static int same_key(const keyv_t a, const keyv_t b)
-{
-  size_t i;
-
-  for (i = 0; i < CB_CMP_KEYS; i++) {
-    if (strcmp(a[i], b[i]) != 0)
-      return 0;
-  }
-  return 1;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Names of n cells (cells.h): the host is not part of compare's key. */
-static int make_names(const keyv_t *key, size_t n, char **name)
-{
-  cb_keyv_t *full = malloc((n > 0 ? n : 1) * sizeof(*full));
-  size_t i;
-  int rc;
-
-  if (full == NULL)
-    return -ENOMEM;
-  for (i = 0; i < n; i++) {
-    full[i][CB_KEY_HOST] = "";
-    memcpy(&full[i][1], key[i], sizeof(key[i]));
-  }
-  rc = cb_cell_names((const cb_keyv_t *)full, n, name);
-  free(full);
-  return rc;
-}
-
-static void free_names(char **name, size_t n)
-{
-  cb_cell_names_free(name, n);
-}
-
-static int collect_hosts(side_t *s)
-{
-  const char **h = malloc((s->cells.n > 0 ? s->cells.n : 1) * sizeof(*h));
-  size_t i, len = 1;
-
-  if (h == NULL)
-    return -ENOMEM;
-  for (i = 0; i < s->cells.n; i++)
-    h[i] = cb_cell_key(&s->cells, i, "host");
-  qsort(h, s->cells.n, sizeof(*h), cmp_str);
-  for (i = 0; i < s->cells.n; i++)
-    len += strlen(h[i]) + 1;
-  s->hosts = malloc(len);
-  if (s->hosts == NULL) {
-    free(h);
-    return -ENOMEM;
-  }
-  s->hosts[0] = '\0';
-  for (i = 0; i < s->cells.n; i++) {
-    if (i > 0 && strcmp(h[i], h[i - 1]) == 0)
-      continue;
-    if (s->nhosts++ > 0)
-      strcat(s->hosts, ",");
-    strcat(s->hosts, h[i]);
-  }
-  free(h);
-  return 0;
-}
-
-static int side_load(const cb_table_t *t, const char *label, side_t *s, char *err, size_t errlen)
-{
-  char what[512];
-  size_t i, k;
-  int rc;
-
-  memset(s, 0, sizeof(*s));
-  rc = cb_cells_build(t, &s->cells, what, sizeof(what));
-  if (rc != 0) {
-    if (label != NULL)
-      snprintf(err, errlen, "%s: %s", label, what);
-    else
-      snprintf(err, errlen, "%s", what);
-    return rc;
-  }
-  s->built = 1;
-  s->key = malloc((s->cells.n > 0 ? s->cells.n : 1) * sizeof(*s->key));
-  if (s->key == NULL || collect_hosts(s) != 0) {
-    snprintf(err, errlen, "out of memory");
-    return -ENOMEM;
-  }
-  for (i = 0; i < s->cells.n; i++) {
-    for (k = 0; k < CB_CMP_KEYS; k++)
-      s->key[i][k] = cb_cell_key(&s->cells, i, cb_compare_key_columns[k]);
-  }
-  if (cb_fp_of_table(t, &s->fp, &s->fp_several, what, sizeof(what)) != 0)
-    memset(&s->fp, 0, sizeof(s->fp)); /* no rows: no machine, and no cell either */
-  return cb_cells_one_host(&s->cells, label, err, errlen);
-}
-
 /* Names in natural order (c:2 before c:16), then metrics in the order asked. */
 static int cmp_cell_name(const void *a, const void *b)
 {
@@ -165,46 +41,6 @@ static int cmp_cell_name(const void *a, const void *b)
   int c = strverscmp(x->name, y->name);
 
   return c != 0 ? c : (x->metric > y->metric) - (x->metric < y->metric);
-}
-
-static long side_find(const side_t *s, const keyv_t key)
-{
-  size_t i;
-
-  for (i = 0; i < s->cells.n; i++) {
-    if (same_key(s->key[i], key))
-      return (long)i;
-  }
-  return -1;
-}
-
-/* 1 when a runner is a reference (serial), not a model (runner.h). */
-static int is_reference(const char *runner)
-{
-  const cb_runner_t *r = cb_runner_find(runner);
-
-  return r != NULL && r->reference;
-}
-
-/* The reference cell that a cell's speedup divides by: same workload, pin,
- * size and payload, preferably the same tasks; -1 when none. */
-static long side_reference(const side_t *s, const keyv_t key)
-{
-  long found = -1;
-  size_t i;
-
-  for (i = 0; i < s->cells.n; i++) {
-    const char *const *k = s->key[i];
-    if (!is_reference(k[K_RUNNER]) || strcmp(k[K_WORKLOAD], key[K_WORKLOAD]) != 0 ||
-        strcmp(k[K_PIN], key[K_PIN]) != 0 || strcmp(k[K_SIZE], key[K_SIZE]) != 0 ||
-        strcmp(k[K_PAYLOAD], key[K_PAYLOAD]) != 0)
-      continue;
-    if (strcmp(k[K_TASKS], key[K_TASKS]) == 0)
-      return (long)i;
-    if (found < 0)
-      found = (long)i;
-  }
-  return found;
 }
 
 size_t cb_compare_needed_n(size_t m, double alpha)
@@ -259,7 +95,7 @@ static cb_cmp_verdict_t verdict(const cb_cmp_cell_t *c, int lower_better, double
 
 /* The samples of a cell for a metric: as measured, or over the reference's
  * median of its side. NULL on ENOMEM. */
-static double *samples(const side_t *s, size_t cell, int m, double divisor, size_t *n)
+static double *samples(const cb__side_t *s, size_t cell, int m, double divisor, size_t *n)
 {
   double *v = cb_cell_samples(&s->cells, cell, metric_columns[m], n);
   size_t i;
@@ -271,7 +107,7 @@ static double *samples(const side_t *s, size_t cell, int m, double divisor, size
 
 /* Divisor of a cell's samples on one side; 0 when the cell is not comparable
  * (with *why set). */
-static double divisor_of(const side_t *s, const keyv_t key, int m, int speedup,
+static double divisor_of(const cb__side_t *s, const cb__keyv_t key, int m, int speedup,
                          const char *side, char *why, size_t whylen)
 {
   long sc;
@@ -279,7 +115,7 @@ static double divisor_of(const side_t *s, const keyv_t key, int m, int speedup,
 
   if (!speedup)
     return 1;
-  sc = side_reference(s, key);
+  sc = cb__side_reference(s, key);
   if (sc >= 0 && s->cells.cell[sc].n_ok > 0)
     med = s->cells.cell[sc].m[m].median;
   if (!(med > 0)) {
@@ -305,7 +141,7 @@ static uint64_t line_seed(const char *name, int m)
 
 /* Compare one pair of cells. The samples of a compared cell are kept in *pr
  * (the caller frees them) for the overall geometric mean. */
-static void compare_cell(const side_t *b, long bi, const side_t *nw, long ni, int m,
+static void compare_cell(const cb__side_t *b, long bi, const cb__side_t *nw, long ni, int m,
                          int speedup, unsigned rounds, cb_cmp_cell_t *c, cb_pair_t *pr)
 {
   double db, dn, *x = NULL, *y = NULL;
@@ -313,9 +149,9 @@ static void compare_cell(const side_t *b, long bi, const side_t *nw, long ni, in
 
   c->base_n = b->cells.cell[bi].n_ok;
   c->new_n = nw->cells.cell[ni].n_ok;
-  if (speedup && is_reference(c->key[K_RUNNER])) {
+  if (speedup && cb__is_reference(c->key[CB__CK_RUNNER])) {
     c->status = CB_CMP_REFERENCE;
-    snprintf(c->why, sizeof(c->why), "the %s reference of speedups", c->key[K_RUNNER]);
+    snprintf(c->why, sizeof(c->why), "the %s reference of speedups", c->key[CB__CK_RUNNER]);
     return;
   }
   if (c->base_n == 0 || c->new_n == 0) {
@@ -388,20 +224,20 @@ void cb_compare_free(cb_compare_t *c)
 
 /* Pair BASE's cells with NEW's: out->cell gets the union, each cell once per
  * metric (line i * nmetrics + j), with index pairs per cell. */
-static int pair_cells(const side_t *b, const side_t *nw, cb_compare_t *out, long *bi, long *ni)
+static int pair_cells(const cb__side_t *b, const cb__side_t *nw, cb_compare_t *out, long *bi, long *ni)
 {
   size_t nm = out->nmetrics;
   size_t i, k, n = 0;
-  keyv_t *keys;
+  cb__keyv_t *keys;
   char **names;
   int rc = 0;
 
   for (i = 0; i < b->cells.n; i++) {
     bi[n] = (long)i;
-    ni[n++] = side_find(nw, b->key[i]);
+    ni[n++] = cb__side_find(nw, b->key[i]);
   }
   for (i = 0; i < nw->cells.n; i++) {
-    if (side_find(b, nw->key[i]) < 0) {
+    if (cb__side_find(b, nw->key[i]) < 0) {
       bi[n] = -1;
       ni[n++] = (long)i;
     }
@@ -415,7 +251,7 @@ static int pair_cells(const side_t *b, const side_t *nw, cb_compare_t *out, long
   }
   for (i = 0; i < n; i++)
     memcpy(keys[i], bi[i] >= 0 ? b->key[bi[i]] : nw->key[ni[i]], sizeof(keys[i]));
-  rc = make_names((const keyv_t *)keys, n, names);
+  rc = cb__cmp_names((const cb__keyv_t *)keys, n, names);
   for (i = 0; rc == 0 && i < n * nm; i++) {
     cb_cmp_cell_t *c = &out->cell[out->n++];
     c->metric = i % nm;
@@ -429,7 +265,7 @@ static int pair_cells(const side_t *b, const side_t *nw, cb_compare_t *out, long
     }
   }
 out:
-  free_names(names, n);
+  cb_cell_names_free(names, n);
   free(keys);
   return rc;
 }
@@ -437,7 +273,7 @@ out:
 /* Throughput is comparable as it is only between results of one machine,
  * one on each side, the same: decided by the machine's fingerprint, never
  * by the host name. Sets out->speedup and, when set, out->speedup_why. */
-static int speedup_reason(const side_t *b, const side_t *nw, const cb_compare_opts_t *o,
+static int speedup_reason(const cb__side_t *b, const cb__side_t *nw, const cb_compare_opts_t *o,
                           cb_compare_t *out)
 {
   char diff[768], why[1024] = "";
@@ -556,7 +392,7 @@ int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_c
                       cb_compare_t *out, char *err, size_t errlen)
 {
   /* On the heap: a side holds a fingerprint, too large for a small stack. */
-  side_t *sides = calloc(2, sizeof(*sides)), *b = sides, *nw = sides + 1;
+  cb__side_t *sides = calloc(2, sizeof(*sides)), *b = sides, *nw = sides + 1;
   long *bi = NULL, *ni = NULL;
   double *p = NULL;
   cb_pair_t *pr = NULL; /* per metric j: pr[j * stride ...], npr[j] of them */
@@ -572,9 +408,9 @@ int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_c
   out->threshold = o->threshold;
   set_metrics(o, out);
   nm = out->nmetrics;
-  rc = side_load(base, o->base_label, b, err, errlen);
+  rc = cb__side_load(base, o->base_label, b, err, errlen);
   if (rc == 0)
-    rc = side_load(new_, o->new_label, nw, err, errlen);
+    rc = cb__side_load(new_, o->new_label, nw, err, errlen);
   if (rc != 0)
     goto out;
   rc = -ENOMEM;
@@ -639,8 +475,8 @@ out:
   free(bi);
   free(ni);
   free(p);
-  side_free(b);
-  side_free(nw);
+  cb__side_free(b);
+  cb__side_free(nw);
   free(sides);
   return rc;
 }
