@@ -6,6 +6,7 @@
 
 #include "analysis.h"
 #include "cb.h"
+#include "cells.h"
 #include "runner.h"
 #include "stats.h"
 
@@ -31,36 +32,28 @@ void cb_model(const cb_cells_t *cells, size_t cell, char *buf, size_t len)
            strcmp(cb_cell_key(cells, cell, "gil"), "1") == 0 ? "+gil" : "");
 }
 
-/* The cell's transport when it is not its runner's default, else NULL. */
-static const char *odd_transport(const cb_cells_t *cells, size_t cell)
-{
-  const char *tr = cb_cell_key(cells, cell, "transport");
-
-  return cb_runner_default_transport(cb_cell_key(cells, cell, "runner"), tr) ? NULL : tr;
-}
-
 void cb_variant(const cb_cells_t *cells, size_t cell, char *buf, size_t len)
 {
-  const char *tr = odd_transport(cells, cell);
+  const char *rn = cb_cell_key(cells, cell, "runner");
+  const char *tr = cb_cell_key(cells, cell, "transport");
   const char *ds = cb_cell_key(cells, cell, "dispatch");
-  int odd_tr = tr != NULL;
+  int odd_tr = !cb_runner_default_transport(rn, tr), odd_ds = !cb_default_dispatch(rn, ds);
 
-  snprintf(buf, len, "%s%s%s", odd_tr ? tr : "", odd_tr && !cb_default_dispatch(ds) ? "/" : "",
-           cb_default_dispatch(ds) ? "" : ds);
+  snprintf(buf, len, "%s%s%s", odd_tr ? tr : "", odd_tr && odd_ds ? "/" : "", odd_ds ? ds : "");
 }
 
 void cb_contestant(const cb_cells_t *cells, size_t cell, char *buf, size_t len)
 {
   const char *rn = cb_cell_key(cells, cell, "runner");
-  const char *tr = odd_transport(cells, cell);
+  const char *tr = cb_cell_key(cells, cell, "transport");
   const char *ds = cb_cell_key(cells, cell, "dispatch");
   const char *gil = strcmp(cb_cell_key(cells, cell, "gil"), "1") == 0 ? "+gil" : "";
   size_t used;
 
   used = (size_t)snprintf(buf, len, "%s", rn);
-  if (tr != NULL && used < len)
+  if (!cb_runner_default_transport(rn, tr) && used < len)
     used += (size_t)snprintf(buf + used, len - used, "/%s", tr);
-  if (!cb_default_dispatch(ds) && used < len)
+  if (!cb_default_dispatch(rn, ds) && used < len)
     used += (size_t)snprintf(buf + used, len - used, "/%s", ds);
   if (used < len)
     snprintf(buf + used, len - used, "%s", gil);

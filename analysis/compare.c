@@ -1,9 +1,9 @@
-/* Comparison of two trial CSVs and the per-cell exports; see compare.h, and
- * docs/SCHEMA.md for the rules. Each side is grouped into cells by the
- * summary code (which keys on the host too); a cell's compare key is that key
- * without the host, so one file may not hold the same compare key for two
- * hosts (it would be ambiguous which to compare). Cells are matched by a
- * linear search: even the full profile has a few hundred cells. */
+/* Comparison of two trial CSVs: the statistics and verdicts; see compare.h,
+ * and docs/SCHEMA.md for the rules (compare_out.c writes the result). Each
+ * side is grouped into cells by the summary code (which keys on the host
+ * too); a cell's compare key is that key without the host, so one file may
+ * not hold the same compare key for two hosts (it would be ambiguous which
+ * to compare) (compare_side.c). */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -13,246 +13,34 @@
 
 #include "cb.h"
 #include "compare.h"
+#include "cells.h"
+#include "compare_side.h"
 #include "fingerprint.h"
-#include "json.h"
+#include "runner.h"
 #include "stats.h"
 #include "summary.h"
 #include "validate.h"
 
-const char *const cb_compare_key_columns[CB_CMP_KEYS] = {
-  "workload", "runner", "transport", "pin", "concurrency", "tasks", "size", "payload",
-  "gil", "switch_interval_us", "dispatch",
+/* The summary's metrics by CB_M_* index: the column compared, and its label
+ * when divided by the reference (the speedup, for throughput). */
+static const char *const metric_columns[] = {
+#define CB_CMP_COLUMN(m) #m,
+  CB_METRICS(CB_CMP_COLUMN)
+#undef CB_CMP_COLUMN
+};
+static const char *const metric_relative[] = {
+#define CB_CMP_RELATIVE(m) "relative_" #m,
+  CB_METRICS(CB_CMP_RELATIVE)
+#undef CB_CMP_RELATIVE
 };
 
-enum { K_WORKLOAD, K_RUNNER, K_TRANSPORT, K_PIN, K_C, K_TASKS, K_SIZE, K_PAYLOAD, K_GIL, K_SI,
-       K_DISPATCH };
-
-typedef const char *keyv_t[CB_CMP_KEYS];
-
-/* One file: its cells, each cell's compare key, and the hosts it holds. */
-typedef struct side_s {
-  cb_cells_t cells;
-  keyv_t *key;
-  char *hosts;   /* distinct hosts, sorted, comma-separated */
-  size_t nhosts;
-  cb_fp_t fp;    /* the machine of its first row */
-  int fp_several; /* some row comes from another machine or build */
-  int built;
-} side_t;
-
-static void side_free(side_t *s)
-{
-  if (s->built)
-    cb_cells_free(&s->cells);
-  free(s->key);
-  free(s->hosts);
-  memset(s, 0, sizeof(*s));
-}
-
-static int same_key(const keyv_t a, const keyv_t b)
-{
-  size_t i;
-
-  for (i = 0; i < CB_CMP_KEYS; i++) {
-    if (strcmp(a[i], b[i]) != 0)
-      return 0;
-  }
-  return 1;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Names of n cells, as the Google Benchmark export names them (without its
- * /real_time): workload/runner/c:N/pin:P, then /transport:T when it is not
- * the runner's default (inproc, pipe) and /payload:N when there is one; then
- * size, tasks and transport, in that order, are added to the names that
- * would still collide with a cell that differs in them. */
-static int make_names(const keyv_t *key, size_t n, char **name)
-{
-  static const int extra[] = { K_SIZE, K_TASKS, K_TRANSPORT, K_SI };
-  unsigned char *mark = calloc(n > 0 ? n : 1, 1);
-  char buf[1024], *p;
-  size_t i, j, k;
-
-  if (mark == NULL)
-    return -ENOMEM;
-  for (i = 0; i < n; i++) {
-    const char *const *x = key[i];
-    size_t used = (size_t)snprintf(buf, sizeof(buf), "%s/%s/c:%s/pin:%s", x[K_WORKLOAD],
-                                   x[K_RUNNER], x[K_C], x[K_PIN]);
-    if (strcmp(x[K_TRANSPORT], "inproc") != 0 && strcmp(x[K_TRANSPORT], "pipe") != 0 &&
-        used < sizeof(buf))
-      used += (size_t)snprintf(buf + used, sizeof(buf) - used, "/transport:%s", x[K_TRANSPORT]);
-    if (!cb_default_dispatch(x[K_DISPATCH]) && used < sizeof(buf))
-      used += (size_t)snprintf(buf + used, sizeof(buf) - used, "/dispatch:%s", x[K_DISPATCH]);
-    if (strtoull(x[K_PAYLOAD], NULL, 10) > 0 && used < sizeof(buf))
-      used += (size_t)snprintf(buf + used, sizeof(buf) - used, "/payload:%s", x[K_PAYLOAD]);
-    if (strcmp(x[K_GIL], "1") == 0 && used < sizeof(buf))
-      snprintf(buf + used, sizeof(buf) - used, "/gil");
-    if ((name[i] = strdup(buf)) == NULL)
-      goto nomem;
-  }
-  for (k = 0; k < CB_ARRAY_SIZE(extra); k++) {
-    /* mark first, then append: each pair is judged on the names as they were */
-    memset(mark, 0, n);
-    for (i = 0; i < n; i++) {
-      for (j = i + 1; j < n; j++) {
-        if (strcmp(name[i], name[j]) == 0 && strcmp(key[i][extra[k]], key[j][extra[k]]) != 0)
-          mark[i] = mark[j] = 1;
-      }
-    }
-    for (i = 0; i < n; i++) {
-      if (!mark[i])
-        continue;
-      snprintf(buf, sizeof(buf), "%s/%s:%s", name[i], cb_compare_key_columns[extra[k]],
-               key[i][extra[k]]);
-      if ((p = strdup(buf)) == NULL)
-        goto nomem;
-      free(name[i]);
-      name[i] = p;
-    }
-  }
-  free(mark);
-  return 0;
-nomem:
-  free(mark);
-  return -ENOMEM;
-}
-
-static void free_names(char **name, size_t n)
-{
-  size_t i;
-
-  for (i = 0; name != NULL && i < n; i++)
-    free(name[i]);
-  free(name);
-}
-
-/* A compare key that appears twice in one file came from two hosts. */
-static int check_unique(const side_t *s, const char *label, char *err, size_t errlen)
-{
-  size_t i, j;
-  char **name;
-
-  for (i = 0; i < s->cells.n; i++) {
-    for (j = i + 1; j < s->cells.n; j++) {
-      if (!same_key(s->key[i], s->key[j]))
-        continue;
-      name = calloc(s->cells.n, sizeof(*name));
-      if (name == NULL || make_names(s->key, s->cells.n, name) != 0) {
-        free_names(name, s->cells.n);
-        snprintf(err, errlen, "out of memory");
-        return -ENOMEM;
-      }
-      snprintf(err, errlen,
-               "%s%scell %s was measured on two hosts (%s, %s); compare one host's results "
-               "at a time", label != NULL ? label : "", label != NULL ? ": " : "", name[i], cb_cell_key(&s->cells, i, "host"),
-               cb_cell_key(&s->cells, j, "host"));
-      free_names(name, s->cells.n);
-      return -EINVAL;
-    }
-  }
-  return 0;
-}
-
-static int collect_hosts(side_t *s)
-{
-  const char **h = malloc((s->cells.n > 0 ? s->cells.n : 1) * sizeof(*h));
-  size_t i, len = 1;
-
-  if (h == NULL)
-    return -ENOMEM;
-  for (i = 0; i < s->cells.n; i++)
-    h[i] = cb_cell_key(&s->cells, i, "host");
-  qsort(h, s->cells.n, sizeof(*h), cmp_str);
-  for (i = 0; i < s->cells.n; i++)
-    len += strlen(h[i]) + 1;
-  s->hosts = malloc(len);
-  if (s->hosts == NULL) {
-    free(h);
-    return -ENOMEM;
-  }
-  s->hosts[0] = '\0';
-  for (i = 0; i < s->cells.n; i++) {
-    if (i > 0 && strcmp(h[i], h[i - 1]) == 0)
-      continue;
-    if (s->nhosts++ > 0)
-      strcat(s->hosts, ",");
-    strcat(s->hosts, h[i]);
-  }
-  free(h);
-  return 0;
-}
-
-static int side_load(const cb_table_t *t, const char *label, side_t *s, char *err, size_t errlen)
-{
-  char what[512];
-  size_t i, k;
-  int rc;
-
-  memset(s, 0, sizeof(*s));
-  rc = cb_cells_build(t, &s->cells, what, sizeof(what));
-  if (rc != 0) {
-    if (label != NULL)
-      snprintf(err, errlen, "%s: %s", label, what);
-    else
-      snprintf(err, errlen, "%s", what);
-    return rc;
-  }
-  s->built = 1;
-  s->key = malloc((s->cells.n > 0 ? s->cells.n : 1) * sizeof(*s->key));
-  if (s->key == NULL || collect_hosts(s) != 0) {
-    snprintf(err, errlen, "out of memory");
-    return -ENOMEM;
-  }
-  for (i = 0; i < s->cells.n; i++) {
-    for (k = 0; k < CB_CMP_KEYS; k++)
-      s->key[i][k] = cb_cell_key(&s->cells, i, cb_compare_key_columns[k]);
-  }
-  if (cb_fp_of_table(t, &s->fp, &s->fp_several, what, sizeof(what)) != 0)
-    memset(&s->fp, 0, sizeof(s->fp)); /* no rows: no machine, and no cell either */
-  return check_unique(s, label, err, errlen);
-}
-
-/* Names in natural order: c:2 before c:16. */
+/* Names in natural order (c:2 before c:16), then metrics in the order asked. */
 static int cmp_cell_name(const void *a, const void *b)
 {
-  return strverscmp(((const cb_cmp_cell_t *)a)->name, ((const cb_cmp_cell_t *)b)->name);
-}
+  const cb_cmp_cell_t *x = a, *y = b;
+  int c = strverscmp(x->name, y->name);
 
-static long side_find(const side_t *s, const keyv_t key)
-{
-  size_t i;
-
-  for (i = 0; i < s->cells.n; i++) {
-    if (same_key(s->key[i], key))
-      return (long)i;
-  }
-  return -1;
-}
-
-/* The serial cell that a cell's speedup divides by: same workload, pin, size
- * and payload, preferably the same tasks; -1 when none. */
-static long side_serial(const side_t *s, const keyv_t key)
-{
-  long found = -1;
-  size_t i;
-
-  for (i = 0; i < s->cells.n; i++) {
-    const char *const *k = s->key[i];
-    if (strcmp(k[K_RUNNER], "serial") != 0 || strcmp(k[K_WORKLOAD], key[K_WORKLOAD]) != 0 ||
-        strcmp(k[K_PIN], key[K_PIN]) != 0 || strcmp(k[K_SIZE], key[K_SIZE]) != 0 ||
-        strcmp(k[K_PAYLOAD], key[K_PAYLOAD]) != 0)
-      continue;
-    if (strcmp(k[K_TASKS], key[K_TASKS]) == 0)
-      return (long)i;
-    if (found < 0)
-      found = (long)i;
-  }
-  return found;
+  return c != 0 ? c : (x->metric > y->metric) - (x->metric < y->metric);
 }
 
 size_t cb_compare_needed_n(size_t m, double alpha)
@@ -291,24 +79,25 @@ static double median_of(const double *v, size_t n)
   return s.median;
 }
 
-static cb_cmp_verdict_t verdict(const cb_cmp_cell_t *c, double alpha, double t)
+/* A ratio below 1 is worse when higher is better, above 1 when lower is. */
+static cb_cmp_verdict_t verdict(const cb_cmp_cell_t *c, int lower_better, double alpha, double t)
 {
-  int sig = c->p_holm < alpha;
+  int sig = c->p_holm < alpha, down = sig && c->ci_hi < 1 - t, up = sig && c->ci_lo > 1 + t;
 
-  if (sig && c->ci_hi < 1 - t)
+  if (lower_better ? up : down)
     return CB_CMP_V_SLOWER;
-  if (sig && c->ci_lo > 1 + t)
+  if (lower_better ? down : up)
     return CB_CMP_V_FASTER;
   if (c->ci_lo >= 1 - t && c->ci_hi <= 1 + t)
     return CB_CMP_V_UNCHANGED;
   return CB_CMP_V_NOISY;
 }
 
-/* The samples of a cell for the metric compared: throughput, or throughput
- * over the serial median of its side. NULL on ENOMEM. */
-static double *samples(const side_t *s, size_t cell, double divisor, size_t *n)
+/* The samples of a cell for a metric: as measured, or over the reference's
+ * median of its side. NULL on ENOMEM. */
+static double *samples(const cb__side_t *s, size_t cell, int m, double divisor, size_t *n)
 {
-  double *v = cb_cell_samples(&s->cells, cell, "throughput", n);
+  double *v = cb_cell_samples(&s->cells, cell, metric_columns[m], n);
   size_t i;
 
   for (i = 0; v != NULL && divisor != 1 && i < *n; i++)
@@ -318,55 +107,69 @@ static double *samples(const side_t *s, size_t cell, double divisor, size_t *n)
 
 /* Divisor of a cell's samples on one side; 0 when the cell is not comparable
  * (with *why set). */
-static double divisor_of(const side_t *s, const keyv_t key, int speedup, const char *why_none,
-                         const char **why)
+static double divisor_of(const cb__side_t *s, const cb__keyv_t key, int m, int speedup,
+                         const char *side, char *why, size_t whylen)
 {
   long sc;
-  double med;
+  double med = 0;
 
   if (!speedup)
     return 1;
-  sc = side_serial(s, key);
-  if (sc < 0 || s->cells.cell[sc].n_ok == 0) {
-    *why = why_none;
+  sc = cb__side_reference(s, key);
+  if (sc >= 0 && s->cells.cell[sc].n_ok > 0)
+    med = s->cells.cell[sc].m[m].median;
+  if (!(med > 0)) {
+    snprintf(why, whylen, "no %s cell with ok trials in %s", cb_reference_runner(), side);
     return 0;
   }
-  med = s->cells.cell[sc].m[CB_M_throughput].median;
-  if (!(med > 0))
-    *why = why_none;
-  return med > 0 ? med : 0;
+  return med;
+}
+
+/* The bootstrap seed of a line: its cell's name, and its metric unless
+ * throughput (so that a comparison of throughput alone is as it was). */
+static uint64_t line_seed(const char *name, int m)
+{
+  uint64_t h = name_seed(name);
+  const char *s = metric_columns[m];
+
+  if (m == CB_M_throughput)
+    return h;
+  for (h = (h ^ '|') * UINT64_C(0x100000001b3); *s != '\0'; s++)
+    h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+  return h;
 }
 
 /* Compare one pair of cells. The samples of a compared cell are kept in *pr
  * (the caller frees them) for the overall geometric mean. */
-static void compare_cell(const side_t *b, long bi, const side_t *nw, long ni, int speedup,
-                         unsigned rounds, cb_cmp_cell_t *c, cb_pair_t *pr)
+static void compare_cell(const cb__side_t *b, long bi, const cb__side_t *nw, long ni, int m,
+                         int speedup, unsigned rounds, cb_cmp_cell_t *c, cb_pair_t *pr)
 {
   double db, dn, *x = NULL, *y = NULL;
   size_t nx = 0, ny = 0;
 
   c->base_n = b->cells.cell[bi].n_ok;
   c->new_n = nw->cells.cell[ni].n_ok;
-  if (speedup && strcmp(c->key[K_RUNNER], "serial") == 0) {
+  if (speedup && cb__is_reference(c->key[CB__CK_RUNNER])) {
     c->status = CB_CMP_REFERENCE;
-    c->why = "the serial reference of speedups";
+    snprintf(c->why, sizeof(c->why), "the %s reference of speedups", c->key[CB__CK_RUNNER]);
     return;
   }
   if (c->base_n == 0 || c->new_n == 0) {
     c->status = CB_CMP_NO_DATA;
-    c->why = c->base_n + c->new_n == 0 ? "no ok trial in BASE nor NEW"
+    snprintf(c->why, sizeof(c->why), "%s",
+             c->base_n + c->new_n == 0 ? "no ok trial in BASE nor NEW"
              : c->base_n == 0          ? "no ok trial in BASE"
-                                       : "no ok trial in NEW";
+                                       : "no ok trial in NEW");
     return;
   }
-  db = divisor_of(b, b->key[bi], speedup, "no serial cell with ok trials in BASE", &c->why);
-  dn = divisor_of(nw, nw->key[ni], speedup, "no serial cell with ok trials in NEW", &c->why);
+  db = divisor_of(b, b->key[bi], m, speedup, "BASE", c->why, sizeof(c->why));
+  dn = divisor_of(nw, nw->key[ni], m, speedup, "NEW", c->why, sizeof(c->why));
   if (db == 0 || dn == 0) {
     c->status = CB_CMP_NO_SERIAL;
     return;
   }
-  x = samples(b, (size_t)bi, db, &nx);
-  y = samples(nw, (size_t)ni, dn, &ny);
+  x = samples(b, (size_t)bi, m, db, &nx);
+  y = samples(nw, (size_t)ni, m, dn, &ny);
   c->status = CB_CMP_COMPARED;
   if (x == NULL || y == NULL) {
     c->p = -1; /* out of memory: reported by the caller */
@@ -375,11 +178,11 @@ static void compare_cell(const side_t *b, long bi, const side_t *nw, long ni, in
     c->new_median = median_of(y, ny);
     if (!(c->base_median > 0)) {
       c->status = CB_CMP_NO_DATA;
-      c->why = "median throughput 0 in BASE";
+      snprintf(c->why, sizeof(c->why), "median %s 0 in BASE", metric_columns[m]);
     } else {
       c->p = cb_mann_whitney_p(x, nx, y, ny);
-      c->ratio = cb_bootstrap_ratio(x, nx, y, ny, 0.95, rounds, name_seed(c->name), &c->ci_lo,
-                                    &c->ci_hi);
+      c->ratio = cb_bootstrap_ratio(x, nx, y, ny, 0.95, rounds, line_seed(c->name, m),
+                                    &c->ci_lo, &c->ci_hi);
       if (c->ratio > 0) {
         *pr = (cb_pair_t){ .x = x, .nx = nx, .y = y, .ny = ny };
         return;
@@ -393,12 +196,12 @@ static void compare_cell(const side_t *b, long bi, const side_t *nw, long ni, in
 /* The geometric mean of the ratios of the cells compared whose ratio is
  * above 0 (a zero median in NEW has no logarithm; such a cell is left out
  * and not counted). */
-static void overall(cb_compare_t *out, const cb_pair_t *pr, size_t k, unsigned rounds)
+static void overall(cb_cmp_metric_t *mt, const cb_pair_t *pr, size_t k, unsigned rounds)
 {
-  out->gm_n = k;
+  mt->gm_n = k;
   if (k > 0)
-    out->gm = cb_bootstrap_geomean(pr, k, 0.95, rounds, name_seed("geometric mean"),
-                                   &out->gm_lo, &out->gm_hi);
+    mt->gm = cb_bootstrap_geomean(pr, k, 0.95, rounds, line_seed("geometric mean", mt->m),
+                                  &mt->gm_lo, &mt->gm_hi);
 }
 
 void cb_compare_free(cb_compare_t *c)
@@ -419,46 +222,50 @@ void cb_compare_free(cb_compare_t *c)
   memset(c, 0, sizeof(*c));
 }
 
-/* Pair BASE's cells with NEW's: out->cell gets the union, with index pairs. */
-static int pair_cells(const side_t *b, const side_t *nw, cb_compare_t *out, long *bi, long *ni)
+/* Pair BASE's cells with NEW's: out->cell gets the union, each cell once per
+ * metric (line i * nmetrics + j), with index pairs per cell. */
+static int pair_cells(const cb__side_t *b, const cb__side_t *nw, cb_compare_t *out, long *bi, long *ni)
 {
+  size_t nm = out->nmetrics;
   size_t i, k, n = 0;
-  keyv_t *keys;
+  cb__keyv_t *keys;
   char **names;
   int rc = 0;
 
   for (i = 0; i < b->cells.n; i++) {
     bi[n] = (long)i;
-    ni[n++] = side_find(nw, b->key[i]);
+    ni[n++] = cb__side_find(nw, b->key[i]);
   }
   for (i = 0; i < nw->cells.n; i++) {
-    if (side_find(b, nw->key[i]) < 0) {
+    if (cb__side_find(b, nw->key[i]) < 0) {
       bi[n] = -1;
       ni[n++] = (long)i;
     }
   }
   keys = malloc((n > 0 ? n : 1) * sizeof(*keys));
   names = calloc(n > 0 ? n : 1, sizeof(*names));
-  out->cell = calloc(n > 0 ? n : 1, sizeof(*out->cell));
+  out->cell = calloc(n * nm > 0 ? n * nm : 1, sizeof(*out->cell));
   if (keys == NULL || names == NULL || out->cell == NULL) {
     rc = -ENOMEM;
     goto out;
   }
   for (i = 0; i < n; i++)
     memcpy(keys[i], bi[i] >= 0 ? b->key[bi[i]] : nw->key[ni[i]], sizeof(keys[i]));
-  rc = make_names((const keyv_t *)keys, n, names);
-  for (i = 0; rc == 0 && i < n; i++) {
+  rc = cb__cmp_names((const cb__keyv_t *)keys, n, names);
+  for (i = 0; rc == 0 && i < n * nm; i++) {
     cb_cmp_cell_t *c = &out->cell[out->n++];
-    c->name = names[i];
-    names[i] = NULL;
+    c->metric = i % nm;
+    c->name = strdup(names[i / nm]);
+    if (c->name == NULL)
+      rc = -ENOMEM;
     for (k = 0; k < CB_CMP_KEYS; k++) {
-      c->key[k] = strdup(keys[i][k]);
+      c->key[k] = strdup(keys[i / nm][k]);
       if (c->key[k] == NULL)
         rc = -ENOMEM;
     }
   }
 out:
-  free_names(names, n);
+  cb_cell_names_free(names, n);
   free(keys);
   return rc;
 }
@@ -466,7 +273,7 @@ out:
 /* Throughput is comparable as it is only between results of one machine,
  * one on each side, the same: decided by the machine's fingerprint, never
  * by the host name. Sets out->speedup and, when set, out->speedup_why. */
-static int speedup_reason(const side_t *b, const side_t *nw, const cb_compare_opts_t *o,
+static int speedup_reason(const cb__side_t *b, const cb__side_t *nw, const cb_compare_opts_t *o,
                           cb_compare_t *out)
 {
   char diff[768], why[1024] = "";
@@ -491,7 +298,7 @@ static int speedup_reason(const side_t *b, const side_t *nw, const cb_compare_op
 
 static int too_few(const cb_compare_t *out, char *err, size_t errlen)
 {
-  const cb_cmp_cell_t *first = NULL;
+  const cb_cmp_cell_t *first = NULL, *last = NULL;
   char others[64] = "";
   size_t i, more = 0;
 
@@ -500,10 +307,12 @@ static int too_few(const cb_compare_t *out, char *err, size_t errlen)
     if (c->status != CB_CMP_COMPARED ||
         cb_mw_min_p(c->base_n, c->new_n) * (double)out->compared < out->alpha)
       continue;
+    /* the lines of a cell are neighbours until the result is sorted */
     if (first == NULL)
       first = c;
-    else
+    else if (strcmp(c->name, last->name) != 0)
       more++;
+    last = c;
   }
   if (first == NULL)
     return 0;
@@ -511,25 +320,83 @@ static int too_few(const cb_compare_t *out, char *err, size_t errlen)
     snprintf(others, sizeof(others), " (and %zu more cell%s)", more, more > 1 ? "s" : "");
   snprintf(err, errlen,
            "too few repetitions: cell %s has %zu ok trials in %s and %zu in %s%s; with %zu "
-           "cells compared at alpha %g (Holm), Mann-Whitney needs at least %zu per side "
-           "(the smallest p-value of %zu against %zu is %.3g, times %zu cells): run with "
+           "%s at alpha %g (Holm), Mann-Whitney needs at least %zu per side "
+           "(the smallest p-value of %zu against %zu is %.3g, times %zu%s): run with "
            "--reps %zu or more",
            first->name, first->base_n, out->base_label, first->new_n, out->new_label,
-           others, out->compared, out->alpha, out->needed_n,
-           first->base_n, first->new_n, cb_mw_min_p(first->base_n, first->new_n),
-           out->compared, out->needed_n);
+           others, out->compared,
+           out->nmetrics > 1 ? "comparisons (cells times metrics)" : "cells compared",
+           out->alpha, out->needed_n, first->base_n, first->new_n,
+           cb_mw_min_p(first->base_n, first->new_n), out->compared,
+           out->nmetrics > 1 ? "" : " cells", out->needed_n);
   return -ERANGE;
+}
+
+/* The metrics asked for, labelled once the metric (or its ratio to the
+ * reference) is known. */
+static void set_metrics(const cb_compare_opts_t *o, cb_compare_t *out)
+{
+  size_t j;
+
+  out->nmetrics = o->nmetrics > 0 ? o->nmetrics : 1;
+  for (j = 0; j < out->nmetrics; j++) {
+    cb_cmp_metric_t *mt = &out->metric[j];
+    mt->m = o->nmetrics > 0 ? o->metrics[j] : CB_M_throughput;
+    mt->lower_better = mt->m != CB_M_throughput;
+  }
+}
+
+static void label_metrics(cb_compare_t *out)
+{
+  size_t j;
+
+  for (j = 0; j < out->nmetrics; j++) {
+    cb_cmp_metric_t *mt = &out->metric[j];
+    mt->name = !out->speedup                ? metric_columns[mt->m]
+               : mt->m == CB_M_throughput ? "speedup"
+                                          : metric_relative[mt->m];
+  }
+}
+
+/* Verdicts once p holds the Holm-adjusted p-values of the lines compared,
+ * in line order; counts per metric and over all. */
+static void judge(cb_compare_t *out, const double *p)
+{
+  size_t i, k = 0;
+
+  for (i = 0; i < out->n; i++) {
+    cb_cmp_cell_t *c = &out->cell[i];
+    cb_cmp_metric_t *mt = &out->metric[c->metric];
+    switch (c->status) {
+    case CB_CMP_COMPARED:
+      c->p_holm = p[k++];
+      c->verdict = verdict(c, mt->lower_better, out->alpha, out->threshold);
+      c->regression = c->verdict == CB_CMP_V_SLOWER;
+      mt->compared++;
+      break;
+    case CB_CMP_BASE_ONLY: mt->base_only++; break;
+    case CB_CMP_NEW_ONLY: mt->new_only++; break;
+    default: mt->not_comparable++; break;
+    }
+    mt->count[c->verdict]++;
+    out->count[c->verdict]++;
+  }
+  for (k = 0; k < out->nmetrics; k++) {
+    out->base_only += out->metric[k].base_only;
+    out->new_only += out->metric[k].new_only;
+    out->not_comparable += out->metric[k].not_comparable;
+  }
 }
 
 int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_compare_opts_t *o,
                       cb_compare_t *out, char *err, size_t errlen)
 {
   /* On the heap: a side holds a fingerprint, too large for a small stack. */
-  side_t *sides = calloc(2, sizeof(*sides)), *b = sides, *nw = sides + 1;
+  cb__side_t *sides = calloc(2, sizeof(*sides)), *b = sides, *nw = sides + 1;
   long *bi = NULL, *ni = NULL;
   double *p = NULL;
-  cb_pair_t *pr = NULL;
-  size_t i, k, npr = 0;
+  cb_pair_t *pr = NULL; /* per metric j: pr[j * stride ...], npr[j] of them */
+  size_t i, j, nm, stride = 0, npr[CB_M__COUNT] = { 0 };
   int rc;
 
   memset(out, 0, sizeof(*out));
@@ -539,37 +406,45 @@ int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_c
   }
   out->alpha = o->alpha;
   out->threshold = o->threshold;
-  rc = side_load(base, o->base_label, b, err, errlen);
+  set_metrics(o, out);
+  nm = out->nmetrics;
+  rc = cb__side_load(base, o->base_label, b, err, errlen);
   if (rc == 0)
-    rc = side_load(new_, o->new_label, nw, err, errlen);
+    rc = cb__side_load(new_, o->new_label, nw, err, errlen);
   if (rc != 0)
     goto out;
   rc = -ENOMEM;
+  stride = b->cells.n + 1;
   out->base_hosts = strdup(b->hosts);
   out->new_hosts = strdup(nw->hosts);
   out->base_label = strdup(o->base_label);
   out->new_label = strdup(o->new_label);
   bi = malloc((b->cells.n + nw->cells.n + 1) * sizeof(*bi));
   ni = malloc((b->cells.n + nw->cells.n + 1) * sizeof(*ni));
-  p = malloc((b->cells.n + 1) * sizeof(*p));
-  pr = calloc(b->cells.n + 1, sizeof(*pr));
+  p = malloc(stride * nm * sizeof(*p));
+  pr = calloc(stride * nm, sizeof(*pr));
   if (out->base_hosts == NULL || out->new_hosts == NULL || out->base_label == NULL ||
       out->new_label == NULL || bi == NULL || ni == NULL || p == NULL || pr == NULL ||
       pair_cells(b, nw, out, bi, ni) != 0)
     goto out;
   if (speedup_reason(b, nw, o, out) != 0)
     goto out;
+  label_metrics(out);
   for (i = 0; i < out->n; i++) {
     cb_cmp_cell_t *c = &out->cell[i];
-    if (bi[i] < 0 || ni[i] < 0) {
-      c->status = bi[i] < 0 ? CB_CMP_NEW_ONLY : CB_CMP_BASE_ONLY;
-      c->why = bi[i] < 0 ? "only in NEW" : "only in BASE";
-      c->base_n = bi[i] < 0 ? 0 : b->cells.cell[bi[i]].n_ok;
-      c->new_n = ni[i] < 0 ? 0 : nw->cells.cell[ni[i]].n_ok;
+    long x = bi[i / nm], y = ni[i / nm];
+    cb_pair_t *slot;
+    j = c->metric;
+    slot = &pr[j * stride + npr[j]];
+    if (x < 0 || y < 0) {
+      c->status = x < 0 ? CB_CMP_NEW_ONLY : CB_CMP_BASE_ONLY;
+      snprintf(c->why, sizeof(c->why), "%s", x < 0 ? "only in NEW" : "only in BASE");
+      c->base_n = x < 0 ? 0 : b->cells.cell[x].n_ok;
+      c->new_n = y < 0 ? 0 : nw->cells.cell[y].n_ok;
       continue;
     }
-    compare_cell(b, bi[i], nw, ni[i], out->speedup, o->rounds, c, &pr[npr]);
-    npr += pr[npr].x != NULL;
+    compare_cell(b, x, nw, y, out->metric[j].m, out->speedup, o->rounds, c, slot);
+    npr[j] += slot->x != NULL;
     if (c->status == CB_CMP_COMPARED && c->p < 0)
       goto out;
     if (c->status == CB_CMP_COMPARED)
@@ -580,21 +455,9 @@ int cb_compare_tables(const cb_table_t *base, const cb_table_t *new_, const cb_c
   if (rc != 0)
     goto out;
   cb_holm(p, out->compared);
-  overall(out, pr, npr, o->rounds);
-  for (i = 0, k = 0; i < out->n; i++) {
-    cb_cmp_cell_t *c = &out->cell[i];
-    switch (c->status) {
-    case CB_CMP_COMPARED:
-      c->p_holm = p[k++];
-      c->verdict = verdict(c, out->alpha, out->threshold);
-      c->regression = c->verdict == CB_CMP_V_SLOWER;
-      break;
-    case CB_CMP_BASE_ONLY: out->base_only++; break;
-    case CB_CMP_NEW_ONLY: out->new_only++; break;
-    default: out->not_comparable++; break;
-    }
-    out->count[c->verdict]++;
-  }
+  for (j = 0; j < nm; j++)
+    overall(&out->metric[j], &pr[j * stride], npr[j], o->rounds);
+  judge(out, p);
   qsort(out->cell, out->n, sizeof(*out->cell), cmp_cell_name);
   rc = 0;
 out:
@@ -602,16 +465,18 @@ out:
     snprintf(err, errlen, "out of memory");
   if (rc != 0)
     cb_compare_free(out);
-  for (i = 0; i < npr; i++) {
-    free((double *)pr[i].x);
-    free((double *)pr[i].y);
+  for (j = 0; pr != NULL && j < nm; j++) {
+    for (i = 0; i < npr[j]; i++) {
+      free((double *)pr[j * stride + i].x);
+      free((double *)pr[j * stride + i].y);
+    }
   }
   free(pr);
   free(bi);
   free(ni);
   free(p);
-  side_free(b);
-  side_free(nw);
+  cb__side_free(b);
+  cb__side_free(nw);
   free(sides);
   return rc;
 }
@@ -655,298 +520,49 @@ const char *cb_cmp_status_name(cb_cmp_status_t s)
   return (size_t)s < CB_ARRAY_SIZE(names) ? names[s] : "";
 }
 
-/* ---- output ---------------------------------------------------------- */
 
-static const char *metric_name(const cb_compare_t *c)
+const char *cb_compare_metric_names(void)
 {
-  return c->speedup ? "speedup" : "throughput";
+  static char names[256];
+  size_t i, used = 0;
+
+  if (names[0] == '\0') {
+    for (i = 0; i < CB_ARRAY_SIZE(metric_columns) && used < sizeof(names); i++)
+      used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", i > 0 ? ", " : "",
+                               metric_columns[i]);
+  }
+  return names;
 }
 
-static void describe_metric(const cb_compare_t *c, cb_buf_t *out, const char *prefix)
+int cb_compare_metrics_parse(const char *list, cb_compare_opts_t *o, char *bad, size_t badlen)
 {
-  if (!c->speedup) {
-    cb_buf_printf(out, "%smetric: throughput (tasks/s); ratio of medians NEW/BASE with a "
-                       "95%% bootstrap confidence interval\n", prefix);
-    return;
-  }
-  cb_buf_printf(out, "%smetric: speedups over serial were compared, not throughput, since %s: "
-                     "each trial's throughput divided by the median throughput of the serial "
-                     "cell of the same workload, pin, size and payload on the same side; ratio "
-                     "of medians NEW/BASE with a 95%% bootstrap confidence interval\n", prefix,
-                 c->speedup_why != NULL ? c->speedup_why : "--speedup was given");
-}
+  const char *p = list, *end;
+  size_t len, i, j;
 
-static void describe_test(const cb_compare_t *c, cb_buf_t *out, const char *prefix)
-{
-  cb_buf_printf(out, "%stest: Mann-Whitney U (two-sided), Holm-adjusted over %zu cells "
-                     "compared; alpha %g, threshold %g%% (regression: adjusted p < alpha and "
-                     "the whole CI below %g)\n", prefix, c->compared, c->alpha,
-                 100 * c->threshold, 1 - c->threshold);
-}
-
-void cb_compare_counts(const cb_compare_t *c, cb_buf_t *out)
-{
-  cb_buf_printf(out, "%zu cells compared: %zu slower (regressions), %zu faster, %zu unchanged, "
-                     "%zu noisy; %zu only in BASE, %zu only in NEW, %zu not comparable\n",
-                c->compared, c->count[CB_CMP_V_SLOWER], c->count[CB_CMP_V_FASTER],
-                c->count[CB_CMP_V_UNCHANGED], c->count[CB_CMP_V_NOISY], c->base_only, c->new_only,
-                c->not_comparable);
-}
-
-void cb_compare_overall(const cb_compare_t *c, cb_buf_t *out)
-{
-  if (c->gm_n == 0) {
-    cb_buf_printf(out, "geometric mean of the ratios: none (no cell compared)\n");
-    return;
-  }
-  cb_buf_printf(out, "geometric mean of the ratios over %zu cell%s: %.3f, 95%% CI [%.3f, %.3f]\n",
-                c->gm_n, c->gm_n == 1 ? "" : "s", c->gm, c->gm_lo, c->gm_hi);
-}
-
-void cb_compare_text(const cb_compare_t *c, cb_buf_t *out)
-{
-  size_t i, w = 4;
-  int any = 0;
-
-  for (i = 0; i < c->n; i++) {
-    if (strlen(c->cell[i].name) > w)
-      w = strlen(c->cell[i].name);
-  }
-  cb_buf_printf(out, "BASE %s (host %s)\nNEW  %s (host %s)\n", c->base_label,
-                c->base_hosts[0] ? c->base_hosts : "none", c->new_label,
-                c->new_hosts[0] ? c->new_hosts : "none");
-  describe_metric(c, out, "");
-  describe_test(c, out, "");
-  cb_buf_printf(out, "\n%-*s %11s %11s %7s %17s %9s %9s  %s\n", (int)w, "cell", "BASE median",
-                "NEW median", "ratio", "95% CI", "p", "p(Holm)", "verdict");
-  for (i = 0; i < c->n; i++) {
-    const cb_cmp_cell_t *x = &c->cell[i];
-    if (x->status != CB_CMP_COMPARED)
-      continue;
-    cb_buf_printf(out, "%-*s %11.5g %11.5g %7.3f [%6.3f, %6.3f] %9.3g %9.3g  %s%s\n", (int)w,
-                  x->name, x->base_median, x->new_median, x->ratio, x->ci_lo, x->ci_hi, x->p,
-                  x->p_holm, cb_cmp_verdict_name(x->verdict), x->regression ? "  REGRESSION" : "");
-  }
-  for (i = 0; i < c->n; i++) {
-    const cb_cmp_cell_t *x = &c->cell[i];
-    if (x->status == CB_CMP_COMPARED)
-      continue;
-    if (!any++)
-      cb_buf_printf(out, "\nnot compared:\n");
-    cb_buf_printf(out, "%-*s %s\n", (int)w, x->name, x->why);
-  }
-  cb_buf_printf(out, "\n");
-  cb_compare_counts(c, out);
-  cb_compare_overall(c, out);
-}
-
-void cb_compare_md(const cb_compare_t *c, cb_buf_t *out)
-{
-  size_t i;
-  int any = 0;
-
-  /* File names and hosts come from anywhere: escaped, so none can change the
-   * document (a backtick would end a code span, a '|' a table cell). */
-  cb_buf_printf(out, "## concbench compare\n\nBASE ");
-  cb_buf_md(out, c->base_label);
-  cb_buf_printf(out, " (host ");
-  cb_buf_md(out, c->base_hosts);
-  cb_buf_printf(out, "), NEW ");
-  cb_buf_md(out, c->new_label);
-  cb_buf_printf(out, " (host ");
-  cb_buf_md(out, c->new_hosts);
-  cb_buf_printf(out, ").\n\n");
-  describe_metric(c, out, "- ");
-  describe_test(c, out, "- ");
-  cb_buf_printf(out, "\n| cell | BASE median | NEW median | ratio | 95%% CI | p | p (Holm) | "
-                     "verdict |\n|---|---:|---:|---:|---|---:|---:|---|\n");
-  for (i = 0; i < c->n; i++) {
-    const cb_cmp_cell_t *x = &c->cell[i];
-    if (x->status != CB_CMP_COMPARED)
-      continue;
-    cb_buf_printf(out, "| `%s` | %.5g | %.5g | %.3f | %.3f – %.3f | %.3g | %.3g | %s%s%s |\n",
-                  x->name, x->base_median, x->new_median, x->ratio, x->ci_lo, x->ci_hi, x->p,
-                  x->p_holm, x->regression ? "**" : "", cb_cmp_verdict_name(x->verdict),
-                  x->regression ? " (regression)**" : "");
-  }
-  for (i = 0; i < c->n; i++) {
-    const cb_cmp_cell_t *x = &c->cell[i];
-    if (x->status == CB_CMP_COMPARED)
-      continue;
-    if (!any++)
-      cb_buf_printf(out, "\nNot compared:\n\n");
-    cb_buf_printf(out, "- `%s`: %s\n", x->name, x->why);
-  }
-  cb_buf_printf(out, "\n");
-  cb_compare_counts(c, out);
-  cb_compare_overall(c, out);
-}
-
-void cb_compare_json(const cb_compare_t *c, cb_buf_t *out)
-{
-  static const char *const f[] = { "base_median", "new_median", "ratio", "ci_lo", "ci_hi", "p",
-                                   "p_holm" };
-  json_t *root = json_object(), *side, *cells = json_array(), *x;
-  size_t i, k;
-  int bad = 0;
-
-  side = json_object();
-  cb_json_set(side, "file", cb_json_str(c->base_label), &bad);
-  cb_json_set(side, "hosts", cb_json_str(c->base_hosts), &bad);
-  cb_json_set(root, "base", side, &bad);
-  side = json_object();
-  cb_json_set(side, "file", cb_json_str(c->new_label), &bad);
-  cb_json_set(side, "hosts", cb_json_str(c->new_hosts), &bad);
-  cb_json_set(root, "new", side, &bad);
-  cb_json_set(root, "metric", json_string(metric_name(c)), &bad);
-  cb_json_set(root, "alpha", cb_json_num(c->alpha), &bad);
-  cb_json_set(root, "threshold", cb_json_num(c->threshold), &bad);
-  cb_json_set(root, "compared", json_integer((json_int_t)c->compared), &bad);
-  cb_json_set(root, "needed_n", json_integer((json_int_t)c->needed_n), &bad);
-  cb_json_set(root, "regressions", json_integer((json_int_t)c->count[CB_CMP_V_SLOWER]), &bad);
-  cb_json_set(root, "faster", json_integer((json_int_t)c->count[CB_CMP_V_FASTER]), &bad);
-  cb_json_set(root, "unchanged", json_integer((json_int_t)c->count[CB_CMP_V_UNCHANGED]), &bad);
-  cb_json_set(root, "noisy", json_integer((json_int_t)c->count[CB_CMP_V_NOISY]), &bad);
-  cb_json_set(root, "base_only", json_integer((json_int_t)c->base_only), &bad);
-  cb_json_set(root, "new_only", json_integer((json_int_t)c->new_only), &bad);
-  cb_json_set(root, "not_comparable", json_integer((json_int_t)c->not_comparable), &bad);
-  for (i = 0; i < c->n; i++) {
-    const cb_cmp_cell_t *y = &c->cell[i];
-    const double v[] = { y->base_median, y->new_median, y->ratio, y->ci_lo,
-                         y->ci_hi, y->p, y->p_holm };
-    x = json_object();
-    cb_json_set(x, "name", cb_json_str(y->name), &bad);
-    for (k = 0; k < CB_CMP_KEYS; k++)
-      cb_json_set(x, cb_compare_key_columns[k], cb_json_str(y->key[k]), &bad);
-    cb_json_set(x, "status", json_string(cb_cmp_status_name(y->status)), &bad);
-    cb_json_set(x, "base_n", json_integer((json_int_t)y->base_n), &bad);
-    cb_json_set(x, "new_n", json_integer((json_int_t)y->new_n), &bad);
-    if (y->status == CB_CMP_COMPARED) {
-      for (k = 0; k < CB_ARRAY_SIZE(f); k++)
-        cb_json_set(x, f[k], cb_json_num(v[k]), &bad);
-      cb_json_set(x, "verdict", json_string(cb_cmp_verdict_name(y->verdict)), &bad);
-      cb_json_set(x, "regression", json_boolean(y->regression), &bad);
-    } else {
-      cb_json_set(x, "reason", cb_json_str(y->why), &bad);
+  o->nmetrics = 0;
+  do {
+    end = strchr(p, ',');
+    len = end != NULL ? (size_t)(end - p) : strlen(p);
+    for (i = 0; i < CB_ARRAY_SIZE(metric_columns); i++) {
+      if (strlen(metric_columns[i]) == len && strncmp(metric_columns[i], p, len) == 0)
+        break;
     }
-    cb_json_push(cells, x, &bad);
-  }
-  x = json_object();
-  cb_json_set(x, "cells", json_integer((json_int_t)c->gm_n), &bad);
-  cb_json_set(x, "ratio", c->gm_n > 0 ? cb_json_num(c->gm) : json_null(), &bad);
-  cb_json_set(x, "ci_lo", c->gm_n > 0 ? cb_json_num(c->gm_lo) : json_null(), &bad);
-  cb_json_set(x, "ci_hi", c->gm_n > 0 ? cb_json_num(c->gm_hi) : json_null(), &bad);
-  cb_json_set(root, "geomean", x, &bad);
-  cb_json_set(root, "cells", cells, &bad);
-  if (cb_json_dump(root, bad, out) != 0)
-    out->failed = 1;
-  json_decref(root);
-}
-
-void cb_compare_csv(const cb_compare_t *c, cb_buf_t *out)
-{
-  size_t i, k;
-
-  cb_buf_printf(out, "name");
-  for (k = 0; k < CB_CMP_KEYS; k++)
-    cb_buf_printf(out, ",%s", cb_compare_key_columns[k]);
-  cb_buf_printf(out, ",metric,status,base_n,new_n,base_median,new_median,ratio,ci_lo,ci_hi,"
-                     "p,p_holm,verdict,regression,reason\n");
-  for (i = 0; i < c->n; i++) {
-    const cb_cmp_cell_t *x = &c->cell[i];
-    const double v[] = { x->base_median, x->new_median, x->ratio, x->ci_lo,
-                         x->ci_hi, x->p, x->p_holm };
-    cb_buf_csv_str(out, x->name);
-    for (k = 0; k < CB_CMP_KEYS; k++) {
-      cb_buf_put(out, ",", 1);
-      cb_buf_csv_str(out, x->key[k]);
+    for (j = 0; i < CB_ARRAY_SIZE(metric_columns) && j < o->nmetrics; j++) {
+      if (o->metrics[j] == (int)i)
+        i = CB_ARRAY_SIZE(metric_columns); /* listed twice */
     }
-    cb_buf_printf(out, ",%s,%s,%zu,%zu", metric_name(c), cb_cmp_status_name(x->status),
-                  x->base_n, x->new_n);
-    for (k = 0; k < CB_ARRAY_SIZE(v); k++) {
-      cb_buf_put(out, ",", 1);
-      if (x->status == CB_CMP_COMPARED)
-        cb_buf_csv_double(out, v[k]);
+    if (i == CB_ARRAY_SIZE(metric_columns) || o->nmetrics == CB_M__COUNT) {
+      snprintf(bad, badlen, "%.*s", (int)len, p);
+      o->nmetrics = 0;
+      return -EINVAL;
     }
-    cb_buf_printf(out, ",%s,%d,", cb_cmp_verdict_name(x->verdict), x->regression);
-    cb_buf_csv_str(out, x->status == CB_CMP_COMPARED ? "" : x->why);
-    cb_buf_put(out, "\n", 1);
-  }
+    o->metrics[o->nmetrics++] = (int)i;
+    p = end != NULL ? end + 1 : NULL;
+  } while (p != NULL);
+  return 0;
 }
 
-/* ---- exports --------------------------------------------------------- */
-
-/* Each export adds one cell's entry to the document's root (an array or an
- * object). */
-typedef void (*export_fn)(json_t *root, const char *name, const cb_cell_sum_t *cs,
-                          const char *host, int *bad);
-
-static void custom_bigger_entry(json_t *root, const char *name, const cb_cell_sum_t *cs,
-                                const char *host, int *bad)
+const char *cb_compare_metric_column(int m)
 {
-  const cb_summary_t *s = &cs->m[CB_M_throughput];
-  json_t *e = json_object();
-  char text[512];
-
-  cb_json_set(e, "name", cb_json_str(name), bad);
-  cb_json_set(e, "unit", json_string("tasks/s"), bad);
-  cb_json_set(e, "value", cb_json_num(s->median), bad);
-  snprintf(text, sizeof(text), "± %.4g", (s->ci_hi - s->ci_lo) / 2);
-  cb_json_set(e, "range", cb_json_str(text), bad);
-  snprintf(text, sizeof(text), "n=%zu cv=%.1f%% ci%.0f=[%.6g, %.6g] host=%s", s->n,
-           100 * s->cv, 100 * s->ci_level, s->ci_lo, s->ci_hi, host);
-  cb_json_set(e, "extra", cb_json_str(text), bad);
-  cb_json_push(root, e, bad);
-}
-
-static void bmf_entry(json_t *root, const char *name, const cb_cell_sum_t *cs,
-                      const char *host, int *bad)
-{
-  const cb_summary_t *s = &cs->m[CB_M_throughput];
-  json_t *e = json_object(), *m = json_object();
-
-  (void)host;
-  cb_json_set(m, "value", cb_json_num(s->median), bad);
-  cb_json_set(m, "lower_value", cb_json_num(s->ci_lo), bad);
-  cb_json_set(m, "upper_value", cb_json_num(s->ci_hi), bad);
-  cb_json_set(e, "throughput", m, bad);
-  cb_json_set(root, name, e, bad);
-}
-
-static int export_cells(const cb_table_t *t, cb_buf_t *out, export_fn fn, json_t *root,
-                        char *err, size_t errlen)
-{
-  side_t s;
-  char **names = NULL;
-  size_t i;
-  int rc, bad = 0;
-
-  rc = side_load(t, NULL, &s, err, errlen);
-  if (rc == 0) {
-    names = calloc(s.cells.n > 0 ? s.cells.n : 1, sizeof(*names));
-    rc = names == NULL ? -ENOMEM : make_names((const keyv_t *)s.key, s.cells.n, names);
-  }
-  if (rc == 0) {
-    for (i = 0; i < s.cells.n; i++) {
-      if (s.cells.cell[i].n_ok > 0)
-        fn(root, names[i], &s.cells.cell[i], cb_cell_key(&s.cells, i, "host"), &bad);
-    }
-    rc = cb_json_dump(root, bad, out);
-  }
-  if (rc == -ENOMEM)
-    snprintf(err, errlen, "out of memory");
-  json_decref(root);
-  free_names(names, s.cells.n);
-  side_free(&s);
-  return rc;
-}
-
-int cb_export_custom_bigger(const cb_table_t *t, cb_buf_t *out, char *err, size_t errlen)
-{
-  return export_cells(t, out, custom_bigger_entry, json_array(), err, errlen);
-}
-
-int cb_export_bmf(const cb_table_t *t, cb_buf_t *out, char *err, size_t errlen)
-{
-  return export_cells(t, out, bmf_entry, json_object(), err, errlen);
+  return m >= 0 && (size_t)m < CB_ARRAY_SIZE(metric_columns) ? metric_columns[m] : "";
 }

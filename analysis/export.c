@@ -1,15 +1,10 @@
-/* Google Benchmark JSON, built with jansson (harness/json.h: valid UTF-8,
+/* The exports of one trial CSV, built with jansson (harness/json.h: valid UTF-8,
  * null where Google Benchmark would write NaN or Infinity); see export.h.
  * A benchmark's name is what compare.py matches runs by, so it must be the
- * same for every trial of a cell and differ between cells:
- * workload/runner/c:N/pin:P, then /transport:T when it is not the runner's
- * default (inproc or pipe) and
- * /payload:N when there is one, then /real_time (Google Benchmark's mark of
- * a benchmark timed by wall clock). Key columns left out of that (size,
- * tasks, transport, host) are added, in that order, only to the names that
- * would still collide with a cell that differs in them, e.g. the several
- * sizes of cpu.matmul in the full profile; so a name depends on the other
- * cells of the file only when it has to. */
+ * same for every trial of a cell and differ between cells: the cell's name
+ * (cells.h, over the cells of the file, host included) and /real_time
+ * (Google Benchmark's mark of a benchmark timed by wall clock); so a name
+ * depends on the other cells of the file only when it has to. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -18,6 +13,7 @@
 #include <string.h>
 
 #include "cb.h"
+#include "cells.h"
 #include "export.h"
 #include "json.h"
 #include "summary.h"
@@ -29,9 +25,6 @@ typedef struct bench_s {
   uint64_t tasks;
   size_t family, instance;
 } bench_t;
-
-/* Key columns that may be needed to tell cells apart, in the order added. */
-static const char *const extra_keys[] = { "size", "tasks", "transport", "switch_interval_us", "host" };
 
 /* A column of data row r, or "" when the column or the row is missing. */
 static const char *field(const cb_table_t *t, size_t r, const char *column)
@@ -62,47 +55,29 @@ static int is_ok(const cb_cells_t *cells, size_t row)
   return strcmp(field(cells->table, row, "status"), "ok") == 0;
 }
 
-static void base_name(const cb_cells_t *cells, size_t c, cb_buf_t *b)
+/* Name the benchmarks as cells.h names cells (over this file's cells, host
+ * included), then mark them timed by wall clock. */
+static int name_benches(const cb_cells_t *cells, bench_t *b, size_t n)
 {
-  const char *transport = cb_cell_key(cells, c, "transport");
-  const char *payload = cb_cell_key(cells, c, "payload");
+  cb_keyv_t *key = malloc((n > 0 ? n : 1) * sizeof(*key));
+  char **name = calloc(n > 0 ? n : 1, sizeof(*name));
+  size_t i, k;
+  int rc = key == NULL || name == NULL ? -ENOMEM : 0;
 
-  cb_buf_printf(b, "%s/%s/c:%s/pin:%s", cb_cell_key(cells, c, "workload"),
-                cb_cell_key(cells, c, "runner"), cb_cell_key(cells, c, "concurrency"),
-                cb_cell_key(cells, c, "pin"));
-  if (strcmp(transport, "inproc") != 0 && strcmp(transport, "pipe") != 0)
-    cb_buf_printf(b, "/transport:%s", transport);
-  if (!cb_default_dispatch(cb_cell_key(cells, c, "dispatch")))
-    cb_buf_printf(b, "/dispatch:%s", cb_cell_key(cells, c, "dispatch"));
-  if (strtoull(payload, NULL, 10) > 0)
-    cb_buf_printf(b, "/payload:%s", payload);
-  if (strcmp(cb_cell_key(cells, c, "gil"), "1") == 0)
-    cb_buf_printf(b, "/gil");
-}
-
-/* Add the key `col` to every name that equals another cell's name while the
- * two cells differ in `col`. Marks first, then appends, so that each pair is
- * judged on the names as they were. */
-static int disambiguate(const cb_cells_t *cells, bench_t *b, size_t n, const char *col)
-{
-  unsigned char *mark = calloc(n > 0 ? n : 1, 1);
-  size_t i, j;
-
-  if (mark == NULL)
-    return -ENOMEM;
-  for (i = 0; i < n; i++) {
-    for (j = i + 1; j < n; j++) {
-      if (strcmp(b[i].name.data, b[j].name.data) == 0 &&
-          strcmp(cb_cell_key(cells, b[i].cell, col), cb_cell_key(cells, b[j].cell, col)) != 0)
-        mark[i] = mark[j] = 1;
-    }
+  for (i = 0; rc == 0 && i < n; i++) {
+    for (k = 0; k < CB_KEYS; k++)
+      key[i][k] = cb_cell_key(cells, b[i].cell, cb_key_columns[k]);
   }
-  for (i = 0; i < n; i++) {
-    if (mark[i])
-      cb_buf_printf(&b[i].name, "/%s:%s", col, cb_cell_key(cells, b[i].cell, col));
+  if (rc == 0)
+    rc = cb_cell_names((const cb_keyv_t *)key, n, name);
+  for (i = 0; rc == 0 && i < n; i++) {
+    cb_buf_printf(&b[i].name, "%s/real_time", name[i]);
+    if (b[i].name.failed)
+      rc = -ENOMEM;
   }
-  free(mark);
-  return 0;
+  cb_cell_names_free(name, n);
+  free(key);
+  return rc;
 }
 
 /* The benchmarks of the cells that have ok trials, named, numbered by family
@@ -110,7 +85,6 @@ static int disambiguate(const cb_cells_t *cells, bench_t *b, size_t n, const cha
 static int make_benches(const cb_cells_t *cells, bench_t *b, size_t *n, char *err, size_t errlen)
 {
   size_t c, i, families = 0;
-  int rc;
 
   *n = 0;
   for (c = 0; c < cells->n; c++) {
@@ -125,9 +99,6 @@ static int make_benches(const cb_cells_t *cells, bench_t *b, size_t *n, char *er
                cells->table->line[cells->cell[c].rows[0]], tasks);
       return -EINVAL;
     }
-    base_name(cells, c, &x->name);
-    if (x->name.failed)
-      return -ENOMEM;
     x->family = families;
     for (i = 0; i < *n; i++) {
       if (strcmp(cb_cell_key(cells, b[i].cell, "workload"), wl) == 0) {
@@ -138,16 +109,7 @@ static int make_benches(const cb_cells_t *cells, bench_t *b, size_t *n, char *er
     families += x->instance == 0;
     (*n)++;
   }
-  for (i = 0; i < CB_ARRAY_SIZE(extra_keys); i++) {
-    if ((rc = disambiguate(cells, b, *n, extra_keys[i])) != 0)
-      return rc;
-  }
-  for (i = 0; i < *n; i++) {
-    cb_buf_printf(&b[i].name, "/real_time");
-    if (b[i].name.failed)
-      return -ENOMEM;
-  }
-  return 0;
+  return name_benches(cells, b, *n);
 }
 
 /* An ISO 8601 time with "Z" as Google Benchmark writes it ("+00:00"). */
@@ -282,4 +244,86 @@ int cb_export_gbench_file(const char *path, const char *csv, size_t len, const c
   }
   cb_buf_free(&b);
   return rc;
+}
+
+/* ---- dashboards: one entry per cell ------------------------------------ */
+
+/* Each export adds one cell's entry to the document's root (an array or an
+ * object). */
+typedef void (*export_fn)(json_t *root, const char *name, const cb_cell_sum_t *cs,
+                          const char *host, int *bad);
+
+static void custom_bigger_entry(json_t *root, const char *name, const cb_cell_sum_t *cs,
+                                const char *host, int *bad)
+{
+  const cb_summary_t *s = &cs->m[CB_M_throughput];
+  json_t *e = json_object();
+  char text[512];
+
+  cb_json_set(e, "name", cb_json_str(name), bad);
+  cb_json_set(e, "unit", json_string("tasks/s"), bad);
+  cb_json_set(e, "value", cb_json_num(s->median), bad);
+  snprintf(text, sizeof(text), "± %.4g", (s->ci_hi - s->ci_lo) / 2);
+  cb_json_set(e, "range", cb_json_str(text), bad);
+  snprintf(text, sizeof(text), "n=%zu cv=%.1f%% ci%.0f=[%.6g, %.6g] host=%s", s->n,
+           100 * s->cv, 100 * s->ci_level, s->ci_lo, s->ci_hi, host);
+  cb_json_set(e, "extra", cb_json_str(text), bad);
+  cb_json_push(root, e, bad);
+}
+
+static void bmf_entry(json_t *root, const char *name, const cb_cell_sum_t *cs,
+                      const char *host, int *bad)
+{
+  const cb_summary_t *s = &cs->m[CB_M_throughput];
+  json_t *e = json_object(), *m = json_object();
+
+  (void)host;
+  cb_json_set(m, "value", cb_json_num(s->median), bad);
+  cb_json_set(m, "lower_value", cb_json_num(s->ci_lo), bad);
+  cb_json_set(m, "upper_value", cb_json_num(s->ci_hi), bad);
+  cb_json_set(e, "throughput", m, bad);
+  cb_json_set(root, name, e, bad);
+}
+
+static int export_cells(const cb_table_t *t, cb_buf_t *out, export_fn fn, json_t *root,
+                        char *err, size_t errlen)
+{
+  cb_cells_t cells;
+  char **names = NULL;
+  size_t i;
+  int rc, bad = 0, built = 0;
+
+  rc = cb_cells_build(t, &cells, err, errlen);
+  if (rc == 0) {
+    built = 1;
+    rc = cb_cells_one_host(&cells, NULL, err, errlen);
+  }
+  if (rc == 0) {
+    names = calloc(cells.n > 0 ? cells.n : 1, sizeof(*names));
+    rc = names == NULL ? -ENOMEM : cb_cells_names(&cells, 0, names);
+  }
+  if (rc == 0) {
+    for (i = 0; i < cells.n; i++) {
+      if (cells.cell[i].n_ok > 0)
+        fn(root, names[i], &cells.cell[i], cb_cell_key(&cells, i, "host"), &bad);
+    }
+    rc = cb_json_dump(root, bad, out);
+  }
+  if (rc == -ENOMEM)
+    snprintf(err, errlen, "out of memory");
+  json_decref(root);
+  cb_cell_names_free(names, built ? cells.n : 0);
+  if (built)
+    cb_cells_free(&cells);
+  return rc;
+}
+
+int cb_export_custom_bigger(const cb_table_t *t, cb_buf_t *out, char *err, size_t errlen)
+{
+  return export_cells(t, out, custom_bigger_entry, json_array(), err, errlen);
+}
+
+int cb_export_bmf(const cb_table_t *t, cb_buf_t *out, char *err, size_t errlen)
+{
+  return export_cells(t, out, bmf_entry, json_object(), err, errlen);
 }

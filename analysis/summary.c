@@ -10,41 +10,11 @@
 #include <string.h>
 
 #include "cb.h"
+#include "cells.h"
 #include "runner.h"
 #include "summary.h"
 #include "validate.h"
 #include "workload.h"
-
-#define KEY_COLUMNS 12
-const char *const cb_key_columns[KEY_COLUMNS] = {
-  "host", "workload", "runner", "transport", "pin", "concurrency", "tasks", "size", "payload",
-  "gil", "switch_interval_us", "dispatch",
-};
-const size_t cb_key_columns_count = KEY_COLUMNS;
-
-/* Key columns that older CSVs lack, and the value such rows mean: they were
- * run without the GIL; how their workers got tasks was not recorded (the
- * process pool of those versions made a round trip per task). Rows without
- * the column group and read as that. */
-static const struct {
-  const char *name, *absent;
-} optional_keys[] = { { "gil", "0" }, { "switch_interval_us", "0" }, { "dispatch", "" } };
-
-int cb_default_dispatch(const char *dispatch)
-{
-  return dispatch[0] == '\0' || strcmp(dispatch, "shared") == 0 || strcmp(dispatch, "none") == 0;
-}
-
-static const char *key_default(const char *column)
-{
-  size_t i;
-
-  for (i = 0; i < CB_ARRAY_SIZE(optional_keys); i++) {
-    if (strcmp(optional_keys[i].name, column) == 0)
-      return optional_keys[i].absent;
-  }
-  return NULL;
-}
 
 static const char *const metric_names[] = {
 #define CB_METRIC_NAME(m) #m,
@@ -60,7 +30,7 @@ enum {
   COL_STATUS = 0,
   COL_FAILED = 1, /* optional */
   COL_KEY = 2,
-  COL_METRIC = COL_KEY + KEY_COLUMNS,
+  COL_METRIC = COL_KEY + CB_KEYS,
   COL_CONTEXT = COL_METRIC + CB_M__COUNT,
 };
 _Static_assert(COL_CONTEXT + CB_ARRAY_SIZE(context_columns) <= CB_ARRAY_SIZE(((cb_cells_t *)0)->col),
@@ -79,7 +49,7 @@ static const cb_table_t *sort_table;
 static const char *key_field(const cb_table_t *t, size_t row, const long *col, size_t i)
 {
   return col[COL_KEY + i] >= 0 ? cb_table_get(t, row, (size_t)col[COL_KEY + i])
-                               : key_default(cb_key_columns[i]);
+                               : cb_key_absent(cb_key_columns[i]);
 }
 
 static int cmp_keyed(const void *a, const void *b)
@@ -178,7 +148,7 @@ static const char *row_key(size_t row, const char *column)
 {
   long col = cb_table_col(order_table, column);
 
-  return col >= 0 ? cb_table_get(order_table, row, (size_t)col) : key_default(column);
+  return col >= 0 ? cb_table_get(order_table, row, (size_t)col) : cb_key_absent(column);
 }
 
 /* Cells in the order people read them: by host and workload (registry
@@ -232,7 +202,7 @@ static int find_columns(const cb_table_t *t, long *col, char *err, size_t errlen
   col[COL_FAILED] = cb_table_col(t, "failed");
   for (i = 0; i < cb_key_columns_count; i++) {
     col[COL_KEY + i] = cb_table_col(t, cb_key_columns[i]);
-    if (col[COL_KEY + i] < 0 && key_default(cb_key_columns[i]) == NULL)
+    if (col[COL_KEY + i] < 0 && cb_key_absent(cb_key_columns[i]) == NULL)
       return cb_table_require(t, &cb_key_columns[i], 1, err, errlen);
   }
   for (i = 0; i < CB_M__COUNT; i++)
@@ -446,7 +416,7 @@ const char *cb_cell_key(const cb_cells_t *cells, size_t cell, const char *column
   const char *absent;
 
   if (col < 0)
-    return (absent = key_default(column)) != NULL ? absent : "";
+    return (absent = cb_key_absent(column)) != NULL ? absent : "";
   return cb_table_get(cells->table, cells->cell[cell].rows[0], (size_t)col);
 }
 

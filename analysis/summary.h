@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 
+#include "cells.h"
 #include "csv.h"
 #include "stats.h"
 #include "table.h"
@@ -62,10 +63,6 @@ typedef struct cb_cells_s {
   unsigned char *measured; /* per table row: 1 when it measured its cell */
 } cb_cells_t;
 
-/* The key columns, in the order of the summary CSV. */
-extern const char *const cb_key_columns[];
-extern const size_t cb_key_columns_count;
-
 /* Group the table's trials into cells (in order of first appearance) and
  * summarise them. -EINVAL with err naming a missing column or a bad number
  * (with its line), -ENOMEM. */
@@ -89,9 +86,5 @@ void cb_cells_csv(const cb_cells_t *cells, cb_buf_t *out);
 size_t cb_cells_warn(const cb_cells_t *cells, FILE *f);
 /* "high-cv;outlier" for the flags. */
 void cb_flags_text(unsigned flags, char *buf, size_t len);
-
-/* 1 when a dispatch mode is its runner's default (or was not recorded):
- * names and labels leave it out. */
-int cb_default_dispatch(const char *dispatch);
 
 #endif

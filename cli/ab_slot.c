@@ -64,7 +64,7 @@ static void trial_argv(const cb_ab_session_t *s, int side, const cb_cell_t *c, c
   }
   /* Only when not the default: a base from before dispatch modes has no
    * --dispatch, and runs its default. */
-  if (!cb_default_dispatch(num[7])) {
+  if (!cb_default_dispatch(c->rn->name, num[7])) {
     argv[n++] = (char *)"--dispatch";
     argv[n++] = num[7];
   }

@@ -25,18 +25,23 @@ static const char compare_help[] =
     "usage: concbench compare BASE.csv NEW.csv [options]\n"
     "       concbench compare --export FORMAT NEW.csv [-o FILE]\n\n"
     "Matches the cells of two trial CSVs by workload, runner, transport, pin,\n"
-    "concurrency, tasks, size and payload (not host) and, for each, gives the ratio\n"
-    "of median throughputs NEW/BASE with a 95% bootstrap confidence interval, a\n"
-    "Mann-Whitney U p-value adjusted by Holm over the cells compared, and a verdict:\n"
-    "faster, slower, unchanged or noisy. A cell is a regression (verdict slower) when\n"
-    "its adjusted p-value is below --alpha and the whole interval is below\n"
-    "1 - threshold. When the files come from different machines (their CPU model,\n"
+    "concurrency, tasks, size and payload (not host) and, for each and for each\n"
+    "metric (--metric; throughput by default), gives the ratio of medians NEW/BASE\n"
+    "with a 95% bootstrap confidence interval, a Mann-Whitney U p-value adjusted by\n"
+    "Holm over the comparisons made, and a verdict: faster, slower, unchanged or\n"
+    "noisy. A cell is a regression (verdict slower) when its adjusted p-value is\n"
+    "below --alpha and the whole interval is below 1 - threshold (above 1 +\n"
+    "threshold for a metric where lower is better: times, latencies, memory).\n"
+    "When the files come from different machines (their CPU model,\n"
     "PUs, cores, caches or kernel differ; host names do not count), speedups over\n"
     "the serial cell of each side are compared instead of throughput. Cells on one\n"
     "side only are listed and never fail. Rules: docs/SCHEMA.md.\n\n"
     "  --alpha A             family-wise significance level, 0 < A < 1 (default 0.05)\n"
     "  --threshold PCT       smallest change that counts, in percent (default 5)\n"
     "  --speedup             compare speedups over serial even on one host\n"
+    "  --metric LIST         metrics to judge, comma-separated (default throughput):\n"
+    "                        throughput, wall_s, lat_p50_us, lat_p99_us, user_s,\n"
+    "                        sys_s, maxrss_kb; a regression in any fails\n"
     "  -f, --format FMT      text (default), md, json or csv (one row per cell)\n"
     "  --export FMT          instead of the comparison, NEW for dashboards: gbench\n"
     "                        (Google Benchmark JSON), custom-bigger\n"
@@ -175,8 +180,13 @@ static void list_regressions(const cb_compare_t *c)
   fprintf(stderr, "concbench compare: regression in %zu cell%s:", c->count[CB_CMP_V_SLOWER],
           c->count[CB_CMP_V_SLOWER] == 1 ? "" : "s");
   for (i = 0; i < c->n; i++) {
-    if (c->cell[i].regression)
-      fprintf(stderr, "%s %s (%.3f)", k++ ? "," : "", c->cell[i].name, c->cell[i].ratio);
+    const cb_cmp_cell_t *x = &c->cell[i];
+    if (!x->regression)
+      continue;
+    fprintf(stderr, "%s %s", k++ ? "," : "", x->name);
+    if (c->nmetrics > 1)
+      fprintf(stderr, " %s", c->metric[x->metric].name);
+    fprintf(stderr, " (%.3f)", x->ratio);
   }
   fputc('\n', stderr);
 }
@@ -187,6 +197,7 @@ int cb_cmd_compare(int argc, char **argv)
     { "alpha", required_argument, NULL, 'a' },
     { "threshold", required_argument, NULL, 't' },
     { "speedup", no_argument, NULL, 'S' },
+    { "metric", required_argument, NULL, 'm' },
     { "format", required_argument, NULL, 'f' },
     { "export", required_argument, NULL, 'e' },
     { "output", required_argument, NULL, 'o' },
@@ -220,6 +231,11 @@ int cb_cmd_compare(int argc, char **argv)
       o.threshold /= 100;
       break;
     case 'S': o.speedup = 1; break;
+    case 'm':
+      if (cb_compare_metrics_parse(optarg, &o, err, sizeof(err)) != 0)
+        return cb_usage_error("compare", "bad --metric '%s' (a list of %s, each once)", err,
+                              cb_compare_metric_names());
+      break;
     case 'f':
       if ((v = pick(optarg, format_names, CB_ARRAY_SIZE(format_names), 0)) < 0)
         return cb_usage_error("compare", "bad --format '%s' (text, md, json or csv)", optarg);
@@ -307,15 +323,25 @@ int cb_cmd_compare(int argc, char **argv)
   rc = cb_cmd_emit("compare", &output, out, &b);
   if (rc == CB_EXIT_OK && compared && exp != EXP_NONE) {
     cb_buf_t counts = { 0 };
-    cb_compare_counts(&cmp, &counts);
-    if (!counts.failed && counts.len > 0 && counts.data[counts.len - 1] == '\n')
-      counts.data[counts.len - 1] = ';';
-    cb_buf_put(&counts, " ", 1);
-    cb_compare_overall(&cmp, &counts);
-    if (!counts.failed && counts.len > 0 && counts.data[counts.len - 1] == '\n')
-      counts.data[--counts.len] = '\0';
-    if (!counts.failed)
-      cb_message("compare", "%s", counts.data);
+    size_t j;
+    for (j = 0; j < cmp.nmetrics; j++) {
+      /* one line per metric: its counts; its geometric mean */
+      cb_compare_t one = cmp;
+      one.metric[0] = cmp.metric[j];
+      one.nmetrics = 1;
+      counts.len = 0;
+      if (cmp.nmetrics > 1)
+        cb_buf_printf(&counts, "%s: ", cmp.metric[j].name);
+      cb_compare_counts(&one, &counts);
+      if (!counts.failed && counts.len > 0 && counts.data[counts.len - 1] == '\n')
+        counts.data[counts.len - 1] = ';';
+      cb_buf_put(&counts, " ", 1);
+      cb_compare_overall(&one, &counts);
+      if (!counts.failed && counts.len > 0 && counts.data[counts.len - 1] == '\n')
+        counts.data[--counts.len] = '\0';
+      if (!counts.failed)
+        cb_message("compare", "%s", counts.data);
+    }
     cb_buf_free(&counts);
   }
   if (rc == CB_EXIT_OK && compared) {

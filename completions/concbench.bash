@@ -69,6 +69,7 @@ _concbench() {
     --dispatch) _concbench_list "$cur" shared queue roundtrip; return 0 ;;
     -f|--format) COMPREPLY=($(compgen -W 'text md json csv' -- "$cur")); return 0 ;;
     --export) COMPREPLY=($(compgen -W 'gbench custom-bigger bmf' -- "$cur")); return 0 ;;
+    --metric) _concbench_list "$cur" throughput wall_s lat_p50_us lat_p99_us user_s sys_s maxrss_kb; return 0 ;;
     --charts|--source|--root) COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
     -o|--output)
         if [[ $cmd == plot ]]; then COMPREPLY=($(compgen -d -- "$cur"))

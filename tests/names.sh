@@ -31,11 +31,6 @@ allowed_literals=(
 # file reads the trait (runner: model, survives_crash, styles, reference,
 # transports[0]; workload: charts).
 pending=(
-  'analysis/compare.c:"inproc"'
-  'analysis/compare.c:"pipe"'
-  'analysis/compare.c:"serial"'
-  'analysis/export.c:"inproc"'
-  'analysis/export.c:"pipe"'
   'plot/plot.c:"serial"'
   'plot/plot.c:"threads"'
   'plot/plot.c:"processes"'

@@ -100,6 +100,7 @@ typedef struct cell_s {
   size_t n;
   unsigned crashed;  /* extra trials that crashed */
   const char *size;  /* NULL: 2000 */
+  const double *lat99, *rss; /* lat_p99_us and maxrss_kb of each ok trial; NULL: 20, 3000 */
 } cell_t;
 
 /* The CPU model of the rows written: what tells machines apart (the host
@@ -129,10 +130,11 @@ static void csv_cell(FILE *f, const cell_t *c)
     double tp = ok ? c->tp[i] : 0;
     fprintf(f, "20260101T000000Z-00000000,2026-01-01T00:00:00.000Z,%s,%s,2,2,Linux 6.1,"
                "gcc 12.2.0,0.1.0,abc,release,%s,%s,%s,%s,compact,%u,%u,%u,%s,0,%zu,"
-               "%.17g,%.17g,10,20,0.1,0.01,1,2,3000,0,%d,%s,0.0001,0.0001,0,1,%s\n",
+               "%.17g,%.17g,10,%.17g,0.1,0.01,1,2,%.17g,0,%d,%s,0.0001,0.0001,0,1,%s\n",
             c->host, cpu_model, c->workload, family, c->runner, c->transport, c->c, c->c, tasks,
             c->size != NULL ? c->size : "2000", i,
-            ok ? tasks / tp : 0, tp, ok, ok ? "ok" : "crashed",
+            ok ? tasks / tp : 0, tp, ok && c->lat99 != NULL ? c->lat99[i] : 20,
+            ok && c->rss != NULL ? c->rss[i] : 3000, ok, ok ? "ok" : "crashed",
             ok ? "" : "trial process killed by signal 11 (Segmentation fault)");
   }
 }
@@ -152,6 +154,7 @@ static void put_sized(FILE *f, const char *host, const char *workload, const cha
   x.n = n;
   x.crashed = crashed;
   x.size = size;
+  x.lat99 = x.rss = NULL;
   csv_cell(f, &x);
 }
 
@@ -961,6 +964,176 @@ static void test_needed_n(void **state)
   assert_int_equal(cb_compare_needed_n(1, 0.01), 5);  /* 2/252 < 0.01 <= 2/70 */
 }
 
+/* One cell of cpu.hash (threads, c:2) per file: the same throughput samples on both
+ * sides, and latency and memory scaled by lat_scale and rss_scale in NEW. */
+static void write_metric_pair(const dir_t *d, char *a, char *b, size_t len, double lat_scale,
+                              double rss_scale)
+{
+  double tp[REPS], lat[REPS], rss[REPS];
+  const double *side_lat[2], *side_rss[2];
+  double lat_new[REPS], rss_new[REPS];
+  size_t i, side;
+
+  noisy(tp, REPS, 190000, 0.01);
+  noisy(lat, REPS, 100, 0.01);
+  noisy(rss, REPS, 4000, 0.01);
+  for (i = 0; i < REPS; i++) {
+    lat_new[i] = lat[i] * lat_scale;
+    rss_new[i] = rss[i] * rss_scale;
+  }
+  side_lat[0] = lat;
+  side_lat[1] = lat_new;
+  side_rss[0] = rss;
+  side_rss[1] = rss_new;
+  for (side = 0; side < 2; side++) {
+    FILE *f = csv_open(d, side == 0 ? "base.csv" : "new.csv", side == 0 ? a : b, len);
+    cell_t x = { .host = "h", .workload = "cpu.hash", .runner = "threads",
+                 .transport = "inproc", .c = 2, .tp = tp, .n = REPS,
+                 .lat99 = side_lat[side], .rss = side_rss[side] };
+    csv_cell(f, &x);
+    csv_close(f);
+  }
+}
+
+/* The CSV row of a comparison for a metric label (the `metric` column). */
+static void csv_row_of(const char *csv, const char *metric, char *buf, size_t len)
+{
+  char needle[64];
+
+  snprintf(needle, sizeof(needle), ",%s,compared,", metric);
+  line_of(csv, needle, buf, len);
+}
+
+/* Latency doubles, throughput is the same: only --metric lat_p99_us sees it, as a
+ * regression (lower is better), and the default does not. */
+static void test_metric_latency_regression(void **state)
+{
+  char a[600], b[600], row[1024];
+  result_t r;
+  dir_t d;
+
+  (void)state;
+  rng_state = 31;
+  make_dir(&d);
+  write_metric_pair(&d, a, b, sizeof(a), 2.0, 1.0);
+  run_compare(&d, &r, a, b, NULL);
+  expect_code(&r, 0);
+  expect_in(r.out, "1 cells compared: 0 slower (regressions), 0 faster, 1 unchanged", "stdout");
+  result_free(&r);
+
+  run_compare(&d, &r, "--metric", "lat_p99_us", a, b, NULL);
+  expect_code(&r, 1);
+  expect_in(r.out, "metric: lat_p99_us (µs; lower is better)", "stdout");
+  expect_in(r.out, "1 cells compared: 1 slower (regressions), 0 faster, 0 unchanged", "stdout");
+  line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", row, sizeof(row));
+  expect_in(row, "slower  REGRESSION", "the cell's line");
+  expect_in(row, " 2.0", "the cell's line (ratio about 2)");
+  expect_in(r.err, "regression in 1 cell: cpu.hash/threads/c:2/pin:compact (2.0", "stderr");
+  result_free(&r);
+
+  /* all three: one line each, the regression only in latency, and it fails */
+  run_compare(&d, &r, "--metric", "throughput,lat_p99_us,maxrss_kb", "-f", "csv", a, b, NULL);
+  expect_code(&r, 1);
+  csv_row_of(r.out, "throughput", row, sizeof(row));
+  expect_in(row, ",unchanged,0,", "the throughput row");
+  csv_row_of(r.out, "lat_p99_us", row, sizeof(row));
+  expect_in(row, ",slower,1,", "the lat_p99_us row");
+  csv_row_of(r.out, "maxrss_kb", row, sizeof(row));
+  expect_in(row, ",unchanged,0,", "the maxrss_kb row");
+  expect_in(r.err, "regression in 1 cell: cpu.hash/threads/c:2/pin:compact lat_p99_us (2.0",
+            "stderr");
+  result_free(&r);
+  remove_dir(&d);
+}
+
+/* Direction per metric: latency halving is faster, not a regression; memory growing by
+ * half is slower, a regression; text and JSON say which metric each line is. */
+static void test_metric_direction(void **state)
+{
+  char a[600], b[600], row[1024];
+  json_error_t je;
+  json_t *j, *cells, *m;
+  size_t i;
+  result_t r;
+  dir_t d;
+
+  (void)state;
+  rng_state = 32;
+  make_dir(&d);
+  write_metric_pair(&d, a, b, sizeof(a), 0.5, 1.5);
+  run_compare(&d, &r, "--metric", "lat_p99_us,maxrss_kb", a, b, NULL);
+  expect_code(&r, 1);
+  /* the cell, then its metric, on each line */
+  line_of(r.out, "cpu.hash/threads/c:2/pin:compact lat_p99_us ", row, sizeof(row));
+  expect_in(row, " faster", "the lat_p99_us line");
+  if (strstr(row, "REGRESSION") != NULL)
+    fail_msg("latency halved is flagged as a regression:\n%s", r.out);
+  line_of(r.out, "cpu.hash/threads/c:2/pin:compact maxrss_kb  ", row, sizeof(row));
+  expect_in(row, "slower  REGRESSION", "the maxrss_kb line");
+  expect_in(r.out, "lat_p99_us: 1 cells compared: 0 slower (regressions), 1 faster", "stdout");
+  expect_in(r.out, "maxrss_kb: 1 cells compared: 1 slower (regressions), 0 faster", "stdout");
+  expect_in(r.out, "Holm-adjusted over 2 comparisons (cells times metrics)", "stdout");
+  result_free(&r);
+
+  run_compare(&d, &r, "--metric", "maxrss_kb,lat_p99_us", "-f", "json", a, b, NULL);
+  expect_code(&r, 1);
+  j = json_loads(r.out, 0, &je);
+  if (j == NULL)
+    fail_msg("not JSON (%s):\n%s", je.text, r.out);
+  assert_string_equal(json_string_value(json_object_get(j, "metric")), "maxrss_kb,lat_p99_us");
+  assert_int_equal(json_integer_value(json_object_get(j, "regressions")), 1);
+  assert_int_equal(json_integer_value(json_object_get(j, "compared")), 2);
+  m = json_object_get(j, "metrics");
+  assert_int_equal(json_array_size(m), 2);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(m, 0), "name")),
+                      "maxrss_kb");
+  assert_true(json_is_true(json_object_get(json_array_get(m, 0), "lower_is_better")));
+  cells = json_object_get(j, "cells");
+  assert_int_equal(json_array_size(cells), 2);
+  for (i = 0; i < 2; i++) {
+    json_t *c = json_array_get(cells, i);
+    const char *metric = json_string_value(json_object_get(c, "metric"));
+    const char *verdict = json_string_value(json_object_get(c, "verdict"));
+    assert_non_null(metric);
+    /* in the order asked */
+    assert_string_equal(metric, i == 0 ? "maxrss_kb" : "lat_p99_us");
+    assert_string_equal(verdict, i == 0 ? "slower" : "faster");
+    assert_true(json_is_true(json_object_get(c, "regression")) == (i == 0));
+  }
+  json_decref(j);
+  result_free(&r);
+  remove_dir(&d);
+}
+
+static void test_metric_bad_names(void **state)
+{
+  static const char *const bad[][2] = {
+    { "throughput,latency", "'latency'" },
+    { "throughput,throughput", "'throughput'" },
+    { "lat_p99_us,", "''" },
+    { "Throughput", "'Throughput'" },
+  };
+  char a[600], b[600];
+  result_t r;
+  size_t i;
+  dir_t d;
+
+  (void)state;
+  rng_state = 33;
+  make_dir(&d);
+  write_metric_pair(&d, a, b, sizeof(a), 1.0, 1.0);
+  for (i = 0; i < ARRAY_SIZE(bad); i++) {
+    run_compare(&d, &r, "--metric", bad[i][0], a, b, NULL);
+    expect_code(&r, 2);
+    expect_in(r.err, "bad --metric", "stderr");
+    expect_in(r.err, bad[i][1], "stderr");
+    if (strchr(r.err, '\n') != strrchr(r.err, '\n'))
+      fail_msg("more than one line on stderr:\n%s", r.err);
+    result_free(&r);
+  }
+  remove_dir(&d);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -977,6 +1150,9 @@ int main(void)
     cmocka_unit_test(test_formats_and_exports),
     cmocka_unit_test(test_names_are_unique),
     cmocka_unit_test(test_two_hosts_in_one_file),
+    cmocka_unit_test(test_metric_latency_regression),
+    cmocka_unit_test(test_metric_direction),
+    cmocka_unit_test(test_metric_bad_names),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
