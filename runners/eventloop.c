@@ -34,7 +34,7 @@
 #include <uv.h>
 
 #include "gil.h"
-#include "runner.h"
+#include "kit.h"
 
 typedef struct pool_s pool_t;
 typedef struct loop_s loop_t;

@@ -64,7 +64,7 @@
 #include <unistd.h>
 
 #include "gil.h"
-#include "runner.h"
+#include "kit.h"
 
 enum { D_SHARED, D_QUEUE, D_ROUNDTRIP };
 enum { MSG_READY = 1, MSG_RESULT, MSG_DONE };

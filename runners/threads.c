@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "gil.h"
-#include "runner.h"
+#include "kit.h"
 
 typedef struct pool_s pool_t;
 
