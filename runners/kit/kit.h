@@ -90,4 +90,114 @@ void cb__run_one(cb_exec_t *x, cb__worker_t *w, uint64_t index, uint64_t t_taken
 void cb__msg(cb_exec_t *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Descriptor helpers (fd.c). */
+
+/* Read exactly len bytes: 1, 0 at end-of-file before the first byte,
+ * -EPROTO at end-of-file inside them, or -errno. EINTR is retried. */
+int cb__read_full(int fd, void *buf, size_t len);
+/* Write all len bytes: 0 or -errno. EINTR is retried. */
+int cb__write_full(int fd, const void *buf, size_t len);
+/* Close *fd when open and mark it closed (-1). */
+void cb__close_fd(int *fd);
+/* 1 when fd has bytes (or end-of-file) to read now. An event of an earlier
+ * epoll_wait may be stale by the time it is handled: read only what is there. */
+int cb__readable(int fd);
+/* Sleep while *a == val, across processes (a MAP_SHARED word); wake all. */
+void cb__futex_wait(atomic_int *a, int val);
+void cb__futex_wake(atomic_int *a);
+/* len bytes of zeroed memory shared with every later fork, or NULL. */
+void *cb__map_shared(size_t len);
+
+/* Kin (kin.c): the threads' and the processes' (see kin.c), and what a
+ * worker calls as it leaves, to stop the partner its tasks may have started
+ * (a partner thread of the calling thread; the partner process of the
+ * calling process). */
+extern const cb_kin_t cb__kin_threads, cb__kin_processes;
+void cb__kin_threads_leave(void);
+void cb__kin_processes_leave(void);
+
+/* Thread pool (tpool.c): n threads, each worker `first + id` of the plan,
+ * between a start barrier and an end barrier. What a thread does is its
+ * body's; the pool keeps the rules of runner.h: the threads are created and
+ * wait at the start barrier before the clock starts; the clock starts at
+ * their release; memory is sampled at the end barrier, while every thread
+ * is alive; every thread is joined before cb__tpool_stop returns. It works
+ * the same in the trial process and in a forked worker (where `measure` is
+ * 0, since the fork pool measures for the whole trial). */
+typedef struct cb__tpool_s cb__tpool_t;
+/* A cache line apart from its neighbours: each thread writes its own. */
+typedef struct cb__thread_s {
+  _Alignas(64) cb__worker_t w; /* for a body whose thread runs blocking tasks */
+  cb__tpool_t *pool;
+  pthread_t tid;
+  unsigned id;     /* 0..n-1 in its pool */
+  unsigned worker; /* first + id: its plan index and name */
+  uint64_t t_end;  /* when its last result was stored; the body sets it */
+  int err;         /* why enter failed; the body's message is in x->msg */
+  void *data;      /* the body's */
+} cb__thread_t;
+
+typedef struct cb__tbody_s {
+  /* Before the start barrier, off the clock: 0 or -errno (the pool is
+   * abandoned then). */
+  int (*enter)(cb__thread_t *t);
+  /* After the release: run tasks until none is left, then set t->t_end. */
+  void (*work)(cb__thread_t *t);
+  /* After the end barrier, or when the trial was abandoned; also after a
+   * failed enter: give back whatever enter took. */
+  void (*leave)(cb__thread_t *t);
+} cb__tbody_t;
+
+struct cb__tpool_s {
+  cb_exec_t *x;
+  const cb__tbody_t *body;
+  void *arg;                 /* the body's, shared by its threads */
+  unsigned n, first, started;
+  int measure;               /* 1: cb__usage_start at the release */
+  int released;
+  cb__thread_t *th;
+  cb__gate_t gate, end;      /* the start barrier; the end barrier (memory) */
+  atomic_uint_fast64_t next; /* a task counter for bodies that take from it */
+};
+
+/* Create the n threads and wait until every one waits at the start barrier
+ * (or one gave up). 0, or -errno with x->msg set; the pool must be stopped
+ * in any case. */
+int cb__tpool_start(cb__tpool_t *p, cb_exec_t *x, const cb__tbody_t *body, void *arg,
+                    unsigned n, unsigned first, int measure);
+/* Read the clock, start the usage method when the pool measures, release
+ * the threads; the instant of release. Called once, after start. */
+uint64_t cb__tpool_release(cb__tpool_t *p);
+/* Wait at the end barrier until every thread has run its tasks (they wait
+ * there, alive, until cb__tpool_stop): 0 and the latest t_end in *t_last,
+ * or 1 when the trial was abandoned (a thread gave up). */
+int cb__tpool_finish(cb__tpool_t *p, uint64_t *t_last);
+/* Let every thread leave and join it: 0, or the first error a thread had
+ * (-EINVAL when one gave up without saying). */
+int cb__tpool_stop(cb__tpool_t *p);
+/* The next task from the pool's own counter: 1 and *index, or 0 when none is
+ * left. One relaxed atomic add, as a thread pool's shared queue at its
+ * cheapest. */
+static inline int cb__tpool_take(cb__tpool_t *p, uint64_t *index)
+{
+  *index = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
+  return *index < p->x->params->tasks;
+}
+
+/* Loop driver (uvloop.c, built with libuv): `loops` threads, each running
+ * one libuv loop, together keep `slots` tasks in flight, in the workload's
+ * asynchronous form, or inline (one blocking task per loop turn) when it
+ * has none. Tasks come from the counter `next` (NULL: the driver's own),
+ * results go into x->results in place. Start it, then use the thread pool
+ * calls on `threads` (release, finish, stop), as the threads runner does. */
+typedef struct cb__loops_s {
+  cb__tpool_t threads;
+  cb_exec_t *x;
+  atomic_uint_fast64_t *next;
+  unsigned slots;
+  int inline_form; /* the workload has no asynchronous form */
+} cb__loops_t;
+int cb__loops_start(cb__loops_t *p, cb_exec_t *x, unsigned loops, unsigned slots,
+                    unsigned first, int measure, atomic_uint_fast64_t *next);
+
 #endif
