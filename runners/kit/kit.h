@@ -200,4 +200,67 @@ typedef struct cb__loops_s {
 int cb__loops_start(cb__loops_t *p, cb_exec_t *x, unsigned loops, unsigned slots,
                     unsigned first, int measure, atomic_uint_fast64_t *next);
 
+/* Fork pool (fpool.c, fchan.c, fwork.c): `procs` forked worker processes,
+ * each holding up to `slots` tasks at once, fed by x->dispatch ("shared",
+ * "queue", "roundtrip") with payloads by x->transport ("pipe", "shm"),
+ * coordinated by the calling thread. cb__fpool_run does the whole trial by
+ * runner.h's rules (start-up, release, clock, memory at the end barrier,
+ * usage, reaping); a worker killed mid-task loses exactly the tasks its
+ * slots held, counted failed, and is replaced while tasks remain. What a
+ * worker process does is its body's, in the forked child:
+ *   enter: before the start barrier (make its workers: cb__worker_enter,
+ *          a thread pool, a loop); 0 or -errno (the trial then fails);
+ *   work:  after the release, run tasks through cb__fpool_take/give, one
+ *          caller per slot at a time, until take returns 0; its workers
+ *          stay alive (memory is sampled after every process's work); 0 or
+ *          -errno;
+ *   leave: after the end barrier: end what enter made.
+ * The process then _exits; it never returns to the trial's code. */
+typedef struct cb__fpool_s cb__fpool_t;
+typedef struct cb__fworker_s {
+  cb__fpool_t *p;
+  cb_exec_t *x;
+  unsigned id;          /* its process index: 0..procs-1 */
+  unsigned slots;
+  int ctl, res;         /* its own pipes: tasks in, results out */
+  unsigned char *in;    /* "pipe": input room, payload bytes per slot */
+  pthread_mutex_t lock; /* its pipes, when several slots share them */
+  cb__worker_t w;       /* for a body that runs tasks on its main thread */
+  void *data;           /* the body's */
+} cb__fworker_t;
+
+typedef struct cb__fbody_s {
+  int (*enter)(cb__fworker_t *k);
+  int (*work)(cb__fworker_t *k);
+  void (*leave)(cb__fworker_t *k);
+} cb__fbody_t;
+
+/* One task as a worker holds it: take fills index, t_taken, buf and the
+ * payload's in and out (out NULL: the worker's own room); the body fills
+ * err and checksum before it gives it back. */
+typedef struct cb__ftask_s {
+  uint64_t index, t_taken, checksum;
+  const unsigned char *in;
+  unsigned char *out;
+  uint32_t buf;
+  int err;
+} cb__ftask_t;
+
+/* Run every task of x under the pool (sets x->checks_out, not x->workers
+ * or x->inflight, which are the runner's). 0 or -errno with x->msg set. */
+int cb__fpool_run(cb_exec_t *x, const cb__fbody_t *body, unsigned procs, unsigned slots);
+/* In a worker: the next task for `slot`: 1, 0 when none is left, -errno
+ * when the worker must stop. It marks the slot as holding the task. */
+int cb__fpool_take(cb__fworker_t *k, unsigned slot, cb__ftask_t *t);
+/* Hand a task's result back (output bytes from t->out, else own_out) and
+ * free its slot: 0 or -errno. */
+int cb__fpool_give(cb__fworker_t *k, unsigned slot, const cb__ftask_t *t,
+                   const unsigned char *own_out);
+/* For a body that takes tasks itself (a loop driver, in shared mode
+ * without a payload): the pool's shared task counter, and where it says
+ * when its process stored its last result. Tasks taken so but never
+ * recorded are counted failed at the end, not when the process dies. */
+atomic_uint_fast64_t *cb__fpool_counter(cb__fworker_t *k);
+void cb__fpool_mark_end(cb__fworker_t *k, uint64_t t_end);
+
 #endif
