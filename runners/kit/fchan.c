@@ -32,13 +32,18 @@ void cb__fchan_reset(pool_t *p, chan_t *ch, unsigned *stack, unsigned first, uns
  * remain. */
 static int next_task(pool_t *p, const chan_t *ch, task_msg_t *tm)
 {
+  wshared_t *ws;
+  uint64_t taken = 0;
+  unsigned s;
   int left;
 
   if (p->mode == D_SHARED) {
     tm->index = NONE;
     left = atomic_load(&p->sh->next) < p->x->params->tasks;
-    return ch->sent < atomic_load(&cb__fpool_proc(p, (unsigned)ch->id)->taken) +
-                      (left ? 2 * p->slots : 0);
+    ws = cb__fpool_proc(p, (unsigned)ch->id);
+    for (s = 0; s < p->slots; s++)
+      taken += atomic_load(&ws[s].taken);
+    return ch->sent < taken + (left ? 2 * p->slots : 0);
   }
   if (p->next >= p->x->params->tasks)
     return 0;

@@ -72,9 +72,10 @@ static int spawn(pool_t *p, unsigned id, int initial)
     cb__msg(p->x, "pipe for worker %u: %s", id, strerror(-err));
     goto fail;
   }
-  for (j = 0; j < p->slots; j++)
+  for (j = 0; j < p->slots; j++) {
     atomic_store(&cb__fpool_proc(p, id)[j].current, NONE);
-  atomic_store(&cb__fpool_proc(p, id)->taken, 0);
+    atomic_store(&cb__fpool_proc(p, id)[j].taken, 0);
+  }
   w->pid = fork();
   if (w->pid < 0) {
     err = -errno;
@@ -421,9 +422,9 @@ static uint64_t last_result(pool_t *p)
   uint64_t t = p->t_last;
   unsigned i;
 
-  for (i = 0; i < p->n; i++) {
-    if (cb__fpool_proc(p, i)->t_end > t)
-      t = cb__fpool_proc(p, i)->t_end;
+  for (i = 0; i < p->n * p->slots; i++) {
+    if (p->sh->w[i].t_end > t)
+      t = p->sh->w[i].t_end;
   }
   return t;
 }

@@ -35,15 +35,14 @@ typedef struct msg_s {
 } msg_t;
 
 /* Per slot (a task a worker process may hold at once), in the shared
- * mapping; a cache line each. Process id's slots are w[id * slots + s]; the
- * fields marked "process" are kept in its first slot's line only, so a pool
- * of one slot per process has one line per worker. */
+ * mapping; a cache line each, written by the slot's own taker only. Process
+ * id's slots are w[id * slots + s]; ru_start is kept in its first slot. */
 typedef struct wshared_s {
   _Alignas(64) _Atomic uint64_t current; /* the task it runs, or NONE */
-  _Atomic uint64_t taken;                /* process, shared mode: tasks it tried to take */
+  _Atomic uint64_t taken;                /* shared mode: tasks it tried to take */
   _Atomic uint32_t current_buf;
-  uint64_t t_end;    /* process: when it stored its last result (shared mode) */
-  cb__ru_t ru_start; /* process: its own use at the release: start-up, not task work */
+  uint64_t t_end;    /* when it stored its last result (shared mode) */
+  cb__ru_t ru_start; /* the process's own use at the release: start-up, not task work */
 } wshared_t;
 
 typedef struct shared_s {

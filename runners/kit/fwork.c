@@ -91,7 +91,7 @@ static int send_result(cb__fworker_t *k, const msg_t *m, const unsigned char *ou
 int cb__fpool_take(cb__fworker_t *k, unsigned slot, cb__ftask_t *t)
 {
   pool_t *p = k->p;
-  wshared_t *mine = cb__fpool_proc(p, k->id), *me = &mine[slot];
+  wshared_t *me = &cb__fpool_proc(p, k->id)[slot];
   task_msg_t tm = { .index = NONE };
   int rc;
 
@@ -102,7 +102,7 @@ int cb__fpool_take(cb__fworker_t *k, unsigned slot, cb__ftask_t *t)
   if (p->mode == D_SHARED) {
     /* Counted before the take, so the coordinator, which reads the counter
      * first and this after, never misses a task that needs an input. */
-    atomic_fetch_add(&mine->taken, 1);
+    atomic_fetch_add(&me->taken, 1);
     t->index = atomic_fetch_add(&p->sh->next, 1);
     if (t->index >= p->x->params->tasks)
       return 0;
@@ -130,7 +130,7 @@ int cb__fpool_give(cb__fworker_t *k, unsigned slot, const cb__ftask_t *t,
                    const unsigned char *own_out)
 {
   pool_t *p = k->p;
-  wshared_t *mine = cb__fpool_proc(p, k->id), *me = &mine[slot];
+  wshared_t *me = &cb__fpool_proc(p, k->id)[slot];
   msg_t m = { .type = MSG_RESULT, .worker = k->id, .err = t->err, .buf = t->buf,
               .index = t->index, .checksum = t->checksum, .t_taken = t->t_taken };
   cb_task_result_t *r;
@@ -140,8 +140,8 @@ int cb__fpool_give(cb__fworker_t *k, unsigned slot, const cb__ftask_t *t,
     r = &p->x->results[t->index];
     r->checksum = t->checksum;
     r->err = t->err;
-    mine->t_end = cb_now_ns();
-    r->lat_ns = mine->t_end - t->t_taken;
+    me->t_end = cb_now_ns();
+    r->lat_ns = me->t_end - t->t_taken;
     __atomic_fetch_add(&r->seen, 1, __ATOMIC_RELEASE); /* seen is a plain uint32_t */
   } else {
     rc = send_result(k, &m, t->out != NULL ? t->out : own_out);

@@ -3,7 +3,33 @@
  * harness sees include/runner.h only. exec.c holds the one method for CPU
  * time and memory, worker entry and exit, and the start barrier; kin.c the
  * threads' and processes' kin; fd.c the descriptor helpers; tpool.c a thread
- * pool; fpool.c and fchan.c a fork pool; uvloop.c the libuv loop driver. */
+ * pool; fpool.c, fchan.c and fwork.c a fork pool; uvloop.c the libuv loop
+ * driver.
+ *
+ * How a hybrid composes (issue 15): P processes holding T tasks each is
+ * cb__fpool_run(x, &body, P, T), with c = P * T tasks in flight.
+ * - Processes of threads (x->workers = P * T: process i owns plan indexes
+ *   i*T .. i*T+T-1): body.enter starts a thread pool in the child,
+ *   cb__tpool_start(tp, x, &tbody, k, T, k->id * T, 0) (measure 0: the
+ *   fork pool measures), whose threads cb__worker_enter with the threads'
+ *   kin at their own plan index (t->worker) and so are pinned; body.work is
+ *   cb__tpool_release + cb__tpool_finish (threads alive at the end barrier,
+ *   as memory wants); body.leave is cb__tpool_stop. Thread j takes and gives
+ *   through slot j: cb__fpool_take(k, t->id, ...), run on &t->w,
+ *   cb__fpool_give(k, t->id, ...). A crash of the process loses exactly
+ *   the tasks its T slots held; every dispatch mode and transport works (a
+ *   process's T slots share its pipes under k->lock). One GIL per process
+ *   comes for free: each child has its own copy of the GIL.
+ * - Processes of loops (x->workers = P, one loop thread at plan index i):
+ *   body.enter is cb__loops_start(lp, x, 1, T, k->id, 0,
+ *   cb__fpool_counter(k)): one loop per process with T slots, taking from
+ *   the pool's shared counter, results in place (shared dispatch, no
+ *   payload crossing); body.work releases it, finishes and passes the loop's
+ *   last result to cb__fpool_mark_end; a crashed process's in-flight tasks
+ *   are counted failed at the end of the trial.
+ * Results always land in x->results (a shared mapping); start-up, the
+ * clock, CPU time (forked workers' start-up set apart) and reaping stay the
+ * fork pool's, so a hybrid keeps runner.h's rules without code of its own. */
 #ifndef CB_KIT_H
 #define CB_KIT_H
 
