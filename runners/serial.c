@@ -6,7 +6,7 @@
  * pay for the same. Under --gil it holds the one GIL (uncontended) from the
  * first task to the last. */
 #include "gil.h"
-#include "runner.h"
+#include "kit.h"
 
 static unsigned serial_workers(unsigned c, unsigned pus)
 {

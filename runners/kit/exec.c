@@ -16,7 +16,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "runner.h"
+#include "kit.h"
 
 static uint64_t tv_ns(struct timeval tv)
 {
