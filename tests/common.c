@@ -269,7 +269,7 @@ int cbt_wait(pid_t pid, double timeout_s, const char *what)
 
 /* An unlinked temporary file for one of the child's outputs: in /tmp, as
  * tmpfile(3) makes them, whatever TMPDIR a test gives the child. */
-static int temp_fd(void)
+int cbt_temp_fd(void)
 {
   char path[] = "/tmp/cb-test-out-XXXXXX";
   int fd;
@@ -281,19 +281,12 @@ static int temp_fd(void)
   return fd;
 }
 
-void cbt_run(const cbt_spawn_t *o, const char *const *argv, cbt_result_t *r)
+/* The status into r, and stdout (unless out < 0) and stderr. */
+static void collect(int status, int out, int err, cbt_result_t *r)
 {
-  static const cbt_spawn_t none;
-  char what[1024];
-  int out, err = temp_fd();
-
-  if (o == NULL)
-    o = &none;
-  out = o->out_fd > 0 ? o->out_fd : temp_fd();
-  cbt_describe(argv, what, sizeof(what));
-  r->status = cbt_wait(cbt_start(o, argv, out, err), o->timeout_s, what);
-  r->code = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : 128 + WTERMSIG(r->status);
-  if (o->out_fd > 0) {
+  r->status = status;
+  r->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (out < 0) {
     r->out = strdup("");
     assert_non_null(r->out);
     r->outlen = 0;
@@ -303,6 +296,27 @@ void cbt_run(const cbt_spawn_t *o, const char *const *argv, cbt_result_t *r)
   }
   r->err = cbt_slurp_fd(err, &r->errlen);
   close(err);
+}
+
+void cbt_finish(pid_t pid, int out, int err, double timeout_s, const char *what,
+                cbt_result_t *r)
+{
+  collect(cbt_wait(pid, timeout_s, what), out, err, r);
+}
+
+void cbt_run(const cbt_spawn_t *o, const char *const *argv, cbt_result_t *r)
+{
+  static const cbt_spawn_t none;
+  char what[1024];
+  int out, err = cbt_temp_fd();
+  pid_t pid;
+
+  if (o == NULL)
+    o = &none;
+  out = o->out_fd > 0 ? o->out_fd : cbt_temp_fd();
+  cbt_describe(argv, what, sizeof(what));
+  pid = cbt_start(o, argv, out, err);
+  collect(cbt_wait(pid, o->timeout_s, what), o->out_fd > 0 ? -1 : out, err, r);
 }
 
 void cbt_vrunl(const cbt_spawn_t *o, cbt_result_t *r, const char *const *pre, va_list ap)
@@ -334,6 +348,16 @@ void cbt_runl(const cbt_spawn_t *o, cbt_result_t *r, ...)
 cbt_spawn_t cbt_in_dir(const cbt_dir_t *d)
 {
   return (cbt_spawn_t){ .dir = d->path, .tmpdir = d->tmp };
+}
+
+void cbt_run_in(const cbt_dir_t *d, cbt_result_t *r, ...)
+{
+  cbt_spawn_t o = cbt_in_dir(d);
+  va_list ap;
+
+  va_start(ap, r);
+  cbt_vrunl(&o, r, NULL, ap);
+  va_end(ap);
 }
 
 void cbt_result_free(cbt_result_t *r)

@@ -99,6 +99,12 @@ pid_t cbt_start(const cbt_spawn_t *o, const char *const *argv, int out, int err)
 /* Wait for pid (EINTR retried); with timeout_s > 0, kill it and fail the
  * test when it has not ended by then. Its wait status. */
 int cbt_wait(pid_t pid, double timeout_s, const char *what);
+/* An unlinked temporary file (in /tmp) for a child's stdout or stderr. */
+int cbt_temp_fd(void);
+/* Wait for pid as cbt_wait does, then its stdout and stderr (two
+ * cbt_temp_fd files, which are closed) into r. */
+void cbt_finish(pid_t pid, int out, int err, double timeout_s, const char *what,
+                cbt_result_t *r);
 /* Run to the end and capture everything (o may be NULL). */
 void cbt_run(const cbt_spawn_t *o, const char *const *argv, cbt_result_t *r);
 /* The same with the arguments as a NULL-terminated list. */
@@ -108,6 +114,8 @@ void cbt_runl(const cbt_spawn_t *o, cbt_result_t *r, ...);
 void cbt_vrunl(const cbt_spawn_t *o, cbt_result_t *r, const char *const *pre, va_list ap);
 /* Run in d (cbt_dir_make), with TMPDIR d->tmp. */
 cbt_spawn_t cbt_in_dir(const cbt_dir_t *d);
+/* concbench with the arguments up to a NULL, so run in d. */
+void cbt_run_in(const cbt_dir_t *d, cbt_result_t *r, ...);
 void cbt_result_free(cbt_result_t *r);
 /* cbt_run into an r that holds (or, zeroed, does not yet hold) a result:
  * the old one is freed first. */
