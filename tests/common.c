@@ -397,6 +397,14 @@ void cbt_expect_code(const cbt_result_t *r, int code)
     fail_msg("exit code %d, expected %d\nstdout:\n%s\nstderr:\n%s", r->code, code, r->out, r->err);
 }
 
+void cbt_expect_exit(const cbt_result_t *r, int code, const char *what)
+{
+  if (WIFSIGNALED(r->status))
+    fail_msg("%s: killed by signal %d; stderr: %s", what, WTERMSIG(r->status), r->err);
+  if (r->code != code)
+    fail_msg("%s: exit %d, expected %d; stderr: %s", what, r->code, code, r->err);
+}
+
 void cbt_expect_in(const char *text, const char *needle, const char *what)
 {
   if (text == NULL)

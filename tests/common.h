@@ -127,6 +127,8 @@ void cbt_describe(const char *const *argv, char *buf, size_t len);
 void cbt_expect_no_crash(const cbt_result_t *r, const char *what);
 /* The exit code; failing with stdout and stderr when it differs. */
 void cbt_expect_code(const cbt_result_t *r, int code);
+/* The same, naming what ran, and saying so when a signal ended it. */
+void cbt_expect_exit(const cbt_result_t *r, int code, const char *what);
 void cbt_expect_in(const char *text, const char *needle, const char *what);
 void cbt_expect_not_in(const char *text, const char *needle, const char *what);
 /* The line of text that holds needle (into buf), or fail. */
