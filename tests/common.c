@@ -152,6 +152,24 @@ void cbt_dir_make(cbt_dir_t *d, const char *what)
     fail_msg("mkdir %s: %s", d->tmp, strerror(errno));
 }
 
+int cbt_dir_setup(void **state)
+{
+  char *dir = malloc(512);
+
+  if (dir == NULL)
+    return -1;
+  cbt_make_dir(dir, 512, "case");
+  *state = dir;
+  return 0;
+}
+
+int cbt_dir_teardown(void **state)
+{
+  cbt_remove_tree(*state);
+  free(*state);
+  return 0;
+}
+
 void cbt_dir_file(const cbt_dir_t *d, const char *name, char *buf, size_t len)
 {
   snprintf(buf, len, "%s/%s", d->path, name);

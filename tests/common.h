@@ -64,6 +64,10 @@ typedef struct cbt_dir_s {
 void cbt_dir_make(cbt_dir_t *d, const char *what);
 /* d->path/name into buf. */
 void cbt_dir_file(const cbt_dir_t *d, const char *name, char *buf, size_t len);
+/* cmocka per-test setup and teardown: *state is a fresh empty directory
+ * (a char *, cbt_make_dir "case"), removed with all in it afterwards. */
+int cbt_dir_setup(void **state);
+int cbt_dir_teardown(void **state);
 /* The directory and everything below it (links are removed, not followed). */
 void cbt_remove_tree(const char *dir);
 
