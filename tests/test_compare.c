@@ -803,7 +803,7 @@ static void test_needed_n(void **state)
 
 /* One cell of cpu.hash (threads, c:2) per file: the same throughput samples on both
  * sides, and latency and memory scaled by lat_scale and rss_scale in NEW. */
-static void write_metric_pair(const dir_t *d, char *a, char *b, size_t len, double lat_scale,
+static void write_metric_pair(const cbt_dir_t *d, char *a, char *b, size_t len, double lat_scale,
                               double rss_scale)
 {
   double tp[REPS], lat[REPS], rss[REPS];
@@ -838,7 +838,7 @@ static void csv_row_of(const char *csv, const char *metric, char *buf, size_t le
   char needle[64];
 
   snprintf(needle, sizeof(needle), ",%s,compared,", metric);
-  line_of(csv, needle, buf, len);
+  cbt_line_of(csv, needle, buf, len);
 }
 
 /* Latency doubles, throughput is the same: only --metric lat_p99_us sees it, as a
@@ -846,41 +846,41 @@ static void csv_row_of(const char *csv, const char *metric, char *buf, size_t le
 static void test_metric_latency_regression(void **state)
 {
   char a[600], b[600], row[1024];
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 31;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   write_metric_pair(&d, a, b, sizeof(a), 2.0, 1.0);
-  run_compare(&d, &r, a, b, NULL);
-  expect_code(&r, 0);
-  expect_in(r.out, "1 cells compared: 0 slower (regressions), 0 faster, 1 unchanged", "stdout");
-  result_free(&r);
+  cbt_run_in(&d, &r, "compare", a, b, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "1 cells compared: 0 slower (regressions), 0 faster, 1 unchanged", "stdout");
+  cbt_result_free(&r);
 
-  run_compare(&d, &r, "--metric", "lat_p99_us", a, b, NULL);
-  expect_code(&r, 1);
-  expect_in(r.out, "metric: lat_p99_us (µs; lower is better)", "stdout");
-  expect_in(r.out, "1 cells compared: 1 slower (regressions), 0 faster, 0 unchanged", "stdout");
-  line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", row, sizeof(row));
-  expect_in(row, "slower  REGRESSION", "the cell's line");
-  expect_in(row, " 2.0", "the cell's line (ratio about 2)");
-  expect_in(r.err, "regression in 1 cell: cpu.hash/threads/c:2/pin:compact (2.0", "stderr");
-  result_free(&r);
+  cbt_run_in(&d, &r, "compare", "--metric", "lat_p99_us", a, b, NULL);
+  cbt_expect_code(&r, 1);
+  cbt_expect_in(r.out, "metric: lat_p99_us (µs; lower is better)", "stdout");
+  cbt_expect_in(r.out, "1 cells compared: 1 slower (regressions), 0 faster, 0 unchanged", "stdout");
+  cbt_line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", row, sizeof(row));
+  cbt_expect_in(row, "slower  REGRESSION", "the cell's line");
+  cbt_expect_in(row, " 2.0", "the cell's line (ratio about 2)");
+  cbt_expect_in(r.err, "regression in 1 cell: cpu.hash/threads/c:2/pin:compact (2.0", "stderr");
+  cbt_result_free(&r);
 
   /* all three: one line each, the regression only in latency, and it fails */
-  run_compare(&d, &r, "--metric", "throughput,lat_p99_us,maxrss_kb", "-f", "csv", a, b, NULL);
-  expect_code(&r, 1);
+  cbt_run_in(&d, &r, "compare", "--metric", "throughput,lat_p99_us,maxrss_kb", "-f", "csv", a, b, NULL);
+  cbt_expect_code(&r, 1);
   csv_row_of(r.out, "throughput", row, sizeof(row));
-  expect_in(row, ",unchanged,0,", "the throughput row");
+  cbt_expect_in(row, ",unchanged,0,", "the throughput row");
   csv_row_of(r.out, "lat_p99_us", row, sizeof(row));
-  expect_in(row, ",slower,1,", "the lat_p99_us row");
+  cbt_expect_in(row, ",slower,1,", "the lat_p99_us row");
   csv_row_of(r.out, "maxrss_kb", row, sizeof(row));
-  expect_in(row, ",unchanged,0,", "the maxrss_kb row");
-  expect_in(r.err, "regression in 1 cell: cpu.hash/threads/c:2/pin:compact lat_p99_us (2.0",
+  cbt_expect_in(row, ",unchanged,0,", "the maxrss_kb row");
+  cbt_expect_in(r.err, "regression in 1 cell: cpu.hash/threads/c:2/pin:compact lat_p99_us (2.0",
             "stderr");
-  result_free(&r);
-  remove_dir(&d);
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 /* Direction per metric: latency halving is faster, not a regression; memory growing by
@@ -891,29 +891,29 @@ static void test_metric_direction(void **state)
   json_error_t je;
   json_t *j, *cells, *m;
   size_t i;
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 32;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   write_metric_pair(&d, a, b, sizeof(a), 0.5, 1.5);
-  run_compare(&d, &r, "--metric", "lat_p99_us,maxrss_kb", a, b, NULL);
-  expect_code(&r, 1);
+  cbt_run_in(&d, &r, "compare", "--metric", "lat_p99_us,maxrss_kb", a, b, NULL);
+  cbt_expect_code(&r, 1);
   /* the cell, then its metric, on each line */
-  line_of(r.out, "cpu.hash/threads/c:2/pin:compact lat_p99_us ", row, sizeof(row));
-  expect_in(row, " faster", "the lat_p99_us line");
+  cbt_line_of(r.out, "cpu.hash/threads/c:2/pin:compact lat_p99_us ", row, sizeof(row));
+  cbt_expect_in(row, " faster", "the lat_p99_us line");
   if (strstr(row, "REGRESSION") != NULL)
     fail_msg("latency halved is flagged as a regression:\n%s", r.out);
-  line_of(r.out, "cpu.hash/threads/c:2/pin:compact maxrss_kb  ", row, sizeof(row));
-  expect_in(row, "slower  REGRESSION", "the maxrss_kb line");
-  expect_in(r.out, "lat_p99_us: 1 cells compared: 0 slower (regressions), 1 faster", "stdout");
-  expect_in(r.out, "maxrss_kb: 1 cells compared: 1 slower (regressions), 0 faster", "stdout");
-  expect_in(r.out, "Holm-adjusted over 2 comparisons (cells times metrics)", "stdout");
-  result_free(&r);
+  cbt_line_of(r.out, "cpu.hash/threads/c:2/pin:compact maxrss_kb  ", row, sizeof(row));
+  cbt_expect_in(row, "slower  REGRESSION", "the maxrss_kb line");
+  cbt_expect_in(r.out, "lat_p99_us: 1 cells compared: 0 slower (regressions), 1 faster", "stdout");
+  cbt_expect_in(r.out, "maxrss_kb: 1 cells compared: 1 slower (regressions), 0 faster", "stdout");
+  cbt_expect_in(r.out, "Holm-adjusted over 2 comparisons (cells times metrics)", "stdout");
+  cbt_result_free(&r);
 
-  run_compare(&d, &r, "--metric", "maxrss_kb,lat_p99_us", "-f", "json", a, b, NULL);
-  expect_code(&r, 1);
+  cbt_run_in(&d, &r, "compare", "--metric", "maxrss_kb,lat_p99_us", "-f", "json", a, b, NULL);
+  cbt_expect_code(&r, 1);
   j = json_loads(r.out, 0, &je);
   if (j == NULL)
     fail_msg("not JSON (%s):\n%s", je.text, r.out);
@@ -938,8 +938,8 @@ static void test_metric_direction(void **state)
     assert_true(json_is_true(json_object_get(c, "regression")) == (i == 0));
   }
   json_decref(j);
-  result_free(&r);
-  remove_dir(&d);
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 static void test_metric_bad_names(void **state)
@@ -951,24 +951,24 @@ static void test_metric_bad_names(void **state)
     { "Throughput", "'Throughput'" },
   };
   char a[600], b[600];
-  result_t r;
+  cbt_result_t r;
   size_t i;
-  dir_t d;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 33;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   write_metric_pair(&d, a, b, sizeof(a), 1.0, 1.0);
-  for (i = 0; i < ARRAY_SIZE(bad); i++) {
-    run_compare(&d, &r, "--metric", bad[i][0], a, b, NULL);
-    expect_code(&r, 2);
-    expect_in(r.err, "bad --metric", "stderr");
-    expect_in(r.err, bad[i][1], "stderr");
+  for (i = 0; i < CBT_ARRAY_SIZE(bad); i++) {
+    cbt_run_in(&d, &r, "compare", "--metric", bad[i][0], a, b, NULL);
+    cbt_expect_code(&r, 2);
+    cbt_expect_in(r.err, "bad --metric", "stderr");
+    cbt_expect_in(r.err, bad[i][1], "stderr");
     if (strchr(r.err, '\n') != strrchr(r.err, '\n'))
       fail_msg("more than one line on stderr:\n%s", r.err);
-    result_free(&r);
+    cbt_result_free(&r);
   }
-  remove_dir(&d);
+  cbt_remove_tree(d.path);
 }
 
 int main(void)
