@@ -132,7 +132,7 @@ int cb_trial_expect_supervised(const cb_cell_t *cell, uint64_t tasks, double tim
 {
   expect_arg_t arg = { .cell = cell, .tasks = tasks };
   size_t bytes = expect_bytes(cell, tasks);
-  const char *step;
+  int at_fork;
   uint64_t *map;
   int rfd = -1, r, st = 0, err = 0;
   pid_t pid;
@@ -149,9 +149,9 @@ int cb_trial_expect_supervised(const cb_cell_t *cell, uint64_t tasks, double tim
     return err;
   }
   arg.map = map;
-  err = cb__trial_fork(expect_child, &arg, &pid, &rfd, &step);
+  err = cb__trial_fork(expect_child, &arg, &pid, &rfd, &at_fork);
   if (err != 0) {
-    cb__trial_msg(fail, strcmp(step, "pipe") == 0
+    cb__trial_msg(fail, !at_fork
                             ? "cannot make a pipe for the expected checksums: %s"
                             : "cannot fork to compute the expected checksums: %s",
                   strerror(-err));

@@ -28,13 +28,13 @@
 #include "trial.h"
 #include "trial_int.h"
 
-int cb__trial_fork(cb__child_body_t body, void *arg, pid_t *pid, int *rfd, const char **step)
+int cb__trial_fork(cb__child_body_t body, void *arg, pid_t *pid, int *rfd, int *at_fork)
 {
   int fds[2], err;
   pid_t coordinator;
 
   if (pipe2(fds, O_CLOEXEC) != 0) {
-    *step = "pipe";
+    *at_fork = 0;
     return -errno;
   }
   fflush(NULL); /* nothing buffered may be written twice */
@@ -42,7 +42,7 @@ int cb__trial_fork(cb__child_body_t body, void *arg, pid_t *pid, int *rfd, const
   *pid = fork();
   if (*pid < 0) {
     err = -errno;
-    *step = "fork";
+    *at_fork = 1;
     close(fds[0]);
     close(fds[1]);
     return err;
@@ -185,7 +185,7 @@ int cb_trial_supervised(const cb_cell_t *cell, const cb_topo_t *topo,
 {
   cb_cell_t own = *cell;
   trial_arg_t arg = { .cell = &own, .topo = topo, .expected = expected };
-  const char *step;
+  int at_fork;
   char *dir = NULL;
   int rfd = -1, r, st = 0, err;
   pid_t pid;
@@ -202,10 +202,9 @@ int cb_trial_supervised(const cb_cell_t *cell, const cb_topo_t *topo,
     return err;
   }
   own.params.scratch = dir;
-  err = cb__trial_fork(trial_child, &arg, &pid, &rfd, &step);
+  err = cb__trial_fork(trial_child, &arg, &pid, &rfd, &at_fork);
   if (err != 0) {
-    cb__trial_msg(out, strcmp(step, "pipe") == 0 ? "cannot make its pipe: %s"
-                                                  : "cannot fork its process: %s",
+    cb__trial_msg(out, !at_fork ? "cannot make its pipe: %s" : "cannot fork its process: %s",
                   strerror(-err));
     goto out;
   }

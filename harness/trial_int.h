@@ -27,8 +27,9 @@ typedef void (*cb__child_body_t)(void *arg, int fd, pid_t coordinator);
 
 /* Fork a supervised child in its own process group, connected by a pipe
  * whose read end *rfd the parent keeps. 0 with *pid and *rfd; -errno with
- * *step ("pipe" or "fork") saying what failed, nothing left open. */
-int cb__trial_fork(cb__child_body_t body, void *arg, pid_t *pid, int *rfd, const char **step);
+ * *at_fork saying what failed (0: making the pipe, 1: the fork), nothing
+ * left open. */
+int cb__trial_fork(cb__child_body_t body, void *arg, pid_t *pid, int *rfd, int *at_fork);
 
 /* The first thing a supervised child does: its own process group, death with
  * the coordinator (and _exit(1) when the coordinator is already gone), no
