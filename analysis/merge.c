@@ -182,15 +182,10 @@ static long find_host(const state_t *s, const char *id)
 static long add_host(state_t *s, const char *id, const char *name, const char *hostname,
                      const cb_fp_t *fp, const char *fp_id)
 {
-  host_t *grown, *h;
+  host_t *h;
 
-  if (s->nhost == s->caphost) {
-    grown = realloc(s->host, (s->caphost ? 2 * s->caphost : 8) * sizeof(*grown));
-    if (grown == NULL)
-      return -1;
-    s->host = grown;
-    s->caphost = s->caphost ? 2 * s->caphost : 8;
-  }
+  if (CB_GROW(s->host, s->caphost, s->nhost, 8) != 0)
+    return -1;
   h = &s->host[s->nhost];
   memset(h, 0, sizeof(*h));
   snprintf(h->id, sizeof(h->id), "%s", id);
@@ -214,15 +209,8 @@ static long find_run(const state_t *s, const char *id)
 
 static int add_run(state_t *s, const char *id, size_t file)
 {
-  run_t *grown;
-
-  if (s->nrun == s->caprun) {
-    grown = realloc(s->run, (s->caprun ? 2 * s->caprun : 16) * sizeof(*grown));
-    if (grown == NULL)
-      return -ENOMEM;
-    s->run = grown;
-    s->caprun = s->caprun ? 2 * s->caprun : 16;
-  }
+  if (CB_GROW(s->run, s->caprun, s->nrun, 16) != 0)
+    return -ENOMEM;
   s->run[s->nrun].id = strdup(id);
   if (s->run[s->nrun].id == NULL)
     return -ENOMEM;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cb.h"
 #include "merge.h"
 
 /* ---- names ------------------------------------------------------------ */
@@ -54,15 +55,8 @@ void cb_merge_hosts_path(const char *csv, char *buf, size_t len)
 
 static int push(cb_merge_t *m, const char *path, const char *name)
 {
-  cb_merge_in_t *grown;
-
-  if (m->nin == m->cap) {
-    grown = realloc(m->in, (m->cap ? 2 * m->cap : 16) * sizeof(*grown));
-    if (grown == NULL)
-      return -ENOMEM;
-    m->in = grown;
-    m->cap = m->cap ? 2 * m->cap : 16;
-  }
+  if (CB_GROW(m->in, m->cap, m->nin, 16) != 0)
+    return -ENOMEM;
   m->in[m->nin].path = strdup(path);
   m->in[m->nin].name = name != NULL ? strdup(name) : NULL;
   if (m->in[m->nin].path == NULL || (name != NULL && m->in[m->nin].name == NULL)) {

@@ -401,15 +401,8 @@ static const char *runner_variant(const cb_runner_t *rn, const variants_t *vs, v
 
 static int add_cell(cb_matrix_t *m, const cb_cell_t *c, why_t *w)
 {
-  cb_cell_t *p;
-
-  if (m->ncells == m->cap) {
-    m->cap = m->cap ? m->cap * 2 : 64;
-    p = realloc(m->cells, m->cap * sizeof(*p));
-    if (p == NULL)
-      return refuse(w, -ENOMEM, "out of memory");
-    m->cells = p;
-  }
+  if (CB_GROW(m->cells, m->cap, m->ncells, 64) != 0)
+    return refuse(w, -ENOMEM, "out of memory");
   m->cells[m->ncells++] = *c;
   return 0;
 }
