@@ -28,646 +28,10 @@
 #include "cb.h"
 #include "usage.h"
 #include "fleet.h"
+#include "chart.h"
 #include "plot.h"
 #include "signals.h"
 #include "workload.h"
-
-/* ---- colours ---------------------------------------------------------- */
-
-/* Okabe & Ito's palette; point types are pngcairo/svg's filled shapes (the
- * open shape is one less). */
-static const struct {
-  const char *name;
-  const char *color;
-  int point;
-} palette[] = {
-  { "serial", "#000000", 13 },        /* black, diamond */
-  { "threads", "#0072B2", 7 },        /* blue, circle */
-  { "processes", "#D55E00", 5 },      /* vermillion, square */
-  { "processes/shm", "#E69F00", 9 },  /* orange, triangle */
-  { "eventloop", "#009E73", 11 },     /* bluish green, triangle down */
-};
-static const char *const other_colors[] = { "#CC79A7", "#56B4E9", "#8C6D31", "#7F7F7F" };
-
-#define TIE_COLOR "#BBBBBB"
-#define SLOWER_COLOR "#D55E00"
-#define FASTER_COLOR "#0072B2"
-#define SAME_COLOR "#777777"
-#define NOISY_COLOR "#CC79A7"
-
-static long palette_index(const char *name, size_t len)
-{
-  size_t i;
-
-  for (i = 0; i < CB_ARRAY_SIZE(palette); i++) {
-    if (strlen(palette[i].name) == len && strncmp(palette[i].name, name, len) == 0)
-      return (long)i;
-  }
-  return -1;
-}
-
-/* "threads+gil" is drawn like "threads", dashed, with open points. */
-static size_t base_len(const char *name, int *gil)
-{
-  const char *plus = strstr(name, "+gil");
-
-  *gil = plus != NULL && plus[4] == '\0';
-  return *gil ? (size_t)(plus - name) : strlen(name);
-}
-
-void cb_plot_style(const char *contestant, cb_plot_style_t *s)
-{
-  int gil;
-  size_t len = base_len(contestant, &gil);
-  long i = palette_index(contestant, len);
-  unsigned h = 5381;
-
-  if (i >= 0) {
-    snprintf(s->color, sizeof(s->color), "%s", palette[i].color);
-    s->point = palette[i].point;
-  } else {
-    /* Any other contestant: a colour of its own name, so it is the same on
-     * every chart. */
-    for (size_t k = 0; k < len; k++)
-      h = h * 33 + (unsigned char)contestant[k];
-    snprintf(s->color, sizeof(s->color), "%s", other_colors[h % CB_ARRAY_SIZE(other_colors)]);
-    s->point = 15;
-  }
-  s->dash = gil ? 2 : 1;
-  if (gil)
-    s->point -= 1;
-}
-
-int cb_plot_rank(const char *contestant)
-{
-  int gil;
-  size_t len = base_len(contestant, &gil);
-  long i = palette_index(contestant, len);
-
-  return (i >= 0 ? 2 * (int)i : 100) + gil;
-}
-
-static unsigned hex_color(const char *rgb)
-{
-  return (unsigned)strtoul(rgb + 1, NULL, 16);
-}
-
-/* Black or white, whichever reads on the fill. */
-static unsigned text_on(const char *rgb)
-{
-  unsigned c = hex_color(rgb);
-  double y = 0.299 * (c >> 16) + 0.587 * ((c >> 8) & 255) + 0.114 * (c & 255);
-
-  return y > 150 ? 0x000000 : 0xFFFFFF;
-}
-
-/* ---- quoting ---------------------------------------------------------- */
-
-static int gp_literal(cb_buf_t *b, const char *s, int strict)
-{
-  const unsigned char *p;
-
-  for (p = (const unsigned char *)s; *p != '\0'; p++) {
-    if ((*p < 0x20 || *p == 0x7f) && strict)
-      return -EINVAL;
-  }
-  cb_buf_put(b, "'", 1);
-  for (p = (const unsigned char *)s; *p != '\0'; p++) {
-    if (*p == '\'')
-      cb_buf_put(b, "''", 2);
-    else if (*p < 0x20 || *p == 0x7f)
-      cb_buf_put(b, " ", 1);
-    else
-      cb_buf_put(b, (const char *)p, 1);
-  }
-  cb_buf_put(b, "'", 1);
-  return 0;
-}
-
-int cb_gp_quote(cb_buf_t *b, const char *s)
-{
-  return gp_literal(b, s, 1);
-}
-
-/* A string column of a data file: double-quoted, with no double quote or
- * control character inside. */
-static void data_str(cb_buf_t *b, const char *s)
-{
-  cb_buf_put(b, "\"", 1);
-  for (; *s != '\0'; s++) {
-    unsigned char ch = (unsigned char)*s;
-    cb_buf_put(b, ch == '"' ? "'" : ch < 0x20 || ch == 0x7f ? " " : s, 1);
-  }
-  cb_buf_put(b, "\"", 1);
-}
-
-/* A file name component from a name read from the CSV. */
-static void safe_name(const char *in, char *out, size_t len)
-{
-  size_t i;
-
-  for (i = 0; in[i] != '\0' && i + 1 < len; i++) {
-    char ch = in[i];
-    int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-             ch == '-' || ch == '+' || ch == '_' || (ch == '.' && i > 0);
-    out[i] = ok ? ch : '_';
-  }
-  out[i] = '\0';
-}
-
-/* ---- finding things --------------------------------------------------- */
-
-static int is_file(const char *path)
-{
-  struct stat st;
-
-  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* snprintf into a new buffer; NULL when out of memory. */
-static char *path_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *path_printf(const char *fmt, ...)
-{
-  va_list ap;
-  char *p;
-  int n;
-
-  va_start(ap, fmt);
-  n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (n < 0 || (p = malloc((size_t)n + 1)) == NULL)
-    return NULL;
-  va_start(ap, fmt);
-  vsnprintf(p, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  return p;
-}
-
-static int scripts_in(const char *dir, char *buf, size_t len)
-{
-  char *probe = path_printf("%s/common.gp", dir);
-  int ok = probe != NULL && is_file(probe);
-
-  free(probe);
-  if (!ok)
-    return -ENOENT;
-  snprintf(buf, len, "%s", dir);
-  return 0;
-}
-
-/* The installed scripts first (CB_PLOTS_FROM_BIN: DATADIR/concbench/plots
- * seen from BINDIR, so that a binary installed under any prefix or DESTDIR
- * finds its own), then the source tree this binary was built from. */
-int cb_plot_find_scripts(char *buf, size_t len)
-{
-  const char *env = getenv("CONCBENCH_PLOTS");
-  char *exe, *dir, *slash;
-  int rc = -ENOENT;
-
-  if (env != NULL && env[0] != '\0')
-    return scripts_in(env, buf, len);
-  exe = realpath("/proc/self/exe", NULL);
-  slash = exe != NULL ? strrchr(exe, '/') : NULL;
-  if (slash != NULL && CB_PLOTS_FROM_BIN[0] != '\0') {
-    *slash = '\0';
-    dir = path_printf("%s/%s", exe, CB_PLOTS_FROM_BIN);
-    rc = dir != NULL ? scripts_in(dir, buf, len) : -ENOMEM;
-    free(dir);
-  }
-  free(exe);
-  if (rc != 0)
-    rc = scripts_in(CB_SOURCE_ROOT "/plot", buf, len);
-  return rc;
-}
-
-int cb_plot_find_gnuplot(char *buf, size_t len)
-{
-  const char *name = getenv("CONCBENCH_GNUPLOT");
-  const char *path = getenv("PATH"), *p, *end;
-  char *cand;
-  int found;
-
-  if (name == NULL || name[0] == '\0')
-    name = "gnuplot";
-  if (strchr(name, '/') != NULL) {
-    if (access(name, X_OK) != 0 || !is_file(name))
-      return -ENOENT;
-    snprintf(buf, len, "%s", name);
-    return 0;
-  }
-  if (path == NULL)
-    path = "/usr/local/bin:/usr/bin:/bin";
-  for (p = path; ; p = end + 1) {
-    end = strchr(p, ':');
-    if (end == NULL)
-      end = p + strlen(p);
-    cand = end > p ? path_printf("%.*s/%s", (int)(end - p), p, name) : NULL;
-    found = cand != NULL && strlen(cand) < len && access(cand, X_OK) == 0 && is_file(cand);
-    if (found)
-      snprintf(buf, len, "%s", cand);
-    free(cand);
-    if (found)
-      return 0;
-    if (*end == '\0')
-      return -ENOENT;
-  }
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-  size_t a = strlen(s), b = strlen(suffix);
-
-  return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
-int cb_plot_latest(const char *dir, char *buf, size_t len)
-{
-  char *best = NULL, *path;
-  struct timespec best_t = { 0, 0 };
-  struct dirent *e;
-  struct stat st;
-  DIR *d = opendir(dir);
-  int rc = 0;
-
-  if (d == NULL)
-    return -errno;
-  while ((e = readdir(d)) != NULL) {
-    if (strncmp(e->d_name, "concbench-", 10) != 0 || !ends_with(e->d_name, ".csv") ||
-        ends_with(e->d_name, ".summary.csv"))
-      continue;
-    path = path_printf("%s/%s", dir, e->d_name);
-    if (path == NULL || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-      free(path);
-      continue;
-    }
-    free(path);
-    if (best == NULL || st.st_mtim.tv_sec > best_t.tv_sec ||
-        (st.st_mtim.tv_sec == best_t.tv_sec &&
-         (st.st_mtim.tv_nsec > best_t.tv_nsec ||
-          (st.st_mtim.tv_nsec == best_t.tv_nsec && strcmp(e->d_name, best) > 0)))) {
-      best_t = st.st_mtim;
-      free(best);
-      if ((best = strdup(e->d_name)) == NULL) {
-        rc = -ENOMEM;
-        break;
-      }
-    }
-  }
-  closedir(d);
-  if (rc == 0 && best == NULL)
-    rc = -ENOENT;
-  if (rc == 0)
-    snprintf(buf, len, "%s/%s", dir, best);
-  free(best);
-  return rc;
-}
-
-/* ---- running gnuplot -------------------------------------------------- */
-
-typedef struct chart_s {
-  char name[200];
-  const char *script;
-  cb_buf_t data;
-  cb_buf_t vars;
-} chart_t;
-
-static void chart_init(chart_t *ch, const char *script, const char *fmt, ...)
-  __attribute__((format(printf, 3, 4)));
-
-static void chart_init(chart_t *ch, const char *script, const char *fmt, ...)
-{
-  char raw[sizeof(ch->name)];
-  va_list ap;
-
-  memset(ch, 0, sizeof(*ch));
-  va_start(ap, fmt);
-  vsnprintf(raw, sizeof(raw), fmt, ap);
-  va_end(ap);
-  safe_name(raw, ch->name, sizeof(ch->name));
-  ch->script = script;
-}
-
-static void chart_free(chart_t *ch)
-{
-  cb_buf_free(&ch->data);
-  cb_buf_free(&ch->vars);
-}
-
-static void var_s(chart_t *ch, const char *k, const char *v)
-{
-  cb_buf_printf(&ch->vars, "%s=", k);
-  gp_literal(&ch->vars, v, 0);
-  cb_buf_put(&ch->vars, "; ", 2);
-}
-
-static void var_d(chart_t *ch, const char *k, double v)
-{
-  if (isfinite(v))
-    cb_buf_printf(&ch->vars, "%s=%.10g; ", k, v);
-  else
-    cb_buf_printf(&ch->vars, "%s=NaN; ", k);
-}
-
-static void skip(cb_plot_t *p, const char *name, const char *why)
-{
-  cb_message("plot", "skipped %s: %s", name, why);
-  p->skipped++;
-}
-
-/* What gnuplot said last: the last non-empty line it wrote, kept while
- * reading its output so that a failure can quote it in one line. */
-typedef struct said_s {
-  char line[200];
-  size_t len;
-  char last[200];
-} said_t;
-
-static void said_add(said_t *s, const char *buf, size_t n)
-{
-  size_t i;
-
-  for (i = 0; i < n; i++) {
-    if (buf[i] == '\n' || buf[i] == '\r') {
-      if (s->len > 0) {
-        memcpy(s->last, s->line, s->len);
-        s->last[s->len] = '\0';
-      }
-      s->len = 0;
-    } else if (s->len + 1 < sizeof(s->line)) {
-      s->line[s->len++] = buf[i];
-    }
-  }
-}
-
-static int stopped(const cb_plot_t *p)
-{
-  return p->stop != NULL && *p->stop;
-}
-
-/* The child: gnuplot with stdin from /dev/null and its output into `out`;
- * a failure before exec is written to `fail` as (step, errno). */
-static void gnuplot_child(const cb_plot_t *p, char *const *argv, int out, int fail, pid_t parent)
-{
-  int why[2] = { 0, 0 }, fd;
-
-  /* gnuplot goes with us: if we are killed (SIGKILL), so is it. */
-  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  if (getppid() != parent)
-    _exit(127);
-  cb_sig_default();
-  fd = open("/dev/null", O_RDONLY);
-  if (fd < 0)
-    why[0] = 1;
-  else if (dup2(fd, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-    why[0] = 2;
-  else
-    execv(p->gnuplot, argv);
-  if (why[0] == 0)
-    why[0] = 3;
-  why[1] = errno;
-  if (write(fail, why, sizeof(why)) < 0)
-    _exit(127);
-  _exit(127);
-}
-
-/* Read gnuplot's output to its end; on a stop request kill it. */
-static void drain(const cb_plot_t *p, int fd, pid_t pid, said_t *said)
-{
-  char buf[256];
-  ssize_t n;
-  int killed = 0;
-
-  for (;;) {
-    if (stopped(p) && !killed) {
-      kill(pid, SIGKILL);
-      killed = 1;
-    }
-    n = read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    said_add(said, buf, (size_t)n);
-  }
-  said_add(said, "\n", 1);
-}
-
-static int run_gnuplot(const cb_plot_t *p, const char *vars, const char *script, char *err,
-                       size_t errlen)
-{
-  static const char *const steps[] = { "", "open /dev/null", "redirect its output", "exec" };
-  char *common = path_printf("%s/common.gp", p->scripts);
-  char *path = path_printf("%s/%s", p->scripts, script);
-  char *argv[] = { (char *)p->gnuplot, (char *)"-e", (char *)vars, common, path, NULL };
-  int fail[2] = { -1, -1 }, out[2] = { -1, -1 }, status = 0, why[2] = { 0, 0 }, rc = 0;
-  said_t *said = calloc(1, sizeof(*said));
-  pid_t pid, parent = getpid();
-  ssize_t n = 0;
-
-  if (common == NULL || path == NULL || said == NULL) {
-    snprintf(err, errlen, "out of memory");
-    rc = -ENOMEM;
-    goto out;
-  }
-  if (pipe2(fail, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
-    rc = -errno;
-    snprintf(err, errlen, "cannot start gnuplot: pipe: %s", strerror(-rc));
-    goto out;
-  }
-  fflush(NULL);
-  pid = fork();
-  if (pid < 0) {
-    rc = -errno;
-    snprintf(err, errlen, "cannot start gnuplot: fork: %s", strerror(-rc));
-    goto out;
-  }
-  if (pid == 0)
-    gnuplot_child(p, argv, out[1], fail[1], parent);
-  close(fail[1]);
-  close(out[1]);
-  fail[1] = out[1] = -1;
-  drain(p, out[0], pid, said);
-  do
-    n = read(fail[0], why, sizeof(why));
-  while (n < 0 && errno == EINTR);
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
-      rc = -errno;
-      snprintf(err, errlen, "waiting for gnuplot: %s", strerror(-rc));
-      goto out;
-    }
-    if (stopped(p))
-      kill(pid, SIGKILL);
-  }
-  if (stopped(p)) {
-    snprintf(err, errlen, "interrupted");
-    rc = -EINTR;
-  } else if (n == (ssize_t)sizeof(why)) {
-    snprintf(err, errlen, "cannot start %s: %s: %s", p->gnuplot,
-             steps[why[0] > 0 && why[0] < 4 ? why[0] : 3], strerror(why[1]));
-    rc = -why[1];
-  } else if (WIFSIGNALED(status)) {
-    snprintf(err, errlen, "gnuplot (%s) was killed by signal %d", script, WTERMSIG(status));
-    rc = -EIO;
-  } else if (WEXITSTATUS(status) != 0) {
-    snprintf(err, errlen, "gnuplot failed on %s (exit %d): %s", script, WEXITSTATUS(status),
-             said->last[0] != '\0' ? said->last : "it said nothing");
-    rc = -EIO;
-  }
-out:
-  if (fail[0] >= 0)
-    close(fail[0]);
-  if (fail[1] >= 0)
-    close(fail[1]);
-  if (out[0] >= 0)
-    close(out[0]);
-  if (out[1] >= 0)
-    close(out[1]);
-  free(said);
-  free(common);
-  free(path);
-  return rc;
-}
-
-/* A chart file gnuplot wrote is whole: a PNG ends with its IEND chunk, an
- * SVG with its closing tag. A full disk leaves neither. */
-static int chart_complete(const char *path, int png)
-{
-  static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-  static const unsigned char iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
-  unsigned char head[8], tail[64];
-  struct stat st;
-  int fd = open(path, O_RDONLY | O_CLOEXEC), ok = 0;
-  size_t n, i;
-
-  if (fd < 0)
-    return 0;
-  if (fstat(fd, &st) == 0 && st.st_size >= 64 && pread(fd, head, 8, 0) == 8 &&
-      pread(fd, tail, 64, st.st_size - 64) == 64) {
-    if (png) {
-      ok = memcmp(head, sig, 8) == 0 && memcmp(tail + 52, iend, 12) == 0;
-    } else {
-      for (n = 64; n > 0 && (tail[n - 1] == '\n' || tail[n - 1] == ' ' || tail[n - 1] == '\r'); n--)
-        ;
-      for (i = 0; i + 6 <= n; i++)
-        ok |= i + 6 == n && memcmp(tail + i, "</svg>", 6) == 0;
-    }
-  }
-  /* What is renamed into place must be on the disk, not only in its cache. */
-  if (ok && fsync(fd) != 0)
-    ok = 0;
-  close(fd);
-  return ok;
-}
-
-/* 1 when `path` is one of the command's inputs. */
-static int is_input(const cb_plot_t *p, const char *path)
-{
-  struct stat a, b;
-  size_t i;
-
-  if (stat(path, &a) != 0)
-    return 0;
-  for (i = 0; i < p->ninputs; i++) {
-    if (stat(p->inputs[i], &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-      return 1;
-  }
-  return 0;
-}
-
-/* Write the chart's data and draw it: gnuplot writes both images under
- * temporary names, and they replace the charts only when both are whole.
- * Failures are counted and the first one kept in err; the caller goes on
- * with the next chart (unless asked to stop). */
-static int chart_draw(cb_plot_t *p, chart_t *ch, char *err, size_t errlen)
-{
-  static const char *const ext[] = { "png", "svg" };
-  char *path = path_printf("%s/data/%s.dat", p->outdir, ch->name);
-  char *out = path_printf("%s/%s", p->outdir, ch->name);
-  char *tmp = path_printf("%s/.%s.tmp-%ld", p->outdir, ch->name, (long)getpid());
-  char *why = malloc(1024), *img[2] = { NULL, NULL }, *fin[2] = { NULL, NULL };
-  size_t i;
-  int rc;
-
-  if (path == NULL || out == NULL || tmp == NULL || why == NULL) {
-    rc = -ENOMEM;
-    snprintf(err, errlen, "out of memory");
-    p->failed++;
-    goto out;
-  }
-  if (stopped(p)) {
-    rc = -EINTR;
-    goto out;
-  }
-  for (i = 0; i < 2; i++) {
-    img[i] = path_printf("%s.%s", tmp, ext[i]);
-    fin[i] = path_printf("%s.%s", out, ext[i]);
-  }
-  cb_buf_printf(&ch->vars, "data=");
-  rc = cb_gp_quote(&ch->vars, path);
-  cb_buf_printf(&ch->vars, "; out=");
-  if (rc == 0)
-    rc = cb_gp_quote(&ch->vars, tmp);
-  cb_buf_printf(&ch->vars, ";");
-  if (rc != 0) {
-    snprintf(why, 1024, "the output directory's name holds a control character");
-    goto fail;
-  }
-  if (ch->data.failed || ch->vars.failed || img[0] == NULL || img[1] == NULL ||
-      fin[0] == NULL || fin[1] == NULL) {
-    rc = -ENOMEM;
-    snprintf(why, 1024, "out of memory");
-    goto fail;
-  }
-  if (is_input(p, path) || is_input(p, fin[0]) || is_input(p, fin[1])) {
-    rc = -EEXIST;
-    snprintf(why, 1024, "its files would overwrite an input");
-    goto fail;
-  }
-  rc = cb_write_atomic(path, ch->data.data != NULL ? ch->data.data : "", ch->data.len);
-  if (rc != 0) {
-    snprintf(why, 1024, "cannot write '%s': %s", path, strerror(-rc));
-    goto fail;
-  }
-  rc = run_gnuplot(p, ch->vars.data, ch->script, why, 1024);
-  for (i = 0; rc == 0 && i < 2; i++) {
-    if (!chart_complete(img[i], i == 0)) {
-      rc = -EIO;
-      snprintf(why, 1024, "gnuplot wrote an incomplete %s (disk full?)", ext[i]);
-    }
-  }
-  for (i = 0; rc == 0 && i < 2; i++) {
-    if (rename(img[i], fin[i]) != 0) {
-      rc = -errno;
-      snprintf(why, 1024, "cannot rename '%s' to '%s': %s", img[i], fin[i], strerror(errno));
-    }
-  }
-  if (rc != 0)
-    goto fail;
-  p->made++;
-  if (!p->quiet)
-    cb_message("plot", "%s/%s.png, .svg", p->outdir, ch->name);
-  goto out;
-fail:
-  if (rc != -EINTR) {
-    cb_message("plot", "%s: %s", ch->name, why);
-    if (p->failed++ == 0)
-      snprintf(err, errlen, "%s: %s", ch->name, why);
-  }
-out:
-  for (i = 0; i < 2; i++) {
-    if (img[i] != NULL)
-      unlink(img[i]); /* nothing left of a failed chart; renamed ones are gone already */
-    free(img[i]);
-    free(fin[i]);
-  }
-  free(why);
-  free(tmp);
-  free(out);
-  free(path);
-  return rc;
-}
 
 /* ---- cells, variants and series --------------------------------------- */
 
@@ -802,7 +166,7 @@ static void describe_dim(variant_t *v, const char *col, const char *val)
   char safe[64], shown[64];
   size_t u = strlen(v->suffix), w = strlen(v->what), r = strlen(v->row);
 
-  safe_name(val, safe, sizeof(safe));
+  cb__safe_name(val, safe, sizeof(safe));
   if (strcmp(col, "payload") == 0)
     human_bytes(num(val), shown, sizeof(shown));
   else if (strcmp(col, "switch_interval_us") == 0)
@@ -1067,15 +431,15 @@ static void failure_note(const cb_cells_t *cells, const series_t *s, size_t ns, 
   }
 }
 
-static void titles(chart_t *ch, const cb_cells_t *cells, const size_t *cell, size_t n,
+static void titles(cb__chart_t *ch, const cb_cells_t *cells, const size_t *cell, size_t n,
                    const char *title, const char *line2)
 {
   char machine[512];
 
   machine_line(cells, cell, n, machine, sizeof(machine));
-  var_s(ch, "ttl", title);
-  var_s(ch, "sub1", machine);
-  var_s(ch, "sub2", line2);
+  cb__var_s(ch, "ttl", title);
+  cb__var_s(ch, "sub1", machine);
+  cb__var_s(ch, "sub2", line2);
 }
 
 /* ---- line charts ------------------------------------------------------ */
@@ -1088,7 +452,7 @@ typedef int (*point_fn)(const cb_cells_t *cells, size_t cell, double *v, const v
 typedef double (*x_fn)(const cb_cells_t *cells, size_t cell);
 
 typedef struct lines_s {
-  chart_t *ch;
+  cb__chart_t *ch;
   const char *xcol;        /* "concurrency" or "payload" */
   x_fn xfn;                /* else x comes from here */
   size_t n;                /* series written */
@@ -1098,7 +462,7 @@ typedef struct lines_s {
   size_t nx;
 } lines_t;
 
-static void lines_init(lines_t *l, chart_t *ch, const char *xcol)
+static void lines_init(lines_t *l, cb__chart_t *ch, const char *xcol)
 {
   memset(l, 0, sizeof(*l));
   l->ch = ch;
@@ -1332,23 +696,23 @@ static void lines_vars(lines_t *l, int x_kind, int log_y, unit_kind_t kind, cons
       cb_buf_printf(&tics, "%s%.10g", i ? ", " : "", l->xs[i]);
     }
   }
-  var_s(l->ch, "xtics", tics.data != NULL ? tics.data : "1");
+  cb__var_s(l->ch, "xtics", tics.data != NULL ? tics.data : "1");
   cb_buf_free(&tics);
-  var_d(l->ch, "n", (double)l->n);
-  var_s(l->ch, "names", l->names.data != NULL ? l->names.data : "");
-  var_s(l->ch, "colors", l->colors.data != NULL ? l->colors.data : "");
-  var_s(l->ch, "points", l->points.data != NULL ? l->points.data : "");
-  var_s(l->ch, "dashes", l->dashes.data != NULL ? l->dashes.data : "");
+  cb__var_d(l->ch, "n", (double)l->n);
+  cb__var_s(l->ch, "names", l->names.data != NULL ? l->names.data : "");
+  cb__var_s(l->ch, "colors", l->colors.data != NULL ? l->colors.data : "");
+  cb__var_s(l->ch, "points", l->points.data != NULL ? l->points.data : "");
+  cb__var_s(l->ch, "dashes", l->dashes.data != NULL ? l->dashes.data : "");
   /* Room either side on the log axis. */
-  var_d(l->ch, "xmin", l->xmin / (l->nx > 1 ? 1.3 : 2));
-  var_d(l->ch, "xmax", l->xmax * (l->nx > 1 ? 1.3 : 2));
+  cb__var_d(l->ch, "xmin", l->xmin / (l->nx > 1 ? 1.3 : 2));
+  cb__var_d(l->ch, "xmax", l->xmax * (l->nx > 1 ? 1.3 : 2));
   axis_make(&y, l->ymin, l->ymax, log_y, kind, unit);
-  var_d(l->ch, "logy", y.log);
-  var_d(l->ch, "ylo", y.lo);
-  var_d(l->ch, "yhi", y.hi);
-  var_s(l->ch, "ytics", y.tics);
-  var_d(l->ch, "W", 1280);
-  var_d(l->ch, "H", 720);
+  cb__var_d(l->ch, "logy", y.log);
+  cb__var_d(l->ch, "ylo", y.lo);
+  cb__var_d(l->ch, "yhi", y.hi);
+  cb__var_s(l->ch, "ytics", y.tics);
+  cb__var_d(l->ch, "W", 1280);
+  cb__var_d(l->ch, "H", 720);
 }
 
 /* Log when the values span more than `ratio`. */
@@ -1493,7 +857,7 @@ static void inline_series(const ctx_t *x, char *buf, size_t len)
   }
 }
 
-static void note(chart_t *ch, const ctx_t *x, const char *extra)
+static void note(cb__chart_t *ch, const ctx_t *x, const char *extra)
 {
   char buf[768], inl[128];
   size_t u;
@@ -1506,11 +870,11 @@ static void note(chart_t *ch, const ctx_t *x, const char *extra)
                           "min(c, PUs) in flight, a pool of loop threads", u ? "; " : "", inl);
   if (extra != NULL && extra[0] != '\0' && u < sizeof(buf))
     snprintf(buf + u, sizeof(buf) - u, "%s%s", u ? "; " : "", extra);
-  var_s(ch, "note", buf);
+  cb__var_s(ch, "note", buf);
 }
 
 /* Draw a line chart of every series but those `skip_serial` leaves out. */
-static void draw_lines(ctx_t *x, chart_t *ch, lines_t *l, point_fn fn, const void *pctx,
+static void draw_lines(ctx_t *x, cb__chart_t *ch, lines_t *l, point_fn fn, const void *pctx,
                        int skip_serial, double log_ratio, unit_kind_t kind, const char *unit)
 {
   size_t i;
@@ -1520,57 +884,57 @@ static void draw_lines(ctx_t *x, chart_t *ch, lines_t *l, point_fn fn, const voi
       lines_add(l, x->cells, &x->s[i], fn, pctx);
   }
   if (l->n == 0) {
-    skip(x->p, ch->name, "no series with ok trials");
+    cb__plot_skip(x->p, ch->name, "no series with ok trials");
     return;
   }
   lines_vars(l, 0, wide(l, log_ratio), kind, unit);
-  chart_draw(x->p, ch, x->err, x->errlen);
+  cb__chart_draw(x->p, ch, x->err, x->errlen);
 }
 
 static void chart_scaling(ctx_t *x)
 {
-  chart_t ch;
+  cb__chart_t ch;
   lines_t l;
   char title[256], sub[512];
   long sc = serial_cell(x->cells, x->s, x->ns);
 
-  chart_init(&ch, "scaling.gp", "scaling-%s%s", x->v->workload, x->v->suffix);
+  cb__chart_init(&ch, "scaling.gp", "scaling-%s%s", x->v->workload, x->v->suffix);
   lines_init(&l, &ch, "concurrency");
   snprintf(title, sizeof(title), "%s: throughput vs concurrency%s%s%s", x->v->workload,
            x->v->what[0] ? " (" : "", x->v->what, x->v->what[0] ? ")" : "");
   line2(x, sub, sizeof(sub));
   titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
   note(&ch, x, NULL);
-  var_d(&ch, "serial", sc >= 0);
+  cb__var_d(&ch, "serial", sc >= 0);
   if (sc >= 0) {
     const cb_summary_t *s = metric(x->cells, (size_t)sc, CB_M_throughput);
     cb_plot_style_t st;
     cb_plot_style("serial", &st);
-    var_d(&ch, "serial_y", s->median);
-    var_d(&ch, "serial_lo", s->ci_lo);
-    var_d(&ch, "serial_hi", s->ci_hi);
-    var_s(&ch, "serial_color", st.color);
+    cb__var_d(&ch, "serial_y", s->median);
+    cb__var_d(&ch, "serial_lo", s->ci_lo);
+    cb__var_d(&ch, "serial_hi", s->ci_hi);
+    cb__var_s(&ch, "serial_color", st.color);
     see_y(&l, s->ci_lo);
     see_y(&l, s->ci_hi);
   }
   draw_lines(x, &ch, &l, pt_throughput, NULL, 1, 30, UNIT_SI, "");
   lines_free(&l);
-  chart_free(&ch);
+  cb__chart_free(&ch);
 }
 
 static void chart_speedup(ctx_t *x)
 {
-  chart_t ch;
+  cb__chart_t ch;
   lines_t l;
   char title[256], sub[512], fam[32];
   long sc = serial_cell(x->cells, x->s, x->ns);
   double serial, pus;
   size_t i;
 
-  chart_init(&ch, "speedup.gp", "speedup-%s%s", x->v->workload, x->v->suffix);
+  cb__chart_init(&ch, "speedup.gp", "speedup-%s%s", x->v->workload, x->v->suffix);
   if (sc < 0) {
-    skip(x->p, ch.name, "no serial cell with ok trials to divide by");
-    chart_free(&ch);
+    cb__plot_skip(x->p, ch.name, "no serial cell with ok trials to divide by");
+    cb__chart_free(&ch);
     return;
   }
   serial = metric(x->cells, (size_t)sc, CB_M_throughput)->median;
@@ -1585,33 +949,33 @@ static void chart_speedup(ctx_t *x)
   if (fam[0] == '\0')
     snprintf(fam, sizeof(fam), "%.*s", (int)strcspn(x->v->workload, "."), x->v->workload);
   pus = key_num(x->cells, x->v->cell[0], "pus");
-  var_d(&ch, "cpu", strcmp(fam, "cpu") == 0);
-  var_d(&ch, "pus", pus > 0 ? pus : 1);
+  cb__var_d(&ch, "cpu", strcmp(fam, "cpu") == 0);
+  cb__var_d(&ch, "pus", pus > 0 ? pus : 1);
   for (i = 0; i < x->ns; i++) {
     if (!is_serial(&x->s[i]))
       lines_add(&l, x->cells, &x->s[i], pt_speedup, &serial);
   }
   if (l.n == 0) {
-    skip(x->p, ch.name, "only serial has ok trials");
+    cb__plot_skip(x->p, ch.name, "only serial has ok trials");
   } else {
     /* The ideal line is part of the picture: keep it in range. */
     double top = strcmp(fam, "cpu") == 0 ? (l.xmax < pus ? l.xmax : pus) : l.xmax;
     see_y(&l, top);
     see_y(&l, 1);
     lines_vars(&l, 0, wide(&l, 8), UNIT_TIMES, "");
-    chart_draw(x->p, &ch, x->err, x->errlen);
+    cb__chart_draw(x->p, &ch, x->err, x->errlen);
   }
   lines_free(&l);
-  chart_free(&ch);
+  cb__chart_free(&ch);
 }
 
 static void chart_latency(ctx_t *x)
 {
-  chart_t ch;
+  cb__chart_t ch;
   lines_t l;
   char title[256], sub[512];
 
-  chart_init(&ch, "latency.gp", "latency-%s%s", x->v->workload, x->v->suffix);
+  cb__chart_init(&ch, "latency.gp", "latency-%s%s", x->v->workload, x->v->suffix);
   lines_init(&l, &ch, "concurrency");
   snprintf(title, sizeof(title), "%s: task latency p50 and p99 vs concurrency%s%s%s",
            x->v->workload, x->v->what[0] ? " (" : "", x->v->what, x->v->what[0] ? ")" : "");
@@ -1620,16 +984,16 @@ static void chart_latency(ctx_t *x)
   note(&ch, x, NULL);
   draw_lines(x, &ch, &l, pt_latency, NULL, 0, 10, UNIT_SI, "s");
   lines_free(&l);
-  chart_free(&ch);
+  cb__chart_free(&ch);
 }
 
 static void chart_efficiency(ctx_t *x)
 {
-  chart_t ch;
+  cb__chart_t ch;
   lines_t l;
   char title[256], sub[512];
 
-  chart_init(&ch, "efficiency.gp", "efficiency-%s%s", x->v->workload, x->v->suffix);
+  cb__chart_init(&ch, "efficiency.gp", "efficiency-%s%s", x->v->workload, x->v->suffix);
   lines_init(&l, &ch, "concurrency");
   snprintf(title, sizeof(title), "%s: tasks per CPU-second vs concurrency%s%s%s",
            x->v->workload, x->v->what[0] ? " (" : "", x->v->what, x->v->what[0] ? ")" : "");
@@ -1638,7 +1002,7 @@ static void chart_efficiency(ctx_t *x)
   note(&ch, x, "CPU time: user + system of all workers during the task phase");
   draw_lines(x, &ch, &l, pt_efficiency, NULL, 0, 30, UNIT_SI, "");
   lines_free(&l);
-  chart_free(&ch);
+  cb__chart_free(&ch);
 }
 
 /* "per worker (slope over c): threads 9.1 KiB, processes 112 KiB; Pss of
@@ -1662,11 +1026,11 @@ static void memory_note(const ctx_t *x, char *buf, size_t len)
 
 static void chart_memory(ctx_t *x)
 {
-  chart_t ch;
+  cb__chart_t ch;
   lines_t l;
   char title[256], sub[512], slopes[512];
 
-  chart_init(&ch, "memory.gp", "memory%s", x->v->suffix);
+  cb__chart_init(&ch, "memory.gp", "memory%s", x->v->suffix);
   lines_init(&l, &ch, "concurrency");
   snprintf(title, sizeof(title), "Memory of c idle workers (%s%s%s%s)", x->v->workload,
            x->v->what[0] ? ", " : "", x->v->what, "");
@@ -1676,7 +1040,7 @@ static void chart_memory(ctx_t *x)
   note(&ch, x, slopes);
   draw_lines(x, &ch, &l, pt_memory, NULL, 0, 4, UNIT_IEC, "B");
   lines_free(&l);
-  chart_free(&ch);
+  cb__chart_free(&ch);
 }
 
 /* ---- payload ---------------------------------------------------------- */
@@ -1697,7 +1061,7 @@ static void chart_payload(cb_plot_t *p, const set_t *set, char *err, size_t errl
   size_t *pick = NULL;
   series_t *s = NULL;
   variant_t v = { 0 };
-  chart_t ch;
+  cb__chart_t ch;
   lines_t l;
   char title[256], sub[512], wl[320], tr[160], extra[160];
 
@@ -1717,13 +1081,13 @@ static void chart_payload(cb_plot_t *p, const set_t *set, char *err, size_t errl
       best = cc;
   }
   if (best == 0) {
-    skip(p, name, "no comm.payload cells with ok trials of a concurrent runner");
+    cb__plot_skip(p, name, "no comm.payload cells with ok trials of a concurrent runner");
     return;
   }
   pick = malloc((cells->n + 1) * sizeof(*pick));
   s = calloc(cells->n + 1, sizeof(*s));
   if (pick == NULL || s == NULL) {
-    skip(p, name, "out of memory");
+    cb__plot_skip(p, name, "out of memory");
     goto out;
   }
   /* Cells at that concurrency, by contestant then payload (the set's order
@@ -1753,7 +1117,7 @@ static void chart_payload(cb_plot_t *p, const set_t *set, char *err, size_t errl
     s[k].cell[s[k].n++] = pick[i];
   }
   if (npay < 2) {
-    skip(p, name, "comm.payload ran with one payload size (run it with e.g. "
+    cb__plot_skip(p, name, "comm.payload ran with one payload size (run it with e.g. "
                   "--payload 64,65536,1048576)");
     goto out;
   }
@@ -1777,7 +1141,7 @@ static void chart_payload(cb_plot_t *p, const set_t *set, char *err, size_t errl
       }
     }
   }
-  chart_init(&ch, "payload.gp", "%s", name);
+  cb__chart_init(&ch, "payload.gp", "%s", name);
   lines_init(&l, &ch, "payload");
   v.workload = "comm.payload";
   v.cell = pick;
@@ -1796,13 +1160,13 @@ static void chart_payload(cb_plot_t *p, const set_t *set, char *err, size_t errl
   for (i = 0; i < ns; i++)
     lines_add(&l, cells, &s[i], pt_bytes, NULL);
   if (l.n == 0) {
-    skip(p, name, "no comm.payload series with ok trials");
+    cb__plot_skip(p, name, "no comm.payload series with ok trials");
   } else {
     lines_vars(&l, X_BYTES, 1, UNIT_IEC, "B/s");
-    chart_draw(p, &ch, err, errlen);
+    cb__chart_draw(p, &ch, err, errlen);
   }
   lines_free(&l);
-  chart_free(&ch);
+  cb__chart_free(&ch);
 out:
   for (i = 0; s != NULL && i < ns; i++)
     free(s[i].cell);
@@ -1858,14 +1222,14 @@ static void chart_granularity(cb_plot_t *p, const set_t *set, char *err, size_t 
   size_t *pick = NULL;
   series_t *s = NULL;
   variant_t v = { 0 };
-  chart_t ch;
+  cb__chart_t ch;
   lines_t l;
   char title[256], sub[512], wl[320], tr[160];
 
   pick = malloc((cells->n + 1) * sizeof(*pick));
   s = calloc(cells->n + 1, sizeof(*s));
   if (pick == NULL || s == NULL) {
-    skip(p, name, "out of memory");
+    cb__plot_skip(p, name, "out of memory");
     goto out;
   }
   for (i = 0; i < cells->n; i++) {
@@ -1882,7 +1246,7 @@ static void chart_granularity(cb_plot_t *p, const set_t *set, char *err, size_t 
       sizes[nsizes++] = sz;
   }
   if (nsizes < 2) {
-    skip(p, name, "cpu.hash ran at c = PUs with fewer than two sizes beside serial (the "
+    cb__plot_skip(p, name, "cpu.hash ran at c = PUs with fewer than two sizes beside serial (the "
                   "standard profile sweeps them)");
     goto out;
   }
@@ -1909,7 +1273,7 @@ static void chart_granularity(cb_plot_t *p, const set_t *set, char *err, size_t 
         c[j - 1] = t;
       }
   }
-  chart_init(&ch, "granularity.gp", "%s", name);
+  cb__chart_init(&ch, "granularity.gp", "%s", name);
   lines_init(&l, &ch, "size");
   l.xfn = serial_task_time;
   v.workload = "cpu.hash";
@@ -1933,13 +1297,13 @@ static void chart_granularity(cb_plot_t *p, const set_t *set, char *err, size_t 
   for (i = 0; i < ns; i++)
     lines_add(&l, cells, &s[i], pt_relative, NULL);
   if (l.n == 0) {
-    skip(p, name, "no series with ok trials");
+    cb__plot_skip(p, name, "no series with ok trials");
   } else {
     lines_vars(&l, X_TIME, 0, UNIT_TIMES, "");
-    chart_draw(p, &ch, err, errlen);
+    cb__chart_draw(p, &ch, err, errlen);
   }
   lines_free(&l);
-  chart_free(&ch);
+  cb__chart_free(&ch);
 out:
   for (i = 0; s != NULL && i < ns; i++)
     free(s[i].cell);
@@ -1971,7 +1335,7 @@ static double share_ideal(double c, double task_s, double share, double cpus)
 
 /* The two ideal curves as the last two data blocks: on all PUs, and on one
  * CPU (a GIL shared by threads and loops), sampled densely on the log axis. */
-static void share_ideals(chart_t *ch, lines_t *l, double c, double task_s, double pus)
+static void share_ideals(cb__chart_t *ch, lines_t *l, double c, double task_s, double pus)
 {
   double cpus[2] = { pus, 1 }, x, y;
   int k, i;
@@ -1999,7 +1363,7 @@ static void chart_share_one(cb_plot_t *p, const set_t *set, const cb_workload_t 
   series_t *s = calloc(cells->n + 1, sizeof(*s));
   variant_t v = { 0 };
   double pus = 0;
-  chart_t ch;
+  cb__chart_t ch;
   lines_t l;
   cb_buf_t tics = { 0 };
   char title[256], sub[512], tr[160], label[16], name_i[64];
@@ -2035,7 +1399,7 @@ static void chart_share_one(cb_plot_t *p, const set_t *set, const cb_workload_t 
         cc[j - 1] = t;
       }
   }
-  chart_init(&ch, "share.gp", "share-%s-c%lu", wl->name, c_);
+  cb__chart_init(&ch, "share.gp", "share-%s-c%lu", wl->name, c_);
   lines_init(&l, &ch, "size");
   l.xfn = share_x;
   v.workload = wl->name;
@@ -2055,7 +1419,7 @@ static void chart_share_one(cb_plot_t *p, const set_t *set, const cb_workload_t 
   for (i = 0; i < ns; i++)
     lines_add(&l, cells, &s[i], pt_throughput, NULL);
   if (l.n == 0) {
-    skip(p, ch.name, "no series with ok trials");
+    cb__plot_skip(p, ch.name, "no series with ok trials");
   } else {
     share_ideals(&ch, &l, (double)c_, (double)wl->mixed_task_us / 1e6, pus > 0 ? pus : 1);
     lines_vars(&l, X_PLAIN, 1, UNIT_SI, "");
@@ -2066,12 +1430,12 @@ static void chart_share_one(cb_plot_t *p, const set_t *set, const cb_workload_t 
     }
     /* gnuplot reads tic labels as formats: "%%" is a percent sign. The last
      * assignment of xtics wins. */
-    var_s(&ch, "xtics", tics.data != NULL ? tics.data : "1");
-    chart_draw(p, &ch, err, errlen);
+    cb__var_s(&ch, "xtics", tics.data != NULL ? tics.data : "1");
+    cb__chart_draw(p, &ch, err, errlen);
   }
   cb_buf_free(&tics);
   lines_free(&l);
-  chart_free(&ch);
+  cb__chart_free(&ch);
 out:
   for (i = 0; s != NULL && i < ns; i++)
     free(s[i].cell);
@@ -2085,11 +1449,11 @@ static void chart_share(cb_plot_t *p, const set_t *set, char *err, size_t errlen
   unsigned long seen[16];
   size_t w, c, k, nseen;
 
-  for (w = 0; w < cb_workloads_count && !stopped(p); w++) {
+  for (w = 0; w < cb_workloads_count && !cb__plot_stopped(p); w++) {
     if (cb_workloads[w]->mixed_task_us == 0)
       continue;
     nseen = 0;
-    for (c = 0; c < cells->n && !stopped(p); c++) {
+    for (c = 0; c < cells->n && !cb__plot_stopped(p); c++) {
       unsigned long c_ = (unsigned long)conc(cells, c);
       if (strcmp(cb_cell_key(cells, c, "workload"), cb_workloads[w]->name) != 0 ||
           cb_cell_reference(cells, c))
@@ -2155,7 +1519,7 @@ static void winners_legend(const cb_cells_t *cells, const cb_contest_t *k, size_
   }
   if (tie && un < nlen && uc < clen) {
     snprintf(names + un, nlen - un, "%stie", n ? " " : "");
-    snprintf(colors + uc, clen - uc, "%s%s", n ? " " : "", TIE_COLOR);
+    snprintf(colors + uc, clen - uc, "%s%s", n ? " " : "", CB__TIE_COLOR);
   }
 }
 
@@ -2180,13 +1544,13 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
   long *row_of = NULL;
   char label[48], row[512], col[32], sub[512], variant[32];
   static char names[1024], colors[512]; /* static: a small stack must do (one chart at a time) */
-  chart_t ch;
+  cb__chart_t ch;
 
-  chart_init(&ch, "winners.gp", "winners");
+  cb__chart_init(&ch, "winners.gp", "winners");
   if (cb_contests(cells, 0.05, &k, &nk) != 0 ||
       (row_of = malloc(2 * (set->nv + 1) * sizeof(*row_of))) == NULL ||
       (all = malloc((cells->n + 1) * sizeof(*all))) == NULL) {
-    skip(p, ch.name, "out of memory");
+    cb__plot_skip(p, ch.name, "out of memory");
     goto out;
   }
   /* Mixed work has its own map of who wins where: share-W-cN, by share. */
@@ -2197,7 +1561,7 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
   mixed = nk - j;
   nk = j;
   if (nk == 0) {
-    skip(p, ch.name, mixed > 0 ? "only mixed work, drawn against its CPU share (share-W-cN)"
+    cb__plot_skip(p, ch.name, mixed > 0 ? "only mixed work, drawn against its CPU share (share-W-cN)"
                                : "no cell has ok trials");
     goto out;
   }
@@ -2233,7 +1597,7 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
       continue;
     cb_model(cells, w->winner, name, sizeof(name));
     cb_plot_style(name, &st);
-    color = w->tie ? TIE_COLOR : st.color;
+    color = w->tie ? CB__TIE_COLOR : st.color;
     margin_label(w, label, sizeof(label));
     cb_variant(cells, w->winner, variant, sizeof(variant));
     if (!w->tie && variant[0] != '\0')
@@ -2248,14 +1612,14 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
     snprintf(col, sizeof(col), "%g", c);
     /* col row fill label text-colour row-name col-name winner */
     cb_buf_printf(&ch.data, "%zu %ld 0x%06X ", j + 1, (long)nrow + 1 - row_of[vi],
-                  hex_color(color));
-    data_str(&ch.data, label);
-    cb_buf_printf(&ch.data, " 0x%06X ", text_on(color));
-    data_str(&ch.data, row);
+                  cb__hex_color(color));
+    cb__data_str(&ch.data, label);
+    cb_buf_printf(&ch.data, " 0x%06X ", cb__text_on(color));
+    cb__data_str(&ch.data, row);
     cb_buf_put(&ch.data, " ", 1);
-    data_str(&ch.data, col);
+    cb__data_str(&ch.data, col);
     cb_buf_put(&ch.data, " ", 1);
-    data_str(&ch.data, name);
+    cb__data_str(&ch.data, name);
     cb_buf_put(&ch.data, "\n", 1);
     if (w->runner_up >= 0) {
       size_t a = cells->cell[w->winner].n_ok, b = cells->cell[w->runner_up].n_ok;
@@ -2282,23 +1646,23 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
   if (mixed > 0 && used < sizeof(row))
     snprintf(row + used, sizeof(row) - used, "%smixed work (by CPU share): the share-W-cN "
              "charts", used ? "  ·  " : "");
-  var_s(&ch, "note", row);
+  cb__var_s(&ch, "note", row);
   for (i = 0; i < cells->n; i++)
     all[i] = i;
   titles(&ch, cells, all, cells->n, "Who wins: highest median throughput", sub);
-  var_s(&ch, "names", names);
-  var_s(&ch, "colors", colors);
-  var_d(&ch, "ncols", (double)ncol);
-  var_d(&ch, "lmargin", (double)longest * 0.95 + 2);
-  var_d(&ch, "nrows", (double)nrow);
-  var_d(&ch, "W", ncol * 110 + 520 < 1280 ? 1280 : (double)ncol * 110 + 520);
-  var_d(&ch, "H", nrow * 46 + 280 < 720 ? 720 : (double)nrow * 46 + 280);
-  chart_draw(p, &ch, err, errlen);
+  cb__var_s(&ch, "names", names);
+  cb__var_s(&ch, "colors", colors);
+  cb__var_d(&ch, "ncols", (double)ncol);
+  cb__var_d(&ch, "lmargin", (double)longest * 0.95 + 2);
+  cb__var_d(&ch, "nrows", (double)nrow);
+  cb__var_d(&ch, "W", ncol * 110 + 520 < 1280 ? 1280 : (double)ncol * 110 + 520);
+  cb__var_d(&ch, "H", nrow * 46 + 280 < 720 ? 720 : (double)nrow * 46 + 280);
+  cb__chart_draw(p, &ch, err, errlen);
 out:
   free(all);
   free(row_of);
   free(k);
-  chart_free(&ch);
+  cb__chart_free(&ch);
 }
 
 /* ---- per host ----------------------------------------------------------
@@ -2315,16 +1679,16 @@ static void chart_hosts_winners(cb_plot_t *p, const cb_cells_t *cells, const cb_
   cb_fleet_map_t m;
   char label[64], name[64], variant[32], names[1024], colors[512], sub[512], note_[256];
   size_t r, i, longest = 8, undecidable = 0;
-  chart_t ch;
+  cb__chart_t ch;
 
-  chart_init(&ch, "winners.gp", "hosts-winners");
+  cb__chart_init(&ch, "winners.gp", "hosts-winners");
   if (cb_fleet_winners(cells, fl, 0.05, p->at_c, &m) != 0) {
-    skip(p, ch.name, "out of memory");
-    chart_free(&ch);
+    cb__plot_skip(p, ch.name, "out of memory");
+    cb__chart_free(&ch);
     return;
   }
   if (m.nrows == 0) {
-    skip(p, ch.name, p->at_c > 0 ? "no contest at that concurrency" : "no cell has ok trials");
+    cb__plot_skip(p, ch.name, p->at_c > 0 ? "no contest at that concurrency" : "no cell has ok trials");
     goto out;
   }
   for (r = 0; r < m.nrows; r++) {
@@ -2340,7 +1704,7 @@ static void chart_hosts_winners(cb_plot_t *p, const cb_cells_t *cells, const cb_
       w = &m.k[ki];
       cb_model(cells, w->winner, name, sizeof(name));
       cb_plot_style(name, &st);
-      color = w->tie ? TIE_COLOR : st.color;
+      color = w->tie ? CB__TIE_COLOR : st.color;
       margin_label(w, label, sizeof(label));
       cb_variant(cells, w->winner, variant, sizeof(variant));
       if (!w->tie && variant[0] != '\0')
@@ -2349,14 +1713,14 @@ static void chart_hosts_winners(cb_plot_t *p, const cb_cells_t *cells, const cb_
         undecidable += cb_mw_min_p(cells->cell[w->winner].n_ok,
                                    cells->cell[w->runner_up].n_ok) >= 0.05;
       /* col row fill label text-colour row-name col-name winner */
-      cb_buf_printf(&ch.data, "%zu %zu 0x%06X ", i + 1, m.nrows - r, hex_color(color));
-      data_str(&ch.data, label);
-      cb_buf_printf(&ch.data, " 0x%06X ", text_on(color));
-      data_str(&ch.data, m.row[r]);
+      cb_buf_printf(&ch.data, "%zu %zu 0x%06X ", i + 1, m.nrows - r, cb__hex_color(color));
+      cb__data_str(&ch.data, label);
+      cb_buf_printf(&ch.data, " 0x%06X ", cb__text_on(color));
+      cb__data_str(&ch.data, m.row[r]);
       cb_buf_put(&ch.data, " ", 1);
-      data_str(&ch.data, fl->host[i].label);
+      cb__data_str(&ch.data, fl->host[i].label);
       cb_buf_put(&ch.data, " ", 1);
-      data_str(&ch.data, name);
+      cb__data_str(&ch.data, name);
       cb_buf_put(&ch.data, "\n", 1);
     }
   }
@@ -2366,26 +1730,26 @@ static void chart_hosts_winners(cb_plot_t *p, const cb_cells_t *cells, const cb_
   snprintf(note_, sizeof(note_), "blank: the host did not run it%s",
            undecidable > 0 ? "  ·  some ties cannot be decided with so few trials: run with "
                              "--reps 5 or more" : "");
-  var_s(&ch, "note", note_);
+  cb__var_s(&ch, "note", note_);
   if (p->at_c > 0)
     snprintf(label, sizeof(label), "Who wins on each host at c = %lu", p->at_c);
-  var_s(&ch, "ttl", p->at_c > 0 ? label : "Who wins on each host: highest median throughput");
-  var_s(&ch, "sub1", sub);
-  var_s(&ch, "sub2", "label: the winning model's median over the runner-up's on that host  ·  "
+  cb__var_s(&ch, "ttl", p->at_c > 0 ? label : "Who wins on each host: highest median throughput");
+  cb__var_s(&ch, "sub1", sub);
+  cb__var_s(&ch, "sub2", "label: the winning model's median over the runner-up's on that host  ·  "
                      "tie: Mann-Whitney p >= 0.05");
-  var_s(&ch, "xlab", "host");
-  var_s(&ch, "names", names);
-  var_s(&ch, "colors", colors);
-  var_d(&ch, "ncols", (double)fl->n);
-  var_d(&ch, "lmargin", (double)longest * 0.95 + 2);
-  var_d(&ch, "nrows", (double)m.nrows);
-  var_d(&ch, "W", fl->n * 170 + longest * 12 + 420 < 1280 ? 1280
+  cb__var_s(&ch, "xlab", "host");
+  cb__var_s(&ch, "names", names);
+  cb__var_s(&ch, "colors", colors);
+  cb__var_d(&ch, "ncols", (double)fl->n);
+  cb__var_d(&ch, "lmargin", (double)longest * 0.95 + 2);
+  cb__var_d(&ch, "nrows", (double)m.nrows);
+  cb__var_d(&ch, "W", fl->n * 170 + longest * 12 + 420 < 1280 ? 1280
                                                            : (double)(fl->n * 170 + longest * 12 + 420));
-  var_d(&ch, "H", m.nrows * 46 + 280 < 720 ? 720 : (double)m.nrows * 46 + 280);
-  chart_draw(p, &ch, err, errlen);
+  cb__var_d(&ch, "H", m.nrows * 46 + 280 < 720 ? 720 : (double)m.nrows * 46 + 280);
+  cb__chart_draw(p, &ch, err, errlen);
 out:
   cb_fleet_map_free(&m);
-  chart_free(&ch);
+  cb__chart_free(&ch);
 }
 
 /* A variant's setting without its host: the variants of one setting on the
@@ -2431,7 +1795,7 @@ static void setting_suffix(const cb_cells_t *cells, const set_t *set, size_t v, 
     if (strcmp(variant_cols[k], "host") == 0 ||
         strcmp(a, cb_cell_key(cells, set->v[best].cell[0], variant_cols[k])) == 0)
       continue;
-    safe_name(a, safe, sizeof(safe));
+    cb__safe_name(a, safe, sizeof(safe));
     u += (size_t)snprintf(buf + u, len - u, "-%s%s",
                           strcmp(variant_cols[k], "switch_interval_us") == 0 ? "si"
                                                                              : variant_cols[k],
@@ -2457,11 +1821,11 @@ static void chart_hosts_scaling(cb_plot_t *p, const set_t *set, const cb_fleet_t
   char suffix[160], title[256], sub[512], seen[16][64], wl[320];
   size_t h, v, i, k, ns, panels = 0, nseen = 0, block = 0;
   cb_plot_style_t st;
-  chart_t ch;
+  cb__chart_t ch;
   lines_t l;
 
   setting_suffix(cells, set, first, suffix, sizeof(suffix));
-  chart_init(&ch, "hosts-scaling.gp", "hosts-scaling-%s%s", set->v[first].workload, suffix);
+  cb__chart_init(&ch, "hosts-scaling.gp", "hosts-scaling-%s%s", set->v[first].workload, suffix);
   lines_init(&l, &ch, "concurrency");
   for (h = 0; h < fl->n; h++) {
     double best = 0;
@@ -2508,7 +1872,7 @@ static void chart_hosts_scaling(cb_plot_t *p, const set_t *set, const cb_fleet_t
     panels++;
   }
   if (panels == 0) {
-    skip(p, ch.name, "no host has ok trials of it");
+    cb__plot_skip(p, ch.name, "no host has ok trials of it");
     goto out;
   }
   snprintf(title, sizeof(title), "%s: throughput vs concurrency on each host, as a fraction of "
@@ -2516,24 +1880,24 @@ static void chart_hosts_scaling(cb_plot_t *p, const set_t *set, const cb_fleet_t
   workload_text(cells, &set->v[first], 1, wl, sizeof(wl));
   trials_text(cells, set->v[first].cell, set->v[first].n, sub, sizeof(sub));
   snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub), "  ·  %s", wl);
-  var_s(&ch, "ttl", title);
-  var_s(&ch, "sub1", sub);
-  var_s(&ch, "sub2", "1 = the best median throughput of a model on that host (serial, the "
+  cb__var_s(&ch, "ttl", title);
+  cb__var_s(&ch, "sub1", sub);
+  cb__var_s(&ch, "sub2", "1 = the best median throughput of a model on that host (serial, the "
                      "reference, left out): each panel compares the models on its machine");
-  var_s(&ch, "note", "");
-  var_s(&ch, "ptitles", titles_.data != NULL ? titles_.data : "");
-  var_s(&ch, "pstart", starts.data != NULL ? starts.data : "");
-  var_s(&ch, "pcount", counts.data != NULL ? counts.data : "");
-  var_d(&ch, "panels", (double)panels);
-  var_s(&ch, "lnames", lnames.data != NULL ? lnames.data : "");
-  var_s(&ch, "lcolors", lcolors.data != NULL ? lcolors.data : "");
-  var_s(&ch, "lpoints", lpoints.data != NULL ? lpoints.data : "");
-  var_s(&ch, "ldashes", ldashes.data != NULL ? ldashes.data : "");
+  cb__var_s(&ch, "note", "");
+  cb__var_s(&ch, "ptitles", titles_.data != NULL ? titles_.data : "");
+  cb__var_s(&ch, "pstart", starts.data != NULL ? starts.data : "");
+  cb__var_s(&ch, "pcount", counts.data != NULL ? counts.data : "");
+  cb__var_d(&ch, "panels", (double)panels);
+  cb__var_s(&ch, "lnames", lnames.data != NULL ? lnames.data : "");
+  cb__var_s(&ch, "lcolors", lcolors.data != NULL ? lcolors.data : "");
+  cb__var_s(&ch, "lpoints", lpoints.data != NULL ? lpoints.data : "");
+  cb__var_s(&ch, "ldashes", ldashes.data != NULL ? ldashes.data : "");
   lines_vars(&l, 0, 0, UNIT_TIMES, "");
   /* the normalised axis is the same on every panel: 0 to a little over 1 */
-  var_d(&ch, "W", panels < 3 ? 560.0 * (double)panels + 420 : 1680 + 420);
-  var_d(&ch, "H", 300 + 420 * (double)((panels + 2) / 3));
-  chart_draw(p, &ch, err, errlen);
+  cb__var_d(&ch, "W", panels < 3 ? 560.0 * (double)panels + 420 : 1680 + 420);
+  cb__var_d(&ch, "H", 300 + 420 * (double)((panels + 2) / 3));
+  cb__chart_draw(p, &ch, err, errlen);
 out:
   cb_buf_free(&titles_);
   cb_buf_free(&starts);
@@ -2543,7 +1907,7 @@ out:
   cb_buf_free(&lpoints);
   cb_buf_free(&ldashes);
   lines_free(&l);
-  chart_free(&ch);
+  cb__chart_free(&ch);
 }
 
 static void charts_per_host(cb_plot_t *p, const set_t *set, const cb_fleet_t *fl, char *err,
@@ -2556,7 +1920,7 @@ static void charts_per_host(cb_plot_t *p, const set_t *set, const cb_fleet_t *fl
   size_t v, w;
 
   if (done == NULL || s == NULL || buf == NULL) {
-    skip(p, "hosts-*", "out of memory");
+    cb__plot_skip(p, "hosts-*", "out of memory");
     goto out;
   }
   chart_hosts_winners(p, cells, fl, err, errlen);
@@ -2582,7 +1946,7 @@ static void skip_mixed(cb_plot_t *p, const char *workload)
   char what[160];
 
   snprintf(what, sizeof(what), "scaling-, speedup-, latency- and efficiency-%s", workload);
-  skip(p, what, "mixed work is drawn against its CPU share (share-W-cN)");
+  cb__plot_skip(p, what, "mixed work is drawn against its CPU share (share-W-cN)");
 }
 
 int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errlen)
@@ -2601,7 +1965,7 @@ int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errl
     snprintf(err, errlen, "out of memory");
     return -ENOMEM;
   }
-  for (i = 0; i < set.nv && !stopped(p); i++) {
+  for (i = 0; i < set.nv && !cb__plot_stopped(p); i++) {
     const variant_t *v = &set.v[i];
     const cb_workload_t *wl = cb_workload_find(v->workload);
     ctx_t x = { .p = p, .cells = cells, .v = v, .s = s, .err = err, .errlen = errlen };
@@ -2621,20 +1985,20 @@ int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errl
       memory = 1;
     }
   }
-  if (!memory && !stopped(p))
-    skip(p, "memory", "no life.idle cells (run -w life.idle)");
-  if (!stopped(p))
+  if (!memory && !cb__plot_stopped(p))
+    cb__plot_skip(p, "memory", "no life.idle cells (run -w life.idle)");
+  if (!cb__plot_stopped(p))
     chart_payload(p, &set, err, errlen);
-  if (!stopped(p))
+  if (!cb__plot_stopped(p))
     chart_granularity(p, &set, err, errlen);
-  if (!stopped(p))
+  if (!cb__plot_stopped(p))
     chart_share(p, &set, err, errlen);
-  if (!stopped(p))
+  if (!cb__plot_stopped(p))
     chart_winners(p, &set, err, errlen);
-  if (stopped(p)) {
+  if (cb__plot_stopped(p)) {
     /* nothing more to draw */
   } else if (cb_fleet_hosts(cells, &fl) != 0) {
-    skip(p, "hosts-*", "out of memory");
+    cb__plot_skip(p, "hosts-*", "out of memory");
   } else {
     if (fl.n > 1)
       charts_per_host(p, &set, &fl, err, errlen);
@@ -2643,20 +2007,10 @@ int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errl
   free(buf);
   free(s);
   set_free(&set);
-  return stopped(p) ? -EINTR : p->failed > 0 ? -EIO : 0;
+  return cb__plot_stopped(p) ? -EINTR : p->failed > 0 ? -EIO : 0;
 }
 
 /* ---- compare ---------------------------------------------------------- */
-
-static const char *verdict_color(cb_cmp_verdict_t v)
-{
-  switch (v) {
-  case CB_CMP_V_SLOWER: return SLOWER_COLOR;
-  case CB_CMP_V_FASTER: return FASTER_COLOR;
-  case CB_CMP_V_NOISY: return NOISY_COLOR;
-  default: return SAME_COLOR;
-  }
-}
 
 int cb_plot_compare(cb_plot_t *p, const cb_compare_t *cmp, char *err, size_t errlen)
 {
@@ -2667,14 +2021,14 @@ int cb_plot_compare(cb_plot_t *p, const cb_compare_t *cmp, char *err, size_t err
   double lo = 1 - cmp->threshold, hi = 1 + cmp->threshold;
   char sub[512], sub2[256], note[256];
   cb_buf_t regrows = { 0 }, names = { 0 }, colors = { 0 };
-  chart_t ch;
+  cb__chart_t ch;
 
-  chart_init(&ch, "compare.gp", "compare");
+  cb__chart_init(&ch, "compare.gp", "compare");
   for (i = 0; i < cmp->n; i++)
     n += cmp->cell[i].status == CB_CMP_COMPARED;
   if (n == 0) {
-    skip(p, ch.name, "no cell is in both files with ok trials on both sides");
-    chart_free(&ch);
+    cb__plot_skip(p, ch.name, "no cell is in both files with ok trials on both sides");
+    cb__chart_free(&ch);
     return 0;
   }
   for (i = 0; i < cmp->n; i++) {
@@ -2683,10 +2037,10 @@ int cb_plot_compare(cb_plot_t *p, const cb_compare_t *cmp, char *err, size_t err
       continue;
     /* row (first on top), ratio, CI, colour, regression, name, verdict */
     cb_buf_printf(&ch.data, "%zu %.10g %.10g %.10g 0x%06X %d ", n - row, c->ratio, c->ci_lo,
-                  c->ci_hi, hex_color(verdict_color(c->verdict)), c->regression);
-    data_str(&ch.data, c->name);
+                  c->ci_hi, cb__hex_color(cb__verdict_color(c->verdict)), c->regression);
+    cb__data_str(&ch.data, c->name);
     cb_buf_put(&ch.data, " ", 1);
-    data_str(&ch.data, cb_cmp_verdict_name(c->verdict));
+    cb__data_str(&ch.data, cb_cmp_verdict_name(c->verdict));
     cb_buf_put(&ch.data, "\n", 1);
     if (c->regression)
       cb_buf_printf(&regrows, "%s%zu", regrows.len ? " " : "", n - row);
@@ -2703,7 +2057,7 @@ int cb_plot_compare(cb_plot_t *p, const cb_compare_t *cmp, char *err, size_t err
     if (cmp->count[order[i]] == 0)
       continue;
     cb_buf_printf(&names, "%s%s", names.len ? "|" : "", legend[i]);
-    cb_buf_printf(&colors, "%s%s", colors.len ? " " : "", verdict_color(order[i]));
+    cb_buf_printf(&colors, "%s%s", colors.len ? " " : "", cb__verdict_color(order[i]));
   }
   snprintf(sub, sizeof(sub), "NEW %s (%s)  /  BASE %s (%s)", cmp->new_label, cmp->new_hosts,
            cmp->base_label, cmp->base_hosts);
@@ -2713,26 +2067,26 @@ int cb_plot_compare(cb_plot_t *p, const cb_compare_t *cmp, char *err, size_t err
   snprintf(note, sizeof(note), "bars: bootstrap 95%% CI of the ratio of medians  ·  "
            "verdicts as concbench compare: Mann-Whitney, Holm, alpha %g, threshold %g%%",
            cmp->alpha, 100 * cmp->threshold);
-  var_s(&ch, "ttl", cmp->speedup ? "Compare: NEW / BASE speedup over serial, per cell"
+  cb__var_s(&ch, "ttl", cmp->speedup ? "Compare: NEW / BASE speedup over serial, per cell"
                                   : "Compare: NEW / BASE median throughput, per cell");
-  var_s(&ch, "sub1", sub);
-  var_s(&ch, "sub2", sub2);
-  var_s(&ch, "note", note);
-  var_s(&ch, "metric", cmp->speedup ? "speedup over serial" : "median throughput");
-  var_s(&ch, "names", names.data != NULL ? names.data : "");
-  var_s(&ch, "colors", colors.data != NULL ? colors.data : "");
-  var_d(&ch, "n", (double)n);
-  var_s(&ch, "regrows", regrows.data != NULL ? regrows.data : "");
-  var_d(&ch, "threshold", cmp->threshold);
-  var_d(&ch, "xmin", lo / 1.15);
-  var_d(&ch, "xmax", hi * 1.15);
-  var_d(&ch, "lmargin", (double)longest * 0.8 + 2);
-  var_d(&ch, "W", 1280);
-  var_d(&ch, "H", n * 26 + 300 < 720 ? 720 : (double)n * 26 + 300);
+  cb__var_s(&ch, "sub1", sub);
+  cb__var_s(&ch, "sub2", sub2);
+  cb__var_s(&ch, "note", note);
+  cb__var_s(&ch, "metric", cmp->speedup ? "speedup over serial" : "median throughput");
+  cb__var_s(&ch, "names", names.data != NULL ? names.data : "");
+  cb__var_s(&ch, "colors", colors.data != NULL ? colors.data : "");
+  cb__var_d(&ch, "n", (double)n);
+  cb__var_s(&ch, "regrows", regrows.data != NULL ? regrows.data : "");
+  cb__var_d(&ch, "threshold", cmp->threshold);
+  cb__var_d(&ch, "xmin", lo / 1.15);
+  cb__var_d(&ch, "xmax", hi * 1.15);
+  cb__var_d(&ch, "lmargin", (double)longest * 0.8 + 2);
+  cb__var_d(&ch, "W", 1280);
+  cb__var_d(&ch, "H", n * 26 + 300 < 720 ? 720 : (double)n * 26 + 300);
   cb_buf_free(&regrows);
   cb_buf_free(&names);
   cb_buf_free(&colors);
-  chart_draw(p, &ch, err, errlen);
-  chart_free(&ch);
-  return stopped(p) ? -EINTR : p->failed > 0 ? -EIO : 0;
+  cb__chart_draw(p, &ch, err, errlen);
+  cb__chart_free(&ch);
+  return cb__plot_stopped(p) ? -EINTR : p->failed > 0 ? -EIO : 0;
 }
