@@ -33,730 +33,19 @@
 #include "signals.h"
 #include "workload.h"
 
-/* ---- cells, variants and series --------------------------------------- */
-
-static double num(const char *s)
-{
-  char *end;
-  double v = strtod(s, &end);
-
-  return end != s ? v : NAN;
-}
-
-static void human_bytes(double b, char *buf, size_t len);
-
-static double key_num(const cb_cells_t *cells, size_t c, const char *col)
-{
-  return num(cb_cell_key(cells, c, col));
-}
-
-static double conc(const cb_cells_t *cells, size_t c)
-{
-  return key_num(cells, c, "concurrency");
-}
-
-static const cb_summary_t *metric(const cb_cells_t *cells, size_t c, int m)
-{
-  return &cells->cell[c].m[m];
-}
-
-/* Numbers compare as numbers, anything else as text. */
-static int cmp_values(const char *a, const char *b)
-{
-  char *ea, *eb;
-  double x = strtod(a, &ea), y = strtod(b, &eb);
-
-  if (*a != '\0' && *b != '\0' && *ea == '\0' && *eb == '\0' && x != y)
-    return x < y ? -1 : 1;
-  return strcmp(a, b);
-}
-
-static const char *const variant_cols[] = { "host", "pin", "size", "payload",
-                                            "switch_interval_us" };
-
-static int family_rank(const char *workload)
-{
-  static const char *const order[] = { "cpu", "io", "mix", "comm", "sync", "life", "fault",
-                                       "noop" };
-  size_t i, len = strcspn(workload, ".");
-
-  for (i = 0; i < CB_ARRAY_SIZE(order); i++) {
-    if (strlen(order[i]) == len && strncmp(order[i], workload, len) == 0)
-      return (int)i;
-  }
-  return (int)CB_ARRAY_SIZE(order);
-}
-
-static const cb_cells_t *sort_cells; /* qsort has no context argument */
-
-static int cmp_workload(size_t a, size_t b)
-{
-  const char *x = cb_cell_key(sort_cells, a, "workload");
-  const char *y = cb_cell_key(sort_cells, b, "workload");
-  int d = family_rank(x) - family_rank(y);
-
-  return d != 0 ? d : strcmp(x, y);
-}
-
-static int cmp_variant(size_t a, size_t b)
-{
-  size_t i;
-  int d = cmp_workload(a, b);
-
-  for (i = 0; d == 0 && i < CB_ARRAY_SIZE(variant_cols); i++)
-    d = cmp_values(cb_cell_key(sort_cells, a, variant_cols[i]),
-                   cb_cell_key(sort_cells, b, variant_cols[i]));
-  return d;
-}
-
-static int cmp_contestant(size_t a, size_t b)
-{
-  char x[64], y[64];
-  int d;
-
-  cb_contestant(sort_cells, a, x, sizeof(x));
-  cb_contestant(sort_cells, b, y, sizeof(y));
-  d = cb_plot_rank(x) - cb_plot_rank(y);
-  return d != 0 ? d : strcmp(x, y);
-}
-
-static int cmp_cells(const void *pa, const void *pb)
-{
-  size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-  int d = cmp_variant(a, b);
-
-  if (d == 0)
-    d = cmp_contestant(a, b);
-  if (d == 0)
-    d = cmp_values(cb_cell_key(sort_cells, a, "concurrency"),
-                   cb_cell_key(sort_cells, b, "concurrency"));
-  if (d == 0) /* the same point twice (other tasks): the more trials first */
-    d = (sort_cells->cell[a].n_ok < sort_cells->cell[b].n_ok) -
-        (sort_cells->cell[a].n_ok > sort_cells->cell[b].n_ok);
-  return d != 0 ? d : (a > b) - (a < b);
-}
-
-typedef struct variant_s {
-  const char *workload;
-  size_t *cell; /* into the set's sorted order */
-  size_t n;
-  char suffix[160]; /* "" for the workload's main variant, else "-payload4096" ... */
-  char what[160];   /* "payload 4 KiB, pin scatter" when the workload has several */
-  char row[200];    /* "comm.payload 4 KiB": the workload and what differs, briefly */
-} variant_t;
-
-typedef struct set_s {
-  const cb_cells_t *cells;
-  size_t *order;   /* every cell, sorted */
-  variant_t *v;
-  size_t nv;
-  long *variant_of; /* per cell */
-} set_t;
-
-static void set_free(set_t *s)
-{
-  free(s->order);
-  free(s->v);
-  free(s->variant_of);
-  memset(s, 0, sizeof(*s));
-}
-
-static void describe_dim(variant_t *v, const char *col, const char *val)
-{
-  char safe[64], shown[64];
-  size_t u = strlen(v->suffix), w = strlen(v->what), r = strlen(v->row);
-
-  cb__safe_name(val, safe, sizeof(safe));
-  if (strcmp(col, "payload") == 0)
-    human_bytes(num(val), shown, sizeof(shown));
-  else if (strcmp(col, "switch_interval_us") == 0)
-    snprintf(shown, sizeof(shown), "%s µs", val);
-  else
-    snprintf(shown, sizeof(shown), "%s", val);
-  if (strcmp(col, "switch_interval_us") == 0) {
-    snprintf(v->suffix + u, sizeof(v->suffix) - u, "-si%s", safe);
-    snprintf(v->what + w, sizeof(v->what) - w, "%sswitch interval %s", w ? ", " : "", shown);
-  } else {
-    snprintf(v->suffix + u, sizeof(v->suffix) - u, "-%s%s", col, safe);
-    snprintf(v->what + w, sizeof(v->what) - w, "%s%s %s", w ? ", " : "", col, shown);
-  }
-  snprintf(v->row + r, sizeof(v->row) - r, "%s%s%s", r ? ", " : " ",
-           strcmp(col, "payload") == 0 || strcmp(col, "switch_interval_us") == 0 ? "" : col,
-           strcmp(col, "payload") == 0 || strcmp(col, "switch_interval_us") == 0 ? "" : " ");
-  r = strlen(v->row);
-  snprintf(v->row + r, sizeof(v->row) - r, "%s", shown);
-}
-
-/* Name the variants of one workload, v[0..n). */
-static void name_variants(const cb_cells_t *cells, variant_t *v, size_t n)
-{
-  size_t i, k, main = 0;
-  int varies[CB_ARRAY_SIZE(variant_cols)] = { 0 };
-
-  if (n < 2)
-    return;
-  for (k = 0; k < CB_ARRAY_SIZE(variant_cols); k++) {
-    for (i = 1; i < n; i++)
-      varies[k] |= strcmp(cb_cell_key(cells, v[i].cell[0], variant_cols[k]),
-                          cb_cell_key(cells, v[0].cell[0], variant_cols[k])) != 0;
-  }
-  for (i = 1; i < n; i++) {
-    if (v[i].n > v[main].n)
-      main = i;
-  }
-  for (i = 0; i < n; i++) {
-    for (k = 0; k < CB_ARRAY_SIZE(variant_cols); k++) {
-      if (varies[k])
-        describe_dim(&v[i], variant_cols[k], cb_cell_key(cells, v[i].cell[0], variant_cols[k]));
-    }
-    if (i == main)
-      v[i].suffix[0] = '\0';
-  }
-}
-
-static int set_build(const cb_cells_t *cells, set_t *s)
-{
-  size_t i, start;
-
-  memset(s, 0, sizeof(*s));
-  s->cells = cells;
-  s->order = malloc((cells->n + 1) * sizeof(*s->order));
-  s->v = calloc(cells->n + 1, sizeof(*s->v));
-  s->variant_of = malloc((cells->n + 1) * sizeof(*s->variant_of));
-  if (s->order == NULL || s->v == NULL || s->variant_of == NULL) {
-    set_free(s);
-    return -ENOMEM;
-  }
-  for (i = 0; i < cells->n; i++)
-    s->order[i] = i;
-  sort_cells = cells;
-  qsort(s->order, cells->n, sizeof(*s->order), cmp_cells);
-  for (i = 0; i < cells->n; i++) {
-    if (i == 0 || cmp_variant(s->order[i - 1], s->order[i]) != 0) {
-      s->v[s->nv].workload = cb_cell_key(cells, s->order[i], "workload");
-      s->v[s->nv].cell = &s->order[i];
-      s->nv++;
-    }
-    s->v[s->nv - 1].n++;
-    s->variant_of[s->order[i]] = (long)s->nv - 1;
-  }
-  for (start = 0, i = 1; i <= s->nv; i++) {
-    if (i == s->nv || strcmp(s->v[i].workload, s->v[start].workload) != 0) {
-      name_variants(cells, &s->v[start], i - start);
-      start = i;
-    }
-  }
-  return 0;
-}
-
-typedef struct series_s {
-  char name[64];
-  size_t *cell; /* by concurrency (payload for the payload chart) */
-  size_t n;
-} series_t;
-
-/* The series of a variant (at most v->n of them), one point per
- * concurrency; their cells are copied into buf (v->n entries). */
-static size_t series_of(const cb_cells_t *cells, const variant_t *v, series_t *out, size_t *buf)
-{
-  size_t i, n = 0, used = 0;
-  char name[64];
-
-  for (i = 0; i < v->n; i++) {
-    cb_contestant(cells, v->cell[i], name, sizeof(name));
-    if (n == 0 || strcmp(out[n - 1].name, name) != 0) {
-      snprintf(out[n].name, sizeof(out[n].name), "%s", name);
-      out[n].cell = &buf[used];
-      out[n].n = 0;
-      n++;
-    }
-    /* The same concurrency again (another task count): the sort put the
-     * cell with more trials first; keep that one. */
-    if (out[n - 1].n > 0 &&
-        conc(cells, out[n - 1].cell[out[n - 1].n - 1]) == conc(cells, v->cell[i]))
-      continue;
-    buf[used++] = v->cell[i];
-    out[n - 1].n++;
-  }
-  return n;
-}
-
-/* ---- titles ----------------------------------------------------------- */
-
-static void date_range(const cb_cells_t *cells, const size_t *cell, size_t n, char *buf,
-                       size_t len)
-{
-  long col = cb_table_col(cells->table, "timestamp");
-  char lo[11] = "", hi[11] = "", d[11];
-  size_t i, r;
-
-  buf[0] = '\0';
-  if (col < 0)
-    return;
-  for (i = 0; i < n; i++) {
-    const cb_cell_sum_t *cs = &cells->cell[cell[i]];
-    for (r = 0; r < cs->nrows; r++) {
-      snprintf(d, sizeof(d), "%s", cb_table_get(cells->table, cs->rows[r], (size_t)col));
-      if (strlen(d) < 10)
-        continue;
-      if (lo[0] == '\0' || strcmp(d, lo) < 0)
-        memcpy(lo, d, sizeof(d));
-      if (hi[0] == '\0' || strcmp(d, hi) > 0)
-        memcpy(hi, d, sizeof(d));
-    }
-  }
-  if (lo[0] != '\0')
-    snprintf(buf, len, strcmp(lo, hi) == 0 ? "%s" : "%s to %s", lo, hi);
-}
-
-/* "Intel(R) Xeon(R) Processor, 2 cores, 2 PUs · host · 2026-11-22" */
-static void machine_line(const cb_cells_t *cells, const size_t *cell, size_t n, char *buf,
-                         size_t len)
-{
-  const char *cpu = cb_cell_key(cells, cell[0], "cpu_model");
-  const char *cores = cb_cell_key(cells, cell[0], "cores");
-  const char *pus = cb_cell_key(cells, cell[0], "pus");
-  char date[32];
-  size_t u;
-
-  date_range(cells, cell, n, date, sizeof(date));
-  u = (size_t)snprintf(buf, len, "%s", cpu[0] ? cpu : "unknown CPU");
-  if (cores[0] && u < len)
-    u += (size_t)snprintf(buf + u, len - u, ", %s core%s", cores, strcmp(cores, "1") ? "s" : "");
-  if (pus[0] && u < len)
-    u += (size_t)snprintf(buf + u, len - u, ", %s PU%s", pus, strcmp(pus, "1") ? "s" : "");
-  if (u < len)
-    u += (size_t)snprintf(buf + u, len - u, "  ·  %s", cb_cell_key(cells, cell[0], "host"));
-  if (date[0] && u < len)
-    snprintf(buf + u, len - u, "  ·  %s", date);
-}
-
-/* How many trials the points rest on and what the error bars are. */
-static void trials_text(const cb_cells_t *cells, const size_t *cell, size_t n, char *buf,
-                        size_t len)
-{
-  size_t i, lo = SIZE_MAX, hi = 0;
-  double level = 1;
-
-  for (i = 0; i < n; i++) {
-    const cb_cell_sum_t *cs = &cells->cell[cell[i]];
-    if (cs->n_ok == 0)
-      continue;
-    lo = cs->n_ok < lo ? cs->n_ok : lo;
-    hi = cs->n_ok > hi ? cs->n_ok : hi;
-    if (cs->m[CB_M_throughput].ci_level < level)
-      level = cs->m[CB_M_throughput].ci_level;
-  }
-  if (hi == 0) {
-    buf[0] = '\0';
-    return;
-  }
-  if (lo == hi)
-    snprintf(buf, len, "median of %zu trials", lo);
-  else
-    snprintf(buf, len, "median of %zu-%zu trials", lo, hi);
-  i = strlen(buf);
-  if (level >= 0.949)
-    snprintf(buf + i, len - i, "; bars: 95%% CI of the median");
-  else
-    snprintf(buf + i, len - i, "; bars: CI of the median, only %.0f%% with so few trials",
-             100 * level);
-}
-
-/* "cpu.hash, 20000 iterations per task, 1000 tasks, pin compact" */
-static void workload_text(const cb_cells_t *cells, const variant_t *v, int with_payload,
-                          char *buf, size_t len)
-{
-  const cb_workload_t *w = cb_workload_find(v->workload);
-  const char *size = cb_cell_key(cells, v->cell[0], "size");
-  const char *unit = w != NULL ? w->size_unit : "";
-  int same_tasks = 1, tasks_c = 1;
-  size_t i, u;
-
-  for (i = 0; i < v->n; i++) {
-    same_tasks &= strcmp(cb_cell_key(cells, v->cell[i], "tasks"),
-                         cb_cell_key(cells, v->cell[0], "tasks")) == 0;
-    tasks_c &= key_num(cells, v->cell[i], "tasks") == conc(cells, v->cell[i]);
-  }
-  u = (size_t)snprintf(buf, len, "%s", v->workload);
-  if (strcmp(unit, "none") != 0 && strcmp(size, "0") != 0 && u < len)
-    u += (size_t)snprintf(buf + u, len - u, ", size %s %s", size,
-                          strcmp(unit, "us") == 0 ? "µs" : unit);
-  if (with_payload && strcmp(cb_cell_key(cells, v->cell[0], "payload"), "0") != 0 && u < len) {
-    char b[32];
-    human_bytes(key_num(cells, v->cell[0], "payload"), b, sizeof(b));
-    u += (size_t)snprintf(buf + u, len - u, ", payload %s", b);
-  }
-  if (u < len)
-    u += (size_t)(same_tasks ? snprintf(buf + u, len - u, ", %s tasks",
-                                         cb_cell_key(cells, v->cell[0], "tasks"))
-                  : tasks_c ? snprintf(buf + u, len - u, ", c tasks")
-                            : snprintf(buf + u, len - u, ", tasks vary"));
-  if (u < len)
-    snprintf(buf + u, len - u, ", pin %s", cb_cell_key(cells, v->cell[0], "pin"));
-}
-
-/* Cells of a series that are not drawn or rest on fewer trials. */
-static void failure_note(const cb_cells_t *cells, const series_t *s, size_t ns, char *buf,
-                         size_t len)
-{
-  long status = cb_table_col(cells->table, "status");
-  size_t i, k, u = 0;
-
-  buf[0] = '\0';
-  for (i = 0; i < ns && u < len; i++) {
-    size_t none = 0, some = 0;
-    const char *why = "failed";
-    char cs[128] = "";
-    size_t cu = 0;
-    for (k = 0; k < s[i].n; k++) {
-      const cb_cell_sum_t *c = &cells->cell[s[i].cell[k]];
-      if (c->n_ok == 0) {
-        none++;
-        if (status >= 0 && c->nrows > 0)
-          why = cb_table_get(cells->table, c->rows[0], (size_t)status);
-        if (cu < sizeof(cs))
-          cu += (size_t)snprintf(cs + cu, sizeof(cs) - cu, "%s%s", cu ? "," : "",
-                                 cb_cell_key(cells, s[i].cell[k], "concurrency"));
-      } else if (c->n_ok < c->nrows) {
-        some++;
-      }
-    }
-    if (none > 0)
-      u += (size_t)snprintf(buf + u, len - u, "%s%s: no ok trial (%s) at c=%s", u ? "; " : "",
-                            s[i].name, why, cs);
-    if (some > 0 && u < len)
-      u += (size_t)snprintf(buf + u, len - u, "%s%s: some trials failed at %zu point%s",
-                            u ? "; " : "", s[i].name, some, some > 1 ? "s" : "");
-  }
-}
-
-static void titles(cb__chart_t *ch, const cb_cells_t *cells, const size_t *cell, size_t n,
-                   const char *title, const char *line2)
-{
-  char machine[512];
-
-  machine_line(cells, cell, n, machine, sizeof(machine));
-  cb__var_s(ch, "ttl", title);
-  cb__var_s(ch, "sub1", machine);
-  cb__var_s(ch, "sub2", line2);
-}
-
-/* ---- line charts ------------------------------------------------------ */
-
-/* A point of a series: fills v (y, lo, hi [, y2, lo2, hi2]) and returns how
- * many values, or 0 to leave the cell out. */
-typedef int (*point_fn)(const cb_cells_t *cells, size_t cell, double *v, const void *ctx);
-
-/* A point's x when it is not a column: e.g. the serial task time. */
-typedef double (*x_fn)(const cb_cells_t *cells, size_t cell);
-
-typedef struct lines_s {
-  cb__chart_t *ch;
-  const char *xcol;        /* "concurrency" or "payload" */
-  x_fn xfn;                /* else x comes from here */
-  size_t n;                /* series written */
-  cb_buf_t names, colors, points, dashes;
-  double ymin, ymax, xmin, xmax;
-  double xs[64];
-  size_t nx;
-} lines_t;
-
-static void lines_init(lines_t *l, cb__chart_t *ch, const char *xcol)
-{
-  memset(l, 0, sizeof(*l));
-  l->ch = ch;
-  l->xcol = xcol;
-  l->ymin = INFINITY;
-  l->xmin = INFINITY;
-  l->ymax = -INFINITY;
-  l->xmax = -INFINITY;
-}
-
-static void lines_free(lines_t *l)
-{
-  cb_buf_free(&l->names);
-  cb_buf_free(&l->colors);
-  cb_buf_free(&l->points);
-  cb_buf_free(&l->dashes);
-}
-
-static void see_y(lines_t *l, double y)
-{
-  if (isfinite(y) && y > 0) {
-    l->ymin = y < l->ymin ? y : l->ymin;
-    l->ymax = y > l->ymax ? y : l->ymax;
-  }
-}
-
-static void see_x(lines_t *l, double x)
-{
-  size_t i;
-
-  l->xmin = x < l->xmin ? x : l->xmin;
-  l->xmax = x > l->xmax ? x : l->xmax;
-  for (i = 0; i < l->nx && l->xs[i] != x; i++)
-    ;
-  if (i == l->nx && l->nx < CB_ARRAY_SIZE(l->xs))
-    l->xs[l->nx++] = x;
-}
-
-/* One block of the data file; returns the points written (a series with
- * none is left out altogether). */
-static size_t lines_add(lines_t *l, const cb_cells_t *cells, const series_t *s, point_fn fn,
-                        const void *ctx)
-{
-  cb_plot_style_t st;
-  double v[6];
-  size_t i, pts = 0;
-  int k, j;
-
-  for (i = 0; i < s->n; i++) {
-    double x = l->xfn != NULL ? l->xfn(cells, s->cell[i]) : key_num(cells, s->cell[i], l->xcol);
-    if (cells->cell[s->cell[i]].n_ok == 0 || !(x > 0))
-      continue;
-    k = fn(cells, s->cell[i], v, ctx);
-    if (k == 0 || !isfinite(v[0]))
-      continue;
-    if (pts == 0)
-      cb_buf_printf(&l->ch->data, "%s# %s\n", l->n > 0 ? "\n\n" : "", s->name);
-    cb_buf_printf(&l->ch->data, "%.10g", x);
-    for (j = 0; j < k; j++) {
-      cb_buf_printf(&l->ch->data, " %.10g", isfinite(v[j]) ? v[j] : NAN);
-      see_y(l, v[j]);
-    }
-    cb_buf_put(&l->ch->data, "\n", 1);
-    see_x(l, x);
-    pts++;
-  }
-  if (pts == 0)
-    return 0;
-  cb_plot_style(s->name, &st);
-  cb_buf_printf(&l->names, "%s%s", l->n ? " " : "", s->name);
-  cb_buf_printf(&l->colors, "%s%s", l->n ? " " : "", st.color);
-  cb_buf_printf(&l->points, "%s%d", l->n ? " " : "", st.point);
-  cb_buf_printf(&l->dashes, "%s%d", l->n ? " " : "", st.dash);
-  l->n++;
-  return pts;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-
-  return (x > y) - (x < y);
-}
-
-/* How an axis names its values. */
-typedef enum unit_kind_e {
-  UNIT_SI,    /* 25k, 2 ms: decimal prefixes */
-  UNIT_IEC,   /* 512 KiB, 1 GiB/s: binary prefixes, powers of two on a log axis */
-  UNIT_TIMES, /* 0.5x, 2x: speedups, powers of two on a log axis */
-} unit_kind_t;
-
-static void tic_label(double v, unit_kind_t kind, const char *unit, char *buf, size_t len)
-{
-  static const char *const si[] = { "n", "µ", "m", "", "k", "M", "G", "T" };
-  static const char *const iec[] = { "", "Ki", "Mi", "Gi", "Ti" };
-  double m = v;
-  size_t i;
-
-  if (kind == UNIT_TIMES || v == 0) {
-    snprintf(buf, len, kind == UNIT_TIMES ? "%g×" : "0", v);
-    return;
-  }
-  if (kind == UNIT_IEC) {
-    for (i = 0; m >= 1024 && i + 1 < CB_ARRAY_SIZE(iec); i++)
-      m /= 1024;
-    snprintf(buf, len, "%.4g %s%s", m, iec[i], unit);
-    return;
-  }
-  m = v * 1e9;
-  for (i = 0; m >= 999.999 && i + 1 < CB_ARRAY_SIZE(si); i++)
-    m /= 1000;
-  snprintf(buf, len, "%.4g%s%s%s", m, unit[0] ? " " : "", si[i], unit);
-}
-
-typedef struct axis_s {
-  double lo, hi;
-  int log;
-  char tics[1024]; /* gnuplot's "(\"label\" value, ...)" without the parentheses */
-} axis_t;
-
-static void add_tic(axis_t *a, double v, unit_kind_t kind, const char *unit)
-{
-  char label[48];
-  size_t u = strlen(a->tics);
-
-  tic_label(v, kind, unit, label, sizeof(label));
-  snprintf(a->tics + u, sizeof(a->tics) - u, "%s\"%s\" %.10g", u ? ", " : "", label, v);
-}
-
-/* Tics of a log axis over [lo, hi]: every `step`-th power of `base`, times
- * each of the mantissas. How many fall inside. */
-static size_t log_tics(double lo, double hi, double base, int step, const double *mant,
-                       size_t nm, double *out, size_t max)
-{
-  int e, e0 = (int)floor(log(lo) / log(base)) - 1, e1 = (int)ceil(log(hi) / log(base)) + 1;
-  size_t n = 0, k;
-
-  e0 -= ((e0 % step) + step) % step;
-  for (e = e0; e <= e1; e += step) {
-    for (k = 0; k < nm; k++) {
-      double v = mant[k] * pow(base, e);
-      if (v >= lo * 0.9999 && v <= hi * 1.0001 && n < max)
-        out[n++] = v;
-    }
-  }
-  return n;
-}
-
-/* A readable axis for data in [dmin, dmax] (dmin > 0 on a log axis): its
- * range and at most about 8 labelled tics. */
-static void axis_make(axis_t *a, double dmin, double dmax, int log_axis, unit_kind_t kind,
-                      const char *unit)
-{
-  static const double m125[] = { 1, 2, 5 }, m13[] = { 1, 3 }, m1[] = { 1 };
-  double tics[64];
-  size_t n = 0, i;
-
-  memset(a, 0, sizeof(*a));
-  a->log = log_axis && dmin > 0 && dmax > dmin;
-  if (!a->log) {
-    double raw, mag, step = 1, top = dmax > 0 ? dmax * 1.08 : 1;
-    static const double nice[] = { 1, 2, 2.5, 5, 10 };
-    raw = top / 6;
-    mag = pow(10, floor(log10(raw)));
-    for (i = 0; i < CB_ARRAY_SIZE(nice); i++) {
-      step = nice[i] * mag;
-      if (step >= raw)
-        break;
-    }
-    a->lo = 0;
-    a->hi = top;
-    for (i = 0; i * step <= top * 1.0001 && i < 32; i++)
-      add_tic(a, i * step, kind == UNIT_TIMES ? UNIT_TIMES : kind, unit);
-    return;
-  }
-  a->lo = dmin / 1.25;
-  a->hi = dmax * 1.25;
-  if (kind == UNIT_SI) {
-    double decades = log10(a->hi / a->lo);
-    const double *m = decades <= 2.2 ? m125 : decades <= 3.5 ? m13 : m1;
-    size_t nm = decades <= 2.2 ? 3 : decades <= 3.5 ? 2 : 1;
-    int step = decades > 8 ? (int)ceil(decades / 8) : 1;
-    n = log_tics(a->lo, a->hi, 10, step, m, nm, tics, CB_ARRAY_SIZE(tics));
-    if (n < 2) { /* widen to the tics around the data */
-      a->lo = pow(10, floor(log10(a->lo)));
-      a->hi = pow(10, ceil(log10(a->hi)));
-      n = log_tics(a->lo, a->hi, 10, 1, m125, 3, tics, CB_ARRAY_SIZE(tics));
-    }
-  } else {
-    double doublings = log2(a->hi / a->lo);
-    int step = doublings > 8 ? (int)ceil(doublings / 8) : 1;
-    if (kind == UNIT_IEC && step > 1 && step < 10)
-      step = step <= 2 ? 2 : step <= 5 ? 5 : 10; /* 1, 4, 16 or 1 Ki, 32 Ki, 1 Mi */
-    n = log_tics(a->lo, a->hi, 2, step, m1, 1, tics, CB_ARRAY_SIZE(tics));
-    if (n < 2) {
-      a->lo = pow(2, floor(log2(a->lo)));
-      a->hi = pow(2, ceil(log2(a->hi)));
-      n = log_tics(a->lo, a->hi, 2, 1, m1, 1, tics, CB_ARRAY_SIZE(tics));
-    }
-  }
-  for (i = 0; i < n; i++)
-    add_tic(a, tics[i], kind, unit);
-}
-
-static void human_bytes(double b, char *buf, size_t len)
-{
-  tic_label(b, UNIT_IEC, "B", buf, len);
-}
-
-/* The assignments every line chart's script reads: the series, the x axis
- * (concurrency on log2, or payload bytes), the y axis. */
-enum { X_PLAIN, X_BYTES, X_TIME }; /* how the x tics read */
-
-static void lines_vars(lines_t *l, int x_kind, int log_y, unit_kind_t kind, const char *unit)
-{
-  cb_buf_t tics = { 0 };
-  char label[32];
-  axis_t y;
-  size_t i, step;
-
-  qsort(l->xs, l->nx, sizeof(l->xs[0]), cmp_double);
-  step = l->nx > 12 ? (l->nx + 11) / 12 : 1;
-  for (i = 0; i < l->nx; i += step) {
-    if (x_kind != X_PLAIN) {
-      if (x_kind == X_BYTES)
-        human_bytes(l->xs[i], label, sizeof(label));
-      else
-        tic_label(l->xs[i], UNIT_SI, "s", label, sizeof(label));
-      cb_buf_printf(&tics, "%s\"%s\" %.10g", i ? ", " : "", label, l->xs[i]);
-    } else {
-      cb_buf_printf(&tics, "%s%.10g", i ? ", " : "", l->xs[i]);
-    }
-  }
-  cb__var_s(l->ch, "xtics", tics.data != NULL ? tics.data : "1");
-  cb_buf_free(&tics);
-  cb__var_d(l->ch, "n", (double)l->n);
-  cb__var_s(l->ch, "names", l->names.data != NULL ? l->names.data : "");
-  cb__var_s(l->ch, "colors", l->colors.data != NULL ? l->colors.data : "");
-  cb__var_s(l->ch, "points", l->points.data != NULL ? l->points.data : "");
-  cb__var_s(l->ch, "dashes", l->dashes.data != NULL ? l->dashes.data : "");
-  /* Room either side on the log axis. */
-  cb__var_d(l->ch, "xmin", l->xmin / (l->nx > 1 ? 1.3 : 2));
-  cb__var_d(l->ch, "xmax", l->xmax * (l->nx > 1 ? 1.3 : 2));
-  axis_make(&y, l->ymin, l->ymax, log_y, kind, unit);
-  cb__var_d(l->ch, "logy", y.log);
-  cb__var_d(l->ch, "ylo", y.lo);
-  cb__var_d(l->ch, "yhi", y.hi);
-  cb__var_s(l->ch, "ytics", y.tics);
-  cb__var_d(l->ch, "W", 1280);
-  cb__var_d(l->ch, "H", 720);
-}
-
-/* Log when the values span more than `ratio`. */
-static int wide(const lines_t *l, double ratio)
-{
-  return isfinite(l->ymin) && l->ymin > 0 && l->ymax / l->ymin > ratio;
-}
-
-static int pt_metric(const cb_cells_t *cells, size_t c, double *v, int m, double scale)
-{
-  const cb_summary_t *s = metric(cells, c, m);
-
-  v[0] = s->median * scale;
-  v[1] = s->ci_lo * scale;
-  v[2] = s->ci_hi * scale;
-  return 3;
-}
-
-static int pt_throughput(const cb_cells_t *cells, size_t c, double *v, const void *ctx)
-{
-  CB_UNUSED(ctx);
-  return pt_metric(cells, c, v, CB_M_throughput, 1);
-}
-
-static int pt_speedup(const cb_cells_t *cells, size_t c, double *v, const void *ctx)
-{
-  double serial = *(const double *)ctx;
-
-  return pt_metric(cells, c, v, CB_M_throughput, 1 / serial);
-}
-
 static int pt_latency(const cb_cells_t *cells, size_t c, double *v, const void *ctx)
 {
   CB_UNUSED(ctx);
   /* µs to s, so the axis can name its unit with an SI prefix */
-  pt_metric(cells, c, v, CB_M_lat_p50_us, 1e-6);
-  pt_metric(cells, c, v + 3, CB_M_lat_p99_us, 1e-6);
+  cb__pt_metric(cells, c, v, CB_M_lat_p50_us, 1e-6);
+  cb__pt_metric(cells, c, v + 3, CB_M_lat_p99_us, 1e-6);
   return v[0] > 0 && v[3] > 0 ? 6 : 0;
 }
 
 static int pt_memory(const cb_cells_t *cells, size_t c, double *v, const void *ctx)
 {
   CB_UNUSED(ctx);
-  return pt_metric(cells, c, v, CB_M_maxrss_kb, 1024);
+  return cb__pt_metric(cells, c, v, CB_M_maxrss_kb, 1024);
 }
 
 /* Tasks per CPU-second of each trial, summarised like any metric. */
@@ -793,141 +82,61 @@ static int pt_efficiency(const cb_cells_t *cells, size_t c, double *v, const voi
   return rc;
 }
 
-static int is_serial(const series_t *s)
-{
-  return strcmp(s->name, "serial") == 0;
-}
-
-static long find_serial(const series_t *s, size_t ns)
-{
-  size_t i;
-
-  for (i = 0; i < ns; i++) {
-    if (is_serial(&s[i]))
-      return (long)i;
-  }
-  return -1;
-}
-
-/* The serial cell to compare with: c = 1, ok trials, a median above 0. */
-static long serial_cell(const cb_cells_t *cells, const series_t *s, size_t ns)
-{
-  long i = find_serial(s, ns);
-  size_t k;
-
-  for (k = 0; i >= 0 && k < s[i].n; k++) {
-    size_t c = s[i].cell[k];
-    if (cells->cell[c].n_ok > 0 && metric(cells, c, CB_M_throughput)->median > 0)
-      return (long)c;
-  }
-  return -1;
-}
-
-typedef struct ctx_s {
-  cb_plot_t *p;
-  const cb_cells_t *cells;
-  const variant_t *v;
-  series_t *s;
-  size_t ns;
-  char *err;
-  size_t errlen;
-} ctx_t;
-
-static void line2(const ctx_t *x, char *buf, size_t len)
-{
-  char wl[320], tr[160];
-
-  workload_text(x->cells, x->v, 1, wl, sizeof(wl));
-  trials_text(x->cells, x->v->cell, x->v->n, tr, sizeof(tr));
-  snprintf(buf, len, "%s  ·  %s", wl, tr);
-}
-
-/* The contestants among the chart's series whose tasks ran inline on an
- * event loop ("eventloop, eventloop+gil"), or "". */
-static void inline_series(const ctx_t *x, char *buf, size_t len)
-{
-  size_t i, j, u = 0;
-
-  buf[0] = '\0';
-  for (i = 0; i < x->ns && u < len; i++) {
-    for (j = 0; j < x->s[i].n && !cb_cell_inline(x->cells, x->s[i].cell[j]); j++)
-      ;
-    if (j < x->s[i].n)
-      u += (size_t)snprintf(buf + u, len - u, "%s%s", u ? ", " : "", x->s[i].name);
-  }
-}
-
-static void note(cb__chart_t *ch, const ctx_t *x, const char *extra)
-{
-  char buf[768], inl[128];
-  size_t u;
-
-  failure_note(x->cells, x->s, x->ns, buf, sizeof(buf));
-  u = strlen(buf);
-  inline_series(x, inl, sizeof(inl));
-  if (inl[0] != '\0' && u < sizeof(buf))
-    u += (size_t)snprintf(buf + u, sizeof(buf) - u, "%s%s ran these tasks inline: at most "
-                          "min(c, PUs) in flight, a pool of loop threads", u ? "; " : "", inl);
-  if (extra != NULL && extra[0] != '\0' && u < sizeof(buf))
-    snprintf(buf + u, sizeof(buf) - u, "%s%s", u ? "; " : "", extra);
-  cb__var_s(ch, "note", buf);
-}
-
 /* Draw a line chart of every series but those `skip_serial` leaves out. */
-static void draw_lines(ctx_t *x, cb__chart_t *ch, lines_t *l, point_fn fn, const void *pctx,
-                       int skip_serial, double log_ratio, unit_kind_t kind, const char *unit)
+static void draw_lines(cb__plot_ctx_t *x, cb__chart_t *ch, cb__lines_t *l, cb__point_fn fn, const void *pctx,
+                       int skip_serial, double log_ratio, cb__unit_t kind, const char *unit)
 {
   size_t i;
 
   for (i = 0; i < x->ns; i++) {
-    if (!(skip_serial && is_serial(&x->s[i])))
-      lines_add(l, x->cells, &x->s[i], fn, pctx);
+    if (!(skip_serial && cb__is_serial(&x->s[i])))
+      cb__lines_add(l, x->cells, &x->s[i], fn, pctx);
   }
   if (l->n == 0) {
     cb__plot_skip(x->p, ch->name, "no series with ok trials");
     return;
   }
-  lines_vars(l, 0, wide(l, log_ratio), kind, unit);
+  cb__lines_vars(l, 0, cb__wide(l, log_ratio), kind, unit);
   cb__chart_draw(x->p, ch, x->err, x->errlen);
 }
 
-static void chart_scaling(ctx_t *x)
+static void chart_scaling(cb__plot_ctx_t *x)
 {
   cb__chart_t ch;
-  lines_t l;
+  cb__lines_t l;
   char title[256], sub[512];
-  long sc = serial_cell(x->cells, x->s, x->ns);
+  long sc = cb__serial_cell(x->cells, x->s, x->ns);
 
   cb__chart_init(&ch, "scaling.gp", "scaling-%s%s", x->v->workload, x->v->suffix);
-  lines_init(&l, &ch, "concurrency");
+  cb__lines_init(&l, &ch, "concurrency");
   snprintf(title, sizeof(title), "%s: throughput vs concurrency%s%s%s", x->v->workload,
            x->v->what[0] ? " (" : "", x->v->what, x->v->what[0] ? ")" : "");
-  line2(x, sub, sizeof(sub));
-  titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
-  note(&ch, x, NULL);
+  cb__line2(x, sub, sizeof(sub));
+  cb__titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
+  cb__note(&ch, x, NULL);
   cb__var_d(&ch, "serial", sc >= 0);
   if (sc >= 0) {
-    const cb_summary_t *s = metric(x->cells, (size_t)sc, CB_M_throughput);
+    const cb_summary_t *s = cb__metric(x->cells, (size_t)sc, CB_M_throughput);
     cb_plot_style_t st;
     cb_plot_style("serial", &st);
     cb__var_d(&ch, "serial_y", s->median);
     cb__var_d(&ch, "serial_lo", s->ci_lo);
     cb__var_d(&ch, "serial_hi", s->ci_hi);
     cb__var_s(&ch, "serial_color", st.color);
-    see_y(&l, s->ci_lo);
-    see_y(&l, s->ci_hi);
+    cb__see_y(&l, s->ci_lo);
+    cb__see_y(&l, s->ci_hi);
   }
-  draw_lines(x, &ch, &l, pt_throughput, NULL, 1, 30, UNIT_SI, "");
-  lines_free(&l);
+  draw_lines(x, &ch, &l, cb__pt_throughput, NULL, 1, 30, CB__UNIT_SI, "");
+  cb__lines_free(&l);
   cb__chart_free(&ch);
 }
 
-static void chart_speedup(ctx_t *x)
+static void chart_speedup(cb__plot_ctx_t *x)
 {
   cb__chart_t ch;
-  lines_t l;
+  cb__lines_t l;
   char title[256], sub[512], fam[32];
-  long sc = serial_cell(x->cells, x->s, x->ns);
+  long sc = cb__serial_cell(x->cells, x->s, x->ns);
   double serial, pus;
   size_t i;
 
@@ -937,77 +146,77 @@ static void chart_speedup(ctx_t *x)
     cb__chart_free(&ch);
     return;
   }
-  serial = metric(x->cells, (size_t)sc, CB_M_throughput)->median;
-  lines_init(&l, &ch, "concurrency");
+  serial = cb__metric(x->cells, (size_t)sc, CB_M_throughput)->median;
+  cb__lines_init(&l, &ch, "concurrency");
   snprintf(title, sizeof(title), "%s: speedup over serial%s%s%s", x->v->workload,
            x->v->what[0] ? " (" : "", x->v->what, x->v->what[0] ? ")" : "");
-  line2(x, sub, sizeof(sub));
-  titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
-  note(&ch, x, "speedup = median throughput / serial's median; bars: the runner's CI over "
+  cb__line2(x, sub, sizeof(sub));
+  cb__titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
+  cb__note(&ch, x, "speedup = median throughput / serial's median; bars: the runner's CI over "
                "serial's median");
   snprintf(fam, sizeof(fam), "%s", cb_cell_key(x->cells, x->v->cell[0], "family"));
   if (fam[0] == '\0')
     snprintf(fam, sizeof(fam), "%.*s", (int)strcspn(x->v->workload, "."), x->v->workload);
-  pus = key_num(x->cells, x->v->cell[0], "pus");
+  pus = cb__key_num(x->cells, x->v->cell[0], "pus");
   cb__var_d(&ch, "cpu", strcmp(fam, "cpu") == 0);
   cb__var_d(&ch, "pus", pus > 0 ? pus : 1);
   for (i = 0; i < x->ns; i++) {
-    if (!is_serial(&x->s[i]))
-      lines_add(&l, x->cells, &x->s[i], pt_speedup, &serial);
+    if (!cb__is_serial(&x->s[i]))
+      cb__lines_add(&l, x->cells, &x->s[i], cb__pt_speedup, &serial);
   }
   if (l.n == 0) {
     cb__plot_skip(x->p, ch.name, "only serial has ok trials");
   } else {
     /* The ideal line is part of the picture: keep it in range. */
     double top = strcmp(fam, "cpu") == 0 ? (l.xmax < pus ? l.xmax : pus) : l.xmax;
-    see_y(&l, top);
-    see_y(&l, 1);
-    lines_vars(&l, 0, wide(&l, 8), UNIT_TIMES, "");
+    cb__see_y(&l, top);
+    cb__see_y(&l, 1);
+    cb__lines_vars(&l, 0, cb__wide(&l, 8), CB__UNIT_TIMES, "");
     cb__chart_draw(x->p, &ch, x->err, x->errlen);
   }
-  lines_free(&l);
+  cb__lines_free(&l);
   cb__chart_free(&ch);
 }
 
-static void chart_latency(ctx_t *x)
+static void chart_latency(cb__plot_ctx_t *x)
 {
   cb__chart_t ch;
-  lines_t l;
+  cb__lines_t l;
   char title[256], sub[512];
 
   cb__chart_init(&ch, "latency.gp", "latency-%s%s", x->v->workload, x->v->suffix);
-  lines_init(&l, &ch, "concurrency");
+  cb__lines_init(&l, &ch, "concurrency");
   snprintf(title, sizeof(title), "%s: task latency p50 and p99 vs concurrency%s%s%s",
            x->v->workload, x->v->what[0] ? " (" : "", x->v->what, x->v->what[0] ? ")" : "");
-  line2(x, sub, sizeof(sub));
-  titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
-  note(&ch, x, NULL);
-  draw_lines(x, &ch, &l, pt_latency, NULL, 0, 10, UNIT_SI, "s");
-  lines_free(&l);
+  cb__line2(x, sub, sizeof(sub));
+  cb__titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
+  cb__note(&ch, x, NULL);
+  draw_lines(x, &ch, &l, pt_latency, NULL, 0, 10, CB__UNIT_SI, "s");
+  cb__lines_free(&l);
   cb__chart_free(&ch);
 }
 
-static void chart_efficiency(ctx_t *x)
+static void chart_efficiency(cb__plot_ctx_t *x)
 {
   cb__chart_t ch;
-  lines_t l;
+  cb__lines_t l;
   char title[256], sub[512];
 
   cb__chart_init(&ch, "efficiency.gp", "efficiency-%s%s", x->v->workload, x->v->suffix);
-  lines_init(&l, &ch, "concurrency");
+  cb__lines_init(&l, &ch, "concurrency");
   snprintf(title, sizeof(title), "%s: tasks per CPU-second vs concurrency%s%s%s",
            x->v->workload, x->v->what[0] ? " (" : "", x->v->what, x->v->what[0] ? ")" : "");
-  line2(x, sub, sizeof(sub));
-  titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
-  note(&ch, x, "CPU time: user + system of all workers during the task phase");
-  draw_lines(x, &ch, &l, pt_efficiency, NULL, 0, 30, UNIT_SI, "");
-  lines_free(&l);
+  cb__line2(x, sub, sizeof(sub));
+  cb__titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
+  cb__note(&ch, x, "CPU time: user + system of all workers during the task phase");
+  draw_lines(x, &ch, &l, pt_efficiency, NULL, 0, 30, CB__UNIT_SI, "");
+  cb__lines_free(&l);
   cb__chart_free(&ch);
 }
 
 /* "per worker (slope over c): threads 9.1 KiB, processes 112 KiB; Pss of
  * the trial process and its descendants, all workers alive". */
-static void memory_note(const ctx_t *x, char *buf, size_t len)
+static void memory_note(const cb__plot_ctx_t *x, char *buf, size_t len)
 {
   cb_group_t *g;
   size_t i, k, u;
@@ -1024,22 +233,22 @@ static void memory_note(const ctx_t *x, char *buf, size_t len)
              "descendants, while every worker is alive");
 }
 
-static void chart_memory(ctx_t *x)
+static void chart_memory(cb__plot_ctx_t *x)
 {
   cb__chart_t ch;
-  lines_t l;
+  cb__lines_t l;
   char title[256], sub[512], slopes[512];
 
   cb__chart_init(&ch, "memory.gp", "memory%s", x->v->suffix);
-  lines_init(&l, &ch, "concurrency");
+  cb__lines_init(&l, &ch, "concurrency");
   snprintf(title, sizeof(title), "Memory of c idle workers (%s%s%s%s)", x->v->workload,
            x->v->what[0] ? ", " : "", x->v->what, "");
-  line2(x, sub, sizeof(sub));
-  titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
+  cb__line2(x, sub, sizeof(sub));
+  cb__titles(&ch, x->cells, x->v->cell, x->v->n, title, sub);
   memory_note(x, slopes, sizeof(slopes));
-  note(&ch, x, slopes);
-  draw_lines(x, &ch, &l, pt_memory, NULL, 0, 4, UNIT_IEC, "B");
-  lines_free(&l);
+  cb__note(&ch, x, slopes);
+  draw_lines(x, &ch, &l, pt_memory, NULL, 0, 4, CB__UNIT_IEC, "B");
+  cb__lines_free(&l);
   cb__chart_free(&ch);
 }
 
@@ -1049,32 +258,32 @@ static int pt_bytes(const cb_cells_t *cells, size_t c, double *v, const void *ct
 {
   CB_UNUSED(ctx);
   /* in and out */
-  return pt_metric(cells, c, v, CB_M_throughput, 2 * key_num(cells, c, "payload"));
+  return cb__pt_metric(cells, c, v, CB_M_throughput, 2 * cb__key_num(cells, c, "payload"));
 }
 
-static void chart_payload(cb_plot_t *p, const set_t *set, char *err, size_t errlen)
+static void chart_payload(cb_plot_t *p, const cb__set_t *set, char *err, size_t errlen)
 {
   const cb_cells_t *cells = set->cells;
   const char *name = "payload";
   size_t i, k, n = 0, ns = 0, npay = 0;
   double pus = 0, best = 0, pays[64];
   size_t *pick = NULL;
-  series_t *s = NULL;
-  variant_t v = { 0 };
+  cb__series_t *s = NULL;
+  cb__variant_t v = { 0 };
   cb__chart_t ch;
-  lines_t l;
+  cb__lines_t l;
   char title[256], sub[512], wl[320], tr[160], extra[160];
 
   /* The concurrency: the largest at most PUs that a concurrent runner ran
    * (all cores busy, none oversubscribed), else the smallest. */
   for (i = 0; i < cells->n; i++) {
     size_t c = set->order[i];
-    double cc = conc(cells, c);
+    double cc = cb__concurrency(cells, c);
     if (strcmp(cb_cell_key(cells, c, "workload"), "comm.payload") != 0 ||
         cells->cell[c].n_ok == 0)
       continue;
     if (pus == 0)
-      pus = key_num(cells, c, "pus");
+      pus = cb__key_num(cells, c, "pus");
     if (strcmp(cb_cell_key(cells, c, "runner"), "serial") == 0)
       continue;
     if ((cc <= pus && cc > best) || (best == 0) || (best > pus && cc < best))
@@ -1094,12 +303,12 @@ static void chart_payload(cb_plot_t *p, const set_t *set, char *err, size_t errl
    * is by payload first, through the variants). */
   for (i = 0; i < cells->n; i++) {
     size_t c = set->order[i];
-    if (strcmp(cb_cell_key(cells, c, "workload"), "comm.payload") == 0 && conc(cells, c) == best)
+    if (strcmp(cb_cell_key(cells, c, "workload"), "comm.payload") == 0 && cb__concurrency(cells, c) == best)
       pick[n++] = c;
   }
   for (i = 0; i < n; i++) {
     char name_i[64];
-    double pay = key_num(cells, pick[i], "payload");
+    double pay = cb__key_num(cells, pick[i], "payload");
     cb_contestant(cells, pick[i], name_i, sizeof(name_i));
     for (k = 0; k < npay && pays[k] != pay; k++)
       ;
@@ -1125,7 +334,7 @@ static void chart_payload(cb_plot_t *p, const set_t *set, char *err, size_t errl
   for (i = 0; i < ns; i++) {
     for (k = i + 1; k < ns; k++) {
       if (cb_plot_rank(s[k].name) < cb_plot_rank(s[i].name)) {
-        series_t t = s[i];
+        cb__series_t t = s[i];
         s[i] = s[k];
         s[k] = t;
       }
@@ -1134,7 +343,7 @@ static void chart_payload(cb_plot_t *p, const set_t *set, char *err, size_t errl
   for (i = 0; i < ns; i++) {
     size_t *c = s[i].cell;
     for (k = 1; k < s[i].n; k++) {
-      for (size_t j = k; j > 0 && key_num(cells, c[j - 1], "payload") > key_num(cells, c[j], "payload"); j--) {
+      for (size_t j = k; j > 0 && cb__key_num(cells, c[j - 1], "payload") > cb__key_num(cells, c[j], "payload"); j--) {
         size_t t = c[j];
         c[j] = c[j - 1];
         c[j - 1] = t;
@@ -1142,30 +351,30 @@ static void chart_payload(cb_plot_t *p, const set_t *set, char *err, size_t errl
     }
   }
   cb__chart_init(&ch, "payload.gp", "%s", name);
-  lines_init(&l, &ch, "payload");
+  cb__lines_init(&l, &ch, "payload");
   v.workload = "comm.payload";
   v.cell = pick;
   v.n = n;
   snprintf(title, sizeof(title), "comm.payload: data moved vs payload size (c = %g)", best);
-  workload_text(cells, &v, 0, wl, sizeof(wl));
-  trials_text(cells, pick, n, tr, sizeof(tr));
+  cb__workload_text(cells, &v, 0, wl, sizeof(wl));
+  cb__trials_text(cells, pick, n, tr, sizeof(tr));
   snprintf(sub, sizeof(sub), "%s  ·  %s", wl, tr);
-  titles(&ch, cells, pick, n, title, sub);
+  cb__titles(&ch, cells, pick, n, title, sub);
   {
-    ctx_t x = { .p = p, .cells = cells, .v = &v, .s = s, .ns = ns };
+    cb__plot_ctx_t x = { .p = p, .cells = cells, .v = &v, .s = s, .ns = ns };
     snprintf(extra, sizeof(extra), "bytes moved = 2 x payload x tasks/s (in and out); "
                                    "threads and eventloop pass pointers, processes copy");
-    note(&ch, &x, extra);
+    cb__note(&ch, &x, extra);
   }
   for (i = 0; i < ns; i++)
-    lines_add(&l, cells, &s[i], pt_bytes, NULL);
+    cb__lines_add(&l, cells, &s[i], pt_bytes, NULL);
   if (l.n == 0) {
     cb__plot_skip(p, name, "no comm.payload series with ok trials");
   } else {
-    lines_vars(&l, X_BYTES, 1, UNIT_IEC, "B/s");
+    cb__lines_vars(&l, CB__X_BYTES, 1, CB__UNIT_IEC, "B/s");
     cb__chart_draw(p, &ch, err, errlen);
   }
-  lines_free(&l);
+  cb__lines_free(&l);
   cb__chart_free(&ch);
 out:
   for (i = 0; s != NULL && i < ns; i++)
@@ -1175,11 +384,6 @@ out:
 }
 
 /* ---- granularity ------------------------------------------------------ */
-
-static int gil_of(const cb_cells_t *cells, size_t c)
-{
-  return strcmp(cb_cell_key(cells, c, "gil"), "1") == 0;
-}
 
 /* The serial task time of a cell's size: 1 / the median throughput of the
  * serial cell of that size (0 when there is none). */
@@ -1193,8 +397,8 @@ static double serial_task_time(const cb_cells_t *cells, size_t c)
         strcmp(cb_cell_key(cells, d, "size"), cb_cell_key(cells, c, "size")) == 0 &&
         strcmp(cb_cell_key(cells, d, "host"), cb_cell_key(cells, c, "host")) == 0 &&
         strcmp(cb_cell_key(cells, d, "gil"), cb_cell_key(cells, c, "gil")) == 0 &&
-        metric(cells, d, CB_M_throughput)->median > 0)
-      return 1 / metric(cells, d, CB_M_throughput)->median;
+        cb__metric(cells, d, CB_M_throughput)->median > 0)
+      return 1 / cb__metric(cells, d, CB_M_throughput)->median;
   }
   return 0;
 }
@@ -1207,23 +411,23 @@ static int pt_relative(const cb_cells_t *cells, size_t c, double *v, const void 
   CB_UNUSED(ctx);
   if (t <= 0)
     return 0;
-  return pt_metric(cells, c, v, CB_M_throughput, t / conc(cells, c));
+  return cb__pt_metric(cells, c, v, CB_M_throughput, t / cb__concurrency(cells, c));
 }
 
 /* cpu.hash at c = PUs without the GIL over several sizes: how efficient each
  * model is against the time one task takes, with serial at each size as
  * the measure of that time. */
-static void chart_granularity(cb_plot_t *p, const set_t *set, char *err, size_t errlen)
+static void chart_granularity(cb_plot_t *p, const cb__set_t *set, char *err, size_t errlen)
 {
   const cb_cells_t *cells = set->cells;
   const char *name = "granularity";
   size_t i, k, n = 0, ns = 0, nsizes = 0;
   double sizes[64];
   size_t *pick = NULL;
-  series_t *s = NULL;
-  variant_t v = { 0 };
+  cb__series_t *s = NULL;
+  cb__variant_t v = { 0 };
   cb__chart_t ch;
-  lines_t l;
+  cb__lines_t l;
   char title[256], sub[512], wl[320], tr[160];
 
   pick = malloc((cells->n + 1) * sizeof(*pick));
@@ -1234,10 +438,10 @@ static void chart_granularity(cb_plot_t *p, const set_t *set, char *err, size_t 
   }
   for (i = 0; i < cells->n; i++) {
     size_t c = set->order[i];
-    double sz = key_num(cells, c, "size");
-    if (strcmp(cb_cell_key(cells, c, "workload"), "cpu.hash") != 0 || gil_of(cells, c) ||
+    double sz = cb__key_num(cells, c, "size");
+    if (strcmp(cb_cell_key(cells, c, "workload"), "cpu.hash") != 0 || cb__gil_of(cells, c) ||
         cb_cell_reference(cells, c) || cells->cell[c].n_ok == 0 ||
-        conc(cells, c) != key_num(cells, c, "pus") || serial_task_time(cells, c) <= 0)
+        cb__concurrency(cells, c) != cb__key_num(cells, c, "pus") || serial_task_time(cells, c) <= 0)
       continue;
     pick[n++] = c;
     for (k = 0; k < nsizes && sizes[k] != sz; k++)
@@ -1274,35 +478,35 @@ static void chart_granularity(cb_plot_t *p, const set_t *set, char *err, size_t 
       }
   }
   cb__chart_init(&ch, "granularity.gp", "%s", name);
-  lines_init(&l, &ch, "size");
+  cb__lines_init(&l, &ch, "size");
   l.xfn = serial_task_time;
   v.workload = "cpu.hash";
   v.cell = pick;
   v.n = n;
   snprintf(title, sizeof(title), "Efficiency against task duration (cpu.hash, c = %g)",
-           key_num(cells, pick[0], "pus"));
-  qsort(sizes, nsizes, sizeof(sizes[0]), cmp_double);
+           cb__key_num(cells, pick[0], "pus"));
+  qsort(sizes, nsizes, sizeof(sizes[0]), cb__cmp_double);
   snprintf(wl, sizeof(wl), "cpu.hash at %zu sizes, %g to %g %s, pin %s", nsizes, sizes[0],
            sizes[nsizes - 1], cb_cell_key(cells, pick[0], "size_unit")[0] != '\0'
                                   ? cb_cell_key(cells, pick[0], "size_unit") : "iterations",
            cb_cell_key(cells, pick[0], "pin"));
-  trials_text(cells, pick, n, tr, sizeof(tr));
+  cb__trials_text(cells, pick, n, tr, sizeof(tr));
   snprintf(sub, sizeof(sub), "%s  ·  %s", wl, tr);
-  titles(&ch, cells, pick, n, title, sub);
+  cb__titles(&ch, cells, pick, n, title, sub);
   {
-    ctx_t x = { .p = p, .cells = cells, .v = &v, .s = s, .ns = ns };
-    note(&ch, &x, "efficiency = tasks/s / (c x serial tasks/s of the same size); task "
+    cb__plot_ctx_t x = { .p = p, .cells = cells, .v = &v, .s = s, .ns = ns };
+    cb__note(&ch, &x, "efficiency = tasks/s / (c x serial tasks/s of the same size); task "
                   "duration = serial time per task; dashed: within 5% of ideal");
   }
   for (i = 0; i < ns; i++)
-    lines_add(&l, cells, &s[i], pt_relative, NULL);
+    cb__lines_add(&l, cells, &s[i], pt_relative, NULL);
   if (l.n == 0) {
     cb__plot_skip(p, name, "no series with ok trials");
   } else {
-    lines_vars(&l, X_TIME, 0, UNIT_TIMES, "");
+    cb__lines_vars(&l, CB__X_TIME, 0, CB__UNIT_TIMES, "");
     cb__chart_draw(p, &ch, err, errlen);
   }
-  lines_free(&l);
+  cb__lines_free(&l);
   cb__chart_free(&ch);
 out:
   for (i = 0; s != NULL && i < ns; i++)
@@ -1318,7 +522,7 @@ out:
 
 static double share_x(const cb_cells_t *cells, size_t c)
 {
-  double s = key_num(cells, c, "size");
+  double s = cb__key_num(cells, c, "size");
 
   return s > 0 ? s : SHARE_ZERO;
 }
@@ -1335,7 +539,7 @@ static double share_ideal(double c, double task_s, double share, double cpus)
 
 /* The two ideal curves as the last two data blocks: on all PUs, and on one
  * CPU (a GIL shared by threads and loops), sampled densely on the log axis. */
-static void share_ideals(cb__chart_t *ch, lines_t *l, double c, double task_s, double pus)
+static void share_ideals(cb__chart_t *ch, cb__lines_t *l, double c, double task_s, double pus)
 {
   double cpus[2] = { pus, 1 }, x, y;
   int k, i;
@@ -1346,7 +550,7 @@ static void share_ideals(cb__chart_t *ch, lines_t *l, double c, double task_s, d
       x = i == 0 ? SHARE_ZERO : pow(10, 2.0 * (i - 1) / 59); /* 1% to 100% */
       y = share_ideal(c, task_s, x == SHARE_ZERO ? 0 : x, cpus[k]);
       cb_buf_printf(&ch->data, "%.10g %.10g\n", x, y);
-      see_y(l, y);
+      cb__see_y(l, y);
     }
   }
 }
@@ -1354,17 +558,17 @@ static void share_ideals(cb__chart_t *ch, lines_t *l, double c, double task_s, d
 /* One chart per mixed workload (a `mixed_task_us` in the registry) and
  * concurrency: median throughput against the CPU share per contestant, with
  * the ideal curves; the report's claims on mixed work link to them. */
-static void chart_share_one(cb_plot_t *p, const set_t *set, const cb_workload_t *wl,
+static void chart_share_one(cb_plot_t *p, const cb__set_t *set, const cb_workload_t *wl,
                             unsigned long c_, char *err, size_t errlen)
 {
   const cb_cells_t *cells = set->cells;
   size_t i, k, n = 0, ns = 0;
   size_t *pick = malloc((cells->n + 1) * sizeof(*pick));
-  series_t *s = calloc(cells->n + 1, sizeof(*s));
-  variant_t v = { 0 };
+  cb__series_t *s = calloc(cells->n + 1, sizeof(*s));
+  cb__variant_t v = { 0 };
   double pus = 0;
   cb__chart_t ch;
-  lines_t l;
+  cb__lines_t l;
   cb_buf_t tics = { 0 };
   char title[256], sub[512], tr[160], label[16], name_i[64];
 
@@ -1372,11 +576,11 @@ static void chart_share_one(cb_plot_t *p, const set_t *set, const cb_workload_t 
     goto out;
   for (i = 0; i < cells->n; i++) {
     size_t c = set->order[i];
-    if (strcmp(cb_cell_key(cells, c, "workload"), wl->name) != 0 || conc(cells, c) != c_ ||
+    if (strcmp(cb_cell_key(cells, c, "workload"), wl->name) != 0 || cb__concurrency(cells, c) != c_ ||
         cb_cell_reference(cells, c) || cells->cell[c].n_ok == 0)
       continue;
     pick[n++] = c;
-    pus = key_num(cells, c, "pus");
+    pus = cb__key_num(cells, c, "pus");
   }
   for (i = 0; i < n; i++) {
     cb_contestant(cells, pick[i], name_i, sizeof(name_i));
@@ -1400,30 +604,30 @@ static void chart_share_one(cb_plot_t *p, const set_t *set, const cb_workload_t 
       }
   }
   cb__chart_init(&ch, "share.gp", "share-%s-c%lu", wl->name, c_);
-  lines_init(&l, &ch, "size");
+  cb__lines_init(&l, &ch, "size");
   l.xfn = share_x;
   v.workload = wl->name;
   v.cell = pick;
   v.n = n;
   snprintf(title, sizeof(title), "%s: throughput vs CPU share per task (c = %lu)", wl->name,
            c_);
-  trials_text(cells, pick, n, tr, sizeof(tr));
+  cb__trials_text(cells, pick, n, tr, sizeof(tr));
   snprintf(sub, sizeof(sub), "each task %g ms: share %% CPU, the rest waiting  ·  pin %s  ·  %s",
            (double)wl->mixed_task_us / 1000, cb_cell_key(cells, pick[0], "pin"), tr);
-  titles(&ch, cells, pick, n, title, sub);
+  cb__titles(&ch, cells, pick, n, title, sub);
   {
-    ctx_t x = { .p = p, .cells = cells, .v = &v, .s = s, .ns = ns };
-    note(&ch, &x, "grey: the ideal, c tasks on all PUs (solid) and on one CPU, as under a GIL "
+    cb__plot_ctx_t x = { .p = p, .cells = cells, .v = &v, .s = s, .ns = ns };
+    cb__note(&ch, &x, "grey: the ideal, c tasks on all PUs (solid) and on one CPU, as under a GIL "
                   "shared by threads or loops (dashed)");
   }
   for (i = 0; i < ns; i++)
-    lines_add(&l, cells, &s[i], pt_throughput, NULL);
+    cb__lines_add(&l, cells, &s[i], cb__pt_throughput, NULL);
   if (l.n == 0) {
     cb__plot_skip(p, ch.name, "no series with ok trials");
   } else {
     share_ideals(&ch, &l, (double)c_, (double)wl->mixed_task_us / 1e6, pus > 0 ? pus : 1);
-    lines_vars(&l, X_PLAIN, 1, UNIT_SI, "");
-    qsort(l.xs, l.nx, sizeof(l.xs[0]), cmp_double);
+    cb__lines_vars(&l, CB__X_PLAIN, 1, CB__UNIT_SI, "");
+    qsort(l.xs, l.nx, sizeof(l.xs[0]), cb__cmp_double);
     for (i = 0; i < l.nx; i++) {
       snprintf(label, sizeof(label), "%g%%%%", l.xs[i] == SHARE_ZERO ? 0 : l.xs[i]);
       cb_buf_printf(&tics, "%s\"%s\" %.10g", i ? ", " : "", label, l.xs[i]);
@@ -1434,7 +638,7 @@ static void chart_share_one(cb_plot_t *p, const set_t *set, const cb_workload_t 
     cb__chart_draw(p, &ch, err, errlen);
   }
   cb_buf_free(&tics);
-  lines_free(&l);
+  cb__lines_free(&l);
   cb__chart_free(&ch);
 out:
   for (i = 0; s != NULL && i < ns; i++)
@@ -1443,7 +647,7 @@ out:
   free(pick);
 }
 
-static void chart_share(cb_plot_t *p, const set_t *set, char *err, size_t errlen)
+static void chart_share(cb_plot_t *p, const cb__set_t *set, char *err, size_t errlen)
 {
   const cb_cells_t *cells = set->cells;
   unsigned long seen[16];
@@ -1454,7 +658,7 @@ static void chart_share(cb_plot_t *p, const set_t *set, char *err, size_t errlen
       continue;
     nseen = 0;
     for (c = 0; c < cells->n && !cb__plot_stopped(p); c++) {
-      unsigned long c_ = (unsigned long)conc(cells, c);
+      unsigned long c_ = (unsigned long)cb__concurrency(cells, c);
       if (strcmp(cb_cell_key(cells, c, "workload"), cb_workloads[w]->name) != 0 ||
           cb_cell_reference(cells, c))
         continue;
@@ -1533,7 +737,7 @@ static int mixed_cell(const cb_cells_t *cells, size_t c)
   return wl != NULL && wl->mixed_task_us > 0;
 }
 
-static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errlen)
+static void chart_winners(cb_plot_t *p, const cb__set_t *set, char *err, size_t errlen)
 {
   const cb_cells_t *cells = set->cells;
   cb_contest_t *k = NULL;
@@ -1570,23 +774,23 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
   for (i = 0; i < 2 * set->nv; i++)
     row_of[i] = -1;
   for (i = 0; i < nk; i++) {
-    double c = conc(cells, k[i].first);
+    double c = cb__concurrency(cells, k[i].first);
     for (j = 0; j < ncol && cols[j] != c; j++)
       ;
     if (j == ncol && ncol < CB_ARRAY_SIZE(cols))
       cols[ncol++] = c;
-    row_of[2 * set->variant_of[k[i].first] + gil_of(cells, k[i].first)] = 0;
+    row_of[2 * set->variant_of[k[i].first] + cb__gil_of(cells, k[i].first)] = 0;
   }
-  qsort(cols, ncol, sizeof(cols[0]), cmp_double);
+  qsort(cols, ncol, sizeof(cols[0]), cb__cmp_double);
   for (i = 0; i < 2 * set->nv; i++) {
     if (row_of[i] == 0)
       row_of[i] = (long)++nrow;
   }
   for (i = 0; i < nk; i++) {
     const cb_contest_t *w = &k[i];
-    long vi = 2 * set->variant_of[w->first] + gil_of(cells, w->first);
-    const variant_t *v = &set->v[vi / 2];
-    double c = conc(cells, w->first);
+    long vi = 2 * set->variant_of[w->first] + cb__gil_of(cells, w->first);
+    const cb__variant_t *v = &set->v[vi / 2];
+    double c = cb__concurrency(cells, w->first);
     const char *color;
     cb_plot_style_t st;
     char name[64];
@@ -1649,7 +853,7 @@ static void chart_winners(cb_plot_t *p, const set_t *set, char *err, size_t errl
   cb__var_s(&ch, "note", row);
   for (i = 0; i < cells->n; i++)
     all[i] = i;
-  titles(&ch, cells, all, cells->n, "Who wins: highest median throughput", sub);
+  cb__titles(&ch, cells, all, cells->n, "Who wins: highest median throughput", sub);
   cb__var_s(&ch, "names", names);
   cb__var_s(&ch, "colors", colors);
   cb__var_d(&ch, "ncols", (double)ncol);
@@ -1752,57 +956,6 @@ out:
   cb__chart_free(&ch);
 }
 
-/* A variant's setting without its host: the variants of one setting on the
- * hosts are the panels of one chart. */
-static int same_setting(const cb_cells_t *cells, const variant_t *a, const variant_t *b)
-{
-  size_t k;
-
-  if (strcmp(a->workload, b->workload) != 0)
-    return 0;
-  for (k = 0; k < CB_ARRAY_SIZE(variant_cols); k++) {
-    if (strcmp(variant_cols[k], "host") != 0 &&
-        strcmp(cb_cell_key(cells, a->cell[0], variant_cols[k]),
-               cb_cell_key(cells, b->cell[0], variant_cols[k])) != 0)
-      return 0;
-  }
-  return 1;
-}
-
-/* "-size2000-payload64": what sets a setting apart from the workload's
- * main one (the setting with the most cells keeps the plain name). */
-static void setting_suffix(const cb_cells_t *cells, const set_t *set, size_t v, char *buf,
-                           size_t len)
-{
-  size_t i, k, best = v, count, best_count = 0, u = 0;
-  char safe[64];
-
-  buf[0] = '\0';
-  for (i = 0; i < set->nv; i++) {
-    if (strcmp(set->v[i].workload, set->v[v].workload) != 0)
-      continue;
-    for (k = 0, count = 0; k < set->nv; k++)
-      count += same_setting(cells, &set->v[i], &set->v[k]) ? set->v[k].n : 0;
-    if (count > best_count) {
-      best_count = count;
-      best = i;
-    }
-  }
-  if (same_setting(cells, &set->v[best], &set->v[v]))
-    return;
-  for (k = 0; k < CB_ARRAY_SIZE(variant_cols) && u < len; k++) {
-    const char *a = cb_cell_key(cells, set->v[v].cell[0], variant_cols[k]);
-    if (strcmp(variant_cols[k], "host") == 0 ||
-        strcmp(a, cb_cell_key(cells, set->v[best].cell[0], variant_cols[k])) == 0)
-      continue;
-    cb__safe_name(a, safe, sizeof(safe));
-    u += (size_t)snprintf(buf + u, len - u, "-%s%s",
-                          strcmp(variant_cols[k], "switch_interval_us") == 0 ? "si"
-                                                                             : variant_cols[k],
-                          safe);
-  }
-}
-
 static void append_word(cb_buf_t *b, const char *w)
 {
   cb_buf_printf(b, "%s%s", b->len ? " " : "", w);
@@ -1811,8 +964,8 @@ static void append_word(cb_buf_t *b, const char *w)
 /* One chart of small multiples: the setting of variant `first`, a panel
  * per host that ran it, each normalised by the best median of a model (not
  * serial, the reference) on its host. */
-static void chart_hosts_scaling(cb_plot_t *p, const set_t *set, const cb_fleet_t *fl,
-                                size_t first, const char *done, series_t *s, size_t *buf,
+static void chart_hosts_scaling(cb_plot_t *p, const cb__set_t *set, const cb_fleet_t *fl,
+                                size_t first, const char *done, cb__series_t *s, size_t *buf,
                                 char *err, size_t errlen)
 {
   const cb_cells_t *cells = set->cells;
@@ -1822,24 +975,24 @@ static void chart_hosts_scaling(cb_plot_t *p, const set_t *set, const cb_fleet_t
   size_t h, v, i, k, ns, panels = 0, nseen = 0, block = 0;
   cb_plot_style_t st;
   cb__chart_t ch;
-  lines_t l;
+  cb__lines_t l;
 
-  setting_suffix(cells, set, first, suffix, sizeof(suffix));
+  cb__setting_suffix(cells, set, first, suffix, sizeof(suffix));
   cb__chart_init(&ch, "hosts-scaling.gp", "hosts-scaling-%s%s", set->v[first].workload, suffix);
-  lines_init(&l, &ch, "concurrency");
+  cb__lines_init(&l, &ch, "concurrency");
   for (h = 0; h < fl->n; h++) {
     double best = 0;
     size_t before = l.n;
     for (v = first; v < set->nv; v++) {
-      if (!done[v] && same_setting(cells, &set->v[first], &set->v[v]) &&
+      if (!done[v] && cb__same_setting(cells, &set->v[first], &set->v[v]) &&
           strcmp(cb_cell_key(cells, set->v[v].cell[0], "host"), fl->host[h].id) == 0)
         break;
     }
     if (v == set->nv)
       continue;
-    ns = series_of(cells, &set->v[v], s, buf);
+    ns = cb__series_of(cells, &set->v[v], s, buf);
     for (i = 0; i < ns; i++) {
-      for (k = 0; k < s[i].n && !is_serial(&s[i]); k++) {
+      for (k = 0; k < s[i].n && !cb__is_serial(&s[i]); k++) {
         const cb_cell_sum_t *c = &cells->cell[s[i].cell[k]];
         if (c->n_ok > 0 && c->m[CB_M_throughput].median > best)
           best = c->m[CB_M_throughput].median;
@@ -1849,8 +1002,8 @@ static void chart_hosts_scaling(cb_plot_t *p, const set_t *set, const cb_fleet_t
       continue;
     for (i = 0; i < ns; i++) {
       /* serial is the reference, not a model: left out, as in contests;
-       * pt_speedup divides by its context: here the host's best */
-      if (is_serial(&s[i]) || lines_add(&l, cells, &s[i], pt_speedup, &best) == 0)
+       * cb__pt_speedup divides by its context: here the host's best */
+      if (cb__is_serial(&s[i]) || cb__lines_add(&l, cells, &s[i], cb__pt_speedup, &best) == 0)
         continue;
       for (k = 0; k < nseen && strcmp(seen[k], s[i].name) != 0; k++)
         ;
@@ -1877,8 +1030,8 @@ static void chart_hosts_scaling(cb_plot_t *p, const set_t *set, const cb_fleet_t
   }
   snprintf(title, sizeof(title), "%s: throughput vs concurrency on each host, as a fraction of "
            "that host's best", set->v[first].workload);
-  workload_text(cells, &set->v[first], 1, wl, sizeof(wl));
-  trials_text(cells, set->v[first].cell, set->v[first].n, sub, sizeof(sub));
+  cb__workload_text(cells, &set->v[first], 1, wl, sizeof(wl));
+  cb__trials_text(cells, set->v[first].cell, set->v[first].n, sub, sizeof(sub));
   snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub), "  ·  %s", wl);
   cb__var_s(&ch, "ttl", title);
   cb__var_s(&ch, "sub1", sub);
@@ -1893,7 +1046,7 @@ static void chart_hosts_scaling(cb_plot_t *p, const set_t *set, const cb_fleet_t
   cb__var_s(&ch, "lcolors", lcolors.data != NULL ? lcolors.data : "");
   cb__var_s(&ch, "lpoints", lpoints.data != NULL ? lpoints.data : "");
   cb__var_s(&ch, "ldashes", ldashes.data != NULL ? ldashes.data : "");
-  lines_vars(&l, 0, 0, UNIT_TIMES, "");
+  cb__lines_vars(&l, 0, 0, CB__UNIT_TIMES, "");
   /* the normalised axis is the same on every panel: 0 to a little over 1 */
   cb__var_d(&ch, "W", panels < 3 ? 560.0 * (double)panels + 420 : 1680 + 420);
   cb__var_d(&ch, "H", 300 + 420 * (double)((panels + 2) / 3));
@@ -1906,16 +1059,16 @@ out:
   cb_buf_free(&lcolors);
   cb_buf_free(&lpoints);
   cb_buf_free(&ldashes);
-  lines_free(&l);
+  cb__lines_free(&l);
   cb__chart_free(&ch);
 }
 
-static void charts_per_host(cb_plot_t *p, const set_t *set, const cb_fleet_t *fl, char *err,
+static void charts_per_host(cb_plot_t *p, const cb__set_t *set, const cb_fleet_t *fl, char *err,
                             size_t errlen)
 {
   const cb_cells_t *cells = set->cells;
   char *done = calloc(set->nv + 1, 1);
-  series_t *s = calloc(cells->n + 1, sizeof(*s));
+  cb__series_t *s = calloc(cells->n + 1, sizeof(*s));
   size_t *buf = malloc((cells->n + 1) * sizeof(*buf));
   size_t v, w;
 
@@ -1929,7 +1082,7 @@ static void charts_per_host(cb_plot_t *p, const set_t *set, const cb_fleet_t *fl
       continue;
     chart_hosts_scaling(p, set, fl, v, done, s, buf, err, errlen);
     for (w = v; w < set->nv; w++)
-      done[w] |= same_setting(cells, &set->v[v], &set->v[w]);
+      done[w] |= cb__same_setting(cells, &set->v[v], &set->v[w]);
   }
 out:
   free(buf);
@@ -1951,30 +1104,30 @@ static void skip_mixed(cb_plot_t *p, const char *workload)
 
 int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errlen)
 {
-  series_t *s = NULL;
+  cb__series_t *s = NULL;
   size_t *buf = NULL;
   size_t i, ns;
-  set_t set;
+  cb__set_t set;
   cb_fleet_t fl;
   int memory = 0;
 
-  if (set_build(cells, &set) != 0 || (s = calloc(cells->n + 1, sizeof(*s))) == NULL ||
+  if (cb__set_build(cells, &set) != 0 || (s = calloc(cells->n + 1, sizeof(*s))) == NULL ||
       (buf = malloc((cells->n + 1) * sizeof(*buf))) == NULL) {
     free(s);
-    set_free(&set);
+    cb__set_free(&set);
     snprintf(err, errlen, "out of memory");
     return -ENOMEM;
   }
   for (i = 0; i < set.nv && !cb__plot_stopped(p); i++) {
-    const variant_t *v = &set.v[i];
+    const cb__variant_t *v = &set.v[i];
     const cb_workload_t *wl = cb_workload_find(v->workload);
-    ctx_t x = { .p = p, .cells = cells, .v = v, .s = s, .err = err, .errlen = errlen };
+    cb__plot_ctx_t x = { .p = p, .cells = cells, .v = v, .s = s, .err = err, .errlen = errlen };
     if (wl != NULL && wl->mixed_task_us > 0) {
       if (i == 0 || strcmp(set.v[i - 1].workload, v->workload) != 0)
         skip_mixed(p, v->workload);
       continue;
     }
-    ns = series_of(cells, v, s, buf);
+    ns = cb__series_of(cells, v, s, buf);
     x.ns = ns;
     chart_scaling(&x);
     chart_speedup(&x);
@@ -2006,7 +1159,7 @@ int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errl
   }
   free(buf);
   free(s);
-  set_free(&set);
+  cb__set_free(&set);
   return cb__plot_stopped(p) ? -EINTR : p->failed > 0 ? -EIO : 0;
 }
 
