@@ -2,13 +2,15 @@
  * one section per file: a chart being built and drawn (chart.c), the
  * styles' colours (style.c), axes and number formats (axis.c), cells into
  * variants and series (series.c), line charts' data (lines.c), titles and
- * notes (titles.c). */
+ * notes (titles.c), and the chart kinds: the table (kinds.c) and their draw
+ * functions (chart_*.c). */
 #ifndef CB_PLOT_CHART_H
 #define CB_PLOT_CHART_H
 
 #include <stddef.h>
 
 #include "compare.h"
+#include "fleet.h"
 #include "summary.h"
 #include "gnuplot.h"
 #include "plot.h"
@@ -130,14 +132,24 @@ int cb__same_setting(const cb_cells_t *cells, const cb__variant_t *a, const cb__
 void cb__setting_suffix(const cb_cells_t *cells, const cb__set_t *set, size_t v, char *buf,
                         size_t len);
 
+/* ---- series.c: series of cells picked by a chart ---------------------- */
+
+/* A point's x when it is not a column: e.g. the serial task time. */
+typedef double (*cb__x_fn)(const cb_cells_t *cells, size_t cell);
+
+/* Group cells (in their order) into one series per contestant, in order of
+ * first appearance; s has room for n series, zeroed. 0 or -ENOMEM (the
+ * series made so far are in *ns, to be freed). */
+int cb__series_group(const cb_cells_t *cells, const size_t *cell, size_t n, cb__series_t *s,
+                     size_t *ns);
+/* Each series by x, ascending; cells of equal x keep their order. */
+void cb__series_sort(const cb_cells_t *cells, cb__series_t *s, size_t ns, cb__x_fn x);
+
 /* ---- lines.c: line charts' data --------------------------------------- */
 
 /* A point of a series: fills v (y, lo, hi [, y2, lo2, hi2]) and returns how
  * many values, or 0 to leave the cell out. */
 typedef int (*cb__point_fn)(const cb_cells_t *cells, size_t cell, double *v, const void *ctx);
-
-/* A point's x when it is not a column: e.g. the serial task time. */
-typedef double (*cb__x_fn)(const cb_cells_t *cells, size_t cell);
 
 typedef struct cb__lines_s {
   cb__chart_t *ch;
@@ -173,14 +185,17 @@ int cb__pt_speedup(const cb_cells_t *cells, size_t c, double *v, const void *ctx
 
 /* ---- titles.c: titles and notes --------------------------------------- */
 
-/* What a chart function draws from. */
+/* What a chart's draw function draws from. */
 typedef struct cb__plot_ctx_s {
   cb_plot_t *p;
+  const struct cb__plot_kind_s *kind; /* its row of the table */
   const cb_cells_t *cells;
-  const cb__variant_t *v;
-  cb__series_t *s;
+  const cb__set_t *set;    /* every cell, sorted, and the variants */
+  const cb__variant_t *v;  /* per-variant kinds: the variant... */
+  cb__series_t *s;         /* ...and its series */
   size_t ns;
-  char *err;
+  const cb_fleet_t *fl;    /* fleet kinds: the hosts */
+  char *err;               /* the first failure (cb__chart_draw) */
   size_t errlen;
 } cb__plot_ctx_t;
 
@@ -197,5 +212,37 @@ void cb__titles(cb__chart_t *ch, const cb_cells_t *cells, const size_t *cell, si
 void cb__line2(const cb__plot_ctx_t *x, char *buf, size_t len);
 /* note: the failed points, the series that ran inline, then `extra`. */
 void cb__note(cb__chart_t *ch, const cb__plot_ctx_t *x, const char *extra);
+
+/* ---- kinds.c: the table of chart kinds -------------------------------- */
+
+/* When a kind is drawn, and from what. */
+typedef enum cb__plot_scope_e {
+  CB__PLOT_VARIANT, /* per variant of each workload (x->v, x->s, x->ns); mixed work has none */
+  CB__PLOT_SET,     /* once, from all the cells (x->set) */
+  CB__PLOT_FLEET,   /* once, when the cells come from several hosts (x->set, x->fl) */
+} cb__plot_scope_t;
+
+typedef struct cb__plot_kind_s {
+  const char *name;     /* what its chart files are named after; in skip messages */
+  const char *script;   /* plot/X.gp, which draws it after common.gp */
+  cb__plot_scope_t scope;
+  const char *workload; /* the one workload it shows; NULL: every one */
+  /* Draws the kind's charts (or says why not, cb__plot_skip); failures go
+   * through cb__chart_draw. */
+  void (*draw)(cb__plot_ctx_t *x);
+} cb__plot_kind_t;
+
+/* The draw functions of the table's rows, one per chart kind. */
+void cb__draw_scaling(cb__plot_ctx_t *x);     /* chart_variant.c */
+void cb__draw_speedup(cb__plot_ctx_t *x);
+void cb__draw_latency(cb__plot_ctx_t *x);
+void cb__draw_efficiency(cb__plot_ctx_t *x);
+void cb__draw_memory(cb__plot_ctx_t *x);
+void cb__draw_payload(cb__plot_ctx_t *x);     /* chart_payload.c */
+void cb__draw_granularity(cb__plot_ctx_t *x); /* chart_granularity.c */
+void cb__draw_share(cb__plot_ctx_t *x);       /* chart_share.c */
+void cb__draw_winners(cb__plot_ctx_t *x);     /* chart_winners.c */
+void cb__draw_hosts_winners(cb__plot_ctx_t *x);
+void cb__draw_hosts_scaling(cb__plot_ctx_t *x); /* chart_hosts.c */
 
 #endif

@@ -325,3 +325,44 @@ void cb__setting_suffix(const cb_cells_t *cells, const cb__set_t *set, size_t v,
   }
 }
 
+
+/* Group cells (in their order) into one series per contestant, in order of
+ * first appearance; s has room for n series. 0 or -ENOMEM (the series made
+ * so far are in *ns, to be freed). */
+int cb__series_group(const cb_cells_t *cells, const size_t *cell, size_t n, cb__series_t *s,
+                     size_t *ns)
+{
+  char name[64];
+  size_t i, k;
+
+  for (i = 0; i < n; i++) {
+    cb_contestant(cells, cell[i], name, sizeof(name));
+    for (k = 0; k < *ns && strcmp(s[k].name, name) != 0; k++)
+      ;
+    if (k == *ns) {
+      snprintf(s[k].name, sizeof(s[k].name), "%s", name);
+      if ((s[k].cell = malloc(n * sizeof(*s[k].cell))) == NULL)
+        return -ENOMEM;
+      ++*ns;
+    }
+    s[k].cell[s[k].n++] = cell[i];
+  }
+  return 0;
+}
+
+/* Each series by x, ascending; cells of equal x keep their order. */
+void cb__series_sort(const cb_cells_t *cells, cb__series_t *s, size_t ns, cb__x_fn x)
+{
+  size_t i, j, k, t;
+
+  for (i = 0; i < ns; i++) {
+    size_t *c = s[i].cell;
+    for (k = 1; k < s[i].n; k++) {
+      for (j = k; j > 0 && x(cells, c[j - 1]) > x(cells, c[j]); j--) {
+        t = c[j];
+        c[j] = c[j - 1];
+        c[j - 1] = t;
+      }
+    }
+  }
+}
