@@ -69,7 +69,7 @@ static size_t log_tics(double lo, double hi, double base, int step, const double
 /* A readable axis for data in [dmin, dmax] (dmin > 0 on a log axis): its
  * range and at most about 8 labelled tics. */
 void cb__axis_make(cb__axis_t *a, double dmin, double dmax, int log_axis, cb__unit_t kind,
-                      const char *unit)
+                   const char *unit)
 {
   static const double m125[] = { 1, 2, 5 }, m13[] = { 1, 3 }, m1[] = { 1 };
   double tics[64];

@@ -66,7 +66,8 @@ void cb__draw_granularity(cb__plot_ctx_t *x)
     double sz = cb__key_num(cells, c, "size");
     if (strcmp(cb_cell_key(cells, c, "workload"), wname) != 0 || cb__gil_of(cells, c) ||
         cb_cell_reference(cells, c) || cells->cell[c].n_ok == 0 ||
-        cb__concurrency(cells, c) != cb__key_num(cells, c, "pus") || serial_task_time(cells, c) <= 0)
+        cb__concurrency(cells, c) != cb__key_num(cells, c, "pus") ||
+        serial_task_time(cells, c) <= 0)
       continue;
     pick[n++] = c;
     for (k = 0; k < nsizes && sizes[k] != sz; k++)

@@ -71,8 +71,9 @@ static void share_one(cb__plot_ctx_t *x, const cb_workload_t *wl, unsigned long 
     goto out;
   for (i = 0; i < cells->n; i++) {
     size_t c = set->order[i];
-    if (strcmp(cb_cell_key(cells, c, "workload"), wl->name) != 0 || cb__concurrency(cells, c) != c_ ||
-        cb_cell_reference(cells, c) || cells->cell[c].n_ok == 0)
+    if (strcmp(cb_cell_key(cells, c, "workload"), wl->name) != 0 ||
+        cb__concurrency(cells, c) != c_ || cb_cell_reference(cells, c) ||
+        cells->cell[c].n_ok == 0)
       continue;
     pick[n++] = c;
     pus = cb__key_num(cells, c, "pus");

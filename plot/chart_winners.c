@@ -139,8 +139,9 @@ void cb__draw_winners(cb__plot_ctx_t *x)
   mixed = nk - j;
   nk = j;
   if (nk == 0) {
-    cb__plot_skip(p, ch.name, mixed > 0 ? "only mixed work, drawn against its CPU share (share-W-cN)"
-                               : "no cell has ok trials");
+    cb__plot_skip(p, ch.name, mixed > 0
+                              ? "only mixed work, drawn against its CPU share (share-W-cN)"
+                              : "no cell has ok trials");
     goto out;
   }
   /* A row per variant of the set and GIL mode: contests with and without
@@ -243,7 +244,8 @@ void cb__draw_hosts_winners(cb__plot_ctx_t *x)
     return;
   }
   if (m.nrows == 0) {
-    cb__plot_skip(p, ch.name, p->at_c > 0 ? "no contest at that concurrency" : "no cell has ok trials");
+    cb__plot_skip(p, ch.name,
+                  p->at_c > 0 ? "no contest at that concurrency" : "no cell has ok trials");
     goto out;
   }
   for (r = 0; r < m.nrows; r++) {
@@ -282,8 +284,8 @@ void cb__draw_hosts_winners(cb__plot_ctx_t *x)
   cb__var_d(&ch, "ncols", (double)fl->n);
   cb__var_d(&ch, "lmargin", (double)longest * 0.95 + 2);
   cb__var_d(&ch, "nrows", (double)m.nrows);
-  cb__var_d(&ch, "W", fl->n * 170 + longest * 12 + 420 < 1280 ? 1280
-                                                           : (double)(fl->n * 170 + longest * 12 + 420));
+  cb__var_d(&ch, "W", fl->n * 170 + longest * 12 + 420 < 1280
+                          ? 1280 : (double)(fl->n * 170 + longest * 12 + 420));
   cb__var_d(&ch, "H", m.nrows * 46 + 280 < 720 ? 720 : (double)m.nrows * 46 + 280);
   cb__chart_draw(p, &ch, x->err, x->errlen);
 out:

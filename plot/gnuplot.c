@@ -245,7 +245,7 @@ static void drain(const cb_plot_t *p, int fd, pid_t pid, said_t *said)
 }
 
 int cb__gnuplot_run(const cb_plot_t *p, const char *vars, const char *script, char *err,
-                       size_t errlen)
+                    size_t errlen)
 {
   static const char *const steps[] = { "", "open /dev/null", "redirect its output", "exec" };
   char *common = cb__path_printf("%s/common.gp", p->scripts);

@@ -50,8 +50,8 @@ static void see_x(cb__lines_t *l, double x)
 
 /* One block of the data file; returns the points written (a series with
  * none is left out altogether). */
-size_t cb__lines_add(cb__lines_t *l, const cb_cells_t *cells, const cb__series_t *s, cb__point_fn fn,
-                        const void *ctx)
+size_t cb__lines_add(cb__lines_t *l, const cb_cells_t *cells, const cb__series_t *s,
+                     cb__point_fn fn, const void *ctx)
 {
   cb_plot_style_t st;
   double v[6];

@@ -215,7 +215,8 @@ int cb__set_build(const cb_cells_t *cells, cb__set_t *s)
 
 /* The series of a variant (at most v->n of them), one point per
  * concurrency; their cells are copied into buf (v->n entries). */
-size_t cb__series_of(const cb_cells_t *cells, const cb__variant_t *v, cb__series_t *out, size_t *buf)
+size_t cb__series_of(const cb_cells_t *cells, const cb__variant_t *v, cb__series_t *out,
+                     size_t *buf)
 {
   size_t i, n = 0, used = 0;
   char name[64];
@@ -230,8 +231,8 @@ size_t cb__series_of(const cb_cells_t *cells, const cb__variant_t *v, cb__series
     }
     /* The same concurrency again (another task count): the sort put the
      * cell with more trials first; keep that one. */
-    if (out[n - 1].n > 0 &&
-        cb__concurrency(cells, out[n - 1].cell[out[n - 1].n - 1]) == cb__concurrency(cells, v->cell[i]))
+    if (out[n - 1].n > 0 && cb__concurrency(cells, out[n - 1].cell[out[n - 1].n - 1]) ==
+                                cb__concurrency(cells, v->cell[i]))
       continue;
     buf[used++] = v->cell[i];
     out[n - 1].n++;
@@ -294,7 +295,7 @@ int cb__same_setting(const cb_cells_t *cells, const cb__variant_t *a, const cb__
 /* "-size2000-payload64": what sets a setting apart from the workload's
  * main one (the setting with the most cells keeps the plain name). */
 void cb__setting_suffix(const cb_cells_t *cells, const cb__set_t *set, size_t v, char *buf,
-                           size_t len)
+                        size_t len)
 {
   size_t i, k, best = v, count, best_count = 0, u = 0;
   char safe[64];

@@ -59,7 +59,7 @@ static void machine_line(const cb_cells_t *cells, const size_t *cell, size_t n, 
 
 /* How many trials the points rest on and what the error bars are. */
 void cb__trials_text(const cb_cells_t *cells, const size_t *cell, size_t n, char *buf,
-                        size_t len)
+                     size_t len)
 {
   size_t i, lo = SIZE_MAX, hi = 0;
   double level = 1;
@@ -91,7 +91,7 @@ void cb__trials_text(const cb_cells_t *cells, const size_t *cell, size_t n, char
 
 /* "cpu.hash, 20000 iterations per task, 1000 tasks, pin compact" */
 void cb__workload_text(const cb_cells_t *cells, const cb__variant_t *v, int with_payload,
-                          char *buf, size_t len)
+                       char *buf, size_t len)
 {
   const cb_workload_t *w = cb_workload_find(v->workload);
   const char *size = cb_cell_key(cells, v->cell[0], "size");
@@ -158,7 +158,7 @@ static void failure_note(const cb_cells_t *cells, const cb__series_t *s, size_t 
 }
 
 void cb__titles(cb__chart_t *ch, const cb_cells_t *cells, const size_t *cell, size_t n,
-                   const char *title, const char *line2)
+                const char *title, const char *line2)
 {
   char machine[512];
 
