@@ -1,4 +1,4 @@
-/* Tests of `concbench plot` (plot/plot.c, cli/cmd_plot.c, the gnuplot scripts in plot/).
+/* Tests of `concbench plot` (plot/, cli/cmd_plot.c, the gnuplot scripts in plot/).
  * The pure helpers (quoting for gnuplot, the palette, finding the newest
  * CSV) are called directly. The command runs as a binary ($CONCBENCH) with
  * fork+execve, never through a shell, on trial CSVs that each test writes
