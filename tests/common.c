@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -261,27 +262,34 @@ pid_t cbt_start(const cbt_spawn_t *o, const char *const *argv, int out, int err)
   return pid;
 }
 
-int cbt_wait(pid_t pid, double timeout_s, const char *what)
+int cbt_try_wait(pid_t pid, double timeout_s, int *status)
 {
   long waited;
-  int status;
   pid_t r;
 
   if (timeout_s <= 0) {
-    while (waitpid(pid, &status, 0) < 0)
+    while (waitpid(pid, status, 0) < 0)
       assert_int_equal(errno, EINTR);
-    return status;
+    return 0;
   }
   for (waited = 0; waited <= (long)(timeout_s * 1000); waited += POLL_MS) {
-    r = waitpid(pid, &status, WNOHANG);
+    r = waitpid(pid, status, WNOHANG);
     if (r == pid)
-      return status;
+      return 0;
     assert_true(r == 0 || errno == EINTR);
     cbt_sleep_ms(POLL_MS);
   }
   kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
-  fail_msg("%s did not end within %.0f s", what, timeout_s);
+  waitpid(pid, status, 0);
+  return -1;
+}
+
+int cbt_wait(pid_t pid, double timeout_s, const char *what)
+{
+  int status;
+
+  if (cbt_try_wait(pid, timeout_s, &status) != 0)
+    fail_msg("%s did not end within %.0f s", what, timeout_s);
   return status;
 }
 
@@ -500,6 +508,15 @@ int cbt_no_children(void)
 {
   errno = 0;
   return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
+}
+
+void *cbt_map_shared(size_t len)
+{
+  void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+  if (p == MAP_FAILED)
+    fail_msg("mmap %zu shared bytes: %s", len, strerror(errno));
+  return p;
 }
 
 int cbt_under_valgrind(void)

@@ -103,6 +103,10 @@ pid_t cbt_start(const cbt_spawn_t *o, const char *const *argv, int out, int err)
 /* Wait for pid (EINTR retried); with timeout_s > 0, kill it and fail the
  * test when it has not ended by then. Its wait status. */
 int cbt_wait(pid_t pid, double timeout_s, const char *what);
+/* The same without failing: 0 with its wait status in *status, or -1 when
+ * it had not ended within timeout_s (it is killed and reaped), so that the
+ * caller can clean up before it fails. */
+int cbt_try_wait(pid_t pid, double timeout_s, int *status);
 /* An unlinked temporary file (in /tmp) for a child's stdout or stderr. */
 int cbt_temp_fd(void);
 /* Wait for pid as cbt_wait does, then its stdout and stderr (two
@@ -150,6 +154,10 @@ size_t cbt_count_lines_with(const char *text, const char *prefix);
 void cbt_sleep_ms(long ms);
 /* 1 when this process has no child (not even a zombie). */
 int cbt_no_children(void);
+/* len bytes of zeroed memory shared with the processes this one forks
+ * (MAP_SHARED), for what trial processes and process workers report back;
+ * fails the test when it cannot be mapped. munmap gives it back. */
+void *cbt_map_shared(size_t len);
 /* Valgrind runs one thread at a time (the valgrind test setup sets
  * CB_UNDER_VALGRIND): checks that need two threads at once cannot hold. */
 int cbt_under_valgrind(void);
@@ -217,6 +225,7 @@ int cbt_topo_teardown(void **state);
 /* A trial CSV (text, len bytes) parsed into a table and its cells, or fail
  * with the parser's message. */
 void cbt_cells_parse(const char *text, size_t len, cb_table_t *t, cb_cells_t *cells);
+
 /* The first finding whose claim starts with prefix, or fail. */
 const cb_finding_t *cbt_finding(const cb_finding_t *all, size_t n, const char *prefix);
 
