@@ -3,6 +3,7 @@
  * captured, and cells and trials run directly. Written once here so that a
  * test file holds what it checks, not another copy of how to fork. */
 #include "common.h"
+#include "record.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -261,27 +263,34 @@ pid_t cbt_start(const cbt_spawn_t *o, const char *const *argv, int out, int err)
   return pid;
 }
 
-int cbt_wait(pid_t pid, double timeout_s, const char *what)
+int cbt_try_wait(pid_t pid, double timeout_s, int *status)
 {
   long waited;
-  int status;
   pid_t r;
 
   if (timeout_s <= 0) {
-    while (waitpid(pid, &status, 0) < 0)
+    while (waitpid(pid, status, 0) < 0)
       assert_int_equal(errno, EINTR);
-    return status;
+    return 0;
   }
   for (waited = 0; waited <= (long)(timeout_s * 1000); waited += POLL_MS) {
-    r = waitpid(pid, &status, WNOHANG);
+    r = waitpid(pid, status, WNOHANG);
     if (r == pid)
-      return status;
+      return 0;
     assert_true(r == 0 || errno == EINTR);
     cbt_sleep_ms(POLL_MS);
   }
   kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
-  fail_msg("%s did not end within %.0f s", what, timeout_s);
+  waitpid(pid, status, 0);
+  return -1;
+}
+
+int cbt_wait(pid_t pid, double timeout_s, const char *what)
+{
+  int status;
+
+  if (cbt_try_wait(pid, timeout_s, &status) != 0)
+    fail_msg("%s did not end within %.0f s", what, timeout_s);
   return status;
 }
 
@@ -502,6 +511,15 @@ int cbt_no_children(void)
   return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
 }
 
+void *cbt_map_shared(size_t len)
+{
+  void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+  if (p == MAP_FAILED)
+    fail_msg("mmap %zu shared bytes: %s", len, strerror(errno));
+  return p;
+}
+
 int cbt_under_valgrind(void)
 {
   return getenv("CB_UNDER_VALGRIND") != NULL;
@@ -634,4 +652,62 @@ const cb_finding_t *cbt_finding(const cb_finding_t *all, size_t n, const char *p
   }
   fail_msg("no finding starts with '%s'", prefix);
   return NULL;
+}
+
+void cbt_csv_start(cbt_csv_t *x, const char *header)
+{
+  memset(x, 0, sizeof(*x));
+  cb_buf_printf(&x->csv, "%s", header);
+}
+
+void cbt_csv_parse(cbt_csv_t *x)
+{
+  cbt_cells_parse(x->csv.data, x->csv.len, &x->table, &x->cells);
+}
+
+void cbt_csv_free(cbt_csv_t *x)
+{
+  cb_cells_free(&x->cells);
+  cb_table_free(&x->table);
+  cb_buf_free(&x->csv);
+}
+
+/* The value of col in list (column, value, ...), or NULL. */
+static const char *value_in(const char *const *list, const char *col)
+{
+  size_t i;
+
+  for (i = 0; list != NULL && list[i] != NULL && list[i + 1] != NULL; i += 2) {
+    if (strcmp(list[i], col) == 0)
+      return list[i + 1];
+  }
+  return NULL;
+}
+
+void cbt_write_trials(const char *path, int rows, size_t drop, const char *const *set,
+                      const char *const *first)
+{
+  static const char *const plain[] = { "status", "ok", "workload", "noop", "runner", "serial",
+                                       NULL };
+  size_t ncols = cb_record_columns_count - drop, c;
+  FILE *f = fopen(path, "w");
+  int r;
+
+  if (f == NULL)
+    fail_msg("cannot write %s: %s", path, strerror(errno));
+  for (c = 0; c < ncols; c++)
+    fprintf(f, "%s%s", c ? "," : "", cb_record_columns[c]);
+  fputc('\n', f);
+  for (r = 0; r < rows; r++) {
+    for (c = 0; c < ncols; c++) {
+      const char *col = cb_record_columns[c], *v = r == 0 ? value_in(first, col) : NULL;
+      if (v == NULL)
+        v = value_in(set, col);
+      if (v == NULL)
+        v = value_in(plain, col);
+      fprintf(f, "%s%s", c ? "," : "", v != NULL ? v : "1");
+    }
+    fputc('\n', f);
+  }
+  assert_int_equal(fclose(f), 0);
 }

@@ -4,7 +4,9 @@
  * stdout, stderr and exit status captured; checks on what it printed; and,
  * for the tests that run trials directly, the failing-case description
  * `cbt_where` with the CBT_CHECK macros that print it, a cell with its
- * description, a trial with the expected checksums the harness computes.
+ * description, a trial with the expected checksums the harness computes;
+ * and for the analysis tests, trial CSVs written to a file or built in
+ * memory and parsed into cells.
  *
  * Every helper fails the current test (cmocka's fail_msg or assert) on
  * anything it cannot do, so a test never goes on with half a fixture. Names
@@ -21,6 +23,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "csv.h"
 #include "findings.h"
 #include "runner.h"
 #include "topo.h"
@@ -103,6 +106,10 @@ pid_t cbt_start(const cbt_spawn_t *o, const char *const *argv, int out, int err)
 /* Wait for pid (EINTR retried); with timeout_s > 0, kill it and fail the
  * test when it has not ended by then. Its wait status. */
 int cbt_wait(pid_t pid, double timeout_s, const char *what);
+/* The same without failing: 0 with its wait status in *status, or -1 when
+ * it had not ended within timeout_s (it is killed and reaped), so that the
+ * caller can clean up before it fails. */
+int cbt_try_wait(pid_t pid, double timeout_s, int *status);
 /* An unlinked temporary file (in /tmp) for a child's stdout or stderr. */
 int cbt_temp_fd(void);
 /* Wait for pid as cbt_wait does, then its stdout and stderr (two
@@ -150,6 +157,10 @@ size_t cbt_count_lines_with(const char *text, const char *prefix);
 void cbt_sleep_ms(long ms);
 /* 1 when this process has no child (not even a zombie). */
 int cbt_no_children(void);
+/* len bytes of zeroed memory shared with the processes this one forks
+ * (MAP_SHARED), for what trial processes and process workers report back;
+ * fails the test when it cannot be mapped. munmap gives it back. */
+void *cbt_map_shared(size_t len);
 /* Valgrind runs one thread at a time (the valgrind test setup sets
  * CB_UNDER_VALGRIND): checks that need two threads at once cannot hold. */
 int cbt_under_valgrind(void);
@@ -217,6 +228,29 @@ int cbt_topo_teardown(void **state);
 /* A trial CSV (text, len bytes) parsed into a table and its cells, or fail
  * with the parser's message. */
 void cbt_cells_parse(const char *text, size_t len, cb_table_t *t, cb_cells_t *cells);
+
+/* A CSV a test writes in memory (a header, then rows by cb_buf_printf), and
+ * once written, the table and cells it parses into. */
+typedef struct cbt_csv_s {
+  cb_buf_t csv;
+  cb_table_t table;
+  cb_cells_t cells;
+} cbt_csv_t;
+
+/* An empty x, its text started with header. */
+void cbt_csv_start(cbt_csv_t *x, const char *header);
+/* Its text into table and cells (cbt_cells_parse). */
+void cbt_csv_parse(cbt_csv_t *x);
+void cbt_csv_free(cbt_csv_t *x);
+
+/* A trial CSV of this concbench's schema (the header cb_record_columns,
+ * less the last `drop` columns: a file of an older schema version) with
+ * `rows` trials of noop under serial, status ok. `set` (NULL or a
+ * NULL-terminated list of column, value, column, value...) gives columns
+ * their value in every row, `first` (the same) in the first row over set;
+ * every other column is "1". */
+void cbt_write_trials(const char *path, int rows, size_t drop, const char *const *set,
+                      const char *const *first);
 /* The first finding whose claim starts with prefix, or fail. */
 const cb_finding_t *cbt_finding(const cb_finding_t *all, size_t n, const char *prefix);
 

@@ -394,7 +394,6 @@ static void test_ab_dispatch(void **state)
   size_t n, i, queue[2] = { 0 }, shared[2] = { 0 };
   abrow_t rows[64];
   cbt_result_t r;
-  FILE *f;
   cbt_dir_t d;
 
   (void)state;
@@ -406,10 +405,7 @@ static void test_ab_dispatch(void **state)
            "  echo \"concbench run: unknown option '--dispatch'\" >&2; exit 2;;\n"
            "esac\n"
            "exec '%s' \"$@\"\n", cbt_concbench());
-  f = fopen(script, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  assert_int_equal(fclose(f), 0);
+  cbt_write_file(script, text);
   assert_int_equal(chmod(script, 0755), 0);
   cbt_dir_file(&d, "ab.csv", out, sizeof(out));
   cbt_run_in(&d, &r, "ab", "--base", script, "-w", "noop", "-r", "processes", "-c", "2",
@@ -445,7 +441,6 @@ static void test_ab_refused_cell(void **state)
   size_t n, i, base_hash = 0, new_hash = 0;
   abrow_t rows[64];
   cbt_result_t r;
-  FILE *f;
   cbt_dir_t d;
 
   (void)state;
@@ -457,10 +452,7 @@ static void test_ab_refused_cell(void **state)
            "  echo \"concbench run: unknown workload 'cpu.hash'\" >&2; exit 2;;\n"
            "esac\n"
            "exec '%s' \"$@\"\n", cbt_concbench());
-  f = fopen(script, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  assert_int_equal(fclose(f), 0);
+  cbt_write_file(script, text);
   assert_int_equal(chmod(script, 0755), 0);
   cbt_dir_file(&d, "ab.csv", out, sizeof(out));
   cbt_run_in(&d, &r, "ab", "--base", script, "-w", "noop,cpu.hash", "-r", "serial", "-t", "100",
@@ -493,7 +485,6 @@ static void test_ab_older_base(void **state)
 {
   char script[2048], out[2048], text[2600];
   cbt_result_t r;
-  FILE *f;
   cbt_dir_t d;
 
   (void)state;
@@ -509,10 +500,7 @@ static void test_ab_older_base(void **state)
            "    s = s (s == \"\" ? \"\" : \",\") $i;\n"
            "    print s }' \"$out\" > \"$out.old\" && mv \"$out.old\" \"$out\"\n"
            "exit $rc\n", cbt_concbench());
-  f = fopen(script, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  assert_int_equal(fclose(f), 0);
+  cbt_write_file(script, text);
   assert_int_equal(chmod(script, 0755), 0);
   cbt_dir_file(&d, "ab.csv", out, sizeof(out));
   cbt_run_in(&d, &r, "ab", "--base", script, "-w", "noop", "-r", "serial,threads", "-c", "1", "-t",

@@ -261,12 +261,9 @@ static void check_bad(const char *const *argv, int code, const char *needle_, co
   if (strcmp(list, fixture != NULL ? "in.csv" : "") != 0)
     fail_msg("%s: created files in its directory: %s", cmd, list);
   if (fixture != NULL) {
-    FILE *f = fopen(path, "rb");
     size_t len;
-    char *text;
-    assert_non_null(f);
-    text = cbt_slurp_file(f, &len);
-    fclose(f);
+    char *text = cbt_slurp_path(path, &len);
+
     if (len != strlen(fixture) || memcmp(text, fixture, len) != 0)
       fail_msg("%s: changed its input:\n%s", cmd, text);
     free(text);
@@ -608,7 +605,6 @@ static void test_valid_run(void **state)
   size_t status, verified, runner, workload, conc, tasks, rep, i, j;
   unsigned serial_reps = 0, threads_reps = 0;
   cbt_result_t r = {0};
-  FILE *f;
   char *text;
   size_t len;
   csv_t c;
@@ -620,10 +616,7 @@ static void test_valid_run(void **state)
   assert_string_equal(list, "out.csv out.meta.json out.summary.csv");
 
   snprintf(path, sizeof(path), "%s/out.csv", dir);
-  f = fopen(path, "rb");
-  assert_non_null(f);
-  text = cbt_slurp_file(f, &len);
-  fclose(f);
+  text = cbt_slurp_path(path, &len);
   assert_int_equal(strlen(text), len);
   csv_parse(text, &c);
 
@@ -706,7 +699,6 @@ static void test_serial_runs_once(void **state)
   char dir[512], path[600], list[1024];
   cbt_result_t r = {0};
   size_t len;
-  FILE *f;
   char *text;
   csv_t c;
 
@@ -715,10 +707,7 @@ static void test_serial_runs_once(void **state)
   cbt_listing(dir, list, sizeof(list));
   assert_string_equal(list, "out.csv out.meta.json out.summary.csv");
   snprintf(path, sizeof(path), "%s/out.csv", dir);
-  f = fopen(path, "rb");
-  assert_non_null(f);
-  text = cbt_slurp_file(f, &len);
-  fclose(f);
+  text = cbt_slurp_path(path, &len);
   csv_parse(text, &c);
   if (c.nrecords != 2)
     fail_msg("expected a header and 1 row, got %zu records:\n%s", c.nrecords, text);
@@ -729,34 +718,6 @@ static void test_serial_runs_once(void **state)
   free(text);
   cbt_result_free(&r);
   cbt_remove_tree(dir);
-}
-
-/* A trial CSV of this schema (every column this concbench writes) with
- * `rows` trials of run `run_id`; `drop` leaves the last column out (a file
- * of another schema version). */
-static void write_trials(const char *path, const char *run_id, int rows, int drop)
-{
-  size_t ncols = cb_record_columns_count - (drop ? 1 : 0), c;
-  FILE *f = fopen(path, "w");
-  int r;
-
-  assert_non_null(f);
-  for (c = 0; c < ncols; c++)
-    fprintf(f, "%s%s", c ? "," : "", cb_record_columns[c]);
-  fputc('\n', f);
-  for (r = 0; r < rows; r++) {
-    for (c = 0; c < ncols; c++) {
-      const char *col = cb_record_columns[c];
-      fprintf(f, "%s%s", c ? "," : "",
-              strcmp(col, "run_id") == 0 ? run_id
-              : strcmp(col, "host") == 0 ? "vm"
-              : strcmp(col, "status") == 0 ? "ok"
-              : strcmp(col, "workload") == 0 ? "noop"
-              : strcmp(col, "runner") == 0 ? "serial" : "1");
-    }
-    fputc('\n', f);
-  }
-  assert_int_equal(fclose(f), 0);
 }
 
 /* merge refuses, in one line naming the file, with exit 2 and no output:
@@ -789,12 +750,11 @@ static void test_merge_refuses(void **state)
       const char *what = cases[i].files[k];
       snprintf(path, sizeof(path), "%s/%c.csv", dir, 'a' + (int)k);
       if (strcmp(what, "foreign") == 0) {
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        fputs("name,value\nalpha,1\n", f);
-        assert_int_equal(fclose(f), 0);
+        cbt_write_file(path, "name,value\nalpha,1\n");
       } else {
-        write_trials(path, "R1", 3, strcmp(what, "old") == 0);
+        /* "old": without the last column, a file of another schema version */
+        cbt_write_trials(path, 3, strcmp(what, "old") == 0,
+                         (const char *const[]){ "run_id", "R1", "host", "vm", NULL }, NULL);
       }
     }
     argv[1 + n] = "-o";

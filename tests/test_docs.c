@@ -12,7 +12,6 @@
  * Paths come from the source tree (CB_SOURCE_ROOT), the binary from
  * $CONCBENCH. */
 #include <dirent.h>
-#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,51 +19,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
 #include "cb_config.h"
+#include "common.h"
 #include "record.h"
 #include "workload.h"
 
-static char dir[] = "/tmp/cb-test-docs-XXXXXX";
-static const char *bin;
-
-/* The whole file, NUL-terminated (NULL if unreadable). */
-static char *slurp(const char *path)
-{
-  FILE *f = fopen(path, "rb");
-  char *s = NULL;
-  long n;
-
-  if (f == NULL)
-    return NULL;
-  if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-      (s = malloc((size_t)n + 1)) != NULL) {
-    if (fread(s, 1, (size_t)n, f) != (size_t)n) {
-      free(s);
-      s = NULL;
-    } else {
-      s[n] = '\0';
-    }
-  }
-  fclose(f);
-  return s;
-}
+static char dir[512]; /* the run's files, for the whole group */
 
 static char *source_file(const char *rel)
 {
   char path[8192];
-  char *s;
 
   snprintf(path, sizeof(path), "%s/%s", CB_SOURCE_ROOT, rel);
-  s = slurp(path);
-  if (s == NULL)
-    fail_msg("cannot read %s", path);
-  return s;
+  return cbt_slurp_path(path, NULL);
 }
 
 /* From the line `heading` to the next heading of its level or above, in a
@@ -110,27 +82,32 @@ static int named(const char *text, const char *name, size_t len)
   return 0;
 }
 
-/* Run `concbench ARGS` (a shell word list of fixed, safe words) with
- * stdout to OUT (or /dev/null); its exit code. */
-static int concbench(const char *out, const char *args)
+/* Run concbench with the arguments up to a NULL; it must exit 0. What it
+ * printed (a new string). */
+static char *concbench(const char *first, ...)
 {
-  char cmd[16384];
-  int st;
+  const char *const pre[] = { first, NULL };
+  cbt_result_t r;
+  va_list ap;
+  char *out;
 
-  snprintf(cmd, sizeof(cmd), "'%s' %s >'%s' 2>>'%s/stderr'", bin, args,
-           out != NULL ? out : "/dev/null", dir);
-  st = system(cmd);
-  return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  va_start(ap, first);
+  cbt_vrunl(NULL, &r, pre, ap);
+  va_end(ap);
+  cbt_expect_exit(&r, 0, first);
+  out = r.out;
+  r.out = NULL;
+  cbt_result_free(&r);
+  return out;
 }
 
-/* The first line of a file, fields split in place at commas. */
-static size_t header(const char *path, char **buf, char ***cols)
+/* The first line of a CSV (taken: freed with *buf), fields split in place
+ * at commas. */
+static size_t header(char *s, char **buf, char ***cols)
 {
-  char *s = slurp(path), *p;
+  char *p;
   size_t n = 0;
 
-  if (s == NULL)
-    fail_msg("cannot read %s", path);
   p = strchr(s, '\n');
   if (p != NULL)
     *p = '\0';
@@ -145,15 +122,16 @@ static size_t header(const char *path, char **buf, char ***cols)
   return n;
 }
 
-static void each_named(const char *path, const char *schema_heading)
+/* Every column of a CSV (what: for messages) named in a SCHEMA.md section. */
+static void each_named(char *csv, const char *what, const char *schema_heading)
 {
   char *schema = source_file("docs/SCHEMA.md"), *sec = section(schema, schema_heading);
   char *buf, **cols;
-  size_t n = header(path, &buf, &cols), i;
+  size_t n = header(csv, &buf, &cols), i;
 
   for (i = 0; i < n; i++)
     if (!named(sec, cols[i], strlen(cols[i])))
-      fail_msg("column '%s' of %s is not named in SCHEMA.md's '%s'", cols[i], path,
+      fail_msg("column '%s' of %s is not named in SCHEMA.md's '%s'", cols[i], what,
                schema_heading);
   free(cols);
   free(buf);
@@ -165,29 +143,22 @@ static void each_named(const char *path, const char *schema_heading)
 
 static int setup(void **state)
 {
-  char args[1024];
+  char out[600];
 
   (void)state;
-  bin = getenv("CONCBENCH");
-  if (bin == NULL || bin[0] != '/') {
-    fprintf(stderr, "CONCBENCH must hold the binary's absolute path\n");
-    return -1;
-  }
-  if (mkdtemp(dir) == NULL)
-    return -1;
+  cbt_make_dir(dir, sizeof(dir), "docs");
+  snprintf(out, sizeof(out), "%s/x.csv", dir);
   /* Four trials a side: the fewest compare can judge one cell with. */
-  snprintf(args, sizeof(args), "run -w noop -r serial -c 1 -t 20 --reps 4 --warmup 0 -q "
-           "-o '%s/x.csv'", dir);
-  return concbench(NULL, args) == 0 ? 0 : -1;
+  free(concbench("run", "-w", "noop", "-r", "serial", "-c", "1", "-t", "20", "--reps", "4",
+                 "--warmup", "0", "-q", "-o", out, NULL));
+  return 0;
 }
 
 static int teardown(void **state)
 {
-  char cmd[256];
-
   (void)state;
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-  return system(cmd) == 0 ? 0 : -1;
+  cbt_remove_tree(dir);
+  return 0;
 }
 
 /* ---- columns and keys ------------------------------------------------------ */
@@ -219,7 +190,7 @@ static void test_trial_columns(void **state)
   }
   assert_int_equal(k, cb_record_columns_count);
   snprintf(path, sizeof(path), "%s/x.csv", dir);
-  n = header(path, &buf, &cols);
+  n = header(cbt_slurp_path(path, NULL), &buf, &cols);
   assert_int_equal(n, cb_record_columns_count);
   for (i = 0; i < n; i++)
     assert_string_equal(cols[i], cb_record_columns[i]);
@@ -239,7 +210,7 @@ static void test_summary_columns(void **state)
 
   (void)state;
   snprintf(path, sizeof(path), "%s/x.summary.csv", dir);
-  n = header(path, &buf, &cols);
+  n = header(cbt_slurp_path(path, NULL), &buf, &cols);
   assert_true(n > 20);
   for (i = 0; i < n; i++) {
     const char *c = cols[i];
@@ -304,20 +275,16 @@ static void keys_named(json_t *obj, const char *sec, const char *what)
  * named where SCHEMA.md describes the formats. */
 static void test_compare_columns(void **state)
 {
-  char args[4200], out[4200];
-  char *schema = source_file("docs/SCHEMA.md"), *sec;
+  char x[600], *schema = source_file("docs/SCHEMA.md"), *sec, *out;
   json_error_t jerr;
   json_t *j;
 
   (void)state;
-  snprintf(out, sizeof(out), "%s/cmp.csv", dir);
-  snprintf(args, sizeof(args), "compare -f csv '%s/x.csv' '%s/x.csv'", dir, dir);
-  assert_int_equal(concbench(out, args), 0);
-  each_named(out, "## Output formats");
-  snprintf(out, sizeof(out), "%s/cmp.json", dir);
-  snprintf(args, sizeof(args), "compare -f json '%s/x.csv' '%s/x.csv'", dir, dir);
-  assert_int_equal(concbench(out, args), 0);
-  j = json_load_file(out, 0, &jerr);
+  snprintf(x, sizeof(x), "%s/x.csv", dir);
+  each_named(concbench("compare", "-f", "csv", x, x, NULL), "compare -f csv",
+             "## Output formats");
+  out = concbench("compare", "-f", "json", x, x, NULL);
+  j = json_loads(out, 0, &jerr);
   if (j == NULL)
     fail_msg("compare -f json is not JSON: %s (line %d)", jerr.text, jerr.line);
   sec = section(schema, "## Output formats");
@@ -326,6 +293,7 @@ static void test_compare_columns(void **state)
   assert_true(json_array_size(json_object_get(j, "cells")) == 1);
   keys_named(json_array_get(json_object_get(j, "cells"), 0), sec, "compare -f json cell");
   json_decref(j);
+  free(out);
   free(sec);
   free(schema);
 }
@@ -374,7 +342,7 @@ static void test_links_resolve(void **state)
   size_t i, files = 0, links = 0;
 
   (void)state;
-  for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(dirs); i++) {
     char path[4096];
     DIR *d;
     struct dirent *e;
@@ -550,15 +518,11 @@ static void test_help_lists_options(void **state)
   size_t i, total = 0;
 
   (void)state;
-  for (i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
-    char *src = source_file(parsers[i].file), *p = src, out[4200], args[64], *help;
+  for (i = 0; i < CBT_ARRAY_SIZE(parsers); i++) {
+    char *src = source_file(parsers[i].file), *p = src;
+    char *help = concbench(parsers[i].cmd, "--help", NULL);
     size_t n = 0;
 
-    snprintf(out, sizeof(out), "%s/help.txt", dir);
-    snprintf(args, sizeof(args), "%s --help", parsers[i].cmd);
-    assert_int_equal(concbench(out, args), 0);
-    help = slurp(out);
-    assert_non_null(help);
     /* { "name", no_argument|required_argument|optional_argument, ... } */
     while ((p = strstr(p, "{ \"")) != NULL) {
       char *q = strchr(p + 3, '"'), opt[128];

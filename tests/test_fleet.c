@@ -33,32 +33,12 @@
 static void put_trials(const char *path, const char *run_id, const char *host, const char *cpu,
                        int rows)
 {
-  FILE *f = fopen(path, "w");
-  size_t c;
-  int r;
+  const char *const set[] = { "run_id", run_id, "host", host, "cpu_model", cpu,
+                              "kernel", "Linux 6.1", "timestamp", "2026-01-01T00:00:00Z",
+                              "git_revision", "abc123", NULL };
+  const char *const first[] = { "timestamp", "2026-01-02T00:00:00Z", NULL };
 
-  assert_non_null(f);
-  for (c = 0; c < cb_record_columns_count; c++)
-    fprintf(f, "%s%s", c ? "," : "", cb_record_columns[c]);
-  fputc('\n', f);
-  for (r = 0; r < rows; r++) {
-    for (c = 0; c < cb_record_columns_count; c++) {
-      const char *col = cb_record_columns[c];
-      fprintf(f, "%s%s", c ? "," : "",
-              strcmp(col, "run_id") == 0 ? run_id
-              : strcmp(col, "host") == 0 ? host
-              : strcmp(col, "cpu_model") == 0 ? cpu
-              : strcmp(col, "kernel") == 0 ? "Linux 6.1"
-              : strcmp(col, "timestamp") == 0 ? (r == 0 ? "2026-01-02T00:00:00Z"
-                                                        : "2026-01-01T00:00:00Z")
-              : strcmp(col, "git_revision") == 0 ? "abc123"
-              : strcmp(col, "status") == 0 ? "ok"
-              : strcmp(col, "workload") == 0 ? "noop"
-              : strcmp(col, "runner") == 0 ? "serial" : "1");
-    }
-    fputc('\n', f);
-  }
-  assert_int_equal(fclose(f), 0);
+  cbt_write_trials(path, rows, 0, set, first);
 }
 
 /* The fingerprint id of the rows put_trials writes with CPU `cpu`. */
@@ -275,39 +255,25 @@ static void cell(cb_buf_t *b, const char *host, const char *runner, unsigned c, 
                   tp * (1 + 0.01 * ((double)i / (n - 1) - 0.5)));
 }
 
-typedef struct two_s {
-  cb_buf_t csv;
-  cb_table_t t;
-  cb_cells_t cells;
-} two_t;
-
 /* processes twice as fast as threads at c=2 on h1, half as fast on h2;
  * h3 runs only serial (it measures nothing of the claim). */
-static void two_hosts(two_t *x)
+static void two_hosts(cbt_csv_t *x)
 {
-  memset(x, 0, sizeof(*x));
-  cb_buf_printf(&x->csv, "%s", header);
+  cbt_csv_start(x, header);
   cell(&x->csv, "h1@cpu-x", "processes", 2, 200, 6);
   cell(&x->csv, "h1@cpu-x", "threads", 2, 100, 6);
   cell(&x->csv, "h2@cpu-y", "processes", 2, 100, 6);
   cell(&x->csv, "h2@cpu-y", "threads", 2, 200, 6);
   cell(&x->csv, "h3@cpu-x", "serial", 1, 100, 6);
-  cbt_cells_parse(x->csv.data, x->csv.len, &x->t, &x->cells);
+  cbt_csv_parse(x);
   cb_cells_sort(&x->cells);
-}
-
-static void two_free(two_t *x)
-{
-  cb_cells_free(&x->cells);
-  cb_table_free(&x->t);
-  cb_buf_free(&x->csv);
 }
 
 static void test_hosts_and_subsets(void **state)
 {
   cb_fleet_t f;
   cb_cells_t sub;
-  two_t x;
+  cbt_csv_t x;
   size_t c;
 
   (void)state;
@@ -323,7 +289,7 @@ static void test_hosts_and_subsets(void **state)
     assert_string_equal(cb_cell_key(&sub, c, "host"), "h2@cpu-y");
   cb_fleet_subset_free(&sub);
   cb_fleet_free(&f);
-  two_free(&x);
+  cbt_csv_free(&x);
 }
 
 static void test_verdict_depends_on_the_machine(void **state)
@@ -331,7 +297,7 @@ static void test_verdict_depends_on_the_machine(void **state)
   const char *claim = "CPU-bound work: processes beat threads (in plain C).";
   cb_host_findings_t h;
   size_t k;
-  two_t x;
+  cbt_csv_t x;
 
   (void)state;
   two_hosts(&x);
@@ -353,7 +319,7 @@ static void test_verdict_depends_on_the_machine(void **state)
   assert_true(k < h.nclaims);
   assert_int_equal(h.across[k], CB_V_UNTESTED);
   cb_host_findings_free(&h);
-  two_free(&x);
+  cbt_csv_free(&x);
 }
 
 static void test_winners_map(void **state)
@@ -361,7 +327,7 @@ static void test_winners_map(void **state)
   cb_fleet_map_t m;
   cb_fleet_t f;
   char model[64];
-  two_t x;
+  cbt_csv_t x;
 
   (void)state;
   two_hosts(&x);
@@ -386,13 +352,13 @@ static void test_winners_map(void **state)
   assert_string_equal(m.row[0], "cpu.hash");
   cb_fleet_map_free(&m);
   cb_fleet_free(&f);
-  two_free(&x);
+  cbt_csv_free(&x);
 }
 
 static void test_fleet_report(void **state)
 {
   cb_buf_t md = { 0 };
-  two_t x;
+  cbt_csv_t x;
 
   (void)state;
   two_hosts(&x);
@@ -412,7 +378,7 @@ static void test_fleet_report(void **state)
   /* no README markers: the verdicts of several hosts are not one machine's */
   assert_null(strstr(md.data, "<!-- verdicts:start -->"));
   cb_buf_free(&md);
-  two_free(&x);
+  cbt_csv_free(&x);
 }
 
 int main(void)

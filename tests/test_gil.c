@@ -662,9 +662,7 @@ static void test_cli(void **state)
 
 static int group_setup(void **state)
 {
-  watch = mmap(NULL, sizeof(*watch), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (watch == MAP_FAILED)
-    return -1;
+  watch = cbt_map_shared(sizeof(*watch));
   return cbt_topo_setup(state);
 }
 

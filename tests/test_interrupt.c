@@ -11,6 +11,7 @@
  * finds it. Waits are bounded, never timed. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,28 +21,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common.h"
 #include "matrix.h"
 #include "table.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define POLL_MS 20
 #define START_WAIT_S 60 /* until the first trial is in the CSV */
 #define EXIT_WAIT_S 60  /* from the signal to concbench's exit */
 #define REAP_WAIT_S 10  /* for descendants, which should not exist at all */
-
-static void sleep_ms(long ms)
-{
-  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-    ;
-}
 
 /* Kill and reap whatever descendants were handed to us: a failing test must
  * not leave them running. Only our own children (by /proc) are touched. */
@@ -70,34 +61,18 @@ static void kill_our_children(void)
     ;
 }
 
-static pid_t spawn(char *const *argv, FILE *err)
+/* concbench with argv (TMPDIR tmpdir unless NULL), its stdout to
+ * /dev/null, its stderr into err. */
+static pid_t spawn(const char *const *argv, const char *tmpdir, int err)
 {
-  const char *bin = getenv("CONCBENCH");
+  const cbt_spawn_t o = { .tmpdir = tmpdir };
+  int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
   pid_t pid;
 
-  if (bin == NULL || bin[0] != '/')
-    fail_msg("CONCBENCH must hold the binary's absolute path (got '%s')", bin ? bin : "");
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    FILE *null = fopen("/dev/null", "we");
-    if (null == NULL || dup2(fileno(null), 1) < 0 || dup2(fileno(err), 2) < 0)
-      _exit(126);
-    execv(bin, argv);
-    _exit(127);
-  }
+  assert_true(null >= 0);
+  pid = cbt_start(&o, argv, null, err);
+  close(null);
   return pid;
-}
-
-static void text_of(FILE *f, char *buf, size_t len)
-{
-  size_t n;
-
-  fflush(f);
-  rewind(f);
-  n = fread(buf, 1, len - 1, f);
-  buf[n] = '\0';
 }
 
 /* Data rows in the CSV at `path`, or 0 when it is not there (yet). */
@@ -114,24 +89,6 @@ static size_t csv_rows(const char *path)
   return n;
 }
 
-/* Wait for pid to exit; -1 (after killing it) when it does not in time. */
-static int wait_exit(pid_t pid, int *status)
-{
-  long waited;
-  pid_t r;
-
-  for (waited = 0; waited <= EXIT_WAIT_S * 1000L; waited += POLL_MS) {
-    r = waitpid(pid, status, WNOHANG);
-    if (r == pid)
-      return 0;
-    assert_true(r == 0 || errno == EINTR);
-    sleep_ms(POLL_MS);
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, status, 0);
-  return -1;
-}
-
 /* After concbench is gone: how many of its descendants outlived it (they
  * come to us, the subreaper), or -1 when some still lived at the deadline. */
 static int survivors(void)
@@ -145,21 +102,17 @@ static int survivors(void)
       n++;
     if (r < 0 && errno == ECHILD)
       return n;
-    sleep_ms(POLL_MS);
+    cbt_sleep_ms(POLL_MS);
   }
   return -1;
 }
 
 static void check_files(const char *dir)
 {
-  static const char *const want[] = { "out.csv", "out.json", "out.meta.json", "out.summary.csv" };
-  struct dirent **e = NULL;
-  char path[512], err[256], *json;
+  char path[512], err[256], listing[512], *json;
   cb_table_t t;
-  size_t i, r, found = 0, names = 0;
+  size_t r, names = 0;
   long status;
-  FILE *f;
-  int n;
 
   snprintf(path, sizeof(path), "%s/out.csv", dir);
   if (cb_table_load(path, &t, err, sizeof(err)) != 0)
@@ -177,13 +130,10 @@ static void check_files(const char *dir)
 
   /* The JSON holds every trial of the CSV. */
   snprintf(path, sizeof(path), "%s/out.json", dir);
-  f = fopen(path, "re");
-  if (f == NULL)
+  json = cbt_try_slurp_path(path, NULL);
+  if (json == NULL)
     fail_msg("no --json file after the interrupt: %s", strerror(errno));
-  json = calloc(1, 1 << 20);
-  assert_non_null(json);
-  assert_true(fread(json, 1, (1 << 20) - 1, f) > 0);
-  fclose(f);
+  assert_true(json[0] != '\0');
   assert_non_null(strstr(json, "\"benchmarks\": ["));
   for (const char *p = json; (p = strstr(p, "\"run_name\": ")) != NULL; p++)
     names++;
@@ -192,45 +142,26 @@ static void check_files(const char *dir)
   cb_table_free(&t);
 
   /* Exactly the files of a run, no temporary one left over. */
-  n = scandir(dir, &e, NULL, alphasort);
-  assert_true(n >= 0);
-  for (int k = 0; k < n; k++) {
-    if (strcmp(e[k]->d_name, ".") != 0 && strcmp(e[k]->d_name, "..") != 0) {
-      for (i = 0; i < ARRAY_SIZE(want) && strcmp(e[k]->d_name, want[i]) != 0; i++)
-        ;
-      if (i == ARRAY_SIZE(want))
-        fail_msg("unexpected file '%s' in %s", e[k]->d_name, dir);
-      found++;
-    }
-    free(e[k]);
-  }
-  free(e);
-  assert_int_equal(found, ARRAY_SIZE(want));
-  for (i = 0; i < ARRAY_SIZE(want); i++) {
-    snprintf(path, sizeof(path), "%s/%s", dir, want[i]);
-    unlink(path);
-  }
-  assert_int_equal(rmdir(dir), 0);
+  cbt_listing(dir, listing, sizeof(listing));
+  if (strcmp(listing, "out.csv out.json out.meta.json out.summary.csv") != 0)
+    fail_msg("%s holds '%s', not exactly a run's four files", dir, listing);
+  cbt_remove_tree(dir);
 }
 
 /* Nothing in the run's own TMPDIR; then remove it. */
 static void check_tmpdir_empty(const char *tmp)
 {
-  struct dirent *e;
-  DIR *d = opendir(tmp);
+  char listing[512];
 
-  assert_non_null(d);
-  while ((e = readdir(d)) != NULL) {
-    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-      fail_msg("'%s' left in TMPDIR %s", e->d_name, tmp);
-  }
-  closedir(d);
+  cbt_listing(tmp, listing, sizeof(listing));
+  if (listing[0] != '\0')
+    fail_msg("'%s' left in TMPDIR %s", listing, tmp);
   assert_int_equal(rmdir(tmp), 0);
 }
 
 /* Wait (bounded) until the CSV at `out` holds a first trial; fail if the
  * run ends before, or kill it and fail after START_WAIT_S. */
-static void wait_first_row(pid_t pid, const char *out, FILE *err)
+static void wait_first_row(pid_t pid, const char *out, int err)
 {
   char errtext[4096];
   long waited;
@@ -238,7 +169,7 @@ static void wait_first_row(pid_t pid, const char *out, FILE *err)
 
   for (waited = 0; csv_rows(out) == 0; waited += POLL_MS) {
     if (waitpid(pid, &status, WNOHANG) == pid) {
-      text_of(err, errtext, sizeof(errtext));
+      cbt_read_fd(err, errtext, sizeof(errtext));
       fail_msg("concbench ended (status %#x) before its first trial: %s", status, errtext);
     }
     if (waited > START_WAIT_S * 1000L) {
@@ -247,47 +178,36 @@ static void wait_first_row(pid_t pid, const char *out, FILE *err)
       kill_our_children();
       fail_msg("no trial in %s after %d s (warm-ups of other cells first?)", out, START_WAIT_S);
     }
-    sleep_ms(POLL_MS);
+    cbt_sleep_ms(POLL_MS);
   }
 }
 
 static void interrupt_with(int sig)
 {
-  char dir[256], out[320], json[320], errtext[4096], tmp[256], *old_tmp;
-  char *argv[] = { "concbench", "run", "-w", "io.sleep", "-s", "20000", "-t", "20",
-                   "-r", "threads,processes", "-c", "1,2", "-p", "none", "--reps", "20",
-                   "-q", "-o", out, "--json", json, NULL };
-  FILE *err = tmpfile();
-  int status, left;
+  char dir[256], out[320], json[320], errtext[4096], tmp[256];
+  const char *argv[] = { "run", "-w", "io.sleep", "-s", "20000", "-t", "20",
+                         "-r", "threads,processes", "-c", "1,2", "-p", "none", "--reps", "20",
+                         "-q", "-o", out, "--json", json, NULL };
+  int err = cbt_temp_fd(), status, left;
   pid_t pid;
 
-  assert_non_null(err);
   assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
-  assert_true(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
-  snprintf(dir, sizeof(dir), "/tmp/cb-test-interrupt-XXXXXX");
-  assert_non_null(mkdtemp(dir));
+  assert_true(cbt_no_children());
+  cbt_make_dir(dir, sizeof(dir), "interrupt");
   snprintf(out, sizeof(out), "%s/out.csv", dir);
   snprintf(json, sizeof(json), "%s/out.json", dir);
-  snprintf(tmp, sizeof(tmp), "/tmp/cb-test-interrupt-tmp-XXXXXX");
-  assert_non_null(mkdtemp(tmp));
-  old_tmp = getenv("TMPDIR") != NULL ? strdup(getenv("TMPDIR")) : NULL;
-  setenv("TMPDIR", tmp, 1);
+  cbt_make_dir(tmp, sizeof(tmp), "interrupt-tmp");
 
-  pid = spawn(argv, err);
-  if (old_tmp != NULL)
-    setenv("TMPDIR", old_tmp, 1);
-  else
-    unsetenv("TMPDIR");
-  free(old_tmp);
+  pid = spawn(argv, tmp, err);
   wait_first_row(pid, out, err);
 
   assert_int_equal(kill(pid, sig), 0);
-  if (wait_exit(pid, &status) != 0) {
+  if (cbt_try_wait(pid, EXIT_WAIT_S, &status) != 0) {
     kill_our_children();
     fail_msg("concbench did not exit within %d s of signal %d", EXIT_WAIT_S, sig);
   }
-  text_of(err, errtext, sizeof(errtext));
-  fclose(err);
+  cbt_read_fd(err, errtext, sizeof(errtext));
+  close(err);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 128 + sig)
     fail_msg("status %#x after signal %d, expected exit %d; stderr: %s", status, sig, 128 + sig,
              errtext);
@@ -325,7 +245,7 @@ static void test_other_terminating_signals(void **state)
   size_t i;
 
   (void)state;
-  for (i = 0; i < ARRAY_SIZE(sigs); i++)
+  for (i = 0; i < CBT_ARRAY_SIZE(sigs); i++)
     interrupt_with(sigs[i]);
 }
 
@@ -340,16 +260,14 @@ static void test_other_terminating_signals(void **state)
 static void test_interrupt_keeps_recorded(void **state)
 {
   char dir[256], out[320], seed[32], errtext[4096];
-  char *argv[] = { "concbench", "run", "-w", "io.sleep", "-s", "20000,60000000", "-t", "2",
-                   "-r", "serial", "-c", "1", "-p", "none", "--reps", "3", "--warmup", "1",
-                   "--trial-timeout", "600", "--seed", seed, "-q", "-o", out, NULL };
-  FILE *err = tmpfile();
+  const char *argv[] = { "run", "-w", "io.sleep", "-s", "20000,60000000", "-t", "2",
+                         "-r", "serial", "-c", "1", "-p", "none", "--reps", "3", "--warmup", "1",
+                         "--trial-timeout", "600", "--seed", seed, "-q", "-o", out, NULL };
+  int err = cbt_temp_fd(), status;
   long k;
-  int status;
   pid_t pid;
 
   (void)state;
-  assert_non_null(err);
   /* The matrix lists the sizes in order: cell 0 is the fast one. */
   for (k = 1; k < 1000; k++) {
     size_t n;
@@ -361,30 +279,25 @@ static void test_interrupt_keeps_recorded(void **state)
   }
   assert_true(k < 1000);
   snprintf(seed, sizeof(seed), "%ld", k);
-  snprintf(dir, sizeof(dir), "/tmp/cb-test-interrupt-XXXXXX");
-  assert_non_null(mkdtemp(dir));
+  cbt_make_dir(dir, sizeof(dir), "interrupt");
   snprintf(out, sizeof(out), "%s/out.csv", dir);
   assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
-  pid = spawn(argv, err);
+  pid = spawn(argv, NULL, err);
   wait_first_row(pid, out, err);
   assert_int_equal(kill(pid, SIGINT), 0);
-  if (wait_exit(pid, &status) != 0) {
+  if (cbt_try_wait(pid, EXIT_WAIT_S, &status) != 0) {
     kill_our_children();
     fail_msg("concbench did not exit within %d s of SIGINT", EXIT_WAIT_S);
   }
-  text_of(err, errtext, sizeof(errtext));
-  fclose(err);
+  cbt_read_fd(err, errtext, sizeof(errtext));
+  close(err);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 128 + SIGINT)
     fail_msg("status %#x after SIGINT, expected exit 130; stderr: %s", status, errtext);
   /* the fast cell's first recorded trial (perhaps its others), nothing of
    * the slow cell */
   assert_true(csv_rows(out) >= 1 && csv_rows(out) <= 3);
   assert_int_equal(survivors(), 0);
-  {
-    char cmd[400];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-  }
+  cbt_remove_tree(dir);
 }
 
 int main(void)

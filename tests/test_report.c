@@ -24,12 +24,6 @@ static const char header[] =
     "throughput,wall_s,lat_p50_us,lat_p99_us,user_s,sys_s,maxrss_kb,gil,switch_interval_us,"
     "dispatch,pus,failed,startup_s,max_concurrency,limit,mem_total_kb\n";
 
-typedef struct fixture_s {
-  cb_buf_t csv;
-  cb_table_t table;
-  cb_cells_t cells;
-} fixture_t;
-
 /* What a cell is, beyond its workload, runner, transport and concurrency. */
 typedef struct more_s {
   const char *dispatch;
@@ -41,7 +35,7 @@ typedef struct more_s {
 
 /* `n` trials of one cell: throughput around `tp` (a spread of +-1%, distinct
  * values so the exact test applies), memory around `kb`. */
-static void cell_m(fixture_t *f, const char *workload, const char *runner,
+static void cell_m(cbt_csv_t *f, const char *workload, const char *runner,
                    const char *transport, unsigned c, unsigned payload, const char *status,
                    double tp, double kb, unsigned n, const more_t *m)
 {
@@ -63,47 +57,29 @@ static void cell_m(fixture_t *f, const char *workload, const char *runner,
   }
 }
 
-static void cell(fixture_t *f, const char *workload, const char *runner, const char *transport,
+static void cell(cbt_csv_t *f, const char *workload, const char *runner, const char *transport,
                  unsigned c, unsigned payload, const char *status, double tp, double kb,
                  unsigned n)
 {
   cell_m(f, workload, runner, transport, c, payload, status, tp, kb, n, NULL);
 }
 
-static void build(fixture_t *f)
-{
-  cbt_cells_parse(f->csv.data, f->csv.len, &f->table, &f->cells);
-}
-
-static void start(fixture_t *f)
-{
-  memset(f, 0, sizeof(*f));
-  cb_buf_printf(&f->csv, "%s", header);
-}
-
-static void finish(fixture_t *f)
-{
-  cb_cells_free(&f->cells);
-  cb_table_free(&f->table);
-  cb_buf_free(&f->csv);
-}
-
 static void test_significant_win_and_tie(void **state)
 {
-  fixture_t f;
+  cbt_csv_t f;
   cb_contest_t *k;
   char name[64];
   size_t n;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   /* c=2: threads twice as fast, 6 trials each: significant. */
   cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 200, 1000, 6);
   cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 100, 1000, 6);
   /* c=4: the same distribution on both sides: a tie. */
   cell(&f, "cpu.hash", "threads", "inproc", 4, 0, "ok", 100, 1000, 6);
   cell(&f, "cpu.hash", "processes", "pipe", 4, 0, "ok", 100.2, 1000, 6);
-  build(&f);
+  cbt_csv_parse(&f);
   assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
   assert_int_equal(n, 2);
   cb_contestant(&f.cells, k[0].winner, name, sizeof(name));
@@ -122,24 +98,24 @@ static void test_significant_win_and_tie(void **state)
   assert_true(k[1].tie);
   assert_true(fabs(k[1].p - 0.48484848484848486) < 1e-12);
   free(k);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 static void test_contestants_and_lonely_cells(void **state)
 {
-  fixture_t f;
+  cbt_csv_t f;
   cb_contest_t *k;
   char name[64];
   size_t n;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   cell(&f, "comm.payload", "serial", "inproc", 1, 64, "ok", 10, 1, 5);
   cell(&f, "comm.payload", "threads", "inproc", 1, 64, "ok", 20, 1, 5);
   cell(&f, "comm.payload", "processes", "shm", 1, 64, "ok", 30, 1, 5);
   cell(&f, "comm.payload", "processes", "pipe", 1, 64, "error", 0, 0, 5); /* never ok */
   cell(&f, "comm.payload", "threads", "inproc", 2, 64, "ok", 20, 1, 5);   /* alone */
-  build(&f);
+  cbt_csv_parse(&f);
   assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
   assert_int_equal(n, 2);
   assert_int_equal(k[0].contestants, 2); /* serial is a reference; the failed cell is out */
@@ -150,23 +126,23 @@ static void test_contestants_and_lonely_cells(void **state)
   assert_int_equal(k[1].runner_up, -1);
   assert_false(k[1].tie);
   free(k);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 /* Serial, however fast, is never named: it is the reference. */
 static void test_serial_never_wins(void **state)
 {
-  fixture_t f;
+  cbt_csv_t f;
   cb_contest_t *k;
   char name[64];
   size_t n;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   cell(&f, "comm.pingpong", "serial", "inproc", 1, 0, "ok", 668, 1, 5);
   cell(&f, "comm.pingpong", "threads", "inproc", 1, 0, "ok", 1, 1, 5);
   cell(&f, "comm.pingpong", "processes", "pipe", 1, 0, "ok", 2, 1, 5);
-  build(&f);
+  cbt_csv_parse(&f);
   assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
   assert_int_equal(n, 1);
   assert_int_equal(k[0].contestants, 2);
@@ -175,15 +151,15 @@ static void test_serial_never_wins(void **state)
   cb_contestant(&f.cells, (size_t)k[0].runner_up, name, sizeof(name));
   assert_string_equal(name, "threads");
   free(k);
-  finish(&f);
+  cbt_csv_free(&f);
   /* serial alone holds no contest */
-  start(&f);
+  cbt_csv_start(&f, header);
   cell(&f, "comm.pingpong", "serial", "inproc", 1, 0, "ok", 668, 1, 5);
-  build(&f);
+  cbt_csv_parse(&f);
   assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
   assert_int_equal(n, 0);
   free(k);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 /* GIL mode is part of the setting: threads+gil never meets processes
@@ -191,18 +167,18 @@ static void test_serial_never_wins(void **state)
 static void test_gil_cells_contest_apart(void **state)
 {
   static const more_t gil = { .dispatch = "", .gil = 1, .size = 10 };
-  fixture_t f;
+  cbt_csv_t f;
   cb_contest_t *k;
   char a[64], b[64];
   size_t n, i;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
   cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 90, 1, 5);
   cell_m(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 50, 1, 5, &gil);
   cell_m(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 95, 1, 5, &gil);
-  build(&f);
+  cbt_csv_parse(&f);
   assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
   assert_int_equal(n, 2);
   for (i = 0; i < n; i++) {
@@ -217,7 +193,7 @@ static void test_gil_cells_contest_apart(void **state)
   assert_true((strcmp(a, "threads") == 0 && strcmp(b, "processes+gil") == 0) ||
               (strcmp(b, "threads") == 0 && strcmp(a, "processes+gil") == 0));
   free(k);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 /* Two variants of one model that tie with each other are one model: it wins
@@ -225,18 +201,18 @@ static void test_gil_cells_contest_apart(void **state)
 static void test_variants_fold_into_their_model(void **state)
 {
   static const more_t queue = { .dispatch = "queue", .size = 10 };
-  fixture_t f;
+  cbt_csv_t f;
   cb_contest_t *k;
   char name[64];
   size_t n;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   cell(&f, "fault.crash", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
   cell(&f, "fault.crash", "processes", "pipe", 2, 0, "ok", 150, 1, 5);
   cell(&f, "fault.crash", "processes", "shm", 2, 0, "ok", 150.5, 1, 5);
   cell_m(&f, "fault.crash", "processes", "pipe", 2, 0, "ok", 149, 1, 5, &queue);
-  build(&f);
+  cbt_csv_parse(&f);
   assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
   assert_int_equal(n, 1);
   assert_int_equal(k[0].contestants, 2); /* processes (its best variant) and threads */
@@ -248,7 +224,7 @@ static void test_variants_fold_into_their_model(void **state)
   cb_contestant(&f.cells, (size_t)k[0].runner_up, name, sizeof(name));
   assert_string_equal(name, "threads");
   free(k);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 /* An event loop that ran CPU tasks inline on 2 loops at c = 16 had 2 in
@@ -265,7 +241,7 @@ static void test_short_handed_cells_do_not_compete(void **state)
       "vm,cpu.hash,cpu,eventloop,inproc,compact,16,100,10,0,ok,201,1,1,1,1,0,1,2,1\n"
       "vm,cpu.hash,cpu,threads,inproc,compact,2,100,10,0,ok,100,1,1,1,1,0,1,2,0\n"
       "vm,cpu.hash,cpu,eventloop,inproc,compact,2,100,10,0,ok,200,1,1,1,1,0,1,2,1\n";
-  fixture_t f;
+  cbt_csv_t f;
   cb_contest_t *k;
   char name[64];
   size_t n;
@@ -273,7 +249,7 @@ static void test_short_handed_cells_do_not_compete(void **state)
   (void)state;
   memset(&f, 0, sizeof(f));
   cb_buf_printf(&f.csv, "%s", csv);
-  build(&f);
+  cbt_csv_parse(&f);
   assert_int_equal(cb_contests(&f.cells, 0.05, &k, &n), 0);
   assert_int_equal(n, 2);
   assert_int_equal(k[0].contestants, 1);
@@ -286,12 +262,12 @@ static void test_short_handed_cells_do_not_compete(void **state)
   assert_true(cb_cell_inline(&f.cells, k[1].winner));
   assert_false(cb_cell_short_handed(&f.cells, k[1].winner));
   free(k);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
-static void findings_of(fixture_t *f, cb_finding_t **all, size_t *n)
+static void findings_of(cbt_csv_t *f, cb_finding_t **all, size_t *n)
 {
-  build(f);
+  cbt_csv_parse(f);
   assert_int_equal(cb_findings(&f->cells, 0.05, all, n), 0);
 }
 
@@ -299,11 +275,11 @@ static void test_verdict_holds_not_depends(void **state)
 {
   const cb_finding_t *cpu, *io, *spawn;
   cb_finding_t *all;
-  fixture_t f;
+  cbt_csv_t f;
   size_t n;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   /* CPU: processes faster everywhere -> holds. */
   cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
   cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 150, 1, 5);
@@ -336,7 +312,7 @@ static void test_verdict_holds_not_depends(void **state)
   assert_int_equal(cbt_finding(all, n, "CPU-bound work: processes beat threads (under a GIL)")
                        ->verdict, CB_V_UNTESTED);
   free(all);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 /* Every comparison a tie: nothing is shown either way. */
@@ -344,11 +320,11 @@ static void test_all_ties_not_shown(void **state)
 {
   const cb_finding_t *cpu;
   cb_finding_t *all;
-  fixture_t f;
+  cbt_csv_t f;
   size_t n;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 6);
   cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 100.1, 1, 6);
   cell(&f, "cpu.fp", "threads", "inproc", 2, 0, "ok", 100, 1, 6);
@@ -360,7 +336,7 @@ static void test_all_ties_not_shown(void **state)
   assert_int_equal(cpu->wins + cpu->losses, 0);
   assert_string_equal(cb_verdict_name(cpu->verdict), "not shown");
   free(all);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 /* Two comparisons of 4 against 4 fully separated trials: each raw p is
@@ -369,11 +345,11 @@ static void test_holm_within_the_claim(void **state)
 {
   const cb_finding_t *cpu;
   cb_finding_t *all;
-  fixture_t f;
+  cbt_csv_t f;
   size_t n;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 4);
   cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 150, 1, 4);
   cell(&f, "cpu.fp", "threads", "inproc", 2, 0, "ok", 100, 1, 4);
@@ -385,7 +361,7 @@ static void test_holm_within_the_claim(void **state)
   assert_int_equal(cpu->ties, 2);
   assert_non_null(strstr(cpu->evidence, "(p=0.029, Holm 0.057): no significant difference"));
   free(all);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 /* Memory per worker is the slope of memory over concurrency, decided by the
@@ -395,11 +371,11 @@ static void test_memory_lower_is_better(void **state)
 {
   const cb_finding_t *mem;
   cb_finding_t *all;
-  fixture_t f;
+  cbt_csv_t f;
   size_t n;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   cell(&f, "life.idle", "threads", "inproc", 1, 0, "ok", 10, 1000, 5);
   cell(&f, "life.idle", "threads", "inproc", 64, 0, "ok", 10, 1630, 5);
   cell(&f, "life.idle", "processes", "pipe", 1, 0, "ok", 10, 1000, 5);
@@ -410,9 +386,9 @@ static void test_memory_lower_is_better(void **state)
   assert_int_equal(mem->wins, 1);
   assert_non_null(strstr(mem->evidence, "threads 10.0 KiB per worker vs processes 464.1 KiB"));
   free(all);
-  finish(&f);
+  cbt_csv_free(&f);
   /* The other way round: against the claim. */
-  start(&f);
+  cbt_csv_start(&f, header);
   cell(&f, "life.idle", "threads", "inproc", 1, 0, "ok", 10, 1000, 5);
   cell(&f, "life.idle", "threads", "inproc", 64, 0, "ok", 10, 30240, 5);
   cell(&f, "life.idle", "processes", "pipe", 1, 0, "ok", 10, 1000, 5);
@@ -422,9 +398,9 @@ static void test_memory_lower_is_better(void **state)
   assert_int_equal(mem->verdict, CB_V_NOT);
   assert_int_equal(mem->losses, 1);
   free(all);
-  finish(&f);
+  cbt_csv_free(&f);
   /* Totals that differ at one concurrency say nothing per worker. */
-  start(&f);
+  cbt_csv_start(&f, header);
   cell(&f, "life.idle", "threads", "inproc", 64, 0, "ok", 10, 1000, 5);
   cell(&f, "life.idle", "processes", "pipe", 64, 0, "ok", 10, 30000, 5);
   findings_of(&f, &all, &n);
@@ -433,18 +409,18 @@ static void test_memory_lower_is_better(void **state)
   assert_int_equal(mem->weak, 1);
   assert_non_null(strstr(mem->evidence, "one concurrency only"));
   free(all);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 static void test_undecided_and_untested(void **state)
 {
   const cb_finding_t *cpu, *loop;
   cb_finding_t *all;
-  fixture_t f;
+  cbt_csv_t f;
   size_t n;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   /* 3 trials a side: the exact test's smallest p is 0.1. */
   cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 3);
   cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 300, 1, 3);
@@ -457,18 +433,18 @@ static void test_undecided_and_untested(void **state)
   assert_int_equal(loop->verdict, CB_V_UNTESTED);
   assert_string_equal(cb_verdict_name(loop->verdict), "not measured");
   free(all);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 static void test_event_loop_claim_needs_many_waits(void **state)
 {
   const cb_finding_t *loop;
   cb_finding_t *all;
-  fixture_t f;
+  cbt_csv_t f;
   size_t n;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   /* At c=16 threads win, but the claim is about many waits (c >= 64). */
   cell(&f, "io.sleep", "threads", "inproc", 16, 0, "ok", 200, 1, 5);
   cell(&f, "io.sleep", "eventloop", "inproc", 16, 0, "ok", 100, 1, 5);
@@ -480,18 +456,18 @@ static void test_event_loop_claim_needs_many_waits(void **state)
   assert_int_equal(loop->verdict, CB_V_HOLDS);
   assert_int_equal(loop->wins + loop->losses + loop->ties, 1);
   free(all);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 static void test_crash_claim(void **state)
 {
   const cb_finding_t *crash;
   cb_finding_t *all;
-  fixture_t f;
+  cbt_csv_t f;
   size_t n;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   cell(&f, "fault.crash", "threads", "inproc", 2, 0, "crashed", 0, 0, 3);
   cell(&f, "fault.crash", "eventloop", "inproc", 2, 0, "crashed", 0, 0, 3);
   cell(&f, "fault.crash", "processes", "pipe", 2, 0, "ok", 100, 1, 3);
@@ -500,10 +476,10 @@ static void test_crash_claim(void **state)
   assert_int_equal(crash->verdict, CB_V_HOLDS);
   assert_int_equal(crash->wins, 3);
   free(all);
-  finish(&f);
+  cbt_csv_free(&f);
 
   /* A thread pool that survived would refute it. */
-  start(&f);
+  cbt_csv_start(&f, header);
   cell(&f, "fault.crash", "threads", "inproc", 2, 0, "ok", 100, 1, 3);
   cell(&f, "fault.crash", "processes", "pipe", 2, 0, "ok", 100, 1, 3);
   findings_of(&f, &all, &n);
@@ -511,7 +487,7 @@ static void test_crash_claim(void **state)
   assert_int_equal(crash->verdict, CB_V_DEPENDS);
   assert_int_equal(crash->losses, 1);
   free(all);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 /* A fixture with a known crossover: processes reach 0.5, 0.8, 0.99 and 1.0
@@ -524,11 +500,11 @@ static void test_granularity_crossover(void **state)
   static const double shared[] = { 0.5, 0.8, 0.99, 1.0 }, queue[] = { 0.3, 0.5, 0.9, 0.97 };
   const cb_finding_t *g;
   cb_finding_t *all;
-  fixture_t f;
+  cbt_csv_t f;
   size_t n, i;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   for (i = 0; i < CB_ARRAY_SIZE(sizes); i++) {
     more_t m = { .dispatch = "", .size = sizes[i] }, q = m;
     double serial = 1e9 / (double)sizes[i]; /* a task of `size` ns */
@@ -550,7 +526,7 @@ static void test_granularity_crossover(void **state)
                                       "104 µs per task (between 20 µs, x0.90, and 200 µs, "
                                       "x0.97).\n"));
   free(all);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 /* Mixed work with a known crossover: at c=64 the event loop is ahead by
@@ -564,11 +540,11 @@ static void test_mixed_crossover(void **state)
   static const double at64[] = { 1.3, 1.2, 1.1, 1.0, 0.6, 0.6 };
   const cb_finding_t *g;
   cb_finding_t *all;
-  fixture_t f;
+  cbt_csv_t f;
   size_t n, i;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   for (i = 0; i < CB_ARRAY_SIZE(shares); i++) {
     more_t m = { .dispatch = "", .size = shares[i] };
     double threads = 100000.0 / (double)shares[i];
@@ -606,7 +582,7 @@ static void test_mixed_crossover(void **state)
                       "wait (in plain C)");
   assert_int_equal(g->verdict, CB_V_UNTESTED);
   free(all);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 /* A returned error stays with its task everywhere; a crash only in a
@@ -616,11 +592,11 @@ static void test_errors_and_crashes(void **state)
   static const more_t err = { .dispatch = "", .size = 5, .failed = 4 };
   const cb_finding_t *e;
   cb_finding_t *all;
-  fixture_t f;
+  cbt_csv_t f;
   size_t n;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   cell_m(&f, "fault.error", "serial", "inproc", 1, 0, "ok", 100, 1, 3, &err);
   cell_m(&f, "fault.error", "threads", "inproc", 2, 0, "ok", 100, 1, 3, &err);
   cell_m(&f, "fault.error", "processes", "pipe", 2, 0, "ok", 100, 1, 3, &err);
@@ -638,7 +614,7 @@ static void test_errors_and_crashes(void **state)
   assert_non_null(strstr(e->evidence, "fault.crash: only the failing task under processes; "
                                       "the whole trial under threads."));
   free(all);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 /* How many workers: threads stop at kernel.pid_max (32704), processes at
@@ -651,11 +627,11 @@ static void test_how_many_workers(void **state)
                               .limit = "RLIMIT_NOFILE (ulimit -n)", .startup_s = 0.02 };
   const cb_finding_t *r;
   cb_finding_t *all;
-  fixture_t f;
+  cbt_csv_t f;
   size_t n;
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   cell_m(&f, "life.idle", "threads", "inproc", 1, 0, "ok", 10, 1000, 5, &thr);
   cell_m(&f, "life.idle", "threads", "inproc", 64, 0, "ok", 10, 1630, 5, &thr);
   cell_m(&f, "life.idle", "processes", "pipe", 1, 0, "ok", 10, 1000, 5, &pro);
@@ -669,19 +645,19 @@ static void test_how_many_workers(void **state)
   assert_non_null(strstr(r->evidence, "- processes: about 2.15k workers, bound by the machine's "
                                       "memory (464.1 KiB each; 64 started in 20 ms)"));
   free(all);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 static void test_markdown(void **state)
 {
-  fixture_t f;
+  cbt_csv_t f;
   cb_buf_t md = { 0 };
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
   cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 150, 1, 5);
-  build(&f);
+  cbt_csv_parse(&f);
   assert_int_equal(cb_report_md(&f.cells, "charts", &md), 0);
   assert_non_null(strstr(md.data, "## Machine"));
   assert_non_null(strstr(md.data, "## Findings"));
@@ -690,7 +666,7 @@ static void test_markdown(void **state)
   assert_non_null(strstr(md.data, "(charts/scaling-cpu.hash.svg)"));
   assert_non_null(strstr(md.data, "| 2 | 10 | 0 | processes | threads | +50.0% |"));
   cb_buf_free(&md);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 /* Every verdict's label, and the "?" of a value that is none. */
@@ -745,11 +721,11 @@ static void expect_section(const char *md, const char *start, const char *want)
  * with its label in bold, its evidence and (when measured) its chart. */
 static void test_markdown_every_verdict(void **state)
 {
-  fixture_t f;
+  cbt_csv_t f;
   cb_buf_t md = { 0 };
 
   (void)state;
-  start(&f);
+  cbt_csv_start(&f, header);
   /* holds: processes faster at both CPU cells */
   cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
   cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 150, 1, 5);
@@ -767,7 +743,7 @@ static void test_markdown_every_verdict(void **state)
   /* a runner alone in its cell */
   cell(&f, "cpu.hash", "threads", "inproc", 8, 0, "ok", 100, 1, 5);
   /* and the rest: not measured */
-  build(&f);
+  cbt_csv_parse(&f);
   assert_int_equal(cb_report_md(&f.cells, "ch", &md), 0);
   cb_buf_put(&md, "", 1);
   /* The table of verdicts: one row per finding, its verdict in bold. */
@@ -831,7 +807,7 @@ static void test_markdown_every_verdict(void **state)
   cbt_expect_in(md.data, "\n| 64 | 10 | 0 | eventloop | threads | +200.0% | 0.1 | tie |\n", "the report");
   cbt_expect_in(md.data, "\n| 8 | 10 | 0 | threads | — | +0.0% | 1 | alone |\n", "the report");
   cb_buf_free(&md);
-  finish(&f);
+  cbt_csv_free(&f);
 }
 
 int main(void)

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "cb_config.h"
+#include "common.h"
 #include "topo.h"
 
 /* 2 packages x 4 cores x 2 PUs; PU P#k sits on core k / 2. */
@@ -50,7 +51,7 @@ static void test_parse_rejects_bad_names(void **state)
   size_t i;
 
   (void)state;
-  for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+  for (i = 0; i < CBT_ARRAY_SIZE(bad); i++)
     assert_int_equal(cb_pin_parse(bad[i], &p), -EINVAL);
   assert_int_equal(cb_pin_parse(NULL, &p), -EINVAL);
 }
@@ -76,14 +77,12 @@ static void test_real_machine_loads(void **state)
 
 static void test_none_is_unbound(void **state)
 {
-  cb_topo_t *t = NULL;
   cb_plan_t plan;
   cpu_set_t before, after;
   unsigned i;
 
   (void)state;
-  assert_int_equal(cb_topo_load(&t), 0);
-  assert_int_equal(cb_plan_compute(t, CB_PIN_NONE, 5, &plan), 0);
+  assert_int_equal(cb_plan_compute(cbt_topo, CB_PIN_NONE, 5, &plan), 0);
   assert_int_equal(plan.wrapped, 0);
   for (i = 0; i < 5; i++)
     assert_int_equal(plan.pu[i], -1);
@@ -95,21 +94,17 @@ static void test_none_is_unbound(void **state)
   assert_int_equal(cb_plan_bind_self(&plan, 5), -EINVAL);
 
   cb_plan_free(&plan);
-  cb_topo_free(t);
 }
 
 static void test_zero_workers_is_einval(void **state)
 {
-  cb_topo_t *t = NULL;
   cb_plan_t plan;
   unsigned i;
 
   (void)state;
-  assert_int_equal(cb_topo_load(&t), 0);
   for (i = 0; i < CB_PIN__COUNT; i++)
-    assert_int_equal(cb_plan_compute(t, (cb_pin_policy_t)i, 0, &plan), -EINVAL);
-  assert_int_equal(cb_plan_compute(t, CB_PIN__COUNT, 1, &plan), -EINVAL);
-  cb_topo_free(t);
+    assert_int_equal(cb_plan_compute(cbt_topo, (cb_pin_policy_t)i, 0, &plan), -EINVAL);
+  assert_int_equal(cb_plan_compute(cbt_topo, CB_PIN__COUNT, 1, &plan), -EINVAL);
 }
 
 #if CB_HAVE_HWLOC
@@ -178,7 +173,7 @@ static void test_bad_synthetic_is_einval(void **state)
   size_t i;
 
   (void)state;
-  for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(bad); i++) {
     t = (cb_topo_t *)&sentinel; /* a failed load must not leave it dangling */
     assert_int_equal(cb_topo_load_synthetic(bad[i], &t), -EINVAL);
     assert_null(t);
@@ -365,19 +360,16 @@ static void test_print_lines_stay_short(void **state)
 /* Restores the test thread's affinity, so later tests run anywhere again. */
 static void test_real_bind_moves_thread(void **state)
 {
-  cb_topo_t *t = NULL;
   cb_plan_t plan;
   cpu_set_t saved;
 
   (void)state;
   assert_int_equal(sched_getaffinity(0, sizeof(saved), &saved), 0);
-  assert_int_equal(cb_topo_load(&t), 0);
-  assert_int_equal(cb_plan_compute(t, CB_PIN_COMPACT, 1, &plan), 0);
+  assert_int_equal(cb_plan_compute(cbt_topo, CB_PIN_COMPACT, 1, &plan), 0);
   assert_true(plan.pu[0] >= 0);
   assert_int_equal(cb_plan_bind_self(&plan, 0), 0);
   assert_int_equal(sched_getcpu(), plan.pu[0]);
   cb_plan_free(&plan);
-  cb_topo_free(t);
   assert_int_equal(sched_setaffinity(0, sizeof(saved), &saved), 0);
 }
 
@@ -391,15 +383,13 @@ static void *bind_worker0(void *arg)
 /* Binding flags 0 or PROCESS would also move this (the main) thread. */
 static void test_real_bind_only_calling_thread(void **state)
 {
-  cb_topo_t *t = NULL;
   cb_plan_t plan;
   cpu_set_t before, after;
   pthread_t th;
   void *ret;
 
   (void)state;
-  assert_int_equal(cb_topo_load(&t), 0);
-  assert_int_equal(cb_plan_compute(t, CB_PIN_COMPACT, 1, &plan), 0);
+  assert_int_equal(cb_plan_compute(cbt_topo, CB_PIN_COMPACT, 1, &plan), 0);
   assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
   assert_int_equal(pthread_create(&th, NULL, bind_worker0, &plan), 0);
   assert_int_equal(pthread_join(th, &ret), 0);
@@ -407,7 +397,6 @@ static void test_real_bind_only_calling_thread(void **state)
   assert_int_equal(sched_getaffinity(0, sizeof(after), &after), 0);
   assert_true(CPU_EQUAL(&before, &after));
   cb_plan_free(&plan);
-  cb_topo_free(t);
 }
 
 /* A synthetic machine of P packages x C cores x U PUs, PUs numbered in
@@ -588,5 +577,8 @@ int main(void)
 #endif
   };
 
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  /* The real machine's topology (cbt_topo) for the tests of plans and
+   * binding on it; test_real_machine_loads loads its own, as the test of
+   * cb_topo_load. */
+  return cmocka_run_group_tests(tests, cbt_topo_setup, cbt_topo_teardown);
 }

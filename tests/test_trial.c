@@ -448,9 +448,7 @@ static int group_setup(void **state)
 {
   if (!cbt_no_children())
     return -1;
-  shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (shared == MAP_FAILED)
-    return -1;
+  shared = cbt_map_shared(sizeof(*shared));
   if (cbt_topo_setup(state) != 0)
     return -1;
   pus = cb_topo_pus(cbt_topo);

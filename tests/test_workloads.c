@@ -76,7 +76,6 @@ typedef struct shared_s {
 } shared_t;
 
 static shared_t *shared;
-static cb_topo_t *topo;
 static unsigned pus;
 static char tmpdir[] = "/tmp/cb-test-workloads-XXXXXX";
 
@@ -138,7 +137,7 @@ static int run_trial(const cb_cell_t *cell, int supervise, cb_trial_t *t)
   int rc;
 
   CBT_CHECK(cbt_no_children());
-  rc = cbt_trial(cell, topo, supervise, TRIAL_TIMEOUT_S, NULL, t);
+  rc = cbt_trial(cell, cbt_topo, supervise, TRIAL_TIMEOUT_S, NULL, t);
   CBT_CHECK(cbt_no_children());
   CBT_CHECK_EQ(tmpdir_entries(), 0);
   return rc;
@@ -376,17 +375,14 @@ static int payload_wrong_run(const cb_task_t *t, uint64_t *checksum)
 
 static int group_setup(void **state)
 {
-  (void)state;
   if (!cbt_no_children())
     return -1; /* the leak checks need a process without children */
   if (mkdtemp(tmpdir) == NULL || setenv("TMPDIR", tmpdir, 1) != 0)
     return -1;
-  shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (shared == MAP_FAILED)
+  shared = cbt_map_shared(sizeof(*shared));
+  if (cbt_topo_setup(state) != 0)
     return -1;
-  if (cb_topo_load(&topo) != 0)
-    return -1;
-  pus = cb_topo_pus(topo);
+  pus = cb_topo_pus(cbt_topo);
   io_tcp = cb_workload_find("io.tcp");
   io_file = cb_workload_find("io.file");
   comm_payload = cb_workload_find("comm.payload");
@@ -412,8 +408,7 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-  (void)state;
-  cb_topo_free(topo);
+  cbt_topo_teardown(state);
   munmap(shared, sizeof(*shared));
   /* fails if a trial left its scratch directory behind */
   return rmdir(tmpdir) == 0 ? 0 : -1;
@@ -1081,7 +1076,7 @@ static void test_file_removes_its_files(void **state)
     assert_non_null(mkdtemp(dir));
     cell.params.scratch = dir;
     CBT_CHECK_EQ(cb_trial_expected(&cell, cell.params.tasks, &expected), 0);
-    CBT_CHECK_EQ(cb_trial_execute(&cell, topo, expected, &t), 0);
+    CBT_CHECK_EQ(cb_trial_execute(&cell, cbt_topo, expected, &t), 0);
     free(expected);
     check_ok(&cell, &t);
     CBT_CHECK(cbt_no_children());
