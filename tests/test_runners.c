@@ -397,6 +397,9 @@ typedef struct run_s {
 
 /* Set up `wl`, run it under `rn` and check that the run left nothing behind.
  * The state stays for the caller to inspect until run_end. */
+/* The processes a hybrid is asked for (x.procs); 0: one per PU. */
+static unsigned run_procs;
+
 static void run_cell(run_t *r, const cbt_variant_t *v, const cb_workload_t *wl,
                      uint64_t tasks, uint64_t size, uint64_t payload, unsigned c, int pin)
 {
@@ -409,8 +412,8 @@ static void run_cell(run_t *r, const cbt_variant_t *v, const cb_workload_t *wl,
   r->wl = wl;
   r->params = (cb_params_t){ .tasks = tasks, .size = size, .payload = payload,
                              .seed = 0x1234 + tasks + c, .scratch = scratch };
-  snprintf(cbt_where, sizeof(cbt_where), "%s under %s/%s/%s, c=%u, tasks=%llu, size=%llu, payload=%llu, "
-           "pin=%s", wl->name, rn->name, v->dispatch, v->transport, c, (unsigned long long)tasks,
+  snprintf(cbt_where, sizeof(cbt_where), "%s under %s/%s/%s, P=%u, c=%u, tasks=%llu, size=%llu, payload=%llu, "
+           "pin=%s", wl->name, rn->name, v->dispatch, v->transport, run_procs, c, (unsigned long long)tasks,
            (unsigned long long)size,
            (unsigned long long)payload,
            pin == PIN_NO_PLAN ? "(no plan)" : cb_pin_name((cb_pin_policy_t)pin));
@@ -421,6 +424,7 @@ static void run_cell(run_t *r, const cbt_variant_t *v, const cb_workload_t *wl,
   r->x.params = &r->params;
   r->x.concurrency = c;
   r->x.pus = pus;
+  r->x.procs = run_procs > 0 ? run_procs : pus;
   r->x.results = cb_results_map(tasks);
   assert_non_null(r->x.results);
   if (payload > 0) {
@@ -430,7 +434,7 @@ static void run_cell(run_t *r, const cbt_variant_t *v, const cb_workload_t *wl,
     r->x.in = r->in;
   }
   if (pin != PIN_NO_PLAN) {
-    CBT_CHECK_EQ(cb_plan_compute(topo, (cb_pin_policy_t)pin, rn->workers(c, pus), &r->plan), 0);
+    CBT_CHECK_EQ(cb_plan_compute(topo, (cb_pin_policy_t)pin, rn->workers(c, pus, r->x.procs), &r->plan), 0);
     r->x.plan = &r->plan;
   }
   if (wl->setup != NULL)
@@ -507,8 +511,9 @@ static void check_all_once(run_t *r)
   CBT_CHECK_EQ(r->rc, 0);
   CBT_CHECK_EQ(r->x.msg[0], '\0');
   CBT_CHECK_EQ(r->x.failed, 0);
-  CBT_CHECK_EQ(r->x.workers, cbt_expected_workers(r->rn, r->x.concurrency, pus));
-  CBT_CHECK_EQ(r->x.workers, r->rn->workers(r->x.concurrency, pus));
+  if (run_procs == 0)
+    CBT_CHECK_EQ(r->x.workers, cbt_expected_workers(r->rn, r->x.concurrency, pus));
+  CBT_CHECK_EQ(r->x.workers, r->rn->workers(r->x.concurrency, pus, r->x.procs));
   check_clock_covers_tasks(r);
   CBT_CHECK_EQ(atomic_load(&s->misuse), 0);
   for (i = 0; i < r->params.tasks; i++) {
@@ -521,7 +526,7 @@ static void check_all_once(run_t *r)
     CBT_CHECK_EQ(r->x.results[i].err, 0);
     CBT_CHECK_EQ(r->x.results[i].checksum, e);
   }
-  if (is_runner(r->rn, "eventloop") && r->wl->async_start != NULL)
+  if (r->rn->async_form && r->wl->async_start != NULL)
     CBT_CHECK_EQ(atomic_load(&s->worker_opens), 0);
   else
     CBT_CHECK_EQ(atomic_load(&s->worker_opens), r->x.workers);
@@ -634,9 +639,9 @@ static void check_traits(const cb_runner_t *r)
 
 static void test_registry(void **state)
 {
-  static const char *const names[] = { "serial", "threads", "processes",
+  static const char *const names[] = { "serial", "threads", "processes", "procs-threads",
 #if CB_HAVE_LIBUV
-                                       "eventloop",
+                                       "eventloop", "loop1", "procs-loops",
 #endif
   };
   size_t i;
@@ -658,8 +663,11 @@ static void test_registry(void **state)
   /* the traits the harness reads instead of the names */
   assert_string_equal(cb_runner_find("processes")->styles[1].color, "#E69F00");
   for (i = 0; i < CB_ARRAY_SIZE(names); i++) {
-    assert_string_equal(cb_runners[i]->model, names[i]);
-    assert_int_equal(cb_runners[i]->survives_crash, strcmp(names[i], "processes") == 0);
+    assert_string_equal(cb_runners[i]->model,
+                        strcmp(names[i], "loop1") == 0 ? "eventloop" : names[i]);
+    assert_int_equal(cb_runners[i]->survives_crash, strcmp(names[i], "processes") == 0 ||
+                                                        strncmp(names[i], "procs-", 6) == 0);
+    assert_int_equal(cb_runners[i]->takes_procs, strncmp(names[i], "procs-", 6) == 0);
   }
   assert_true(cb_runner_default_transport("processes", "pipe"));
   assert_false(cb_runner_default_transport("processes", "shm"));
@@ -682,15 +690,37 @@ static void test_workers_rule(void **state)
   for (i = 0; i < cb_runners_count; i++) {
     for (k = 0; k < CB_ARRAY_SIZE(cs); k++) {
       snprintf(cbt_where, sizeof(cbt_where), "%s c=%u", cb_runners[i]->name, cs[k]);
-      CBT_CHECK_EQ(cb_runners[i]->workers(cs[k], pus),
+      CBT_CHECK_EQ(cb_runners[i]->workers(cs[k], pus, pus),
                    cbt_expected_workers(cb_runners[i], cs[k], pus));
     }
   }
 #if CB_HAVE_LIBUV
-  assert_int_equal(cb_runner_find("eventloop")->workers(16, 4), 4);
-  assert_int_equal(cb_runner_find("eventloop")->workers(3, 4), 3);
-  assert_int_equal(cb_runner_find("eventloop")->workers(5, 0), 1);
+  assert_int_equal(cb_runner_find("eventloop")->workers(16, 4, 0), 4);
+  assert_int_equal(cb_runner_find("eventloop")->workers(3, 4, 0), 3);
+  assert_int_equal(cb_runner_find("eventloop")->workers(5, 0, 0), 1);
+  assert_int_equal(cb_runner_find("loop1")->workers(1000, 4, 0), 1);
+  /* a hybrid: P processes of T = ceil(c / P), the last with the rest */
+  assert_int_equal(cb_runner_find("procs-loops")->workers(16, 4, 4), 4);
+  assert_int_equal(cb_runner_find("procs-loops")->workers(16, 4, 0), 4);
+  assert_int_equal(cb_runner_find("procs-loops")->workers(3, 2, 8), 3);
+  assert_int_equal(cb_runner_find("procs-loops")->workers(5, 2, 4), 3);
+  assert_int_equal(cb_runner_find("procs-threads")->workers(5, 2, 4), 5);
 #endif
+  {
+    unsigned t = 0;
+    assert_int_equal(cb_procs_split(10, 4, 2, &t), 4); /* 3 + 3 + 3 + 1 */
+    assert_int_equal(t, 3);
+    assert_int_equal(cb_procs_split(5, 4, 2, &t), 3); /* 2 + 2 + 1 */
+    assert_int_equal(t, 2);
+    assert_int_equal(cb_procs_split(5, 3, 2, &t), 3); /* again: the same split */
+    assert_int_equal(t, 2);
+    assert_int_equal(cb_procs_split(2, 8, 2, &t), 2); /* P > c: T = 1 */
+    assert_int_equal(t, 1);
+    assert_int_equal(cb_procs_split(12, 0, 3, &t), 3); /* 0: one per PU */
+    assert_int_equal(t, 4);
+    assert_int_equal(cb_procs_split(7, 1, 2, &t), 1);
+    assert_int_equal(t, 7);
+  }
 }
 
 /* Every runner x c in {1, 2, 3, 16} x tasks in {1, 7, 1000}, with and without
@@ -727,8 +757,13 @@ static void test_every_task_exactly_once(void **state)
             CBT_CHECK(atomic_load(&s->max_inflight) >= 1);
             if (is_runner(rn, "serial"))
               CBT_CHECK_EQ(atomic_load(&s->max_inflight), 1);
-            if (is_runner(rn, "eventloop") && wls[wi]->async_start != NULL) {
+            if (rn->async_form && wls[wi]->async_start != NULL && !rn->forks_workers) {
               check_loops(&r);
+            } else if (rn->async_form && wls[wi]->async_start != NULL) {
+              /* loops in processes of their own: hybrids.c checks each */
+              CBT_CHECK_EQ(atomic_load(&s->async_starts), r.params.tasks);
+              CBT_CHECK_EQ(atomic_load(&s->async_opens), c);
+              CBT_CHECK_EQ(atomic_load(&s->async_closes), c);
             } else {
               CBT_CHECK_EQ(atomic_load(&s->async_starts), 0);
               CBT_CHECK_EQ(atomic_load(&s->async_opens), 0);
@@ -769,7 +804,7 @@ static void test_kin(void **state)
     const cb_runner_t *rn = variants[i].rn;
     if (rn->kin == NULL) {
       snprintf(cbt_where, sizeof(cbt_where), "%s", rn->name);
-      CBT_CHECK(is_runner(rn, "eventloop"));
+      CBT_CHECK(rn->async_form);
       continue;
     }
     CBT_CHECK(rn->kin->spawn != NULL && rn->kin->pingpong != NULL);

@@ -252,10 +252,11 @@ static const cb_workload_t wl_eio_edges = { .name = "test.eio-edges", .setup = s
 enum { SLOPPY_FIRST_TWICE_LAST_NEVER, SLOPPY_LAST_NEVER, SLOPPY_FIRST_LOST, SLOPPY_LAST_LOST };
 static int sloppy_mode;
 
-static unsigned one_worker(unsigned c, unsigned pus)
+static unsigned one_worker(unsigned c, unsigned pus, unsigned procs)
 {
   (void)c;
   (void)pus;
+  (void)procs;
   return 1;
 }
 
