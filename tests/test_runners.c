@@ -45,7 +45,7 @@
 
 /* ---- the test workloads -------------------------------------------------- */
 
-enum { MODE_OK, MODE_WRONG, MODE_KILL, MODE_EXIT, MODE_KIN };
+enum { MODE_OK, MODE_WRONG, MODE_KILL, MODE_EXIT, MODE_KIN, MODE_BLAST };
 
 #define BAD_INDEX 5u
 #define WRONG_XOR UINT64_C(0x00ff00ff00ff00ff)
@@ -72,6 +72,8 @@ typedef struct rec_s {
   atomic_uint inflight, max_inflight;
   atomic_uint async_opens, async_starts, async_closes, misuse;
   atomic_uint worker_opens, worker_closes;
+  unsigned want;       /* MODE_BLAST: tasks in flight when task 0 kills its process */
+  atomic_int killer;   /* MODE_BLAST: the process task 0 killed */
   atomic_uint count[];
 } rec_t;
 
@@ -95,6 +97,15 @@ static int setup_wrong(const cb_params_t *p, void **s) { return rec_setup(p, s, 
 static int setup_kill(const cb_params_t *p, void **s) { return rec_setup(p, s, MODE_KILL); }
 static int setup_exit(const cb_params_t *p, void **s) { return rec_setup(p, s, MODE_EXIT); }
 static int setup_kin(const cb_params_t *p, void **s) { return rec_setup(p, s, MODE_KIN); }
+static unsigned blast_want;
+static int setup_blast(const cb_params_t *p, void **s)
+{
+  int rc = rec_setup(p, s, MODE_BLAST);
+
+  if (rc == 0)
+    ((rec_t *)*s)->want = blast_want;
+  return rc;
+}
 
 static void rec_teardown(const cb_params_t *p, void *state)
 {
@@ -165,6 +176,27 @@ static uint64_t rec_finish(const cb_params_t *p, rec_t *r, uint64_t index,
   return sum;
 }
 
+/* MODE_BLAST: task 0 waits until `want` tasks are in flight (every slot of
+ * every process busy), names its process and kills it; every other task
+ * waits for that, and those of the killed process never return: they die
+ * with it. So exactly the tasks the process held are lost. (Waits poll:
+ * the test's tasks have no other way to wait across processes.) */
+static void rec_blast(rec_t *r, uint64_t index)
+{
+  struct timespec ts = { 0, 200000 };
+
+  if (index == 0) {
+    while (atomic_load(&r->inflight) < r->want)
+      nanosleep(&ts, NULL);
+    atomic_store(&r->killer, (int)getpid());
+    raise(SIGKILL);
+  }
+  while (atomic_load(&r->killer) == 0)
+    nanosleep(&ts, NULL);
+  while (atomic_load(&r->killer) == (int)getpid())
+    nanosleep(&ts, NULL);
+}
+
 static int rec_run(const cb_task_t *t, uint64_t *checksum)
 {
   rec_t *r = t->state;
@@ -178,6 +210,8 @@ static int rec_run(const cb_task_t *t, uint64_t *checksum)
   /* worker_open gave every worker a slot of its own before its first task. */
   if (t->worker == NULL || *t->worker == NULL || **(unsigned **)t->worker != 0xc0ffee)
     atomic_fetch_add(&r->misuse, 1);
+  if (r->mode == MODE_BLAST)
+    rec_blast(r, t->index);
   if (r->mode == MODE_KIN) {
     if (t->kin == NULL)
       return -ENOTSUP;
@@ -334,6 +368,9 @@ static const cb_workload_t wl_kill = {
 };
 static const cb_workload_t wl_exit = {
   .name = "test.exit", .setup = setup_exit, .expect = rec_expect, REC_COMMON
+};
+static const cb_workload_t wl_blast = {
+  .name = "test.blast", .setup = setup_blast, .expect = rec_expect, REC_COMMON
 };
 static const cb_workload_t wl_kin = {
   .name = "test.kin", .setup = setup_kin, .expect = kin_expect, REC_COMMON
@@ -986,6 +1023,116 @@ static void test_clock_lower_bound(void **state)
       }
 }
 
+/* The hybrids at several (P, c), P = 1 and T = 1 among them, by every
+ * dispatch mode and transport they take: every task exactly once; the
+ * split as cb_procs_split says; P = 1 has the workers of threads (one
+ * process of c threads) or of loop1 (one loop), T = 1 those of processes. */
+static void test_hybrid_splits(void **state)
+{
+  static const unsigned ps[] = { 1, 2, 3, 0 }, cs[] = { 1, 2, 5, 6 };
+  static const uint64_t payloads[] = { 0, 3000 };
+  const cb_workload_t *wls[] = { &wl_record, &wl_record_inline };
+  size_t i, pi, ci, wi, yi;
+  unsigned per, n;
+  run_t r;
+
+  (void)state;
+  for (i = 0; i < nvariants; i++)
+    for (pi = 0; pi < CB_ARRAY_SIZE(ps); pi++)
+      for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++)
+        for (wi = 0; wi < CB_ARRAY_SIZE(wls); wi++)
+          for (yi = 0; yi < CB_ARRAY_SIZE(payloads); yi++) {
+            const cb_runner_t *rn = variants[i].rn;
+            unsigned c = cs[ci];
+            rec_t *s;
+
+            if (!rn->takes_procs)
+              continue;
+            run_procs = ps[pi];
+            run_cell(&r, &variants[i], wls[wi], 60, 0, payloads[yi], c, PIN_BOUND);
+            s = r.state;
+            check_all_once(&r);
+            n = cb_procs_split(c, ps[pi], pus, &per);
+            CBT_CHECK_EQ(r.x.nprocs, n);
+            CBT_CHECK_EQ(r.x.per_proc, per);
+            CBT_CHECK(atomic_load(&s->max_inflight) <= c);
+            if (!rn->async_form)
+              CBT_CHECK_EQ(r.x.workers, c); /* threads' and processes' count */
+            else
+              CBT_CHECK_EQ(r.x.workers, n); /* a loop per process: loop1's at P = 1 */
+            if (ps[pi] == 1)
+              CBT_CHECK_EQ(n, 1);
+            if (ps[pi] >= c && ps[pi] > 0)
+              CBT_CHECK(n == c && per == 1);
+            if (rn->async_form && wls[wi]->async_start == NULL)
+              CBT_CHECK_EQ(r.x.inflight, n);
+            else
+              CBT_CHECK_EQ(r.x.inflight, c);
+            run_end(&r);
+            run_procs = 0;
+          }
+}
+
+/* A process of a hybrid killed with tasks in flight loses exactly those:
+ * its T (procs-threads: each thread holds one; procs-loops with blocking
+ * tasks: one, which blocks its loop), counted failed; the pool replaces
+ * it and every other task comes back verified. */
+static void test_hybrid_dead_process(void **state)
+{
+  static const struct {
+    unsigned p, c;
+  } cases[] = { { 1, 3 }, { 2, 4 }, { 3, 6 }, { 4, 4 }, { 2, 5 } };
+  size_t i, k;
+  uint64_t t, lost;
+  unsigned per, n, last;
+  run_t r;
+
+  (void)state;
+  for (i = 0; i < nvariants; i++)
+    for (k = 0; k < CB_ARRAY_SIZE(cases); k++) {
+      const cb_runner_t *rn = variants[i].rn;
+      rec_t *s;
+
+      if (!rn->takes_procs)
+        continue;
+      n = cb_procs_split(cases[k].c, cases[k].p, pus, &per);
+      last = cases[k].c - (n - 1) * per;
+      blast_want = rn->async_form ? n : cases[k].c; /* wl_blast has no async form */
+      run_procs = cases[k].p;
+      run_cell(&r, &variants[i], &wl_blast, 40, 0, 0, cases[k].c, CB_PIN_NONE);
+      s = r.state;
+      CBT_CHECK_EQ(r.rc, 0);
+      CBT_CHECK_EQ(r.x.nprocs, n);
+      for (t = 0, lost = 0; t < r.params.tasks; t++) {
+        if (r.x.results[t].err == -ECHILD) {
+          lost++;
+          CBT_CHECK_EQ(r.x.results[t].seen, 0);
+          CBT_CHECK_EQ(atomic_load(&s->count[t]), 0);
+          continue;
+        }
+        CBT_CHECK_EQ(atomic_load(&s->count[t]), 1);
+        CBT_CHECK_EQ(r.x.results[t].seen, 1);
+        CBT_CHECK_EQ(r.x.results[t].err, 0);
+        CBT_CHECK_EQ(r.x.results[t].checksum, expect_of(&r, t));
+      }
+      CBT_CHECK_EQ(r.x.results[0].err, -ECHILD);
+      CBT_CHECK_EQ(r.x.failed, lost);
+      if (rn->async_form)
+        CBT_CHECK_EQ(lost, 1);
+      else if (last == per)
+        CBT_CHECK_EQ(lost, per);
+      else
+        CBT_CHECK(lost == per || lost == last);
+      /* the dead process's workers never closed their slots; its
+       * replacement's did */
+      CBT_CHECK_EQ(atomic_load(&s->worker_opens) - atomic_load(&s->worker_closes),
+                   rn->async_form ? 1 : lost);
+      CBT_CHECK_EQ(atomic_load(&s->misuse), 0);
+      run_end(&r);
+      run_procs = 0;
+    }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -998,6 +1145,8 @@ int main(void)
     cmocka_unit_test(test_processes_survive_dead_worker),
     cmocka_unit_test(test_registry_workloads),
     cmocka_unit_test(test_clock_lower_bound),
+    cmocka_unit_test(test_hybrid_splits),
+    cmocka_unit_test(test_hybrid_dead_process),
   };
 
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
