@@ -771,7 +771,7 @@ static void test_merge_refuses(void **state)
     const char *listing;
   } cases[] = {
     { { "old", NULL }, "a.csv: a trial CSV of another schema version: it has no column "
-                       "'env'", "a.csv" },
+                       "'per_proc'", "a.csv" },
     { { "foreign", NULL }, "a.csv: not a concbench trial CSV (it has no column 'run_id')",
       "a.csv" },
     { { "run1", "run1" }, "b.csv: run R1 is also in a.csv (the same run twice)", "a.csv b.csv" },

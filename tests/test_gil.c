@@ -502,8 +502,8 @@ static void test_cell_key_and_contestant(void **state)
   assert_string_equal(name, "threads");
   cb_cells_csv(&cells, &b);
   assert_false(b.failed);
-  CBT_CHECK(strstr(b.data, "payload,gil,switch_interval_us,dispatch,family") != NULL);
-  CBT_CHECK(strstr(b.data, "h,cpu.hash,threads,inproc,none,2,10,5,0,0,0,,") != NULL);
+  CBT_CHECK(strstr(b.data, "payload,gil,switch_interval_us,dispatch,procs,family") != NULL);
+  CBT_CHECK(strstr(b.data, "h,cpu.hash,threads,inproc,none,2,10,5,0,0,0,,,") != NULL);
   cb_buf_free(&b);
   cb_cells_free(&cells);
   cb_table_free(&t);
@@ -650,7 +650,7 @@ static void test_cli(void **state)
   CBT_CHECK(strstr(r.out, "threads+gil") != NULL);
   cbt_read_path(out, csv, sizeof(csv));
   CBT_CHECK(strstr(csv, ",gil,switch_interval_us,lost_updates,gil_switches,dispatch,inflight,"
-                    "inline,max_concurrency,limit,mem_total_kb,load_avg,env\n") != NULL);
+                    "inline,max_concurrency,limit,mem_total_kb,load_avg,env,procs,per_proc\n") != NULL);
   assert_int_equal(cb_table_parse(csv, strlen(csv), &t, err, sizeof(err)), 0);
   assert_int_equal(cb_cells_build(&t, &cells, err, sizeof(err)), 0);
   CBT_CHECK_EQ(cells.n, 4);
