@@ -1133,6 +1133,43 @@ static void test_hybrid_dead_process(void **state)
     }
 }
 
+/* One loop in one thread for any c (asyncio's default): io.sleep at
+ * c = 1000 keeps 1000 waits in flight on its one worker, every task
+ * verified, none cut short, and 3000 tasks take at least 3 waits. */
+static void test_loop1_thousand(void **state)
+{
+#if CB_HAVE_LIBUV
+  const cb_workload_t *wl = cb_workload_find("io.sleep");
+  cbt_variant_t v = { cb_runner_find("loop1"), "shared", "inproc" };
+  uint64_t t, size = 2000;
+  run_t r;
+
+  (void)state;
+  assert_non_null(wl);
+  assert_non_null(v.rn);
+  run_cell(&r, &v, wl, 3000, size, 0, 1000, PIN_BOUND);
+  CBT_CHECK_EQ(r.rc, 0);
+  CBT_CHECK_EQ(r.x.failed, 0);
+  CBT_CHECK_EQ(r.x.workers, 1);
+  CBT_CHECK_EQ(r.x.inflight, 1000);
+  CBT_CHECK_EQ(r.x.inline_tasks, 0);
+  CBT_CHECK_EQ(r.x.nprocs, 1);
+  CBT_CHECK_EQ(r.x.per_proc, 1000);
+  CBT_CHECK(r.x.wall_ns >= 3 * size * 1000u);
+  check_clock_covers_tasks(&r);
+  for (t = 0; t < r.params.tasks; t++) {
+    CBT_CHECK_EQ(r.x.results[t].seen, 1);
+    CBT_CHECK_EQ(r.x.results[t].err, 0);
+    CBT_CHECK_EQ(r.x.results[t].checksum, expect_of(&r, t));
+    CBT_CHECK(r.x.results[t].lat_ns >= size * 1000u);
+  }
+  run_end(&r);
+#else
+  (void)state;
+  skip();
+#endif
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1147,6 +1184,7 @@ int main(void)
     cmocka_unit_test(test_clock_lower_bound),
     cmocka_unit_test(test_hybrid_splits),
     cmocka_unit_test(test_hybrid_dead_process),
+    cmocka_unit_test(test_loop1_thousand),
   };
 
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
