@@ -93,7 +93,7 @@ static void judge_one(const cb_cells_t *cells, const cb__claim_t *k, double alph
 int cb_findings(const cb_cells_t *cells, double alpha, cb_finding_t **out, size_t *n)
 {
   const char *payload[32];
-  cb_finding_t *f = NULL, *grown;
+  cb_finding_t *f = NULL;
   size_t i, m = 0, cap = 0, np, q, nclaims;
   const cb__claim_t *claims = cb__claims(&nclaims);
 
@@ -102,14 +102,9 @@ int cb_findings(const cb_cells_t *cells, double alpha, cb_finding_t **out, size_
              ? payloads_of(cells, &claims[i], payload, CB_ARRAY_SIZE(payload))
              : 0;
     for (q = 0; q < (np > 0 ? np : 1); q++) {
-      if (m == cap) {
-        cap = cap ? 2 * cap : 32;
-        grown = realloc(f, cap * sizeof(*f));
-        if (grown == NULL) {
-          free(f);
-          return -ENOMEM;
-        }
-        f = grown;
+      if (CB_GROW(f, cap, m, 32) != 0) {
+        free(f);
+        return -ENOMEM;
       }
       judge_one(cells, &claims[i], alpha, np > 0 ? payload[q] : NULL, &f[m++]);
     }

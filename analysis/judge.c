@@ -27,17 +27,11 @@ static const char *const kind_text[] = {
 
 void cb__judge_add(cb__judge_t *j, double p, double floor, int as_claimed, const char *fmt, ...)
 {
-  cb__cmp_t *grown;
   va_list ap;
 
-  if (j->n == j->cap) {
-    grown = realloc(j->v, (j->cap ? 2 * j->cap : 16) * sizeof(*grown));
-    if (grown == NULL) {
-      j->failed = 1;
-      return;
-    }
-    j->v = grown;
-    j->cap = j->cap ? 2 * j->cap : 16;
+  if (CB_GROW(j->v, j->cap, j->n, 16) != 0) {
+    j->failed = 1;
+    return;
   }
   j->v[j->n].p = p;
   j->v[j->n].floor = floor;

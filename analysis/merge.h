@@ -58,4 +58,7 @@ void cb_host_identity(const char *name, const char *fp_id, char *buf, size_t len
 /* The NAME of an identity (all of it when it has no '@'). */
 void cb_host_name(const char *identity, char *buf, size_t len);
 
+/* Merge's own (merge_in.c, merge.c): X.csv -> X<ext>; X -> X<ext>. */
+void cb__merge_beside(const char *csv, const char *ext, char *buf, size_t len);
+
 #endif

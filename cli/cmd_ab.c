@@ -96,9 +96,10 @@ static int parse_fraction(const char *opt, const char *arg, double max, double s
   return 0;
 }
 
-/* An option of ab's own. */
-static int parse_option(int opt, cb_ab_opts_t *o)
+/* An option of ab's own (o: the cb_ab_opts_t). */
+static int parse_option(int opt, void *ctx)
 {
+  cb_ab_opts_t *o = ctx;
   size_t i;
 
   switch (opt) {
@@ -139,6 +140,13 @@ static int check_bin(const char *what, const char *bin)
   return 0;
 }
 
+static void print_help(void)
+{
+  fputs(ab_help, stdout);
+  cb_mopts_help(stdout, 80);
+  fputs(ab_help_tail, stdout);
+}
+
 /* 0 to run, -1 after --help, else the exit code of a usage error. */
 static int parse_options(int argc, char **argv, cb_ab_opts_t *o)
 {
@@ -156,31 +164,10 @@ static int parse_options(int argc, char **argv, cb_ab_opts_t *o)
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
-  struct option opts[64];
-  int opt, rc = 0;
+  int rc = cb_mopts_getopt("ab", argc, argv, own, "o:f:qh", &o->mo, parse_option, print_help, o);
 
-  if (cb_mopts_table(own, opts, CB_ARRAY_SIZE(opts)) != 0)
-    return cb_fail("ab", "too many options for the option table");
-  opterr = 0;
-  optind = 1;
-  while (rc == 0 &&
-         (opt = getopt_long(argc, argv, ":" CB_MOPTS_SHORT "o:f:qh", opts, NULL)) != -1) {
-    if (opt == 'h') {
-      fputs(ab_help, stdout);
-      cb_mopts_help(stdout, 80);
-      fputs(ab_help_tail, stdout);
-      return -1;
-    }
-    if (opt == '?' || opt == ':')
-      return cb_getopt_error("ab", opt, argv);
-    rc = cb_mopts_parse("ab", opt, optarg, &o->mo);
-    if (rc == 1)
-      rc = parse_option(opt, o);
-  }
   if (rc != 0)
     return rc;
-  if (optind < argc)
-    return cb_usage_error("ab", "unexpected argument '%s'", argv[optind]);
   if ((o->bin[SIDE_BASE] == NULL) == (o->base_rev == NULL))
     return cb_usage_error("ab", "needs one base: --base BIN or --base-rev REV");
   if ((rc = cb_mopts_finish("ab", &o->mo)) != 0)

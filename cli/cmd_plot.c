@@ -1,7 +1,7 @@
 /* `concbench plot RESULTS.csv [-o DIR]` and `concbench plot --compare
  * BASE.csv NEW.csv [-o DIR]`: charts (PNG and SVG) through gnuplot. This
  * file reads the command line and the inputs and prepares the output
- * directory; plot/plot.c builds the charts. Everything that can be wrong
+ * directory; plot/ builds the charts. Everything that can be wrong
  * with the input is found before anything is written: a bad file exits 2
  * naming it (and the line), so does an input that drawing would overwrite,
  * a missing gnuplot exits 1, and none of them creates a directory. A

@@ -117,9 +117,10 @@ static void on_signal(int sig)
   stop_signal = sig;
 }
 
-/* An option of run's own. */
-static int parse_option(int opt, opts_t *o)
+/* An option of run's own (o: the opts_t). */
+static int parse_option(int opt, void *ctx)
 {
+  opts_t *o = ctx;
   cb_run_opts_t *r = &o->run;
 
   switch (opt) {
@@ -172,6 +173,11 @@ static int finish_options(opts_t *o)
   return 0;
 }
 
+static void print_help(void)
+{
+  fputs(run_help, stdout);
+}
+
 /* 0 to run, -1 after --help, else the exit code of a usage error. */
 static int parse_options(int argc, char **argv, opts_t *o)
 {
@@ -188,27 +194,8 @@ static int parse_options(int argc, char **argv, opts_t *o)
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
-  struct option opts[64];
-  int opt, rc = 0;
+  int rc = cb_mopts_getopt("run", argc, argv, own, "o:qh", &o->mo, parse_option, print_help, o);
 
-  if (cb_mopts_table(own, opts, CB_ARRAY_SIZE(opts)) != 0)
-    return cb_fail("run", "too many options for the option table");
-  opterr = 0;
-  optind = 1;
-  while (rc == 0 &&
-         (opt = getopt_long(argc, argv, ":" CB_MOPTS_SHORT "o:qh", opts, NULL)) != -1) {
-    if (opt == 'h') {
-      fputs(run_help, stdout);
-      return -1;
-    }
-    if (opt == '?' || opt == ':')
-      return cb_getopt_error("run", opt, argv);
-    rc = cb_mopts_parse("run", opt, optarg, &o->mo);
-    if (rc == 1)
-      rc = parse_option(opt, o);
-  }
-  if (rc == 0 && optind < argc)
-    rc = cb_usage_error("run", "unexpected argument '%s'", argv[optind]);
   return rc == 0 ? finish_options(o) : rc;
 }
 

@@ -3,6 +3,7 @@
  * lists the table itself, and tests/test_docs.c checks run's --help
  * against it. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -150,4 +151,33 @@ void cb_mopts_help(FILE *f, int width)
                    i + 1 < CB_ARRAY_SIZE(mopts) ? "," : "");
   }
   fputs("\n", f);
+}
+
+int cb_mopts_getopt(const char *cmd, int argc, char **argv, const struct option *own,
+                    const char *own_short, cb_mopts_t *mo, int (*parse)(int opt, void *ctx),
+                    void (*help)(void), void *ctx)
+{
+  struct option opts[64];
+  char shorts[64];
+  int opt, rc = 0;
+
+  if (cb_mopts_table(own, opts, CB_ARRAY_SIZE(opts)) != 0)
+    return cb_fail(cmd, "too many options for the option table");
+  snprintf(shorts, sizeof(shorts), ":%s%s", CB_MOPTS_SHORT, own_short);
+  opterr = 0;
+  optind = 1;
+  while (rc == 0 && (opt = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+    if (opt == 'h') {
+      help();
+      return -1;
+    }
+    if (opt == '?' || opt == ':')
+      return cb_getopt_error(cmd, opt, argv);
+    rc = cb_mopts_parse(cmd, opt, optarg, mo);
+    if (rc == 1)
+      rc = parse(opt, ctx);
+  }
+  if (rc == 0 && optind < argc)
+    rc = cb_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+  return rc;
 }

@@ -44,4 +44,13 @@ int cb_mopts_finish(const char *cmd, cb_mopts_t *o);
  * `width` columns, each line indented by two spaces. */
 void cb_mopts_help(FILE *f, int width);
 
+/* A command's whole option parse: the matrix's options into mo and the
+ * command's own (`own`, ending with a NULL name, and their short letters
+ * `own_short`) to parse(opt, ctx), which returns 0 or the exit code. 0
+ * when every argument was an option; -1 after --help (help() printed it);
+ * else the exit code of a usage error, already said. */
+int cb_mopts_getopt(const char *cmd, int argc, char **argv, const struct option *own,
+                    const char *own_short, cb_mopts_t *mo, int (*parse)(int opt, void *ctx),
+                    void (*help)(void), void *ctx);
+
 #endif

@@ -135,7 +135,7 @@ static int snapshot(const char *root, snap_t *s)
   char path[300];
   struct dirent *d;
   long self = (long)getpid(), ppid = 0;
-  proc_t p, *grown;
+  proc_t p;
   DIR *dir;
 
   s->n = 0;
@@ -148,14 +148,9 @@ static int snapshot(const char *root, snap_t *s)
       continue;
     if (p.pid == self || ppid == self)
       continue;
-    if (s->n == s->cap) {
-      s->cap = s->cap ? s->cap * 2 : 256;
-      grown = realloc(s->p, s->cap * sizeof(*grown));
-      if (grown == NULL) {
-        closedir(dir);
-        return -ENOMEM;
-      }
-      s->p = grown;
+    if (CB_GROW(s->p, s->cap, s->n, 256) != 0) {
+      closedir(dir);
+      return -ENOMEM;
     }
     s->p[s->n++] = p;
   }

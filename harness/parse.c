@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb.h"
 #include "parse.h"
 
 static void copy_bad(char *bad, size_t badlen, const char *s, size_t n)
@@ -84,15 +85,8 @@ typedef struct ulist_s {
 
 static int ulist_add(ulist_t *l, uint64_t x)
 {
-  uint64_t *p;
-
-  if (l->n == l->cap) {
-    l->cap = l->cap ? l->cap * 2 : 16;
-    p = realloc(l->v, l->cap * sizeof(*p));
-    if (p == NULL)
-      return -ENOMEM;
-    l->v = p;
-  }
+  if (CB_GROW(l->v, l->cap, l->n, 16) != 0)
+    return -ENOMEM;
   l->v[l->n++] = x;
   return 0;
 }

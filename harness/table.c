@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cb.h"
 #include "table.h"
 
 typedef struct builder_s {
@@ -23,15 +24,8 @@ typedef struct builder_s {
 
 static int push_field(builder_t *b, const char *f)
 {
-  uint32_t *p;
-
-  if (b->nfields == b->capfields) {
-    b->capfields = b->capfields ? b->capfields * 2 : 256;
-    p = realloc(b->fields, b->capfields * sizeof(*p));
-    if (p == NULL)
-      return -ENOMEM;
-    b->fields = p;
-  }
+  if (CB_GROW(b->fields, b->capfields, b->nfields, 256) != 0)
+    return -ENOMEM;
   b->fields[b->nfields++] = (uint32_t)(f - b->base);
   return 0;
 }
@@ -40,7 +34,7 @@ static int push_field(builder_t *b, const char *f)
 static int end_row(builder_t *b, size_t line, char *err, size_t errlen)
 {
   cb_table_t *t = b->t;
-  size_t n = b->nfields - b->row_start, *p;
+  size_t n = b->nfields - b->row_start;
 
   if (t->rows == 0) {
     t->cols = n;
@@ -48,13 +42,8 @@ static int end_row(builder_t *b, size_t line, char *err, size_t errlen)
     snprintf(err, errlen, "line %zu: %zu fields, the header has %zu", line, n, t->cols);
     return -EINVAL;
   }
-  if (t->rows == b->caplines) {
-    b->caplines = b->caplines ? b->caplines * 2 : 256;
-    p = realloc(b->line, b->caplines * sizeof(*p));
-    if (p == NULL)
-      return -ENOMEM;
-    b->line = p;
-  }
+  if (CB_GROW(b->line, b->caplines, t->rows, 256) != 0)
+    return -ENOMEM;
   b->line[t->rows++] = line;
   b->row_start = b->nfields;
   return 0;

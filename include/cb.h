@@ -16,6 +16,13 @@
 #define CB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define CB_UNUSED(x) ((void)(x))
 
+/* Room for element n of the array *arrayp (of *cap elements of `elem`
+ * bytes): doubles it (from `first`) when n is past its end. 0, or -ENOMEM
+ * with the array and *cap unchanged (core/grow.c). CB_GROW(a, cap, n, first)
+ * passes a's address and element size. */
+int cb_grow(void *arrayp, size_t *cap, size_t n, size_t elem, size_t first);
+#define CB_GROW(a, cap, n, first) cb_grow(&(a), &(cap), (n), sizeof(*(a)), (first))
+
 /* The monotonic clock that every timed region uses. */
 static inline uint64_t cb_now_ns(void)
 {

@@ -15,7 +15,29 @@
  * (the Okabe-Ito palette, safe for colour-blind readers); each contestant
  * also has its own point shape, so a chart still reads in grey. The charts,
  * their file names and what they show are listed in docs/SCHEMA.md,
- * "Charts". */
+ * "Charts".
+ *
+ * Inside plot/: gnuplot.c finds and runs gnuplot; chart.c builds and draws
+ * one chart; style.c, axis.c, series.c, lines.c and titles.c are what chart
+ * code shares (declared in chart.h); kinds.c holds the table of chart kinds
+ * and draws them all; chart_*.c draw one kind each (chart_compare.c the
+ * compare chart, which is not in the table: it reads no cells).
+ *
+ * A new chart is one function, one row and one script:
+ * 1. void cb__draw_X(cb__plot_ctx_t *x), declared in chart.h's kinds
+ *    section, in a chart_*.c (a new file goes into plot/meson.build's
+ *    library). It picks its cells from x (x->v and x->s for a per-variant
+ *    kind, x->set for the others, x->fl for a fleet), names its file after
+ *    x->kind->name with cb__chart_init(&ch, x->kind->script, ...), writes
+ *    ch.data and the assignments (cb__var_s, cb__var_d; a line chart through
+ *    cb__lines_*) and calls cb__chart_draw, or cb__plot_skip to say why not.
+ * 2. A row in kinds.c's table: { .name, .script, .scope, .workload (NULL:
+ *    every workload), .draw }. Its place in the table is its place in the
+ *    drawing order.
+ * 3. plot/X.gp, which gnuplot runs after common.gp with the assignments and
+ *    data=, out=; list it in plot_scripts (plot/meson.build) so that it is
+ *    installed. Then name the chart in docs/SCHEMA.md "Charts" and in
+ *    `concbench plot --help` (cli/cmd_plot.c). */
 #ifndef CB_PLOT_H
 #define CB_PLOT_H
 

@@ -144,6 +144,37 @@ void cbt_make_dir(char *buf, size_t len, const char *what)
     fail_msg("mkdtemp %s: %s", buf, strerror(errno));
 }
 
+void cbt_dir_make(cbt_dir_t *d, const char *what)
+{
+  cbt_make_dir(d->path, sizeof(d->path), what);
+  snprintf(d->tmp, sizeof(d->tmp), "%s/tmp", d->path);
+  if (mkdir(d->tmp, 0700) != 0)
+    fail_msg("mkdir %s: %s", d->tmp, strerror(errno));
+}
+
+int cbt_dir_setup(void **state)
+{
+  char *dir = malloc(512);
+
+  if (dir == NULL)
+    return -1;
+  cbt_make_dir(dir, 512, "case");
+  *state = dir;
+  return 0;
+}
+
+int cbt_dir_teardown(void **state)
+{
+  cbt_remove_tree(*state);
+  free(*state);
+  return 0;
+}
+
+void cbt_dir_file(const cbt_dir_t *d, const char *name, char *buf, size_t len)
+{
+  snprintf(buf, len, "%s/%s", d->path, name);
+}
+
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *f)
 {
   (void)st;
@@ -256,7 +287,7 @@ int cbt_wait(pid_t pid, double timeout_s, const char *what)
 
 /* An unlinked temporary file for one of the child's outputs: in /tmp, as
  * tmpfile(3) makes them, whatever TMPDIR a test gives the child. */
-static int temp_fd(void)
+int cbt_temp_fd(void)
 {
   char path[] = "/tmp/cb-test-out-XXXXXX";
   int fd;
@@ -268,19 +299,12 @@ static int temp_fd(void)
   return fd;
 }
 
-void cbt_run(const cbt_spawn_t *o, const char *const *argv, cbt_result_t *r)
+/* The status into r, and stdout (unless out < 0) and stderr. */
+static void collect(int status, int out, int err, cbt_result_t *r)
 {
-  static const cbt_spawn_t none;
-  char what[1024];
-  int out, err = temp_fd();
-
-  if (o == NULL)
-    o = &none;
-  out = o->out_fd > 0 ? o->out_fd : temp_fd();
-  cbt_describe(argv, what, sizeof(what));
-  r->status = cbt_wait(cbt_start(o, argv, out, err), o->timeout_s, what);
-  r->code = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : 128 + WTERMSIG(r->status);
-  if (o->out_fd > 0) {
+  r->status = status;
+  r->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (out < 0) {
     r->out = strdup("");
     assert_non_null(r->out);
     r->outlen = 0;
@@ -292,19 +316,66 @@ void cbt_run(const cbt_spawn_t *o, const char *const *argv, cbt_result_t *r)
   close(err);
 }
 
-void cbt_runl(const cbt_spawn_t *o, cbt_result_t *r, ...)
+void cbt_finish(pid_t pid, int out, int err, double timeout_s, const char *what,
+                cbt_result_t *r)
+{
+  collect(cbt_wait(pid, timeout_s, what), out, err, r);
+}
+
+void cbt_run(const cbt_spawn_t *o, const char *const *argv, cbt_result_t *r)
+{
+  static const cbt_spawn_t none;
+  char what[1024];
+  int out, err = cbt_temp_fd();
+  pid_t pid;
+
+  if (o == NULL)
+    o = &none;
+  out = o->out_fd > 0 ? o->out_fd : cbt_temp_fd();
+  cbt_describe(argv, what, sizeof(what));
+  pid = cbt_start(o, argv, out, err);
+  collect(cbt_wait(pid, o->timeout_s, what), o->out_fd > 0 ? -1 : out, err, r);
+}
+
+void cbt_vrunl(const cbt_spawn_t *o, cbt_result_t *r, const char *const *pre, va_list ap)
 {
   const char *argv[MAX_ARGS + 1];
   size_t n = 0;
-  va_list ap;
 
-  va_start(ap, r);
+  while (pre != NULL && pre[n] != NULL) {
+    assert_true(n < MAX_ARGS);
+    argv[n] = pre[n];
+    n++;
+  }
   while ((argv[n] = va_arg(ap, const char *)) != NULL) {
     assert_true(n < MAX_ARGS);
     n++;
   }
-  va_end(ap);
   cbt_run(o, argv, r);
+}
+
+void cbt_runl(const cbt_spawn_t *o, cbt_result_t *r, ...)
+{
+  va_list ap;
+
+  va_start(ap, r);
+  cbt_vrunl(o, r, NULL, ap);
+  va_end(ap);
+}
+
+cbt_spawn_t cbt_in_dir(const cbt_dir_t *d)
+{
+  return (cbt_spawn_t){ .dir = d->path, .tmpdir = d->tmp };
+}
+
+void cbt_run_in(const cbt_dir_t *d, cbt_result_t *r, ...)
+{
+  cbt_spawn_t o = cbt_in_dir(d);
+  va_list ap;
+
+  va_start(ap, r);
+  cbt_vrunl(&o, r, NULL, ap);
+  va_end(ap);
 }
 
 void cbt_result_free(cbt_result_t *r)
@@ -344,6 +415,14 @@ void cbt_expect_code(const cbt_result_t *r, int code)
     fail_msg("exit code %d, expected %d\nstdout:\n%s\nstderr:\n%s", r->code, code, r->out, r->err);
 }
 
+void cbt_expect_exit(const cbt_result_t *r, int code, const char *what)
+{
+  if (WIFSIGNALED(r->status))
+    fail_msg("%s: killed by signal %d; stderr: %s", what, WTERMSIG(r->status), r->err);
+  if (r->code != code)
+    fail_msg("%s: exit %d, expected %d; stderr: %s", what, r->code, code, r->err);
+}
+
 void cbt_expect_in(const char *text, const char *needle, const char *what)
 {
   if (text == NULL)
@@ -356,6 +435,41 @@ void cbt_expect_not_in(const char *text, const char *needle, const char *what)
 {
   if (text != NULL && strstr(text, needle) != NULL)
     fail_msg("%s contains '%s':\n%s", what, needle, text);
+}
+
+void cbt_line_of(const char *text, const char *needle, char *buf, size_t len)
+{
+  const char *p = strstr(text, needle), *s, *e;
+
+  if (p == NULL)
+    fail_msg("no line holds '%s':\n%s", needle, text);
+  for (s = p; s > text && s[-1] != '\n'; s--)
+    ;
+  e = strchr(p, '\n');
+  if (e == NULL)
+    e = p + strlen(p);
+  snprintf(buf, len, "%.*s", (int)(e - s), s);
+}
+
+json_t *cbt_parse_json(const char *text)
+{
+  json_error_t je;
+  json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+
+  if (root == NULL)
+    fail_msg("invalid JSON at line %d column %d: %s\n%s", je.line, je.column, je.text, text);
+  return root;
+}
+
+void cbt_expect_json(const char *text, char open)
+{
+  const char *p = text;
+
+  json_decref(cbt_parse_json(text));
+  while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+    p++;
+  if (*p != open)
+    fail_msg("JSON does not start with '%c':\n%s", open, text);
 }
 
 size_t cbt_count_lines_with(const char *text, const char *prefix)
@@ -484,4 +598,44 @@ int cbt_trial(const cb_cell_t *cell, const cb_topo_t *topo, int supervise, doubl
     rc = cb_trial_execute(cell, topo, expected, t);
   free(expected);
   return rc;
+}
+
+/* ---- analysis ---------------------------------------------------------------- */
+
+cb_topo_t *cbt_topo;
+
+int cbt_topo_setup(void **state)
+{
+  (void)state;
+  return cb_topo_load(&cbt_topo) == 0 ? 0 : -1;
+}
+
+int cbt_topo_teardown(void **state)
+{
+  (void)state;
+  cb_topo_free(cbt_topo);
+  cbt_topo = NULL;
+  return 0;
+}
+
+void cbt_cells_parse(const char *text, size_t len, cb_table_t *t, cb_cells_t *cells)
+{
+  char err[256];
+
+  if (cb_table_parse(text, len, t, err, sizeof(err)) != 0)
+    fail_msg("cb_table_parse: %s", err);
+  if (cb_cells_build(t, cells, err, sizeof(err)) != 0)
+    fail_msg("cb_cells_build: %s", err);
+}
+
+const cb_finding_t *cbt_finding(const cb_finding_t *all, size_t n, const char *prefix)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    if (strncmp(all[i].claim, prefix, strlen(prefix)) == 0)
+      return &all[i];
+  }
+  fail_msg("no finding starts with '%s'", prefix);
+  return NULL;
 }

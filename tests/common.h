@@ -19,7 +19,9 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <cmocka.h>
+#include <jansson.h>
 
+#include "findings.h"
 #include "runner.h"
 #include "topo.h"
 #include "trial.h"
@@ -51,6 +53,21 @@ void cbt_listing(const char *dir, char *buf, size_t len);
 /* A fresh directory $TMPDIR/cb-test-WHAT-XXXXXX (TMPDIR unset or empty:
  * /tmp) into buf. */
 void cbt_make_dir(char *buf, size_t len, const char *what);
+
+/* A fresh directory (cbt_make_dir) with a subdirectory tmp/ that commands
+ * run there take as TMPDIR, so their leftover temporary files can be seen. */
+typedef struct cbt_dir_s {
+  char path[512];
+  char tmp[600];
+} cbt_dir_t;
+
+void cbt_dir_make(cbt_dir_t *d, const char *what);
+/* d->path/name into buf. */
+void cbt_dir_file(const cbt_dir_t *d, const char *name, char *buf, size_t len);
+/* cmocka per-test setup and teardown: *state is a fresh empty directory
+ * (a char *, cbt_make_dir "case"), removed with all in it afterwards. */
+int cbt_dir_setup(void **state);
+int cbt_dir_teardown(void **state);
 /* The directory and everything below it (links are removed, not followed). */
 void cbt_remove_tree(const char *dir);
 
@@ -86,10 +103,23 @@ pid_t cbt_start(const cbt_spawn_t *o, const char *const *argv, int out, int err)
 /* Wait for pid (EINTR retried); with timeout_s > 0, kill it and fail the
  * test when it has not ended by then. Its wait status. */
 int cbt_wait(pid_t pid, double timeout_s, const char *what);
+/* An unlinked temporary file (in /tmp) for a child's stdout or stderr. */
+int cbt_temp_fd(void);
+/* Wait for pid as cbt_wait does, then its stdout and stderr (two
+ * cbt_temp_fd files, which are closed) into r. */
+void cbt_finish(pid_t pid, int out, int err, double timeout_s, const char *what,
+                cbt_result_t *r);
 /* Run to the end and capture everything (o may be NULL). */
 void cbt_run(const cbt_spawn_t *o, const char *const *argv, cbt_result_t *r);
 /* The same with the arguments as a NULL-terminated list. */
 void cbt_runl(const cbt_spawn_t *o, cbt_result_t *r, ...);
+/* The arguments `pre` (NULL-terminated; NULL: none) and then those of ap up
+ * to a NULL: for a test's own variadic wrapper such as "concbench compare". */
+void cbt_vrunl(const cbt_spawn_t *o, cbt_result_t *r, const char *const *pre, va_list ap);
+/* Run in d (cbt_dir_make), with TMPDIR d->tmp. */
+cbt_spawn_t cbt_in_dir(const cbt_dir_t *d);
+/* concbench with the arguments up to a NULL, so run in d. */
+void cbt_run_in(const cbt_dir_t *d, cbt_result_t *r, ...);
 void cbt_result_free(cbt_result_t *r);
 /* cbt_run into an r that holds (or, zeroed, does not yet hold) a result:
  * the old one is freed first. */
@@ -101,8 +131,17 @@ void cbt_describe(const char *const *argv, char *buf, size_t len);
 void cbt_expect_no_crash(const cbt_result_t *r, const char *what);
 /* The exit code; failing with stdout and stderr when it differs. */
 void cbt_expect_code(const cbt_result_t *r, int code);
+/* The same, naming what ran, and saying so when a signal ended it. */
+void cbt_expect_exit(const cbt_result_t *r, int code, const char *what);
 void cbt_expect_in(const char *text, const char *needle, const char *what);
 void cbt_expect_not_in(const char *text, const char *needle, const char *what);
+/* The line of text that holds needle (into buf), or fail. */
+void cbt_line_of(const char *text, const char *needle, char *buf, size_t len);
+/* text is one JSON value that jansson reads strictly (no NaN, no trailing
+ * text, valid UTF-8, no duplicate keys); the parsed value (json_decref it). */
+json_t *cbt_parse_json(const char *text);
+/* The same, and the value starts with `open` ('{' or '['). */
+void cbt_expect_json(const char *text, char open);
 /* Lines of text that start with prefix. */
 size_t cbt_count_lines_with(const char *text, const char *prefix);
 
@@ -166,5 +205,19 @@ unsigned cbt_expected_workers(const cb_runner_t *rn, unsigned c, unsigned pus);
  * in this process. What cb_trial_supervised / cb_trial_execute returned. */
 int cbt_trial(const cb_cell_t *cell, const cb_topo_t *topo, int supervise, double timeout_s,
               volatile const int *stop, cb_trial_t *t);
+
+/* ---- analysis ------------------------------------------------------------- */
+
+/* The topology a test group loads once (cbt_topo_setup as cmocka's group
+ * setup, cbt_topo_teardown as its teardown). */
+extern cb_topo_t *cbt_topo;
+int cbt_topo_setup(void **state);
+int cbt_topo_teardown(void **state);
+
+/* A trial CSV (text, len bytes) parsed into a table and its cells, or fail
+ * with the parser's message. */
+void cbt_cells_parse(const char *text, size_t len, cb_table_t *t, cb_cells_t *cells);
+/* The first finding whose claim starts with prefix, or fail. */
+const cb_finding_t *cbt_finding(const cb_finding_t *all, size_t n, const char *prefix);
 
 #endif

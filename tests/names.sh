@@ -25,32 +25,31 @@ allowed_literals=(
   'harness/capacity.c:"processes/threads"'
   'analysis/export.c:"threads"'            # a field of the custom-bigger JSON export
 )
-# Not yet a trait: literals in files that other steps of issue 14 are
-# rewriting (compare and export into one cell identity, plot.c split by
-# concern, findings apart from its claims table). Each line goes when its
-# file reads the trait (runner: model, survives_crash, styles, reference,
-# transports[0]; workload: charts).
+# Not yet a trait: literals in files that another step of issue 14 is
+# rewriting (plot/, split by concern, its names left for the traits). Each
+# line goes when its file reads the trait (runner: model, survives_crash,
+# styles, reference, transports[0]; workload: charts).
 pending=(
-  'plot/plot.c:"serial"'
-  'plot/plot.c:"threads"'
-  'plot/plot.c:"processes"'
-  'plot/plot.c:"processes/shm"'
-  'plot/plot.c:"eventloop"'
-  'plot/plot.c:"cpu"'
-  'plot/plot.c:"io"'
-  'plot/plot.c:"mix"'
-  'plot/plot.c:"comm"'
-  'plot/plot.c:"sync"'
-  'plot/plot.c:"life"'
-  'plot/plot.c:"fault"'
-  'plot/plot.c:"noop"'
-  'plot/plot.c:"comm.payload"'
-  'plot/plot.c:"comm.payload ran with one payload size (run it with e.g. "'
-  'plot/plot.c:"comm.payload: data moved vs payload size (c = %g)"'
-  'plot/plot.c:"cpu.hash"'
-  'plot/plot.c:"cpu.hash ran at c = PUs with fewer than two sizes beside serial (the "'
-  'plot/plot.c:"cpu.hash at %zu sizes, %g to %g %s, pin %s"'
-  'plot/plot.c:"life.idle"'
+  'plot/style.c:"serial"'             # the palette, per contestant
+  'plot/style.c:"threads"'
+  'plot/style.c:"processes"'
+  'plot/style.c:"processes/shm"'
+  'plot/style.c:"eventloop"'
+  'plot/series.c:"cpu"'               # the order of families on charts
+  'plot/series.c:"io"'
+  'plot/series.c:"mix"'
+  'plot/series.c:"comm"'
+  'plot/series.c:"sync"'
+  'plot/series.c:"life"'
+  'plot/series.c:"fault"'
+  'plot/series.c:"noop"'
+  'plot/series.c:"serial"'            # the reference series
+  'plot/chart_variant.c:"serial"'
+  'plot/chart_variant.c:"cpu"'        # speedup's ideal line: cpu work only
+  'plot/chart_payload.c:"serial"'
+  'plot/kinds.c:"life.idle"'          # the chart kinds of one workload
+  'plot/kinds.c:"comm.payload"'
+  'plot/kinds.c:"cpu.hash"'
 )
 
 # The names, from the registries' own sources.

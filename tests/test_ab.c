@@ -28,229 +28,29 @@
 #include <cmocka.h>
 
 #include "cb_config.h"
+#include "common.h"
 #include "csv.h"
 #include "matrix.h"
 #include "table.h"
 
-#define MAX_ARGS 48
-
-/* ---- fixtures ------------------------------------------------------------ */
-
-typedef struct dir_s {
-  char path[512];
-  char tmp[600]; /* TMPDIR of the commands run */
-} dir_t;
-
-static void make_dir(dir_t *d)
-{
-  const char *base = getenv("TMPDIR");
-
-  snprintf(d->path, sizeof(d->path), "%s/cb-test-ab-XXXXXX",
-           base != NULL && base[0] != '\0' ? base : "/tmp");
-  assert_non_null(mkdtemp(d->path));
-  snprintf(d->tmp, sizeof(d->tmp), "%s/tmp", d->path);
-  assert_int_equal(mkdir(d->tmp, 0700), 0);
-}
-
-static void remove_tree(const char *path)
-{
-  char p[2048];
-  struct dirent *e;
-  struct stat st;
-  DIR *dir = opendir(path);
-
-  if (dir != NULL) {
-    while ((e = readdir(dir)) != NULL) {
-      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-        continue;
-      snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
-      if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-        remove_tree(p);
-      else
-        unlink(p);
-    }
-    closedir(dir);
-  }
-  rmdir(path);
-}
-
-static void path_in(const dir_t *d, const char *name, char *buf, size_t len)
-{
-  snprintf(buf, len, "%s/%s", d->path, name);
-}
-
-/* Entries of a directory other than . and .. */
-static size_t entries(const char *path)
-{
-  struct dirent *e;
-  size_t n = 0;
-  DIR *dir = opendir(path);
-
-  assert_non_null(dir);
-  while ((e = readdir(dir)) != NULL)
-    n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-  closedir(dir);
-  return n;
-}
-
-static const char *concbench(void)
-{
-  const char *bin = getenv("CONCBENCH");
-
-  if (bin == NULL || bin[0] != '/')
-    fail_msg("CONCBENCH must hold the binary's absolute path (got '%s')", bin ? bin : "");
-  return bin;
-}
-
-/* ---- running commands ---------------------------------------------------- */
-
-typedef struct result_s {
-  int code; /* exit code, or 128 + signal */
-  char *out, *err;
-} result_t;
-
-static char *slurp(FILE *f)
-{
-  long n;
-  char *buf;
-
-  assert_int_equal(fseek(f, 0, SEEK_END), 0);
-  n = ftell(f);
-  assert_true(n >= 0);
-  assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-  buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  return buf;
-}
-
-typedef struct cmd_s {
-  const char *args[MAX_ARGS + 1];
-  size_t n;
-  const char *env[8]; /* NAME=VALUE set in the child */
-  size_t nenv;
-} cmd_t;
-
-static void cmd_args(cmd_t *c, ...)
-{
-  va_list ap;
-  const char *a;
-
-  va_start(ap, c);
-  while ((a = va_arg(ap, const char *)) != NULL) {
-    assert_true(c->n < MAX_ARGS);
-    c->args[c->n++] = a;
-  }
-  va_end(ap);
-  c->args[c->n] = NULL;
-}
-
-/* Start the command in directory d with TMPDIR = d->tmp; stdout and stderr
- * into the files given. Returns the pid. */
-static pid_t start(const dir_t *d, const cmd_t *c, FILE *out, FILE *err)
-{
-  size_t i;
-  pid_t pid;
-
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(fileno(out), 1) < 0 ||
-        dup2(fileno(err), 2) < 0 || chdir(d->path) != 0 || setenv("TMPDIR", d->tmp, 1) != 0)
-      _exit(126);
-    for (i = 0; i < c->nenv; i++)
-      putenv((char *)c->env[i]);
-    execv(c->args[0], (char *const *)c->args);
-    _exit(127);
-  }
-  return pid;
-}
-
-static void finish(pid_t pid, FILE *out, FILE *err, result_t *r)
-{
-  int status;
-
-  while (waitpid(pid, &status, 0) < 0)
-    assert_int_equal(errno, EINTR);
-  r->out = slurp(out);
-  r->err = slurp(err);
-  fclose(out);
-  fclose(err);
-  r->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static void run_cmd(const dir_t *d, const cmd_t *c, result_t *r)
-{
-  FILE *out = tmpfile(), *err = tmpfile();
-
-  assert_non_null(out);
-  assert_non_null(err);
-  finish(start(d, c, out, err), out, err, r);
-}
-
-/* concbench ARGS... (NULL-terminated) in d. */
-static void run_cb(const dir_t *d, result_t *r, ...)
-{
-  cmd_t c = { .n = 0 };
-  va_list ap;
-  const char *a;
-
-  c.args[c.n++] = concbench();
-  va_start(ap, r);
-  while ((a = va_arg(ap, const char *)) != NULL) {
-    assert_true(c.n < MAX_ARGS);
-    c.args[c.n++] = a;
-  }
-  va_end(ap);
-  c.args[c.n] = NULL;
-  run_cmd(d, &c, r);
-}
-
-static void result_free(result_t *r)
-{
-  free(r->out);
-  free(r->err);
-}
-
-static void expect_code(const result_t *r, int code)
-{
-  if (r->code != code)
-    fail_msg("exit code %d, expected %d\nstdout:\n%s\nstderr:\n%s", r->code, code, r->out, r->err);
-}
-
-static void expect_in(const char *text, const char *needle, const char *where)
-{
-  if (strstr(text, needle) == NULL)
-    fail_msg("%s does not contain '%s':\n%s", where, needle, text);
-}
-
-static void expect_not_in(const char *text, const char *needle, const char *where)
-{
-  if (strstr(text, needle) != NULL)
-    fail_msg("%s contains '%s':\n%s", where, needle, text);
-}
-
 /* ---- trial CSVs ------------------------------------------------------------ */
 
 /* A small real run: noop under serial and threads (c = 1), `reps` trials. */
-static void record(const dir_t *d, const char *name, const char *reps)
+static void record(const cbt_dir_t *d, const char *name, const char *reps)
 {
   char path[2048];
-  result_t r;
+  cbt_result_t r;
 
-  path_in(d, name, path, sizeof(path));
-  run_cb(d, &r, "run", "-w", "noop", "-r", "serial,threads", "-c", "1", "-t", "200", "--reps",
+  cbt_dir_file(d, name, path, sizeof(path));
+  cbt_run_in(d, &r, "run", "-w", "noop", "-r", "serial,threads", "-c", "1", "-t", "200", "--reps",
          reps, "--warmup", "0", "-q", "-o", path, NULL);
-  expect_code(&r, 0);
-  result_free(&r);
+  cbt_expect_code(&r, 0);
+  cbt_result_free(&r);
 }
 
 /* Copy CSV `from` to `to` with column `col` set to `value` in every row
  * (NULL: the column dropped). */
-static void rewrite(const dir_t *d, const char *from, const char *to, const char *col,
+static void rewrite(const cbt_dir_t *d, const char *from, const char *to, const char *col,
                     const char *value)
 {
   char in[2048], out[2048], err[256];
@@ -259,8 +59,8 @@ static void rewrite(const dir_t *d, const char *from, const char *to, const char
   size_t r, c, first;
   long k;
 
-  path_in(d, from, in, sizeof(in));
-  path_in(d, to, out, sizeof(out));
+  cbt_dir_file(d, from, in, sizeof(in));
+  cbt_dir_file(d, to, out, sizeof(out));
   assert_int_equal(cb_table_load(in, &t, err, sizeof(err)), 0);
   k = cb_table_col(&t, col);
   assert_true(k >= 0);
@@ -282,13 +82,13 @@ static void rewrite(const dir_t *d, const char *from, const char *to, const char
 }
 
 /* The value of a column in data row 1 of a CSV in d. */
-static void first_value(const dir_t *d, const char *name, const char *col, char *buf, size_t len)
+static void first_value(const cbt_dir_t *d, const char *name, const char *col, char *buf, size_t len)
 {
   char path[2048], err[256];
   cb_table_t t;
   long k;
 
-  path_in(d, name, path, sizeof(path));
+  cbt_dir_file(d, name, path, sizeof(path));
   assert_int_equal(cb_table_load(path, &t, err, sizeof(err)), 0);
   k = cb_table_col(&t, col);
   assert_true(k >= 0 && t.rows > 1);
@@ -301,108 +101,107 @@ static void first_value(const dir_t *d, const char *name, const char *col, char 
 static void test_fingerprint(void **state)
 {
   char a[2048], b[2048], c[2048], here[256], kernel[256], want[600];
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
-  make_dir(&d);
+  cbt_dir_make(&d, "ab");
   record(&d, "a.csv", "2");
-  path_in(&d, "a.csv", a, sizeof(a));
-  path_in(&d, "b.csv", b, sizeof(b));
-  path_in(&d, "c.csv", c, sizeof(c));
+  cbt_dir_file(&d, "a.csv", a, sizeof(a));
+  cbt_dir_file(&d, "b.csv", b, sizeof(b));
+  cbt_dir_file(&d, "c.csv", c, sizeof(c));
 
-  run_cb(&d, &r, "fingerprint", "-v", NULL);
-  expect_code(&r, 0);
+  cbt_run_in(&d, &r, "fingerprint", "-v", NULL);
+  cbt_expect_code(&r, 0);
   snprintf(here, sizeof(here), "%.*s", (int)strcspn(r.out, "\n"), r.out);
-  expect_in(r.out, "\ncpu_model: ", "stdout");
-  expect_in(r.out, "\ncaches: ", "stdout");
-  expect_in(r.out, "\nkernel: Linux ", "stdout");
-  expect_in(r.out, "\nbuild_type: ", "stdout");
-  result_free(&r);
+  cbt_expect_in(r.out, "\ncpu_model: ", "stdout");
+  cbt_expect_in(r.out, "\ncaches: ", "stdout");
+  cbt_expect_in(r.out, "\nkernel: Linux ", "stdout");
+  cbt_expect_in(r.out, "\nbuild_type: ", "stdout");
+  cbt_result_free(&r);
 
   /* A run's rows carry the fingerprint of the machine and build that ran it. */
-  run_cb(&d, &r, "fingerprint", a, NULL);
-  expect_code(&r, 0);
+  cbt_run_in(&d, &r, "fingerprint", a, NULL);
+  cbt_expect_code(&r, 0);
   snprintf(want, sizeof(want), "%s\n", here);
   assert_string_equal(r.out, want);
-  result_free(&r);
-  run_cb(&d, &r, "fingerprint", "--check", a, NULL);
-  expect_code(&r, 0);
-  result_free(&r);
+  cbt_result_free(&r);
+  cbt_run_in(&d, &r, "fingerprint", "--check", a, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_result_free(&r);
 
   /* Same host, another kernel: another machine. */
   first_value(&d, "a.csv", "kernel", kernel, sizeof(kernel));
   rewrite(&d, "a.csv", "b.csv", "kernel", "Linux 0.0.1-fixture");
-  run_cb(&d, &r, "fingerprint", "--check", b, NULL);
-  expect_code(&r, 1);
+  cbt_run_in(&d, &r, "fingerprint", "--check", b, NULL);
+  cbt_expect_code(&r, 1);
   snprintf(want, sizeof(want), "kernel 'Linux 0.0.1-fixture' vs '%s'\n", kernel);
   assert_string_equal(r.out, want);
-  result_free(&r);
-  run_cb(&d, &r, "fingerprint", b, NULL);
-  expect_code(&r, 0);
+  cbt_result_free(&r);
+  cbt_run_in(&d, &r, "fingerprint", b, NULL);
+  cbt_expect_code(&r, 0);
   assert_string_not_equal(r.out, here);
-  result_free(&r);
+  cbt_result_free(&r);
 
   /* A file from before the caches column: unknown is never equal. */
   rewrite(&d, "a.csv", "c.csv", "caches", NULL);
-  run_cb(&d, &r, "fingerprint", "--check", c, a, NULL);
-  expect_code(&r, 1);
+  cbt_run_in(&d, &r, "fingerprint", "--check", c, a, NULL);
+  cbt_expect_code(&r, 1);
   assert_string_equal(r.out, "caches unknown in BASE\n");
-  result_free(&r);
+  cbt_result_free(&r);
 
-  run_cb(&d, &r, "fingerprint", "--check", NULL);
-  expect_code(&r, 2);
-  expect_in(r.err, "--check takes BASE.csv", "stderr");
-  result_free(&r);
-  remove_tree(d.path);
+  cbt_run_in(&d, &r, "fingerprint", "--check", NULL);
+  cbt_expect_code(&r, 2);
+  cbt_expect_in(r.err, "--check takes BASE.csv", "stderr");
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 /* compare: the host name alone decides nothing. */
 static void test_compare_machines(void **state)
 {
   char a[2048], b[2048], e[2048];
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
-  make_dir(&d);
+  cbt_dir_make(&d, "ab");
   record(&d, "a.csv", "5");
-  path_in(&d, "a.csv", a, sizeof(a));
-  path_in(&d, "b.csv", b, sizeof(b));
-  path_in(&d, "e.csv", e, sizeof(e));
+  cbt_dir_file(&d, "a.csv", a, sizeof(a));
+  cbt_dir_file(&d, "b.csv", b, sizeof(b));
+  cbt_dir_file(&d, "e.csv", e, sizeof(e));
 
   /* The same host name on another CPU: speedups, and why. */
   rewrite(&d, "a.csv", "b.csv", "cpu_model", "Other CPU 9000");
-  run_cb(&d, &r, "compare", a, b, NULL);
-  expect_code(&r, 0);
-  expect_in(r.out, "speedups over serial were compared, not throughput, since the machines "
+  cbt_run_in(&d, &r, "compare", a, b, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "speedups over serial were compared, not throughput, since the machines "
             "differ (cpu_model '", "stdout");
-  expect_in(r.out, "' vs 'Other CPU 9000')", "stdout");
-  result_free(&r);
+  cbt_expect_in(r.out, "' vs 'Other CPU 9000')", "stdout");
+  cbt_result_free(&r);
 
   /* Another host name on the same machine: throughput. */
   rewrite(&d, "a.csv", "e.csv", "host", "another-name");
-  run_cb(&d, &r, "compare", a, e, NULL);
-  expect_code(&r, 0);
-  expect_in(r.out, "metric: throughput", "stdout");
-  expect_in(r.out, "2 cells compared", "stdout");
-  result_free(&r);
-  remove_tree(d.path);
+  cbt_run_in(&d, &r, "compare", a, e, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "metric: throughput", "stdout");
+  cbt_expect_in(r.out, "2 cells compared", "stdout");
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 /* ---- scripts/ci-benchmark -------------------------------------------------- */
 
-static void ci_benchmark(const dir_t *d, const char *src, const char *build, result_t *r)
+static void ci_benchmark(const cbt_dir_t *d, const char *src, const char *build, cbt_result_t *r)
 {
-  cmd_t c = { .n = 0 };
-  char bin[600];
+  static const char *const env[] = { "CB_BENCH_MODE=record",
+                                     "CB_BENCH_ARGS=-w noop -r serial -t 200",
+                                     "CB_BENCH_REPS=9", NULL };
+  cbt_spawn_t o = cbt_in_dir(d);
 
-  snprintf(bin, sizeof(bin), "%s", concbench());
-  cmd_args(&c, "/bin/bash", CB_SOURCE_ROOT "/scripts/ci-benchmark", bin, src, build, NULL);
-  c.env[c.nenv++] = "CB_BENCH_MODE=record";
-  c.env[c.nenv++] = "CB_BENCH_ARGS=-w noop -r serial -t 200";
-  c.env[c.nenv++] = "CB_BENCH_REPS=9";
-  run_cmd(d, &c, r);
+  o.prog = "/bin/bash";
+  o.env = env;
+  cbt_runl(&o, r, CB_SOURCE_ROOT "/scripts/ci-benchmark", cbt_concbench(), src, build, NULL);
 }
 
 /* A baseline named as this machine's, with this host name in it, but
@@ -414,30 +213,30 @@ static void test_ci_baseline_of_another_machine(void **state)
   char host[256], kernel[256];
   struct utsname u;
   struct stat st;
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
-  make_dir(&d);
-  path_in(&d, "src", src, sizeof(src));
-  path_in(&d, "build", build, sizeof(build));
-  path_in(&d, "src/results", bdir, sizeof(bdir));
+  cbt_dir_make(&d, "ab");
+  cbt_dir_file(&d, "src", src, sizeof(src));
+  cbt_dir_file(&d, "build", build, sizeof(build));
+  cbt_dir_file(&d, "src/results", bdir, sizeof(bdir));
   assert_int_equal(mkdir(src, 0755), 0);
   assert_int_equal(mkdir(build, 0755), 0);
   assert_int_equal(mkdir(bdir, 0755), 0);
-  path_in(&d, "src/results/baseline", bdir, sizeof(bdir));
+  cbt_dir_file(&d, "src/results/baseline", bdir, sizeof(bdir));
   assert_int_equal(mkdir(bdir, 0755), 0);
   snprintf(cmpcsv, sizeof(cmpcsv), "%s/benchmark-compare.csv", build);
 
   /* No baseline at all: recorded only. */
   ci_benchmark(&d, src, build, &r);
-  expect_code(&r, 0);
-  expect_in(r.out, "ci-benchmark: recorded, not compared: no baseline in ", "stdout");
-  result_free(&r);
-  run_cb(&d, &r, "fingerprint", "build/benchmark.csv", NULL);
-  expect_code(&r, 0);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "ci-benchmark: recorded, not compared: no baseline in ", "stdout");
+  cbt_result_free(&r);
+  cbt_run_in(&d, &r, "fingerprint", "build/benchmark.csv", NULL);
+  cbt_expect_code(&r, 0);
   snprintf(fp, sizeof(fp), "%.*s", (int)strcspn(r.out, "\n"), r.out);
-  result_free(&r);
+  cbt_result_free(&r);
   assert_int_equal(uname(&u), 0);
   first_value(&d, "build/benchmark.csv", "host", host, sizeof(host));
   assert_string_equal(host, u.nodename);
@@ -448,38 +247,38 @@ static void test_ci_baseline_of_another_machine(void **state)
   rewrite(&d, "build/benchmark.csv", base, "host", u.nodename);
   ci_benchmark(&d, src, build, &r);
   if (r.code != 0 && r.code != 1)
-    expect_code(&r, 0);
+    cbt_expect_code(&r, 0);
   snprintf(want, sizeof(want), "ci-benchmark: comparing with %s/%s.csv (same fingerprint %s)",
            bdir, fp, fp);
-  expect_in(r.out, want, "stdout");
-  expect_in(r.out, "noop/serial/c:1/pin:compact", "stdout");
-  result_free(&r);
+  cbt_expect_in(r.out, want, "stdout");
+  cbt_expect_in(r.out, "noop/serial/c:1/pin:compact", "stdout");
+  cbt_result_free(&r);
   assert_int_equal(stat(cmpcsv, &st), 0);
   assert_int_equal(unlink(cmpcsv), 0);
 
   /* The fixture: same name, same host, another kernel. */
   rewrite(&d, "build/benchmark.csv", base, "kernel", "Linux 0.0.1-fixture");
   ci_benchmark(&d, src, build, &r);
-  expect_code(&r, 0);
+  cbt_expect_code(&r, 0);
   snprintf(want, sizeof(want), "ci-benchmark: recorded, not compared: baseline from another "
            "machine (kernel 'Linux 0.0.1-fixture' vs '%s')\n", kernel);
   assert_string_equal(r.out, want);
-  expect_not_in(r.out, "comparing", "stdout");
-  result_free(&r);
+  cbt_expect_not_in(r.out, "comparing", "stdout");
+  cbt_result_free(&r);
   assert_int_equal(stat(cmpcsv, &st), -1);
 
   /* Only a baseline of another machine under its own name. */
   snprintf(want, sizeof(want), "src/results/baseline/other-machine-2pu-000000000000.csv");
   rewrite(&d, base, want, "cpu_model", "Other CPU 9000");
-  path_in(&d, base, want, sizeof(want));
+  cbt_dir_file(&d, base, want, sizeof(want));
   assert_int_equal(unlink(want), 0);
   ci_benchmark(&d, src, build, &r);
-  expect_code(&r, 0);
-  expect_in(r.out, "ci-benchmark: recorded, not compared: baseline from another machine "
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "ci-benchmark: recorded, not compared: baseline from another machine "
             "(other-machine-2pu-000000000000.csv in ", "stdout");
-  result_free(&r);
+  cbt_result_free(&r);
   assert_int_equal(stat(cmpcsv, &st), -1);
-  remove_tree(d.path);
+  cbt_remove_tree(d.path);
 }
 
 /* ---- concbench ab ------------------------------------------------------------- */
@@ -490,7 +289,7 @@ typedef struct abrow_s {
   unsigned rep;
 } abrow_t;
 
-static size_t ab_rows(const dir_t *d, const char *name, abrow_t *rows, size_t max)
+static size_t ab_rows(const cbt_dir_t *d, const char *name, abrow_t *rows, size_t max)
 {
   static const char *const cols[] = { "side", "workload", "runner", "git_revision", "run_id",
                                       "rep", "dispatch" };
@@ -499,7 +298,7 @@ static size_t ab_rows(const dir_t *d, const char *name, abrow_t *rows, size_t ma
   cb_table_t t;
   size_t r, i;
 
-  path_in(d, name, path, sizeof(path));
+  cbt_dir_file(d, name, path, sizeof(path));
   assert_int_equal(cb_table_load(path, &t, err, sizeof(err)), 0);
   assert_string_equal(cb_table_get(&t, 0, 0), "side");
   for (i = 0; i < 7; i++) {
@@ -536,19 +335,19 @@ static void test_ab_self(void **state)
   abrow_t rows[64];
   cb_slot_t *order;
   size_t n, total, i, k = 0;
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
-  make_dir(&d);
-  path_in(&d, "ab.csv", out, sizeof(out));
-  run_cb(&d, &r, "ab", "--base", concbench(), "--new", concbench(), "-w", "noop,cpu.hash",
+  cbt_dir_make(&d, "ab");
+  cbt_dir_file(&d, "ab.csv", out, sizeof(out));
+  cbt_run_in(&d, &r, "ab", "--base", cbt_concbench(), "--new", cbt_concbench(), "-w", "noop,cpu.hash",
          "-r", "serial,threads", "-c", "1", "-t", "100", "-s", "100", "--reps", "5",
          "--warmup", "1", "--seed", "7", "--threshold", "99", "-q", "-o", out, NULL);
-  expect_code(&r, 0);
-  expect_in(r.out, "metric: throughput", "stdout");
-  expect_in(r.out, "4 cells compared: 0 slower (regressions)", "stdout");
-  result_free(&r);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "metric: throughput", "stdout");
+  cbt_expect_in(r.out, "4 cells compared: 0 slower (regressions)", "stdout");
+  cbt_result_free(&r);
 
   n = ab_rows(&d, "ab.csv", rows, 64);
   assert_int_equal(n, 2 * ncells * reps);
@@ -570,10 +369,10 @@ static void test_ab_self(void **state)
   }
   assert_int_equal(k, n);
   free(order);
-  assert_int_equal(entries(d.tmp), 0);
+  assert_int_equal(cbt_count_entries(d.tmp), 0);
 
   /* The comparison beside the CSV: one row per cell. */
-  path_in(&d, "ab.compare.csv", out, sizeof(out));
+  cbt_dir_file(&d, "ab.compare.csv", out, sizeof(out));
   {
     FILE *f = fopen(out, "r");
     size_t lines = 0;
@@ -583,7 +382,7 @@ static void test_ab_self(void **state)
     fclose(f);
     assert_int_equal(lines, 1 + ncells);
   }
-  remove_tree(d.path);
+  cbt_remove_tree(d.path);
 }
 
 /* A dispatch mode other than the default is passed to each trial: the rows
@@ -594,35 +393,35 @@ static void test_ab_dispatch(void **state)
   char script[2048], out[2048], text[1200];
   size_t n, i, queue[2] = { 0 }, shared[2] = { 0 };
   abrow_t rows[64];
-  result_t r;
+  cbt_result_t r;
   FILE *f;
-  dir_t d;
+  cbt_dir_t d;
 
   (void)state;
-  make_dir(&d);
-  path_in(&d, "old-concbench", script, sizeof(script));
+  cbt_dir_make(&d, "ab");
+  cbt_dir_file(&d, "old-concbench", script, sizeof(script));
   snprintf(text, sizeof(text),
            "#!/bin/sh\n"
            "case \" $* \" in *\" --dispatch \"*)\n"
            "  echo \"concbench run: unknown option '--dispatch'\" >&2; exit 2;;\n"
            "esac\n"
-           "exec '%s' \"$@\"\n", concbench());
+           "exec '%s' \"$@\"\n", cbt_concbench());
   f = fopen(script, "w");
   assert_non_null(f);
   fputs(text, f);
   assert_int_equal(fclose(f), 0);
   assert_int_equal(chmod(script, 0755), 0);
-  path_in(&d, "ab.csv", out, sizeof(out));
-  run_cb(&d, &r, "ab", "--base", script, "-w", "noop", "-r", "processes", "-c", "2",
+  cbt_dir_file(&d, "ab.csv", out, sizeof(out));
+  cbt_run_in(&d, &r, "ab", "--base", script, "-w", "noop", "-r", "processes", "-c", "2",
          "--dispatch", "shared,queue", "-t", "100", "--reps", "4", "--warmup", "0",
          "--threshold", "99", "-q", "-o", out, NULL);
-  expect_code(&r, 0);
-  expect_in(r.err, "concbench ab: base cannot run noop processes c=2, left out: concbench run: "
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.err, "concbench ab: base cannot run noop processes c=2, left out: concbench run: "
             "unknown option '--dispatch'\n", "stderr");
-  expect_in(r.out, "noop/processes/c:2/pin:compact/dispatch:queue", "stdout");
-  expect_in(r.out, "only in NEW", "stdout");
-  expect_in(r.out, "1 cells compared", "stdout");
-  result_free(&r);
+  cbt_expect_in(r.out, "noop/processes/c:2/pin:compact/dispatch:queue", "stdout");
+  cbt_expect_in(r.out, "only in NEW", "stdout");
+  cbt_expect_in(r.out, "1 cells compared", "stdout");
+  cbt_result_free(&r);
   n = ab_rows(&d, "ab.csv", rows, 64);
   for (i = 0; i < n; i++) {
     int side = strcmp(rows[i].side, "new") == 0;
@@ -634,8 +433,8 @@ static void test_ab_dispatch(void **state)
   assert_int_equal(queue[1], 4);
   assert_int_equal(shared[0], 4);
   assert_int_equal(shared[1], 4);
-  assert_int_equal(entries(d.tmp), 0);
-  remove_tree(d.path);
+  assert_int_equal(cbt_count_entries(d.tmp), 0);
+  cbt_remove_tree(d.path);
 }
 
 /* A base that does not know a workload (an older revision): its cells are
@@ -645,35 +444,35 @@ static void test_ab_refused_cell(void **state)
   char script[2048], out[2048], text[1200];
   size_t n, i, base_hash = 0, new_hash = 0;
   abrow_t rows[64];
-  result_t r;
+  cbt_result_t r;
   FILE *f;
-  dir_t d;
+  cbt_dir_t d;
 
   (void)state;
-  make_dir(&d);
-  path_in(&d, "old-concbench", script, sizeof(script));
+  cbt_dir_make(&d, "ab");
+  cbt_dir_file(&d, "old-concbench", script, sizeof(script));
   snprintf(text, sizeof(text),
            "#!/bin/sh\n"
            "case \" $* \" in *\" cpu.hash \"*)\n"
            "  echo \"concbench run: unknown workload 'cpu.hash'\" >&2; exit 2;;\n"
            "esac\n"
-           "exec '%s' \"$@\"\n", concbench());
+           "exec '%s' \"$@\"\n", cbt_concbench());
   f = fopen(script, "w");
   assert_non_null(f);
   fputs(text, f);
   assert_int_equal(fclose(f), 0);
   assert_int_equal(chmod(script, 0755), 0);
-  path_in(&d, "ab.csv", out, sizeof(out));
-  run_cb(&d, &r, "ab", "--base", script, "-w", "noop,cpu.hash", "-r", "serial", "-t", "100",
+  cbt_dir_file(&d, "ab.csv", out, sizeof(out));
+  cbt_run_in(&d, &r, "ab", "--base", script, "-w", "noop,cpu.hash", "-r", "serial", "-t", "100",
          "-s", "100", "--reps", "4", "--warmup", "0", "--threshold", "99", "-q", "-o", out,
          NULL);
-  expect_code(&r, 0);
-  expect_in(r.err, "concbench ab: base cannot run cpu.hash serial c=1, left out: concbench run: "
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.err, "concbench ab: base cannot run cpu.hash serial c=1, left out: concbench run: "
             "unknown workload 'cpu.hash'\n", "stderr");
-  expect_in(r.out, "cpu.hash/serial/c:1/pin:compact", "stdout");
-  expect_in(r.out, "only in NEW", "stdout");
-  expect_in(r.out, "1 cells compared", "stdout");
-  result_free(&r);
+  cbt_expect_in(r.out, "cpu.hash/serial/c:1/pin:compact", "stdout");
+  cbt_expect_in(r.out, "only in NEW", "stdout");
+  cbt_expect_in(r.out, "1 cells compared", "stdout");
+  cbt_result_free(&r);
   n = ab_rows(&d, "ab.csv", rows, 64);
   for (i = 0; i < n; i++) {
     base_hash += strcmp(rows[i].side, "base") == 0 && strcmp(rows[i].workload, "cpu.hash") == 0;
@@ -682,8 +481,8 @@ static void test_ab_refused_cell(void **state)
   assert_int_equal(n, 4 + 4 + 4);
   assert_int_equal(base_hash, 0);
   assert_int_equal(new_hash, 4);
-  assert_int_equal(entries(d.tmp), 0);
-  remove_tree(d.path);
+  assert_int_equal(cbt_count_entries(d.tmp), 0);
+  cbt_remove_tree(d.path);
 }
 
 /* A base whose rows lack columns (an older revision, from before `caches`
@@ -693,13 +492,13 @@ static void test_ab_refused_cell(void **state)
 static void test_ab_older_base(void **state)
 {
   char script[2048], out[2048], text[2600];
-  result_t r;
+  cbt_result_t r;
   FILE *f;
-  dir_t d;
+  cbt_dir_t d;
 
   (void)state;
-  make_dir(&d);
-  path_in(&d, "old-concbench", script, sizeof(script));
+  cbt_dir_make(&d, "ab");
+  cbt_dir_file(&d, "old-concbench", script, sizeof(script));
   snprintf(text, sizeof(text),
            "#!/bin/sh\n"
            "'%s' \"$@\"; rc=$?\n"
@@ -709,19 +508,19 @@ static void test_ab_older_base(void **state)
            "  { s = \"\"; for (i = 1; i <= NF; i++) if (i != k && i != l)\n"
            "    s = s (s == \"\" ? \"\" : \",\") $i;\n"
            "    print s }' \"$out\" > \"$out.old\" && mv \"$out.old\" \"$out\"\n"
-           "exit $rc\n", concbench());
+           "exit $rc\n", cbt_concbench());
   f = fopen(script, "w");
   assert_non_null(f);
   fputs(text, f);
   assert_int_equal(fclose(f), 0);
   assert_int_equal(chmod(script, 0755), 0);
-  path_in(&d, "ab.csv", out, sizeof(out));
-  run_cb(&d, &r, "ab", "--base", script, "-w", "noop", "-r", "serial,threads", "-c", "1", "-t",
+  cbt_dir_file(&d, "ab.csv", out, sizeof(out));
+  cbt_run_in(&d, &r, "ab", "--base", script, "-w", "noop", "-r", "serial,threads", "-c", "1", "-t",
          "100", "--reps", "5", "--warmup", "0", "--threshold", "99", "-q", "-o", out, NULL);
-  expect_code(&r, 0);
-  expect_in(r.out, "metric: throughput", "stdout");
-  expect_in(r.out, "2 cells compared: 0 slower", "stdout");
-  result_free(&r);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "metric: throughput", "stdout");
+  cbt_expect_in(r.out, "2 cells compared: 0 slower", "stdout");
+  cbt_result_free(&r);
   /* in the CSV of both sides, the base's caches and dispatch are empty (as
    * it wrote them: not at all), the new's not */
   {
@@ -744,7 +543,7 @@ static void test_ab_older_base(void **state)
     assert_int_equal(empty, 10);
     cb_table_free(&t);
   }
-  remove_tree(d.path);
+  cbt_remove_tree(d.path);
 }
 
 /* Processes whose environment holds `token` (NAME=VALUE), other than us. */
@@ -778,7 +577,7 @@ static size_t with_token(const char *token)
 }
 
 /* A file in TMPDIR's subdirectory of ab that a trial's child creates. */
-static int trial_started(const dir_t *d)
+static int trial_started(const cbt_dir_t *d)
 {
   char p[1200];
   struct dirent *e;
@@ -802,80 +601,81 @@ static int trial_started(const dir_t *d)
 static void test_ab_interrupted(void **state)
 {
   char token[64], out[2048];
-  cmd_t c = { .n = 0 };
-  FILE *o = tmpfile(), *e = tmpfile();
-  result_t r;
+  const char *env[] = { token, NULL };
+  int o = cbt_temp_fd(), e = cbt_temp_fd();
+  cbt_spawn_t sp;
+  cbt_result_t r;
   pid_t pid;
-  dir_t d;
+  cbt_dir_t d;
 
   (void)state;
-  make_dir(&d);
+  cbt_dir_make(&d, "ab");
   snprintf(token, sizeof(token), "CB_TEST_AB_TOKEN=%d-%lu", (int)getpid(),
            (unsigned long)time(NULL));
-  path_in(&d, "ab.csv", out, sizeof(out));
+  cbt_dir_file(&d, "ab.csv", out, sizeof(out));
   /* a trial of a thousand one-second sleeps: it is running when stopped */
-  cmd_args(&c, concbench(), "ab", "--base", concbench(), "-w", "io.sleep", "-r", "threads",
-           "-c", "1", "-t", "1000", "-s", "1000000", "--reps", "5", "--warmup", "0", "-o", out,
-           NULL);
-  c.env[c.nenv++] = token;
-  assert_non_null(o);
-  assert_non_null(e);
-  pid = start(&d, &c, o, e);
+  sp = cbt_in_dir(&d);
+  sp.env = env;
+  pid = cbt_start(&sp,
+                  (const char *const[]){ "ab", "--base", cbt_concbench(), "-w", "io.sleep", "-r",
+                                         "threads", "-c", "1", "-t", "1000", "-s", "1000000",
+                                         "--reps", "5", "--warmup", "0", "-o", out, NULL },
+                  o, e);
   /* until a trial runs: its run process and its trial process carry the token */
   while (!trial_started(&d) || with_token(token) < 3)
     usleep(10000);
   assert_int_equal(kill(pid, SIGTERM), 0);
-  finish(pid, o, e, &r);
-  expect_code(&r, 143);
-  expect_in(r.err, "concbench ab: interrupted; 0 finished trials are in no file", "stderr");
+  cbt_finish(pid, o, e, 0, "concbench ab", &r);
+  cbt_expect_code(&r, 143);
+  cbt_expect_in(r.err, "concbench ab: interrupted; 0 finished trials are in no file", "stderr");
   assert_int_equal(with_token(token), 0);
-  assert_int_equal(entries(d.tmp), 0);
-  result_free(&r);
-  remove_tree(d.path);
+  assert_int_equal(cbt_count_entries(d.tmp), 0);
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 static void test_ab_bad_usage(void **state)
 {
   char missing[2048], notgit[2048];
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
-  make_dir(&d);
-  path_in(&d, "missing", missing, sizeof(missing));
-  path_in(&d, "notgit", notgit, sizeof(notgit));
+  cbt_dir_make(&d, "ab");
+  cbt_dir_file(&d, "missing", missing, sizeof(missing));
+  cbt_dir_file(&d, "notgit", notgit, sizeof(notgit));
   assert_int_equal(mkdir(notgit, 0755), 0);
 
-  run_cb(&d, &r, "ab", "-w", "noop", NULL);
-  expect_code(&r, 2);
+  cbt_run_in(&d, &r, "ab", "-w", "noop", NULL);
+  cbt_expect_code(&r, 2);
   assert_string_equal(r.err, "concbench ab: needs one base: --base BIN or --base-rev REV\n");
-  result_free(&r);
+  cbt_result_free(&r);
 
-  run_cb(&d, &r, "ab", "--base", missing, NULL);
-  expect_code(&r, 2);
-  expect_in(r.err, missing, "stderr");
-  expect_in(r.err, "No such file", "stderr");
-  result_free(&r);
+  cbt_run_in(&d, &r, "ab", "--base", missing, NULL);
+  cbt_expect_code(&r, 2);
+  cbt_expect_in(r.err, missing, "stderr");
+  cbt_expect_in(r.err, "No such file", "stderr");
+  cbt_result_free(&r);
 
-  run_cb(&d, &r, "ab", "--base", concbench(), "--base-rev", "HEAD", NULL);
-  expect_code(&r, 2);
-  result_free(&r);
+  cbt_run_in(&d, &r, "ab", "--base", cbt_concbench(), "--base-rev", "HEAD", NULL);
+  cbt_expect_code(&r, 2);
+  cbt_result_free(&r);
 
   /* A revision of something that is not a git checkout: exit 2, nothing left. */
-  run_cb(&d, &r, "ab", "--base-rev", "HEAD", "--source", notgit, "-w", "noop", "-r", "serial",
+  cbt_run_in(&d, &r, "ab", "--base-rev", "HEAD", "--source", notgit, "-w", "noop", "-r", "serial",
          "-q", "-o", "ab.csv", NULL);
-  expect_code(&r, 2);
-  expect_in(r.err, "concbench ab: 'HEAD' is not a commit of the git checkout ", "stderr");
-  expect_in(r.err, notgit, "stderr");
-  assert_int_equal(entries(d.tmp), 0);
-  result_free(&r);
+  cbt_expect_code(&r, 2);
+  cbt_expect_in(r.err, "concbench ab: 'HEAD' is not a commit of the git checkout ", "stderr");
+  cbt_expect_in(r.err, notgit, "stderr");
+  assert_int_equal(cbt_count_entries(d.tmp), 0);
+  cbt_result_free(&r);
 
-  run_cb(&d, &r, "ab", "--base", concbench(), "--threshold", "100", NULL);
-  expect_code(&r, 2);
+  cbt_run_in(&d, &r, "ab", "--base", cbt_concbench(), "--threshold", "100", NULL);
+  cbt_expect_code(&r, 2);
   assert_string_equal(r.err,
                       "concbench ab: bad --threshold '100' (a number above 0 and below 100)\n");
-  result_free(&r);
-  remove_tree(d.path);
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 int main(void)

@@ -20,12 +20,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common.h"
 #include "parse.h"
 #include "csv.h"
 #include "record.h"
 #include "table.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- cb_parse_u64 ---- */
 
@@ -75,7 +75,7 @@ static void test_u64_invalid(void **state)
   size_t i;
 
   (void)state;
-  for (i = 0; i < ARRAY_SIZE(bad); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(bad); i++) {
     assert_int_equal(cb_parse_u64(bad[i], 0, UINT64_MAX, &v), -EINVAL);
     assert_true(v == 99);
   }
@@ -130,7 +130,7 @@ static void test_double_rejects(void **state)
   size_t i;
 
   (void)state;
-  for (i = 0; i < ARRAY_SIZE(rows); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(rows); i++) {
     int err = cb_parse_positive_double(rows[i].s, 86400 * 7, &v);
     if (err != rows[i].err)
       fail_msg("cb_parse_positive_double(\"%s\") = %d, expected %d", rows[i].s, err,
@@ -167,7 +167,7 @@ static void check_conc(const char *s, const unsigned *want, size_t nwant)
 #define CHECK_CONC(s, ...)                                                \
   do {                                                                    \
     static const unsigned want_[] = {__VA_ARGS__};                        \
-    check_conc((s), want_, ARRAY_SIZE(want_));                            \
+    check_conc((s), want_, CBT_ARRAY_SIZE(want_));                            \
   } while (0)
 
 static void test_conc_lists_and_ranges(void **state)
@@ -253,7 +253,7 @@ static void check_select(const char *list, const size_t *want, size_t nwant)
 {
   size_t *picked = NULL, n = 12345, i;
   char bad[64] = "untouched";
-  int err = cb_select_names(list, names, ARRAY_SIZE(names), &picked, &n, bad, sizeof(bad));
+  int err = cb_select_names(list, names, CBT_ARRAY_SIZE(names), &picked, &n, bad, sizeof(bad));
 
   if (err != 0)
     fail_msg("cb_select_names(\"%s\") = %d (bad '%s')", list, err, bad);
@@ -272,7 +272,7 @@ static void check_select(const char *list, const size_t *want, size_t nwant)
 #define CHECK_SELECT(s, ...)                                              \
   do {                                                                    \
     static const size_t want_[] = {__VA_ARGS__};                          \
-    check_select((s), want_, ARRAY_SIZE(want_));                          \
+    check_select((s), want_, CBT_ARRAY_SIZE(want_));                          \
   } while (0)
 
 static void test_select_picks(void **state)
@@ -300,7 +300,7 @@ static void check_select_bad(const char *list, int want_err, const char *want_ba
 {
   size_t *picked = NULL, n = 12345;
   char bad[64] = "untouched";
-  int err = cb_select_names(list, names, ARRAY_SIZE(names), &picked, &n, bad, sizeof(bad));
+  int err = cb_select_names(list, names, CBT_ARRAY_SIZE(names), &picked, &n, bad, sizeof(bad));
 
   if (err != want_err)
     fail_msg("cb_select_names(\"%s\") = %d, expected %d", list, err, want_err);
@@ -399,7 +399,7 @@ static void test_csv_double_round_trip(void **state)
   size_t i;
 
   (void)state;
-  for (i = 0; i < ARRAY_SIZE(vals); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(vals); i++) {
     cb_buf_t b = {0};
     char *end;
     double back;
@@ -472,50 +472,6 @@ static void test_csv_double_is_shortest(void **state)
 }
 
 /* ---- cb_write_atomic, cb_check_writable ---- */
-
-typedef struct tmpdir_s {
-  char path[256];
-} tmpdir_t;
-
-static int dir_setup(void **state)
-{
-  tmpdir_t *d = calloc(1, sizeof(*d));
-  const char *base = getenv("TMPDIR");
-
-  if (d == NULL)
-    return -1;
-  snprintf(d->path, sizeof(d->path), "%s/cb-test-cli-XXXXXX",
-           base != NULL && base[0] != '\0' ? base : "/tmp");
-  if (mkdtemp(d->path) == NULL) {
-    free(d);
-    return -1;
-  }
-  *state = d;
-  return 0;
-}
-
-/* Remove the directory and the plain files in it (the tests make no more). */
-static int dir_teardown(void **state)
-{
-  tmpdir_t *d = *state;
-  char p[512];
-  struct dirent *e;
-  DIR *dir = opendir(d->path);
-
-  if (dir != NULL) {
-    while ((e = readdir(dir)) != NULL) {
-      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-        continue;
-      snprintf(p, sizeof(p), "%s/%s", d->path, e->d_name);
-      if (unlink(p) != 0)
-        rmdir(p);
-    }
-    closedir(dir);
-  }
-  rmdir(d->path);
-  free(d);
-  return 0;
-}
 
 /* The names in a directory, sorted and joined by '/', e.g. "a.csv/b". */
 static void listing(const char *path, char *buf, size_t len)
@@ -616,7 +572,7 @@ static void test_record_row_columns(void **state)
   if (cb_table_parse(b.data, b.len, &t, err, sizeof(err)) != 0)
     fail_msg("the row does not parse: %s", err);
   assert_int_equal(t.rows, 2);
-  for (i = 0; i < ARRAY_SIZE(cols); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(cols); i++) {
     c = cb_table_col(&t, cols[i].column);
     if (c < 0)
       fail_msg("no column %s", cols[i].column);
@@ -632,29 +588,29 @@ static void test_record_row_columns(void **state)
 
 static void test_write_atomic_exact_bytes(void **state)
 {
-  tmpdir_t *d = *state;
+  const char *dir = *state;
   static const char data[] = "a,b\n1,\"x\"\"y\"\n\0binary\xff";
   char path[512], buf[256], list[1024];
   struct stat st;
 
-  snprintf(path, sizeof(path), "%s/out.csv", d->path);
+  snprintf(path, sizeof(path), "%s/out.csv", dir);
   assert_int_equal(cb_write_atomic(path, data, sizeof(data) - 1), 0);
   assert_int_equal(read_file(path, buf, sizeof(buf)), sizeof(data) - 1);
   assert_memory_equal(buf, data, sizeof(data) - 1);
   assert_int_equal(stat(path, &st), 0);
   assert_true(S_ISREG(st.st_mode));
   assert_int_equal(st.st_mode & 0777, 0644);
-  listing(d->path, list, sizeof(list));
+  listing(dir, list, sizeof(list));
   assert_string_equal(list, "out.csv");
 }
 
 static void test_write_atomic_replaces(void **state)
 {
-  tmpdir_t *d = *state;
+  const char *dir = *state;
   static const char longer[] = "a much longer first version of the file\n";
   char path[512], buf[256], list[1024];
 
-  snprintf(path, sizeof(path), "%s/out.csv", d->path);
+  snprintf(path, sizeof(path), "%s/out.csv", dir);
   assert_int_equal(cb_write_atomic(path, longer, sizeof(longer) - 1), 0);
   assert_int_equal(cb_write_atomic(path, "short\n", 6), 0);
   /* Replaced, not overwritten in place: no tail of the old content. */
@@ -662,20 +618,20 @@ static void test_write_atomic_replaces(void **state)
   assert_memory_equal(buf, "short\n", 6);
   assert_int_equal(cb_write_atomic(path, "", 0), 0);
   assert_int_equal(read_file(path, buf, sizeof(buf)), 0);
-  listing(d->path, list, sizeof(list));
+  listing(dir, list, sizeof(list));
   assert_string_equal(list, "out.csv");
 }
 
 static void test_write_atomic_missing_dir(void **state)
 {
-  tmpdir_t *d = *state;
+  const char *dir = *state;
   char path[512], list[1024];
   struct stat st;
 
-  snprintf(path, sizeof(path), "%s/missing/out.csv", d->path);
+  snprintf(path, sizeof(path), "%s/missing/out.csv", dir);
   assert_int_equal(cb_write_atomic(path, "x\n", 2), -ENOENT);
   assert_int_equal(stat(path, &st), -1);
-  listing(d->path, list, sizeof(list));
+  listing(dir, list, sizeof(list));
   assert_string_equal(list, "");
 }
 
@@ -683,46 +639,46 @@ static void test_write_atomic_missing_dir(void **state)
  * temporary file exists: the error comes back and the temporary is gone. */
 static void test_write_atomic_failed_rename_cleans_up(void **state)
 {
-  tmpdir_t *d = *state;
+  const char *dir = *state;
   char path[512], list[1024];
 
-  snprintf(path, sizeof(path), "%s/target", d->path);
+  snprintf(path, sizeof(path), "%s/target", dir);
   assert_int_equal(mkdir(path, 0755), 0);
-  snprintf(path, sizeof(path), "%s/target/inside", d->path);
+  snprintf(path, sizeof(path), "%s/target/inside", dir);
   assert_int_equal(cb_write_atomic(path, "x", 1), 0);
-  snprintf(path, sizeof(path), "%s/target", d->path);
+  snprintf(path, sizeof(path), "%s/target", dir);
   assert_int_equal(cb_write_atomic(path, "new\n", 4), -EISDIR);
-  listing(d->path, list, sizeof(list));
+  listing(dir, list, sizeof(list));
   assert_string_equal(list, "target");
-  snprintf(path, sizeof(path), "%s/target/inside", d->path);
+  snprintf(path, sizeof(path), "%s/target/inside", dir);
   assert_int_equal(unlink(path), 0);
 }
 
 static void test_check_writable(void **state)
 {
-  tmpdir_t *d = *state;
+  const char *dir = *state;
   char path[512], list[1024];
 
   /* A directory, with and without a trailing slash. */
-  assert_int_equal(cb_check_writable(d->path), -EISDIR);
-  snprintf(path, sizeof(path), "%s/", d->path);
+  assert_int_equal(cb_check_writable(dir), -EISDIR);
+  snprintf(path, sizeof(path), "%s/", dir);
   assert_int_equal(cb_check_writable(path), -EISDIR);
   /* A missing directory. */
-  snprintf(path, sizeof(path), "%s/missing/out.csv", d->path);
+  snprintf(path, sizeof(path), "%s/missing/out.csv", dir);
   assert_int_equal(cb_check_writable(path), -ENOENT);
   assert_int_equal(cb_check_writable(""), -ENOENT);
   /* A file where a directory should be. */
-  snprintf(path, sizeof(path), "%s/file", d->path);
+  snprintf(path, sizeof(path), "%s/file", dir);
   assert_int_equal(cb_write_atomic(path, "x", 1), 0);
-  snprintf(path, sizeof(path), "%s/file/out.csv", d->path);
+  snprintf(path, sizeof(path), "%s/file/out.csv", dir);
   assert_int_equal(cb_check_writable(path), -ENOTDIR);
   /* A writable new path: fine, and it creates nothing. */
-  snprintf(path, sizeof(path), "%s/out.csv", d->path);
+  snprintf(path, sizeof(path), "%s/out.csv", dir);
   assert_int_equal(cb_check_writable(path), 0);
-  listing(d->path, list, sizeof(list));
+  listing(dir, list, sizeof(list));
   assert_string_equal(list, "file");
   /* An existing file is fine too (it will be replaced) and stays as it is. */
-  snprintf(path, sizeof(path), "%s/file", d->path);
+  snprintf(path, sizeof(path), "%s/file", dir);
   assert_int_equal(cb_check_writable(path), 0);
   {
     char buf[8];
@@ -752,12 +708,12 @@ int main(void)
     cmocka_unit_test(test_csv_double_is_short),
     cmocka_unit_test(test_csv_double_is_shortest),
     cmocka_unit_test(test_record_row_columns),
-    cmocka_unit_test_setup_teardown(test_write_atomic_exact_bytes, dir_setup, dir_teardown),
-    cmocka_unit_test_setup_teardown(test_write_atomic_replaces, dir_setup, dir_teardown),
-    cmocka_unit_test_setup_teardown(test_write_atomic_missing_dir, dir_setup, dir_teardown),
-    cmocka_unit_test_setup_teardown(test_write_atomic_failed_rename_cleans_up, dir_setup,
-                                    dir_teardown),
-    cmocka_unit_test_setup_teardown(test_check_writable, dir_setup, dir_teardown),
+    cmocka_unit_test_setup_teardown(test_write_atomic_exact_bytes, cbt_dir_setup, cbt_dir_teardown),
+    cmocka_unit_test_setup_teardown(test_write_atomic_replaces, cbt_dir_setup, cbt_dir_teardown),
+    cmocka_unit_test_setup_teardown(test_write_atomic_missing_dir, cbt_dir_setup, cbt_dir_teardown),
+    cmocka_unit_test_setup_teardown(test_write_atomic_failed_rename_cleans_up, cbt_dir_setup,
+                                    cbt_dir_teardown),
+    cmocka_unit_test_setup_teardown(test_check_writable, cbt_dir_setup, cbt_dir_teardown),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,11 +20,10 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "common.h"
 #include "compare.h"
 #include "table.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_ARGS 16
 
 /* The columns of a trial CSV (docs/SCHEMA.md), as `concbench run` writes them. */
 static const char header[] =
@@ -34,42 +33,6 @@ static const char header[] =
     "ivcsw,maxrss_kb,failed,verified,status,startup_s,teardown_s,pin_wrap,seed,message\n";
 
 /* ---- fixtures ---------------------------------------------------------- */
-
-typedef struct dir_s {
-  char path[512];
-} dir_t;
-
-static void make_dir(dir_t *d)
-{
-  const char *base = getenv("TMPDIR");
-
-  snprintf(d->path, sizeof(d->path), "%s/cb-test-compare-XXXXXX",
-           base != NULL && base[0] != '\0' ? base : "/tmp");
-  assert_non_null(mkdtemp(d->path));
-}
-
-static void remove_dir(dir_t *d)
-{
-  char p[1024];
-  struct dirent *e;
-  DIR *dir = opendir(d->path);
-
-  if (dir != NULL) {
-    while ((e = readdir(dir)) != NULL) {
-      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-        continue;
-      snprintf(p, sizeof(p), "%s/%s", d->path, e->d_name);
-      unlink(p);
-    }
-    closedir(dir);
-  }
-  rmdir(d->path);
-}
-
-static void path_in(const dir_t *d, const char *name, char *buf, size_t len)
-{
-  snprintf(buf, len, "%s/%s", d->path, name);
-}
 
 /* A deterministic generator (splitmix64) for noise. */
 static uint64_t rng_state;
@@ -107,11 +70,11 @@ typedef struct cell_s {
  * name does not). */
 static const char *cpu_model = "Test CPU";
 
-static FILE *csv_open(const dir_t *d, const char *name, char *path, size_t len)
+static FILE *csv_open(const cbt_dir_t *d, const char *name, char *path, size_t len)
 {
   FILE *f;
 
-  path_in(d, name, path, len);
+  cbt_dir_file(d, name, path, len);
   f = fopen(path, "w");
   assert_non_null(f);
   fputs(header, f);
@@ -172,131 +135,6 @@ static void csv_close(FILE *f)
 
 /* ---- running the binary ---------------------------------------------- */
 
-typedef struct result_s {
-  int code;  /* exit code */
-  char *out, *err;
-} result_t;
-
-static char *slurp(FILE *f)
-{
-  long n;
-  char *buf;
-
-  assert_int_equal(fseek(f, 0, SEEK_END), 0);
-  n = ftell(f);
-  assert_true(n >= 0);
-  assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-  buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  return buf;
-}
-
-/* concbench compare ARGS... (NULL-terminated), in directory d. */
-static void run_compare(const dir_t *d, result_t *r, ...)
-{
-  const char *bin = getenv("CONCBENCH");
-  char *args[MAX_ARGS + 3];
-  FILE *out, *err;
-  size_t n = 0;
-  int status;
-  va_list ap;
-  pid_t pid;
-
-  if (bin == NULL || bin[0] != '/')
-    fail_msg("CONCBENCH must hold the binary's absolute path (got '%s')", bin ? bin : "");
-  args[n++] = (char *)bin;
-  args[n++] = (char *)"compare";
-  va_start(ap, r);
-  while (n < MAX_ARGS + 2 && (args[n] = va_arg(ap, char *)) != NULL)
-    n++;
-  va_end(ap);
-  args[n] = NULL;
-  out = tmpfile();
-  err = tmpfile();
-  assert_non_null(out);
-  assert_non_null(err);
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(fileno(out), 1) < 0 ||
-        dup2(fileno(err), 2) < 0 || chdir(d->path) != 0)
-      _exit(126);
-    execv(bin, args);
-    _exit(127);
-  }
-  while (waitpid(pid, &status, 0) < 0)
-    assert_int_equal(errno, EINTR);
-  r->out = slurp(out);
-  r->err = slurp(err);
-  fclose(out);
-  fclose(err);
-  if (!WIFEXITED(status))
-    fail_msg("concbench compare: killed by signal %d; stderr: %s", WTERMSIG(status), r->err);
-  r->code = WEXITSTATUS(status);
-}
-
-static void result_free(result_t *r)
-{
-  free(r->out);
-  free(r->err);
-}
-
-static void expect_code(const result_t *r, int code)
-{
-  if (r->code != code)
-    fail_msg("exit code %d, expected %d\nstdout:\n%s\nstderr:\n%s", r->code, code, r->out, r->err);
-}
-
-static void expect_in(const char *text, const char *needle, const char *where)
-{
-  if (text == NULL)
-    fail_msg("%s is empty, expected '%s'", where, needle);
-  else if (strstr(text, needle) == NULL)
-    fail_msg("%s does not contain '%s':\n%s", where, needle, text);
-}
-
-/* The line of `text` that holds `needle` (into buf), or fail. */
-static void line_of(const char *text, const char *needle, char *buf, size_t len)
-{
-  const char *p = strstr(text, needle), *s, *e;
-
-  if (p == NULL)
-    fail_msg("no line holds '%s':\n%s", needle, text);
-  for (s = p; s > text && s[-1] != '\n'; s--)
-    ;
-  e = strchr(p, '\n');
-  if (e == NULL)
-    e = p + strlen(p);
-  snprintf(buf, len, "%.*s", (int)(e - s), s);
-}
-
-/* ---- JSON read back by jansson ------------------------------------ */
-
-static const char *json_ws(const char *p)
-{
-  while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
-    p++;
-  return p;
-}
-
-/* One JSON value that jansson reads (strict: no NaN, no trailing text, valid
- * UTF-8, no duplicate keys), starting with `open`. */
-static void expect_json(const char *text, char open)
-{
-  json_error_t je;
-  json_t *v = json_loads(text, JSON_REJECT_DUPLICATES, &je);
-
-  if (v == NULL)
-    fail_msg("not one valid JSON value (line %d: %s):\n%s", je.line, je.text, text);
-  json_decref(v);
-  if (*json_ws(text) != open)
-    fail_msg("JSON does not start with '%c':\n%s", open, text);
-}
-
 /* ---- fixture sets ------------------------------------------------------- */
 
 #define REPS 9
@@ -306,7 +144,7 @@ static double last_run[3][32];
 
 /* Two cells of cpu.hash (serial, threads c:2) and one of io.sleep, REPS
  * samples each with +-noise, on `host`; `scale[i]` multiplies cell i. */
-static void write_run(const dir_t *d, const char *name, char *path, size_t len,
+static void write_run(const cbt_dir_t *d, const char *name, char *path, size_t len,
                       const char *host, double noise, const double scale[3], size_t reps)
 {
   static const char *const workload[] = { "cpu.hash", "cpu.hash", "io.sleep" };
@@ -317,8 +155,8 @@ static void write_run(const dir_t *d, const char *name, char *path, size_t len,
   double v[32];
   size_t i;
 
-  assert_true(reps <= ARRAY_SIZE(v));
-  for (i = 0; i < ARRAY_SIZE(workload); i++) {
+  assert_true(reps <= CBT_ARRAY_SIZE(v));
+  for (i = 0; i < CBT_ARRAY_SIZE(workload); i++) {
     noisy(v, reps, center[i] * scale[i], noise);
     memcpy(last_run[i], v, reps * sizeof(v[0]));
     put_cell(f, host, workload[i], runner[i], "inproc", conc[i], v, reps, 0);
@@ -333,130 +171,130 @@ static const double same[3] = { 1, 1, 1 };
 static void test_identical_runs(void **state)
 {
   char a[600];
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 1;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.01, same, REPS);
-  run_compare(&d, &r, a, a, NULL);
-  expect_code(&r, 0);
-  expect_in(r.out, "3 cells compared: 0 slower (regressions), 0 faster, 3 unchanged", "stdout");
-  expect_in(r.out, "metric: throughput", "stdout");
+  cbt_run_in(&d, &r, "compare", a, a, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "3 cells compared: 0 slower (regressions), 0 faster, 3 unchanged", "stdout");
+  cbt_expect_in(r.out, "metric: throughput", "stdout");
   if (strstr(r.out, "REGRESSION") != NULL)
     fail_msg("identical runs show a regression:\n%s", r.out);
   assert_int_equal(strlen(r.err), 0);
-  result_free(&r);
-  remove_dir(&d);
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 static void test_twenty_percent_slower(void **state)
 {
   static const double slow[3] = { 1, 0.8, 1 };
   char a[600], b[600], line[512];
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 2;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.02, same, REPS);
   write_run(&d, "b.csv", b, sizeof(b), "hostA", 0.02, slow, REPS);
-  run_compare(&d, &r, a, b, NULL);
-  expect_code(&r, 1);
-  line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", line, sizeof(line));
-  expect_in(line, "slower", "the regressed cell's line");
-  expect_in(line, "REGRESSION", "the regressed cell's line");
-  line_of(r.out, "cpu.hash/serial/c:1/pin:compact ", line, sizeof(line));
+  cbt_run_in(&d, &r, "compare", a, b, NULL);
+  cbt_expect_code(&r, 1);
+  cbt_line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", line, sizeof(line));
+  cbt_expect_in(line, "slower", "the regressed cell's line");
+  cbt_expect_in(line, "REGRESSION", "the regressed cell's line");
+  cbt_line_of(r.out, "cpu.hash/serial/c:1/pin:compact ", line, sizeof(line));
   if (strstr(line, "REGRESSION") != NULL)
     fail_msg("an unchanged cell is a regression: %s", line);
-  expect_in(r.err, "regression in 1 cell: cpu.hash/threads/c:2/pin:compact", "stderr");
-  expect_in(r.out, "1 slower (regressions)", "stdout");
-  result_free(&r);
+  cbt_expect_in(r.err, "regression in 1 cell: cpu.hash/threads/c:2/pin:compact", "stderr");
+  cbt_expect_in(r.out, "1 slower (regressions)", "stdout");
+  cbt_result_free(&r);
 
   /* The other way round, the same cell is faster and nothing fails. */
-  run_compare(&d, &r, b, a, NULL);
-  expect_code(&r, 0);
-  line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", line, sizeof(line));
-  expect_in(line, "faster", "the improved cell's line");
+  cbt_run_in(&d, &r, "compare", b, a, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", line, sizeof(line));
+  cbt_expect_in(line, "faster", "the improved cell's line");
   if (strstr(r.out, "REGRESSION") != NULL)
     fail_msg("a faster cell is marked as a regression:\n%s", r.out);
-  expect_in(r.out, "3 cells compared: 0 slower (regressions), 1 faster, 2 unchanged", "stdout");
+  cbt_expect_in(r.out, "3 cells compared: 0 slower (regressions), 1 faster, 2 unchanged", "stdout");
   assert_int_equal(strlen(r.err), 0);
-  result_free(&r);
-  run_compare(&d, &r, "-f", "json", b, a, NULL);
-  expect_code(&r, 0);
-  expect_in(r.out, "\"regressions\": 0,\n  \"faster\": 1,", "json");
+  cbt_result_free(&r);
+  cbt_run_in(&d, &r, "compare", "-f", "json", b, a, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "\"regressions\": 0,\n  \"faster\": 1,", "json");
   if (strstr(r.out, "\"regression\": true") != NULL)
     fail_msg("a faster cell is a regression in JSON:\n%s", r.out);
-  result_free(&r);
-  remove_dir(&d);
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 static void test_noise_is_not_a_regression(void **state)
 {
   char a[600], b[600];
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 3;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.03, same, REPS);
   write_run(&d, "b.csv", b, sizeof(b), "hostA", 0.03, same, REPS);
-  run_compare(&d, &r, a, b, NULL);
-  expect_code(&r, 0);
-  expect_in(r.out, "0 slower (regressions)", "stdout");
-  result_free(&r);
-  remove_dir(&d);
+  cbt_run_in(&d, &r, "compare", a, b, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "0 slower (regressions)", "stdout");
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 static void test_threshold(void **state)
 {
   static const double slow3[3] = { 1, 0.97, 1 };
   char a[600], b[600], line[512];
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 4;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.003, same, REPS);
   write_run(&d, "b.csv", b, sizeof(b), "hostA", 0.003, slow3, REPS);
-  run_compare(&d, &r, "--threshold", "5", a, b, NULL);
-  expect_code(&r, 0);
-  line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", line, sizeof(line));
-  expect_in(line, "unchanged", "a 3% slower cell under a 5% threshold");
-  result_free(&r);
+  cbt_run_in(&d, &r, "compare", "--threshold", "5", a, b, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", line, sizeof(line));
+  cbt_expect_in(line, "unchanged", "a 3% slower cell under a 5% threshold");
+  cbt_result_free(&r);
   /* The same 3% is a regression when 1% counts. */
-  run_compare(&d, &r, "--threshold", "1%", a, b, NULL);
-  expect_code(&r, 1);
-  expect_in(r.err, "cpu.hash/threads/c:2/pin:compact", "stderr");
-  result_free(&r);
-  remove_dir(&d);
+  cbt_run_in(&d, &r, "compare", "--threshold", "1%", a, b, NULL);
+  cbt_expect_code(&r, 1);
+  cbt_expect_in(r.err, "cpu.hash/threads/c:2/pin:compact", "stderr");
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 static void test_too_few_repetitions(void **state)
 {
   char a[600], b[600];
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 5;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.01, same, 3);
   write_run(&d, "b.csv", b, sizeof(b), "hostA", 0.01, same, 3);
-  run_compare(&d, &r, a, b, NULL);
-  expect_code(&r, 2);
+  cbt_run_in(&d, &r, "compare", a, b, NULL);
+  cbt_expect_code(&r, 2);
   /* 3 cells: 2 / C(8, 4) * 3 = 0.086, 2 / C(10, 5) * 3 = 0.024 */
-  expect_in(r.err, "too few repetitions: cell cpu.hash/", "stderr");
-  expect_in(r.err, "needs at least 5 per side", "stderr");
-  expect_in(r.err, "--reps 5", "stderr");
+  cbt_expect_in(r.err, "too few repetitions: cell cpu.hash/", "stderr");
+  cbt_expect_in(r.err, "needs at least 5 per side", "stderr");
+  cbt_expect_in(r.err, "--reps 5", "stderr");
   assert_int_equal(strlen(r.out), 0);
-  result_free(&r);
-  remove_dir(&d);
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 /* One cell whose p-value is 0.040 (exact, 9 against 9: U = 18) and whose
@@ -472,92 +310,92 @@ static void test_holm_changes_the_verdict(void **state)
   char a[600], b[600], line[512];
   double v[19][REPS];
   FILE *fa, *fb;
-  result_t r;
+  cbt_result_t r;
   size_t i;
-  dir_t d;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 6;
   assert_true(fabs(cb_mw_min_p(9, 9) - 2.0 / 48620) < 1e-12);
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   fa = csv_open(&d, "alone-a.csv", a, sizeof(a));
   fb = csv_open(&d, "alone-b.csv", b, sizeof(b));
   put_cell(fa, "h", "cpu.fp", "threads", "inproc", 2, base, 9, 0);
   put_cell(fb, "h", "cpu.fp", "threads", "inproc", 2, slow, 9, 0);
   csv_close(fa);
   csv_close(fb);
-  run_compare(&d, &r, a, b, NULL);
-  expect_code(&r, 1);
-  line_of(r.out, "cpu.fp/threads/c:2/pin:compact ", line, sizeof(line));
-  expect_in(line, " 0.04 ", "p-value of the cell alone");
-  expect_in(line, "REGRESSION", "the cell alone");
-  result_free(&r);
+  cbt_run_in(&d, &r, "compare", a, b, NULL);
+  cbt_expect_code(&r, 1);
+  cbt_line_of(r.out, "cpu.fp/threads/c:2/pin:compact ", line, sizeof(line));
+  cbt_expect_in(line, " 0.04 ", "p-value of the cell alone");
+  cbt_expect_in(line, "REGRESSION", "the cell alone");
+  cbt_result_free(&r);
 
   fa = csv_open(&d, "many-a.csv", a, sizeof(a));
   fb = csv_open(&d, "many-b.csv", b, sizeof(b));
   put_cell(fa, "h", "cpu.fp", "threads", "inproc", 2, base, 9, 0);
   put_cell(fb, "h", "cpu.fp", "threads", "inproc", 2, slow, 9, 0);
-  for (i = 0; i < ARRAY_SIZE(v); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(v); i++) {
     noisy(v[i], REPS, 1000, 0.01);
     put_cell(fa, "h", "cpu.fp", "processes", "pipe", (unsigned)i + 1, v[i], REPS, 0);
     put_cell(fb, "h", "cpu.fp", "processes", "pipe", (unsigned)i + 1, v[i], REPS, 0);
   }
   csv_close(fa);
   csv_close(fb);
-  run_compare(&d, &r, a, b, NULL);
-  expect_code(&r, 0);
-  expect_in(r.out, "Holm-adjusted over 20 cells", "stdout");
-  line_of(r.out, "cpu.fp/threads/c:2/pin:compact ", line, sizeof(line));
-  expect_in(line, " 0.04 ", "unadjusted p-value among 20 cells");
-  expect_in(line, " 0.8 ", "Holm-adjusted p-value among 20 cells");
-  expect_in(line, "noisy", "the cell among 20");
-  result_free(&r);
-  remove_dir(&d);
+  cbt_run_in(&d, &r, "compare", a, b, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "Holm-adjusted over 20 cells", "stdout");
+  cbt_line_of(r.out, "cpu.fp/threads/c:2/pin:compact ", line, sizeof(line));
+  cbt_expect_in(line, " 0.04 ", "unadjusted p-value among 20 cells");
+  cbt_expect_in(line, " 0.8 ", "Holm-adjusted p-value among 20 cells");
+  cbt_expect_in(line, "noisy", "the cell among 20");
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 static void test_bad_input(void **state)
 {
   char a[600], nocol[600], bad[600], missing[600];
-  result_t r;
+  cbt_result_t r;
   FILE *f;
-  dir_t d;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 7;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.01, same, REPS);
-  path_in(&d, "missing.csv", missing, sizeof(missing));
+  cbt_dir_file(&d, "missing.csv", missing, sizeof(missing));
 
-  run_compare(&d, &r, a, missing, NULL);
-  expect_code(&r, 2);
-  expect_in(r.err, missing, "stderr");
-  expect_in(r.err, "No such file", "stderr");
+  cbt_run_in(&d, &r, "compare", a, missing, NULL);
+  cbt_expect_code(&r, 2);
+  cbt_expect_in(r.err, missing, "stderr");
+  cbt_expect_in(r.err, "No such file", "stderr");
   assert_int_equal(strlen(r.out), 0);
-  result_free(&r);
+  cbt_result_free(&r);
 
-  path_in(&d, "nocol.csv", nocol, sizeof(nocol));
+  cbt_dir_file(&d, "nocol.csv", nocol, sizeof(nocol));
   f = fopen(nocol, "w");
   assert_non_null(f);
   fputs("host,workload,runner,transport,pin,concurrency,tasks,size,payload,status,wall_s\n"
         "h,noop,serial,inproc,compact,1,10,0,0,ok,0.5\n", f);
   csv_close(f);
-  run_compare(&d, &r, nocol, a, NULL);
-  expect_code(&r, 2);
-  expect_in(r.err, nocol, "stderr");
-  expect_in(r.err, "missing column 'throughput'", "stderr");
-  result_free(&r);
+  cbt_run_in(&d, &r, "compare", nocol, a, NULL);
+  cbt_expect_code(&r, 2);
+  cbt_expect_in(r.err, nocol, "stderr");
+  cbt_expect_in(r.err, "missing column 'throughput'", "stderr");
+  cbt_result_free(&r);
 
-  path_in(&d, "bad.csv", bad, sizeof(bad));
+  cbt_dir_file(&d, "bad.csv", bad, sizeof(bad));
   f = fopen(bad, "w");
   assert_non_null(f);
   fputs(header, f);
   fputs("x,y\n", f); /* line 2: too few fields */
   csv_close(f);
-  run_compare(&d, &r, a, bad, NULL);
-  expect_code(&r, 2);
-  expect_in(r.err, "line 2", "stderr");
-  expect_in(r.err, bad, "stderr");
-  result_free(&r);
+  cbt_run_in(&d, &r, "compare", a, bad, NULL);
+  cbt_expect_code(&r, 2);
+  cbt_expect_in(r.err, "line 2", "stderr");
+  cbt_expect_in(r.err, bad, "stderr");
+  cbt_result_free(&r);
 
   /* A number that is not one, on line 3. */
   f = fopen(bad, "w");
@@ -567,31 +405,31 @@ static void test_bad_input(void **state)
   fputs("r,t,h,c,2,2,k,cc,v,g,b,noop,noop,serial,inproc,compact,1,1,10,0,0,1,0.1,fast,1,1,1,1,"
         "1,1,1,0,1,ok,0,0,0,1,\n", f);
   csv_close(f);
-  run_compare(&d, &r, a, bad, NULL);
-  expect_code(&r, 2);
-  expect_in(r.err, "line 3: throughput 'fast' is not a number", "stderr");
-  result_free(&r);
+  cbt_run_in(&d, &r, "compare", a, bad, NULL);
+  cbt_expect_code(&r, 2);
+  cbt_expect_in(r.err, "line 3: throughput 'fast' is not a number", "stderr");
+  cbt_result_free(&r);
 
-  run_compare(&d, &r, "--alpha", "1.5", a, a, NULL);
-  expect_code(&r, 2);
-  expect_in(r.err, "'1.5'", "stderr");
-  result_free(&r);
-  run_compare(&d, &r, "--threshold", "-3", a, a, NULL);
-  expect_code(&r, 2);
-  expect_in(r.err, "'-3'", "stderr");
-  result_free(&r);
-  run_compare(&d, &r, "--format", "xml", a, a, NULL);
-  expect_code(&r, 2);
-  expect_in(r.err, "'xml'", "stderr");
-  result_free(&r);
-  run_compare(&d, &r, "--export", "csv", a, a, NULL);
-  expect_code(&r, 2);
-  expect_in(r.err, "'csv'", "stderr");
-  result_free(&r);
-  run_compare(&d, &r, a, NULL);
-  expect_code(&r, 2);
-  result_free(&r);
-  remove_dir(&d);
+  cbt_run_in(&d, &r, "compare", "--alpha", "1.5", a, a, NULL);
+  cbt_expect_code(&r, 2);
+  cbt_expect_in(r.err, "'1.5'", "stderr");
+  cbt_result_free(&r);
+  cbt_run_in(&d, &r, "compare", "--threshold", "-3", a, a, NULL);
+  cbt_expect_code(&r, 2);
+  cbt_expect_in(r.err, "'-3'", "stderr");
+  cbt_result_free(&r);
+  cbt_run_in(&d, &r, "compare", "--format", "xml", a, a, NULL);
+  cbt_expect_code(&r, 2);
+  cbt_expect_in(r.err, "'xml'", "stderr");
+  cbt_result_free(&r);
+  cbt_run_in(&d, &r, "compare", "--export", "csv", a, a, NULL);
+  cbt_expect_code(&r, 2);
+  cbt_expect_in(r.err, "'csv'", "stderr");
+  cbt_result_free(&r);
+  cbt_run_in(&d, &r, "compare", a, NULL);
+  cbt_expect_code(&r, 2);
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 static void test_one_side_only(void **state)
@@ -599,14 +437,14 @@ static void test_one_side_only(void **state)
   double v[4][REPS];
   char a[600], b[600];
   FILE *fa, *fb;
-  result_t r;
+  cbt_result_t r;
   size_t i;
-  dir_t d;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 8;
-  make_dir(&d);
-  for (i = 0; i < ARRAY_SIZE(v); i++)
+  cbt_dir_make(&d, "compare");
+  for (i = 0; i < CBT_ARRAY_SIZE(v); i++)
     noisy(v[i], REPS, 5000, 0.01);
   fa = csv_open(&d, "a.csv", a, sizeof(a));
   fb = csv_open(&d, "b.csv", b, sizeof(b));
@@ -619,16 +457,16 @@ static void test_one_side_only(void **state)
   put_cell(fb, "h", "noop", "processes", "pipe", 1, v[3], 0, REPS);
   csv_close(fa);
   csv_close(fb);
-  run_compare(&d, &r, a, b, NULL);
-  expect_code(&r, 0);
-  expect_in(r.out, "noop/threads/c:4/pin:compact", "stdout");
-  expect_in(r.out, "only in BASE", "stdout");
-  expect_in(r.out, "noop/threads/c:8/pin:compact", "stdout");
-  expect_in(r.out, "only in NEW", "stdout");
-  expect_in(r.out, "no ok trial in NEW", "stdout");
-  expect_in(r.out, "1 cells compared", "stdout");
-  result_free(&r);
-  remove_dir(&d);
+  cbt_run_in(&d, &r, "compare", a, b, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "noop/threads/c:4/pin:compact", "stdout");
+  cbt_expect_in(r.out, "only in BASE", "stdout");
+  cbt_expect_in(r.out, "noop/threads/c:8/pin:compact", "stdout");
+  cbt_expect_in(r.out, "only in NEW", "stdout");
+  cbt_expect_in(r.out, "no ok trial in NEW", "stdout");
+  cbt_expect_in(r.out, "1 cells compared", "stdout");
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 /* On another machine every cell is twice as slow, serial included: absolute
@@ -637,44 +475,44 @@ static void test_cross_host_speedups(void **state)
 {
   static const double half[3] = { 0.5, 0.5, 0.5 };
   char a[600], b[600], c[600], line[512];
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 9;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   write_run(&d, "a.csv", a, sizeof(a), "fast-host", 0.01, same, REPS);
   cpu_model = "Slow CPU";
   write_run(&d, "b.csv", b, sizeof(b), "slow-host", 0.01, half, REPS);
   cpu_model = "Test CPU";
-  run_compare(&d, &r, a, b, NULL);
-  expect_code(&r, 0);
-  expect_in(r.out, "speedups over serial were compared, not throughput, since the machines "
+  cbt_run_in(&d, &r, "compare", a, b, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "speedups over serial were compared, not throughput, since the machines "
             "differ (cpu_model 'Test CPU' vs 'Slow CPU')", "stdout");
-  line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", line, sizeof(line));
-  expect_in(line, "unchanged", "a cell's speedup on both hosts");
-  line_of(r.out, "cpu.hash/serial/c:1/pin:compact ", line, sizeof(line));
-  expect_in(line, "the serial reference of speedups", "the serial cell");
+  cbt_line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", line, sizeof(line));
+  cbt_expect_in(line, "unchanged", "a cell's speedup on both hosts");
+  cbt_line_of(r.out, "cpu.hash/serial/c:1/pin:compact ", line, sizeof(line));
+  cbt_expect_in(line, "the serial reference of speedups", "the serial cell");
   /* io.sleep has no serial cell on either side */
-  line_of(r.out, "io.sleep/threads/c:2/pin:compact ", line, sizeof(line));
-  expect_in(line, "no serial cell", "a cell without a serial reference");
-  expect_in(r.out, "1 cells compared", "stdout");
-  expect_in(r.err, "warning: BASE and NEW come from different fingerprints", "stderr");
-  expect_in(r.err, "cpu_model 'Test CPU' vs 'Slow CPU'): speedups over serial were compared",
+  cbt_line_of(r.out, "io.sleep/threads/c:2/pin:compact ", line, sizeof(line));
+  cbt_expect_in(line, "no serial cell", "a cell without a serial reference");
+  cbt_expect_in(r.out, "1 cells compared", "stdout");
+  cbt_expect_in(r.err, "warning: BASE and NEW come from different fingerprints", "stderr");
+  cbt_expect_in(r.err, "cpu_model 'Test CPU' vs 'Slow CPU'): speedups over serial were compared",
             "stderr");
-  result_free(&r);
+  cbt_result_free(&r);
 
   /* The same numbers from one machine are a regression of every cell, even
    * under another host name. */
   write_run(&d, "c.csv", c, sizeof(c), "another-host", 0.01, half, REPS);
-  run_compare(&d, &r, a, c, NULL);
-  expect_code(&r, 1);
-  expect_in(r.out, "metric: throughput", "stdout");
-  expect_in(r.out, "3 slower", "stdout");
+  cbt_run_in(&d, &r, "compare", a, c, NULL);
+  cbt_expect_code(&r, 1);
+  cbt_expect_in(r.out, "metric: throughput", "stdout");
+  cbt_expect_in(r.out, "3 slower", "stdout");
   if (strstr(r.err, "fingerprint") != NULL)
     fail_msg("one machine under two host names is warned about as two:\n%s", r.err);
-  result_free(&r);
-  remove_dir(&d);
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 /* ---- numbers in the outputs ------------------------------------------ */
@@ -744,15 +582,14 @@ static void test_formats_and_exports(void **state)
   char a[600], b[600], out[600], err[256], text[64];
   double va[3][REPS], vb[3][REPS], med, lo, hi, bmed, blo, bhi;
   cb_table_t t;
-  result_t r;
+  cbt_result_t r;
   size_t i, k;
   char *csv_out, *file;
-  dir_t d;
-  FILE *f;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 10;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   write_run(&d, "a.csv", a, sizeof(a), "hostA", 0.01, same, REPS);
   for (k = 0; k < 3; k++)
     memcpy(va[k], last_run[k], sizeof(va[k]));
@@ -760,22 +597,22 @@ static void test_formats_and_exports(void **state)
   for (k = 0; k < 3; k++)
     memcpy(vb[k], last_run[k], sizeof(vb[k]));
 
-  run_compare(&d, &r, "--format", "json", a, b, NULL);
-  expect_code(&r, 0);
-  expect_json(r.out, '{');
-  expect_in(r.out, "\"name\": \"cpu.hash/threads/c:2/pin:compact\"", "json");
-  expect_in(r.out, "\"regression\": false", "json");
-  expect_in(r.out, "\"metric\": \"throughput\"", "json");
-  result_free(&r);
+  cbt_run_in(&d, &r, "compare", "--format", "json", a, b, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_expect_json(r.out, '{');
+  cbt_expect_in(r.out, "\"name\": \"cpu.hash/threads/c:2/pin:compact\"", "json");
+  cbt_expect_in(r.out, "\"regression\": false", "json");
+  cbt_expect_in(r.out, "\"metric\": \"throughput\"", "json");
+  cbt_result_free(&r);
 
-  run_compare(&d, &r, "-f", "md", a, b, NULL);
-  expect_code(&r, 0);
-  expect_in(r.out, "| cell | BASE median |", "md");
-  expect_in(r.out, "| `cpu.hash/threads/c:2/pin:compact` |", "md");
-  result_free(&r);
+  cbt_run_in(&d, &r, "compare", "-f", "md", a, b, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "| cell | BASE median |", "md");
+  cbt_expect_in(r.out, "| `cpu.hash/threads/c:2/pin:compact` |", "md");
+  cbt_result_free(&r);
 
-  run_compare(&d, &r, "--format=csv", a, b, NULL);
-  expect_code(&r, 0);
+  cbt_run_in(&d, &r, "compare", "--format=csv", a, b, NULL);
+  cbt_expect_code(&r, 0);
   assert_int_equal(cb_table_parse(r.out, strlen(r.out), &t, err, sizeof(err)), 0);
   assert_int_equal(t.rows, 4);
   assert_true(cb_table_col(&t, "name") == 0);
@@ -800,17 +637,17 @@ static void test_formats_and_exports(void **state)
   }
   csv_out = r.out;
   r.out = NULL;
-  result_free(&r);
+  cbt_result_free(&r);
 
   /* The same numbers in JSON, full precision. */
-  run_compare(&d, &r, "--format", "json", a, b, NULL);
-  expect_code(&r, 0);
+  cbt_run_in(&d, &r, "compare", "--format", "json", a, b, NULL);
+  cbt_expect_code(&r, 0);
   for (k = 0; k < 3; k++) {
     const char *e = json_entry(r.out, cells[k]);
     static const char *const nums[] = { "base_median", "new_median", "ratio", "ci_lo", "ci_hi",
                                         "p", "p_holm" };
     size_t j;
-    for (j = 0; j < ARRAY_SIZE(nums); j++)
+    for (j = 0; j < CBT_ARRAY_SIZE(nums); j++)
       expect_exact(json_after(e, nums[j]), strtod(cb_table_get(&t, k + 1, cb_table_col(&t, nums[j])), NULL), nums[j]);
   }
   {
@@ -832,49 +669,49 @@ static void test_formats_and_exports(void **state)
       fail_msg("geomean %.17g, expected %.17g", g, exp(logs / 3));
     assert_true(glo <= g && g <= ghi && glo > 0.95 && ghi < 1.05 && ghi > glo);
     json_decref(root);
-    result_free(&r);
-    run_compare(&d, &r, a, b, NULL);
+    cbt_result_free(&r);
+    cbt_run_in(&d, &r, "compare", a, b, NULL);
+    cbt_expect_no_crash(&r, "concbench compare");
     snprintf(text, sizeof(text), "geometric mean of the ratios over 3 cells: %.3f, 95%% CI [",
              g);
-    expect_in(r.out, text, "text");
-    result_free(&r);
-    run_compare(&d, &r, "-f", "md", a, b, NULL);
-    expect_in(r.out, text, "md");
-    result_free(&r);
-    run_compare(&d, &r, "--export", "bmf", a, b, NULL);
-    expect_in(r.err, text, "stderr with --export");
+    cbt_expect_in(r.out, text, "text");
+    cbt_result_free(&r);
+    cbt_run_in(&d, &r, "compare", "-f", "md", a, b, NULL);
+    cbt_expect_no_crash(&r, "concbench compare");
+    cbt_expect_in(r.out, text, "md");
+    cbt_result_free(&r);
+    cbt_run_in(&d, &r, "compare", "--export", "bmf", a, b, NULL);
+    cbt_expect_no_crash(&r, "concbench compare");
+    cbt_expect_in(r.err, text, "stderr with --export");
   }
-  result_free(&r);
+  cbt_result_free(&r);
   cb_table_free(&t);
 
   /* With -o the CSV goes to the file, byte for byte as on stdout, and
    * nothing to stdout. */
-  path_in(&d, "cmp.csv", out, sizeof(out));
-  run_compare(&d, &r, "-f", "csv", "-o", out, a, b, NULL);
-  expect_code(&r, 0);
+  cbt_dir_file(&d, "cmp.csv", out, sizeof(out));
+  cbt_run_in(&d, &r, "compare", "-f", "csv", "-o", out, a, b, NULL);
+  cbt_expect_code(&r, 0);
   assert_int_equal(strlen(r.out), 0);
-  f = fopen(out, "r");
-  assert_non_null(f);
-  file = slurp(f);
-  fclose(f);
+  file = cbt_slurp_path(out, NULL);
   assert_string_equal(file, csv_out);
   free(file);
   free(csv_out);
-  result_free(&r);
+  cbt_result_free(&r);
 
-  for (i = 0; i < ARRAY_SIZE(exports); i++) {
-    run_compare(&d, &r, "--export", exports[i], a, b, NULL);
-    expect_code(&r, 0);
-    expect_json(r.out, opens[i]);
-    expect_in(r.err, "3 cells compared", "stderr with --export");
-    result_free(&r);
+  for (i = 0; i < CBT_ARRAY_SIZE(exports); i++) {
+    cbt_run_in(&d, &r, "compare", "--export", exports[i], a, b, NULL);
+    cbt_expect_code(&r, 0);
+    cbt_expect_json(r.out, opens[i]);
+    cbt_expect_in(r.err, "3 cells compared", "stderr with --export");
+    cbt_result_free(&r);
     /* NEW alone: only the export. */
-    run_compare(&d, &r, "--export", exports[i], b, NULL);
-    expect_code(&r, 0);
-    expect_json(r.out, opens[i]);
+    cbt_run_in(&d, &r, "compare", "--export", exports[i], b, NULL);
+    cbt_expect_code(&r, 0);
+    cbt_expect_json(r.out, opens[i]);
     assert_int_equal(strlen(r.err), 0);
     if (i > 0)
-      expect_in(r.out, "\"cpu.hash/threads/c:2/pin:compact\"", exports[i]);
+      cbt_expect_in(r.out, "\"cpu.hash/threads/c:2/pin:compact\"", exports[i]);
     /* Each cell's median and 95% interval of NEW's samples, computed here. */
     for (k = 0; i > 0 && k < 3; k++) {
       const char *e = json_entry(r.out, cells[k]);
@@ -882,18 +719,18 @@ static void test_formats_and_exports(void **state)
       if (i == 1) {
         expect_exact(json_after(e, "value"), med, "custom-bigger value");
         snprintf(text, sizeof(text), "\"range\": \"\xc2\xb1 %.4g\"", (hi - lo) / 2);
-        expect_in(e, text, "custom-bigger range");
-        expect_in(e, "\"unit\": \"tasks/s\"", exports[i]);
-        expect_in(e, "\"extra\": \"n=9 cv=", exports[i]);
+        cbt_expect_in(e, text, "custom-bigger range");
+        cbt_expect_in(e, "\"unit\": \"tasks/s\"", exports[i]);
+        cbt_expect_in(e, "\"extra\": \"n=9 cv=", exports[i]);
       } else {
         expect_exact(json_after(e, "value"), med, "bmf value");
         expect_exact(json_after(e, "lower_value"), lo, "bmf lower_value");
         expect_exact(json_after(e, "upper_value"), hi, "bmf upper_value");
       }
     }
-    result_free(&r);
+    cbt_result_free(&r);
   }
-  remove_dir(&d);
+  cbt_remove_tree(d.path);
 }
 
 /* Names tell cells apart by transport and payload when they must. */
@@ -902,25 +739,25 @@ static void test_names_are_unique(void **state)
   double v[REPS];
   char a[600];
   FILE *f;
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 11;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   noisy(v, REPS, 800, 0.01);
   f = csv_open(&d, "a.csv", a, sizeof(a));
   put_cell(f, "h", "comm.payload", "processes", "pipe", 2, v, REPS, 0);
   put_cell(f, "h", "comm.payload", "processes", "shm", 2, v, REPS, 0);
   put_sized(f, "h", "comm.payload", "processes", "shm", 2, v, REPS, 0, "64");
   csv_close(f);
-  run_compare(&d, &r, "--export", "bmf", a, NULL);
-  expect_code(&r, 0);
-  expect_in(r.out, "\"comm.payload/processes/c:2/pin:compact\"", "bmf");
-  expect_in(r.out, "\"comm.payload/processes/c:2/pin:compact/transport:shm/size:2000\"", "bmf");
-  expect_in(r.out, "\"comm.payload/processes/c:2/pin:compact/transport:shm/size:64\"", "bmf");
-  result_free(&r);
-  remove_dir(&d);
+  cbt_run_in(&d, &r, "compare", "--export", "bmf", a, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "\"comm.payload/processes/c:2/pin:compact\"", "bmf");
+  cbt_expect_in(r.out, "\"comm.payload/processes/c:2/pin:compact/transport:shm/size:2000\"", "bmf");
+  cbt_expect_in(r.out, "\"comm.payload/processes/c:2/pin:compact/transport:shm/size:64\"", "bmf");
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 /* The same cell on two hosts in one file is ambiguous. */
@@ -929,22 +766,22 @@ static void test_two_hosts_in_one_file(void **state)
   double v[REPS];
   char a[600];
   FILE *f;
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 12;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   noisy(v, REPS, 800, 0.01);
   f = csv_open(&d, "a.csv", a, sizeof(a));
   put_cell(f, "h1", "noop", "threads", "inproc", 2, v, REPS, 0);
   put_cell(f, "h2", "noop", "threads", "inproc", 2, v, REPS, 0);
   csv_close(f);
-  run_compare(&d, &r, a, a, NULL);
-  expect_code(&r, 2);
-  expect_in(r.err, "noop/threads/c:2/pin:compact was measured on two hosts (h1, h2)", "stderr");
-  result_free(&r);
-  remove_dir(&d);
+  cbt_run_in(&d, &r, "compare", a, a, NULL);
+  cbt_expect_code(&r, 2);
+  cbt_expect_in(r.err, "noop/threads/c:2/pin:compact was measured on two hosts (h1, h2)", "stderr");
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 static void test_needed_n(void **state)
@@ -966,7 +803,7 @@ static void test_needed_n(void **state)
 
 /* One cell of cpu.hash (threads, c:2) per file: the same throughput samples on both
  * sides, and latency and memory scaled by lat_scale and rss_scale in NEW. */
-static void write_metric_pair(const dir_t *d, char *a, char *b, size_t len, double lat_scale,
+static void write_metric_pair(const cbt_dir_t *d, char *a, char *b, size_t len, double lat_scale,
                               double rss_scale)
 {
   double tp[REPS], lat[REPS], rss[REPS];
@@ -1001,7 +838,7 @@ static void csv_row_of(const char *csv, const char *metric, char *buf, size_t le
   char needle[64];
 
   snprintf(needle, sizeof(needle), ",%s,compared,", metric);
-  line_of(csv, needle, buf, len);
+  cbt_line_of(csv, needle, buf, len);
 }
 
 /* Latency doubles, throughput is the same: only --metric lat_p99_us sees it, as a
@@ -1009,41 +846,41 @@ static void csv_row_of(const char *csv, const char *metric, char *buf, size_t le
 static void test_metric_latency_regression(void **state)
 {
   char a[600], b[600], row[1024];
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 31;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   write_metric_pair(&d, a, b, sizeof(a), 2.0, 1.0);
-  run_compare(&d, &r, a, b, NULL);
-  expect_code(&r, 0);
-  expect_in(r.out, "1 cells compared: 0 slower (regressions), 0 faster, 1 unchanged", "stdout");
-  result_free(&r);
+  cbt_run_in(&d, &r, "compare", a, b, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "1 cells compared: 0 slower (regressions), 0 faster, 1 unchanged", "stdout");
+  cbt_result_free(&r);
 
-  run_compare(&d, &r, "--metric", "lat_p99_us", a, b, NULL);
-  expect_code(&r, 1);
-  expect_in(r.out, "metric: lat_p99_us (µs; lower is better)", "stdout");
-  expect_in(r.out, "1 cells compared: 1 slower (regressions), 0 faster, 0 unchanged", "stdout");
-  line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", row, sizeof(row));
-  expect_in(row, "slower  REGRESSION", "the cell's line");
-  expect_in(row, " 2.0", "the cell's line (ratio about 2)");
-  expect_in(r.err, "regression in 1 cell: cpu.hash/threads/c:2/pin:compact (2.0", "stderr");
-  result_free(&r);
+  cbt_run_in(&d, &r, "compare", "--metric", "lat_p99_us", a, b, NULL);
+  cbt_expect_code(&r, 1);
+  cbt_expect_in(r.out, "metric: lat_p99_us (µs; lower is better)", "stdout");
+  cbt_expect_in(r.out, "1 cells compared: 1 slower (regressions), 0 faster, 0 unchanged", "stdout");
+  cbt_line_of(r.out, "cpu.hash/threads/c:2/pin:compact ", row, sizeof(row));
+  cbt_expect_in(row, "slower  REGRESSION", "the cell's line");
+  cbt_expect_in(row, " 2.0", "the cell's line (ratio about 2)");
+  cbt_expect_in(r.err, "regression in 1 cell: cpu.hash/threads/c:2/pin:compact (2.0", "stderr");
+  cbt_result_free(&r);
 
   /* all three: one line each, the regression only in latency, and it fails */
-  run_compare(&d, &r, "--metric", "throughput,lat_p99_us,maxrss_kb", "-f", "csv", a, b, NULL);
-  expect_code(&r, 1);
+  cbt_run_in(&d, &r, "compare", "--metric", "throughput,lat_p99_us,maxrss_kb", "-f", "csv", a, b, NULL);
+  cbt_expect_code(&r, 1);
   csv_row_of(r.out, "throughput", row, sizeof(row));
-  expect_in(row, ",unchanged,0,", "the throughput row");
+  cbt_expect_in(row, ",unchanged,0,", "the throughput row");
   csv_row_of(r.out, "lat_p99_us", row, sizeof(row));
-  expect_in(row, ",slower,1,", "the lat_p99_us row");
+  cbt_expect_in(row, ",slower,1,", "the lat_p99_us row");
   csv_row_of(r.out, "maxrss_kb", row, sizeof(row));
-  expect_in(row, ",unchanged,0,", "the maxrss_kb row");
-  expect_in(r.err, "regression in 1 cell: cpu.hash/threads/c:2/pin:compact lat_p99_us (2.0",
+  cbt_expect_in(row, ",unchanged,0,", "the maxrss_kb row");
+  cbt_expect_in(r.err, "regression in 1 cell: cpu.hash/threads/c:2/pin:compact lat_p99_us (2.0",
             "stderr");
-  result_free(&r);
-  remove_dir(&d);
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 /* Direction per metric: latency halving is faster, not a regression; memory growing by
@@ -1054,29 +891,29 @@ static void test_metric_direction(void **state)
   json_error_t je;
   json_t *j, *cells, *m;
   size_t i;
-  result_t r;
-  dir_t d;
+  cbt_result_t r;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 32;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   write_metric_pair(&d, a, b, sizeof(a), 0.5, 1.5);
-  run_compare(&d, &r, "--metric", "lat_p99_us,maxrss_kb", a, b, NULL);
-  expect_code(&r, 1);
+  cbt_run_in(&d, &r, "compare", "--metric", "lat_p99_us,maxrss_kb", a, b, NULL);
+  cbt_expect_code(&r, 1);
   /* the cell, then its metric, on each line */
-  line_of(r.out, "cpu.hash/threads/c:2/pin:compact lat_p99_us ", row, sizeof(row));
-  expect_in(row, " faster", "the lat_p99_us line");
+  cbt_line_of(r.out, "cpu.hash/threads/c:2/pin:compact lat_p99_us ", row, sizeof(row));
+  cbt_expect_in(row, " faster", "the lat_p99_us line");
   if (strstr(row, "REGRESSION") != NULL)
     fail_msg("latency halved is flagged as a regression:\n%s", r.out);
-  line_of(r.out, "cpu.hash/threads/c:2/pin:compact maxrss_kb  ", row, sizeof(row));
-  expect_in(row, "slower  REGRESSION", "the maxrss_kb line");
-  expect_in(r.out, "lat_p99_us: 1 cells compared: 0 slower (regressions), 1 faster", "stdout");
-  expect_in(r.out, "maxrss_kb: 1 cells compared: 1 slower (regressions), 0 faster", "stdout");
-  expect_in(r.out, "Holm-adjusted over 2 comparisons (cells times metrics)", "stdout");
-  result_free(&r);
+  cbt_line_of(r.out, "cpu.hash/threads/c:2/pin:compact maxrss_kb  ", row, sizeof(row));
+  cbt_expect_in(row, "slower  REGRESSION", "the maxrss_kb line");
+  cbt_expect_in(r.out, "lat_p99_us: 1 cells compared: 0 slower (regressions), 1 faster", "stdout");
+  cbt_expect_in(r.out, "maxrss_kb: 1 cells compared: 1 slower (regressions), 0 faster", "stdout");
+  cbt_expect_in(r.out, "Holm-adjusted over 2 comparisons (cells times metrics)", "stdout");
+  cbt_result_free(&r);
 
-  run_compare(&d, &r, "--metric", "maxrss_kb,lat_p99_us", "-f", "json", a, b, NULL);
-  expect_code(&r, 1);
+  cbt_run_in(&d, &r, "compare", "--metric", "maxrss_kb,lat_p99_us", "-f", "json", a, b, NULL);
+  cbt_expect_code(&r, 1);
   j = json_loads(r.out, 0, &je);
   if (j == NULL)
     fail_msg("not JSON (%s):\n%s", je.text, r.out);
@@ -1101,8 +938,8 @@ static void test_metric_direction(void **state)
     assert_true(json_is_true(json_object_get(c, "regression")) == (i == 0));
   }
   json_decref(j);
-  result_free(&r);
-  remove_dir(&d);
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
 }
 
 static void test_metric_bad_names(void **state)
@@ -1114,24 +951,24 @@ static void test_metric_bad_names(void **state)
     { "Throughput", "'Throughput'" },
   };
   char a[600], b[600];
-  result_t r;
+  cbt_result_t r;
   size_t i;
-  dir_t d;
+  cbt_dir_t d;
 
   (void)state;
   rng_state = 33;
-  make_dir(&d);
+  cbt_dir_make(&d, "compare");
   write_metric_pair(&d, a, b, sizeof(a), 1.0, 1.0);
-  for (i = 0; i < ARRAY_SIZE(bad); i++) {
-    run_compare(&d, &r, "--metric", bad[i][0], a, b, NULL);
-    expect_code(&r, 2);
-    expect_in(r.err, "bad --metric", "stderr");
-    expect_in(r.err, bad[i][1], "stderr");
+  for (i = 0; i < CBT_ARRAY_SIZE(bad); i++) {
+    cbt_run_in(&d, &r, "compare", "--metric", bad[i][0], a, b, NULL);
+    cbt_expect_code(&r, 2);
+    cbt_expect_in(r.err, "bad --metric", "stderr");
+    cbt_expect_in(r.err, bad[i][1], "stderr");
     if (strchr(r.err, '\n') != strrchr(r.err, '\n'))
       fail_msg("more than one line on stderr:\n%s", r.err);
-    result_free(&r);
+    cbt_result_free(&r);
   }
-  remove_dir(&d);
+  cbt_remove_tree(d.path);
 }
 
 int main(void)

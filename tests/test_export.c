@@ -25,31 +25,14 @@
 #include <jansson.h>
 
 #include "cb_config.h"
+#include "common.h"
 #include "csv.h"
 #include "export.h"
 #include "meta.h"
 #include "table.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- reading the JSON back with jansson ---- */
-
-/* The document, parsed by jansson (which refuses NaN, Infinity, invalid
- * UTF-8, duplicate keys and anything after the value). */
-static json_t *parse_json(const char *text)
-{
-  json_error_t je;
-  json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
-
-  if (root == NULL)
-    fail_msg("invalid JSON at line %d column %d: %s\n%s", je.line, je.column, je.text, text);
-  return root;
-}
-
-static void assert_valid_json(const char *text)
-{
-  json_decref(parse_json(text));
-}
 
 static void str_field(const json_t *o, const char *key, char *buf, size_t len)
 {
@@ -80,7 +63,7 @@ typedef struct entry_s {
 /* The benchmark entries of a document, in order; returns how many. */
 static size_t read_entries(const char *json, entry_t *e, size_t max)
 {
-  json_t *root = parse_json(json), *benches = json_object_get(root, "benchmarks"), *o;
+  json_t *root = cbt_parse_json(json), *benches = json_object_get(root, "benchmarks"), *o;
   size_t n = 0, i;
 
   assert_true(json_is_array(benches));
@@ -163,11 +146,11 @@ static const char fheader[] =
 
 static void fixture_csv(cb_buf_t *b)
 {
-  unsigned rep[ARRAY_SIZE(fcells)] = { 0 };
+  unsigned rep[CBT_ARRAY_SIZE(fcells)] = { 0 };
   size_t i;
 
   cb_buf_printf(b, "%s", fheader);
-  for (i = 0; i < ARRAY_SIZE(frows); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(frows); i++) {
     const frow_t *r = &frows[i];
     const fcell_t *c = &fcells[r->cell];
     cb_buf_printf(b, "R1,2026-01-02T03:04:05.678Z,\"lab \"\"7\"\"\",16,debugoptimized,");
@@ -206,7 +189,7 @@ static unsigned ok_rows(unsigned cell)
   unsigned n = 0;
   size_t i;
 
-  for (i = 0; i < ARRAY_SIZE(frows); i++)
+  for (i = 0; i < CBT_ARRAY_SIZE(frows); i++)
     n += frows[i].cell == cell && strcmp(frows[i].status, "ok") == 0;
   return n;
 }
@@ -220,13 +203,13 @@ static void test_entries(void **state)
   (void)state;
   fixture_csv(&csv);
   export_text(csv.data, NULL, &json);
-  assert_valid_json(json.data);
-  n = read_entries(json.data, e, ARRAY_SIZE(e));
+  json_decref(cbt_parse_json(json.data));
+  n = read_entries(json.data, e, CBT_ARRAY_SIZE(e));
   /* Expected: cells in order of first appearance, each cell's ok trials in
    * row order. */
-  for (c = 0; c < ARRAY_SIZE(fcells); c++) {
+  for (c = 0; c < CBT_ARRAY_SIZE(fcells); c++) {
     unsigned index = 0;
-    for (i = 0; i < ARRAY_SIZE(frows); i++) {
+    for (i = 0; i < CBT_ARRAY_SIZE(frows); i++) {
       const frow_t *r = &frows[i];
       const fcell_t *fc = &fcells[c];
       if (r->cell != c || strcmp(r->status, "ok") != 0)
@@ -284,7 +267,7 @@ static void test_entries(void **state)
  * it must hold (jansson's equality: same keys, same values). */
 static void assert_context(const char *doc, const char *want)
 {
-  json_t *root = parse_json(doc), *exp = parse_json(want);
+  json_t *root = cbt_parse_json(doc), *exp = cbt_parse_json(want);
   json_t *ctx = json_object_get(root, "context");
 
   if (!json_equal(ctx, exp)) {
@@ -348,7 +331,7 @@ static void test_context_from_meta(void **state)
   export_text(csv.data, &meta, &json);
   assert_context(json.data, meta_context);
   /* The benchmarks do not depend on where the context comes from. */
-  assert_int_equal(read_entries(json.data, e, ARRAY_SIZE(e)), 12);
+  assert_int_equal(read_entries(json.data, e, CBT_ARRAY_SIZE(e)), 12);
   assert_string_equal(e[0].name, "cpu.hash/threads/c:2/pin:compact/real_time");
   cb_buf_free(&csv);
   cb_buf_free(&json);
@@ -373,7 +356,7 @@ static void test_non_finite_and_bad_utf8(void **state)
   meta.load_avg[1] = INFINITY;
   snprintf(meta.host, sizeof(meta.host), "bad\xc0\xafhost\xed\xa0\x80");
   export_text(csv.data, &meta, &json);
-  root = parse_json(json.data);
+  root = cbt_parse_json(json.data);
   b0 = json_array_get(json_object_get(root, "benchmarks"), 0);
   assert_non_null(b0);
   assert_true(json_is_null(json_object_get(b0, "real_time")));
@@ -394,7 +377,7 @@ static void test_non_finite_and_bad_utf8(void **state)
   /* The sidecar of such a machine too. */
   cb_meta_json(&meta, &json);
   assert_false(json.failed);
-  root = parse_json(json.data);
+  root = cbt_parse_json(json.data);
   assert_true(json_is_null(json_object_get(root, "mhz")));
   assert_string_equal(json_string_value(json_object_get(root, "host")),
                       "bad\xef\xbf\xbd\xef\xbf\xbdhost\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
@@ -424,12 +407,12 @@ static void test_meta_round_trip(void **state)
   meta.smt = 1;
   snprintf(meta.kernel, sizeof(meta.kernel), "Linux 6.1");
   cb_meta_json(&meta, &json);
-  root = parse_json(json.data);
-  for (i = 0; i < ARRAY_SIZE(keys); i++) {
+  root = cbt_parse_json(json.data);
+  for (i = 0; i < CBT_ARRAY_SIZE(keys); i++) {
     if (json_object_get(root, keys[i]) == NULL)
       fail_msg("the sidecar has no \"%s\"", keys[i]);
   }
-  assert_int_equal(json_object_size(root), ARRAY_SIZE(keys));
+  assert_int_equal(json_object_size(root), CBT_ARRAY_SIZE(keys));
   json_decref(root);
   assert_non_null(mkdtemp(dir));
   snprintf(path, sizeof(path), "%s/x.meta.json", dir);
@@ -468,8 +451,8 @@ static void test_no_benchmarks(void **state)
   (void)state;
   /* Header only, then only failed trials: valid documents, no entries. */
   export_text(fheader, NULL, &json);
-  assert_valid_json(json.data);
-  assert_int_equal(read_entries(json.data, e, ARRAY_SIZE(e)), 0);
+  json_decref(cbt_parse_json(json.data));
+  assert_int_equal(read_entries(json.data, e, CBT_ARRAY_SIZE(e)), 0);
   {
     /* No row to take the build type from: this build's own. */
     char want[512];
@@ -486,8 +469,8 @@ static void test_no_benchmarks(void **state)
   cb_buf_printf(&csv, "%s", fheader);
   cb_buf_printf(&csv, "R,T,h,4,release,w,serial,inproc,none,1,10,1,0,0,0,0,0,0,0,0,0,crashed\n");
   export_text(csv.data, NULL, &json);
-  assert_valid_json(json.data);
-  assert_int_equal(read_entries(json.data, e, ARRAY_SIZE(e)), 0);
+  json_decref(cbt_parse_json(json.data));
+  assert_int_equal(read_entries(json.data, e, CBT_ARRAY_SIZE(e)), 0);
   assert_context(json.data, "{\"date\": \"T\", \"host_name\": \"h\", "
                             "\"executable\": \"concbench\", \"num_cpus\": 4, "
                             "\"mhz_per_cpu\": 0, \"cpu_scaling_enabled\": false, "
@@ -530,8 +513,6 @@ static void test_bad_input(void **state)
              "line 2: tasks 'ten'");
 }
 
-static char *read_all(const char *path);
-
 static void test_export_file(void **state)
 {
   char dir[256], path[320], err[256] = "", *text;
@@ -546,13 +527,13 @@ static void test_export_file(void **state)
   cb_buf_put(&json, "", 1);
   /* The file holds the document, byte for byte. */
   assert_int_equal(cb_export_gbench_file(path, csv.data, csv.len, NULL, err, sizeof(err)), 0);
-  text = read_all(path);
+  text = cbt_slurp_path(path, NULL);
   assert_string_equal(text, json.data);
   free(text);
   /* Bad CSV: an error, and the file keeps its last good version. */
   assert_int_equal(cb_export_gbench_file(path, "a,b\n1\n", 6, NULL, err, sizeof(err)), -EINVAL);
   assert_non_null(strstr(err, "line 2"));
-  text = read_all(path);
+  text = cbt_slurp_path(path, NULL);
   assert_string_equal(text, json.data);
   free(text);
   cb_buf_free(&json);
@@ -566,81 +547,6 @@ static void test_export_file(void **state)
 
 /* ---- `concbench run --json` ---- */
 
-typedef struct result_s {
-  int status;
-  char out[8192], err[8192];
-} result_t;
-
-static void slurp(int fd, char *buf, size_t len)
-{
-  ssize_t n;
-
-  assert_true(lseek(fd, 0, SEEK_SET) == 0);
-  n = read(fd, buf, len - 1);
-  buf[n > 0 ? n : 0] = '\0';
-  close(fd);
-}
-
-static void run_bench(char *const *argv, result_t *r)
-{
-  const char *bin = getenv("CONCBENCH");
-  FILE *out = tmpfile(), *err = tmpfile();
-  pid_t pid;
-
-  if (bin == NULL || bin[0] != '/')
-    fail_msg("CONCBENCH must hold the binary's absolute path (got '%s')", bin ? bin : "");
-  assert_non_null(out);
-  assert_non_null(err);
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    if (dup2(fileno(out), 1) < 0 || dup2(fileno(err), 2) < 0)
-      _exit(126);
-    execv(bin, argv);
-    _exit(127);
-  }
-  while (waitpid(pid, &r->status, 0) < 0)
-    assert_int_equal(errno, EINTR);
-  slurp(dup(fileno(out)), r->out, sizeof(r->out));
-  slurp(dup(fileno(err)), r->err, sizeof(r->err));
-  fclose(out);
-  fclose(err);
-}
-
-static char *read_all(const char *path)
-{
-  FILE *f = fopen(path, "re");
-  char *buf;
-  long n;
-
-  if (f == NULL)
-    fail_msg("cannot open %s: %s", path, strerror(errno));
-  assert_int_equal(fseek(f, 0, SEEK_END), 0);
-  n = ftell(f);
-  assert_true(n >= 0);
-  rewind(f);
-  buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  fclose(f);
-  return buf;
-}
-
-static size_t count_entries(const char *dir)
-{
-  struct dirent *d;
-  size_t n = 0;
-  DIR *dh = opendir(dir);
-
-  assert_non_null(dh);
-  while ((d = readdir(dh)) != NULL)
-    n += strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
-  closedir(dh);
-  return n;
-}
-
 static void remove_dir(const char *dir)
 {
   static const char *const names[] = { "out.csv", "out.summary.csv", "out.meta.json",
@@ -648,7 +554,7 @@ static void remove_dir(const char *dir)
   char p[512];
   size_t i;
 
-  for (i = 0; i < ARRAY_SIZE(names); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(names); i++) {
     snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
     unlink(p);
   }
@@ -658,7 +564,7 @@ static void remove_dir(const char *dir)
 static void test_cli_json(void **state)
 {
   char dir[256], out[320], json[320];
-  result_t r;
+  cbt_result_t r = { 0 };
   entry_t e[16];
   char *text;
   size_t n, i;
@@ -669,16 +575,16 @@ static void test_cli_json(void **state)
   snprintf(out, sizeof(out), "%s/out.csv", dir);
   snprintf(json, sizeof(json), "%s/out.json", dir);
   {
-    char *argv[] = { "concbench", "run", "-w", "noop", "-r", "serial,threads", "-c", "1",
+    const char *argv[] = { "run", "-w", "noop", "-r", "serial,threads", "-c", "1",
                      "-p", "none", "-t", "50", "--reps", "3", "--warmup", "0", "-q",
                      "-o", out, "--json", json, NULL };
-    run_bench(argv, &r);
+    cbt_rerun(NULL, argv, &r);
   }
   if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0)
     fail_msg("run --json: status %#x; stderr: %s", r.status, r.err);
-  text = read_all(json);
-  assert_valid_json(text);
-  n = read_entries(text, e, ARRAY_SIZE(e));
+  text = cbt_slurp_path(json, NULL);
+  json_decref(cbt_parse_json(text));
+  n = read_entries(text, e, CBT_ARRAY_SIZE(e));
   assert_int_equal(n, 6);
   {
     /* Each entry is one trial of the CSV the run wrote: the cell that
@@ -732,15 +638,15 @@ static void test_cli_json(void **state)
     char *sidecar, meta_path[400];
     json_t *a, *b, *m;
     snprintf(meta_path, sizeof(meta_path), "%s/out.meta.json", dir);
-    char *argv[] = { "concbench", "compare", "--export", "gbench", out, NULL };
-    run_bench(argv, &r);
+    const char *argv[] = { "compare", "--export", "gbench", out, NULL };
+    cbt_rerun(NULL, argv, &r);
     if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0)
       fail_msg("compare --export gbench: status %#x; stderr: %s", r.status, r.err);
-    a = parse_json(text);
-    b = parse_json(r.out);
+    a = cbt_parse_json(text);
+    b = cbt_parse_json(r.out);
     assert_true(json_equal(json_object_get(a, "context"), json_object_get(b, "context")));
-    sidecar = read_all(meta_path);
-    m = parse_json(sidecar);
+    sidecar = cbt_slurp_path(meta_path, NULL);
+    m = cbt_parse_json(sidecar);
     assert_int_equal(json_array_size(json_object_get(json_object_get(b, "context"), "caches")),
                      json_array_size(json_object_get(m, "caches")));
     assert_string_equal(json_string_value(json_object_get(json_object_get(b, "context"),
@@ -755,19 +661,20 @@ static void test_cli_json(void **state)
     free(sidecar);
     /* A sidecar that is not JSON: exit 2 naming it. */
     assert_int_equal(cb_write_atomic(meta_path, "{\"run_id\": NaN}", 16), 0);
-    run_bench(argv, &r);
+    cbt_rerun(NULL, argv, &r);
     if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 2 || strstr(r.err, meta_path) == NULL)
       fail_msg("compare --export gbench with a bad sidecar: status %#x; stderr: %s", r.status,
                r.err);
   }
   free(text);
+  cbt_result_free(&r);
   remove_dir(dir);
 }
 
 static void test_cli_json_bad_path(void **state)
 {
   char dir[256], out[320], bad[320], want[400];
-  result_t r;
+  cbt_result_t r = { 0 };
 
   (void)state;
   snprintf(dir, sizeof(dir), "/tmp/cb-test-export-XXXXXX");
@@ -778,10 +685,10 @@ static void test_cli_json_bad_path(void **state)
       snprintf(bad, sizeof(bad), "%s/missing/x.json", dir);
     else
       snprintf(bad, sizeof(bad), "%s", dir); /* a directory */
-    char *argv[] = { "concbench", "run", "-w", "noop", "-r", "serial", "-c", "1", "-p", "none",
+    const char *argv[] = { "run", "-w", "noop", "-r", "serial", "-c", "1", "-p", "none",
                      "-t", "5", "--reps", "1", "--warmup", "0", "-q", "-o", out, "--json", bad,
                      NULL };
-    run_bench(argv, &r);
+    cbt_rerun(NULL, argv, &r);
     if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 2)
       fail_msg("--json '%s': status %#x, expected exit 2; stderr: %s", bad, r.status, r.err);
     snprintf(want, sizeof(want), "'%s'", bad);
@@ -789,8 +696,9 @@ static void test_cli_json_bad_path(void **state)
       fail_msg("stderr does not name %s: %s", want, r.err);
     assert_string_equal(r.out, "");
     /* Refused before anything was written: not the CSV, not the sidecar. */
-    assert_int_equal(count_entries(dir), 0);
+    assert_int_equal(cbt_count_entries(dir), 0);
   }
+  cbt_result_free(&r);
   remove_dir(dir);
 }
 

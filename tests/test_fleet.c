@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "analysis.h"
+#include "common.h"
 #include "fingerprint.h"
 #include "findings.h"
 #include "fleet.h"
@@ -26,23 +27,6 @@
 #include "report.h"
 
 /* ---- files ------------------------------------------------------------- */
-
-static void make_dir(char *buf, size_t len)
-{
-  const char *base = getenv("TMPDIR");
-
-  snprintf(buf, len, "%s/cb-test-fleet-XXXXXX", base != NULL && base[0] ? base : "/tmp");
-  assert_non_null(mkdtemp(buf));
-}
-
-static void put_file(const char *path, const char *text)
-{
-  FILE *f = fopen(path, "w");
-
-  assert_non_null(f);
-  fputs(text, f);
-  assert_int_equal(fclose(f), 0);
-}
 
 /* A trial CSV of this schema: `rows` trials of run `run_id` on `host`
  * whose CPU model is `cpu`. */
@@ -75,14 +59,6 @@ static void put_trials(const char *path, const char *run_id, const char *host, c
     fputc('\n', f);
   }
   assert_int_equal(fclose(f), 0);
-}
-
-static void remove_tree(const char *dir)
-{
-  char cmd[700];
-
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-  assert_int_equal(system(cmd), 0);
 }
 
 /* The fingerprint id of the rows put_trials writes with CPU `cpu`. */
@@ -136,7 +112,7 @@ static void test_directory_names_hosts(void **state)
   cb_table_t t, h;
 
   (void)state;
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "fleet");
   snprintf(p, sizeof(p), "%s/alpha", dir);
   assert_int_equal(mkdir(p, 0755), 0);
   snprintf(p, sizeof(p), "%s/beta", dir);
@@ -145,14 +121,14 @@ static void test_directory_names_hosts(void **state)
   put_trials(p, "RUN-A", "vm", "Test CPU", 3);
   fp_id_of(p, fp, sizeof(fp));
   snprintf(p, sizeof(p), "%s/alpha/concbench-a.meta.json", dir);
-  put_file(p, "{\"run_id\": \"RUN-A\", \"started\": \"2026-01-01T00:00:00Z\", \"packages\": 2, "
+  cbt_write_file(p, "{\"run_id\": \"RUN-A\", \"started\": \"2026-01-01T00:00:00Z\", \"packages\": 2, "
               "\"numa_nodes\": 1, \"smt\": true, \"mhz\": 2100.5, \"governor\": \"performance\"}\n");
   snprintf(p, sizeof(p), "%s/alpha/concbench-a.summary.csv", dir);
-  put_file(p, "host,workload\nvm,noop\n");
+  cbt_write_file(p, "host,workload\nvm,noop\n");
   snprintf(p, sizeof(p), "%s/beta/concbench-b.csv", dir);
   put_trials(p, "RUN-B", "vm", "Test CPU", 2);
   snprintf(p, sizeof(p), "%s/beta/notes.txt", dir);
-  put_file(p, "not a CSV\n");
+  cbt_write_file(p, "not a CSV\n");
 
   args[0] = dir;
   if (merge(args, 1, &csv, &hosts, err, sizeof(err)) != 0)
@@ -191,7 +167,7 @@ static void test_directory_names_hosts(void **state)
   cb_table_free(&t);
   cb_buf_free(&csv);
   cb_buf_free(&hosts);
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 /* A file on the command line is named by its rows' host; merging the
@@ -205,7 +181,7 @@ static void test_identity_is_stable(void **state)
   cb_table_t t;
 
   (void)state;
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "fleet");
   snprintf(a, sizeof(a), "%s/a.csv", dir);
   snprintf(b, sizeof(b), "%s/b.csv", dir);
   put_trials(a, "RUN-A", "web1", "Old CPU", 2);
@@ -224,7 +200,7 @@ static void test_identity_is_stable(void **state)
   cb_table_free(&t);
 
   snprintf(fleet, sizeof(fleet), "%s/fleet.csv", dir);
-  put_file(fleet, csv.data);
+  cbt_write_file(fleet, csv.data);
   args[0] = fleet;
   assert_int_equal(merge(args, 1, &again, &hosts2, err, sizeof(err)), 0);
   assert_int_equal(again.len, csv.len);
@@ -233,7 +209,7 @@ static void test_identity_is_stable(void **state)
   cb_buf_free(&hosts);
   cb_buf_free(&again);
   cb_buf_free(&hosts2);
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 /* A sidecar that describes another run is refused, naming both. */
@@ -244,15 +220,15 @@ static void test_sidecar_of_another_run(void **state)
   cb_buf_t csv = { 0 }, hosts = { 0 };
 
   (void)state;
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "fleet");
   snprintf(a, sizeof(a), "%s/a.csv", dir);
   snprintf(meta, sizeof(meta), "%s/a.meta.json", dir);
   put_trials(a, "RUN-A", "vm", "Test CPU", 1);
-  put_file(meta, "{\"run_id\": \"RUN-Z\"}\n");
+  cbt_write_file(meta, "{\"run_id\": \"RUN-Z\"}\n");
   args[0] = a;
   assert_int_equal(merge(args, 1, &csv, &hosts, err, sizeof(err)), -EINVAL);
   assert_non_null(strstr(err, "a.meta.json: run_id RUN-Z is not a run of"));
-  put_file(meta, "{\"run_id\": \"RUN-A\",}\n");
+  cbt_write_file(meta, "{\"run_id\": \"RUN-A\",}\n");
   cb_buf_free(&csv);
   cb_buf_free(&hosts);
   memset(&csv, 0, sizeof(csv));
@@ -261,7 +237,7 @@ static void test_sidecar_of_another_run(void **state)
   assert_non_null(strstr(err, "a.meta.json: line 1:"));
   cb_buf_free(&csv);
   cb_buf_free(&hosts);
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 static void test_names(void **state)
@@ -309,8 +285,6 @@ typedef struct two_s {
  * h3 runs only serial (it measures nothing of the claim). */
 static void two_hosts(two_t *x)
 {
-  char err[256];
-
   memset(x, 0, sizeof(*x));
   cb_buf_printf(&x->csv, "%s", header);
   cell(&x->csv, "h1@cpu-x", "processes", 2, 200, 6);
@@ -318,8 +292,7 @@ static void two_hosts(two_t *x)
   cell(&x->csv, "h2@cpu-y", "processes", 2, 100, 6);
   cell(&x->csv, "h2@cpu-y", "threads", 2, 200, 6);
   cell(&x->csv, "h3@cpu-x", "serial", 1, 100, 6);
-  assert_int_equal(cb_table_parse(x->csv.data, x->csv.len, &x->t, err, sizeof(err)), 0);
-  assert_int_equal(cb_cells_build(&x->t, &x->cells, err, sizeof(err)), 0);
+  cbt_cells_parse(x->csv.data, x->csv.len, &x->t, &x->cells);
   cb_cells_sort(&x->cells);
 }
 

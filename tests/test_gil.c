@@ -40,8 +40,6 @@
 #define TRIAL_TIMEOUT_S 120
 #define RETRIES 4
 
-static cb_topo_t *topo;
-
 /* ---- test.in-gil ---------------------------------------------------------- */
 
 enum { WATCH_PROCS = 256 };
@@ -177,7 +175,7 @@ static void run_trial(const cb_cell_t *cell, cb_trial_t *t)
     print_error("[%s] no such runner in this build\n", cbt_where);
     fail();
   }
-  CBT_CHECK_EQ(cbt_trial(cell, topo, 1, TRIAL_TIMEOUT_S, NULL, t), 0);
+  CBT_CHECK_EQ(cbt_trial(cell, cbt_topo, 1, TRIAL_TIMEOUT_S, NULL, t), 0);
   if (t->status != CB_ST_OK)
     print_error("[%s] status %s: %s\n", cbt_where, cb_status_name(t->status), t->msg);
   CBT_CHECK_EQ(t->status, CB_ST_OK);
@@ -543,16 +541,6 @@ static void test_every_workload_under_gil(void **state)
 
 /* ---- the CSV, the cell key and the report ---------------------------------- */
 
-static void parse_cells(const char *csv, cb_table_t *t, cb_cells_t *cells)
-{
-  char err[256] = "";
-
-  if (cb_table_parse(csv, strlen(csv), t, err, sizeof(err)) != 0)
-    fail_msg("parse: %s", err);
-  if (cb_cells_build(t, cells, err, sizeof(err)) != 0)
-    fail_msg("cells: %s", err);
-}
-
 static void test_cell_key_and_contestant(void **state)
 {
   static const char old_csv[] =
@@ -576,7 +564,7 @@ static void test_cell_key_and_contestant(void **state)
   (void)state;
   snprintf(cbt_where, sizeof(cbt_where), "cell keys");
   /* A CSV from before GIL mode: one cell, gil and interval read as 0. */
-  parse_cells(old_csv, &t, &cells);
+  cbt_cells_parse(old_csv, strlen(old_csv), &t, &cells);
   CBT_CHECK_EQ(cells.n, 1);
   assert_string_equal(cb_cell_key(&cells, 0, "gil"), "0");
   assert_string_equal(cb_cell_key(&cells, 0, "switch_interval_us"), "0");
@@ -592,7 +580,7 @@ static void test_cell_key_and_contestant(void **state)
   cb_table_free(&t);
   /* With the columns: GIL and non-GIL runs (and two intervals) are cells of
    * their own, and contestants of their own. */
-  parse_cells(new_csv, &t, &cells);
+  cbt_cells_parse(new_csv, strlen(new_csv), &t, &cells);
   CBT_CHECK_EQ(cells.n, 4);
   CBT_CHECK_EQ(cells.cell[0].nrows, 2);
   cb_contestant(&cells, 0, name, sizeof(name));
@@ -625,16 +613,11 @@ static void add_cell(cb_buf_t *b, const char *wl, const char *runner, const char
 static const cb_finding_t *gil_finding(cb_buf_t *b, cb_table_t *t, cb_cells_t *cells,
                                        cb_finding_t **all)
 {
-  size_t n, i;
+  size_t n;
 
-  parse_cells(b->data, t, cells);
+  cbt_cells_parse(b->data, b->len, t, cells);
   assert_int_equal(cb_findings(cells, 0.05, all, &n), 0);
-  for (i = 0; i < n; i++) {
-    if (strncmp((*all)[i].claim, "Under a GIL", 11) == 0)
-      return &(*all)[i];
-  }
-  fail_msg("no GIL finding");
-  return NULL;
+  return cbt_finding(*all, n, "Under a GIL");
 }
 
 static void test_gil_finding(void **state)
@@ -702,7 +685,6 @@ static void test_cli(void **state)
   char dir[] = "/tmp/cb-test-gil-XXXXXX", out[128], path[160];
   cb_table_t t;
   cb_cells_t cells;
-  char err[256];
 
   (void)state;
   assert_non_null(mkdtemp(dir));
@@ -734,8 +716,7 @@ static void test_cli(void **state)
   cbt_read_path(out, csv, sizeof(csv));
   CBT_CHECK(strstr(csv, ",gil,switch_interval_us,lost_updates,gil_switches,dispatch,inflight,"
                     "inline,max_concurrency,limit,mem_total_kb,load_avg,env,procs,per_proc\n") != NULL);
-  assert_int_equal(cb_table_parse(csv, strlen(csv), &t, err, sizeof(err)), 0);
-  assert_int_equal(cb_cells_build(&t, &cells, err, sizeof(err)), 0);
+  cbt_cells_parse(csv, strlen(csv), &t, &cells);
   CBT_CHECK_EQ(cells.n, 4);
   for (size_t c = 0; c < cells.n; c++) {
     int gil = strcmp(cb_cell_key(&cells, c, "gil"), "1") == 0;
@@ -764,17 +745,15 @@ static void test_cli(void **state)
 
 static int group_setup(void **state)
 {
-  (void)state;
   watch = mmap(NULL, sizeof(*watch), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (watch == MAP_FAILED)
     return -1;
-  return cb_topo_load(&topo) == 0 ? 0 : -1;
+  return cbt_topo_setup(state);
 }
 
 static int group_teardown(void **state)
 {
-  (void)state;
-  cb_topo_free(topo);
+  cbt_topo_teardown(state);
   munmap(watch, sizeof(*watch));
   return 0;
 }

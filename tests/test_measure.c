@@ -49,7 +49,6 @@
 #define CB_SANITIZED 0
 #endif
 
-static cb_topo_t *topo;
 static unsigned pus;
 
 static cbt_variant_t variants[64];
@@ -70,7 +69,7 @@ static cb_cell_t make_cell(const cb_workload_t *wl, const cbt_variant_t *v, unsi
 /* One supervised trial, as `concbench run` runs it. */
 static void trial(const cb_cell_t *cell, cb_trial_t *t)
 {
-  CBT_CHECK_EQ(cbt_trial(cell, topo, 1, 120, NULL, t), 0);
+  CBT_CHECK_EQ(cbt_trial(cell, cbt_topo, 1, 120, NULL, t), 0);
 }
 
 static int is_runner(const cbt_variant_t *v, const char *name)
@@ -250,7 +249,6 @@ static void test_cpu_counts_everyone(void **state)
 /* ---- memory: what each worker touches, counted once per worker ---------- */
 
 enum { TOUCH_BYTES = 16 << 20 };
-
 
 static int touch_open(const cb_params_t *p, void *state, void **worker)
 {
@@ -484,18 +482,10 @@ static void test_corrupt_bytes_from_processes(void **state)
 
 static int group_setup(void **state)
 {
-  (void)state;
-  if (cb_topo_load(&topo) != 0)
+  if (cbt_topo_setup(state) != 0)
     return -1;
-  pus = cb_topo_pus(topo);
+  pus = cb_topo_pus(cbt_topo);
   nvariants = cbt_variants(variants, CBT_ARRAY_SIZE(variants));
-  return 0;
-}
-
-static int group_teardown(void **state)
-{
-  (void)state;
-  cb_topo_free(topo);
   return 0;
 }
 
@@ -508,5 +498,5 @@ int main(void)
     cmocka_unit_test(test_corrupt_bytes_from_processes),
   };
 
-  return cmocka_run_group_tests(tests, group_setup, group_teardown);
+  return cmocka_run_group_tests(tests, group_setup, cbt_topo_teardown);
 }

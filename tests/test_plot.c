@@ -1,4 +1,4 @@
-/* Tests of `concbench plot` (plot/plot.c, cli/cmd_plot.c, the gnuplot scripts in plot/).
+/* Tests of `concbench plot` (plot/, cli/cmd_plot.c, the gnuplot scripts in plot/).
  * The pure helpers (quoting for gnuplot, the palette, finding the newest
  * CSV) are called directly. The command runs as a binary ($CONCBENCH) with
  * fork+execve, never through a shell, on trial CSVs that each test writes
@@ -30,88 +30,17 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common.h"
 #include "plot.h"
 #include "table.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_ARGS 16
 
-extern char **environ;
 
 static const char header[] =
     "run_id,timestamp,host,cpu_model,pus,cores,kernel,compiler,concbench_version,"
     "git_revision,build_type,workload,family,runner,transport,pin,concurrency,workers,"
     "tasks,size,payload,rep,wall_s,throughput,lat_p50_us,lat_p99_us,user_s,sys_s,vcsw,"
     "ivcsw,maxrss_kb,failed,verified,status,startup_s,teardown_s,pin_wrap,seed,message\n";
-
-/* ---- files and directories -------------------------------------------- */
-
-static void make_dir(char *buf, size_t len)
-{
-  const char *base = getenv("TMPDIR");
-
-  snprintf(buf, len, "%s/cb-test-plot-XXXXXX", base != NULL && base[0] != '\0' ? base : "/tmp");
-  assert_non_null(mkdtemp(buf));
-}
-
-static void remove_tree(const char *dir)
-{
-  char p[1024];
-  struct dirent *e;
-  struct stat st;
-  DIR *d = opendir(dir);
-
-  if (d != NULL) {
-    while ((e = readdir(d)) != NULL) {
-      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-        continue;
-      snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-      if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-        remove_tree(p);
-      else
-        unlink(p);
-    }
-    closedir(d);
-  }
-  rmdir(dir);
-}
-
-static void write_file(const char *path, const char *text)
-{
-  FILE *f = fopen(path, "w");
-
-  assert_non_null(f);
-  assert_int_equal(fputs(text, f) >= 0, 1);
-  assert_int_equal(fclose(f), 0);
-}
-
-static char *slurp_path(const char *path, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  char *buf;
-  long n;
-
-  if (f == NULL)
-    return NULL;
-  assert_int_equal(fseek(f, 0, SEEK_END), 0);
-  n = ftell(f);
-  assert_true(n >= 0);
-  rewind(f);
-  buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
-}
-
-static int exists(const char *path)
-{
-  struct stat st;
-
-  return stat(path, &st) == 0;
-}
 
 /* ---- fixtures ----------------------------------------------------------- */
 
@@ -203,13 +132,13 @@ static char *rich_csv(void)
   cell(&c, "io.sleep", "serial", "inproc", 1, 0, 5, 950, 1050, 0.01, 2000, "ok");
   cell(&c, "life.idle", "serial", "inproc", 1, 0, 5, 10, 100000, 0.001, 2000, "ok");
   cell(&c, "fault.crash", "serial", "inproc", 1, 0, 3, 0, 0, 0, 0, "crashed");
-  for (p = 0; p < ARRAY_SIZE(payloads); p++)
+  for (p = 0; p < CBT_ARRAY_SIZE(payloads); p++)
     cell(&c, "comm.payload", "serial", "inproc", 1, payloads[p], 5,
          2e6 / (1 + payloads[p] / 4096.0), 2, 0.2, 3000, "ok");
-  for (i = 0; i < ARRAY_SIZE(runners); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(runners); i++) {
     const char *rn = runners[i][0], *tr = runners[i][1];
     int proc = strcmp(rn, "processes") == 0;
-    for (k = 0; k < ARRAY_SIZE(cs); k++) {
+    for (k = 0; k < CBT_ARRAY_SIZE(cs); k++) {
       unsigned n = cs[k];
       double par = n < 8 ? n : 8;
       cell(&c, "cpu.hash", rn, tr, n, 0, 5, 10000 * par * (0.9 + 0.03 * (double)i), 100 * n / par,
@@ -221,7 +150,7 @@ static char *rich_csv(void)
            "ok");
       cell(&c, "fault.crash", rn, tr, n, 0, 3, 5000 * par, 50, 0.01, 3000,
            proc ? "ok" : "crashed");
-      for (p = 0; p < ARRAY_SIZE(payloads); p++)
+      for (p = 0; p < CBT_ARRAY_SIZE(payloads); p++)
         cell(&c, "comm.payload", rn, tr, n, payloads[p], 5,
              2e6 * par / (1 + payloads[p] / (proc ? (strcmp(tr, "shm") == 0 ? 16384.0 : 2048.0)
                                                  : 65536.0)),
@@ -239,7 +168,7 @@ static char *missing_runners_csv(void)
   size_t k;
 
   csv_init(&c);
-  for (k = 0; k < ARRAY_SIZE(cs); k++) {
+  for (k = 0; k < CBT_ARRAY_SIZE(cs); k++) {
     cell(&c, "cpu.hash", "threads", "inproc", cs[k], 0, 5, 9000.0 * cs[k], 110, 0.05, 2000, "ok");
     cell(&c, "cpu.hash", "processes", "pipe", cs[k], 0, 5, 9500.0 * cs[k], 105, 0.05, 3000, "ok");
   }
@@ -254,7 +183,7 @@ static char *single_concurrency_csv(void)
 
   csv_init(&c);
   cell(&c, "io.sleep", "serial", "inproc", 1, 0, 5, 950, 1050, 0.01, 2000, "ok");
-  for (i = 0; i < ARRAY_SIZE(runners); i++)
+  for (i = 0; i < CBT_ARRAY_SIZE(runners); i++)
     cell(&c, "io.sleep", runners[i][0], runners[i][1], 1, 0, 5, 940 - 10.0 * (double)i,
          1060, 0.01, 2000, "ok");
   return c.text;
@@ -273,108 +202,6 @@ static char *compare_csv(int slower, uint64_t seed)
   cell(&c, "cpu.hash", "processes", "pipe", 1, 0, 6, 9800, 100, 0.04, 3000, "ok");
   cell(&c, "cpu.hash", "processes", "pipe", 2, 0, 6, 19600, 100, 0.08, 4000, "ok");
   return c.text;
-}
-
-/* ---- running the binary ------------------------------------------------ */
-
-typedef struct result_s {
-  int status;
-  char *out, *err;
-  size_t outlen, errlen;
-} result_t;
-
-static void result_free(result_t *r)
-{
-  free(r->out);
-  free(r->err);
-  memset(r, 0, sizeof(*r));
-}
-
-static char *slurp(FILE *f, size_t *len)
-{
-  long n;
-  char *buf;
-
-  assert_int_equal(fseek(f, 0, SEEK_END), 0);
-  n = ftell(f);
-  assert_true(n >= 0);
-  rewind(f);
-  buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  *len = (size_t)n;
-  return buf;
-}
-
-/* Run concbench with argv (after the program name) and the environment
- * plus `env` ("NAME=value" entries, replacing any of the same name). */
-static void run_bench(const char *const *argv, const char *const *env, result_t *r)
-{
-  const char *bin = getenv("CONCBENCH");
-  char *args[MAX_ARGS + 2], *envp[512];
-  size_t i, k, n = 0;
-  FILE *out, *err;
-  int devnull;
-  pid_t pid;
-
-  if (bin == NULL || bin[0] != '/')
-    fail_msg("CONCBENCH must hold the binary's absolute path (got '%s')", bin ? bin : "");
-  args[0] = (char *)bin;
-  for (i = 0; argv[i] != NULL; i++) {
-    assert_true(i < MAX_ARGS);
-    args[i + 1] = (char *)argv[i];
-  }
-  args[i + 1] = NULL;
-  for (k = 0; env != NULL && env[k] != NULL; k++)
-    envp[n++] = (char *)env[k];
-  for (i = 0; environ[i] != NULL && n + 1 < ARRAY_SIZE(envp); i++) {
-    size_t len = strcspn(environ[i], "=");
-    int replaced = 0;
-    for (k = 0; env != NULL && env[k] != NULL; k++)
-      replaced |= strncmp(env[k], environ[i], len) == 0 && env[k][len] == '=';
-    if (!replaced)
-      envp[n++] = environ[i];
-  }
-  envp[n] = NULL;
-
-  out = tmpfile();
-  err = tmpfile();
-  devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  assert_non_null(out);
-  assert_non_null(err);
-  assert_true(devnull >= 0);
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    if (dup2(devnull, 0) < 0 || dup2(fileno(out), 1) < 0 || dup2(fileno(err), 2) < 0)
-      _exit(126);
-    execve(bin, args, envp);
-    _exit(127);
-  }
-  close(devnull);
-  while (waitpid(pid, &r->status, 0) < 0)
-    assert_int_equal(errno, EINTR);
-  r->out = slurp(out, &r->outlen);
-  r->err = slurp(err, &r->errlen);
-  fclose(out);
-  fclose(err);
-}
-
-static int exit_code(const result_t *r)
-{
-  if (WIFSIGNALED(r->status))
-    fail_msg("killed by signal %d; stderr: %s", WTERMSIG(r->status), r->err);
-  return WEXITSTATUS(r->status);
-}
-
-static void expect_exit(const result_t *r, int code, const char *what)
-{
-  int got = exit_code(r);
-
-  if (got != code)
-    fail_msg("%s: exit %d, expected %d; stderr: %s", what, got, code, r->err);
 }
 
 static int have_gnuplot(void)
@@ -402,7 +229,7 @@ static void check_chart(const char *dir, const char *name, const char *title)
   size_t len;
 
   snprintf(path, sizeof(path), "%s/%s.png", dir, name);
-  png = (unsigned char *)slurp_path(path, &len);
+  png = (unsigned char *)cbt_try_slurp_path(path, &len);
   if (png == NULL)
     fail_msg("%s: missing", path);
   if (len < 33 || memcmp(png, sig, sizeof(sig)) != 0 || memcmp(png + 12, "IHDR", 4) != 0)
@@ -417,7 +244,7 @@ static void check_chart(const char *dir, const char *name, const char *title)
   free(png);
 
   snprintf(path, sizeof(path), "%s/%s.svg", dir, name);
-  svg = slurp_path(path, &len);
+  svg = cbt_try_slurp_path(path, &len);
   if (svg == NULL)
     fail_msg("%s: missing", path);
   start = svg + strspn(svg, " \t\r\n");
@@ -435,7 +262,7 @@ static void check_no_chart(const char *dir, const char *name)
   char path[2048];
 
   snprintf(path, sizeof(path), "%s/%s.png", dir, name);
-  if (exists(path))
+  if (cbt_exists(path))
     fail_msg("%s: drawn, but it has no data", path);
 }
 
@@ -456,7 +283,7 @@ static size_t read_points(const char *charts, const char *name, pt_t *pts, size_
   size_t len, n = 0;
 
   snprintf(path, sizeof(path), "%s/data/%s.dat", charts, name);
-  text = slurp_path(path, &len);
+  text = cbt_try_slurp_path(path, &len);
   if (text == NULL)
     fail_msg("%s: missing", path);
   for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
@@ -497,13 +324,13 @@ static void load_summary(const char *dir, const char *name, cb_table_t *t)
 {
   char csv[1024], out[1100], err[512];
   const char *argv[] = { "summary", csv, "-o", out, "-q", NULL };
-  result_t r = { 0 };
+  cbt_result_t r = { 0 };
 
   snprintf(csv, sizeof(csv), "%s/%s", dir, name);
   snprintf(out, sizeof(out), "%s/%s.summary", dir, name);
-  run_bench(argv, NULL, &r);
-  expect_exit(&r, 0, "summary");
-  result_free(&r);
+  cbt_run(NULL, argv, &r);
+  cbt_expect_exit(&r, 0, "summary");
+  cbt_result_free(&r);
   if (cb_table_load(out, t, err, sizeof(err)) != 0)
     fail_msg("%s", err);
   unlink(out);
@@ -675,7 +502,7 @@ static void check_winners(const char *charts, const cb_table_t *sum)
   size_t len, r, k, m, seen = 0;
 
   snprintf(path, sizeof(path), "%s/data/winners.dat", charts);
-  text = slurp_path(path, &len);
+  text = cbt_try_slurp_path(path, &len);
   assert_non_null(text);
   for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
     const char *p = quoted(line, label, sizeof(label));
@@ -686,9 +513,9 @@ static void check_winners(const char *charts, const cb_table_t *sum)
     p = quoted(p, row, sizeof(row));
     p = quoted(p, col, sizeof(col));
     quoted(p, name, sizeof(name));
-    for (k = 0; k < ARRAY_SIZE(single) && strcmp(row, single[k]) != 0; k++)
+    for (k = 0; k < CBT_ARRAY_SIZE(single) && strcmp(row, single[k]) != 0; k++)
       ;
-    if (k == ARRAY_SIZE(single))
+    if (k == CBT_ARRAY_SIZE(single))
       continue;
     c = strtod(col, NULL);
     /* each model's best median in the cell */
@@ -701,7 +528,7 @@ static void check_winners(const char *charts, const cb_table_t *sum)
       for (m = 0; m < nm && strcmp(models[m], rn) != 0; m++)
         ;
       if (m == nm) {
-        assert_true(nm < ARRAY_SIZE(models));
+        assert_true(nm < CBT_ARRAY_SIZE(models));
         models[nm] = rn;
         best[nm] = med;
         variant[nm++] = field(sum, r, "transport");
@@ -743,16 +570,16 @@ static void check_winners(const char *charts, const cb_table_t *sum)
 }
 
 /* Write `text` as DIR/NAME and plot it into DIR/charts. */
-static void plot_file(const char *dir, const char *name, char *text, result_t *r)
+static void plot_file(const char *dir, const char *name, char *text, cbt_result_t *r)
 {
   char csv[1024], out[1024];
   const char *argv[] = { "plot", csv, "-o", out, NULL };
 
   snprintf(csv, sizeof(csv), "%s/%s", dir, name);
   snprintf(out, sizeof(out), "%s/charts", dir);
-  write_file(csv, text);
+  cbt_write_file(csv, text);
   free(text);
-  run_bench(argv, NULL, r);
+  cbt_run(NULL, argv, r);
 }
 
 /* ---- unit tests -------------------------------------------------------- */
@@ -776,11 +603,11 @@ static void test_palette(void **state)
 {
   static const char *const names[] = { "serial", "threads", "processes", "processes/shm",
                                        "eventloop" };
-  cb_plot_style_t s[ARRAY_SIZE(names)], again, gil, other1, other2;
+  cb_plot_style_t s[CBT_ARRAY_SIZE(names)], again, gil, other1, other2;
   size_t i, j;
 
   (void)state;
-  for (i = 0; i < ARRAY_SIZE(names); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(names); i++) {
     cb_plot_style(names[i], &s[i]);
     assert_int_equal(s[i].color[0], '#');
     assert_int_equal(strlen(s[i].color), 7);
@@ -814,18 +641,18 @@ static void test_latest(void **state)
   size_t i;
 
   (void)state;
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "plot");
   assert_int_equal(cb_plot_latest(dir, got, sizeof(got)), -ENOENT);
-  for (i = 0; i < ARRAY_SIZE(files); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(files); i++) {
     snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-    write_file(path, header);
+    cbt_write_file(path, header);
     t[0].tv_sec = t[1].tv_sec = 1000 + 100 * (time_t)i;
     assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
   }
   assert_int_equal(cb_plot_latest(dir, got, sizeof(got)), 0);
   snprintf(path, sizeof(path), "%s/concbench-b.csv", dir);
   assert_string_equal(got, path);
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 /* ---- the command --------------------------------------------------------- */
@@ -835,17 +662,17 @@ static void test_every_chart(void **state)
   static const char *const workloads[] = { "cpu.hash", "io.sleep", "comm.payload", "life.idle",
                                             "fault.crash" };
   char dir[512], charts[1024], name[256], title[256], path[2048];
-  result_t r = { 0 };
+  cbt_result_t r = { 0 };
   size_t i;
 
   (void)state;
   if (!have_gnuplot())
     skip();
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "plot");
   plot_file(dir, "rich.csv", rich_csv(), &r);
-  expect_exit(&r, 0, "plot rich.csv");
+  cbt_expect_exit(&r, 0, "plot rich.csv");
   snprintf(charts, sizeof(charts), "%s/charts", dir);
-  for (i = 0; i < ARRAY_SIZE(workloads); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(workloads); i++) {
     /* comm.payload has three variants: the main one (most cells, then the
      * smallest payload) keeps the plain name. */
     snprintf(name, sizeof(name), "scaling-%s", workloads[i]);
@@ -881,7 +708,7 @@ static void test_every_chart(void **state)
     if (cb_table_load(path, &trials, err, sizeof(err)) != 0)
       fail_msg("%s", err);
     load_summary(dir, "rich.csv", &sum);
-    for (i = 0; i < ARRAY_SIZE(lines); i++) {
+    for (i = 0; i < CBT_ARRAY_SIZE(lines); i++) {
       double pay = strcmp(lines[i], "comm.payload") == 0 ? 64 : 0;
       snprintf(name, sizeof(name), "scaling-%s", lines[i]);
       check_line_chart(charts, name, &sum, lines[i], pay, CH_SCALING);
@@ -908,8 +735,8 @@ static void test_every_chart(void **state)
   if (strstr(r.err, "skipped speedup-fault.crash") == NULL)
     fail_msg("no word of the skipped speedup chart: %s", r.err);
   assert_int_equal(r.outlen, 0);
-  result_free(&r);
-  remove_tree(dir);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 /* Mixed work: mix.sleep at c = 64 on the fixture's 8 PUs, threads and
@@ -925,7 +752,7 @@ static void test_share_chart(void **state)
   static const char *const who[][2] = { { "threads", "inproc" }, { "processes", "pipe" } };
   char dir[512], charts[1024];
   pt_t pts[256];
-  result_t r = { 0 };
+  cbt_result_t r = { 0 };
   size_t n, i, k, seen = 0, ideal = 0;
   unsigned rep;
   csv_t c;
@@ -934,25 +761,25 @@ static void test_share_chart(void **state)
   if (!have_gnuplot())
     skip();
   csv_init(&c);
-  for (i = 0; i < ARRAY_SIZE(who); i++)
-    for (k = 0; k < ARRAY_SIZE(shares); k++)
+  for (i = 0; i < CBT_ARRAY_SIZE(who); i++)
+    for (k = 0; k < CBT_ARRAY_SIZE(shares); k++)
       for (rep = 0; rep < 3; rep++)
         put(&c, "run-1,2026-11-22T10:%02u:00Z,testhost,Test CPU,8,4,Linux 6.1,gcc 12,0.1.0,abc,"
                 "release,mix.sleep,mix,%s,%s,compact,64,64,400,%u,0,%u,%.6g,%.6g,10,20,0.1,0,1,"
                 "1,1000,0,1,ok,0.001,0.001,0,1,\n",
             rep, who[i][0], who[i][1], shares[k], rep, 400 / tp[i][k],
             tp[i][k] * (1 + 0.001 * rep));
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "plot");
   plot_file(dir, "mix.csv", c.text, &r);
-  expect_exit(&r, 0, "plot mix.csv");
+  cbt_expect_exit(&r, 0, "plot mix.csv");
   snprintf(charts, sizeof(charts), "%s/charts", dir);
   check_chart(charts, "share-mix.sleep-c64", "mix.sleep: throughput vs CPU share per task (c = "
                                              "64)");
-  n = read_points(charts, "share-mix.sleep-c64", pts, ARRAY_SIZE(pts));
+  n = read_points(charts, "share-mix.sleep-c64", pts, CBT_ARRAY_SIZE(pts));
   for (i = 0; i < n; i++) {
-    for (k = 0; k < ARRAY_SIZE(who) && strcmp(pts[i].series, who[k][0]) != 0; k++)
+    for (k = 0; k < CBT_ARRAY_SIZE(who) && strcmp(pts[i].series, who[k][0]) != 0; k++)
       ;
-    if (k < ARRAY_SIZE(who)) {
+    if (k < CBT_ARRAY_SIZE(who)) {
       size_t s = pts[i].x == 0.3 ? 0 : pts[i].x == 10 ? 1 : pts[i].x == 100 ? 2 : 3;
       if (s == 3)
         fail_msg("%s at share x=%g: not a measured share", pts[i].series, pts[i].x);
@@ -981,8 +808,8 @@ static void test_share_chart(void **state)
                     "is drawn against its CPU share (share-W-cN)") == NULL ||
       strstr(r.err, "skipped winners: only mixed work") == NULL)
     fail_msg("no word of the charts left out: %s", r.err);
-  result_free(&r);
-  remove_tree(dir);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 static void test_missing_runners(void **state)
@@ -990,15 +817,15 @@ static void test_missing_runners(void **state)
   static const char *const skipped[] = { "skipped speedup-cpu.hash", "skipped memory",
                                          "skipped payload" };
   char dir[512], charts[1024];
-  result_t r = { 0 };
+  cbt_result_t r = { 0 };
   size_t i;
 
   (void)state;
   if (!have_gnuplot())
     skip();
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "plot");
   plot_file(dir, "two.csv", missing_runners_csv(), &r);
-  expect_exit(&r, 0, "plot two.csv");
+  cbt_expect_exit(&r, 0, "plot two.csv");
   snprintf(charts, sizeof(charts), "%s/charts", dir);
   check_chart(charts, "scaling-cpu.hash", "cpu.hash: throughput vs concurrency");
   check_chart(charts, "latency-cpu.hash", NULL);
@@ -1007,67 +834,67 @@ static void test_missing_runners(void **state)
   check_no_chart(charts, "speedup-cpu.hash");
   check_no_chart(charts, "memory");
   check_no_chart(charts, "payload");
-  for (i = 0; i < ARRAY_SIZE(skipped); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(skipped); i++) {
     if (strstr(r.err, skipped[i]) == NULL)
       fail_msg("stderr does not say '%s': %s", skipped[i], r.err);
   }
-  result_free(&r);
-  remove_tree(dir);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 static void test_single_concurrency(void **state)
 {
   char dir[512], charts[1024];
-  result_t r = { 0 };
+  cbt_result_t r = { 0 };
 
   (void)state;
   if (!have_gnuplot())
     skip();
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "plot");
   plot_file(dir, "one.csv", single_concurrency_csv(), &r);
-  expect_exit(&r, 0, "plot one.csv");
+  cbt_expect_exit(&r, 0, "plot one.csv");
   snprintf(charts, sizeof(charts), "%s/charts", dir);
   check_chart(charts, "scaling-io.sleep", "io.sleep: throughput vs concurrency");
   check_chart(charts, "speedup-io.sleep", "ideal: c");
   check_chart(charts, "latency-io.sleep", NULL);
   check_chart(charts, "efficiency-io.sleep", NULL);
   check_chart(charts, "winners", NULL);
-  result_free(&r);
-  remove_tree(dir);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 static void test_compare_chart(void **state)
 {
   char dir[512], base[1024], new_[1024], out[1024], path[2048];
   const char *argv[] = { "plot", "--compare", base, new_, "-o", out, NULL };
-  result_t r = { 0 };
+  cbt_result_t r = { 0 };
   char *data;
   size_t len;
 
   (void)state;
   if (!have_gnuplot())
     skip();
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "plot");
   snprintf(base, sizeof(base), "%s/base.csv", dir);
   snprintf(new_, sizeof(new_), "%s/new.csv", dir);
   snprintf(out, sizeof(out), "%s/cmp", dir);
   data = compare_csv(0, 1);
-  write_file(base, data);
+  cbt_write_file(base, data);
   free(data);
   data = compare_csv(1, 2);
-  write_file(new_, data);
+  cbt_write_file(new_, data);
   free(data);
-  run_bench(argv, NULL, &r);
-  expect_exit(&r, 0, "plot --compare");
+  cbt_run(NULL, argv, &r);
+  cbt_expect_exit(&r, 0, "plot --compare");
   check_chart(out, "compare", "Compare: NEW / BASE median throughput");
   check_chart(out, "compare", "1 slower (regressions)");
   /* The regression is marked in the data the chart draws. */
   snprintf(path, sizeof(path), "%s/data/compare.dat", out);
-  data = slurp_path(path, &len);
+  data = cbt_try_slurp_path(path, &len);
   assert_non_null(data);
   if (strstr(data, " 1 \"cpu.hash/threads/c:2") == NULL)
     fail_msg("threads at c=2 is not marked as a regression: %s", data);
-  result_free(&r);
+  cbt_result_free(&r);
   /* Every bar is the comparison's: ratio, interval, regression mark and
    * verdict of each cell as `concbench compare -f csv` gives them. */
   {
@@ -1076,8 +903,8 @@ static void test_compare_chart(void **state)
     size_t rows = 0, k;
     cb_table_t t;
 
-    run_bench(cargv, NULL, &r);
-    expect_exit(&r, 1, "compare -f csv with a regression");
+    cbt_run(NULL, cargv, &r);
+    cbt_expect_exit(&r, 1, "compare -f csv with a regression");
     if (cb_table_parse(r.out, r.outlen, &t, err, sizeof(err)) != 0)
       fail_msg("compare CSV: %s", err);
     for (line = strtok_r(data, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
@@ -1107,8 +934,8 @@ static void test_compare_chart(void **state)
     cb_table_free(&t);
   }
   free(data);
-  result_free(&r);
-  remove_tree(dir);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 /* Quotes, a semicolon and a hash in the output directory's name reach
@@ -1117,23 +944,23 @@ static void test_quoted_directory(void **state)
 {
   char dir[512], csv[1024], out[1024];
   const char *argv[] = { "plot", csv, "-o", out, "-q", NULL };
-  result_t r = { 0 };
+  cbt_result_t r = { 0 };
   char *text;
 
   (void)state;
   if (!have_gnuplot())
     skip();
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "plot");
   snprintf(csv, sizeof(csv), "%s/one.csv", dir);
   snprintf(out, sizeof(out), "%s/it's \"here\"; #1", dir);
   text = single_concurrency_csv();
-  write_file(csv, text);
+  cbt_write_file(csv, text);
   free(text);
-  run_bench(argv, NULL, &r);
-  expect_exit(&r, 0, "plot -o with quotes");
+  cbt_run(NULL, argv, &r);
+  cbt_expect_exit(&r, 0, "plot -o with quotes");
   check_chart(out, "scaling-io.sleep", NULL);
-  result_free(&r);
-  remove_tree(dir);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 /* A directory as input: its newest trial CSV, charts beside it. */
@@ -1141,23 +968,23 @@ static void test_directory_input(void **state)
 {
   char dir[512], csv[1024], charts[1024];
   const char *argv[] = { "plot", dir, "-q", NULL };
-  result_t r = { 0 };
+  cbt_result_t r = { 0 };
   char *text;
 
   (void)state;
   if (!have_gnuplot())
     skip();
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "plot");
   snprintf(csv, sizeof(csv), "%s/concbench-20261122T100000Z-0.csv", dir);
   text = single_concurrency_csv();
-  write_file(csv, text);
+  cbt_write_file(csv, text);
   free(text);
-  run_bench(argv, NULL, &r);
-  expect_exit(&r, 0, "plot DIR");
+  cbt_run(NULL, argv, &r);
+  cbt_expect_exit(&r, 0, "plot DIR");
   snprintf(charts, sizeof(charts), "%s/concbench-20261122T100000Z-0-charts", dir);
   check_chart(charts, "scaling-io.sleep", NULL);
-  result_free(&r);
-  remove_tree(dir);
+  cbt_result_free(&r);
+  cbt_remove_tree(dir);
 }
 
 /* Bad input exits 2 naming the file and the line, and creates nothing. */
@@ -1174,22 +1001,22 @@ static void test_bad_input(void **state)
   };
   char dir[512], csv[1024], needle[1200], listing[256];
   const char *argv[] = { "plot", csv, NULL };
-  result_t r = { 0 };
+  cbt_result_t r = { 0 };
   struct dirent *e;
   size_t i, n;
   DIR *d;
 
   (void)state;
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "plot");
   snprintf(csv, sizeof(csv), "%s/bad.csv", dir);
-  for (i = 0; i < ARRAY_SIZE(cases); i++) {
-    write_file(csv, cases[i].text);
-    run_bench(argv, NULL, &r);
-    expect_exit(&r, 2, cases[i].line);
+  for (i = 0; i < CBT_ARRAY_SIZE(cases); i++) {
+    cbt_write_file(csv, cases[i].text);
+    cbt_run(NULL, argv, &r);
+    cbt_expect_exit(&r, 2, cases[i].line);
     snprintf(needle, sizeof(needle), "%s: %s", csv, cases[i].line);
     if (strstr(r.err, needle) == NULL)
       fail_msg("case %zu: stderr does not name '%s': %s", i, needle, r.err);
-    result_free(&r);
+    cbt_result_free(&r);
   }
   /* A number that is not one, in a complete file. */
   {
@@ -1198,13 +1025,13 @@ static void test_bad_input(void **state)
              "r,2026-11-22T10:00:00Z,h,cpu,2,2,k,cc,0.1.0,x,release,io.sleep,io,threads,"
              "inproc,compact,1,1,10,1000,0,0,0.01,abc,1000,1100,0.001,0,1,1,2000,0,1,ok,"
              "0,0,0,1,\n");
-    write_file(csv, text);
-    run_bench(argv, NULL, &r);
-    expect_exit(&r, 2, "non-number");
+    cbt_write_file(csv, text);
+    cbt_run(NULL, argv, &r);
+    cbt_expect_exit(&r, 2, "non-number");
     snprintf(needle, sizeof(needle), "%s: line 2: throughput 'abc'", csv);
     if (strstr(r.err, needle) == NULL)
       fail_msg("stderr does not name the line of the bad number: %s", r.err);
-    result_free(&r);
+    cbt_result_free(&r);
   }
   /* Nothing but the input in the directory. */
   d = opendir(dir);
@@ -1218,7 +1045,7 @@ static void test_bad_input(void **state)
   closedir(d);
   assert_int_equal(n, 1);
   assert_string_equal(listing, "bad.csv");
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 /* Without gnuplot: exit 1, a message that says so, no directory made. */
@@ -1236,30 +1063,30 @@ static void test_missing_gnuplot(void **state)
   };
   char dir[512], csv[1024], out[1024];
   const char *argv[] = { "plot", csv, "-o", out, NULL };
-  result_t r = { 0 };
+  cbt_result_t r = { 0 };
   char *text;
   size_t i;
 
   (void)state;
-  make_dir(dir, sizeof(dir));
+  cbt_make_dir(dir, sizeof(dir), "plot");
   snprintf(csv, sizeof(csv), "%s/one.csv", dir);
   snprintf(out, sizeof(out), "%s/charts", dir);
   text = single_concurrency_csv();
-  write_file(csv, text);
+  cbt_write_file(csv, text);
   free(text);
-  for (i = 0; i < ARRAY_SIZE(envs); i++) {
+  for (i = 0; i < CBT_ARRAY_SIZE(envs); i++) {
     const char *env[] = { envs[i][0], "CONCBENCH_GNUPLOT=", NULL };
     if (i == 0)
       env[1] = NULL;
-    run_bench(argv, env, &r);
-    expect_exit(&r, 1, envs[i][0]);
+    cbt_run(&(cbt_spawn_t){ .env = env }, argv, &r);
+    cbt_expect_exit(&r, 1, envs[i][0]);
     if (strcmp(r.err, msgs[i]) != 0)
       fail_msg("%s: stderr '%s', expected '%s'", envs[i][0], r.err, msgs[i]);
-    if (exists(out))
+    if (cbt_exists(out))
       fail_msg("%s: created %s without gnuplot", envs[i][0], out);
-    result_free(&r);
+    cbt_result_free(&r);
   }
-  remove_tree(dir);
+  cbt_remove_tree(dir);
 }
 
 static void test_usage(void **state)
@@ -1271,16 +1098,16 @@ static void test_usage(void **state)
     { "plot", "--bogus", "a.csv", NULL },
     { "plot", "/nonexistent/x.csv", NULL },
   };
-  result_t r = { 0 };
+  cbt_result_t r = { 0 };
   size_t i;
 
   (void)state;
-  for (i = 0; i < ARRAY_SIZE(cases); i++) {
-    run_bench(cases[i], NULL, &r);
-    expect_exit(&r, 2, cases[i][1] != NULL ? cases[i][1] : "plot");
+  for (i = 0; i < CBT_ARRAY_SIZE(cases); i++) {
+    cbt_run(NULL, cases[i], &r);
+    cbt_expect_exit(&r, 2, cases[i][1] != NULL ? cases[i][1] : "plot");
     if (strncmp(r.err, "concbench plot: ", 16) != 0)
       fail_msg("case %zu: %s", i, r.err);
-    result_free(&r);
+    cbt_result_free(&r);
   }
 }
 

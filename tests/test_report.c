@@ -17,6 +17,7 @@
 #include "analysis.h"
 #include "cb.h"
 #include "report.h"
+#include "common.h"
 
 static const char header[] =
     "host,workload,family,runner,transport,pin,concurrency,tasks,size,payload,status,"
@@ -71,10 +72,7 @@ static void cell(fixture_t *f, const char *workload, const char *runner, const c
 
 static void build(fixture_t *f)
 {
-  char err[256];
-
-  assert_int_equal(cb_table_parse(f->csv.data, f->csv.len, &f->table, err, sizeof(err)), 0);
-  assert_int_equal(cb_cells_build(&f->table, &f->cells, err, sizeof(err)), 0);
+  cbt_cells_parse(f->csv.data, f->csv.len, &f->table, &f->cells);
 }
 
 static void start(fixture_t *f)
@@ -88,18 +86,6 @@ static void finish(fixture_t *f)
   cb_cells_free(&f->cells);
   cb_table_free(&f->table);
   cb_buf_free(&f->csv);
-}
-
-static const cb_finding_t *finding(const cb_finding_t *all, size_t n, const char *prefix)
-{
-  size_t i;
-
-  for (i = 0; i < n; i++) {
-    if (strncmp(all[i].claim, prefix, strlen(prefix)) == 0)
-      return &all[i];
-  }
-  fail_msg("no finding starts with '%s'", prefix);
-  return NULL;
 }
 
 static void test_significant_win_and_tie(void **state)
@@ -332,9 +318,9 @@ static void test_verdict_holds_not_depends(void **state)
   cell(&f, "life.spawn", "threads", "inproc", 1, 0, "ok", 100, 1, 5);
   cell(&f, "life.spawn", "processes", "pipe", 1, 0, "ok", 200, 1, 5);
   findings_of(&f, &all, &n);
-  cpu = finding(all, n, "CPU-bound work: processes beat threads (in plain C)");
-  io = finding(all, n, "I/O-bound work: threads beat processes (in plain C)");
-  spawn = finding(all, n, "Threads are cheaper");
+  cpu = cbt_finding(all, n, "CPU-bound work: processes beat threads (in plain C)");
+  io = cbt_finding(all, n, "I/O-bound work: threads beat processes (in plain C)");
+  spawn = cbt_finding(all, n, "Threads are cheaper");
   assert_int_equal(cpu->verdict, CB_V_HOLDS);
   assert_int_equal(cpu->wins, 2);
   assert_int_equal(io->verdict, CB_V_DEPENDS);
@@ -347,7 +333,7 @@ static void test_verdict_holds_not_depends(void **state)
   assert_non_null(strstr(cpu->evidence, "cpu.hash, c=2: processes 150 tasks/s vs threads 100 "
                                         "tasks/s (+50%) (p=0.0079, Holm 0.016): as claimed"));
   /* Without GIL cells, the claim under a GIL is not measured. */
-  assert_int_equal(finding(all, n, "CPU-bound work: processes beat threads (under a GIL)")
+  assert_int_equal(cbt_finding(all, n, "CPU-bound work: processes beat threads (under a GIL)")
                        ->verdict, CB_V_UNTESTED);
   free(all);
   finish(&f);
@@ -368,7 +354,7 @@ static void test_all_ties_not_shown(void **state)
   cell(&f, "cpu.fp", "threads", "inproc", 2, 0, "ok", 100, 1, 6);
   cell(&f, "cpu.fp", "processes", "pipe", 2, 0, "ok", 99.9, 1, 6);
   findings_of(&f, &all, &n);
-  cpu = finding(all, n, "CPU-bound work: processes beat threads (in plain C)");
+  cpu = cbt_finding(all, n, "CPU-bound work: processes beat threads (in plain C)");
   assert_int_equal(cpu->verdict, CB_V_NOT_SHOWN);
   assert_int_equal(cpu->ties, 2);
   assert_int_equal(cpu->wins + cpu->losses, 0);
@@ -393,7 +379,7 @@ static void test_holm_within_the_claim(void **state)
   cell(&f, "cpu.fp", "threads", "inproc", 2, 0, "ok", 100, 1, 4);
   cell(&f, "cpu.fp", "processes", "pipe", 2, 0, "ok", 150, 1, 4);
   findings_of(&f, &all, &n);
-  cpu = finding(all, n, "CPU-bound work: processes beat threads (in plain C)");
+  cpu = cbt_finding(all, n, "CPU-bound work: processes beat threads (in plain C)");
   assert_int_not_equal(cpu->verdict, CB_V_HOLDS);
   assert_int_equal(cpu->verdict, CB_V_NOT_SHOWN);
   assert_int_equal(cpu->ties, 2);
@@ -419,7 +405,7 @@ static void test_memory_lower_is_better(void **state)
   cell(&f, "life.idle", "processes", "pipe", 1, 0, "ok", 10, 1000, 5);
   cell(&f, "life.idle", "processes", "pipe", 64, 0, "ok", 10, 30240, 5);
   findings_of(&f, &all, &n);
-  mem = finding(all, n, "Threads use less memory");
+  mem = cbt_finding(all, n, "Threads use less memory");
   assert_int_equal(mem->verdict, CB_V_HOLDS); /* less memory wins although throughput ties */
   assert_int_equal(mem->wins, 1);
   assert_non_null(strstr(mem->evidence, "threads 10.0 KiB per worker vs processes 464.1 KiB"));
@@ -432,7 +418,7 @@ static void test_memory_lower_is_better(void **state)
   cell(&f, "life.idle", "processes", "pipe", 1, 0, "ok", 10, 1000, 5);
   cell(&f, "life.idle", "processes", "pipe", 64, 0, "ok", 10, 1630, 5);
   findings_of(&f, &all, &n);
-  mem = finding(all, n, "Threads use less memory");
+  mem = cbt_finding(all, n, "Threads use less memory");
   assert_int_equal(mem->verdict, CB_V_NOT);
   assert_int_equal(mem->losses, 1);
   free(all);
@@ -442,7 +428,7 @@ static void test_memory_lower_is_better(void **state)
   cell(&f, "life.idle", "threads", "inproc", 64, 0, "ok", 10, 1000, 5);
   cell(&f, "life.idle", "processes", "pipe", 64, 0, "ok", 10, 30000, 5);
   findings_of(&f, &all, &n);
-  mem = finding(all, n, "Threads use less memory");
+  mem = cbt_finding(all, n, "Threads use less memory");
   assert_int_equal(mem->verdict, CB_V_NOT_SHOWN);
   assert_int_equal(mem->weak, 1);
   assert_non_null(strstr(mem->evidence, "one concurrency only"));
@@ -463,8 +449,8 @@ static void test_undecided_and_untested(void **state)
   cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 3);
   cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 300, 1, 3);
   findings_of(&f, &all, &n);
-  cpu = finding(all, n, "CPU-bound work: processes beat threads (in plain C)");
-  loop = finding(all, n, "An event loop");
+  cpu = cbt_finding(all, n, "CPU-bound work: processes beat threads (in plain C)");
+  loop = cbt_finding(all, n, "An event loop");
   assert_int_equal(cpu->verdict, CB_V_NOT_SHOWN);
   assert_int_equal(cpu->weak, 1);
   assert_non_null(strstr(cpu->evidence, "too few trials to tell"));
@@ -489,7 +475,7 @@ static void test_event_loop_claim_needs_many_waits(void **state)
   cell(&f, "io.sleep", "threads", "inproc", 1000, 0, "ok", 100, 1, 5);
   cell(&f, "io.sleep", "eventloop", "inproc", 1000, 0, "ok", 300, 1, 5);
   findings_of(&f, &all, &n);
-  loop = finding(all, n, "An event loop handles many concurrent waits better than threads (in "
+  loop = cbt_finding(all, n, "An event loop handles many concurrent waits better than threads (in "
                           "plain C)");
   assert_int_equal(loop->verdict, CB_V_HOLDS);
   assert_int_equal(loop->wins + loop->losses + loop->ties, 1);
@@ -510,7 +496,7 @@ static void test_crash_claim(void **state)
   cell(&f, "fault.crash", "eventloop", "inproc", 2, 0, "crashed", 0, 0, 3);
   cell(&f, "fault.crash", "processes", "pipe", 2, 0, "ok", 100, 1, 3);
   findings_of(&f, &all, &n);
-  crash = finding(all, n, "A crash takes down");
+  crash = cbt_finding(all, n, "A crash takes down");
   assert_int_equal(crash->verdict, CB_V_HOLDS);
   assert_int_equal(crash->wins, 3);
   free(all);
@@ -521,7 +507,7 @@ static void test_crash_claim(void **state)
   cell(&f, "fault.crash", "threads", "inproc", 2, 0, "ok", 100, 1, 3);
   cell(&f, "fault.crash", "processes", "pipe", 2, 0, "ok", 100, 1, 3);
   findings_of(&f, &all, &n);
-  crash = finding(all, n, "A crash takes down");
+  crash = cbt_finding(all, n, "A crash takes down");
   assert_int_equal(crash->verdict, CB_V_DEPENDS);
   assert_int_equal(crash->losses, 1);
   free(all);
@@ -554,7 +540,7 @@ static void test_granularity_crossover(void **state)
     cell_m(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 2 * serial * queue[i], 1, 6, &q);
   }
   findings_of(&f, &all, &n);
-  g = finding(all, n, "Processes cost no more than threads for CPU work");
+  g = cbt_finding(all, n, "Processes cost no more than threads for CPU work");
   assert_int_equal(g->verdict, CB_V_DEPENDS);
   assert_int_equal(g->wins, 3);
   assert_int_equal(g->losses, 5);
@@ -593,7 +579,7 @@ static void test_mixed_crossover(void **state)
     cell_m(&f, "mix.sleep", "eventloop", "inproc", 2, 0, "ok", threads / 10 * 0.9, 1, 6, &m);
   }
   findings_of(&f, &all, &n);
-  g = finding(all, n, "Mixed work (mix.sleep): an event loop beats threads while requests mostly "
+  g = cbt_finding(all, n, "Mixed work (mix.sleep): an event loop beats threads while requests mostly "
                       "wait (in plain C)");
   assert_int_equal(g->verdict, CB_V_DEPENDS);
   assert_int_equal(g->wins, 3);
@@ -609,14 +595,14 @@ static void test_mixed_crossover(void **state)
                       "25-100% CPU: the winner changes between 5% and 25% (the medians meet at "
                       "about 10%). mix.sleep, c=2: threads ahead at 1-100% CPU: no change of "
                       "winner.");
-  g = finding(all, n, "Mixed work (mix.sleep): an event loop beats threads while requests mostly "
+  g = cbt_finding(all, n, "Mixed work (mix.sleep): an event loop beats threads while requests mostly "
                       "wait (under a GIL)");
   assert_int_equal(g->verdict, CB_V_UNTESTED);
   /* the other pair has no processes, the other workload no cells: not measured either */
-  g = finding(all, n, "Mixed work (mix.sleep): threads beat processes while requests mostly wait "
+  g = cbt_finding(all, n, "Mixed work (mix.sleep): threads beat processes while requests mostly wait "
                       "(in plain C)");
   assert_int_equal(g->verdict, CB_V_UNTESTED);
-  g = finding(all, n, "Mixed work (mix.tcp): an event loop beats threads while requests mostly "
+  g = cbt_finding(all, n, "Mixed work (mix.tcp): an event loop beats threads while requests mostly "
                       "wait (in plain C)");
   assert_int_equal(g->verdict, CB_V_UNTESTED);
   free(all);
@@ -641,7 +627,7 @@ static void test_errors_and_crashes(void **state)
   cell(&f, "fault.crash", "threads", "inproc", 2, 0, "crashed", 0, 0, 3);
   cell(&f, "fault.crash", "processes", "pipe", 2, 0, "ok", 100, 1, 3);
   findings_of(&f, &all, &n);
-  e = finding(all, n, "An error takes down only the worker");
+  e = cbt_finding(all, n, "An error takes down only the worker");
   assert_int_equal(e->verdict, CB_V_DEPENDS);
   assert_int_equal(e->wins, 3);
   assert_int_equal(e->losses, 1);
@@ -675,7 +661,7 @@ static void test_how_many_workers(void **state)
   cell_m(&f, "life.idle", "processes", "pipe", 1, 0, "ok", 10, 1000, 5, &pro);
   cell_m(&f, "life.idle", "processes", "pipe", 64, 0, "ok", 10, 30240, 5, &pro);
   findings_of(&f, &all, &n);
-  r = finding(all, n, "Threads let you run more workers");
+  r = cbt_finding(all, n, "Threads let you run more workers");
   assert_int_equal(r->verdict, CB_V_HOLDS);
   assert_int_equal(r->wins, 1);
   assert_non_null(strstr(r->evidence, "- threads: about 32.7k workers, bound by kernel.pid_max "
@@ -746,12 +732,6 @@ static char *section(const char *md, const char *start)
   return out;
 }
 
-static void expect_in(const char *md, const char *want)
-{
-  if (strstr(md, want) == NULL)
-    fail_msg("the report lacks '%s':\n%s", want, md);
-}
-
 static void expect_section(const char *md, const char *start, const char *want)
 {
   char *got = section(md, start);
@@ -791,21 +771,21 @@ static void test_markdown_every_verdict(void **state)
   assert_int_equal(cb_report_md(&f.cells, "ch", &md), 0);
   cb_buf_put(&md, "", 1);
   /* The table of verdicts: one row per finding, its verdict in bold. */
-  expect_in(md.data, "\n| CPU-bound work: processes beat threads (in plain C). | **holds** | "
-                     "cpu.hash, c=2: processes 150 tasks/s vs threads 100 tasks/s (+50%) "
-                     "([chart](ch/scaling-cpu.hash.svg)) |\n");
-  expect_in(md.data, "\n| I/O-bound work: threads beat processes (in plain C). | **depends** | "
-                     "as claimed: io.sleep, c=2: threads 150 tasks/s vs processes 100 tasks/s "
-                     "(+50%); against: io.tcp, c=2: threads 100 tasks/s vs processes 150 tasks/s "
-                     "(-33%) ([chart](ch/scaling-io.tcp.svg)) |\n");
-  expect_in(md.data, "\n| An event loop handles many concurrent waits better than threads (in "
-                     "plain C). | **not shown** | io.sleep, c=64: eventloop 300 tasks/s vs threads "
-                     "100 tasks/s (+200%) (too few trials) ([chart](ch/scaling-io.sleep.svg)) |\n");
-  expect_in(md.data, "\n| Threads are cheaper to start than processes. | **does not hold** | "
-                     "life.spawn, c=1: threads 100 tasks/s vs processes 200 tasks/s (-50%) "
-                     "([chart](ch/scaling-life.spawn.svg)) |\n");
-  expect_in(md.data, "\n| CPU-bound work: processes beat threads (under a GIL). | "
-                     "**not measured** | — |\n");
+  cbt_expect_in(md.data, "\n| CPU-bound work: processes beat threads (in plain C). | **holds** | "
+                "cpu.hash, c=2: processes 150 tasks/s vs threads 100 tasks/s (+50%) "
+                "([chart](ch/scaling-cpu.hash.svg)) |\n", "the report");
+  cbt_expect_in(md.data, "\n| I/O-bound work: threads beat processes (in plain C). | **depends** | "
+                "as claimed: io.sleep, c=2: threads 150 tasks/s vs processes 100 tasks/s "
+                "(+50%); against: io.tcp, c=2: threads 100 tasks/s vs processes 150 tasks/s "
+                "(-33%) ([chart](ch/scaling-io.tcp.svg)) |\n", "the report");
+  cbt_expect_in(md.data, "\n| An event loop handles many concurrent waits better than threads (in "
+                "plain C). | **not shown** | io.sleep, c=64: eventloop 300 tasks/s vs threads "
+                "100 tasks/s (+200%) (too few trials) ([chart](ch/scaling-io.sleep.svg)) |\n", "the report");
+  cbt_expect_in(md.data, "\n| Threads are cheaper to start than processes. | **does not hold** | "
+                "life.spawn, c=1: threads 100 tasks/s vs processes 200 tasks/s (-50%) "
+                "([chart](ch/scaling-life.spawn.svg)) |\n", "the report");
+  cbt_expect_in(md.data, "\n| CPU-bound work: processes beat threads (under a GIL). | "
+                "**not measured** | — |\n", "the report");
   /* Each finding: its label in bold, the comparisons with their p-values
    * (5 against 5 samples apart: 2/252; Holm x2 over two), the totals, and a
    * chart when measured. */
@@ -847,9 +827,9 @@ static void test_markdown_every_verdict(void **state)
                  "**not measured**\n\n"
                  "These results hold no cell for it.\n");
   /* The winners tables: every verdict word of a cell. */
-  expect_in(md.data, "\n| 2 | 10 | 0 | processes | threads | +50.0% | 0.0079 | significant |\n");
-  expect_in(md.data, "\n| 64 | 10 | 0 | eventloop | threads | +200.0% | 0.1 | tie |\n");
-  expect_in(md.data, "\n| 8 | 10 | 0 | threads | — | +0.0% | 1 | alone |\n");
+  cbt_expect_in(md.data, "\n| 2 | 10 | 0 | processes | threads | +50.0% | 0.0079 | significant |\n", "the report");
+  cbt_expect_in(md.data, "\n| 64 | 10 | 0 | eventloop | threads | +200.0% | 0.1 | tie |\n", "the report");
+  cbt_expect_in(md.data, "\n| 8 | 10 | 0 | threads | — | +0.0% | 1 | alone |\n", "the report");
   cb_buf_free(&md);
   finish(&f);
 }

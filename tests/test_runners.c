@@ -378,7 +378,6 @@ static const cb_workload_t wl_kin = {
 
 /* ---- running one cell ---------------------------------------------------- */
 
-static cb_topo_t *topo;
 static unsigned pus;
 static char scratch[] = "/tmp/cb-test-runners-XXXXXX";
 
@@ -471,7 +470,8 @@ static void run_cell(run_t *r, const cbt_variant_t *v, const cb_workload_t *wl,
     r->x.in = r->in;
   }
   if (pin != PIN_NO_PLAN) {
-    CBT_CHECK_EQ(cb_plan_compute(topo, (cb_pin_policy_t)pin, rn->workers(c, pus, r->x.procs), &r->plan), 0);
+    CBT_CHECK_EQ(cb_plan_compute(cbt_topo, (cb_pin_policy_t)pin, rn->workers(c, pus, r->x.procs),
+                                 &r->plan), 0);
     r->x.plan = &r->plan;
   }
   if (wl->setup != NULL)
@@ -618,17 +618,16 @@ static int group_setup(void **state)
 {
   pthread_t tid;
 
-  (void)state;
   /* ThreadSanitizer starts a helper thread at the first pthread_create;
    * start it now so that it does not count as a thread left by a runner. */
   if (pthread_create(&tid, NULL, nothing, NULL) != 0 || pthread_join(tid, NULL) != 0)
     return -1;
   if (!cbt_no_children())
     return -1; /* the leak checks below need a process without children */
-  if (cb_topo_load(&topo) != 0)
+  if (cbt_topo_setup(state) != 0)
     return -1;
   nvariants = cbt_variants(variants, CBT_ARRAY_SIZE(variants));
-  pus = cb_topo_pus(topo);
+  pus = cb_topo_pus(cbt_topo);
   if (mkdtemp(scratch) == NULL)
     return -1;
 #if CB_HAVE_LIBUV
@@ -646,8 +645,7 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-  (void)state;
-  cb_topo_free(topo);
+  cbt_topo_teardown(state);
   /* fails if a workload left a file behind */
   return rmdir(scratch) == 0 ? 0 : -1;
 }

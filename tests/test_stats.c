@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "cmd.h"
+#include "common.h"
 #include "csv.h"
 #include "matrix.h"
 #include "stats.h"
@@ -515,12 +516,8 @@ static void add_row(cb_buf_t *b, const char *wl, unsigned c, double wall, double
 
 static void build_cells(const cb_buf_t *b, cb_table_t *t, cb_cells_t *cells)
 {
-  char err[256] = "";
-
   assert_false(b->failed);
-  parse_ok(b->data, t);
-  if (cb_cells_build(t, cells, err, sizeof(err)) != 0)
-    fail_msg("cb_cells_build: %s", err);
+  cbt_cells_parse(b->data, b->len, t, cells);
 }
 
 static size_t find_cell(const cb_cells_t *cells, const char *wl)

@@ -27,8 +27,6 @@
 #define TRIAL_TIMEOUT_S 120
 #define RETRIES 5
 
-static cb_topo_t *topo;
-
 static cb_cell_t make_cell(const cb_workload_t *wl, const cb_runner_t *rn, unsigned c, int gil,
                            uint64_t tasks, uint64_t size)
 {
@@ -42,7 +40,7 @@ static cb_cell_t make_cell(const cb_workload_t *wl, const cb_runner_t *rn, unsig
 
 static void run_trial(const cb_cell_t *cell, cb_trial_t *t)
 {
-  CBT_CHECK_EQ(cbt_trial(cell, topo, 1, TRIAL_TIMEOUT_S, NULL, t), 0);
+  CBT_CHECK_EQ(cbt_trial(cell, cbt_topo, 1, TRIAL_TIMEOUT_S, NULL, t), 0);
 }
 
 /* ---- the protected workloads verify everywhere ---------------------------- */
@@ -288,18 +286,6 @@ static void add_cell(cb_buf_t *b, const char *wl, const char *runner, unsigned c
                   wl, runner, c, tp * (1 + 0.01 * ((double)i / 4 - 0.5)));
 }
 
-static const cb_finding_t *finding(const cb_finding_t *all, size_t n, const char *prefix)
-{
-  size_t i;
-
-  for (i = 0; i < n; i++) {
-    if (strncmp(all[i].claim, prefix, strlen(prefix)) == 0)
-      return &all[i];
-  }
-  fail_msg("no finding starts with '%s'", prefix);
-  return NULL;
-}
-
 static void test_findings(void **state)
 {
   const cb_finding_t *rec, *atom, *cont;
@@ -307,7 +293,6 @@ static void test_findings(void **state)
   cb_finding_t *all;
   cb_table_t t;
   cb_cells_t cells;
-  char err[256];
   size_t n;
 
   (void)state;
@@ -320,12 +305,11 @@ static void test_findings(void **state)
   add_cell(&b, "sync.atomic", "threads", 2, 3500);  /* contention: not dearer */
   add_cell(&b, "sync.none", "threads", 1, 9000);    /* in no finding */
   add_cell(&b, "sync.none", "threads", 2, 1000);
-  assert_int_equal(cb_table_parse(b.data, b.len, &t, err, sizeof(err)), 0);
-  assert_int_equal(cb_cells_build(&t, &cells, err, sizeof(err)), 0);
+  cbt_cells_parse(b.data, b.len, &t, &cells);
   assert_int_equal(cb_findings(&cells, 0.05, &all, &n), 0);
-  rec = finding(all, n, "A recursive lock");
-  atom = finding(all, n, "An atomic update");
-  cont = finding(all, n, "Contention");
+  rec = cbt_finding(all, n, "A recursive lock");
+  atom = cbt_finding(all, n, "An atomic update");
+  cont = cbt_finding(all, n, "Contention");
   /* the folklore: no dearer than a plain lock (within 5%); 25% is dearer */
   assert_int_equal(rec->verdict, CB_V_NOT);
   assert_int_equal(rec->losses, 2);
@@ -345,19 +329,6 @@ static void test_findings(void **state)
   cb_buf_free(&b);
 }
 
-static int group_setup(void **state)
-{
-  (void)state;
-  return cb_topo_load(&topo) == 0 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-  (void)state;
-  cb_topo_free(topo);
-  return 0;
-}
-
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -369,5 +340,5 @@ int main(void)
     cmocka_unit_test(test_findings),
   };
 
-  return cmocka_run_group_tests(tests, group_setup, group_teardown);
+  return cmocka_run_group_tests(tests, cbt_topo_setup, cbt_topo_teardown);
 }

@@ -336,7 +336,6 @@ static const cb_workload_t wl_expect_crash = {
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static cb_topo_t *topo;
 static unsigned pus;
 
 #if CB_HAVE_HWLOC
@@ -381,7 +380,7 @@ static int trial(const cb_cell_t *cell, int supervise, double timeout_s,
   CBT_CHECK(cbt_no_children());
   shared->scratch[0] = '\0';
   shared->scratch_ok = 0;
-  rc = cbt_trial(cell, topo, supervise, timeout_s, stop, t);
+  rc = cbt_trial(cell, cbt_topo, supervise, timeout_s, stop, t);
   CBT_CHECK(cbt_no_children());
   /* Our workloads saw a private scratch directory, and it is gone with the
    * file they left in it. */
@@ -448,22 +447,20 @@ static void check_sleep_bounds(const cb_cell_t *cell, const cb_trial_t *t)
 
 static int group_setup(void **state)
 {
-  (void)state;
   if (!cbt_no_children())
     return -1;
   shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (shared == MAP_FAILED)
     return -1;
-  if (cb_topo_load(&topo) != 0)
+  if (cbt_topo_setup(state) != 0)
     return -1;
-  pus = cb_topo_pus(topo);
+  pus = cb_topo_pus(cbt_topo);
   return 0;
 }
 
 static int group_teardown(void **state)
 {
-  (void)state;
-  cb_topo_free(topo);
+  cbt_topo_teardown(state);
   munmap(shared, sizeof(*shared));
   return 0;
 }
@@ -761,7 +758,7 @@ static void test_setup_error_is_named(void **state)
 
   (void)state;
   setenv("TMPDIR", "/nonexistent-cb-tmp", 1);
-  err = cb_trial_supervised(&cell, topo, NULL, 60, NULL, &t);
+  err = cb_trial_supervised(&cell, cbt_topo, NULL, 60, NULL, &t);
   if (saved != NULL)
     setenv("TMPDIR", saved, 1);
   else
@@ -801,7 +798,7 @@ static void test_crash(void **state)
         CBT_CHECK_EQ(t.wrong, 0);
         CBT_CHECK_EQ(t.verified, 1);
         CBT_CHECK_EQ(t.msg[0], '\0');
-        CBT_CHECK_EQ(t.workers, cb_runners[i]->workers(2, cb_topo_pus(topo), cb_topo_pus(topo)));
+        CBT_CHECK_EQ(t.workers, cb_runners[i]->workers(2, cb_topo_pus(cbt_topo), cb_topo_pus(cbt_topo)));
         /* throughput counts the tasks that completed */
         CBT_CHECK(t.throughput * t.wall_s >
                   (double)(cell.params.tasks - t.failed) * 0.999999);

@@ -113,7 +113,7 @@ static int by_pid(const void *a, const void *b)
 /* Every process on the machine with its parent, sorted by pid (malloc'd). */
 static size_t list_processes(proc_t **out)
 {
-  proc_t *ps = NULL, *grown;
+  proc_t *ps = NULL;
   size_t n = 0, cap = 0;
   struct dirent *e;
   char *end;
@@ -124,13 +124,8 @@ static size_t list_processes(proc_t **out)
     pid = strtol(e->d_name, &end, 10);
     if (*end != '\0' || pid <= 0)
       continue;
-    if (n == cap) {
-      cap = cap ? 2 * cap : 512;
-      grown = realloc(ps, cap * sizeof(*ps));
-      if (grown == NULL)
-        break;
-      ps = grown;
-    }
+    if (CB_GROW(ps, cap, n, 512) != 0)
+      break;
     ps[n].pid = pid;
     ps[n].ppid = parent_of(pid);
     ps[n].mine = 0;
