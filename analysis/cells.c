@@ -26,6 +26,7 @@ const char *const cb_key_columns[CB_KEYS] = {
   [CB_KEY_GIL] = "gil",
   [CB_KEY_SWITCH_INTERVAL] = "switch_interval_us",
   [CB_KEY_DISPATCH] = "dispatch",
+  [CB_KEY_PROCS] = "procs",
 };
 const size_t cb_key_columns_count = CB_KEYS;
 const char *const *const cb_compare_key_columns = cb_key_columns + 1;
@@ -36,7 +37,8 @@ const char *const *const cb_compare_key_columns = cb_key_columns + 1;
  * the column group and read as that. */
 static const struct {
   const char *name, *absent;
-} optional_keys[] = { { "gil", "0" }, { "switch_interval_us", "0" }, { "dispatch", "" } };
+} optional_keys[] = { { "gil", "0" }, { "switch_interval_us", "0" }, { "dispatch", "" },
+                      { "procs", "" } };
 
 const char *cb_key_absent(const char *column)
 {
@@ -47,6 +49,16 @@ const char *cb_key_absent(const char *column)
       return optional_keys[i].absent;
   }
   return NULL;
+}
+
+const char *cb_key_value(const char *column, const char *runner, const char *raw)
+{
+  const cb_runner_t *r;
+
+  if (strcmp(column, "procs") != 0)
+    return raw;
+  r = cb_runner_find(runner);
+  return r != NULL && !r->takes_procs ? "" : raw;
 }
 
 int cb_default_dispatch(const char *runner, const char *dispatch)
@@ -89,6 +101,8 @@ static char *base_name(const cb_keyv_t x)
 
   cb_buf_printf(&b, "%s/%s/c:%s/pin:%s", value(x, CB_KEY_WORKLOAD), runner,
                 value(x, CB_KEY_CONCURRENCY), value(x, CB_KEY_PIN));
+  if (value(x, CB_KEY_PROCS)[0] != '\0')
+    cb_buf_printf(&b, "/procs:%s", value(x, CB_KEY_PROCS));
   if (!cb_runner_default_transport(runner, value(x, CB_KEY_TRANSPORT)))
     cb_buf_printf(&b, "/transport:%s", value(x, CB_KEY_TRANSPORT));
   if (!cb_default_dispatch(runner, value(x, CB_KEY_DISPATCH)))

@@ -26,6 +26,7 @@ enum {
   CB_KEY_GIL,
   CB_KEY_SWITCH_INTERVAL,
   CB_KEY_DISPATCH,
+  CB_KEY_PROCS,
   CB_KEYS
 };
 extern const char *const cb_key_columns[CB_KEYS];
@@ -42,6 +43,13 @@ typedef const char *cb_keyv_t[CB_KEYS];
  * have no gil, switch_interval_us or dispatch: "0", "0", ""), or NULL when
  * the column is required. */
 const char *cb_key_absent(const char *column);
+
+/* A key value as it identifies a cell: `raw` (the column's value, or
+ * cb_key_absent's), except for procs of a runner that does not take
+ * --procs, which is "" (its processes follow from its runner and c, and
+ * older files lack the column): hybrids are told apart by P, the rest
+ * match across files old and new. T follows from c and P. */
+const char *cb_key_value(const char *column, const char *runner, const char *raw);
 
 /* 1 when `dispatch` is the default of `runner` (its first in the registry)
  * or was not recorded (""): names and labels leave it out. An unknown runner

@@ -48,8 +48,12 @@ static const cb_table_t *sort_table;
  * default (col < 0 only for those: find_columns requires the rest). */
 static const char *key_field(const cb_table_t *t, size_t row, const long *col, size_t i)
 {
-  return col[COL_KEY + i] >= 0 ? cb_table_get(t, row, (size_t)col[COL_KEY + i])
-                               : cb_key_absent(cb_key_columns[i]);
+  const char *raw = col[COL_KEY + i] >= 0 ? cb_table_get(t, row, (size_t)col[COL_KEY + i])
+                                          : cb_key_absent(cb_key_columns[i]);
+
+  if (i != CB_KEY_PROCS)
+    return raw;
+  return cb_key_value(cb_key_columns[i], key_field(t, row, col, CB_KEY_RUNNER), raw);
 }
 
 static int cmp_keyed(const void *a, const void *b)
@@ -162,7 +166,7 @@ static int cmp_cell_order(const void *a, const void *b)
   } order[] = {
     { "host", 's' }, { "workload", 'w' }, { "size", 'n' }, { "payload", 'n' }, { "gil", 'n' },
     { "switch_interval_us", 'n' }, { "concurrency", 'n' }, { "runner", 'r' },
-    { "transport", 's' }, { "dispatch", 's' }, { "pin", 's' }, { "tasks", 'n' },
+    { "transport", 's' }, { "dispatch", 's' }, { "procs", 'n' }, { "pin", 's' }, { "tasks", 'n' },
   };
   size_t ra = ((const cb_cell_sum_t *)a)->rows[0], rb = ((const cb_cell_sum_t *)b)->rows[0], i;
   const char *x, *y;
@@ -413,11 +417,14 @@ void cb_cells_free(cb_cells_t *cells)
 const char *cb_cell_key(const cb_cells_t *cells, size_t cell, const char *column)
 {
   long col = cb_table_col(cells->table, column);
-  const char *absent;
+  const char *absent, *raw;
 
   if (col < 0)
     return (absent = cb_key_absent(column)) != NULL ? absent : "";
-  return cb_table_get(cells->table, cells->cell[cell].rows[0], (size_t)col);
+  raw = cb_table_get(cells->table, cells->cell[cell].rows[0], (size_t)col);
+  if (strcmp(column, "procs") != 0)
+    return raw;
+  return cb_key_value(column, cb_cell_key(cells, cell, "runner"), raw);
 }
 
 void cb_flags_text(unsigned flags, char *buf, size_t len)

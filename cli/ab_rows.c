@@ -23,6 +23,9 @@ void cb__ab_cell_key(const cb_cell_t *c, char key[CB_CMP_KEYS][64])
   snprintf(key[8], 64, "%d", c->gil);
   snprintf(key[9], 64, "%llu", (unsigned long long)c->switch_us);
   snprintf(key[10], 64, "%s", c->dispatch != NULL ? c->dispatch : c->rn->dispatches[0]);
+  key[11][0] = '\0';
+  if (c->rn->takes_procs)
+    snprintf(key[11], 64, "%u", c->procs);
 }
 
 static long rows_col(cb_ab_rows_t *rs, const char *name, int side)

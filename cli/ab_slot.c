@@ -17,7 +17,7 @@
 #include "summary.h"
 
 /* `BIN run` for one trial of the cell: every key explicit, one repetition. */
-static void trial_argv(const cb_ab_session_t *s, int side, const cb_cell_t *c, char num[8][32],
+static void trial_argv(const cb_ab_session_t *s, int side, const cb_cell_t *c, char num[9][32],
                        char **argv)
 {
   size_t n = 0;
@@ -67,6 +67,11 @@ static void trial_argv(const cb_ab_session_t *s, int side, const cb_cell_t *c, c
   if (!cb_default_dispatch(c->rn->name, num[7])) {
     argv[n++] = (char *)"--dispatch";
     argv[n++] = num[7];
+  }
+  if (c->rn->takes_procs) {
+    snprintf(num[8], 32, "%u", c->procs);
+    argv[n++] = (char *)"--procs";
+    argv[n++] = num[8];
   }
   if (c->wl->racy)
     argv[n++] = (char *)"--allow-races";
@@ -132,7 +137,8 @@ static int load_row(const cb_ab_session_t *s, int side, const cb_cell_t *c, cb_t
   cb__ab_cell_key(c, key);
   for (k = 0; k < CB_CMP_KEYS; k++) {
     col = cb_table_col(t, cb_compare_key_columns[k]);
-    if (col >= 0 && strcmp(cb_table_get(t, 1, (size_t)col), key[k]) != 0) {
+    if (col >= 0 && strcmp(cb_key_value(cb_compare_key_columns[k], c->rn->name,
+                                         cb_table_get(t, 1, (size_t)col)), key[k]) != 0) {
       snprintf(err, errlen, "%s recorded %s '%s' for a trial asked with '%s': it does not run "
                "the cell asked", cb__ab_sides[side], cb_compare_key_columns[k],
                cb_table_get(t, 1, (size_t)col), key[k]);
@@ -149,7 +155,7 @@ static int run_slot(cb_ab_session_t *s, int side, size_t cell, int warm, char *e
 {
   const cb_cell_t *c = &s->m->cells[cell];
   cb_spawn_io_t io = { .err = s->trial_err };
-  char num[8][32], *argv[48], what[512], msg[512];
+  char num[9][32], *argv[48], what[512], msg[512];
   size_t idx = (size_t)side * s->m->ncells + cell;
   cb_table_t t;
   int st = 0, rc, code;

@@ -20,6 +20,7 @@ static const struct option mopts[] = {
   { "pin", required_argument, NULL, 'p' },
   { "transport", required_argument, NULL, 'X' },
   { "dispatch", required_argument, NULL, 'K' },
+  { "procs", required_argument, NULL, 'Y' },
   { "tasks", required_argument, NULL, 't' },
   { "size", required_argument, NULL, 's' },
   { "payload", required_argument, NULL, 'P' },
@@ -82,6 +83,7 @@ int cb_mopts_parse(const char *cmd, int opt, const char *arg, cb_mopts_t *o)
   case 'c': mx->concurrency = arg; return 0;
   case 'X': mx->transports = arg; return 0;
   case 'K': mx->dispatches = arg; return 0;
+  case 'Y': mx->procs = arg; return 0;
   case 'P': mx->payloads = arg; return 0;
   case 's': mx->sizes = arg; return 0;
   case 'A': mx->allow_races = 1; return 0;

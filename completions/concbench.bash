@@ -66,6 +66,7 @@ _concbench() {
     -p|--pin) COMPREPLY=($(compgen -W 'none compact scatter cores' -- "$cur")); return 0 ;;
     --profile) COMPREPLY=($(compgen -W 'quick standard full' -- "$cur")); return 0 ;;
     --transport) _concbench_list "$cur" pipe shm; return 0 ;;
+    --procs) _concbench_list "$cur" pus 1 2 4; return 0 ;;
     --dispatch) _concbench_list "$cur" shared queue roundtrip; return 0 ;;
     -f|--format) COMPREPLY=($(compgen -W 'text md json csv' -- "$cur")); return 0 ;;
     --export) COMPREPLY=($(compgen -W 'gbench custom-bigger bmf' -- "$cur")); return 0 ;;

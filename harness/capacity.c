@@ -69,7 +69,8 @@ static int fits(const cb_cell_t *cell, unsigned long c, unsigned pus, cb_limit_t
 {
   const machine_t *m = machine();
   const cb_runner_t *rn = cell->rn;
-  unsigned long long workers = rn->workers((unsigned)c, pus), fds, ports, procs;
+  unsigned long long workers = rn->workers((unsigned)c, pus, cell->procs), fds, ports, procs;
+  unsigned per = 1;
 
   /* Each worker brings a partner where the workload asks for one
    * (comm.pingpong); and a margin. */
@@ -80,10 +81,14 @@ static int fits(const cb_cell_t *cell, unsigned long c, unsigned pus, cb_limit_t
    * tasks' own when they run in the trial process; the coordinator's per
    * worker when workers are processes of their own (each holds its task's). */
   ports = (unsigned long long)c * cell->wl->ports_per_task;
-  fds = rn->forks_workers ? workers * rn->fds_per_worker
-        : rn->async_form && cell->wl->async_start != NULL
-            ? (unsigned long long)c * cell->wl->async_fds_per_task
-            : (unsigned long long)c * cell->wl->fds_per_task;
+  if (rn->takes_procs)
+    cb_procs_split((unsigned)c, cell->procs, pus, &per);
+  /* A process of a hybrid holds the descriptors of its `per` tasks. */
+  fds = rn->async_form && cell->wl->async_start != NULL
+            ? (rn->forks_workers ? per : (unsigned long long)c) * cell->wl->async_fds_per_task
+            : (rn->forks_workers ? per : (unsigned long long)c) * cell->wl->fds_per_task;
+  if (rn->forks_workers && workers * rn->fds_per_worker > fds)
+    fds = workers * rn->fds_per_worker;
   fds = (fds > ports ? fds : ports) + 64;
   *why = (cb_limit_t){ 0 };
   if (m->nproc > 0 && procs > m->nproc)

@@ -56,6 +56,8 @@ typedef struct spec_s {
   size_t npayloads, nsizes;
   unsigned *conc;
   size_t nconc;
+  unsigned *procs;            /* a hybrid's processes asked for (--procs), PUs resolved */
+  size_t nprocs;
   picks_t pk;
   unsigned gil_modes;         /* bit 0: without the GIL, bit 1: with it */
 } spec_t;
@@ -222,6 +224,7 @@ static void free_specs(spec_t *specs, size_t n)
     free(specs[i].payloads);
     free(specs[i].sizes);
     free(specs[i].conc);
+    free(specs[i].procs);
     free(specs[i].pk.ri);
   }
   free(specs);
@@ -246,6 +249,34 @@ static int parse_conc_pus(const char *list, unsigned pus, unsigned **out, size_t
   return parse_conc(used < sizeof(buf) ? buf : list, out, n, w);
 }
 
+/* --procs: process counts, each a number or "pus" (the PU count). */
+static int parse_procs(const char *list, unsigned pus, unsigned **out, size_t *n, why_t *w)
+{
+  const char *p = list, *comma;
+  char item[32];
+  uint64_t v;
+  size_t len, cap = 1;
+
+  for (comma = list; *comma != '\0'; comma++)
+    cap += *comma == ',';
+  *n = 0;
+  if ((*out = malloc(cap * sizeof(**out))) == NULL)
+    return refuse(w, -ENOMEM, "out of memory");
+  do {
+    comma = p + strcspn(p, ",");
+    len = (size_t)(comma - p);
+    snprintf(item, sizeof(item), "%.*s", (int)(len < sizeof(item) ? len : sizeof(item) - 1), p);
+    if (strcmp(item, "pus") == 0)
+      v = pus > 0 ? pus : 1;
+    else if (len >= sizeof(item) || cb_parse_u64(item, 1, CB_MAX_CONCURRENCY, &v) != 0)
+      return refuse(w, -EINVAL, "bad --procs '%.*s' (processes 1..%u or pus, a list like "
+                            "1,2,pus)", (int)len, p, CB_MAX_CONCURRENCY);
+    (*out)[(*n)++] = (unsigned)v;
+    p = comma + 1;
+  } while (*comma != '\0');
+  return 0;
+}
+
 /* A spec's size and tasks: the experiment's own, else the workload's for
  * the profile, else its defaults (no profile, or a workload that gives no
  * sizing for it, which test_workloads refuses). */
@@ -266,6 +297,7 @@ static int make_spec(const cb_matrix_opts_t *o, const cb_workload_t *wl,
   const char *conc = first_of(o->concurrency, e ? e->concurrency : NULL,
                               o->profile ? o->profile->concurrency : NULL, "1,2,8");
   const char *pay = first_of(o->payloads, e ? e->payloads : NULL, NULL, NULL);
+  const char *procs = first_of(o->procs, e ? e->procs : NULL, NULL, "pus");
   const cb_sizing_t sz = sizing(o, wl, e);
   size_t i;
   int rc;
@@ -277,6 +309,8 @@ static int make_spec(const cb_matrix_opts_t *o, const cb_workload_t *wl,
   rc = pick(o, e, &s->pk, w);
   if (rc == 0)
     rc = parse_conc_pus(conc, pus, &s->conc, &s->nconc, w);
+  if (rc == 0)
+    rc = parse_procs(procs, pus, &s->procs, &s->nprocs, w);
   if (rc == 0)
     rc = pay != NULL ? parse_payloads(pay, &s->payloads, &s->npayloads, w)
                      : one_value(wl->default_payload, &s->payloads, &s->npayloads, w);
@@ -410,14 +444,15 @@ static int add_cell(cb_matrix_t *m, const cb_cell_t *c, why_t *w)
 /* One cell of a spec: runner rn at concurrency c, with its t-th picked
  * transport, d-th dispatch mode, p-th payload, z-th size and GIL mode g. */
 static void make_cell(const cb_matrix_opts_t *o, const spec_t *s, const cb_runner_t *rn,
-                      unsigned conc, size_t t, size_t d, size_t p, size_t z, int g,
-                      cb_cell_t *c)
+                      unsigned conc, unsigned procs, size_t t, size_t d, size_t p, size_t z,
+                      int g, cb_cell_t *c)
 {
   memset(c, 0, sizeof(*c));
   c->wl = s->wl;
   c->rn = rn;
   c->pin = o->pin;
   c->concurrency = conc;
+  c->procs = procs;
   c->transport = runner_variant(rn, &s->pk.tr, transports_of, t);
   c->dispatch = runner_variant(rn, &s->pk.ds, dispatches_of, d);
   c->params.tasks = s->tasks > 0 ? s->tasks : cb_workload_tasks(s->wl, conc);
@@ -431,15 +466,42 @@ static void make_cell(const cb_matrix_opts_t *o, const spec_t *s, const cb_runne
   c->switch_us = g ? o->switch_us : 0;
 }
 
-/* The cells of one spec: runners x concurrency x (each runner's picked)
- * transports x dispatch modes x payloads x sizes x GIL modes; a reference
- * runner (serial) only at c = 1. */
+/* The process counts of a runner at concurrency c: for a hybrid, each
+ * --procs value's split (cb_procs_split) once, in the list's order; else
+ * one, 0. */
+static size_t procs_at(const spec_t *s, const cb_runner_t *rn, unsigned c, unsigned pus,
+                       unsigned *out)
+{
+  size_t i, j, n = 0;
+  unsigned p;
+
+  if (!rn->takes_procs) {
+    out[0] = 0;
+    return 1;
+  }
+  for (i = 0; i < s->nprocs; i++) {
+    p = cb_procs_split(c, s->procs[i], pus, NULL);
+    for (j = 0; j < n && out[j] != p; j++)
+      ;
+    if (j == n)
+      out[n++] = p;
+  }
+  return n;
+}
+
+/* The cells of one spec: runners x concurrency x (a hybrid's) process counts
+ * x (each runner's picked) transports x dispatch modes x payloads x sizes x
+ * GIL modes; a reference runner (serial) only at c = 1. */
 static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, unsigned pus, cb_matrix_t *m,
                       why_t *w)
 {
-  size_t b, k, v, nt, nd, np = s->npayloads, nz = s->nsizes, nv;
+  size_t b, k, v, q, nq, nt, nd, np = s->npayloads, nz = s->nsizes, nv;
+  unsigned *procs = malloc((s->nprocs > 0 ? s->nprocs : 1) * sizeof(*procs)), conc;
   cb_cell_t c;
   int rc = 0, g;
+
+  if (procs == NULL)
+    return refuse(w, -ENOMEM, "out of memory");
 
   for (b = 0; b < s->pk.nr; b++) {
     const cb_runner_t *rn = cb_runners[s->pk.ri[b]];
@@ -447,22 +509,28 @@ static int spec_cells(const cb_matrix_opts_t *o, const spec_t *s, unsigned pus, 
     nd = runner_variants(rn, &s->pk.ds, dispatches_of);
     nv = nt * nd * np * nz;
     for (k = 0; k < s->nconc && !(rn->reference && k > 0); k++) {
-      for (v = 0; v < nv; v++) {
-        for (g = 0; g < 2; g++) { /* without the GIL, then with it */
-          if (!(s->gil_modes & (1u << g)))
-            continue;
-          make_cell(o, s, rn, rn->reference ? 1 : s->conc[k], v / (nd * np * nz),
-                    v / (np * nz) % nd, v / nz % np, v % nz, g, &c);
-          rc = check_limits(&c, pus, w);
-          if (rc == 0)
-            rc = add_cell(m, &c, w);
-          if (rc != 0)
-            return rc;
+      conc = rn->reference ? 1 : s->conc[k];
+      nq = procs_at(s, rn, conc, pus, procs);
+      for (q = 0; q < nq; q++) {
+        for (v = 0; v < nv; v++) {
+          for (g = 0; g < 2; g++) { /* without the GIL, then with it */
+            if (!(s->gil_modes & (1u << g)))
+              continue;
+            make_cell(o, s, rn, conc, procs[q], v / (nd * np * nz), v / (np * nz) % nd,
+                      v / nz % np, v % nz, g, &c);
+            rc = check_limits(&c, pus, w);
+            if (rc == 0)
+              rc = add_cell(m, &c, w);
+            if (rc != 0)
+              goto out;
+          }
         }
       }
     }
   }
-  return 0;
+out:
+  free(procs);
+  return rc;
 }
 
 int cb_matrix_build(const cb_matrix_opts_t *o, const cb_topo_t *topo, cb_matrix_t *m, char *why,
@@ -502,16 +570,18 @@ void cb_matrix_print(const cb_matrix_t *m, uint64_t reps, uint64_t warmup, FILE 
 {
   size_t i;
 
-  fprintf(f, "%-14s %-13s %-9s %-9s %6s %8s %10s %10s\n", "workload", "runner", "transport",
-          "dispatch", "c", "tasks", "size", "payload");
+  fprintf(f, "%-14s %-13s %-9s %-9s %6s %8s %10s %10s %6s\n", "workload", "runner", "transport",
+          "dispatch", "c", "tasks", "size", "payload", "procs");
   for (i = 0; i < m->ncells; i++) {
     const cb_cell_t *c = &m->cells[i];
-    char rn[32];
+    char rn[32], procs[16] = "-";
 
     snprintf(rn, sizeof(rn), "%s%s", c->rn->name, c->gil ? "+gil" : "");
-    fprintf(f, "%-14s %-13s %-9s %-9s %6u %8llu %10llu %10llu\n", c->wl->name, rn,
+    if (c->procs > 0)
+      snprintf(procs, sizeof(procs), "%u", c->procs);
+    fprintf(f, "%-14s %-13s %-9s %-9s %6u %8llu %10llu %10llu %6s\n", c->wl->name, rn,
             c->transport, c->dispatch, c->concurrency, (unsigned long long)c->params.tasks,
-            (unsigned long long)c->params.size, (unsigned long long)c->params.payload);
+            (unsigned long long)c->params.size, (unsigned long long)c->params.payload, procs);
   }
   fprintf(f, "%zu cells x (%llu warm-up + %llu recorded) = %llu trials\n", m->ncells,
           (unsigned long long)warmup, (unsigned long long)reps,

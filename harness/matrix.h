@@ -14,6 +14,8 @@
 typedef struct cb_matrix_opts_s {
   const char *workloads, *runners, *concurrency, *transports, *dispatches, *payloads;
   const char *sizes;           /* a list, like payloads; NULL: per workload */
+  const char *procs;           /* --procs: processes of a hybrid, numbers or "pus"; NULL: the
+                                  profile entry's, else "pus" */
   const cb_profile_t *profile; /* NULL: workload defaults */
   cb_pin_policy_t pin;
   uint64_t tasks, seed;        /* tasks used when have_tasks */

@@ -33,6 +33,7 @@ typedef struct cb_profile_entry_s {
   const char *runners;      /* NULL: the profile's */
   const char *transports;   /* NULL: the profile's */
   const char *dispatches;   /* NULL: the profile's */
+  const char *procs;        /* a hybrid's process counts (--procs); NULL: "pus" */
   unsigned gil_modes;       /* 0: the profile's (without the GIL); 3: without and with */
 } cb_profile_entry_t;
 

@@ -25,6 +25,20 @@ typedef struct cb_row_s {
   double load1;          /* the 1-minute load average when the trial ended */
 } cb_row_t;
 
+/* The row's procs (per = 0) or per_proc (per = 1): the trial's, or, for a
+ * trial that ended before its runner said (crashed, timed out), the cell's
+ * split where the runner takes --procs (so that the row stays in its cell),
+ * else 0. */
+static inline unsigned cb_row_procs(const cb_row_t *r, int per)
+{
+  unsigned t = 0, n;
+
+  if ((per ? r->trial->per_proc : r->trial->procs) > 0 || r->cell->procs == 0)
+    return per ? r->trial->per_proc : r->trial->procs;
+  n = cb_procs_split(r->cell->concurrency, r->cell->procs, 1, &t);
+  return per ? t : n;
+}
+
 /* X(name, kind, expression over `r`); kinds: STR, U64, DBL. */
 #define CB_COLUMNS(X)                                     \
   X(run_id, STR, r->meta->run_id)                         \
@@ -78,7 +92,9 @@ typedef struct cb_row_s {
   X(limit, STR, r->cell->limit != NULL ? r->cell->limit : "") \
   X(mem_total_kb, U64, r->meta->mem_total_kb)                 \
   X(load_avg, DBL, r->load1 >= 0 ? r->load1 : 0)              \
-  X(env, STR, r->meta->env_text)
+  X(env, STR, r->meta->env_text)                              \
+  X(procs, U64, cb_row_procs(r, 0))                           \
+  X(per_proc, U64, cb_row_procs(r, 1))
 
 /* The column names in file order: the schema of the trial CSV. A file with
  * another list (older or newer concbench) is of another schema version. */

@@ -140,6 +140,8 @@ static void fill_measures(const cb_exec_t *x, uint64_t good, cb_trial_t *t)
 {
   t->workers = x->workers;
   t->inflight = x->inflight;
+  t->procs = x->nprocs;
+  t->per_proc = x->per_proc;
   t->inline_tasks = x->inline_tasks;
   t->wall_s = (double)x->wall_ns / 1e9;
   t->startup_s = (double)x->startup_ns / 1e9;
@@ -163,6 +165,7 @@ static int execute(const cb_cell_t *cell, const cb_topo_t *topo, const uint64_t 
     .transport = cell->transport != NULL ? cell->transport : cell->rn->transports[0],
     .dispatch = cell->dispatch != NULL ? cell->dispatch : cell->rn->dispatches[0],
     .pus = cb_topo_pus(topo),
+    .procs = cell->procs > 0 ? cell->procs : cb_topo_pus(topo) > 0 ? cb_topo_pus(topo) : 1,
   };
   size_t payload = (size_t)cell->params.payload;
   unsigned char *in = NULL;
@@ -184,7 +187,7 @@ static int execute(const cb_cell_t *cell, const cb_topo_t *topo, const uint64_t 
   if (payload > 0)
     cb_payload_fill(&cell->params, in);
   x.in = in;
-  err = cb_plan_compute(topo, cell->pin, cell->rn->workers(cell->concurrency, x.pus), &plan);
+  err = cb_plan_compute(topo, cell->pin, cell->rn->workers(cell->concurrency, x.pus, x.procs), &plan);
   if (err != 0) {
     cb__trial_msg(out, "placement plan: %s", strerror(-err));
     goto out;

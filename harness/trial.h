@@ -31,6 +31,8 @@ typedef struct cb_cell_s {
   const cb_runner_t *rn;
   cb_pin_policy_t pin;
   unsigned concurrency;
+  unsigned procs;        /* rn->takes_procs: its processes (cb_procs_split's count at this
+                            c, never 0); else 0 */
   const char *transport; /* one of rn->transports; NULL: the first */
   const char *dispatch;  /* one of rn->dispatches; NULL: the first */
   cb_params_t params;
@@ -46,6 +48,8 @@ typedef struct cb_trial_s {
   cb_status_t status;
   unsigned workers;
   unsigned inflight;     /* tasks that could really be in flight at once */
+  unsigned procs;        /* processes that ran tasks */
+  unsigned per_proc;     /* tasks in flight per process */
   int inline_tasks;      /* the tasks ran inline on loop threads */
   int pin_wrap;
   int verified;

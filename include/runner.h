@@ -61,12 +61,15 @@ typedef struct cb_exec_s {
   const char *dispatch;     /* one of the runner's dispatch modes */
   unsigned concurrency;     /* tasks in flight at once */
   unsigned pus;             /* processing units of the machine */
+  unsigned procs;           /* processes asked for (--procs; takes_procs runners), never 0 */
   const cb_plan_t *plan;    /* placement of `workers` workers */
   cb_task_result_t *results;/* params->tasks entries, zeroed, in a shared mapping */
 
   /* out */
   unsigned workers;
   unsigned inflight;        /* tasks that could really be in flight at once */
+  unsigned nprocs;          /* processes that ran tasks (the CSV's procs) */
+  unsigned per_proc;        /* tasks in flight per process (the CSV's per_proc) */
   int inline_tasks;         /* 1: the tasks ran inline on loop threads (no async form) */
   int checks_out;           /* 1: results[].out_digest holds the received bytes' digest */
   uint64_t startup_ns, wall_ns, teardown_ns;
@@ -120,16 +123,40 @@ typedef struct cb_runner_s {
    * kernel.threads-max (harness/capacity.c); 0 when its tasks run on the
    * trial process's own thread (serial). */
   unsigned procs_per_worker;
+  /* It runs P processes of T tasks in flight each (a hybrid): --procs
+   * picks P, cb_procs_split says how c is split, workers() gets P. */
+  int takes_procs;
   /* How charts draw it, one per transport in the same order (the first for
    * the default): a colour "#RRGGBB" and gnuplot's filled point type (the
    * open one, for its GIL mode, is one less). A contestant with another
    * variant (a dispatch mode) gets a colour of its own name. */
   const cb_style_t *styles;
-  /* Workers this runner creates for concurrency c on a machine with `pus` PUs. */
-  unsigned (*workers)(unsigned c, unsigned pus);
+  /* Workers (threads or processes placed by the plan) this runner creates
+   * for concurrency c on a machine with `pus` PUs, with `procs` processes
+   * asked for (takes_procs runners; others ignore it). */
+  unsigned (*workers)(unsigned c, unsigned pus, unsigned procs);
   /* 0 when every task ran (even if some failed), else -errno with x->msg set. */
   int (*run)(cb_exec_t *x);
 } cb_runner_t;
+
+/* How a hybrid splits c tasks in flight over the `procs` processes asked
+ * for (0: one per PU, `pus`): T = ceil(c / min(procs, c)) tasks per process
+ * in ceil(c / T) processes (the count returned), every one holding T but
+ * the last, which holds the rest, c - (P - 1) * T. When procs divides c
+ * that is procs processes of c / procs; otherwise fewer may be needed
+ * (c = 5 over 4: T = 2 in 3 processes, 2 + 2 + 1). Splitting c over the
+ * returned count gives the same split again. */
+static inline unsigned cb_procs_split(unsigned c, unsigned procs, unsigned pus, unsigned *per)
+{
+  unsigned p = procs > 0 ? procs : pus > 0 ? pus : 1, t;
+
+  c = c > 0 ? c : 1;
+  p = p < c ? p : c;
+  t = (c + p - 1) / p;
+  if (per != NULL)
+    *per = t;
+  return (c + t - 1) / t;
+}
 
 /* The result array of `tasks` tasks, zeroed, in a shared anonymous mapping
  * (cb_exec_t.results), or NULL; and its release. */

@@ -9,19 +9,22 @@
  * asynchronous form, which does the same with handles on the loop. */
 #include "kit.h"
 
-static unsigned eventloop_workers(unsigned c, unsigned pus)
+static unsigned eventloop_workers(unsigned c, unsigned pus, unsigned procs)
 {
+  CB_UNUSED(procs);
   return c < pus ? c : (pus > 0 ? pus : 1);
 }
 
 static int eventloop_run(cb_exec_t *x)
 {
   cb__loops_t p;
-  unsigned n = eventloop_workers(x->concurrency, x->pus);
+  unsigned n = eventloop_workers(x->concurrency, x->pus, 0);
   uint64_t t_begin, t0 = 0, t_last = 0;
   int err, stop_err;
 
   x->workers = n;
+  x->nprocs = 1;
+  x->per_proc = x->concurrency;
   /* Without an asynchronous form a task blocks its loop: only one per loop
    * is in flight, however many slots the loop has. */
   x->inline_tasks = x->wl->async_start == NULL;

@@ -14,9 +14,10 @@
 #include "gil.h"
 #include "kit.h"
 
-static unsigned processes_workers(unsigned c, unsigned pus)
+static unsigned processes_workers(unsigned c, unsigned pus, unsigned procs)
 {
   CB_UNUSED(pus);
+  CB_UNUSED(procs);
   return c;
 }
 
@@ -55,7 +56,8 @@ static const cb__fbody_t worker_body = {
 
 static int processes_run(cb_exec_t *x)
 {
-  x->workers = x->inflight = x->concurrency;
+  x->workers = x->inflight = x->nprocs = x->concurrency;
+  x->per_proc = 1;
   return cb__fpool_run(x, &worker_body, x->concurrency, 1);
 }
 

@@ -7,16 +7,22 @@
 extern const cb_runner_t cb_runner_serial;
 extern const cb_runner_t cb_runner_threads;
 extern const cb_runner_t cb_runner_processes;
+extern const cb_runner_t cb_runner_procs_threads;
 #if CB_HAVE_LIBUV
 extern const cb_runner_t cb_runner_eventloop;
+extern const cb_runner_t cb_runner_loop1;
+extern const cb_runner_t cb_runner_procs_loops;
 #endif
 
 const cb_runner_t *const cb_runners[] = {
   &cb_runner_serial,
   &cb_runner_threads,
   &cb_runner_processes,
+  &cb_runner_procs_threads,
 #if CB_HAVE_LIBUV
   &cb_runner_eventloop,
+  &cb_runner_loop1,
+  &cb_runner_procs_loops,
 #endif
 };
 const size_t cb_runners_count = CB_ARRAY_SIZE(cb_runners);

@@ -8,10 +8,11 @@
 #include "gil.h"
 #include "kit.h"
 
-static unsigned serial_workers(unsigned c, unsigned pus)
+static unsigned serial_workers(unsigned c, unsigned pus, unsigned procs)
 {
   CB_UNUSED(c);
   CB_UNUSED(pus);
+  CB_UNUSED(procs);
   return 1;
 }
 
@@ -57,6 +58,7 @@ static int serial_run(cb_exec_t *x)
 
   x->workers = 1;
   x->inflight = 1;
+  x->nprocs = x->per_proc = 1;
   t0 = cb_now_ns();
   err = cb__worker_enter(x, &w, &serial_kin, "serial", 0, 1);
   x->startup_ns = cb_now_ns() - t0;

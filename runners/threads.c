@@ -14,9 +14,10 @@
 #include "gil.h"
 #include "kit.h"
 
-static unsigned threads_workers(unsigned c, unsigned pus)
+static unsigned threads_workers(unsigned c, unsigned pus, unsigned procs)
 {
   CB_UNUSED(pus);
+  CB_UNUSED(procs);
   return c;
 }
 
@@ -60,6 +61,8 @@ static int threads_run(cb_exec_t *x)
 
   x->workers = x->concurrency;
   x->inflight = x->concurrency;
+  x->nprocs = 1;
+  x->per_proc = x->concurrency;
   t_begin = cb_now_ns();
   err = cb__tpool_start(&p, x, &worker_body, NULL, x->concurrency, 0, 1);
   if (err == 0) {

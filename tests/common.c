@@ -596,7 +596,11 @@ unsigned cbt_expected_workers(const cb_runner_t *rn, unsigned c, unsigned pus)
     return 1;
   if (strcmp(rn->name, "eventloop") == 0)
     return c < pus ? c : pus;
-  return c;
+  if (strcmp(rn->name, "loop1") == 0)
+    return 1;
+  if (strcmp(rn->name, "procs-loops") == 0) /* one loop per process, P = PUs */
+    return c < pus ? c : pus > 0 ? (c + (c + pus - 1) / pus - 1) / ((c + pus - 1) / pus) : 1;
+  return c; /* threads, processes, procs-threads (every thread of every process) */
 }
 
 int cbt_trial(const cb_cell_t *cell, const cb_topo_t *topo, int supervise, double timeout_s,

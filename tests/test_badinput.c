@@ -80,6 +80,12 @@ static const row_t rows[] = {
   {{"run", QUICK, "-r", "nosuch"}, 2, "runner 'nosuch'"},
   {{"run", QUICK, "--dispatch", "carrier"}, 2, "dispatch mode 'carrier'"},
   {{"run", QUICK, "--dispatch", "shared,"}, 2, "empty name in the dispatch mode list 'shared,'"},
+  {{"run", QUICK, "--procs", "0"}, 2, "bad --procs '0'"},
+  {{"run", QUICK, "--procs", "x"}, 2, "bad --procs 'x'"},
+  {{"run", QUICK, "--procs", ""}, 2, "bad --procs ''"},
+  {{"run", QUICK, "--procs", "2,,pus"}, 2, "bad --procs ''"},
+  {{"run", QUICK, "--procs", "pus,1000001"}, 2, "bad --procs '1000001'"},
+  {{"ab", "--base", "/bin/true", "-w", "noop", "--procs", "x"}, 2, "bad --procs 'x'"},
   {{"run", QUICK, "-p", "sideways"}, 2, "'sideways'"},
   {{"run", QUICK, "-c", "0"}, 2, "concurrency '0'"},
   {{"run", QUICK, "-c", "-1"}, 2, "concurrency '-1'"},
@@ -732,7 +738,7 @@ static void test_merge_refuses(void **state)
     const char *listing;
   } cases[] = {
     { { "old", NULL }, "a.csv: a trial CSV of another schema version: it has no column "
-                       "'env'", "a.csv" },
+                       "'per_proc'", "a.csv" },
     { { "foreign", NULL }, "a.csv: not a concbench trial CSV (it has no column 'run_id')",
       "a.csv" },
     { { "run1", "run1" }, "b.csv: run R1 is also in a.csv (the same run twice)", "a.csv b.csv" },

@@ -42,8 +42,15 @@
 
 /* ---- test.in-gil ---------------------------------------------------------- */
 
+enum { WATCH_PROCS = 256 };
+
 typedef struct watch_s {
   atomic_uint inside, max_inside;
+  /* the same per process (a hybrid's: one GIL each), by pid */
+  struct {
+    atomic_int pid;
+    atomic_uint inside, max_inside;
+  } proc[WATCH_PROCS];
 } watch_t;
 
 static watch_t *watch; /* MAP_SHARED: workers of a process pool write it too */
@@ -59,17 +66,54 @@ static uint64_t spin(uint64_t x, unsigned n)
   return x;
 }
 
+static void count_in(atomic_uint *inside, atomic_uint *max)
+{
+  unsigned n = atomic_fetch_add(inside, 1) + 1, m = atomic_load(max);
+
+  while (n > m && !atomic_compare_exchange_weak(max, &m, n))
+    ;
+}
+
+/* The calling process's entry (claimed on first use; the last one is
+ * shared by any process beyond WATCH_PROCS, which then counts too much). */
+static unsigned proc_slot(void)
+{
+  int me = (int)getpid(), cur;
+  unsigned i;
+
+  for (i = 0; i + 1 < WATCH_PROCS; i++) {
+    cur = 0;
+    if (atomic_compare_exchange_strong(&watch->proc[i].pid, &cur, me) || cur == me)
+      return i;
+  }
+  return WATCH_PROCS - 1;
+}
+
 static void enter(void)
 {
-  unsigned n = atomic_fetch_add(&watch->inside, 1) + 1, m = atomic_load(&watch->max_inside);
+  unsigned s = proc_slot();
 
-  while (n > m && !atomic_compare_exchange_weak(&watch->max_inside, &m, n))
-    ;
+  count_in(&watch->inside, &watch->max_inside);
+  count_in(&watch->proc[s].inside, &watch->proc[s].max_inside);
 }
 
 static void leave(void)
 {
+  atomic_fetch_sub(&watch->proc[proc_slot()].inside, 1);
   atomic_fetch_sub(&watch->inside, 1);
+}
+
+/* The most one process had inside at once, and how many processes ran any. */
+static unsigned max_inside_one_proc(unsigned *procs)
+{
+  unsigned i, m = 0;
+
+  for (i = 0, *procs = 0; i < WATCH_PROCS && atomic_load(&watch->proc[i].pid) != 0; i++) {
+    (*procs)++;
+    if (atomic_load(&watch->proc[i].max_inside) > m)
+      m = atomic_load(&watch->proc[i].max_inside);
+  }
+  return m;
 }
 
 static uint64_t in_gil_expect(const cb_task_t *t)
@@ -142,8 +186,7 @@ static unsigned max_inside(const cb_cell_t *cell)
 {
   cb_trial_t t;
 
-  atomic_store(&watch->inside, 0);
-  atomic_store(&watch->max_inside, 0);
+  memset(watch, 0, sizeof(*watch));
   run_trial(cell, &t);
   CBT_CHECK_EQ(atomic_load(&watch->inside), 0);
   return atomic_load(&watch->max_inside);
@@ -251,6 +294,46 @@ static void test_overlap_without_one_gil(void **state)
     for (k = 0, m = 0; k < RETRIES && m < 2; k++)
       m = max_inside(&cell);
     CBT_CHECK_EQ(m, 2);
+  }
+}
+
+/* A hybrid under the GIL: one GIL per process, shared by its threads (or
+ * held by its loop): never two workers of one process inside task code at
+ * once, while two processes are (retried, as above). P = 1 is one GIL for
+ * all: one inside at a time in all. */
+static void test_gil_per_process(void **state)
+{
+  static const struct {
+    const char *runner;
+    unsigned procs, c;
+  } cases[] = { { "procs-threads", 2, 4 }, { "procs-threads", 1, 3 }, { "procs-threads", 3, 6 },
+                { "procs-loops", 2, 4 } };
+  size_t i;
+  unsigned m, one, nprocs;
+  int k;
+
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    cb_cell_t cell;
+
+    if (!has_runner(cases[i].runner))
+      continue;
+    cell = make_cell(&wl_in_gil, cases[i].runner, cases[i].c, 1, 1000, 4 * cases[i].c, 400);
+    cell.procs = cases[i].procs;
+    for (k = 0, m = 0; k < RETRIES; k++) {
+      m = max_inside(&cell);
+      one = max_inside_one_proc(&nprocs);
+      CBT_CHECK_EQ(one, 1);
+      CBT_CHECK(nprocs >= cases[i].procs); /* replacements none: no crash */
+      CBT_CHECK(nprocs <= cases[i].procs);
+      if (cases[i].procs == 1)
+        CBT_CHECK_EQ(m, 1);
+      CBT_CHECK(m <= cases[i].procs); /* one GIL each */
+      if (m >= 2 || cases[i].procs == 1 || cbt_under_valgrind())
+        break;
+    }
+    if (cases[i].procs > 1 && !cbt_under_valgrind())
+      CBT_CHECK(m >= 2);
   }
 }
 
@@ -490,8 +573,8 @@ static void test_cell_key_and_contestant(void **state)
   assert_string_equal(name, "threads");
   cb_cells_csv(&cells, &b);
   assert_false(b.failed);
-  CBT_CHECK(strstr(b.data, "payload,gil,switch_interval_us,dispatch,family") != NULL);
-  CBT_CHECK(strstr(b.data, "h,cpu.hash,threads,inproc,none,2,10,5,0,0,0,,") != NULL);
+  CBT_CHECK(strstr(b.data, "payload,gil,switch_interval_us,dispatch,procs,family") != NULL);
+  CBT_CHECK(strstr(b.data, "h,cpu.hash,threads,inproc,none,2,10,5,0,0,0,,,") != NULL);
   cb_buf_free(&b);
   cb_cells_free(&cells);
   cb_table_free(&t);
@@ -632,7 +715,7 @@ static void test_cli(void **state)
   CBT_CHECK(strstr(r.out, "threads+gil") != NULL);
   cbt_read_path(out, csv, sizeof(csv));
   CBT_CHECK(strstr(csv, ",gil,switch_interval_us,lost_updates,gil_switches,dispatch,inflight,"
-                    "inline,max_concurrency,limit,mem_total_kb,load_avg,env\n") != NULL);
+                    "inline,max_concurrency,limit,mem_total_kb,load_avg,env,procs,per_proc\n") != NULL);
   cbt_cells_parse(csv, strlen(csv), &t, &cells);
   CBT_CHECK_EQ(cells.n, 4);
   for (size_t c = 0; c < cells.n; c++) {
@@ -678,6 +761,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_api),
     cmocka_unit_test(test_one_worker_inside),
+    cmocka_unit_test(test_gil_per_process),
     cmocka_unit_test(test_overlap_without_one_gil),
     cmocka_unit_test(test_switch_interval),
     cmocka_unit_test(test_switches_per_runner),

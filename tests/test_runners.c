@@ -45,7 +45,7 @@
 
 /* ---- the test workloads -------------------------------------------------- */
 
-enum { MODE_OK, MODE_WRONG, MODE_KILL, MODE_EXIT, MODE_KIN };
+enum { MODE_OK, MODE_WRONG, MODE_KILL, MODE_EXIT, MODE_KIN, MODE_BLAST };
 
 #define BAD_INDEX 5u
 #define WRONG_XOR UINT64_C(0x00ff00ff00ff00ff)
@@ -72,6 +72,8 @@ typedef struct rec_s {
   atomic_uint inflight, max_inflight;
   atomic_uint async_opens, async_starts, async_closes, misuse;
   atomic_uint worker_opens, worker_closes;
+  unsigned want;       /* MODE_BLAST: tasks in flight when task 0 kills its process */
+  atomic_int killer;   /* MODE_BLAST: the process task 0 killed */
   atomic_uint count[];
 } rec_t;
 
@@ -95,6 +97,15 @@ static int setup_wrong(const cb_params_t *p, void **s) { return rec_setup(p, s, 
 static int setup_kill(const cb_params_t *p, void **s) { return rec_setup(p, s, MODE_KILL); }
 static int setup_exit(const cb_params_t *p, void **s) { return rec_setup(p, s, MODE_EXIT); }
 static int setup_kin(const cb_params_t *p, void **s) { return rec_setup(p, s, MODE_KIN); }
+static unsigned blast_want;
+static int setup_blast(const cb_params_t *p, void **s)
+{
+  int rc = rec_setup(p, s, MODE_BLAST);
+
+  if (rc == 0)
+    ((rec_t *)*s)->want = blast_want;
+  return rc;
+}
 
 static void rec_teardown(const cb_params_t *p, void *state)
 {
@@ -165,6 +176,27 @@ static uint64_t rec_finish(const cb_params_t *p, rec_t *r, uint64_t index,
   return sum;
 }
 
+/* MODE_BLAST: task 0 waits until `want` tasks are in flight (every slot of
+ * every process busy), names its process and kills it; every other task
+ * waits for that, and those of the killed process never return: they die
+ * with it. So exactly the tasks the process held are lost. (Waits poll:
+ * the test's tasks have no other way to wait across processes.) */
+static void rec_blast(rec_t *r, uint64_t index)
+{
+  struct timespec ts = { 0, 200000 };
+
+  if (index == 0) {
+    while (atomic_load(&r->inflight) < r->want)
+      nanosleep(&ts, NULL);
+    atomic_store(&r->killer, (int)getpid());
+    raise(SIGKILL);
+  }
+  while (atomic_load(&r->killer) == 0)
+    nanosleep(&ts, NULL);
+  while (atomic_load(&r->killer) == (int)getpid())
+    nanosleep(&ts, NULL);
+}
+
 static int rec_run(const cb_task_t *t, uint64_t *checksum)
 {
   rec_t *r = t->state;
@@ -178,6 +210,8 @@ static int rec_run(const cb_task_t *t, uint64_t *checksum)
   /* worker_open gave every worker a slot of its own before its first task. */
   if (t->worker == NULL || *t->worker == NULL || **(unsigned **)t->worker != 0xc0ffee)
     atomic_fetch_add(&r->misuse, 1);
+  if (r->mode == MODE_BLAST)
+    rec_blast(r, t->index);
   if (r->mode == MODE_KIN) {
     if (t->kin == NULL)
       return -ENOTSUP;
@@ -335,6 +369,9 @@ static const cb_workload_t wl_kill = {
 static const cb_workload_t wl_exit = {
   .name = "test.exit", .setup = setup_exit, .expect = rec_expect, REC_COMMON
 };
+static const cb_workload_t wl_blast = {
+  .name = "test.blast", .setup = setup_blast, .expect = rec_expect, REC_COMMON
+};
 static const cb_workload_t wl_kin = {
   .name = "test.kin", .setup = setup_kin, .expect = kin_expect, REC_COMMON
 };
@@ -396,6 +433,9 @@ typedef struct run_s {
 
 /* Set up `wl`, run it under `rn` and check that the run left nothing behind.
  * The state stays for the caller to inspect until run_end. */
+/* The processes a hybrid is asked for (x.procs); 0: one per PU. */
+static unsigned run_procs;
+
 static void run_cell(run_t *r, const cbt_variant_t *v, const cb_workload_t *wl,
                      uint64_t tasks, uint64_t size, uint64_t payload, unsigned c, int pin)
 {
@@ -408,8 +448,8 @@ static void run_cell(run_t *r, const cbt_variant_t *v, const cb_workload_t *wl,
   r->wl = wl;
   r->params = (cb_params_t){ .tasks = tasks, .size = size, .payload = payload,
                              .seed = 0x1234 + tasks + c, .scratch = scratch };
-  snprintf(cbt_where, sizeof(cbt_where), "%s under %s/%s/%s, c=%u, tasks=%llu, size=%llu, payload=%llu, "
-           "pin=%s", wl->name, rn->name, v->dispatch, v->transport, c, (unsigned long long)tasks,
+  snprintf(cbt_where, sizeof(cbt_where), "%s under %s/%s/%s, P=%u, c=%u, tasks=%llu, size=%llu, payload=%llu, "
+           "pin=%s", wl->name, rn->name, v->dispatch, v->transport, run_procs, c, (unsigned long long)tasks,
            (unsigned long long)size,
            (unsigned long long)payload,
            pin == PIN_NO_PLAN ? "(no plan)" : cb_pin_name((cb_pin_policy_t)pin));
@@ -420,6 +460,7 @@ static void run_cell(run_t *r, const cbt_variant_t *v, const cb_workload_t *wl,
   r->x.params = &r->params;
   r->x.concurrency = c;
   r->x.pus = pus;
+  r->x.procs = run_procs > 0 ? run_procs : pus;
   r->x.results = cb_results_map(tasks);
   assert_non_null(r->x.results);
   if (payload > 0) {
@@ -429,7 +470,8 @@ static void run_cell(run_t *r, const cbt_variant_t *v, const cb_workload_t *wl,
     r->x.in = r->in;
   }
   if (pin != PIN_NO_PLAN) {
-    CBT_CHECK_EQ(cb_plan_compute(cbt_topo, (cb_pin_policy_t)pin, rn->workers(c, pus), &r->plan), 0);
+    CBT_CHECK_EQ(cb_plan_compute(cbt_topo, (cb_pin_policy_t)pin, rn->workers(c, pus, r->x.procs),
+                                 &r->plan), 0);
     r->x.plan = &r->plan;
   }
   if (wl->setup != NULL)
@@ -506,8 +548,9 @@ static void check_all_once(run_t *r)
   CBT_CHECK_EQ(r->rc, 0);
   CBT_CHECK_EQ(r->x.msg[0], '\0');
   CBT_CHECK_EQ(r->x.failed, 0);
-  CBT_CHECK_EQ(r->x.workers, cbt_expected_workers(r->rn, r->x.concurrency, pus));
-  CBT_CHECK_EQ(r->x.workers, r->rn->workers(r->x.concurrency, pus));
+  if (run_procs == 0)
+    CBT_CHECK_EQ(r->x.workers, cbt_expected_workers(r->rn, r->x.concurrency, pus));
+  CBT_CHECK_EQ(r->x.workers, r->rn->workers(r->x.concurrency, pus, r->x.procs));
   check_clock_covers_tasks(r);
   CBT_CHECK_EQ(atomic_load(&s->misuse), 0);
   for (i = 0; i < r->params.tasks; i++) {
@@ -520,7 +563,7 @@ static void check_all_once(run_t *r)
     CBT_CHECK_EQ(r->x.results[i].err, 0);
     CBT_CHECK_EQ(r->x.results[i].checksum, e);
   }
-  if (is_runner(r->rn, "eventloop") && r->wl->async_start != NULL)
+  if (r->rn->async_form && r->wl->async_start != NULL)
     CBT_CHECK_EQ(atomic_load(&s->worker_opens), 0);
   else
     CBT_CHECK_EQ(atomic_load(&s->worker_opens), r->x.workers);
@@ -631,9 +674,9 @@ static void check_traits(const cb_runner_t *r)
 
 static void test_registry(void **state)
 {
-  static const char *const names[] = { "serial", "threads", "processes",
+  static const char *const names[] = { "serial", "threads", "processes", "procs-threads",
 #if CB_HAVE_LIBUV
-                                       "eventloop",
+                                       "eventloop", "loop1", "procs-loops",
 #endif
   };
   size_t i;
@@ -655,8 +698,11 @@ static void test_registry(void **state)
   /* the traits the harness reads instead of the names */
   assert_string_equal(cb_runner_find("processes")->styles[1].color, "#E69F00");
   for (i = 0; i < CB_ARRAY_SIZE(names); i++) {
-    assert_string_equal(cb_runners[i]->model, names[i]);
-    assert_int_equal(cb_runners[i]->survives_crash, strcmp(names[i], "processes") == 0);
+    assert_string_equal(cb_runners[i]->model,
+                        strcmp(names[i], "loop1") == 0 ? "eventloop" : names[i]);
+    assert_int_equal(cb_runners[i]->survives_crash, strcmp(names[i], "processes") == 0 ||
+                                                        strncmp(names[i], "procs-", 6) == 0);
+    assert_int_equal(cb_runners[i]->takes_procs, strncmp(names[i], "procs-", 6) == 0);
   }
   assert_true(cb_runner_default_transport("processes", "pipe"));
   assert_false(cb_runner_default_transport("processes", "shm"));
@@ -679,15 +725,37 @@ static void test_workers_rule(void **state)
   for (i = 0; i < cb_runners_count; i++) {
     for (k = 0; k < CB_ARRAY_SIZE(cs); k++) {
       snprintf(cbt_where, sizeof(cbt_where), "%s c=%u", cb_runners[i]->name, cs[k]);
-      CBT_CHECK_EQ(cb_runners[i]->workers(cs[k], pus),
+      CBT_CHECK_EQ(cb_runners[i]->workers(cs[k], pus, pus),
                    cbt_expected_workers(cb_runners[i], cs[k], pus));
     }
   }
 #if CB_HAVE_LIBUV
-  assert_int_equal(cb_runner_find("eventloop")->workers(16, 4), 4);
-  assert_int_equal(cb_runner_find("eventloop")->workers(3, 4), 3);
-  assert_int_equal(cb_runner_find("eventloop")->workers(5, 0), 1);
+  assert_int_equal(cb_runner_find("eventloop")->workers(16, 4, 0), 4);
+  assert_int_equal(cb_runner_find("eventloop")->workers(3, 4, 0), 3);
+  assert_int_equal(cb_runner_find("eventloop")->workers(5, 0, 0), 1);
+  assert_int_equal(cb_runner_find("loop1")->workers(1000, 4, 0), 1);
+  /* a hybrid: P processes of T = ceil(c / P), the last with the rest */
+  assert_int_equal(cb_runner_find("procs-loops")->workers(16, 4, 4), 4);
+  assert_int_equal(cb_runner_find("procs-loops")->workers(16, 4, 0), 4);
+  assert_int_equal(cb_runner_find("procs-loops")->workers(3, 2, 8), 3);
+  assert_int_equal(cb_runner_find("procs-loops")->workers(5, 2, 4), 3);
+  assert_int_equal(cb_runner_find("procs-threads")->workers(5, 2, 4), 5);
 #endif
+  {
+    unsigned t = 0;
+    assert_int_equal(cb_procs_split(10, 4, 2, &t), 4); /* 3 + 3 + 3 + 1 */
+    assert_int_equal(t, 3);
+    assert_int_equal(cb_procs_split(5, 4, 2, &t), 3); /* 2 + 2 + 1 */
+    assert_int_equal(t, 2);
+    assert_int_equal(cb_procs_split(5, 3, 2, &t), 3); /* again: the same split */
+    assert_int_equal(t, 2);
+    assert_int_equal(cb_procs_split(2, 8, 2, &t), 2); /* P > c: T = 1 */
+    assert_int_equal(t, 1);
+    assert_int_equal(cb_procs_split(12, 0, 3, &t), 3); /* 0: one per PU */
+    assert_int_equal(t, 4);
+    assert_int_equal(cb_procs_split(7, 1, 2, &t), 1);
+    assert_int_equal(t, 7);
+  }
 }
 
 /* Every runner x c in {1, 2, 3, 16} x tasks in {1, 7, 1000}, with and without
@@ -724,8 +792,13 @@ static void test_every_task_exactly_once(void **state)
             CBT_CHECK(atomic_load(&s->max_inflight) >= 1);
             if (is_runner(rn, "serial"))
               CBT_CHECK_EQ(atomic_load(&s->max_inflight), 1);
-            if (is_runner(rn, "eventloop") && wls[wi]->async_start != NULL) {
+            if (rn->async_form && wls[wi]->async_start != NULL && !rn->forks_workers) {
               check_loops(&r);
+            } else if (rn->async_form && wls[wi]->async_start != NULL) {
+              /* loops in processes of their own: hybrids.c checks each */
+              CBT_CHECK_EQ(atomic_load(&s->async_starts), r.params.tasks);
+              CBT_CHECK_EQ(atomic_load(&s->async_opens), c);
+              CBT_CHECK_EQ(atomic_load(&s->async_closes), c);
             } else {
               CBT_CHECK_EQ(atomic_load(&s->async_starts), 0);
               CBT_CHECK_EQ(atomic_load(&s->async_opens), 0);
@@ -766,7 +839,7 @@ static void test_kin(void **state)
     const cb_runner_t *rn = variants[i].rn;
     if (rn->kin == NULL) {
       snprintf(cbt_where, sizeof(cbt_where), "%s", rn->name);
-      CBT_CHECK(is_runner(rn, "eventloop"));
+      CBT_CHECK(rn->async_form);
       continue;
     }
     CBT_CHECK(rn->kin->spawn != NULL && rn->kin->pingpong != NULL);
@@ -948,6 +1021,153 @@ static void test_clock_lower_bound(void **state)
       }
 }
 
+/* The hybrids at several (P, c), P = 1 and T = 1 among them, by every
+ * dispatch mode and transport they take: every task exactly once; the
+ * split as cb_procs_split says; P = 1 has the workers of threads (one
+ * process of c threads) or of loop1 (one loop), T = 1 those of processes. */
+static void test_hybrid_splits(void **state)
+{
+  static const unsigned ps[] = { 1, 2, 3, 0 }, cs[] = { 1, 2, 5, 6 };
+  static const uint64_t payloads[] = { 0, 3000 };
+  const cb_workload_t *wls[] = { &wl_record, &wl_record_inline };
+  size_t i, pi, ci, wi, yi;
+  unsigned per, n;
+  run_t r;
+
+  (void)state;
+  for (i = 0; i < nvariants; i++)
+    for (pi = 0; pi < CB_ARRAY_SIZE(ps); pi++)
+      for (ci = 0; ci < CB_ARRAY_SIZE(cs); ci++)
+        for (wi = 0; wi < CB_ARRAY_SIZE(wls); wi++)
+          for (yi = 0; yi < CB_ARRAY_SIZE(payloads); yi++) {
+            const cb_runner_t *rn = variants[i].rn;
+            unsigned c = cs[ci];
+            rec_t *s;
+
+            if (!rn->takes_procs)
+              continue;
+            run_procs = ps[pi];
+            run_cell(&r, &variants[i], wls[wi], 60, 0, payloads[yi], c, PIN_BOUND);
+            s = r.state;
+            check_all_once(&r);
+            n = cb_procs_split(c, ps[pi], pus, &per);
+            CBT_CHECK_EQ(r.x.nprocs, n);
+            CBT_CHECK_EQ(r.x.per_proc, per);
+            CBT_CHECK(atomic_load(&s->max_inflight) <= c);
+            if (!rn->async_form)
+              CBT_CHECK_EQ(r.x.workers, c); /* threads' and processes' count */
+            else
+              CBT_CHECK_EQ(r.x.workers, n); /* a loop per process: loop1's at P = 1 */
+            if (ps[pi] == 1)
+              CBT_CHECK_EQ(n, 1);
+            if (ps[pi] >= c && ps[pi] > 0)
+              CBT_CHECK(n == c && per == 1);
+            if (rn->async_form && wls[wi]->async_start == NULL)
+              CBT_CHECK_EQ(r.x.inflight, n);
+            else
+              CBT_CHECK_EQ(r.x.inflight, c);
+            run_end(&r);
+            run_procs = 0;
+          }
+}
+
+/* A process of a hybrid killed with tasks in flight loses exactly those:
+ * its T (procs-threads: each thread holds one; procs-loops with blocking
+ * tasks: one, which blocks its loop), counted failed; the pool replaces
+ * it and every other task comes back verified. */
+static void test_hybrid_dead_process(void **state)
+{
+  static const struct {
+    unsigned p, c;
+  } cases[] = { { 1, 3 }, { 2, 4 }, { 3, 6 }, { 4, 4 }, { 2, 5 } };
+  size_t i, k;
+  uint64_t t, lost;
+  unsigned per, n, last;
+  run_t r;
+
+  (void)state;
+  for (i = 0; i < nvariants; i++)
+    for (k = 0; k < CB_ARRAY_SIZE(cases); k++) {
+      const cb_runner_t *rn = variants[i].rn;
+      rec_t *s;
+
+      if (!rn->takes_procs)
+        continue;
+      n = cb_procs_split(cases[k].c, cases[k].p, pus, &per);
+      last = cases[k].c - (n - 1) * per;
+      blast_want = rn->async_form ? n : cases[k].c; /* wl_blast has no async form */
+      run_procs = cases[k].p;
+      run_cell(&r, &variants[i], &wl_blast, 40, 0, 0, cases[k].c, CB_PIN_NONE);
+      s = r.state;
+      CBT_CHECK_EQ(r.rc, 0);
+      CBT_CHECK_EQ(r.x.nprocs, n);
+      for (t = 0, lost = 0; t < r.params.tasks; t++) {
+        if (r.x.results[t].err == -ECHILD) {
+          lost++;
+          CBT_CHECK_EQ(r.x.results[t].seen, 0);
+          CBT_CHECK_EQ(atomic_load(&s->count[t]), 0);
+          continue;
+        }
+        CBT_CHECK_EQ(atomic_load(&s->count[t]), 1);
+        CBT_CHECK_EQ(r.x.results[t].seen, 1);
+        CBT_CHECK_EQ(r.x.results[t].err, 0);
+        CBT_CHECK_EQ(r.x.results[t].checksum, expect_of(&r, t));
+      }
+      CBT_CHECK_EQ(r.x.results[0].err, -ECHILD);
+      CBT_CHECK_EQ(r.x.failed, lost);
+      if (rn->async_form)
+        CBT_CHECK_EQ(lost, 1);
+      else if (last == per)
+        CBT_CHECK_EQ(lost, per);
+      else
+        CBT_CHECK(lost == per || lost == last);
+      /* the dead process's workers never closed their slots; its
+       * replacement's did */
+      CBT_CHECK_EQ(atomic_load(&s->worker_opens) - atomic_load(&s->worker_closes),
+                   rn->async_form ? 1 : lost);
+      CBT_CHECK_EQ(atomic_load(&s->misuse), 0);
+      run_end(&r);
+      run_procs = 0;
+    }
+}
+
+/* One loop in one thread for any c (asyncio's default): io.sleep at
+ * c = 1000 keeps 1000 waits in flight on its one worker, every task
+ * verified, none cut short, and 3000 tasks take at least 3 waits. */
+static void test_loop1_thousand(void **state)
+{
+#if CB_HAVE_LIBUV
+  const cb_workload_t *wl = cb_workload_find("io.sleep");
+  cbt_variant_t v = { cb_runner_find("loop1"), "shared", "inproc" };
+  uint64_t t, size = 2000;
+  run_t r;
+
+  (void)state;
+  assert_non_null(wl);
+  assert_non_null(v.rn);
+  run_cell(&r, &v, wl, 3000, size, 0, 1000, PIN_BOUND);
+  CBT_CHECK_EQ(r.rc, 0);
+  CBT_CHECK_EQ(r.x.failed, 0);
+  CBT_CHECK_EQ(r.x.workers, 1);
+  CBT_CHECK_EQ(r.x.inflight, 1000);
+  CBT_CHECK_EQ(r.x.inline_tasks, 0);
+  CBT_CHECK_EQ(r.x.nprocs, 1);
+  CBT_CHECK_EQ(r.x.per_proc, 1000);
+  CBT_CHECK(r.x.wall_ns >= 3 * size * 1000u);
+  check_clock_covers_tasks(&r);
+  for (t = 0; t < r.params.tasks; t++) {
+    CBT_CHECK_EQ(r.x.results[t].seen, 1);
+    CBT_CHECK_EQ(r.x.results[t].err, 0);
+    CBT_CHECK_EQ(r.x.results[t].checksum, expect_of(&r, t));
+    CBT_CHECK(r.x.results[t].lat_ns >= size * 1000u);
+  }
+  run_end(&r);
+#else
+  (void)state;
+  skip();
+#endif
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -960,6 +1180,9 @@ int main(void)
     cmocka_unit_test(test_processes_survive_dead_worker),
     cmocka_unit_test(test_registry_workloads),
     cmocka_unit_test(test_clock_lower_bound),
+    cmocka_unit_test(test_hybrid_splits),
+    cmocka_unit_test(test_hybrid_dead_process),
+    cmocka_unit_test(test_loop1_thousand),
   };
 
   return cmocka_run_group_tests(tests, group_setup, group_teardown);

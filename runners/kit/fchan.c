@@ -43,7 +43,7 @@ static int next_task(pool_t *p, const chan_t *ch, task_msg_t *tm)
     ws = cb__fpool_proc(p, (unsigned)ch->id);
     for (s = 0; s < p->slots; s++)
       taken += atomic_load(&ws[s].taken);
-    return ch->sent < taken + (left ? 2 * p->slots : 0);
+    return ch->sent < taken + (left ? 2 * cb__fpool_slots(p, (unsigned)ch->id) : 0);
   }
   if (p->next >= p->x->params->tasks)
     return 0;

@@ -216,7 +216,8 @@ static int on_message(pool_t *p, unsigned id, const msg_t *m)
      * without a payload), one task per slot at a time in roundtrip mode. */
     if (p->mode != D_QUEUE)
       cb__fchan_reset(p, &w->out, p->buf_ids + id * 2 * p->slots, id * 2 * p->slots,
-                      (p->mode == D_ROUNDTRIP ? 1 : p->payload > 0 ? 2 : 0) * p->slots);
+                      (p->mode == D_ROUNDTRIP ? 1 : p->payload > 0 ? 2 : 0) *
+                          cb__fpool_slots(p, id));
     return p->started && p->mode != D_QUEUE ? cb__fchan_feed(p, &w->out) : 0;
   case MSG_RESULT:
     if (p->mode != D_QUEUE && w->state == W_RUNNING)
@@ -429,17 +430,21 @@ static uint64_t last_result(pool_t *p)
   return t;
 }
 
-int cb__fpool_run(cb_exec_t *x, const cb__fbody_t *body, unsigned procs, unsigned slots)
+/* last: slots of the last process; inplace: the body moves no payload
+ * through the pool (kit.h, cb__fpool_run_hybrid). */
+static int pool_run(cb_exec_t *x, const cb__fbody_t *body, unsigned procs, unsigned slots,
+                    unsigned last, int inplace)
 {
   pool_t p = {
     .x = x,
     .body = body,
     .n = procs,
     .slots = slots > 0 ? slots : 1,
+    .last = last > 0 && last < slots ? last : slots > 0 ? slots : 1,
     .mode = mode_of(x->dispatch),
     .shm = x->transport != NULL && strcmp(x->transport, "shm") == 0,
     .writes_out = x->wl->writes_out,
-    .payload = (size_t)x->params->payload,
+    .payload = inplace ? 0 : (size_t)x->params->payload,
     .ep = -1,
     .tq_rd = -1,
     .tq_out = { .fd = -1, .id = -1 },
@@ -452,7 +457,7 @@ int cb__fpool_run(cb_exec_t *x, const cb__fbody_t *body, unsigned procs, unsigne
 
   /* A write to a dead worker must fail with EPIPE, not kill the trial. */
   sigaction(SIGPIPE, &ign, &old);
-  x->checks_out = p.writes_out && p.payload > 0;
+  x->checks_out = !inplace && p.writes_out && p.payload > 0;
   p.ep = epoll_create1(EPOLL_CLOEXEC);
   err = p.ep < 0 ? -errno : pool_init(&p);
   if (err != 0) {
@@ -495,4 +500,15 @@ out:
   pool_free(&p);
   sigaction(SIGPIPE, &old, NULL);
   return err;
+}
+
+int cb__fpool_run(cb_exec_t *x, const cb__fbody_t *body, unsigned procs, unsigned slots)
+{
+  return pool_run(x, body, procs, slots, slots, 0);
+}
+
+int cb__fpool_run_hybrid(cb_exec_t *x, const cb__fbody_t *body, unsigned procs, unsigned slots,
+                         unsigned last, int inplace)
+{
+  return pool_run(x, body, procs, slots, last, inplace);
 }

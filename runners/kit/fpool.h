@@ -82,7 +82,8 @@ struct cb__fpool_s {
   const cb__fbody_t *body;
   proc_t *w;
   unsigned n;          /* worker processes */
-  unsigned slots;      /* tasks each may hold at once */
+  unsigned slots;      /* tasks each may hold at once (the stride of its slot entries) */
+  unsigned last;       /* tasks the last process holds (a hybrid's remainder; <= slots) */
   int mode, shm, writes_out;
   size_t payload;
   shared_t *sh;
@@ -106,6 +107,12 @@ typedef struct cb__fpool_s pool_t;
 static inline wshared_t *cb__fpool_proc(pool_t *p, unsigned id)
 {
   return &p->sh->w[(size_t)id * p->slots];
+}
+
+/* Slots process `id` uses. */
+static inline unsigned cb__fpool_slots(const pool_t *p, unsigned id)
+{
+  return id + 1 == p->n ? p->last : p->slots;
 }
 
 static inline unsigned char *cb__fpool_buf_in(pool_t *p, uint32_t buf)

@@ -152,6 +152,11 @@ int cb__fpool_give(cb__fworker_t *k, unsigned slot, const cb__ftask_t *t,
   return 0;
 }
 
+int cb__fpool_waits(const cb__fworker_t *k)
+{
+  return k->p->mode != D_SHARED || k->p->payload > 0;
+}
+
 atomic_uint_fast64_t *cb__fpool_counter(cb__fworker_t *k)
 {
   return &k->p->sh->next;
@@ -164,14 +169,15 @@ void cb__fpool_mark_end(cb__fworker_t *k, uint64_t t_end)
 
 void cb__fwork_main(pool_t *p, unsigned id, int ctl, int res)
 {
-  cb__fworker_t k = { .p = p, .x = p->x, .id = id, .slots = p->slots, .ctl = ctl, .res = res };
+  cb__fworker_t k = { .p = p, .x = p->x, .id = id, .slots = cb__fpool_slots(p, id),
+                     .ctl = ctl, .res = res };
   msg_t m = { .type = MSG_READY, .worker = id };
   int go, r;
 
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* never outlive the pool */
   if (p->body->enter(&k) != 0)
     _exit(3);
-  if (!p->shm && p->payload > 0 && (k.in = malloc(p->payload * p->slots)) == NULL)
+  if (!p->shm && p->payload > 0 && (k.in = malloc(p->payload * k.slots)) == NULL)
     _exit(3);
   if (k.slots > 1)
     pthread_mutex_init(&k.lock, NULL);

@@ -25,7 +25,8 @@
  *   cb__fpool_counter(k)): one loop per process with T slots, taking from
  *   the pool's shared counter, results in place (shared dispatch, no
  *   payload crossing); body.work releases it, finishes and passes the loop's
- *   last result to cb__fpool_mark_end; a crashed process's in-flight tasks
+ *   last result to cb__fpool_mark_end (run by cb__fpool_run_hybrid with
+ *   inplace: no payload crosses the pool); a crashed process's in-flight tasks
  *   are counted failed at the end of the trial.
  * Results always land in x->results (a shared mapping); start-up, the
  * clock, CPU time (forked workers' start-up set apart) and reaping stay the
@@ -282,6 +283,19 @@ int cb__fpool_take(cb__fworker_t *k, unsigned slot, cb__ftask_t *t);
  * free its slot: 0 or -errno. */
 int cb__fpool_give(cb__fworker_t *k, unsigned slot, const cb__ftask_t *t,
                    const unsigned char *own_out);
+/* A hybrid's pool: the same, but the last process holds only `last` tasks
+ * (1..slots: cb_procs_split's remainder; its k->slots says so), and with
+ * `inplace` the body moves no payload through the pool: it takes tasks
+ * itself from cb__fpool_counter (shared dispatch only), reads the payload
+ * input where the fork left it (x->in) and stores results in place, so the
+ * pool sends no inputs, gives its workers no input room and checks no
+ * output bytes (processes of loops). */
+int cb__fpool_run_hybrid(cb_exec_t *x, const cb__fbody_t *body, unsigned procs, unsigned slots,
+                         unsigned last, int inplace);
+/* 1 when take and give may wait on a pipe (a dispatch mode other than
+ * shared, or a payload): a thread that holds its process's GIL lets it go
+ * around them, as CPython does around a blocking read. */
+int cb__fpool_waits(const cb__fworker_t *k);
 /* For a body that takes tasks itself (a loop driver, in shared mode
  * without a payload): the pool's shared task counter, and where it says
  * when its process stored its last result. Tasks taken so but never
