@@ -74,7 +74,9 @@ static const cb_profile_entry_t standard_entries[] = {
    * three models'); CPU work under one loop (c = PUs) and under processes
    * of threads with the GIL (c = 1 for the speedup's base, PUs, and 16 =
    * 2 x 8 threads sharing a GIL each); a crash's cost under the hybrids
-   * (T = 2, 8, 32); memory per task in flight (life.idle's list). */
+   * (T = 2, 8, 32); memory per task in flight (life.idle's list from 16,
+   * where P = PUs already, so that the slope is the tasks', not the
+   * processes'). */
   CB_ENTRY("io.sleep", 1000, 64, .per_c = 16, .concurrency = "64,1000",
            .runners = "loop1,procs-loops"),
   CB_ENTRY("io.tcp", 200, 400, .per_c = 16, .concurrency = "64,1000",
@@ -83,7 +85,7 @@ static const cb_profile_entry_t standard_entries[] = {
   CB_SWEEP("cpu.hash", .concurrency = "1,pus,16", .runners = "procs-threads", .gil_modes = 2),
   CB_SWEEP("fault.crash"),
   CB_SWEEP("fault.crash", .concurrency = "4,16,64", .runners = "procs-threads,procs-loops"),
-  CB_SWEEP("life.idle", .concurrency = "1,16,256,1000", .runners = "procs-threads,procs-loops"),
+  CB_SWEEP("life.idle", .concurrency = "16,256,1000", .runners = "procs-threads,procs-loops"),
   CB_SYNC("sync.mutex", "1,2,4,16"),
   CB_SYNC("sync.rmutex", "1,2,4,16"),
   CB_SYNC("sync.semaphore", "1,2,4,16"),
