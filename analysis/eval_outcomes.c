@@ -176,10 +176,11 @@ void cb__eval_blast(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
     } else {
       cb__human(cb__median_of(cells, c, "throughput"), tp, sizeof(tp));
       cb__judge_add(j, CB__OUTCOME, 0, lost <= (double)per_proc + 1e-9,
-                    "%s, %s, c=%s (P=%lu × T=%lu): %zu of %zu trials completed, %.2g tasks lost per "
-                    "crash (at most %lu claimed), %s tasks/s", cb_cell_key(cells, c, "workload"),
-                    model, cb_cell_key(cells, c, "concurrency"), procs, per_proc,
-                    cells->cell[c].n_ok, cells->cell[c].nrows, lost, per_proc, tp);
+                    "%s, %s, c=%s (P=%lu × T=%lu): %zu of %zu trials completed, %.2g task%s lost "
+                    "per crash (at most %lu claimed), %s tasks/s",
+                    cb_cell_key(cells, c, "workload"), model, cb_cell_key(cells, c, "concurrency"),
+                    procs, per_proc, cells->cell[c].n_ok, cells->cell[c].nrows, lost,
+                    lost == 1 ? "" : "s", per_proc, tp);
     }
     if (cb__conc(cells, c) > top)
       top = cb__conc(cells, c);
@@ -198,9 +199,10 @@ void cb__eval_blast(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
     if (cells->cell[c].n_ok < cells->cell[c].nrows) {
       cb_buf_printf(&note, "lost the whole trial");
     } else {
+      lost = cb__median_of(cells, c, "failed") / (double)crashes;
       cb__human(cb__median_of(cells, c, "throughput"), tp, sizeof(tp));
-      cb_buf_printf(&note, "lost %.2g tasks a crash (P=%lu × T=%lu) at %s tasks/s",
-                    cb__median_of(cells, c, "failed") / (double)crashes, procs, per_proc, tp);
+      cb_buf_printf(&note, "lost %.2g task%s a crash (P=%lu × T=%lu) at %s tasks/s", lost,
+                    lost == 1 ? "" : "s", procs, per_proc, tp);
     }
   }
   if (!note.failed && note.len > 0)

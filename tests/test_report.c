@@ -550,6 +550,7 @@ static void test_crash_claim(void **state)
 static void test_single_loop_keeps_up(void **state)
 {
   static const char *const others[] = { "eventloop", "procs-loops", "threads", "processes" };
+  static const char *const transports[] = { "inproc", "inproc", "inproc", "pipe" };
   const cb_finding_t *waits, *cpu;
   cb_finding_t *all;
   fixture_t f;
@@ -563,8 +564,8 @@ static void test_single_loop_keeps_up(void **state)
     /* below c = 64 the claim says nothing: a loss there counts for nothing */
     cell(&f, "io.sleep", "loop1", "inproc", 16, 0, "ok", 10, 1, 6);
     for (i = 0; i < CB_ARRAY_SIZE(others); i++) {
-      cell(&f, "io.sleep", others[i], "inproc", 1000, 0, "ok", 100, 1, 6);
-      cell(&f, "io.sleep", others[i], "inproc", 16, 0, "ok", 100, 1, 6);
+      cell(&f, "io.sleep", others[i], transports[i], 1000, 0, "ok", 100, 1, 6);
+      cell(&f, "io.sleep", others[i], transports[i], 16, 0, "ok", 100, 1, 6);
     }
     cell(&f, "cpu.hash", "loop1", "inproc", 2, 0, "ok", 100, 1, 6);
     cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", round == 0 ? 200 : 105, 1, 6);
@@ -639,9 +640,9 @@ static void test_crash_blast_radius(void **state)
       assert_non_null(strstr(b->evidence, "fault.crash, threads, c=16 (P=1 × T=16): 3 of 3 "
                                           "trials crashed, the whole trial lost: as claimed"));
       assert_string_equal(b->headline,
-                          "At c=16: threads lost the whole trial; processes lost 1 tasks a crash "
+                          "At c=16: threads lost the whole trial; processes lost 1 task a crash "
                           "(P=16 × T=1) at 1k tasks/s; procs-threads lost 3 tasks a crash (P=2 × "
-                          "T=8) at 2k tasks/s; procs-loops lost 1 tasks a crash (P=2 × T=8) at "
+                          "T=8) at 2k tasks/s; procs-loops lost 1 task a crash (P=2 × T=8) at "
                           "1.5k tasks/s.");
     } else {
       assert_int_equal(b->verdict, CB_V_DEPENDS);
@@ -660,6 +661,7 @@ static void test_crash_blast_radius(void **state)
 static void test_hybrid_memory(void **state)
 {
   static const char *const hybrids[] = { "procs-threads", "procs-loops" };
+  static const char *const transports[] = { "pipe", "inproc" }; /* their defaults */
   static const char *const claims[] = { "Processes of threads use less memory",
                                         "Processes of event loops use less memory" };
   const cb_finding_t *mem;
@@ -672,8 +674,9 @@ static void test_hybrid_memory(void **state)
   for (round = 0; round < 2; round++) {
     start(&f);
     for (h = 0; h < CB_ARRAY_SIZE(hybrids); h++) {
-      cell(&f, "life.idle", hybrids[h], "pipe", 1, 0, "ok", 10, 1000, 5);
-      cell(&f, "life.idle", hybrids[h], "pipe", 64, 0, "ok", 10, round == 0 ? 1630 : 30240, 5);
+      cell(&f, "life.idle", hybrids[h], transports[h], 1, 0, "ok", 10, 1000, 5);
+      cell(&f, "life.idle", hybrids[h], transports[h], 64, 0, "ok", 10,
+           round == 0 ? 1630 : 30240, 5);
     }
     cell(&f, "life.idle", "processes", "pipe", 1, 0, "ok", 10, 1000, 5);
     cell(&f, "life.idle", "processes", "pipe", 64, 0, "ok", 10, round == 0 ? 30240 : 1630, 5);
