@@ -28,7 +28,7 @@ struct cb__claim_s {
   const char *metric;
   int higher_better;
   unsigned min_c;        /* comparisons only at concurrency >= min_c */
-  double margin;         /* "no more than": the side may be this much slower */
+  double margin;         /* "no more than", "keeps up": the side may be this much slower */
   const char *chart;
   int gil;               /* 1: under the GIL only; 0: without it only */
   int per_payload;       /* one finding per payload size */
@@ -57,11 +57,14 @@ void cb__eval_contention(const cb_cells_t *cells, const cb__claim_t *k, double a
                          const char *payload, cb__judge_t *j, cb_finding_t *f);
 
 /* Outcomes that need no test (analysis/eval_outcomes.c): crashes, failures
- * contained, how many workers each model could hold. */
+ * contained, how many tasks a crash costs, how many workers each model
+ * could hold. */
 void cb__eval_crash(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
                     const char *payload, cb__judge_t *j, cb_finding_t *f);
 void cb__eval_contained(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
                         const char *payload, cb__judge_t *j, cb_finding_t *f);
+void cb__eval_blast(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
+                    const char *payload, cb__judge_t *j, cb_finding_t *f);
 void cb__eval_reach(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
                     const char *payload, cb__judge_t *j, cb_finding_t *f);
 
@@ -79,6 +82,9 @@ double cb__median_of(const cb_cells_t *cells, size_t c, const char *metric);
 unsigned long cb__conc(const cb_cells_t *cells, size_t c);
 int cb__is_gil(const cb_cells_t *cells, size_t c);
 int cb__key_eq(const cb_cells_t *cells, size_t a, size_t b, const char *column);
+/* 1 when the cell's model (without "+gil") is `side` or one of `others`
+ * (comma separated); a claim without others judges every model. */
+int cb__judges_model(const cb_cells_t *cells, size_t c, const cb__claim_t *k);
 /* Trials of a cell with a given status. */
 size_t cb__count_status(const cb_cells_t *cells, size_t c, const char *status);
 

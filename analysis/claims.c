@@ -54,9 +54,9 @@ static const cb__claim_t claims[] = {
     .others = "processes,processes/shm", .metric = "throughput", .higher_better = 1,
     .min_c = 1, .chart = "payload", .per_payload = 1 },
   { .text = "A crash takes down a thread pool but not a process pool.", .eval = cb__eval_crash,
-    .workloads = "fault.crash", .side = "processes" },
+    .workloads = "fault.crash", .side = "processes", .others = "threads,eventloop" },
   { .text = "An error takes down only the worker it occurs in.", .eval = cb__eval_contained,
-    .workloads = "fault.*" },
+    .workloads = "fault.*", .others = "threads,processes,eventloop" },
   { .text = "Under a GIL, threads do not speed up CPU-bound work but still overlap waits; "
             "processes do both.",
     .eval = cb__eval_gil, .workloads = "*", .side = "processes", .others = "threads",
@@ -75,6 +75,32 @@ static const cb__claim_t claims[] = {
   MIXED("mix.tcp", "an event loop beats threads while requests mostly wait", "eventloop",
         "threads"),
   MIXED("mix.tcp", "threads beat processes while requests mostly wait", "threads", "processes"),
+  /* Issue 15: the hybrids (P processes of T threads or of one loop with T in
+   * flight) and the single loop (asyncio's, node's). */
+  { .text = "asyncio handles all the use cases (many waits): one event loop in one thread keeps "
+            "up with a loop per PU, processes of loops, threads and processes (within 10%).",
+    .eval = cb__eval_duels, .workloads = "io.[st]*", .side = "loop1",
+    .others = "eventloop,procs-loops,threads,processes", .metric = "throughput",
+    .higher_better = 1, .min_c = 64, .margin = 0.10, .chart = "scaling-io.sleep" },
+  { .text = "asyncio handles all the use cases (CPU work): one event loop in one thread keeps "
+            "up with a loop per PU, threads and processes (within 10%).",
+    .eval = cb__eval_duels, .workloads = "cpu.hash", .side = "loop1",
+    .others = "eventloop,procs-loops,threads,processes", .metric = "throughput",
+    .higher_better = 1, .min_c = 2, .margin = 0.10, .chart = "scaling-cpu.hash" },
+  { .text = "A crash takes down only its own process: the whole trial under threads, one task "
+            "under processes, at most a process's T tasks under processes of threads or loops.",
+    .eval = cb__eval_blast, .workloads = "fault.crash",
+    .others = "threads,processes,procs-threads,procs-loops" },
+  { .text = "Processes of threads use less memory per task in flight than processes.",
+    .eval = cb__eval_slopes, .workloads = "life.idle", .side = "procs-threads",
+    .others = "processes", .metric = "maxrss_kb", .chart = "memory" },
+  { .text = "Processes of event loops use less memory per task in flight than processes.",
+    .eval = cb__eval_slopes, .workloads = "life.idle", .side = "procs-loops",
+    .others = "processes", .metric = "maxrss_kb", .chart = "memory" },
+  { .text = "Under a GIL, processes of threads (a process per PU) speed up CPU-bound work, which "
+            "threads do not.",
+    .eval = cb__eval_gil, .workloads = "cpu.hash", .side = "procs-threads", .others = "threads",
+    .cpu_work = "cpu.*", .chart = "scaling-cpu.hash", .gil = 1 },
 };
 
 const cb__claim_t *cb__claims(size_t *n)

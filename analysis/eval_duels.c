@@ -13,7 +13,10 @@
 #include "stats.h"
 
 
-/* The side's cells against each opponent's in the same setting. */
+/* The side's cells against each opponent's in the same setting: better
+ * than it, or (a claim with a margin) no worse than it by more than the
+ * margin, both tested by Mann-Whitney (the latter against the opponent's
+ * samples scaled by the margin). */
 void cb__eval_duels(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
                     const char *payload, cb__judge_t *j, cb_finding_t *f)
 {
@@ -21,6 +24,7 @@ void cb__eval_duels(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
   char name[64], side[80], other[80], hs[32], ho[32];
   const char *p, *comma;
   double ms, mo, pv, floor;
+  int more, as_claimed;
   size_t c;
   long o;
 
@@ -43,13 +47,21 @@ void cb__eval_duels(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
         continue;
       ms = cb__median_of(cells, c, k->metric);
       mo = cb__median_of(cells, (size_t)o, k->metric);
-      pv = cb_cells_p(cells, c, (size_t)o, k->metric, &floor);
+      if (k->margin > 0) {
+        /* "keeps up within the margin": the side against the opponent
+         * scaled by 1 - margin (higher is better) or 1 + margin */
+        pv = cb__scaled_p(cells, c, (size_t)o, k->metric,
+                          k->higher_better ? 1 - k->margin : 1 + k->margin, &floor, &more);
+        as_claimed = k->higher_better ? more : !more;
+      } else {
+        pv = cb_cells_p(cells, c, (size_t)o, k->metric, &floor);
+        as_claimed = k->higher_better ? ms > mo : ms < mo;
+      }
       cb__human(ms, hs, sizeof(hs));
       cb__human(mo, ho, sizeof(ho));
-      cb__judge_add(j, pv, floor, k->higher_better ? ms > mo : ms < mo,
-                    "%s, c=%s: %s %s %s vs %s %s %s (%+.0f%%)", cb_cell_key(cells, c, "workload"),
-                    cb_cell_key(cells, c, "concurrency"), side, hs, unit, other, ho, unit,
-                    mo != 0 ? 100 * (ms / mo - 1) : 0);
+      cb__judge_add(j, pv, floor, as_claimed, "%s, c=%s: %s %s %s vs %s %s %s (%+.0f%%)",
+                    cb_cell_key(cells, c, "workload"), cb_cell_key(cells, c, "concurrency"), side,
+                    hs, unit, other, ho, unit, mo != 0 ? 100 * (ms / mo - 1) : 0);
     }
   }
 }

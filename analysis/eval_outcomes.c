@@ -1,7 +1,7 @@
 /* Evaluators of outcomes that need no test (analysis/claim.h): whether a
  * model's pool survives a worker's crash, whether a failure stays with the
- * worker it occurs in, and how many workers each model could hold on this
- * machine. */
+ * worker it occurs in, how many tasks a crash costs each model, and how
+ * many workers each model could hold on this machine. */
 #include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,11 +11,13 @@
 #include "analysis.h"
 #include "cb.h"
 #include "claim.h"
+#include "runner.h"
 #include "stats.h"
 
 
 /* Whether the model's pool survives a worker's crash: a process pool does,
- * a pool of threads (or loops) dies with its process. */
+ * a pool of threads (or loops) dies with its process. Only the models the
+ * claim names (its side and others) are judged. */
 void cb__eval_crash(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
                     const char *payload, cb__judge_t *j, cb_finding_t *f)
 {
@@ -28,7 +30,8 @@ void cb__eval_crash(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
   CB_UNUSED(f);
   for (c = 0; c < cells->n; c++) {
     if (fnmatch(k->workloads, cb_cell_key(cells, c, "workload"), 0) != 0 ||
-        cb_cell_reference(cells, c) || cells->cell[c].nrows == 0)
+        cb_cell_reference(cells, c) || cells->cell[c].nrows == 0 ||
+        !cb__judges_model(cells, c, k))
       continue;
     cb_model(cells, c, model, sizeof(model));
     crashed = cb__count_status(cells, c, "crashed");
@@ -44,7 +47,8 @@ void cb__eval_crash(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
 
 /* Whether a failure stays with the worker it occurs in: the trial completes
  * with only the failed tasks lost. A returned error does under every model;
- * a fatal signal only where a worker is a process of its own. */
+ * a fatal signal only where a worker is a process of its own. Only the
+ * models the claim names, when it names some. */
 void cb__eval_contained(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
                         const char *payload, cb__judge_t *j, cb_finding_t *f)
 {
@@ -58,7 +62,8 @@ void cb__eval_contained(const cb_cells_t *cells, const cb__claim_t *k, double al
   CB_UNUSED(f);
   for (c = 0; c < cells->n; c++) {
     if (fnmatch(k->workloads, cb_cell_key(cells, c, "workload"), 0) != 0 ||
-        cb_cell_reference(cells, c) || cells->cell[c].nrows == 0 || cb__is_gil(cells, c))
+        cb_cell_reference(cells, c) || cells->cell[c].nrows == 0 || cb__is_gil(cells, c) ||
+        !cb__judges_model(cells, c, k))
       continue;
     cb_model(cells, c, model, sizeof(model));
     held = cells->cell[c].n_ok == cells->cell[c].nrows;
@@ -93,6 +98,115 @@ void cb__eval_contained(const cb_cells_t *cells, const cb__claim_t *k, double al
   /* as much of it as the note holds */
   if (!note.failed && note.len > 0)
     snprintf(j->note, sizeof(j->note), "%s", note.data);
+  cb_buf_free(&note);
+}
+
+/* A crash's domain in a cell: P processes of T tasks in flight each, from
+ * the row's procs and per_proc columns; a CSV without them (before the
+ * hybrids) ran one process of c (a runner whose workers share the trial
+ * process) or c processes of one. */
+static void domain_of(const cb_cells_t *cells, size_t c, unsigned long *procs,
+                      unsigned long *per_proc, int *in_trial)
+{
+  const cb_runner_t *rn = cb_runner_find(cb_cell_key(cells, c, "runner"));
+  unsigned long conc = cb__conc(cells, c);
+
+  *in_trial = rn != NULL && !rn->forks_workers;
+  *procs = strtoul(cb_cell_key(cells, c, "procs"), NULL, 10);
+  *per_proc = strtoul(cb_cell_key(cells, c, "per_proc"), NULL, 10);
+  if (*procs == 0)
+    *procs = *in_trial ? 1 : conc;
+  if (*per_proc == 0)
+    *per_proc = *procs > 0 ? (conc + *procs - 1) / *procs : conc;
+}
+
+/* Crashes a trial of the cell holds: one task in `size` crashes (0 when
+ * none does). */
+static unsigned long crashes_of(const cb_cells_t *cells, size_t c)
+{
+  unsigned long size = strtoul(cb_cell_key(cells, c, "size"), NULL, 10);
+
+  return size > 0 ? strtoul(cb_cell_key(cells, c, "tasks"), NULL, 10) / size : 0;
+}
+
+/* A cell the blast-radius claim judges. */
+static int blast_cell(const cb_cells_t *cells, size_t c, const cb__claim_t *k)
+{
+  return fnmatch(k->workloads, cb_cell_key(cells, c, "workload"), 0) == 0 &&
+         !cb_cell_reference(cells, c) && cells->cell[c].nrows > 0 && !cb__is_gil(cells, c) &&
+         cb__judges_model(cells, c, k) && crashes_of(cells, c) > 0;
+}
+
+/* How many tasks a crash costs (the blast radius) and at what throughput:
+ * a crash takes down its own process and the tasks in flight there. Where
+ * that process is the trial process (threads, an event loop) the whole
+ * trial is lost; where it is a worker process, at most its T tasks in
+ * flight are (1 for a process pool, T for P processes of T threads or
+ * loops), and the pool completes. Crashes per trial are tasks / size (one
+ * task in `size` crashes; at c below size no crashing task is lost in
+ * another's crash). The closing sentence sets each model's cost beside its
+ * throughput at the largest concurrency measured. */
+void cb__eval_blast(const cb_cells_t *cells, const cb__claim_t *k, double alpha,
+                    const char *payload, cb__judge_t *j, cb_finding_t *f)
+{
+  char model[64], tp[32];
+  unsigned long procs, per_proc, top = 0, crashes;
+  double lost;
+  size_t c, crashed;
+  int in_trial, held;
+  cb_buf_t note = { 0 };
+
+  CB_UNUSED(alpha);
+  CB_UNUSED(payload);
+  CB_UNUSED(f);
+  for (c = 0; c < cells->n; c++) {
+    if (!blast_cell(cells, c, k))
+      continue;
+    crashes = crashes_of(cells, c);
+    cb_model(cells, c, model, sizeof(model));
+    domain_of(cells, c, &procs, &per_proc, &in_trial);
+    crashed = cb__count_status(cells, c, "crashed");
+    held = cells->cell[c].n_ok == cells->cell[c].nrows;
+    lost = cb__median_of(cells, c, "failed") / (double)crashes;
+    if (in_trial || !held) {
+      cb__judge_add(j, CB__OUTCOME, 0, in_trial && crashed == cells->cell[c].nrows,
+                    "%s, %s, c=%s (P=%lu × T=%lu): %zu of %zu trials crashed, the whole trial lost",
+                    cb_cell_key(cells, c, "workload"), model, cb_cell_key(cells, c, "concurrency"),
+                    procs, per_proc, crashed, cells->cell[c].nrows);
+    } else {
+      cb__human(cb__median_of(cells, c, "throughput"), tp, sizeof(tp));
+      cb__judge_add(j, CB__OUTCOME, 0, lost <= (double)per_proc + 1e-9,
+                    "%s, %s, c=%s (P=%lu × T=%lu): %zu of %zu trials completed, %.2g task%s lost "
+                    "per crash (at most %lu claimed), %s tasks/s",
+                    cb_cell_key(cells, c, "workload"), model, cb_cell_key(cells, c, "concurrency"),
+                    procs, per_proc, cells->cell[c].n_ok, cells->cell[c].nrows, lost,
+                    lost == 1 ? "" : "s", per_proc, tp);
+    }
+    if (cb__conc(cells, c) > top)
+      top = cb__conc(cells, c);
+  }
+  /* the closing sentence: each model's cost and throughput at the top c */
+  for (c = 0; top > 0 && c < cells->n; c++) {
+    if (!blast_cell(cells, c, k) || cb__conc(cells, c) != top)
+      continue;
+    crashes = crashes_of(cells, c);
+    cb_model(cells, c, model, sizeof(model));
+    domain_of(cells, c, &procs, &per_proc, &in_trial);
+    if (note.len == 0)
+      cb_buf_printf(&note, "At c=%lu:", top);
+    cb_buf_printf(&note, "%s %s ", note.len > 0 && note.data[note.len - 1] == ':' ? "" : ";",
+                  model);
+    if (cells->cell[c].n_ok < cells->cell[c].nrows) {
+      cb_buf_printf(&note, "lost the whole trial");
+    } else {
+      lost = cb__median_of(cells, c, "failed") / (double)crashes;
+      cb__human(cb__median_of(cells, c, "throughput"), tp, sizeof(tp));
+      cb_buf_printf(&note, "lost %.2g task%s a crash (P=%lu × T=%lu) at %s tasks/s", lost,
+                    lost == 1 ? "" : "s", procs, per_proc, tp);
+    }
+  }
+  if (!note.failed && note.len > 0)
+    snprintf(j->note, sizeof(j->note), "%s.", note.data);
   cb_buf_free(&note);
 }
 

@@ -433,8 +433,33 @@ static const char *runner_variant(const cb_runner_t *rn, const variants_t *vs, v
   return l[0];
 }
 
+/* 1 when two cells would run the same trials: two experiments of one
+ * workload that the command line's -r or -c made alike (the standard
+ * profile's waits for the single loop and for the three models, under
+ * -r threads) must not run one cell twice. */
+static int same_name(const char *a, const char *b)
+{
+  return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int same_cell(const cb_cell_t *a, const cb_cell_t *b)
+{
+  return a->wl == b->wl && a->rn == b->rn && a->concurrency == b->concurrency &&
+         a->procs == b->procs && same_name(a->transport, b->transport) &&
+         same_name(a->dispatch, b->dispatch) &&
+         a->gil == b->gil && a->switch_us == b->switch_us &&
+         a->params.tasks == b->params.tasks && a->params.size == b->params.size &&
+         a->params.payload == b->params.payload;
+}
+
 static int add_cell(cb_matrix_t *m, const cb_cell_t *c, why_t *w)
 {
+  size_t i;
+
+  for (i = 0; i < m->ncells; i++) {
+    if (same_cell(&m->cells[i], c))
+      return 0;
+  }
   if (CB_GROW(m->cells, m->cap, m->ncells, 64) != 0)
     return refuse(w, -ENOMEM, "out of memory");
   m->cells[m->ncells++] = *c;

@@ -42,6 +42,12 @@ static const cb_profile_entry_t quick_entries[] = {
 /* Locks and atomics: up to 16 contenders, where the contention is. */
 #define CB_SYNC(w, conc) CB_SWEEP(w, .concurrency = conc)
 
+/* The runners a profile runs on every workload: the three models and the
+ * reference. The single loop and the hybrids (P processes of T threads or
+ * of a loop) run only in the experiments that need them: at every
+ * workload, size and concurrency they would more than double the run. */
+#define CB_CLASSIC_RUNNERS "serial,threads,processes,eventloop"
+
 static const cb_profile_entry_t standard_entries[] = {
   CB_SWEEP("noop", .dispatches = "shared,queue"),
   CB_SWEEP("cpu.hash", .gil_modes = 3),
@@ -54,10 +60,32 @@ static const cb_profile_entry_t standard_entries[] = {
   CB_GRAIN(200000, 60),
   CB_GRAIN(600000, 20),
   CB_GRAIN(2000000, 8),
-  CB_SWEEP("io.sleep", .per_c = 16, .concurrency = "1,2,4,16,64,256,1000", .gil_modes = 3),
-  CB_SWEEP("io.tcp", .per_c = 16, .concurrency = "1,2,4,16,64,256,1000"),
+  /* Waits: 64 sleeps (160 round trips) a trial at c = 1 rather than the
+   * workload's 256 (1000), which made the c = 1 and 2 cells the dearest of
+   * the run (a quarter of a second a trial) and pays for the cells below;
+   * at c >= 16 per_c sets the count, as before. */
+  CB_ENTRY("io.sleep", 1000, 64, .per_c = 16, .concurrency = "1,2,4,16,64,256,1000",
+           .gil_modes = 3),
+  CB_ENTRY("io.tcp", 200, 400, .per_c = 16, .concurrency = "1,2,4,16,64,256,1000"),
   CB_SWEEP("comm.payload", .payloads = "64,65536,4194304", .transports = "pipe,shm"),
   CB_SWEEP("life.idle", .concurrency = "1,16,256,1000"),
+  /* Issue 15's findings, at P = PUs processes: many waits under one loop
+   * in one thread and under processes of loops (c = 64 and 1000, beside the
+   * three models'); CPU work under one loop (c = PUs) and under processes
+   * of threads with the GIL (c = 1 for the speedup's base, PUs, and 16 =
+   * 2 x 8 threads sharing a GIL each); a crash's cost under the hybrids
+   * (T = 2, 8, 32); memory per task in flight (life.idle's list from 16,
+   * where P = PUs already, so that the slope is the tasks', not the
+   * processes'). */
+  CB_ENTRY("io.sleep", 1000, 64, .per_c = 16, .concurrency = "64,1000",
+           .runners = "loop1,procs-loops"),
+  CB_ENTRY("io.tcp", 200, 400, .per_c = 16, .concurrency = "64,1000",
+           .runners = "loop1,procs-loops"),
+  CB_SWEEP("cpu.hash", .concurrency = "pus", .runners = "loop1"),
+  CB_SWEEP("cpu.hash", .concurrency = "1,pus,16", .runners = "procs-threads", .gil_modes = 2),
+  CB_SWEEP("fault.crash"),
+  CB_SWEEP("fault.crash", .concurrency = "4,16,64", .runners = "procs-threads,procs-loops"),
+  CB_SWEEP("life.idle", .concurrency = "16,256,1000", .runners = "procs-threads,procs-loops"),
   CB_SYNC("sync.mutex", "1,2,4,16"),
   CB_SYNC("sync.rmutex", "1,2,4,16"),
   CB_SYNC("sync.semaphore", "1,2,4,16"),
@@ -99,7 +127,7 @@ static const cb_profile_entry_t full_entries[] = {
 static const cb_profile_t quick = {
   .name = "quick",
   .description = "the whole catalogue at small sizes, 9 reps, for CI (under a minute on 2 cores)",
-  .runners = "*",
+  .runners = CB_CLASSIC_RUNNERS,
   .concurrency = "1,4",
   .transports = "pipe",
   /* 9: with ~90 cells compared, Holm's correction needs 8 ok trials a side
@@ -116,7 +144,7 @@ static const cb_profile_t standard = {
   .name = "standard",
   .description = "the catalogue at 1 to 64 in flight (1000 for waits), with and without the "
                  "GIL, task sizes 1 us to 10 ms, CPU shares 0 to 100%, 6 reps: ./scripts/bench",
-  .runners = "*",
+  .runners = CB_CLASSIC_RUNNERS,
   .concurrency = "1,2,4,16,64",
   .transports = NULL, /* each runner's default; comm.payload's entry asks for both */
   /* 6: the most comparisons a claim makes here (16, mixed work along its

@@ -478,6 +478,20 @@ static void test_crash_claim(void **state)
   free(all);
   cbt_csv_free(&f);
 
+  /* It judges the models it names: a hybrid's pool that survives (issue
+   * 15's claim of its own) is neither for nor against it. */
+  cbt_csv_start(&f, header);
+  cell(&f, "fault.crash", "threads", "inproc", 2, 0, "crashed", 0, 0, 3);
+  cell(&f, "fault.crash", "processes", "pipe", 2, 0, "ok", 100, 1, 3);
+  cell(&f, "fault.crash", "procs-threads", "pipe", 2, 0, "ok", 100, 1, 3);
+  findings_of(&f, &all, &n);
+  crash = cbt_finding(all, n, "A crash takes down a thread pool");
+  assert_int_equal(crash->verdict, CB_V_HOLDS);
+  assert_int_equal(crash->wins, 2);
+  assert_int_equal(crash->losses, 0);
+  free(all);
+  cbt_csv_free(&f);
+
   /* A thread pool that survived would refute it. */
   cbt_csv_start(&f, header);
   cell(&f, "fault.crash", "threads", "inproc", 2, 0, "ok", 100, 1, 3);
@@ -488,6 +502,190 @@ static void test_crash_claim(void **state)
   assert_int_equal(crash->losses, 1);
   free(all);
   cbt_csv_free(&f);
+}
+
+/* "asyncio handles all the use cases": one loop in one thread against each
+ * other model at c >= 64, within 10%. At 95 against 100 it keeps up (a
+ * plain duel would call it slower); at 85 it does not; and on CPU work the
+ * claim of its own is judged at c = PUs. */
+static void test_single_loop_keeps_up(void **state)
+{
+  static const char *const others[] = { "eventloop", "procs-loops", "threads", "processes" };
+  static const char *const transports[] = { "inproc", "inproc", "inproc", "pipe" };
+  const cb_finding_t *waits, *cpu;
+  cb_finding_t *all;
+  cbt_csv_t f;
+  size_t n, i;
+  int round;
+
+  (void)state;
+  for (round = 0; round < 2; round++) {
+    cbt_csv_start(&f, header);
+    cell(&f, "io.sleep", "loop1", "inproc", 1000, 0, "ok", round == 0 ? 95 : 85, 1, 6);
+    /* below c = 64 the claim says nothing: a loss there counts for nothing */
+    cell(&f, "io.sleep", "loop1", "inproc", 16, 0, "ok", 10, 1, 6);
+    for (i = 0; i < CB_ARRAY_SIZE(others); i++) {
+      cell(&f, "io.sleep", others[i], transports[i], 1000, 0, "ok", 100, 1, 6);
+      cell(&f, "io.sleep", others[i], transports[i], 16, 0, "ok", 100, 1, 6);
+    }
+    cell(&f, "cpu.hash", "loop1", "inproc", 2, 0, "ok", 100, 1, 6);
+    cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", round == 0 ? 200 : 105, 1, 6);
+    cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", round == 0 ? 195 : 104, 1, 6);
+    findings_of(&f, &all, &n);
+    waits = cbt_finding(all, n, "asyncio handles all the use cases (many waits)");
+    cpu = cbt_finding(all, n, "asyncio handles all the use cases (CPU work)");
+    assert_int_equal(waits->wins + waits->losses + waits->ties, 4);
+    assert_string_equal(waits->chart, "scaling-io.sleep");
+    if (round == 0) {
+      assert_int_equal(waits->verdict, CB_V_HOLDS);
+      assert_int_equal(waits->wins, 4);
+      assert_non_null(strstr(waits->evidence, "io.sleep, c=1000: loop1 95 tasks/s vs "
+                                              "procs-loops 100 tasks/s (-5%)"));
+      assert_int_equal(cpu->verdict, CB_V_NOT); /* 100 against 200 and 195 */
+      assert_int_equal(cpu->losses, 2);
+    } else {
+      assert_int_equal(waits->verdict, CB_V_NOT);
+      assert_int_equal(waits->losses, 4);
+      assert_int_equal(cpu->verdict, CB_V_HOLDS); /* 100 within 10% of 105 and 104 */
+      assert_int_equal(cpu->wins, 2);
+    }
+    free(all);
+    cbt_csv_free(&f);
+  }
+}
+
+/* A crash's cost: 400 tasks, one in 100 crashes (4 crashes a trial). The
+ * thread pool loses its trial; the process pool 1 task a crash (T = 1);
+ * processes of threads 3 of their T = 8 and processes of loops 1: as
+ * claimed. A hybrid that lost 10 a crash (above its T), or whose trial
+ * died, goes against it. */
+static void test_crash_blast_radius(void **state)
+{
+  static const char head[] =
+      "host,workload,family,runner,transport,pin,concurrency,tasks,size,payload,status,"
+      "throughput,wall_s,lat_p50_us,lat_p99_us,user_s,sys_s,maxrss_kb,failed,procs,per_proc\n";
+  static const struct {
+    const char *runner, *status;
+    unsigned procs, per_proc;
+    double tp, failed;
+  } rows[2][4] = {
+    { { "threads", "crashed", 1, 16, 0, 0 }, { "processes", "ok", 16, 1, 1000, 4 },
+      { "procs-threads", "ok", 2, 8, 2000, 12 }, { "procs-loops", "ok", 2, 8, 1500, 4 } },
+    { { "threads", "crashed", 1, 16, 0, 0 }, { "processes", "ok", 16, 1, 1000, 4 },
+      { "procs-threads", "ok", 2, 8, 2000, 40 }, { "procs-loops", "crashed", 2, 8, 0, 0 } },
+  };
+  const cb_finding_t *b;
+  cb_finding_t *all;
+  cbt_csv_t f;
+  size_t n, r, i, t;
+
+  (void)state;
+  for (r = 0; r < 2; r++) {
+    memset(&f, 0, sizeof(f));
+    cb_buf_printf(&f.csv, "%s", head);
+    for (i = 0; i < 4; i++) {
+      for (t = 0; t < 3; t++)
+        cb_buf_printf(&f.csv, "vm,fault.crash,fault,%s,inproc,compact,16,400,100,0,%s,%g,0.1,1,"
+                      "1,0.1,0,1,%g,%u,%u\n", rows[r][i].runner, rows[r][i].status,
+                      rows[r][i].tp + (double)t, rows[r][i].failed, rows[r][i].procs,
+                      rows[r][i].per_proc);
+    }
+    findings_of(&f, &all, &n);
+    b = cbt_finding(all, n, "A crash takes down only its own process");
+    if (r == 0) {
+      assert_int_equal(b->verdict, CB_V_HOLDS);
+      assert_int_equal(b->wins, 4);
+      assert_non_null(strstr(b->evidence, "fault.crash, procs-threads, c=16 (P=2 × T=8): 3 of 3 "
+                                          "trials completed, 3 tasks lost per crash (at most 8 "
+                                          "claimed), 2k tasks/s: as claimed"));
+      assert_non_null(strstr(b->evidence, "fault.crash, threads, c=16 (P=1 × T=16): 3 of 3 "
+                                          "trials crashed, the whole trial lost: as claimed"));
+      assert_string_equal(b->headline,
+                          "At c=16: threads lost the whole trial; processes lost 1 task a crash "
+                          "(P=16 × T=1) at 1k tasks/s; procs-threads lost 3 tasks a crash (P=2 × "
+                          "T=8) at 2k tasks/s; procs-loops lost 1 task a crash (P=2 × T=8) at "
+                          "1.5k tasks/s.");
+    } else {
+      assert_int_equal(b->verdict, CB_V_DEPENDS);
+      assert_int_equal(b->wins, 2);
+      assert_int_equal(b->losses, 2);
+      assert_non_null(strstr(b->evidence, "10 tasks lost per crash (at most 8 claimed), 2k "
+                                          "tasks/s: against the claim"));
+    }
+    free(all);
+    cbt_csv_free(&f);
+  }
+}
+
+/* Memory per task in flight of the hybrids against the process pool's, by
+ * the slopes, both ways. */
+static void test_hybrid_memory(void **state)
+{
+  static const char *const hybrids[] = { "procs-threads", "procs-loops" };
+  static const char *const transports[] = { "pipe", "inproc" }; /* their defaults */
+  static const char *const claims[] = { "Processes of threads use less memory",
+                                        "Processes of event loops use less memory" };
+  const cb_finding_t *mem;
+  cb_finding_t *all;
+  cbt_csv_t f;
+  size_t n, h;
+  int round;
+
+  (void)state;
+  for (round = 0; round < 2; round++) {
+    cbt_csv_start(&f, header);
+    for (h = 0; h < CB_ARRAY_SIZE(hybrids); h++) {
+      cell(&f, "life.idle", hybrids[h], transports[h], 1, 0, "ok", 10, 1000, 5);
+      cell(&f, "life.idle", hybrids[h], transports[h], 64, 0, "ok", 10,
+           round == 0 ? 1630 : 30240, 5);
+    }
+    cell(&f, "life.idle", "processes", "pipe", 1, 0, "ok", 10, 1000, 5);
+    cell(&f, "life.idle", "processes", "pipe", 64, 0, "ok", 10, round == 0 ? 30240 : 1630, 5);
+    findings_of(&f, &all, &n);
+    for (h = 0; h < CB_ARRAY_SIZE(hybrids); h++) {
+      mem = cbt_finding(all, n, claims[h]);
+      assert_int_equal(mem->verdict, round == 0 ? CB_V_HOLDS : CB_V_NOT);
+      assert_int_equal(round == 0 ? mem->wins : mem->losses, 1);
+      if (round == 0)
+        assert_non_null(strstr(mem->evidence, "10.0 KiB per worker vs processes 464.1 KiB"));
+    }
+    free(all);
+    cbt_csv_free(&f);
+  }
+}
+
+/* Under the GIL, c = 1 against c = 2 (PUs): threads must not speed up
+ * (below x1.5), processes of threads must. */
+static void test_hybrid_gil(void **state)
+{
+  static const more_t gil = { .dispatch = "", .gil = 1, .size = 10 };
+  const cb_finding_t *g;
+  cb_finding_t *all;
+  cbt_csv_t f;
+  size_t n;
+  int round;
+
+  (void)state;
+  for (round = 0; round < 2; round++) {
+    cbt_csv_start(&f, header);
+    cell_m(&f, "cpu.hash", "threads", "inproc", 1, 0, "ok", 100, 1, 5, &gil);
+    cell_m(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", round == 0 ? 101 : 195, 1, 5, &gil);
+    cell_m(&f, "cpu.hash", "procs-threads", "pipe", 1, 0, "ok", 100, 1, 5, &gil);
+    cell_m(&f, "cpu.hash", "procs-threads", "pipe", 2, 0, "ok", round == 0 ? 195 : 101, 1, 5,
+           &gil);
+    /* without the GIL the claim says nothing */
+    cell(&f, "cpu.hash", "threads", "inproc", 1, 0, "ok", 100, 1, 5);
+    cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 195, 1, 5);
+    findings_of(&f, &all, &n);
+    g = cbt_finding(all, n, "Under a GIL, processes of threads");
+    assert_int_equal(g->verdict, round == 0 ? CB_V_HOLDS : CB_V_NOT);
+    assert_int_equal(round == 0 ? g->wins : g->losses, 2);
+    if (round == 0)
+      assert_non_null(strstr(g->evidence, "cpu.hash, procs-threads+gil: 100 tasks/s at c=1, 195 "
+                                          "at c=2 (x1.95; claimed: a speedup above x1.5)"));
+    free(all);
+    cbt_csv_free(&f);
+  }
 }
 
 /* A fixture with a known crossover: processes reach 0.5, 0.8, 0.99 and 1.0
@@ -826,6 +1024,10 @@ int main(void)
     cmocka_unit_test(test_undecided_and_untested),
     cmocka_unit_test(test_event_loop_claim_needs_many_waits),
     cmocka_unit_test(test_crash_claim),
+    cmocka_unit_test(test_single_loop_keeps_up),
+    cmocka_unit_test(test_crash_blast_radius),
+    cmocka_unit_test(test_hybrid_memory),
+    cmocka_unit_test(test_hybrid_gil),
     cmocka_unit_test(test_granularity_crossover),
     cmocka_unit_test(test_mixed_crossover),
     cmocka_unit_test(test_errors_and_crashes),

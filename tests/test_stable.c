@@ -289,6 +289,63 @@ static void test_max_reps(void **state)
   cbt_result_free(&r);
 }
 
+/* ---- profiles ------------------------------------------------------------ */
+
+/* Cells of a dry run's table whose runner column is `runner`. */
+static size_t dry_cells(const char *out, const char *runner)
+{
+  char wl[64], rn[64];
+  const char *line;
+  size_t n = 0;
+
+  for (line = out; line != NULL && *line != '\0'; line = strchr(line, '\n')) {
+    line += *line == '\n';
+    if (sscanf(line, "%63s %63s", wl, rn) == 2 && strchr(wl, '.') != NULL &&
+        strcmp(rn, runner) == 0)
+      n++;
+  }
+  return n;
+}
+
+/* The single loop and the hybrids run only in the standard profile's
+ * experiments for issue 15's findings (io.sleep and io.tcp at c = 64 and
+ * 1000, cpu.hash at c = PUs for loop1 and under the GIL for procs-threads,
+ * fault.crash at c = 4, 16, 64, life.idle at c = 16, 256, 1000), and the
+ * quick profile (CI's) runs none of them; two experiments that -r makes
+ * alike run their cells once. */
+static void test_profile_hybrids(void **state)
+{
+  cbt_result_t r;
+  size_t gil;
+
+  (void)state;
+  cli(&r, NULL, (const char *const[]){ "run", "--profile", "standard", "--dry-run", NULL });
+  assert_int_equal(r.code, 0);
+  assert_int_equal(dry_cells(r.out, "loop1"), 5);
+  assert_int_equal(dry_cells(r.out, "procs-loops"), 10);
+  assert_int_equal(dry_cells(r.out, "procs-threads"), 6);
+  gil = dry_cells(r.out, "procs-threads+gil"); /* c = 1, PUs, 16: fewer where PUs is 1 or 16 */
+  assert_true(gil >= 2 && gil <= 3);
+  assert_int_equal(dry_cells(r.out, "loop1+gil") + dry_cells(r.out, "procs-loops+gil"), 0);
+  cbt_result_free(&r);
+
+  cli(&r, NULL, (const char *const[]){ "run", "--profile", "quick", "--dry-run", NULL });
+  assert_int_equal(r.code, 0);
+  assert_int_equal(dry_cells(r.out, "loop1") + dry_cells(r.out, "procs-loops") +
+                       dry_cells(r.out, "procs-threads"), 0);
+  assert_true(dry_cells(r.out, "threads") > 0);
+  cbt_result_free(&r);
+
+  /* io.sleep's two experiments under -r threads: 7 c x 2 GIL modes, once */
+  cli(&r, NULL, (const char *const[]){ "run", "--profile", "standard", "-w", "io.sleep", "-r",
+                                       "threads", "--dry-run", NULL });
+  assert_int_equal(r.code, 0);
+  assert_int_equal(dry_cells(r.out, "threads"), 7);
+  assert_int_equal(dry_cells(r.out, "threads+gil"), 7);
+  assert_non_null(strstr(r.out, "\n14 cells x (1 warm-up + 6 recorded) = 98 trials\n"));
+  cbt_result_free(&r);
+}
+
 /* ---- the environment check ----------------------------------------------- */
 
 static void put(const char *rel, const char *text)
@@ -534,6 +591,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_max_reps, dir_setup, dir_teardown),
     cmocka_unit_test_setup_teardown(test_calibration_reaches_min_time, dir_setup, dir_teardown),
     cmocka_unit_test_setup_teardown(test_calibration_leaves_alone, dir_setup, dir_teardown),
+    cmocka_unit_test(test_profile_hybrids),
     cmocka_unit_test_setup_teardown(test_env_fake_root, dir_setup, dir_teardown),
     cmocka_unit_test(test_env_busy_child),
     cmocka_unit_test_setup_teardown(test_progress_in_log, dir_setup, dir_teardown),

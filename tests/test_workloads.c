@@ -787,7 +787,7 @@ static void test_fault_crash(void **state)
         CBT_CHECK(t.failed >= 4 && t.failed <= 4 * (uint64_t)t.per_proc);
         CBT_CHECK_EQ(t.wrong, 0);
         CBT_CHECK_EQ(t.verified, 1);
-        CBT_CHECK_EQ(t.workers, rn->workers(cs[ci], cb_topo_pus(topo), cb_topo_pus(topo)));
+        CBT_CHECK_EQ(t.workers, rn->workers(cs[ci], cb_topo_pus(cbt_topo), cb_topo_pus(cbt_topo)));
       } else {
         if (t.status != CB_ST_CRASHED)
           print_error("[%s] status %s: %s\n", cbt_where, cb_status_name(t.status), t.msg);
