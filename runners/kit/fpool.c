@@ -184,6 +184,12 @@ static int on_death(pool_t *p, unsigned id)
   if (w->initial && p->started)
     cb__ru_add(&p->x->ru_prestart, &(cb__ru_t){ 0 }, &ws->ru_start);
   reap(p, id);
+  /* Its death is the last thing it did in the task phase: the tasks it held
+   * end there, failed, even when the pool cannot name them until the end
+   * (a loop's slots: count_lost), and even when no survivor marks a later
+   * end (the last process died on the last task). */
+  if (p->started && was != W_DONE)
+    p->t_last = cb_now_ns();
   for (j = 0; j < p->slots && err == 0; j++)
     err = lose(p, &ws[j]);
   if (err != 0)
