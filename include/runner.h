@@ -1,5 +1,5 @@
 /* The runner contract. A runner is one file in runners/ that fills in one
- * `const cb_runner_t` and one line in runners/registry.c. It executes every
+ * `const cb_runner_t` and one line in runners/list.def. It executes every
  * task of one trial exactly once under its concurrency model and hands every
  * result back to the trial process through `cb_exec_t`.
  *

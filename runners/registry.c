@@ -1,29 +1,23 @@
-/* The one list of runners, in the order they appear in `concbench list` and in
- * every chart. Adding a runner is one file in this directory and one line here. */
+/* The one list of runners, made from list.def (one line per runner), and
+ * looking runners up by name. */
 #include <string.h>
 
 #include "runner.h"
 
-extern const cb_runner_t cb_runner_serial;
-extern const cb_runner_t cb_runner_threads;
-extern const cb_runner_t cb_runner_processes;
-extern const cb_runner_t cb_runner_procs_threads;
 #if CB_HAVE_LIBUV
-extern const cb_runner_t cb_runner_eventloop;
-extern const cb_runner_t cb_runner_loop1;
-extern const cb_runner_t cb_runner_procs_loops;
+#define CB_RUNNER_UV(name) CB_RUNNER(name)
+#else
+#define CB_RUNNER_UV(name)
 #endif
 
+#define CB_RUNNER(name) extern const cb_runner_t cb_runner_##name;
+#include "list.def"
+#undef CB_RUNNER
+
 const cb_runner_t *const cb_runners[] = {
-  &cb_runner_serial,
-  &cb_runner_threads,
-  &cb_runner_processes,
-  &cb_runner_procs_threads,
-#if CB_HAVE_LIBUV
-  &cb_runner_eventloop,
-  &cb_runner_loop1,
-  &cb_runner_procs_loops,
-#endif
+#define CB_RUNNER(name) &cb_runner_##name,
+#include "list.def"
+#undef CB_RUNNER
 };
 const size_t cb_runners_count = CB_ARRAY_SIZE(cb_runners);
 
