@@ -194,6 +194,15 @@ extern const size_t cb_workloads_count;
 const cb_workload_t *cb_workload_find(const char *name);
 /* Family of a workload: "cpu" for "cpu.hash"; "noop" for "noop". */
 size_t cb_workload_family(const cb_workload_t *w, char *buf, size_t len);
+/* The place of a workload's family on charts, from a workload name that
+ * this build may not know ("cpu.hash", "noop"): the families in the
+ * registry's chart order first, then any other family of the registry in
+ * the order its first workload appears, then every family it does not know
+ * (all of one rank). */
+int cb_workload_family_rank(const char *workload);
+/* The first workload of the registry that feeds the chart `bit` (one of
+ * CB_CHART_*), or NULL. */
+const cb_workload_t *cb_workload_charting(unsigned bit);
 /* Tasks of a trial: the default may depend on the concurrency. */
 uint64_t cb_workload_tasks(const cb_workload_t *w, unsigned concurrency);
 

@@ -121,10 +121,11 @@ void cb__set_free(cb__set_t *s);
  * concurrency; their cells are copied into buf (v->n entries). */
 size_t cb__series_of(const cb_cells_t *cells, const cb__variant_t *v, cb__series_t *out,
                      size_t *buf);
-/* The serial series (the reference), and the serial cell to compare with:
- * c = 1, ok trials, a median above 0 (-1: none). */
-int cb__is_serial(const cb__series_t *s);
-long cb__serial_cell(const cb_cells_t *cells, const cb__series_t *s, size_t ns);
+/* The reference series (a runner's own, without a variant, of a runner
+ * with the `reference` trait: serial), and its cell to compare with: c = 1,
+ * ok trials, a median above 0 (-1: none). */
+int cb__series_reference(const cb__series_t *s);
+long cb__reference_cell(const cb_cells_t *cells, const cb__series_t *s, size_t ns);
 /* 1 when two variants are one setting on two hosts (all but the host
  * alike); "-size2000-payload64": what sets variant v's setting apart from
  * its workload's main one ("" for that one). */
@@ -195,6 +196,7 @@ typedef struct cb__plot_ctx_s {
   cb__series_t *s;         /* ...and its series */
   size_t ns;
   const cb_fleet_t *fl;    /* fleet kinds: the hosts */
+  const char *workload;    /* a kind of one workload: that workload (kinds.c) */
   char *err;               /* the first failure (cb__chart_draw) */
   size_t errlen;
 } cb__plot_ctx_t;
@@ -226,7 +228,11 @@ typedef struct cb__plot_kind_s {
   const char *name;     /* what its chart files are named after; in skip messages */
   const char *script;   /* plot/X.gp, which draws it after common.gp */
   cb__plot_scope_t scope;
-  const char *workload; /* the one workload it shows; NULL: every one */
+  /* A kind of one workload: the CB_CHART_* bit of cb_workload_t.charts that
+   * asks for it; per variant, it is drawn for each workload with the bit,
+   * once for all the cells, of the registry's first such workload. 0:
+   * every workload's. */
+  unsigned charts;
   /* Draws the kind's charts (or says why not, cb__plot_skip); failures go
    * through cb__chart_draw. */
   void (*draw)(cb__plot_ctx_t *x);

@@ -37,15 +37,15 @@ static int pt_relative(const cb_cells_t *cells, size_t c, double *v, const void 
   return cb__pt_metric(cells, c, v, CB_M_throughput, t / cb__concurrency(cells, c));
 }
 
-/* The table row's workload at c = PUs without the GIL over several sizes:
- * how efficient each model is against the time one task takes, with serial
- * at each size as the measure of that time. */
+/* The kind's workload (CB_CHART_GRANULARITY) at c = PUs without the GIL
+ * over several sizes: how efficient each model is against the time one
+ * task takes, with serial at each size as the measure of that time. */
 void cb__draw_granularity(cb__plot_ctx_t *x)
 {
   cb_plot_t *p = x->p;
   const cb__set_t *set = x->set;
   const cb_cells_t *cells = set->cells;
-  const char *name = x->kind->name, *wname = x->kind->workload;
+  const char *name = x->kind->name, *wname = x->workload;
   size_t i, k, n = 0, ns = 0, nsizes = 0;
   double sizes[64];
   size_t *pick = NULL;

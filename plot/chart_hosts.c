@@ -51,7 +51,7 @@ static void hosts_scaling_one(cb__plot_ctx_t *x, size_t first, const char *done,
       continue;
     ns = cb__series_of(cells, &set->v[v], s, buf);
     for (i = 0; i < ns; i++) {
-      for (k = 0; k < s[i].n && !cb__is_serial(&s[i]); k++) {
+      for (k = 0; k < s[i].n && !cb__series_reference(&s[i]); k++) {
         const cb_cell_sum_t *c = &cells->cell[s[i].cell[k]];
         if (c->n_ok > 0 && c->m[CB_M_throughput].median > best)
           best = c->m[CB_M_throughput].median;
@@ -62,7 +62,7 @@ static void hosts_scaling_one(cb__plot_ctx_t *x, size_t first, const char *done,
     for (i = 0; i < ns; i++) {
       /* serial is the reference, not a model: left out, as in contests;
        * cb__pt_speedup divides by its context: here the host's best */
-      if (cb__is_serial(&s[i]) || cb__lines_add(&l, cells, &s[i], cb__pt_speedup, &best) == 0)
+      if (cb__series_reference(&s[i]) || cb__lines_add(&l, cells, &s[i], cb__pt_speedup, &best) == 0)
         continue;
       for (k = 0; k < nseen && strcmp(seen[k], s[i].name) != 0; k++)
         ;

@@ -21,13 +21,13 @@ static double payload_x(const cb_cells_t *cells, size_t c)
   return cb__key_num(cells, c, "payload");
 }
 
-/* The table's row names the workload (it has a payload). */
+/* Of the kind's workload (CB_CHART_PAYLOAD: it has a payload). */
 void cb__draw_payload(cb__plot_ctx_t *x)
 {
   cb_plot_t *p = x->p;
   const cb__set_t *set = x->set;
   const cb_cells_t *cells = set->cells;
-  const char *name = x->kind->name, *wname = x->kind->workload;
+  const char *name = x->kind->name, *wname = x->workload;
   size_t i, k, n = 0, ns = 0, npay = 0;
   double pus = 0, best = 0, pays[64];
   size_t *pick = NULL;
@@ -47,7 +47,7 @@ void cb__draw_payload(cb__plot_ctx_t *x)
       continue;
     if (pus == 0)
       pus = cb__key_num(cells, c, "pus");
-    if (strcmp(cb_cell_key(cells, c, "runner"), "serial") == 0)
+    if (cb_cell_reference(cells, c))
       continue;
     if ((cc <= pus && cc > best) || (best == 0) || (best > pus && cc < best))
       best = cc;

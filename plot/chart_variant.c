@@ -10,6 +10,7 @@
 #include "analysis.h"
 #include "cb.h"
 #include "chart.h"
+#include "workload.h"
 
 static int pt_latency(const cb_cells_t *cells, size_t c, double *v, const void *ctx)
 {
@@ -76,15 +77,15 @@ static void begin(cb__plot_ctx_t *x, cb__chart_t *ch, cb__lines_t *l, const char
   cb__note(ch, x, extra);
 }
 
-/* Draw a line chart of every series but those `skip_serial` leaves out. */
+/* Draw a line chart of every series but those `skip_reference` leaves out. */
 static void draw_lines(cb__plot_ctx_t *x, cb__chart_t *ch, cb__lines_t *l, cb__point_fn fn,
-                       const void *pctx, int skip_serial, double log_ratio, cb__unit_t kind,
+                       const void *pctx, int skip_reference, double log_ratio, cb__unit_t kind,
                        const char *unit)
 {
   size_t i;
 
   for (i = 0; i < x->ns; i++) {
-    if (!(skip_serial && cb__is_serial(&x->s[i])))
+    if (!(skip_reference && cb__series_reference(&x->s[i])))
       cb__lines_add(l, x->cells, &x->s[i], fn, pctx);
   }
   if (l->n == 0) {
@@ -99,18 +100,22 @@ void cb__draw_scaling(cb__plot_ctx_t *x)
 {
   cb__chart_t ch;
   cb__lines_t l;
-  long sc = cb__serial_cell(x->cells, x->s, x->ns);
+  long sc = cb__reference_cell(x->cells, x->s, x->ns);
 
   begin(x, &ch, &l, "throughput vs concurrency", NULL);
-  cb__var_d(&ch, "serial", sc >= 0);
+  cb__var_d(&ch, "reference", sc >= 0);
   if (sc >= 0) {
     const cb_summary_t *s = cb__metric(x->cells, (size_t)sc, CB_M_throughput);
     cb_plot_style_t st;
-    cb_plot_style("serial", &st);
-    cb__var_d(&ch, "serial_y", s->median);
-    cb__var_d(&ch, "serial_lo", s->ci_lo);
-    cb__var_d(&ch, "serial_hi", s->ci_hi);
-    cb__var_s(&ch, "serial_color", st.color);
+    char name[64], title[80];
+    cb_contestant(x->cells, (size_t)sc, name, sizeof(name));
+    cb_plot_style(name, &st);
+    snprintf(title, sizeof(title), "%s (c = 1)", name);
+    cb__var_d(&ch, "ref_y", s->median);
+    cb__var_d(&ch, "ref_lo", s->ci_lo);
+    cb__var_d(&ch, "ref_hi", s->ci_hi);
+    cb__var_s(&ch, "ref_color", st.color);
+    cb__var_s(&ch, "ref_title", title);
     cb__see_y(&l, s->ci_lo);
     cb__see_y(&l, s->ci_hi);
   }
@@ -123,8 +128,9 @@ void cb__draw_speedup(cb__plot_ctx_t *x)
 {
   cb__chart_t ch;
   cb__lines_t l;
-  char fam[32];
-  long sc = cb__serial_cell(x->cells, x->s, x->ns);
+  const cb_workload_t *wl = cb_workload_find(x->v->workload);
+  int cpu_bound = wl != NULL && (wl->charts & CB_CHART_CPU_BOUND) != 0;
+  long sc = cb__reference_cell(x->cells, x->s, x->ns);
   double serial, pus;
   size_t i;
 
@@ -138,21 +144,18 @@ void cb__draw_speedup(cb__plot_ctx_t *x)
   serial = cb__metric(x->cells, (size_t)sc, CB_M_throughput)->median;
   begin(x, &ch, &l, "speedup over serial", "speedup = median throughput / serial's median; "
         "bars: the runner's CI over serial's median");
-  snprintf(fam, sizeof(fam), "%s", cb_cell_key(x->cells, x->v->cell[0], "family"));
-  if (fam[0] == '\0')
-    snprintf(fam, sizeof(fam), "%.*s", (int)strcspn(x->v->workload, "."), x->v->workload);
   pus = cb__key_num(x->cells, x->v->cell[0], "pus");
-  cb__var_d(&ch, "cpu", strcmp(fam, "cpu") == 0);
+  cb__var_d(&ch, "cpu_bound", cpu_bound);
   cb__var_d(&ch, "pus", pus > 0 ? pus : 1);
   for (i = 0; i < x->ns; i++) {
-    if (!cb__is_serial(&x->s[i]))
+    if (!cb__series_reference(&x->s[i]))
       cb__lines_add(&l, x->cells, &x->s[i], cb__pt_speedup, &serial);
   }
   if (l.n == 0) {
     cb__plot_skip(x->p, ch.name, "only serial has ok trials");
   } else {
     /* The ideal line is part of the picture: keep it in range. */
-    double top = strcmp(fam, "cpu") == 0 ? (l.xmax < pus ? l.xmax : pus) : l.xmax;
+    double top = cpu_bound ? (l.xmax < pus ? l.xmax : pus) : l.xmax;
     cb__see_y(&l, top);
     cb__see_y(&l, 1);
     cb__lines_vars(&l, 0, cb__wide(&l, 8), CB__UNIT_TIMES, "");

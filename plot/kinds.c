@@ -1,8 +1,8 @@
 /* The table of chart kinds, and drawing every chart of the cells with it.
  * A kind is one row: its name (what its files are called after), its
  * gnuplot script, when it is drawn (per variant of a workload, once for all
- * the cells, or once for a fleet of several hosts), the one workload it is
- * of if any, and its draw function. Rows are drawn in the table's order:
+ * the cells, or once for a fleet of several hosts), the chart bit of the
+ * workloads it is of if any (cb_workload_t.charts), and its draw function. Rows are drawn in the table's order:
  * per variant, each variant's kinds in turn; then the kinds of all the
  * cells; then, with several hosts, the fleet's. How to add a chart: plot.h. */
 #include <errno.h>
@@ -26,11 +26,11 @@ static const cb__plot_kind_t kinds[] = {
   { .name = "efficiency", .script = "efficiency.gp", .scope = CB__PLOT_VARIANT,
     .draw = cb__draw_efficiency },
   { .name = "memory", .script = "memory.gp", .scope = CB__PLOT_VARIANT,
-    .workload = "life.idle", .draw = cb__draw_memory },
+    .charts = CB_CHART_MEMORY, .draw = cb__draw_memory },
   { .name = "payload", .script = "payload.gp", .scope = CB__PLOT_SET,
-    .workload = "comm.payload", .draw = cb__draw_payload },
+    .charts = CB_CHART_PAYLOAD, .draw = cb__draw_payload },
   { .name = "granularity", .script = "granularity.gp", .scope = CB__PLOT_SET,
-    .workload = "cpu.hash", .draw = cb__draw_granularity },
+    .charts = CB_CHART_GRANULARITY, .draw = cb__draw_granularity },
   { .name = "share", .script = "share.gp", .scope = CB__PLOT_SET, .draw = cb__draw_share },
   { .name = "winners", .script = "winners.gp", .scope = CB__PLOT_SET,
     .draw = cb__draw_winners },
@@ -50,12 +50,12 @@ static void skip_mixed(cb_plot_t *p, const char *workload)
   size_t k, n = 0, last = 0, u = 0;
 
   for (k = 0; k < CB_ARRAY_SIZE(kinds); k++) {
-    if (kinds[k].scope == CB__PLOT_VARIANT && kinds[k].workload == NULL)
+    if (kinds[k].scope == CB__PLOT_VARIANT && kinds[k].charts == 0)
       last = k;
   }
   what[0] = '\0';
   for (k = 0; k < CB_ARRAY_SIZE(kinds) && u < sizeof(what); k++) {
-    if (kinds[k].scope != CB__PLOT_VARIANT || kinds[k].workload != NULL)
+    if (kinds[k].scope != CB__PLOT_VARIANT || kinds[k].charts != 0)
       continue;
     u += (size_t)snprintf(what + u, sizeof(what) - u, "%s%s-", n == 0 ? "" : k == last ? " and "
                           : ", ", kinds[k].name);
@@ -66,12 +66,24 @@ static void skip_mixed(cb_plot_t *p, const char *workload)
   cb__plot_skip(p, what, "mixed work is drawn against its CPU share (share-W-cN)");
 }
 
+/* A kind of one workload that no cells feed: which workload would. */
+static void skip_unfed(cb_plot_t *p, const cb__plot_kind_t *kind)
+{
+  const cb_workload_t *wl = cb_workload_charting(kind->charts);
+  char why[160];
+
+  if (wl != NULL)
+    snprintf(why, sizeof(why), "no %s cells (run -w %s)", wl->name, wl->name);
+  else
+    snprintf(why, sizeof(why), "no workload of this build feeds it");
+  cb__plot_skip(p, kind->name, why);
+}
+
 /* Every per-variant kind that applies to each variant, in the table's
  * order; then a line for each kind of one workload that it never had. */
 static void draw_variants(cb__plot_ctx_t *x, const cb__set_t *set, size_t *buf)
 {
   int drawn[CB_ARRAY_SIZE(kinds)] = { 0 };
-  char why[160];
   size_t i, k;
 
   for (i = 0; i < set->nv && !cb__plot_stopped(x->p); i++) {
@@ -86,22 +98,21 @@ static void draw_variants(cb__plot_ctx_t *x, const cb__set_t *set, size_t *buf)
     x->ns = cb__series_of(x->cells, v, x->s, buf);
     for (k = 0; k < CB_ARRAY_SIZE(kinds); k++) {
       if (kinds[k].scope != CB__PLOT_VARIANT ||
-          (kinds[k].workload != NULL && strcmp(kinds[k].workload, v->workload) != 0))
+          (kinds[k].charts != 0 && (wl == NULL || (wl->charts & kinds[k].charts) == 0)))
         continue;
       x->kind = &kinds[k];
+      x->workload = kinds[k].charts != 0 ? v->workload : NULL;
       kinds[k].draw(x);
       drawn[k] = 1;
     }
   }
   for (k = 0; k < CB_ARRAY_SIZE(kinds) && !cb__plot_stopped(x->p); k++) {
-    if (kinds[k].scope == CB__PLOT_VARIANT && kinds[k].workload != NULL && !drawn[k]) {
-      snprintf(why, sizeof(why), "no %s cells (run -w %s)", kinds[k].workload,
-               kinds[k].workload);
-      cb__plot_skip(x->p, kinds[k].name, why);
-    }
+    if (kinds[k].scope == CB__PLOT_VARIANT && kinds[k].charts != 0 && !drawn[k])
+      skip_unfed(x->p, &kinds[k]);
   }
   x->v = NULL;
   x->ns = 0;
+  x->workload = NULL;
 }
 
 /* The kinds of one scope, in the table's order, until a stop. */
@@ -113,8 +124,18 @@ static void draw_scope(cb__plot_ctx_t *x, cb__plot_scope_t scope)
     if (kinds[k].scope != scope)
       continue;
     x->kind = &kinds[k];
+    x->workload = NULL;
+    if (kinds[k].charts != 0) {
+      const cb_workload_t *wl = cb_workload_charting(kinds[k].charts);
+      if (wl == NULL) {
+        skip_unfed(x->p, &kinds[k]);
+        continue;
+      }
+      x->workload = wl->name;
+    }
     kinds[k].draw(x);
   }
+  x->workload = NULL;
 }
 
 int cb_plot_charts(cb_plot_t *p, const cb_cells_t *cells, char *err, size_t errlen)

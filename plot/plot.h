@@ -11,9 +11,10 @@
  * dies with concbench (PR_SET_PDEATHSIG) and is killed and reaped when a
  * stop is requested.
  *
- * One colour per contestant, the same on every chart, from one table here
- * (the Okabe-Ito palette, safe for colour-blind readers); each contestant
- * also has its own point shape, so a chart still reads in grey. The charts,
+ * One colour per contestant, the same on every chart, from its runner's
+ * styles (cb_runner_t.styles: the Okabe-Ito palette, safe for colour-blind
+ * readers); each contestant also has its own point shape, so a chart still
+ * reads in grey. The charts,
  * their file names and what they show are listed in docs/SCHEMA.md,
  * "Charts".
  *
@@ -31,9 +32,10 @@
  *    x->kind->name with cb__chart_init(&ch, x->kind->script, ...), writes
  *    ch.data and the assignments (cb__var_s, cb__var_d; a line chart through
  *    cb__lines_*) and calls cb__chart_draw, or cb__plot_skip to say why not.
- * 2. A row in kinds.c's table: { .name, .script, .scope, .workload (NULL:
- *    every workload), .draw }. Its place in the table is its place in the
- *    drawing order.
+ * 2. A row in kinds.c's table: { .name, .script, .scope, .charts (0:
+ *    every workload; else the CB_CHART_* bit of the workloads it is of,
+ *    include/workload.h), .draw }. Its place in the table is its place in
+ *    the drawing order.
  * 3. plot/X.gp, which gnuplot runs after common.gp with the assignments and
  *    data=, out=; list it in plot_scripts (plot/meson.build) so that it is
  *    installed. Then name the chart in docs/SCHEMA.md "Charts" and in
@@ -68,8 +70,9 @@ typedef struct cb_plot_style_s {
 } cb_plot_style_t;
 
 void cb_plot_style(const char *contestant, cb_plot_style_t *s);
-/* Order of contestants on legends: serial, threads, processes,
- * processes/shm, eventloop, then any other. */
+/* Order of contestants on legends: the runners in registry order (serial,
+ * threads, processes, processes/shm, eventloop), each one's transports in
+ * turn, its +gil variant after it; then any other. */
 int cb_plot_rank(const char *contestant);
 
 /* Append `s` as a gnuplot single-quoted string literal ('' for a quote).

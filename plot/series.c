@@ -1,6 +1,6 @@
 /* Cells into variants and series, the units every chart is drawn from.
- * Cells are sorted by workload (by family: cpu, io, mix, comm, sync, life,
- * fault, noop), variant, contestant in legend order and concurrency. A
+ * Cells are sorted by workload (by family, in the registry's chart order:
+ * cb_workload_family_rank), variant, contestant in legend order and concurrency. A
  * variant is the cells of one workload that share host, pin, size, payload
  * and switch interval. A workload measured with one variant gets charts
  * named after it alone (scaling-cpu.hash); when it has several, the variant
@@ -17,6 +17,8 @@
 #include "analysis.h"
 #include "cb.h"
 #include "chart.h"
+#include "runner.h"
+#include "workload.h"
 
 static double num(const char *s)
 {
@@ -55,26 +57,13 @@ static int cmp_values(const char *a, const char *b)
 static const char *const variant_cols[] = { "host", "pin", "size", "payload",
                                             "switch_interval_us" };
 
-static int family_rank(const char *workload)
-{
-  static const char *const order[] = { "cpu", "io", "mix", "comm", "sync", "life", "fault",
-                                       "noop" };
-  size_t i, len = strcspn(workload, ".");
-
-  for (i = 0; i < CB_ARRAY_SIZE(order); i++) {
-    if (strlen(order[i]) == len && strncmp(order[i], workload, len) == 0)
-      return (int)i;
-  }
-  return (int)CB_ARRAY_SIZE(order);
-}
-
 static const cb_cells_t *sort_cells; /* qsort has no context argument */
 
 static int cmp_workload(size_t a, size_t b)
 {
   const char *x = cb_cell_key(sort_cells, a, "workload");
   const char *y = cb_cell_key(sort_cells, b, "workload");
-  int d = family_rank(x) - family_rank(y);
+  int d = cb_workload_family_rank(x) - cb_workload_family_rank(y);
 
   return d != 0 ? d : strcmp(x, y);
 }
@@ -240,26 +229,28 @@ size_t cb__series_of(const cb_cells_t *cells, const cb__variant_t *v, cb__series
   return n;
 }
 
-int cb__is_serial(const cb__series_t *s)
+int cb__series_reference(const cb__series_t *s)
 {
-  return strcmp(s->name, "serial") == 0;
+  const cb_runner_t *r = cb_runner_find(s->name);
+
+  return r != NULL && r->reference;
 }
 
-static long find_serial(const cb__series_t *s, size_t ns)
+static long find_reference(const cb__series_t *s, size_t ns)
 {
   size_t i;
 
   for (i = 0; i < ns; i++) {
-    if (cb__is_serial(&s[i]))
+    if (cb__series_reference(&s[i]))
       return (long)i;
   }
   return -1;
 }
 
-/* The serial cell to compare with: c = 1, ok trials, a median above 0. */
-long cb__serial_cell(const cb_cells_t *cells, const cb__series_t *s, size_t ns)
+/* The reference cell to compare with: c = 1, ok trials, a median above 0. */
+long cb__reference_cell(const cb_cells_t *cells, const cb__series_t *s, size_t ns)
 {
-  long i = find_serial(s, ns);
+  long i = find_reference(s, ns);
   size_t k;
 
   for (k = 0; i >= 0 && k < s[i].n; k++) {

@@ -1,13 +1,14 @@
 # speedup-WORKLOAD: median throughput over serial's median vs concurrency,
 # one line per runner, with the ideal: min(c, PUs) for CPU work, c for waits.
 # Data: one block per runner: c, speedup, CI low, CI high.
-# Reads: data, out, xmin, xmax, xtics, ylo, yhi, ytics, logy, cpu, pus, and
-# the common variables.
+# Reads: data, out, xmin, xmax, xtics, ylo, yhi, ytics, logy, cpu_bound (1
+# for a workload whose tasks each keep a PU busy), pus, and the common
+# variables.
 eval set_conc_axis
 eval set_y_axis
 set ylabel "speedup over serial"
-ideal(x) = x < 1 ? NaN : cpu ? (x < pus ? x : pus) : x
-ideal_title = cpu ? sprintf("ideal: min(c, %d PUs)", pus) : "ideal: c"
+ideal(x) = x < 1 ? NaN : cpu_bound ? (x < pus ? x : pus) : x
+ideal_title = cpu_bound ? sprintf("ideal: min(c, %d PUs)", pus) : "ideal: c"
 set samples 400
 do for [fmt in formats] {
   eval (fmt eq "png" ? term_png : term_svg)

@@ -25,33 +25,6 @@ allowed_literals=(
   'harness/capacity.c:"processes/threads"'
   'analysis/export.c:"threads"'            # a field of the custom-bigger JSON export
 )
-# Not yet a trait: literals in files that another step of issue 14 is
-# rewriting (plot/, split by concern, its names left for the traits). Each
-# line goes when its file reads the trait (runner: model, survives_crash,
-# styles, reference, transports[0]; workload: charts).
-pending=(
-  'plot/style.c:"serial"'             # the palette, per contestant
-  'plot/style.c:"threads"'
-  'plot/style.c:"processes"'
-  'plot/style.c:"processes/shm"'
-  'plot/style.c:"eventloop"'
-  'plot/series.c:"cpu"'               # the order of families on charts
-  'plot/series.c:"io"'
-  'plot/series.c:"mix"'
-  'plot/series.c:"comm"'
-  'plot/series.c:"sync"'
-  'plot/series.c:"life"'
-  'plot/series.c:"fault"'
-  'plot/series.c:"noop"'
-  'plot/series.c:"serial"'            # the reference series
-  'plot/chart_variant.c:"serial"'
-  'plot/chart_variant.c:"cpu"'        # speedup's ideal line: cpu work only
-  'plot/chart_payload.c:"serial"'
-  'plot/kinds.c:"life.idle"'          # the chart kinds of one workload
-  'plot/kinds.c:"comm.payload"'
-  'plot/kinds.c:"cpu.hash"'
-)
-
 # The names, from the registries' own sources.
 mapfile -t workloads < <(grep -ho '^  \.name = "[^"]*"' workloads/*.c | sed -E 's/.*"(.*)"/\1/')
 mapfile -t runners < <(grep -ho '^  \.name = "[^"]*"' runners/*.c | sed -E 's/.*"(.*)"/\1/')
@@ -84,7 +57,7 @@ for f in harness/*.[ch] analysis/*.[ch] plot/*.[ch] plot/*.gp cli/*.[ch]; do
     [[ "$f" == "$a" ]] && continue 2
   done
   while IFS=: read -r line lit; do
-    for a in "${allowed_literals[@]}" "${pending[@]}"; do
+    for a in "${allowed_literals[@]}"; do
       [[ "$a" == "$f:$lit" ]] && { used[$a]=1; continue 2; }
     done
     echo "$f:$line: $lit"
@@ -92,7 +65,7 @@ for f in harness/*.[ch] analysis/*.[ch] plot/*.[ch] plot/*.gp cli/*.[ch]; do
   done < <(strip_comments "$f" | grep -noE "$literal" || true)
 done
 # An entry whose literal is gone goes too, so the lists never hide a new one.
-for a in "${allowed_literals[@]}" "${pending[@]}"; do
+for a in "${allowed_literals[@]}"; do
   if [[ -z "${used[$a]:-}" ]]; then
     echo "names.sh: allow-list entry $a matches nothing any more: remove it"
     bad=$((bad + 1))

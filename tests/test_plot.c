@@ -32,6 +32,7 @@
 
 #include "common.h"
 #include "plot.h"
+#include "runner.h"
 #include "table.h"
 
 
@@ -632,6 +633,54 @@ static void test_palette(void **state)
   assert_true(cb_plot_rank("fibers") > cb_plot_rank("eventloop"));
 }
 
+/* Every runner of the registry is drawn in its own styles (cb_runner_t.styles,
+ * one per transport: "R" its first, "R/T" the others), ranked in registry
+ * order, so that a new runner needs no edit of plot/; a contestant without
+ * a style of its runner's (another build's runner, a dispatch mode, a
+ * transport the runner lacks) comes after them all in a colour of its own
+ * name. */
+static void test_palette_traits(void **state)
+{
+  static const char *const others[] = { "fibers", "threads/shm", "processes/roundtrip",
+                                        "processes/shm/queue" };
+  cb_plot_style_t st, gil, again;
+  char name[64], with_gil[80];
+  int last = -1;
+  size_t i, t;
+
+  (void)state;
+  for (i = 0; i < cb_runners_count; i++) {
+    const cb_runner_t *r = cb_runners[i];
+    assert_non_null(r->styles);
+    for (t = 0; r->transports[t] != NULL; t++) {
+      if (t == 0)
+        snprintf(name, sizeof(name), "%s", r->name);
+      else
+        snprintf(name, sizeof(name), "%s/%s", r->name, r->transports[t]);
+      snprintf(with_gil, sizeof(with_gil), "%s+gil", name);
+      cb_plot_style(name, &st);
+      assert_string_equal(st.color, r->styles[t].color);
+      assert_int_equal(st.point, r->styles[t].point);
+      assert_int_equal(st.dash, 1);
+      cb_plot_style(with_gil, &gil);
+      assert_string_equal(gil.color, r->styles[t].color);
+      assert_int_equal(gil.point, r->styles[t].point - 1);
+      assert_int_equal(gil.dash, 2);
+      assert_true(cb_plot_rank(name) > last);
+      assert_int_equal(cb_plot_rank(with_gil), cb_plot_rank(name) + 1);
+      last = cb_plot_rank(with_gil);
+    }
+  }
+  for (i = 0; i < CBT_ARRAY_SIZE(others); i++) {
+    cb_plot_style(others[i], &st);
+    cb_plot_style(others[i], &again);
+    assert_string_equal(st.color, again.color);
+    assert_int_equal(st.point, 15);
+    assert_int_equal(st.dash, 1);
+    assert_true(cb_plot_rank(others[i]) > last);
+  }
+}
+
 static void test_latest(void **state)
 {
   char dir[512], path[1024], got[1024];
@@ -1116,6 +1165,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_gp_quote),
     cmocka_unit_test(test_palette),
+    cmocka_unit_test(test_palette_traits),
     cmocka_unit_test(test_latest),
     cmocka_unit_test(test_usage),
     cmocka_unit_test(test_bad_input),

@@ -542,6 +542,52 @@ static void test_family(void **state)
   assert_int_equal(buf[0], '\0');
 }
 
+/* The order of families on charts (cb_workload_family_rank), from workload
+ * names this build may not know; and the workload a chart of one workload
+ * is of, found by its chart bit (cb_workload_charting). */
+static void test_chart_order(void **state)
+{
+  static const char *const order[] = { "cpu.hash", "cpu.zzz", "io.aaa", "mix.tcp", "comm.x",
+                                       "sync.none", "life.idle", "fault.crash", "noop" };
+  static const struct {
+    unsigned bit;
+    const char *name;
+  } one[] = { { CB_CHART_CPU_BOUND, "cpu.hash" }, { CB_CHART_PAYLOAD, "comm.payload" },
+              { CB_CHART_MEMORY, "life.idle" }, { CB_CHART_GRANULARITY, "cpu.hash" } };
+  int unknown = cb_workload_family_rank("nosuch.family");
+  size_t i, k;
+
+  (void)state;
+  for (i = 1; i < CB_ARRAY_SIZE(order); i++) {
+    snprintf(cbt_where, sizeof(cbt_where), "%s before %s", order[i - 1], order[i]);
+    CBT_CHECK(cb_workload_family_rank(order[i - 1]) <= cb_workload_family_rank(order[i]));
+    CBT_CHECK((cb_workload_family_rank(order[i - 1]) == cb_workload_family_rank(order[i])) ==
+              (strcspn(order[i - 1], ".") == strcspn(order[i], ".") &&
+               strncmp(order[i - 1], order[i], strcspn(order[i], ".")) == 0));
+  }
+  /* a family is one rank ("cpu" alone is the cpu family); every family of
+   * the registry comes before any family this build does not know, and
+   * those share one rank */
+  assert_int_equal(cb_workload_family_rank("cpu"), cb_workload_family_rank("cpu.hash"));
+  assert_int_equal(cb_workload_family_rank("other.x"), unknown);
+  assert_int_equal(cb_workload_family_rank(""), unknown);
+  assert_true(cb_workload_family_rank("cpux.hash") == unknown);
+  for (i = 0; i < cb_workloads_count; i++) {
+    snprintf(cbt_where, sizeof(cbt_where), "%s: family rank", cb_workloads[i]->name);
+    CBT_CHECK(cb_workload_family_rank(cb_workloads[i]->name) < unknown);
+  }
+  for (i = 0; i < CB_ARRAY_SIZE(one); i++) {
+    const cb_workload_t *w = cb_workload_charting(one[i].bit);
+    assert_non_null(w);
+    assert_string_equal(w->name, one[i].name);
+    /* the registry's first with the bit */
+    for (k = 0; cb_workloads[k] != w; k++)
+      assert_int_equal(cb_workloads[k]->charts & one[i].bit, 0);
+  }
+  assert_null(cb_workload_charting(1u << 30));
+  assert_null(cb_workload_charting(0));
+}
+
 static void test_default_tasks(void **state)
 {
   static const unsigned cs[] = { 1, 2, 7, 64, 1000 };
@@ -1728,6 +1774,7 @@ int main(void)
     cmocka_unit_test(test_registry_contract),
     cmocka_unit_test(test_chart_kinds),
     cmocka_unit_test(test_family),
+    cmocka_unit_test(test_chart_order),
     cmocka_unit_test(test_default_tasks),
     cmocka_unit_test(test_digest),
     cmocka_unit_test(test_payload_fill),
