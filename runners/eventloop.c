@@ -19,8 +19,8 @@ static int eventloop_run(cb_exec_t *x)
 {
   cb__loops_t p;
   unsigned n = eventloop_workers(x->concurrency, x->pus, 0);
-  uint64_t t_begin, t0 = 0, t_last = 0;
-  int err, stop_err;
+  uint64_t t_begin;
+  int err;
 
   x->workers = n;
   x->nprocs = 1;
@@ -32,21 +32,7 @@ static int eventloop_run(cb_exec_t *x)
 
   t_begin = cb_now_ns();
   err = cb__loops_start(&p, x, n, x->concurrency, 0, 1, NULL);
-  if (err == 0) {
-    t0 = cb__tpool_release(&p.threads);
-    x->startup_ns = t0 - t_begin;
-    if (!cb__tpool_finish(&p.threads, &t_last))
-      cb__mem_sample(x); /* every loop waits at the end barrier: all alive */
-  }
-  stop_err = cb__tpool_stop(&p.threads);
-  if (err == 0)
-    err = stop_err;
-  if (err == 0) {
-    cb__usage_stop(x);
-    x->wall_ns = t_last - t0;
-    x->teardown_ns = cb_now_ns() - t_last;
-  }
-  return err;
+  return cb__tpool_trial(&p.threads, x, err, t_begin);
 }
 
 const cb_runner_t cb_runner_eventloop = {

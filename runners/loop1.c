@@ -18,8 +18,8 @@ static unsigned loop1_workers(unsigned c, unsigned pus, unsigned procs)
 static int loop1_run(cb_exec_t *x)
 {
   cb__loops_t p;
-  uint64_t t_begin, t0 = 0, t_last = 0;
-  int err, stop_err;
+  uint64_t t_begin;
+  int err;
 
   x->workers = x->nprocs = 1;
   x->per_proc = x->concurrency;
@@ -28,21 +28,7 @@ static int loop1_run(cb_exec_t *x)
 
   t_begin = cb_now_ns();
   err = cb__loops_start(&p, x, 1, x->concurrency, 0, 1, NULL);
-  if (err == 0) {
-    t0 = cb__tpool_release(&p.threads);
-    x->startup_ns = t0 - t_begin;
-    if (!cb__tpool_finish(&p.threads, &t_last))
-      cb__mem_sample(x); /* the loop waits at the end barrier: alive */
-  }
-  stop_err = cb__tpool_stop(&p.threads);
-  if (err == 0)
-    err = stop_err;
-  if (err == 0) {
-    cb__usage_stop(x);
-    x->wall_ns = t_last - t0;
-    x->teardown_ns = cb_now_ns() - t_last;
-  }
-  return err;
+  return cb__tpool_trial(&p.threads, x, err, t_begin);
 }
 
 const cb_runner_t cb_runner_loop1 = {

@@ -56,8 +56,8 @@ static const cb__tbody_t worker_body = {
 static int threads_run(cb_exec_t *x)
 {
   cb__tpool_t p;
-  uint64_t t_begin, t0 = 0, t_last = 0;
-  int err, stop_err;
+  uint64_t t_begin;
+  int err;
 
   x->workers = x->concurrency;
   x->inflight = x->concurrency;
@@ -65,21 +65,7 @@ static int threads_run(cb_exec_t *x)
   x->per_proc = x->concurrency;
   t_begin = cb_now_ns();
   err = cb__tpool_start(&p, x, &worker_body, NULL, x->concurrency, 0, 1);
-  if (err == 0) {
-    t0 = cb__tpool_release(&p);
-    x->startup_ns = t0 - t_begin;
-    if (!cb__tpool_finish(&p, &t_last))
-      cb__mem_sample(x); /* every worker waits at the end barrier: all alive */
-  }
-  stop_err = cb__tpool_stop(&p);
-  if (err == 0)
-    err = stop_err;
-  if (err == 0) {
-    cb__usage_stop(x);
-    x->wall_ns = t_last - t0;
-    x->teardown_ns = cb_now_ns() - t_last;
-  }
-  return err;
+  return cb__tpool_trial(&p, x, err, t_begin);
 }
 
 const cb_runner_t cb_runner_threads = {

@@ -202,6 +202,11 @@ int cb__tpool_finish(cb__tpool_t *p, uint64_t *t_last);
 /* Let every thread leave and join it: 0, or the first error a thread had
  * (-EINVAL when one gave up without saying). */
 int cb__tpool_stop(cb__tpool_t *p);
+/* The whole trial of an in-process pool that measures (threads, loops),
+ * after cb__tpool_start returned `err` at `t_begin`: release, wait at the
+ * end barrier, sample memory with every thread alive, stop, and fill
+ * x->startup_ns, wall_ns, teardown_ns and usage. 0 or -errno. */
+int cb__tpool_trial(cb__tpool_t *p, cb_exec_t *x, int err, uint64_t t_begin);
 /* The next task from the pool's own counter: 1 and *index, or 0 when none is
  * left. One relaxed atomic add, as a thread pool's shared queue at its
  * cheapest. */

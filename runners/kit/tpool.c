@@ -93,6 +93,28 @@ int cb__tpool_finish(cb__tpool_t *p, uint64_t *t_last)
   return 0;
 }
 
+int cb__tpool_trial(cb__tpool_t *p, cb_exec_t *x, int err, uint64_t t_begin)
+{
+  uint64_t t0 = 0, t_last = 0;
+  int stop_err;
+
+  if (err == 0) {
+    t0 = cb__tpool_release(p);
+    x->startup_ns = t0 - t_begin;
+    if (!cb__tpool_finish(p, &t_last))
+      cb__mem_sample(x); /* every thread waits at the end barrier: all alive */
+  }
+  stop_err = cb__tpool_stop(p);
+  if (err == 0)
+    err = stop_err;
+  if (err == 0) {
+    cb__usage_stop(x);
+    x->wall_ns = t_last - t0;
+    x->teardown_ns = cb_now_ns() - t_last;
+  }
+  return err;
+}
+
 int cb__tpool_stop(cb__tpool_t *p)
 {
   unsigned i;
