@@ -9,6 +9,7 @@
 #include "analysis.h"
 #include "cb.h"
 #include "claim.h"
+#include "parse.h"
 #include "stats.h"
 
 double cb__median_of(const cb_cells_t *cells, size_t c, const char *metric)
@@ -165,19 +166,6 @@ void cb__scoped(const char *name, int gil, char *buf, size_t len)
   snprintf(buf, len, "%s%s", name, gil == 1 ? "+gil" : "");
 }
 
-/* 1 when the comma-separated list holds `name` as an item. */
-static int listed(const char *list, const char *name)
-{
-  size_t n = strlen(name);
-  const char *p;
-
-  for (p = list; p != NULL; p = strchr(p, ',') != NULL ? strchr(p, ',') + 1 : NULL) {
-    if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-      return 1;
-  }
-  return 0;
-}
-
 int cb__judges_model(const cb_cells_t *cells, size_t c, const cb__claim_t *k)
 {
   char model[64];
@@ -186,7 +174,7 @@ int cb__judges_model(const cb_cells_t *cells, size_t c, const cb__claim_t *k)
     return 1;
   cb_model(cells, c, model, sizeof(model));
   model[strcspn(model, "+")] = '\0';
-  return (k->side != NULL && strcmp(model, k->side) == 0) || listed(k->others, model);
+  return (k->side != NULL && strcmp(model, k->side) == 0) || cb_list_names(k->others, model);
 }
 
 /* Trials of a cell with a given status. */

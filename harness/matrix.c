@@ -327,19 +327,6 @@ static int make_spec(const cb_matrix_opts_t *o, const cb_workload_t *wl,
   return rc;
 }
 
-/* 1 when the comma-separated list names `name` itself (not by a glob). */
-static int named(const char *list, const char *name)
-{
-  size_t n = strlen(name);
-  const char *p;
-
-  for (p = list; p != NULL; p = strchr(p, ',') != NULL ? strchr(p, ',') + 1 : NULL) {
-    if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-      return 1;
-  }
-  return 0;
-}
-
 /* The specs: the profile's entries for the chosen workloads, or one per
  * chosen workload. */
 static int make_specs(const cb_matrix_opts_t *o, unsigned pus, spec_t **out, size_t *n, why_t *w)
@@ -361,7 +348,7 @@ static int make_specs(const cb_matrix_opts_t *o, unsigned pus, spec_t **out, siz
   for (i = 0; rc == 0 && i < nw; i++) {
     const cb_workload_t *wl = cb_workloads[wi[i]];
     if (wl->racy && !o->allow_races) {
-      if (named(list, wl->name) || nw == 1)
+      if (cb_list_names(list, wl->name) || nw == 1)
         rc = refuse(w, -EINVAL, "%s races on purpose (it loses updates): run it with "
                             "--allow-races", wl->name);
       continue;

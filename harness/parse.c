@@ -282,3 +282,15 @@ out:
   free(sel);
   return err;
 }
+
+int cb_list_names(const char *list, const char *name)
+{
+  size_t n = strlen(name);
+  const char *p;
+
+  for (p = list; p != NULL; p = strchr(p, ',') != NULL ? strchr(p, ',') + 1 : NULL) {
+    if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+      return 1;
+  }
+  return 0;
+}

@@ -33,6 +33,10 @@ int cb_parse_concurrency(const char *s, unsigned **out, size_t *n, char *bad, si
 int cb_parse_u64_list(const char *s, uint64_t min, uint64_t max, uint64_t **out, size_t *n,
                       char *bad, size_t badlen);
 
+/* 1 when the comma-separated `list` (may be NULL) names `name` itself, not
+ * by a glob. */
+int cb_list_names(const char *list, const char *name);
+
 /* Select from `names` by a comma-separated list of names or globs (fnmatch);
  * an item `!GLOB` excludes what it matches from what the other items chose
  * (from every name when there are only exclusions), wherever it stands.
