@@ -279,7 +279,7 @@ static int parse_procs(const char *list, unsigned pus, unsigned **out, size_t *n
 
 /* A spec's size and tasks: the experiment's own, else the workload's for
  * the profile, else its defaults (no profile, or a workload that gives no
- * sizing for it, which test_workloads refuses). */
+ * sizing for it, which test_workloads_registry refuses). */
 static cb_sizing_t sizing(const cb_matrix_opts_t *o, const cb_workload_t *wl,
                           const cb_profile_entry_t *e)
 {

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -634,6 +635,12 @@ int cbt_topo_teardown(void **state)
   cb_topo_free(cbt_topo);
   cbt_topo = NULL;
   return 0;
+}
+
+void cbt_expect_near(double got, double want, const char *what)
+{
+  if (!(fabs(got - want) <= 1e-12 * (fabs(want) > 1 ? fabs(want) : 1)))
+    fail_msg("%s = %.17g, expected %.17g", what, got, want);
 }
 
 void cbt_cells_parse(const char *text, size_t len, cb_table_t *t, cb_cells_t *cells)

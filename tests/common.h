@@ -225,6 +225,10 @@ extern cb_topo_t *cbt_topo;
 int cbt_topo_setup(void **state);
 int cbt_topo_teardown(void **state);
 
+/* got is want to 1e-12 (relative above 1, absolute below), or fail naming
+ * what. */
+void cbt_expect_near(double got, double want, const char *what);
+
 /* A trial CSV (text, len bytes) parsed into a table and its cells, or fail
  * with the parser's message. */
 void cbt_cells_parse(const char *text, size_t len, cb_table_t *t, cb_cells_t *cells);
