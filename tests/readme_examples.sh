@@ -17,7 +17,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/cb-readme-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 
-if ! "$bin" run -w noop -r serial -c 1 -t 20 --reps 4 --warmup 0 -q -o out.csv >/dev/null 2>&1; then
+if ! "$bin" run -w noop -r serial -c 1 -t 20 --reps 5 --warmup 0 -q -o out.csv >/dev/null 2>&1; then
     echo "readme_examples: cannot make the fixture run" >&2
     exit 1
 fi
