@@ -23,7 +23,6 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-
 #if CB_HAVE_LIBUV
 #include <uv.h>
 #endif

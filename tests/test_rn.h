@@ -18,7 +18,6 @@
 #include "workload.h"
 #include "common.h"
 
-
 enum { MODE_OK, MODE_WRONG, MODE_KILL, MODE_EXIT, MODE_KIN, MODE_BLAST };
 
 #define BAD_INDEX 5u
