@@ -1,12 +1,12 @@
-/* Helpers shared by the cmocka tests (tests/common.c, linked into every test
- * as a static library): reading and writing whole files and temporary
- * directories; running concbench (or another program) as a child with its
- * stdout, stderr and exit status captured; checks on what it printed; and,
- * for the tests that run trials directly, the failing-case description
- * `cbt_where` with the CBT_CHECK macros that print it, a cell with its
- * description, a trial with the expected checksums the harness computes;
- * and for the analysis tests, trial CSVs written to a file or built in
- * memory and parsed into cells.
+/* Helpers shared by the cmocka tests (tests/common_files.c, common_spawn.c,
+ * common_trial.c and common_csv.c, linked into every test as a static
+ * library): reading and writing whole files and temporary directories;
+ * running concbench (or another program) as a child with its stdout, stderr
+ * and exit status captured; checks on what it printed; and, for the tests
+ * that run trials directly, the failing-case description `cbt_where` with the
+ * CBT_CHECK macros that print it, a cell with its description, a trial with
+ * the expected checksums the harness computes; and for the analysis tests,
+ * trial CSVs written to a file or built in memory and parsed into cells.
  *
  * Every helper fails the current test (cmocka's fail_msg or assert) on
  * anything it cannot do, so a test never goes on with half a fixture. Names
