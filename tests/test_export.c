@@ -1,12 +1,11 @@
-/* Tests of the Google Benchmark JSON export (analysis/export.c) and of
- * `concbench run --json`. A fixture CSV, written as text here, holds cells
- * built to exercise the naming rules (default and non-default transports, a
- * payload, two sizes and two task counts of one workload that would
- * otherwise share a name, a cell with no ok trial, a failed trial among ok
- * ones); the JSON is checked by a small strict validator (RFC 8259) and by
- * reading each benchmark entry back, field by field, against values
- * computed here from the fixture. The binary (path in $CONCBENCH) is run
- * with fork+execv, never through a shell. */
+/* Tests of the Google Benchmark JSON export (analysis/export.c). A fixture
+ * CSV, written as text here, holds cells built to exercise the naming rules
+ * (default and non-default transports, a payload, two sizes and two task
+ * counts of one workload that would otherwise share a name, a cell with no ok
+ * trial, a failed trial among ok ones); the JSON is checked by a small strict
+ * validator (RFC 8259) and by reading each benchmark entry back, field by
+ * field (tests/test_gbj.c), against values computed here from the fixture.
+ * `concbench run --json`: test_export_cli.c. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,65 +29,7 @@
 #include "export.h"
 #include "meta.h"
 #include "table.h"
-
-
-/* ---- reading the JSON back with jansson ---- */
-
-static void str_field(const json_t *o, const char *key, char *buf, size_t len)
-{
-  const char *v = json_string_value(json_object_get(o, key));
-
-  if (v == NULL)
-    fail_msg("entry without a string \"%s\"", key);
-  snprintf(buf, len, "%s", v);
-}
-
-/* A number; integers must be JSON integers (as Google Benchmark writes
- * them), reals may be either. */
-static double num_field(const json_t *o, const char *key, int integer)
-{
-  const json_t *v = json_object_get(o, key);
-
-  if (integer ? !json_is_integer(v) : !json_is_number(v))
-    fail_msg("entry without %s \"%s\"", integer ? "an integer" : "a number", key);
-  return json_number_value(v);
-}
-
-typedef struct entry_s {
-  char name[160], run_name[160], run_type[32], time_unit[8];
-  double family, instance, repetitions, index, threads, iterations;
-  double real_time, cpu_time, items_per_second;
-} entry_t;
-
-/* The benchmark entries of a document, in order; returns how many. */
-static size_t read_entries(const char *json, entry_t *e, size_t max)
-{
-  json_t *root = cbt_parse_json(json), *benches = json_object_get(root, "benchmarks"), *o;
-  size_t n = 0, i;
-
-  assert_true(json_is_array(benches));
-  json_array_foreach(benches, i, o) {
-    assert_true(n < max);
-    str_field(o, "name", e[n].name, sizeof(e[n].name));
-    str_field(o, "run_name", e[n].run_name, sizeof(e[n].run_name));
-    str_field(o, "run_type", e[n].run_type, sizeof(e[n].run_type));
-    str_field(o, "time_unit", e[n].time_unit, sizeof(e[n].time_unit));
-    e[n].family = num_field(o, "family_index", 1);
-    e[n].instance = num_field(o, "per_family_instance_index", 1);
-    e[n].repetitions = num_field(o, "repetitions", 1);
-    e[n].index = num_field(o, "repetition_index", 1);
-    e[n].threads = num_field(o, "threads", 1);
-    e[n].iterations = num_field(o, "iterations", 1);
-    e[n].real_time = num_field(o, "real_time", 0);
-    e[n].cpu_time = num_field(o, "cpu_time", 0);
-    e[n].items_per_second = num_field(o, "items_per_second", 0);
-    n++;
-  }
-  json_decref(root);
-  return n;
-}
-
-/* ---- the fixture ---- */
+#include "test_gbj.h"
 
 typedef struct fcell_s {
   const char *workload, *runner, *transport;
@@ -204,7 +145,7 @@ static void test_entries(void **state)
   fixture_csv(&csv);
   export_text(csv.data, NULL, &json);
   json_decref(cbt_parse_json(json.data));
-  n = read_entries(json.data, e, CBT_ARRAY_SIZE(e));
+  n = gbj_read_entries(json.data, e, CBT_ARRAY_SIZE(e));
   /* Expected: cells in order of first appearance, each cell's ok trials in
    * row order. */
   for (c = 0; c < CBT_ARRAY_SIZE(fcells); c++) {
@@ -331,7 +272,7 @@ static void test_context_from_meta(void **state)
   export_text(csv.data, &meta, &json);
   assert_context(json.data, meta_context);
   /* The benchmarks do not depend on where the context comes from. */
-  assert_int_equal(read_entries(json.data, e, CBT_ARRAY_SIZE(e)), 12);
+  assert_int_equal(gbj_read_entries(json.data, e, CBT_ARRAY_SIZE(e)), 12);
   assert_string_equal(e[0].name, "cpu.hash/threads/c:2/pin:compact/real_time");
   cb_buf_free(&csv);
   cb_buf_free(&json);
@@ -452,7 +393,7 @@ static void test_no_benchmarks(void **state)
   /* Header only, then only failed trials: valid documents, no entries. */
   export_text(fheader, NULL, &json);
   json_decref(cbt_parse_json(json.data));
-  assert_int_equal(read_entries(json.data, e, CBT_ARRAY_SIZE(e)), 0);
+  assert_int_equal(gbj_read_entries(json.data, e, CBT_ARRAY_SIZE(e)), 0);
   {
     /* No row to take the build type from: this build's own. */
     char want[512];
@@ -470,7 +411,7 @@ static void test_no_benchmarks(void **state)
   cb_buf_printf(&csv, "R,T,h,4,release,w,serial,inproc,none,1,10,1,0,0,0,0,0,0,0,0,0,crashed\n");
   export_text(csv.data, NULL, &json);
   json_decref(cbt_parse_json(json.data));
-  assert_int_equal(read_entries(json.data, e, CBT_ARRAY_SIZE(e)), 0);
+  assert_int_equal(gbj_read_entries(json.data, e, CBT_ARRAY_SIZE(e)), 0);
   assert_context(json.data, "{\"date\": \"T\", \"host_name\": \"h\", "
                             "\"executable\": \"concbench\", \"num_cpus\": 4, "
                             "\"mhz_per_cpu\": 0, \"cpu_scaling_enabled\": false, "
@@ -545,163 +486,6 @@ static void test_export_file(void **state)
   cb_buf_free(&csv);
 }
 
-/* ---- `concbench run --json` ---- */
-
-static void remove_dir(const char *dir)
-{
-  static const char *const names[] = { "out.csv", "out.summary.csv", "out.meta.json",
-                                       "out.json" };
-  char p[512];
-  size_t i;
-
-  for (i = 0; i < CBT_ARRAY_SIZE(names); i++) {
-    snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
-    unlink(p);
-  }
-  assert_int_equal(rmdir(dir), 0); /* fails if anything unexpected is left */
-}
-
-static void test_cli_json(void **state)
-{
-  char dir[256], out[320], json[320];
-  cbt_result_t r = { 0 };
-  entry_t e[16];
-  char *text;
-  size_t n, i;
-
-  (void)state;
-  snprintf(dir, sizeof(dir), "/tmp/cb-test-export-XXXXXX");
-  assert_non_null(mkdtemp(dir));
-  snprintf(out, sizeof(out), "%s/out.csv", dir);
-  snprintf(json, sizeof(json), "%s/out.json", dir);
-  {
-    const char *argv[] = { "run", "-w", "noop", "-r", "serial,threads", "-c", "1",
-                     "-p", "none", "-t", "50", "--reps", "3", "--warmup", "0", "-q",
-                     "-o", out, "--json", json, NULL };
-    cbt_rerun(NULL, argv, &r);
-  }
-  if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0)
-    fail_msg("run --json: status %#x; stderr: %s", r.status, r.err);
-  text = cbt_slurp_path(json, NULL);
-  json_decref(cbt_parse_json(text));
-  n = read_entries(text, e, CBT_ARRAY_SIZE(e));
-  assert_int_equal(n, 6);
-  {
-    /* Each entry is one trial of the CSV the run wrote: the cell that
-     * appears first, then the other, each in row order; its time per task
-     * and throughput are that row's, exactly. */
-    char err[256];
-    cb_table_t t;
-    size_t row, k = 0, pass;
-    long rn, wall, tp, tasks;
-    const char *first;
-
-    if (cb_table_load(out, &t, err, sizeof(err)) != 0)
-      fail_msg("%s", err);
-    rn = cb_table_col(&t, "runner");
-    wall = cb_table_col(&t, "wall_s");
-    tp = cb_table_col(&t, "throughput");
-    tasks = cb_table_col(&t, "tasks");
-    assert_true(rn >= 0 && wall >= 0 && tp >= 0 && tasks >= 0);
-    assert_int_equal(t.rows, 7);
-    first = cb_table_get(&t, 1, (size_t)rn);
-    for (pass = 0; pass < 2; pass++)
-      for (row = 1; row < t.rows; row++) {
-        int is_first = strcmp(cb_table_get(&t, row, (size_t)rn), first) == 0;
-        double w = strtod(cb_table_get(&t, row, (size_t)wall), NULL);
-        if (is_first != (pass == 0))
-          continue;
-        assert_true(strtod(cb_table_get(&t, row, (size_t)tasks), NULL) == 50);
-        if (e[k].real_time != w / 50 * 1e9)
-          fail_msg("entry %zu: real_time %.17g, the CSV's wall_s %.17g / 50 tasks", k,
-                   e[k].real_time, w);
-        assert_true(e[k].items_per_second == strtod(cb_table_get(&t, row, (size_t)tp), NULL));
-        k++;
-      }
-    assert_int_equal(k, 6);
-    cb_table_free(&t);
-  }
-  for (i = 0; i < n; i++) {
-    const char *want = i < 3 ? e[0].name : e[3].name;
-    assert_string_equal(e[i].name, want);
-    assert_true(e[i].repetitions == 3);
-    assert_true(e[i].index == (double)(i % 3));
-    assert_true(e[i].iterations == 50);
-  }
-  assert_true(strcmp(e[0].name, "noop/serial/c:1/pin:none/real_time") == 0 ||
-              strcmp(e[0].name, "noop/threads/c:1/pin:none/real_time") == 0);
-  assert_string_not_equal(e[0].name, e[3].name);
-  {
-    /* compare --export gbench of the same CSV reads out.meta.json beside
-     * it: the same context as the run's own JSON, to the byte, with the
-     * machine's caches and clock. */
-    char *sidecar, meta_path[400];
-    json_t *a, *b, *m;
-    snprintf(meta_path, sizeof(meta_path), "%s/out.meta.json", dir);
-    const char *argv[] = { "compare", "--export", "gbench", out, NULL };
-    cbt_rerun(NULL, argv, &r);
-    if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0)
-      fail_msg("compare --export gbench: status %#x; stderr: %s", r.status, r.err);
-    a = cbt_parse_json(text);
-    b = cbt_parse_json(r.out);
-    assert_true(json_equal(json_object_get(a, "context"), json_object_get(b, "context")));
-    sidecar = cbt_slurp_path(meta_path, NULL);
-    m = cbt_parse_json(sidecar);
-    assert_int_equal(json_array_size(json_object_get(json_object_get(b, "context"), "caches")),
-                     json_array_size(json_object_get(m, "caches")));
-    assert_string_equal(json_string_value(json_object_get(json_object_get(b, "context"),
-                                                          "host_name")),
-                        json_string_value(json_object_get(m, "host")));
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(b, "context"),
-                                                        "num_cpus")),
-                     json_integer_value(json_object_get(m, "pus")));
-    json_decref(m);
-    json_decref(b);
-    json_decref(a);
-    free(sidecar);
-    /* A sidecar that is not JSON: exit 2 naming it. */
-    assert_int_equal(cb_write_atomic(meta_path, "{\"run_id\": NaN}", 16), 0);
-    cbt_rerun(NULL, argv, &r);
-    if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 2 || strstr(r.err, meta_path) == NULL)
-      fail_msg("compare --export gbench with a bad sidecar: status %#x; stderr: %s", r.status,
-               r.err);
-  }
-  free(text);
-  cbt_result_free(&r);
-  remove_dir(dir);
-}
-
-static void test_cli_json_bad_path(void **state)
-{
-  char dir[256], out[320], bad[320], want[400];
-  cbt_result_t r = { 0 };
-
-  (void)state;
-  snprintf(dir, sizeof(dir), "/tmp/cb-test-export-XXXXXX");
-  assert_non_null(mkdtemp(dir));
-  snprintf(out, sizeof(out), "%s/out.csv", dir);
-  for (int k = 0; k < 2; k++) {
-    if (k == 0)
-      snprintf(bad, sizeof(bad), "%s/missing/x.json", dir);
-    else
-      snprintf(bad, sizeof(bad), "%s", dir); /* a directory */
-    const char *argv[] = { "run", "-w", "noop", "-r", "serial", "-c", "1", "-p", "none",
-                     "-t", "5", "--reps", "1", "--warmup", "0", "-q", "-o", out, "--json", bad,
-                     NULL };
-    cbt_rerun(NULL, argv, &r);
-    if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 2)
-      fail_msg("--json '%s': status %#x, expected exit 2; stderr: %s", bad, r.status, r.err);
-    snprintf(want, sizeof(want), "'%s'", bad);
-    if (strstr(r.err, want) == NULL)
-      fail_msg("stderr does not name %s: %s", want, r.err);
-    assert_string_equal(r.out, "");
-    /* Refused before anything was written: not the CSV, not the sidecar. */
-    assert_int_equal(cbt_count_entries(dir), 0);
-  }
-  cbt_result_free(&r);
-  remove_dir(dir);
-}
-
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -713,8 +497,6 @@ int main(void)
     cmocka_unit_test(test_no_benchmarks),
     cmocka_unit_test(test_bad_input),
     cmocka_unit_test(test_export_file),
-    cmocka_unit_test(test_cli_json),
-    cmocka_unit_test(test_cli_json_bad_path),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
