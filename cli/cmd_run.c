@@ -178,8 +178,15 @@ static void print_help(void)
   fputs(run_help, stdout);
 }
 
-/* 0 to run, -1 after --help, else the exit code of a usage error. */
-static int parse_options(int argc, char **argv, opts_t *o)
+/* The functions of this file that are not on the way from cb_cmd_run to
+ * the trials' fork are kept out of line (noinline): a trial process starts
+ * with this call stack, and with their buffers inlined into cb_cmd_run's
+ * frame (5.5 KiB under AddressSanitizer) a trial under `ulimit -s 28`
+ * sometimes had too little stack left for ASan's allocator to map a new
+ * region, and died of SIGSEGV (docs/RELIABILITY.md, "small stack").
+ *
+ * 0 to run, -1 after --help, else the exit code of a usage error. */
+static __attribute__((noinline)) int parse_options(int argc, char **argv, opts_t *o)
 {
   static const struct option own[] = {
     { "output", required_argument, NULL, 'o' },
@@ -215,7 +222,7 @@ static char *beside(const char *csv, const char *suffix)
 }
 
 /* For people: one line per cell from the summary. */
-static void print_cells(FILE *f, const cb_cells_t *cells)
+static __attribute__((noinline)) void print_cells(FILE *f, const cb_cells_t *cells)
 {
   const cb_summary_t *tp;
   char flags[96], rn[32];
@@ -239,7 +246,8 @@ static void print_cells(FILE *f, const cb_cells_t *cells)
 
 /* Derive the summary from the trials written so far and write it beside the
  * CSV; *cells keeps it for showing (cb_cells_free). */
-static int write_summary(session_t *s, cb_cells_t *cells, cb_table_t *t)
+static __attribute__((noinline)) int write_summary(session_t *s, cb_cells_t *cells,
+                                                  cb_table_t *t)
 {
   char err[256];
   cb_buf_t b = { 0 };
@@ -276,7 +284,7 @@ static int pin_unsupported(const cb_topo_t *topo, cb_pin_policy_t pin)
 }
 
 /* results/concbench-RUNID.csv, creating results/ if needed. */
-static int default_output(char **out, const cb_meta_t *meta)
+static __attribute__((noinline)) int default_output(char **out, const cb_meta_t *meta)
 {
   size_t n = sizeof("results/concbench-.csv") + strlen(meta->run_id);
 
@@ -291,7 +299,8 @@ static int default_output(char **out, const cb_meta_t *meta)
 }
 
 /* One output, opened and checked up front. */
-static int open_output(cb_output_t *o, const char *path, const char *what)
+static __attribute__((noinline)) int open_output(cb_output_t *o, const char *path,
+                                                const char *what)
 {
   char why[512];
   int err = cb_output_open(o, path, why, sizeof(why));
@@ -303,7 +312,7 @@ static int open_output(cb_output_t *o, const char *path, const char *what)
 
 /* The lock beside a regular CSV: a second run on the same output is
  * refused, naming the first. */
-static int take_lock(session_t *s)
+static __attribute__((noinline)) int take_lock(session_t *s)
 {
   long holder = 0;
   int err;
@@ -332,7 +341,7 @@ static int take_lock(session_t *s)
 /* Every output of the run, checked and opened before anything runs: the
  * CSV; beside a regular CSV its summary and metadata (and its lock); the
  * JSON; no two of them the same file. 0 or the exit code. */
-static int open_outputs(session_t *s)
+static __attribute__((noinline)) int open_outputs(session_t *s)
 {
   char *path;
   int rc;
@@ -393,7 +402,7 @@ static void close_outputs(session_t *s)
 }
 
 /* The trials written so far as Google Benchmark JSON (--json). */
-static int write_json(session_t *s)
+static __attribute__((noinline)) int write_json(session_t *s)
 {
   char err[256];
   cb_buf_t b = { 0 };
@@ -418,7 +427,8 @@ static int write_json(session_t *s)
 /* Everything the trials produced, once they are done or stopped: the CSV
  * (again, or for the first time when it is a stream), the summary and the
  * JSON. 0 or -errno (each failure already said). */
-static int write_results(session_t *s, cb_cells_t *cells, cb_table_t *t, int *have_cells)
+static __attribute__((noinline)) int write_results(session_t *s, cb_cells_t *cells,
+                                                  cb_table_t *t, int *have_cells)
 {
   int err = 0, e;
 
@@ -504,8 +514,8 @@ static int calibrated(const cb_matrix_t *m)
 
 /* Set up everything that can be refused before any trial runs; the exit
  * code, 0 to go on, -1 after --dry-run. */
-static int prepare(session_t *s, const opts_t *o, cb_matrix_t *m, cb_topo_t *topo,
-                   cb_meta_t *meta, char **path)
+static __attribute__((noinline)) int prepare(session_t *s, const opts_t *o, cb_matrix_t *m,
+                                             cb_topo_t *topo, cb_meta_t *meta, char **path)
 {
   static char why[2048]; /* static: the trials fork below cb_cmd_run */
   const cb_run_opts_t *r = &o->run;
