@@ -126,7 +126,7 @@ static const cb_profile_entry_t full_entries[] = {
 
 static const cb_profile_t quick = {
   .name = "quick",
-  .description = "the whole catalogue at small sizes, 9 reps, for CI (under a minute on 2 cores)",
+  .description = "the whole catalogue at small sizes, 9 reps, for CI (about a minute on 2 cores)",
   .runners = CB_CLASSIC_RUNNERS,
   .concurrency = "1,4",
   .transports = "pipe",

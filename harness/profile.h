@@ -1,5 +1,5 @@
 /* Profiles: named matrices for `concbench run --profile`. quick runs the
- * whole catalogue at small sizes for CI (at most a minute on a 2-core
+ * whole catalogue at small sizes for CI (about a minute on a 2-core
  * machine), standard is what ./scripts/bench runs (at most ten minutes
  * there), full sweeps concurrency as far as the machine's limits allow.
  * Each workload brings its own size and tasks for each profile

@@ -123,7 +123,7 @@ const cb_workload_t cb_workload_io_sleep = {
   .run = cb__sleep_run,
   .expect = cb__sleep_expect,
   CB__SLEEP_ASYNC
-  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(1000, 64),
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(1000, 32),
                [CB_PROFILE_STANDARD] = CB_SIZING(1000, 256),
                [CB_PROFILE_FULL] = CB_SIZING(1000, 4096) },
   .test = CB_SIZING(100, 30),

@@ -348,7 +348,7 @@ const cb_workload_t cb_workload_io_tcp = {
   .async_start = tcp_async_start,
   .async_close = tcp_async_close,
 #endif
-  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(100, 400),
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(100, 240),
                [CB_PROFILE_STANDARD] = CB_SIZING(200, 1000),
                [CB_PROFILE_FULL] = CB_SIZING(200, 4000) },
   .test = CB_SIZING(50, 30),

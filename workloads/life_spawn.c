@@ -81,7 +81,7 @@ const cb_workload_t cb_workload_life_spawn = {
   .async_start = spawn_start,
   .async_close = spawn_close,
 #endif
-  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(0, 600),
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(0, 300),
                [CB_PROFILE_STANDARD] = CB_SIZING(0, 500),
                [CB_PROFILE_FULL] = CB_SIZING(0, 1000) },
   .test = CB_SIZING(0, 20),

@@ -119,7 +119,7 @@ const cb_workload_t cb_workload_mix_sleep = {
   .async_start = mix_start,
   .async_close = cb__sleep_close,
 #endif
-  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(10, 120),
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(10, 30),
                [CB_PROFILE_STANDARD] = CB_SIZING(10, 120),
                [CB_PROFILE_FULL] = CB_SIZING(10, 2000) },
   .test = CB_SIZING(30, 30),

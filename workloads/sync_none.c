@@ -38,7 +38,7 @@ const cb_workload_t cb_workload_sync_none = {
   CB__SYNC_COMMON
   .racy = 1,
   .run = none_run,
-  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(2000, 200),
+  .profile = { [CB_PROFILE_QUICK] = CB_SIZING(2000, 100),
                [CB_PROFILE_STANDARD] = CB_SIZING(10000, 200),
                [CB_PROFILE_FULL] = CB_SIZING(10000, 500) },
   .test = CB_SIZING(200, 20),
