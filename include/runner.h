@@ -158,6 +158,26 @@ static inline unsigned cb_procs_split(unsigned c, unsigned procs, unsigned pus, 
   return (c + t - 1) / t;
 }
 
+/* The plan index that worker j of process i of a hybrid is bound by, for c
+ * tasks in flight split as cb_procs_split says on a machine of `pus` PUs:
+ * i*T + j while the plan gives every worker a PU of its own (c <= pus);
+ * once it wraps, the PUs are shared out to the processes in blocks of
+ * pus / P, so that a process's workers stay on its own PUs, as a prefork
+ * server's processes would be placed. (Bound by i*T + j, a wrapped plan
+ * spread every process over every PU, and under the GIL two processes'
+ * running threads often shared one PU: procs-threads+gil at c = 16 on 2
+ * PUs ran at x1.2 of c = 1 instead of x2.) */
+static inline unsigned cb_procs_plan_index(unsigned c, unsigned procs, unsigned pus, unsigned i,
+                                           unsigned j)
+{
+  unsigned per, p = cb_procs_split(c, procs, pus, &per), block;
+
+  if (c <= pus || p > pus)
+    return i * per + j;
+  block = pus / p;
+  return i * block + j % block;
+}
+
 /* The result array of `tasks` tasks, zeroed, in a shared anonymous mapping
  * (cb_exec_t.results), or NULL; and its release. */
 cb_task_result_t *cb_results_map(uint64_t tasks);

@@ -8,7 +8,8 @@
  * only in the model: P = 1 is a thread pool in one forked worker, T = 1 a
  * process pool.
  *
- * Thread j of process i is worker i*T + j of the plan (pinned there) and
+ * Thread j of process i is worker i*T + j, pinned by its process's share
+ * of the plan (cb_procs_plan_index), and
  * takes and gives through its process's slot j, by any dispatch mode and
  * transport of the fork pool; a process's threads share its pipes. A crash
  * kills the process with the T tasks its threads held, counted failed, and
@@ -29,9 +30,15 @@ static unsigned procs_threads_workers(unsigned c, unsigned pus, unsigned procs)
   return c > 0 ? c : 1; /* every thread of every process */
 }
 
+/* Thread j of process i is bound by its process's share of the plan
+ * (cb_procs_plan_index: its own block of PUs once the plan wraps). */
 static int thread_enter(cb__thread_t *t)
 {
-  return cb__worker_enter(t->pool->x, &t->w, &cb__kin_threads, "pthr", t->worker, 1);
+  const cb__fworker_t *k = t->pool->arg;
+  const cb_exec_t *x = k->x;
+
+  return cb__worker_enter(t->pool->x, &t->w, &cb__kin_threads, "pthr",
+                          cb_procs_plan_index(x->concurrency, x->procs, x->pus, k->id, t->id), 1);
 }
 
 static void thread_work(cb__thread_t *t)

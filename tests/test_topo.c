@@ -17,6 +17,7 @@
 
 #include "cb_config.h"
 #include "common.h"
+#include "runner.h"
 #include "topo.h"
 
 /* 2 packages x 4 cores x 2 PUs; PU P#k sits on core k / 2. */
@@ -123,6 +124,55 @@ static void assert_plan(const cb_topo_t *t, cb_pin_policy_t policy, unsigned wor
   for (i = 0; i < workers; i++)
     assert_int_equal(plan.pu[i], expect[i]);
   cb_plan_free(&plan);
+}
+
+/* A hybrid's processes on a synthetic 16-PU machine: while the plan gives
+ * every worker a PU (c <= 16), worker j of process i is plan index i*T + j,
+ * all PUs distinct; once it wraps, each process keeps a block of 16 / P PUs
+ * of its own, disjoint from every other process's (with i*T + j every
+ * process would spread over all 16). And on 2 PUs with 16 workers in 2
+ * processes, each process's threads share its one PU. */
+static void test_hybrid_blocks(void **state)
+{
+  static const unsigned cases[][2] = { { 8, 2 }, { 16, 4 }, { 32, 2 }, { 64, 4 }, { 64, 16 },
+                                       { 48, 3 } };
+  const cb_topo_t *t = *state;
+  unsigned k, i, j, per, n, pus = cb_topo_pus(t);
+  int owner[64];
+  cb_plan_t plan;
+
+  for (k = 0; k < CB_ARRAY_SIZE(cases); k++) {
+    unsigned c = cases[k][0], procs = cases[k][1];
+
+    assert_int_equal(cb_plan_compute(t, CB_PIN_COMPACT, c, &plan), 0);
+    n = cb_procs_split(c, procs, pus, &per);
+    for (i = 0; i < CB_ARRAY_SIZE(owner); i++)
+      owner[i] = -1;
+    for (i = 0; i < n; i++) {
+      unsigned in_proc = i + 1 < n ? per : c - (n - 1) * per, pu_seen = 0;
+
+      for (j = 0; j < in_proc; j++) {
+        unsigned idx = cb_procs_plan_index(c, procs, pus, i, j);
+        int pu = plan.pu[idx];
+
+        assert_true(idx < c);
+        if (c <= pus)
+          assert_int_equal(idx, i * per + j);
+        assert_true(pu >= 0 && pu < (int)CB_ARRAY_SIZE(owner));
+        /* a PU belongs to one process only */
+        assert_true(owner[pu] == -1 || owner[pu] == (int)i);
+        pu_seen += owner[pu] == -1;
+        owner[pu] = (int)i;
+      }
+      if (c > pus)
+        assert_int_equal(pu_seen, pus / n);
+    }
+    cb_plan_free(&plan);
+  }
+  /* 2 PUs, c = 16 in 2 processes: process i's eight threads all at index i */
+  for (i = 0; i < 2; i++)
+    for (j = 0; j < 8; j++)
+      assert_int_equal(cb_procs_plan_index(16, 2, 2, i, j), i);
 }
 
 static int setup_plain(void **state)
@@ -551,6 +601,7 @@ int main(void)
                                     teardown_topo),
     cmocka_unit_test_setup_teardown(test_cores_one_per_core, setup_plain, teardown_topo),
     cmocka_unit_test_setup_teardown(test_compact_wraps, setup_plain, teardown_topo),
+    cmocka_unit_test_setup_teardown(test_hybrid_blocks, setup_plain, teardown_topo),
     cmocka_unit_test_setup_teardown(test_scatter_wraps, setup_plain, teardown_topo),
     cmocka_unit_test_setup_teardown(test_cores_wraps, setup_plain, teardown_topo),
     cmocka_unit_test_setup_teardown(test_synthetic_none_is_unbound, setup_plain,
