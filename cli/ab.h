@@ -42,7 +42,7 @@ typedef struct rows_s {
   unsigned *from; /* per column: bit s when side s wrote it */
   size_t ncols;
   cb_ab_row_t *row;
-  size_t n;
+  size_t n, cap;
 } cb_ab_rows_t;
 
 typedef struct session_s {

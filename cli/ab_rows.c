@@ -58,14 +58,12 @@ int cb__ab_rows_add(cb_ab_rows_t *rs, int side, size_t cell, const cb_table_t *t
                     unsigned rep)
 {
   char repbuf[32];
-  cb_ab_row_t *p, *r;
+  cb_ab_row_t *r;
   size_t c;
   long k;
 
-  p = realloc(rs->row, (rs->n + 1) * sizeof(*p));
-  if (p == NULL)
+  if (CB_GROW(rs->row, rs->cap, rs->n, 256) != 0)
     return -ENOMEM;
-  rs->row = p;
   r = &rs->row[rs->n];
   memset(r, 0, sizeof(*r));
   r->side = side;
