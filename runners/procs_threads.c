@@ -37,8 +37,9 @@ static int thread_enter(cb__thread_t *t)
   const cb__fworker_t *k = t->pool->arg;
   const cb_exec_t *x = k->x;
 
-  return cb__worker_enter(t->pool->x, &t->w, &cb__kin_threads, "pthr",
-                          cb_procs_plan_index(x->concurrency, x->procs, x->pus, k->id, t->id), 1);
+  return cb__worker_enter_at(t->pool->x, &t->w, &cb__kin_threads, "pthr", t->worker,
+                             cb_procs_plan_index(x->concurrency, x->procs, x->pus, k->id, t->id),
+                             1);
 }
 
 static void thread_work(cb__thread_t *t)

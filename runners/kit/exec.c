@@ -242,6 +242,12 @@ void cb__run_one(cb_exec_t *x, cb__worker_t *w, uint64_t index, uint64_t t_taken
 int cb__worker_enter(cb_exec_t *x, cb__worker_t *w, const cb_kin_t *kin, const char *kind,
                      unsigned i, int blocking)
 {
+  return cb__worker_enter_at(x, w, kin, kind, i, i, blocking);
+}
+
+int cb__worker_enter_at(cb_exec_t *x, cb__worker_t *w, const cb_kin_t *kin, const char *kind,
+                        unsigned i, unsigned place, int blocking)
+{
   char name[16];
   int err = 0;
 
@@ -251,9 +257,10 @@ int cb__worker_enter(cb_exec_t *x, cb__worker_t *w, const cb_kin_t *kin, const c
   prctl(PR_SET_NAME, name, 0, 0, 0);
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
   if (x->plan != NULL) {
-    err = cb_plan_bind_self(x->plan, i);
+    err = cb_plan_bind_self(x->plan, place);
     if (err != 0)
-      cb__msg(x, "binding worker %u to PU %d: %s", i, x->plan->pu[i], strerror(-err));
+      cb__msg(x, "binding worker %u to PU %d: %s", i,
+              place < x->plan->workers ? x->plan->pu[place] : -1, strerror(-err));
   }
   if (err == 0 && x->params->payload > 0) {
     w->out = malloc((size_t)x->params->payload);

@@ -105,6 +105,11 @@ typedef struct cb__worker_s {
  * with failures in x->msg. */
 int cb__worker_enter(cb_exec_t *x, cb__worker_t *w, const cb_kin_t *kin, const char *kind,
                      unsigned i, int blocking);
+/* The same for worker `i` bound by plan index `place`, for a runner whose
+ * workers are not placed in their own order (a hybrid keeps a process's
+ * threads on its own PUs: cb_procs_plan_index). */
+int cb__worker_enter_at(cb_exec_t *x, cb__worker_t *w, const cb_kin_t *kin, const char *kind,
+                        unsigned i, unsigned place, int blocking);
 /* After the worker's last task: release the workload's slot and the room. */
 void cb__worker_leave(cb_exec_t *x, cb__worker_t *w);
 /* Run task `index` in the blocking form with payload input `in` and output
