@@ -474,9 +474,10 @@ static void test_env_fake_root(void **state)
   assert_non_null(strstr(r.out, line));
   assert_non_null(strstr(r.out, "| load average (1 min) | 3.5 after the first trial, 3.5 after "
                                 "the last |\n"));
-  assert_non_null(strstr(r.out, "1 of 1 cells carry a stability flag"));
-  assert_non_null(strstr(r.out, "| family | cells | flagged | share |\n|---|---|---|---|\n"
-                                "| noop | 1 | 1 | 100% |\n"));
+  assert_non_null(strstr(r.out, "1 of 1 cells carry a stability flag (see the `flags` and "
+                                "`hint` columns of the summary CSV): 1 are noisy"));
+  assert_non_null(strstr(r.out, "| family | cells | noisy | failed trials only | noisy share |\n"
+                                "|---|---|---|---|---|\n| noop | 1 | 1 | 0 | 100% |\n"));
   cbt_result_free(&r);
 
   /* An empty root: nothing known, nothing warned (but the build). */
