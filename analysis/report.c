@@ -238,10 +238,17 @@ static void failures_md(const cb_cells_t *cells, cb_buf_t *b)
 
 typedef struct family_s {
   const char *name;
-  size_t n, flagged; /* cells, flagged cells */
+  size_t n, noisy, failed; /* cells, noisy ones, the others with failed trials */
 } family_t;
 
-/* The share of flagged cells in each family, in order of first appearance:
+/* Flags that say the trials disagree, as against failed trials (which a
+ * workload that fails on purpose has by design). */
+static int noisy(unsigned flags)
+{
+  return (flags & (CB_FLAG_HIGH_CV | CB_FLAG_OUTLIER | CB_FLAG_SHORT)) != 0;
+}
+
+/* Noisy and failed cells in each family, in order of first appearance:
  * where the noise is. */
 static void flagged_by_family(const cb_cells_t *cells, cb_buf_t *out)
 {
@@ -255,24 +262,31 @@ static void flagged_by_family(const cb_cells_t *cells, cb_buf_t *out)
     if (f == nf && nf == CB_ARRAY_SIZE(fam))
       continue;
     if (f == nf)
-      fam[nf++] = (family_t){ name, 0, 0 };
+      fam[nf++] = (family_t){ name, 0, 0, 0 };
     fam[f].n++;
-    fam[f].flagged += cells->cell[c].flags != 0;
+    fam[f].noisy += noisy(cells->cell[c].flags);
+    fam[f].failed += cells->cell[c].flags != 0 && !noisy(cells->cell[c].flags);
   }
-  cb_buf_printf(out, "\n| family | cells | flagged | share |\n|---|---|---|---|\n");
+  cb_buf_printf(out, "\n| family | cells | noisy | failed trials only | noisy share |\n"
+                     "|---|---|---|---|---|\n");
   for (f = 0; f < nf; f++)
-    cb_buf_printf(out, "| %s | %zu | %zu | %.0f%% |\n", md(fam[f].name), fam[f].n,
-                  fam[f].flagged, 100.0 * (double)fam[f].flagged / (double)fam[f].n);
+    cb_buf_printf(out, "| %s | %zu | %zu | %zu | %.0f%% |\n", md(fam[f].name), fam[f].n,
+                  fam[f].noisy, fam[f].failed, 100.0 * (double)fam[f].noisy / (double)fam[f].n);
 }
 
 static void stability_md(const cb_cells_t *cells, cb_buf_t *out)
 {
-  size_t c, flagged = 0;
+  size_t c, flagged = 0, n_noisy = 0;
 
-  for (c = 0; c < cells->n; c++)
+  for (c = 0; c < cells->n; c++) {
     flagged += cells->cell[c].flags != 0;
+    n_noisy += noisy(cells->cell[c].flags);
+  }
   cb_buf_printf(out, "## Stability\n\n%zu of %zu cells carry a stability flag (see the "
-                     "`flags` and `hint` columns of the summary CSV).\n", flagged, cells->n);
+                     "`flags` and `hint` columns of the summary CSV): %zu are noisy (high-cv, "
+                     "outlier or short: their trials disagree), %zu only had failed trials "
+                     "(fault workloads fail on purpose under some runners).\n", flagged,
+                cells->n, n_noisy, flagged - n_noisy);
   if (cells->n > 0)
     flagged_by_family(cells, out);
   failures_md(cells, out);

@@ -259,7 +259,7 @@ int cb__ab_run_schedule(cb_ab_session_t *s, char *err, size_t errlen)
     snprintf(text, sizeof(text), "%s %s", cb__ab_sides[side], what);
     cb_progress_show(&s->pg, i, total, text);
     rc = run_slot(s, side, cell, order[i].rep < 0, err, errlen);
-    if (rc == 0 && s->rows.n > 0 && cb_now_ns() - s->last_write > UINT64_C(2000000000))
+    if (rc == 0 && s->rows.n > 0 && cb_now_ns() - s->last_write > CB_OUTPUT_REWRITE_NS)
       rc = cb__ab_write_output(s, 0) == 0 ? 0 : -EIO;
   }
   cb_progress_clear(&s->pg);

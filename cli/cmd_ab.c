@@ -53,7 +53,8 @@ static const char *const cb__ab_formats[] = { "text", "md", "json", "csv" };
 /* Its --help: the head, the matrix options (cli/matrix_opts.c), the tail. */
 static const char ab_help[] =
     "usage: concbench ab (--base BIN | --base-rev REV) [--new BIN] [matrix options]\n"
-    "                    [-o FILE] [--alpha A] [--threshold PCT] [-f FMT]\n\n"
+    "                    [-o FILE] [--alpha A] [--threshold PCT] [--metric LIST]\n"
+    "                    [-f FMT]\n\n"
     "A/B run of two builds on this machine: each side runs the matrix's trials\n"
     "(--warmup and --reps per cell), each trial executed by that side's binary, all\n"
     "trials of both sides in one seeded shuffled order; then the sides are compared\n"
@@ -73,6 +74,9 @@ static const char ab_help_tail[] =
     "  -o, --output FILE        trial CSV of both sides (default results/ab-RUNID.csv)\n"
     "      --alpha A            family-wise significance level (default 0.05)\n"
     "      --threshold PCT      smallest change that counts, in percent (default 5)\n"
+    "      --metric LIST        metrics to judge, comma-separated, as compare's\n"
+    "                           (default throughput; also wall_s, lat_p50_us,\n"
+    "                           lat_p99_us, user_s, sys_s, maxrss_kb)\n"
     "  -f, --format FMT         the comparison on stdout: text (default), md, json, csv\n"
     "      --dry-run            print the matrix and the number of trials, run nothing\n"
     "  -q, --quiet              no progress line, no note per failed trial\n"
@@ -112,6 +116,13 @@ static int parse_option(int opt, void *ctx)
   case 'D': o->dry_run = 1; return 0;
   case 'a': return parse_fraction("--alpha", optarg, 1, 1, &o->cmp.alpha);
   case 'H': return parse_fraction("--threshold", optarg, 100, 100, &o->cmp.threshold);
+  case 'M': {
+    char bad[256];
+    if (cb_compare_metrics_parse(optarg, &o->cmp, bad, sizeof(bad)) != 0)
+      return cb_usage_error("ab", "bad --metric '%s' (a list of %s, each once)", bad,
+                            cb_compare_metric_names());
+    return 0;
+  }
   case 'f':
     for (i = 0; i < CB_ARRAY_SIZE(cb__ab_formats); i++) {
       if (strcmp(optarg, cb__ab_formats[i]) == 0) {
@@ -158,6 +169,7 @@ static int parse_options(int argc, char **argv, cb_ab_opts_t *o)
     { "output", required_argument, NULL, 'o' },
     { "alpha", required_argument, NULL, 'a' },
     { "threshold", required_argument, NULL, 'H' },
+    { "metric", required_argument, NULL, 'M' },
     { "format", required_argument, NULL, 'f' },
     { "dry-run", no_argument, NULL, 'D' },
     { "quiet", no_argument, NULL, 'q' },
@@ -235,7 +247,9 @@ static int judge(cb_ab_session_t *s)
             cmp.count[CB_CMP_V_SLOWER] == 1 ? "" : "s");
     for (i = 0; i < cmp.n; i++) {
       if (cmp.cell[i].regression)
-        fprintf(stderr, "%s %s (%.3f)", k++ ? "," : "", cmp.cell[i].name, cmp.cell[i].ratio);
+        fprintf(stderr, "%s %s%s%s (%.3f)", k++ ? "," : "", cmp.cell[i].name,
+                cmp.nmetrics > 1 ? " " : "",
+                cmp.nmetrics > 1 ? cmp.metric[cmp.cell[i].metric].name : "", cmp.cell[i].ratio);
     }
     fputc('\n', stderr);
     rc = CB_EXIT_FAIL;

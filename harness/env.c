@@ -13,6 +13,7 @@
 #include "cb.h"
 #include "cb_version.h"
 #include "env.h"
+#include "noise.h"
 #include "json.h"
 
 /* One process's CPU time in clock ticks. */
@@ -181,7 +182,9 @@ static double share_of(const snap_t *a, const snap_t *b, size_t i, double ticks)
 
 /* The busiest process, and up to two more at the busy share or above,
  * "pid N (name) S% of a CPU" joined by " / " (no comma: a CSV field). */
-static void check_busy(const char *root, double sample_s, cb_env_t *e)
+/* `rates`: the noise probe's, timed during the window instead of a sleep
+ * (NULL: sleep). */
+static void check_busy(const char *root, double sample_s, double *rates, cb_env_t *e)
 {
   cb_env_item_t *it = &e->item[CB_ENV_BUSY];
   snap_t a = { 0 }, b = { 0 };
@@ -200,8 +203,11 @@ static void check_busy(const char *root, double sample_s, cb_env_t *e)
     set(it, 0, "", "unknown");
     goto out;
   }
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-    ;
+  if (rates != NULL)
+    cb_noise_measure(sample_s / CB_NOISE_BATCHES, CB_NOISE_BATCHES, rates);
+  else
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+      ;
   secs = (double)(cb_now_ns() - t0) / 1e9;
   if (snapshot(root, &b) != 0 || hz <= 0) {
     set(it, 0, "", "unknown");
@@ -417,10 +423,37 @@ static void check_cgroup(const char *root, unsigned pus, cb_env_t *e)
         "raise cpu.max or run outside it", "cpu.max %.2f CPUs at %.64s (%u PUs)", lim, at, pus);
 }
 
+void cb_env_noise(cb_env_t *e, const double *rates, size_t n, double batch_s)
+{
+  double cv = cb_noise_cv(rates, n);
+
+  set(&e->item[CB_ENV_NOISE], cv > CB_NOISE_WARN_CV,
+      "the machine itself varies (another tenant of its host on a sibling hyperthread, "
+      "steal time, frequency steps): no cell can be steadier; read the cells' cv against "
+      "it, raise --min-time, or use dedicated hardware",
+      "cv %.1f%% over %zu batches of %.0f ms of a bare FP loop", 100 * cv, n, batch_s * 1e3);
+}
+
+/* The noise probe, timed during the busy item's window when a second PU is
+ * free for it, else after it. */
+static void check_busy_and_noise(const char *root, unsigned pus, double sample_s, cb_env_t *e)
+{
+  double rates[CB_NOISE_BATCHES];
+  int probe = sample_s > 0 && strcmp(root, "/") == 0;
+
+  check_busy(root, sample_s, probe && pus >= 2 ? rates : NULL, e);
+  if (probe && pus < 2)
+    cb_noise_measure(sample_s / CB_NOISE_BATCHES, CB_NOISE_BATCHES, rates);
+  if (probe)
+    cb_env_noise(e, rates, CB_NOISE_BATCHES, sample_s / CB_NOISE_BATCHES);
+  else if (sample_s > 0)
+    set(&e->item[CB_ENV_NOISE], 0, "", "unknown under a root other than /");
+}
+
 void cb_env_check(const char *root, unsigned pus, double sample_s, cb_env_t *e)
 {
-  static const char *const names[CB_ENV_ITEMS] = { "load", "busy", "governor", "boost",
-                                                   "build", "swap", "cgroup" };
+  static const char *const names[CB_ENV_ITEMS] = { "load", "busy", "noise", "governor",
+                                                   "boost", "build", "swap", "cgroup" };
   const char *on = getenv("CONCBENCH_ENV_CHECK");
   size_t i;
 
@@ -435,7 +468,7 @@ void cb_env_check(const char *root, unsigned pus, double sample_s, cb_env_t *e)
     return;
   }
   check_load(root, pus, e);
-  check_busy(root, sample_s, e);
+  check_busy_and_noise(root, pus, sample_s, e);
   check_governor(root, e);
   check_boost(root, e);
   check_build(e);

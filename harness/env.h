@@ -10,7 +10,10 @@
  * so that tests give it a fake /proc and /sys. The busy-process item reads
  * every /proc/PID/stat twice, `sample_s` apart: the CPU time each process
  * used meanwhile, without the calling process and its own children; it
- * names the busiest, and up to two more that are busy too. */
+ * names the busiest, and up to two more that are busy too. Meanwhile the
+ * noise probe (harness/noise.h) times a bare loop on one PU: the machine's
+ * own steadiness, which no cell can beat (on a single PU it runs after the
+ * sampling, not to take the CPU from the processes watched). */
 #ifndef CB_ENV_H
 #define CB_ENV_H
 
@@ -24,6 +27,7 @@
 enum {
   CB_ENV_LOAD,     /* 1-minute load average against the PUs */
   CB_ENV_BUSY,     /* the processes that used the most CPU while sampled */
+  CB_ENV_NOISE,    /* a bare loop's cv meanwhile (harness/noise.h) */
   CB_ENV_GOVERNOR, /* cpufreq scaling governors */
   CB_ENV_BOOST,    /* turbo / boost */
   CB_ENV_BUILD,    /* concbench's own build: optimised, sanitizers */
@@ -40,7 +44,7 @@ enum {
 #define CB_ENV_SAMPLE_S 0.2
 
 typedef struct cb_env_item_s {
-  const char *name;  /* load, busy, governor, boost, build, swap, cgroup */
+  const char *name;  /* load, busy, noise, governor, boost, build, swap, cgroup */
   int warn;          /* 1 when it makes numbers less stable */
   char value[128];   /* what was found, e.g. "1.93 on 2 PUs", "unknown" */
   const char *hint;  /* what to do about it (static text) */
@@ -57,11 +61,17 @@ typedef struct cb_env_s {
 const char *cb_env_root(void);
 
 /* Check everything under `root`, sampling processes for sample_s seconds
- * (0: the busy item is not checked). `pus` is the machine's PU count. With
+ * (0: neither the busy item nor the noise is checked; under a root other
+ * than "/" the noise is unknown: the probe would time this machine, not
+ * the one the files describe). `pus` is the machine's PU count. With
  * $CONCBENCH_ENV_CHECK set to 0 nothing is checked (`skipped`): concbench ab
  * sets it for the run it starts per trial, having checked once itself.
  * Never fails: what cannot be read is "unknown" and no warning. */
 void cb_env_check(const char *root, unsigned pus, double sample_s, cb_env_t *e);
+
+/* The noise item from the probe's n rates of batches of batch_s seconds:
+ * their cv, a warning above CB_NOISE_WARN_CV. */
+void cb_env_noise(cb_env_t *e, const double *rates, size_t n, double batch_s);
 
 /* The 1-minute load average under root, -1 when unknown. */
 double cb_env_load1(const char *root);

@@ -20,7 +20,14 @@
 #define CB_OUTPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+/* How often a command that rewrites a regular file as it goes (run's and
+ * ab's trial CSVs) rewrites it at most; each rewrite fsyncs the whole file
+ * again, which after every one of a thousand short trials cost a second and
+ * put disk writes beside the trials that follow. */
+#define CB_OUTPUT_REWRITE_NS UINT64_C(2000000000)
 
 typedef enum cb_out_kind_e {
   CB_OUT_FILE,   /* replaced atomically, any number of times */

@@ -53,11 +53,24 @@ static int not_ok(const cb_cell_t *c, const cb_trial_t *t)
   return t->status != CB_ST_OK;
 }
 
+/* The trial CSV as it is now, replacing the file (a regular one). */
+static int write_csv(cb_run_t *s)
+{
+  int err = cb_output_write(s->csv, s->csv_text.data, s->csv_text.len);
+
+  if (err != 0) {
+    cb_progress_clear(&s->pg);
+    cb_message(s->o->cmd, "cannot write '%s': %s", s->csv_name, strerror(-err));
+  }
+  s->last_write = cb_now_ns();
+  s->rows_written = s->rows;
+  return err;
+}
+
 static int record(cb_run_t *s, size_t cell, unsigned rep, const cb_trial_t *t)
 {
   cb_row_t row = { .meta = s->meta, .cell = &s->m->cells[cell], .trial = t, .rep = rep };
   char fam[32];
-  int err;
 
   cb_workload_family(row.cell->wl, fam, sizeof(fam));
   row.family = fam;
@@ -77,14 +90,10 @@ static int record(cb_run_t *s, size_t cell, unsigned rep, const cb_trial_t *t)
       s->ntp[cell] < s->o->max_reps)
     s->tp[cell * s->o->max_reps + s->ntp[cell]++] = t->throughput;
   /* A stream takes the whole CSV once, at the end. */
-  if (s->csv->kind != CB_OUT_FILE)
+  if (s->csv->kind != CB_OUT_FILE ||
+      (s->rows > 1 && cb_now_ns() - s->last_write < CB_OUTPUT_REWRITE_NS))
     return 0;
-  err = cb_output_write(s->csv, s->csv_text.data, s->csv_text.len);
-  if (err != 0) {
-    cb_progress_clear(&s->pg);
-    cb_message(s->o->cmd, "cannot write '%s': %s", s->csv_name, strerror(-err));
-  }
-  return err;
+  return write_csv(s);
 }
 
 /* What a cell's trial records when it cannot run; 0 to run it. */
@@ -378,6 +387,11 @@ int cb_run_trials(cb_run_t *s)
   }
   if (err == 0)
     err = run_trials(s);
+  /* The rows the last interval held back, whether the run ended or stopped. */
+  if (s->csv->kind == CB_OUT_FILE && s->rows_written != s->rows) {
+    int e = write_csv(s);
+    err = err != 0 ? err : e;
+  }
   check_env_end(s);
   return err;
 }

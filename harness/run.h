@@ -4,7 +4,9 @@
  * recorded trials of all cells in a seeded random order (so drift on a
  * noisy machine spreads over all runners instead of biasing the one that
  * ran last), adds --max-reps rounds, shows progress, and rewrites the trial
- * CSV after every trial when it is a regular file. What goes wrong on the
+ * CSV when it is a regular file: after the first trial (so a reader sees the
+ * run has begun), then at most every 2 s, and at the end, stopped or not (a
+ * run killed by SIGKILL leaves a valid CSV up to 2 s behind). What goes wrong on the
  * way is said in one line on stderr as it happens (cb_message, with the
  * command's name) and returned as -errno: the CLI picks the exit code. */
 #ifndef CB_RUN_H
@@ -37,13 +39,16 @@ typedef struct cb_run_s {
   cb_matrix_t *m;
   const cb_topo_t *topo;
   cb_meta_t *meta;
-  cb_output_t *csv;              /* a regular file is rewritten after every trial */
+  cb_output_t *csv;              /* a regular file: rewritten after the first trial, then
+                                    at most every CB_OUTPUT_REWRITE_NS and at the end */
   const char *csv_name;          /* its name in messages */
   cb_output_t *metadata;         /* X.meta.json, or NULL */
   volatile sig_atomic_t *stop;   /* the signal that asks the run to stop, or 0 */
   /* What the run produced. */
   cb_buf_t csv_text;             /* the whole trial CSV so far */
   size_t rows, not_ok;           /* recorded trials, and those that fail the run */
+  size_t rows_written;           /* rows in the CSV file as it is on disk */
+  uint64_t last_write;           /* when it was last rewritten (cb_now_ns) */
   /* The run's own. */
   cb_progress_t pg;
   unsigned char *warm_done; /* per cell: warm-ups its calibration ran (0 or 1) */

@@ -13,7 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Sorts v in place; q in [0, 1]. Returns 0 for n == 0. */
+/* Type 7 (linear between closest ranks); reorders v in place (a selection,
+ * not a sort); q in [0, 1]. Returns 0 for n == 0. */
 double cb_percentile_u64(uint64_t *v, size_t n, double q);
 
 typedef struct cb_summary_s {

@@ -179,7 +179,10 @@ static inline unsigned cb_procs_plan_index(unsigned c, unsigned procs, unsigned 
 }
 
 /* The result array of `tasks` tasks, zeroed, in a shared anonymous mapping
- * (cb_exec_t.results), or NULL; and its release. */
+ * (cb_exec_t.results), or NULL; and its release. Its pages are resident on
+ * return: were they faulted in as tasks first write their results, the
+ * clock would charge every task the harness's page faults (a quarter of a
+ * noop task's cost here, and a noise of its own). */
 cb_task_result_t *cb_results_map(uint64_t tasks);
 void cb_results_unmap(cb_task_result_t *r, uint64_t tasks);
 

@@ -227,6 +227,53 @@ static void test_ab_refused_cell(void **state)
   cbt_remove_tree(d.path);
 }
 
+/* --metric: a base whose every trial reports a p99 latency of 1 ns (a
+ * wrapper rewrites its CSV) is no regression by throughput, the default,
+ * and a regression of every cell by lat_p99_us; a bad name exits 2. */
+static void test_ab_metric(void **state)
+{
+  char script[2048], out[2048], text[2600];
+  cbt_result_t r;
+  cbt_dir_t d;
+
+  (void)state;
+  cbt_dir_make(&d, "ab");
+  cbt_dir_file(&d, "fast-p99", script, sizeof(script));
+  snprintf(text, sizeof(text),
+           "#!/bin/sh\n"
+           "'%s' \"$@\"; rc=$?\n"
+           "out=; prev=; for a in \"$@\"; do [ \"$prev\" = -o ] && out=$a; prev=$a; done\n"
+           "awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"lat_p99_us\") k = i;\n"
+           "  print; next } { $k = 0.001; print }' \"$out\" > \"$out.old\" && mv \"$out.old\" \"$out\"\n"
+           "exit $rc\n", cbt_concbench());
+  cbt_write_file(script, text);
+  assert_int_equal(chmod(script, 0755), 0);
+  cbt_dir_file(&d, "ab.csv", out, sizeof(out));
+  /* --threshold 50: noise between two runs of one binary never counts */
+  cbt_run_in(&d, &r, "ab", "--base", script, "-w", "noop", "-r", "serial,threads", "-c", "1", "-t",
+             "100", "--reps", "5", "--warmup", "0", "--threshold", "50", "-q", "-o", out, NULL);
+  cbt_expect_code(&r, 0);
+  cbt_expect_in(r.out, "2 cells compared: 0 slower (regressions)", "stdout");
+  cbt_result_free(&r);
+
+  cbt_run_in(&d, &r, "ab", "--base", script, "-w", "noop", "-r", "serial,threads", "-c", "1", "-t",
+             "100", "--reps", "5", "--warmup", "0", "--threshold", "50", "--metric",
+             "throughput,lat_p99_us", "-q", "-o", out, NULL);
+  cbt_expect_code(&r, 1);
+  cbt_expect_in(r.out, "metric: lat_p99_us (µs; lower is better)", "stdout");
+  cbt_expect_in(r.out, "throughput: 2 cells compared: 0 slower (regressions)", "stdout");
+  cbt_expect_in(r.out, "lat_p99_us: 2 cells compared: 2 slower (regressions)", "stdout");
+  cbt_expect_in(r.err, "concbench ab: regression in 2 cells: noop/serial/c:1/pin:compact "
+                       "lat_p99_us (", "stderr");
+  cbt_result_free(&r);
+
+  cbt_run_in(&d, &r, "ab", "--base", script, "--metric", "throughput,p99", NULL);
+  cbt_expect_code(&r, 2);
+  cbt_expect_in(r.err, "concbench ab: bad --metric 'p99' (a list of throughput, ", "stderr");
+  cbt_result_free(&r);
+  cbt_remove_tree(d.path);
+}
+
 /* A base whose rows lack columns (an older revision, from before `caches`
  * and `dispatch`): its side keeps its own columns, its trials are still the
  * cells asked for, and the two builds are compared as throughput of one
@@ -422,6 +469,7 @@ int main(void)
     cmocka_unit_test(test_ab_self),
     cmocka_unit_test(test_ab_refused_cell),
     cmocka_unit_test(test_ab_older_base),
+    cmocka_unit_test(test_ab_metric),
     cmocka_unit_test(test_ab_dispatch),
     cmocka_unit_test(test_ab_interrupted),
     cmocka_unit_test(test_ab_bad_usage),

@@ -107,7 +107,8 @@ static int survivors(void)
   return -1;
 }
 
-static void check_files(const char *dir)
+/* `finished`: the trials run said the CSV holds. */
+static void check_files(const char *dir, size_t finished)
 {
   char path[512], err[256], listing[512], *json;
   cb_table_t t;
@@ -122,6 +123,10 @@ static void check_files(const char *dir)
   assert_true(t.rows >= 2);
   /* 4 cells x 20 reps: an interrupted run finished fewer. */
   assert_true(t.rows - 1 < 80);
+  /* Every one it finished: also those after the file's last rewrite, which
+   * comes at most every 2 s while a run goes on. */
+  if (t.rows - 1 != finished)
+    fail_msg("the CSV holds %zu trials, run said %zu finished", t.rows - 1, finished);
   for (r = 1; r < t.rows; r++) {
     if (strcmp(cb_table_get(&t, r, (size_t)status), "ok") != 0)
       fail_msg("line %zu: status '%s': an interrupted trial was recorded", t.line[r],
@@ -185,10 +190,12 @@ static void wait_first_row(pid_t pid, const char *out, int err)
 static void interrupt_with(int sig)
 {
   char dir[256], out[320], json[320], errtext[4096], tmp[256];
-  const char *argv[] = { "run", "-w", "io.sleep", "-s", "20000", "-t", "20",
+  const char *argv[] = { "run", "-w", "io.sleep", "-s", "20000", "-t", "10",
                          "-r", "threads,processes", "-c", "1,2", "-p", "none", "--reps", "20",
                          "-q", "-o", out, "--json", json, NULL };
   int err = cbt_temp_fd(), status, left;
+  size_t finished;
+  const char *p;
   pid_t pid;
 
   assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
@@ -200,6 +207,9 @@ static void interrupt_with(int sig)
 
   pid = spawn(argv, tmp, err);
   wait_first_row(pid, out, err);
+  /* Trials that finish now reach the file only at its next rewrite, or
+   * when the run stops: the stop must write them. */
+  cbt_sleep_ms(1000);
 
   assert_int_equal(kill(pid, sig), 0);
   if (cbt_try_wait(pid, EXIT_WAIT_S, &status) != 0) {
@@ -213,6 +223,10 @@ static void interrupt_with(int sig)
              errtext);
   if (strstr(errtext, "interrupted") == NULL)
     fail_msg("stderr does not say it was interrupted: %s", errtext);
+  p = strstr(errtext, "interrupted by signal");
+  p = p != NULL ? strstr(p, "; ") : NULL;
+  if (p == NULL || sscanf(p, "; %zu finished trials", &finished) != 1)
+    fail_msg("stderr does not say how many trials finished: %s", errtext);
 
   left = survivors();
   if (left != 0) {
@@ -221,7 +235,7 @@ static void interrupt_with(int sig)
       fail_msg("descendants of concbench still run %d s after it exited", REAP_WAIT_S);
     fail_msg("%d descendant(s) of concbench outlived it", left);
   }
-  check_files(dir);
+  check_files(dir, finished);
   check_tmpdir_empty(tmp);
 }
 

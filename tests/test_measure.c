@@ -4,7 +4,8 @@
  * touches and is never below serial's; a wait that ends early and bytes
  * changed on their way back from a process are wrong results. Each bound is
  * derived from work the test itself did (CPU time it burnt, bytes it
- * touched), never from a wall-clock threshold. */
+ * touched), never from a wall-clock threshold. And the harness's own memory
+ * (the result array) is resident before any clock starts. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -478,6 +479,32 @@ static void test_corrupt_bytes_from_processes(void **state)
     }
 }
 
+/* ---- the results array ------------------------------------------------------ */
+
+/* Every page of a trial's result array is resident before any runner starts
+ * its clock, so no task pays for the harness's page faults. */
+static void test_results_resident(void **state)
+{
+  const uint64_t tasks = 100000; /* 6.4 MB: about 1600 pages */
+  long page = sysconf(_SC_PAGESIZE);
+  size_t len = tasks * sizeof(cb_task_result_t), npages = (len + (size_t)page - 1) / (size_t)page;
+  unsigned char *vec = malloc(npages);
+  cb_task_result_t *r = cb_results_map(tasks);
+  size_t i, resident = 0;
+
+  (void)state;
+  assert_non_null(vec);
+  assert_non_null(r);
+  assert_int_equal(mincore(r, len, vec), 0);
+  for (i = 0; i < npages; i++)
+    resident += vec[i] & 1;
+  assert_int_equal(resident, npages);
+  for (i = 0; i < tasks; i++)
+    assert_true(r[i].checksum == 0 && r[i].seen == 0 && r[i].err == 0);
+  cb_results_unmap(r, tasks);
+  free(vec);
+}
+
 /* ---- setup --------------------------------------------------------------- */
 
 static int group_setup(void **state)
@@ -496,6 +523,7 @@ int main(void)
     cmocka_unit_test(test_memory_per_worker),
     cmocka_unit_test(test_early_wait_is_wrong),
     cmocka_unit_test(test_corrupt_bytes_from_processes),
+    cmocka_unit_test(test_results_resident),
   };
 
   return cmocka_run_group_tests(tests, group_setup, cbt_topo_teardown);

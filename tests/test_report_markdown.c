@@ -38,6 +38,33 @@ static void test_markdown(void **state)
   cbt_csv_free(&f);
 }
 
+/* The Stability section tells noisy cells (their trials disagree) from
+ * cells whose trials failed (fault.crash under threads, by design): a
+ * steady cell, a noisy one (trials at 100 and 150 tasks/s) and one whose
+ * every trial crashed, by family. */
+static void test_stability_noisy_and_failed(void **state)
+{
+  cbt_csv_t f;
+  cb_buf_t md = { 0 };
+
+  (void)state;
+  cbt_csv_start(&f, rpt_header);
+  rpt_cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 6);
+  rpt_cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 100, 1, 3);
+  rpt_cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 150, 1, 3);
+  rpt_cell(&f, "fault.crash", "threads", "inproc", 2, 0, "crashed", 0, 1, 6);
+  cbt_csv_parse(&f);
+  assert_int_equal(cb_report_md(&f.cells, "charts", &md), 0);
+  cbt_expect_in(md.data, "2 of 3 cells carry a stability flag (see the `flags` and `hint` "
+                         "columns of the summary CSV): 1 are noisy (high-cv, outlier or short: "
+                         "their trials disagree), 1 only had failed trials", "Stability");
+  cbt_expect_in(md.data, "| family | cells | noisy | failed trials only | noisy share |\n"
+                         "|---|---|---|---|---|\n| cpu | 2 | 1 | 0 | 50% |\n"
+                         "| fault | 1 | 0 | 1 | 0% |\n", "the table by family");
+  cb_buf_free(&md);
+  cbt_csv_free(&f);
+}
+
 /* Every verdict's label, and the "?" of a value that is none. */
 static void test_verdict_names(void **state)
 {
@@ -184,6 +211,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_markdown),
     cmocka_unit_test(test_verdict_names),
+    cmocka_unit_test(test_stability_noisy_and_failed),
     cmocka_unit_test(test_markdown_every_verdict),
   };
 

@@ -22,6 +22,7 @@
  *
  * concbench runs as $CONCBENCH, started with fork+execv. */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -41,6 +42,7 @@
 
 #include "calibrate.h"
 #include "env.h"
+#include "noise.h"
 #include "profile.h"
 #include "table.h"
 #include "common.h"
@@ -407,7 +409,8 @@ static void test_env_fake_root(void **state)
   assert_int_equal(r.code, 0);
   snprintf(line, sizeof(line), "WARN load      3.50 on %u PUs\n", p);
   assert_non_null(strstr(r.out, line));
-  assert_non_null(strstr(r.out, "ok   busy      not checked\n"));
+  assert_non_null(strstr(r.out, "ok   busy      not checked\n"
+                                "ok   noise     not checked\n"));
   assert_non_null(strstr(r.out, "WARN governor  powersave on 1 of 2 CPUs\n"
                                 "               hint: the clock follows the load: cpupower "
                                 "frequency-set -g performance\n"));
@@ -448,7 +451,12 @@ static void test_env_fake_root(void **state)
   env = json_object_get(meta, "env");
   assert_true(json_is_true(json_object_get(env, "checked")));
   assert_int_equal(json_integer_value(json_object_get(env, "warnings")), 5 + BUILD_WARNS);
-  item = json_array_get(json_object_get(env, "items"), 5);
+  item = json_array_get(json_object_get(env, "items"), 2);
+  assert_string_equal(json_string_value(json_object_get(item, "name")), "noise");
+  assert_string_equal(json_string_value(json_object_get(item, "value")),
+                      "unknown under a root other than /");
+  assert_true(json_is_false(json_object_get(item, "warning")));
+  item = json_array_get(json_object_get(env, "items"), 6);
   assert_string_equal(json_string_value(json_object_get(item, "name")), "swap");
   assert_string_equal(json_string_value(json_object_get(item, "value")), "3 MiB of 4 MiB in use");
   assert_true(json_is_true(json_object_get(item, "warning")));
@@ -466,9 +474,10 @@ static void test_env_fake_root(void **state)
   assert_non_null(strstr(r.out, line));
   assert_non_null(strstr(r.out, "| load average (1 min) | 3.5 after the first trial, 3.5 after "
                                 "the last |\n"));
-  assert_non_null(strstr(r.out, "1 of 1 cells carry a stability flag"));
-  assert_non_null(strstr(r.out, "| family | cells | flagged | share |\n|---|---|---|---|\n"
-                                "| noop | 1 | 1 | 100% |\n"));
+  assert_non_null(strstr(r.out, "1 of 1 cells carry a stability flag (see the `flags` and "
+                                "`hint` columns of the summary CSV): 1 are noisy"));
+  assert_non_null(strstr(r.out, "| family | cells | noisy | failed trials only | noisy share |\n"
+                                "|---|---|---|---|---|\n| noop | 1 | 1 | 0 | 100% |\n"));
   cbt_result_free(&r);
 
   /* An empty root: nothing known, nothing warned (but the build). */
@@ -483,6 +492,47 @@ static void test_env_fake_root(void **state)
   assert_non_null(strstr(r.out, "ok   cgroup    unknown (no cgroup v2)\n"));
   snprintf(line, sizeof(line), "\n%d warning%s\n", BUILD_WARNS, BUILD_WARNS == 1 ? "" : "s");
   assert_non_null(strstr(r.out, line));
+  cbt_result_free(&r);
+}
+
+/* The noise item from the probe's rates: their cv, exactly; a warning above
+ * 3 %, with its hint; and the probe's own rates are real numbers. No
+ * threshold on this machine's noise: that is what the item reports. */
+static void test_env_noise(void **state)
+{
+  const double steady[CB_NOISE_BATCHES] = { 100, 100, 100, 100, 100, 100, 100, 100, 100 };
+  const double one_slow[CB_NOISE_BATCHES] = { 100, 100, 100, 100, 100, 100, 100, 100, 70 };
+  const double ramp[5] = { 1, 2, 3, 4, 5 };
+  double rates[3];
+  cb_env_t e;
+  cbt_result_t r;
+  size_t i;
+
+  (void)state;
+  cbt_expect_near(cb_noise_cv(ramp, 5), sqrt(2.5) / 3, "cv of 1..5");
+  cbt_expect_near(cb_noise_cv(ramp, 1), 0, "cv of one rate");
+  memset(&e, 0, sizeof(e));
+  cb_env_noise(&e, steady, CB_NOISE_BATCHES, 0.02);
+  assert_string_equal(e.item[CB_ENV_NOISE].value, "cv 0.0% over 9 batches of 20 ms of a bare "
+                                                  "FP loop");
+  assert_false(e.item[CB_ENV_NOISE].warn);
+  /* One batch in nine 30 % slower: cv 10.3 % */
+  cb_env_noise(&e, one_slow, CB_NOISE_BATCHES, 0.02);
+  assert_string_equal(e.item[CB_ENV_NOISE].value, "cv 10.3% over 9 batches of 20 ms of a bare "
+                                                  "FP loop");
+  assert_true(e.item[CB_ENV_NOISE].warn);
+  assert_non_null(strstr(e.item[CB_ENV_NOISE].hint, "no cell can be steadier"));
+
+  cb_noise_measure(0.002, 3, rates);
+  for (i = 0; i < 3; i++)
+    assert_true(isfinite(rates[i]) && rates[i] > 0);
+
+  /* On this machine (root /): a measured line, warning or not. */
+  cli(&r, NULL, (const char *const[]){ "env", "--root", "/", "--sample-ms", "90", NULL });
+  assert_int_equal(r.code, 0);
+  assert_true(strstr(r.out, "ok   noise     cv ") != NULL ||
+              strstr(r.out, "WARN noise     cv ") != NULL);
+  assert_non_null(strstr(r.out, "% over 9 batches of 10 ms of a bare FP loop\n"));
   cbt_result_free(&r);
 }
 
@@ -595,6 +645,7 @@ int main(void)
     cmocka_unit_test(test_profile_hybrids),
     cmocka_unit_test_setup_teardown(test_env_fake_root, dir_setup, dir_teardown),
     cmocka_unit_test(test_env_busy_child),
+    cmocka_unit_test(test_env_noise),
     cmocka_unit_test_setup_teardown(test_progress_in_log, dir_setup, dir_teardown),
   };
 

@@ -176,7 +176,7 @@ void cb__mem_sample(cb_exec_t *x)
 cb_task_result_t *cb_results_map(uint64_t tasks)
 {
   void *p = mmap(NULL, (tasks > 0 ? tasks : 1) * sizeof(cb_task_result_t),
-                 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+                 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 
   return p == MAP_FAILED ? NULL : p;
 }
