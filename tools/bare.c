@@ -7,6 +7,13 @@
  *                                     processes over a pair of pipes
  *   concbench-bare fork N [CPU]       N x fork + _exit + waitpid
  *   concbench-bare thread N [CPU]     N x pthread_create + pthread_join
+ *   concbench-bare hash|fp|matmul|alloc MS [CPU]
+ *                                     the machine's steadiness: the cv of 9
+ *                                     batches of MS ms of a CPU loop (an
+ *                                     integer hash chain, Mandelbrot points,
+ *                                     a 32 x 32 matrix product, malloc/free
+ *                                     of a list), 12 groups; the median and
+ *                                     the largest cv, and the loop's rate
  *
  * With CPU (a number) every process and thread is bound to that one CPU;
  * "any" leaves them to the scheduler. Prints one line: the primitive, N, the
@@ -16,6 +23,7 @@
  * slow fork moves a mean, not a median). Exit 2 with a message on bad
  * arguments. */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -152,6 +160,127 @@ static double threads(uint64_t n)
   return (double)(b - t0) / (double)n;
 }
 
+/* ---- steadiness: CPU loops in batches ------------------------------------ */
+
+enum { BATCHES = 9, GROUPS = 12, MM = 32 };
+
+static volatile double dsink;
+static volatile uint64_t usink;
+
+static uint64_t mix64(uint64_t x)
+{
+  x ^= x >> 33;
+  x *= UINT64_C(0xff51afd7ed558ccd);
+  x ^= x >> 33;
+  x *= UINT64_C(0xc4ceb9fe1a85ec53);
+  return x ^ (x >> 33);
+}
+
+static void loop_hash(uint64_t seed)
+{
+  uint64_t x = seed;
+  int i;
+
+  for (i = 0; i < 2000; i++)
+    x = mix64(x + (uint64_t)i);
+  usink += x;
+}
+
+static void loop_fp(uint64_t row)
+{
+  double ci = -1.25 + 2.5 * (double)(row % 512) / 512, acc = 0;
+  int p, it;
+
+  for (p = 0; p < 64; p++) {
+    double cr = -2.0 + 2.5 * p / 64.0, zr = 0, zi = 0, zr2 = 0, zi2 = 0;
+    for (it = 0; it < 256 && zr2 + zi2 <= 4.0; it++) {
+      zi = 2 * zr * zi + ci;
+      zr = zr2 - zi2 + cr;
+      zr2 = zr * zr;
+      zi2 = zi * zi;
+    }
+    acc += zr2 + zi2 + it;
+  }
+  dsink += acc;
+}
+
+static void loop_matmul(uint64_t seed)
+{
+  static double a[MM * MM], b[MM * MM], c[MM * MM];
+  size_t i, j, k;
+
+  for (i = 0; i < MM * MM; i++) {
+    a[i] = (double)(mix64(seed + i) % 17) - 8;
+    b[i] = (double)(mix64(seed ^ i) % 13) - 6;
+    c[i] = 0;
+  }
+  for (i = 0; i < MM; i++)
+    for (k = 0; k < MM; k++)
+      for (j = 0; j < MM; j++)
+        c[i * MM + j] += a[i * MM + k] * b[k * MM + j];
+  dsink += c[seed % (MM * MM)];
+}
+
+typedef struct node_s {
+  struct node_s *next;
+  unsigned char data[];
+} node_t;
+
+static void loop_alloc(uint64_t seed)
+{
+  node_t *head = NULL, *n;
+  int i;
+
+  for (i = 0; i < 1000; i++) {
+    size_t len = 16 + mix64(seed + (uint64_t)i) % 241;
+    if ((n = malloc(sizeof(*n) + len)) == NULL)
+      break;
+    memset(n->data, i & 0xff, len);
+    n->next = head;
+    head = n;
+  }
+  for (; head != NULL; head = n) {
+    n = head->next;
+    usink += head->data[0];
+    free(head);
+  }
+}
+
+static int cmp_double(const void *a, const void *b);
+
+/* GROUPS groups of BATCHES batches of ms each: the median and largest cv of
+ * a group's rates (sample standard deviation over the mean), and the median
+ * rate. */
+static void steadiness(const char *name, void (*fn)(uint64_t), double ms, const char *cpu)
+{
+  double cvs[GROUPS], rates[GROUPS * BATCHES], v[BATCHES];
+  uint64_t want = (uint64_t)(ms * 1e6), t0, t, done;
+  int g, b;
+
+  fn(0); /* caches, pages and the allocator warm */
+  for (g = 0; g < GROUPS; g++) {
+    double mean = 0, ss = 0;
+    for (b = 0; b < BATCHES; b++) {
+      t0 = now_ns();
+      done = 0;
+      do {
+        fn(done++);
+        t = now_ns();
+      } while (t - t0 < want);
+      v[b] = rates[g * BATCHES + b] = (double)done * 1e9 / (double)(t - t0);
+      mean += v[b] / BATCHES;
+    }
+    for (b = 0; b < BATCHES; b++)
+      ss += (v[b] - mean) * (v[b] - mean);
+    cvs[g] = mean > 0 ? 100 * sqrt(ss / (BATCHES - 1)) / mean : 0;
+  }
+  qsort(cvs, GROUPS, sizeof(cvs[0]), cmp_double);
+  qsort(rates, GROUPS * BATCHES, sizeof(rates[0]), cmp_double);
+  printf("%s batch_ms=%g cpu=%s cv_median=%.1f%% cv_max=%.1f%% groups=%d batches=%d rate=%.0f/s\n",
+         name, ms, cpu, cvs[GROUPS / 2], cvs[GROUPS - 1], GROUPS, BATCHES,
+         rates[GROUPS * BATCHES / 2]);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
   double x = *(const double *)a, y = *(const double *)b;
@@ -161,16 +290,23 @@ static int cmp_double(const void *a, const void *b)
 
 static int usage(const char *why, const char *what)
 {
-  fprintf(stderr, "concbench-bare: %s '%s'\nusage: concbench-bare pipe-rtt|fork|thread N [CPU|any]\n",
-          why, what);
+  fprintf(stderr, "concbench-bare: %s '%s'\nusage: concbench-bare pipe-rtt|fork|thread N [CPU|any]\n"
+          "       concbench-bare hash|fp|matmul|alloc MS [CPU|any]\n", why, what);
   return 2;
 }
 
 int main(int argc, char **argv)
 {
-  double (*fn)(uint64_t) = NULL, r[ROUNDS];
+  static const struct {
+    const char *name;
+    void (*fn)(uint64_t);
+  } loops[] = { { "hash", loop_hash }, { "fp", loop_fp }, { "matmul", loop_matmul },
+                { "alloc", loop_alloc } };
+  void (*loop)(uint64_t) = NULL;
+  double (*fn)(uint64_t) = NULL, r[ROUNDS], ms = 0;
+  size_t l;
   char *end;
-  uint64_t n;
+  uint64_t n = 0;
   long cpu = -1;
   int i;
 
@@ -182,12 +318,22 @@ int main(int argc, char **argv)
     fn = forks;
   else if (strcmp(argv[1], "thread") == 0)
     fn = threads;
-  else
+  for (l = 0; l < sizeof(loops) / sizeof(loops[0]); l++) {
+    if (strcmp(argv[1], loops[l].name) == 0)
+      loop = loops[l].fn;
+  }
+  if (fn == NULL && loop == NULL)
     return usage("unknown primitive", argv[1]);
   errno = 0;
-  n = strtoull(argv[2], &end, 10);
-  if (*end != '\0' || errno != 0 || n == 0 || n > 100000000)
-    return usage("bad count (1..100000000)", argv[2]);
+  if (loop != NULL) {
+    ms = strtod(argv[2], &end);
+    if (*end != '\0' || errno != 0 || !(ms >= 1 && ms <= 10000))
+      return usage("bad batch length in ms (1..10000)", argv[2]);
+  } else {
+    n = strtoull(argv[2], &end, 10);
+    if (*end != '\0' || errno != 0 || n == 0 || n > 100000000)
+      return usage("bad count (1..100000000)", argv[2]);
+  }
   if (argc == 4 && strcmp(argv[3], "any") != 0) {
     cpu = strtol(argv[3], &end, 10);
     if (*end != '\0' || cpu < 0 || cpu >= CPU_SETSIZE)
@@ -196,6 +342,10 @@ int main(int argc, char **argv)
   if (bind_cpu(cpu) != 0) {
     fprintf(stderr, "concbench-bare: cannot bind to CPU %ld: %s\n", cpu, strerror(errno));
     return 1;
+  }
+  if (loop != NULL) {
+    steadiness(argv[1], loop, ms, argc == 4 ? argv[3] : "any");
+    return 0;
   }
   if (fn != pipe_rtt && (ops = malloc(MAX_OPS * sizeof(*ops))) == NULL) {
     fprintf(stderr, "concbench-bare: out of memory\n");
