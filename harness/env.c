@@ -425,13 +425,18 @@ static void check_cgroup(const char *root, unsigned pus, cb_env_t *e)
 
 void cb_env_noise(cb_env_t *e, const double *rates, size_t n, double batch_s)
 {
-  double cv = cb_noise_cv(rates, n);
+  double cv = cb_noise_cv(rates, n), mean = 0;
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    mean += rates[i] / (double)n;
 
   set(&e->item[CB_ENV_NOISE], cv > CB_NOISE_WARN_CV,
       "the machine itself varies (another tenant of its host on a sibling hyperthread, "
       "steal time, frequency steps): no cell can be steadier; read the cells' cv against "
       "it, raise --min-time, or use dedicated hardware",
-      "cv %.1f%% over %zu batches of %.0f ms of a bare FP loop", 100 * cv, n, batch_s * 1e3);
+      "cv %.1f%% over %zu batches of %.0f ms of a bare FP loop, %.0f products/s", 100 * cv, n,
+      batch_s * 1e3, mean);
 }
 
 /* The noise probe, timed during the busy item's window when a second PU is

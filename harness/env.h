@@ -70,7 +70,9 @@ const char *cb_env_root(void);
 void cb_env_check(const char *root, unsigned pus, double sample_s, cb_env_t *e);
 
 /* The noise item from the probe's n rates of batches of batch_s seconds:
- * their cv, a warning above CB_NOISE_WARN_CV. */
+ * their cv, a warning above CB_NOISE_WARN_CV, and their mean (the start's
+ * and the end's in X.meta.json show how far the machine drifted during a
+ * run, which a cell's interleaved trials span). */
 void cb_env_noise(cb_env_t *e, const double *rates, size_t n, double batch_s);
 
 /* The 1-minute load average under root, -1 when unknown. */

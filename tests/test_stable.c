@@ -514,12 +514,12 @@ static void test_env_noise(void **state)
   memset(&e, 0, sizeof(e));
   cb_env_noise(&e, steady, CB_NOISE_BATCHES, 0.02);
   assert_string_equal(e.item[CB_ENV_NOISE].value, "cv 0.0% over 9 batches of 20 ms of a bare "
-                                                  "FP loop");
+                                                  "FP loop, 100 products/s");
   assert_false(e.item[CB_ENV_NOISE].warn);
   /* One batch in nine 30 % slower: cv 10.3 % */
   cb_env_noise(&e, one_slow, CB_NOISE_BATCHES, 0.02);
   assert_string_equal(e.item[CB_ENV_NOISE].value, "cv 10.3% over 9 batches of 20 ms of a bare "
-                                                  "FP loop");
+                                                  "FP loop, 97 products/s");
   assert_true(e.item[CB_ENV_NOISE].warn);
   assert_non_null(strstr(e.item[CB_ENV_NOISE].hint, "no cell can be steadier"));
 
@@ -532,7 +532,8 @@ static void test_env_noise(void **state)
   assert_int_equal(r.code, 0);
   assert_true(strstr(r.out, "ok   noise     cv ") != NULL ||
               strstr(r.out, "WARN noise     cv ") != NULL);
-  assert_non_null(strstr(r.out, "% over 9 batches of 10 ms of a bare FP loop\n"));
+  assert_non_null(strstr(r.out, "% over 9 batches of 10 ms of a bare FP loop, "));
+  assert_non_null(strstr(r.out, " products/s\n"));
   cbt_result_free(&r);
 }
 
