@@ -181,9 +181,9 @@ static double share_of(const snap_t *a, const snap_t *b, size_t i, double ticks)
 }
 
 /* The busiest process, and up to two more at the busy share or above,
- * "pid N (name) S% of a CPU" joined by " / " (no comma: a CSV field). */
-/* `rates`: the noise probe's, timed during the window instead of a sleep
- * (NULL: sleep). */
+ * "pid N (name) S% of a CPU" joined by " / " (no comma: a CSV field). The
+ * window between the two snapshots times the noise probe into `rates`, or
+ * is slept through when rates is NULL. */
 static void check_busy(const char *root, double sample_s, double *rates, cb_env_t *e)
 {
   cb_env_item_t *it = &e->item[CB_ENV_BUSY];
