@@ -135,12 +135,31 @@ static void test_ab_self(void **state)
   cbt_remove_tree(d.path);
 }
 
+/* An executable shell script `name` in d standing in for a concbench
+ * binary: fmt (one %s: this concbench's path) is its text. Its path goes
+ * to script. */
+static void wrapper(char *script, size_t len, const cbt_dir_t *d, const char *name,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void wrapper(char *script, size_t len, const cbt_dir_t *d, const char *name,
+                    const char *fmt, ...)
+{
+  char text[4096];
+  va_list ap;
+
+  cbt_dir_file(d, name, script, len);
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  cbt_write_file(script, text);
+  assert_int_equal(chmod(script, 0755), 0);
+}
+
 /* A dispatch mode other than the default is passed to each trial: the rows
  * say it, and a base that refuses --dispatch (older than it) has those
  * cells left out while the default ones are compared. */
 static void test_ab_dispatch(void **state)
 {
-  char script[2048], out[2048], text[1200];
+  char script[2048], out[2048];
   size_t n, i, queue[2] = { 0 }, shared[2] = { 0 };
   abrow_t rows[64];
   cbt_result_t r;
@@ -148,15 +167,12 @@ static void test_ab_dispatch(void **state)
 
   (void)state;
   cbt_dir_make(&d, "ab");
-  cbt_dir_file(&d, "old-concbench", script, sizeof(script));
-  snprintf(text, sizeof(text),
-           "#!/bin/sh\n"
-           "case \" $* \" in *\" --dispatch \"*)\n"
-           "  echo \"concbench run: unknown option '--dispatch'\" >&2; exit 2;;\n"
-           "esac\n"
-           "exec '%s' \"$@\"\n", cbt_concbench());
-  cbt_write_file(script, text);
-  assert_int_equal(chmod(script, 0755), 0);
+  wrapper(script, sizeof(script), &d, "old-concbench",
+          "#!/bin/sh\n"
+          "case \" $* \" in *\" --dispatch \"*)\n"
+          "  echo \"concbench run: unknown option '--dispatch'\" >&2; exit 2;;\n"
+          "esac\n"
+          "exec '%s' \"$@\"\n", cbt_concbench());
   cbt_dir_file(&d, "ab.csv", out, sizeof(out));
   cbt_run_in(&d, &r, "ab", "--base", script, "-w", "noop", "-r", "processes", "-c", "2",
          "--dispatch", "shared,queue", "-t", "100", "--reps", "4", "--warmup", "0",
@@ -187,7 +203,7 @@ static void test_ab_dispatch(void **state)
  * left out of that side and listed as only in NEW. */
 static void test_ab_refused_cell(void **state)
 {
-  char script[2048], out[2048], text[1200];
+  char script[2048], out[2048];
   size_t n, i, base_hash = 0, new_hash = 0;
   abrow_t rows[64];
   cbt_result_t r;
@@ -195,15 +211,12 @@ static void test_ab_refused_cell(void **state)
 
   (void)state;
   cbt_dir_make(&d, "ab");
-  cbt_dir_file(&d, "old-concbench", script, sizeof(script));
-  snprintf(text, sizeof(text),
-           "#!/bin/sh\n"
-           "case \" $* \" in *\" cpu.hash \"*)\n"
-           "  echo \"concbench run: unknown workload 'cpu.hash'\" >&2; exit 2;;\n"
-           "esac\n"
-           "exec '%s' \"$@\"\n", cbt_concbench());
-  cbt_write_file(script, text);
-  assert_int_equal(chmod(script, 0755), 0);
+  wrapper(script, sizeof(script), &d, "old-concbench",
+          "#!/bin/sh\n"
+          "case \" $* \" in *\" cpu.hash \"*)\n"
+          "  echo \"concbench run: unknown workload 'cpu.hash'\" >&2; exit 2;;\n"
+          "esac\n"
+          "exec '%s' \"$@\"\n", cbt_concbench());
   cbt_dir_file(&d, "ab.csv", out, sizeof(out));
   cbt_run_in(&d, &r, "ab", "--base", script, "-w", "noop,cpu.hash", "-r", "serial", "-t", "100",
          "-s", "100", "--reps", "4", "--warmup", "0", "--threshold", "99", "-q", "-o", out,
@@ -232,22 +245,19 @@ static void test_ab_refused_cell(void **state)
  * and a regression of every cell by lat_p99_us; a bad name exits 2. */
 static void test_ab_metric(void **state)
 {
-  char script[2048], out[2048], text[2600];
+  char script[2048], out[2048];
   cbt_result_t r;
   cbt_dir_t d;
 
   (void)state;
   cbt_dir_make(&d, "ab");
-  cbt_dir_file(&d, "fast-p99", script, sizeof(script));
-  snprintf(text, sizeof(text),
-           "#!/bin/sh\n"
-           "'%s' \"$@\"; rc=$?\n"
-           "out=; prev=; for a in \"$@\"; do [ \"$prev\" = -o ] && out=$a; prev=$a; done\n"
-           "awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"lat_p99_us\") k = i;\n"
-           "  print; next } { $k = 0.001; print }' \"$out\" > \"$out.old\" && mv \"$out.old\" \"$out\"\n"
-           "exit $rc\n", cbt_concbench());
-  cbt_write_file(script, text);
-  assert_int_equal(chmod(script, 0755), 0);
+  wrapper(script, sizeof(script), &d, "fast-p99",
+          "#!/bin/sh\n"
+          "'%s' \"$@\"; rc=$?\n"
+          "out=; prev=; for a in \"$@\"; do [ \"$prev\" = -o ] && out=$a; prev=$a; done\n"
+          "awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"lat_p99_us\") k = i;\n"
+          "  print; next } { $k = 0.001; print }' \"$out\" > \"$out.old\" && mv \"$out.old\" \"$out\"\n"
+          "exit $rc\n", cbt_concbench());
   cbt_dir_file(&d, "ab.csv", out, sizeof(out));
   /* --threshold 50: noise between two runs of one binary never counts */
   cbt_run_in(&d, &r, "ab", "--base", script, "-w", "noop", "-r", "serial,threads", "-c", "1", "-t",
@@ -280,25 +290,22 @@ static void test_ab_metric(void **state)
  * machine. */
 static void test_ab_older_base(void **state)
 {
-  char script[2048], out[2048], text[2600];
+  char script[2048], out[2048];
   cbt_result_t r;
   cbt_dir_t d;
 
   (void)state;
   cbt_dir_make(&d, "ab");
-  cbt_dir_file(&d, "old-concbench", script, sizeof(script));
-  snprintf(text, sizeof(text),
-           "#!/bin/sh\n"
-           "'%s' \"$@\"; rc=$?\n"
-           "out=; prev=; for a in \"$@\"; do [ \"$prev\" = -o ] && out=$a; prev=$a; done\n"
-           "awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"caches\") k = i;\n"
-           "  else if ($i == \"dispatch\") l = i }\n"
-           "  { s = \"\"; for (i = 1; i <= NF; i++) if (i != k && i != l)\n"
-           "    s = s (s == \"\" ? \"\" : \",\") $i;\n"
-           "    print s }' \"$out\" > \"$out.old\" && mv \"$out.old\" \"$out\"\n"
-           "exit $rc\n", cbt_concbench());
-  cbt_write_file(script, text);
-  assert_int_equal(chmod(script, 0755), 0);
+  wrapper(script, sizeof(script), &d, "old-concbench",
+          "#!/bin/sh\n"
+          "'%s' \"$@\"; rc=$?\n"
+          "out=; prev=; for a in \"$@\"; do [ \"$prev\" = -o ] && out=$a; prev=$a; done\n"
+          "awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == \"caches\") k = i;\n"
+          "  else if ($i == \"dispatch\") l = i }\n"
+          "  { s = \"\"; for (i = 1; i <= NF; i++) if (i != k && i != l)\n"
+          "    s = s (s == \"\" ? \"\" : \",\") $i;\n"
+          "    print s }' \"$out\" > \"$out.old\" && mv \"$out.old\" \"$out\"\n"
+          "exit $rc\n", cbt_concbench());
   cbt_dir_file(&d, "ab.csv", out, sizeof(out));
   cbt_run_in(&d, &r, "ab", "--base", script, "-w", "noop", "-r", "serial,threads", "-c", "1", "-t",
          "100", "--reps", "5", "--warmup", "0", "--threshold", "99", "-q", "-o", out, NULL);
