@@ -450,7 +450,8 @@ static const char *hint(unsigned flags)
   if (flags & CB_FLAG_SHORT)
     return "trials shorter than 5 ms: raise --tasks so each lasts longer";
   if (flags & (CB_FLAG_HIGH_CV | CB_FLAG_OUTLIER))
-    return "noisy: more --reps, pin workers (-p compact or cores), a quieter machine";
+    return "noisy: more --reps, pin workers (-p compact or cores), a quieter machine (`concbench "
+           "env` times the machine's own noise)";
   if (flags & CB_FLAG_FAILURES)
     return "some trials failed: see the message column of the trial CSV";
   return "";
