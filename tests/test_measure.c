@@ -292,10 +292,14 @@ static const cb_workload_t wl_touch = {
 
 /* Memory grows by what each worker touched (16 MiB), plus at most 1 MiB of
  * its own (a stack, a process's private pages), between c = 1 and c = 2;
- * and no runner is ever measured below serial. */
+ * and no runner is ever measured below serial. Below, a few pages of
+ * accounting are allowed (`below`): the rest of two trial processes differ
+ * by a few pages (an event loop's step is 16408 KiB as a rule; one CI run
+ * under meson's parallel tests measured 16363). A worker left uncounted
+ * would be 16 MiB short. */
 static void test_memory_per_worker(void **state)
 {
-  const double per = TOUCH_BYTES / 1024.0, slack = 1024.0;
+  const double per = TOUCH_BYTES / 1024.0, slack = 1024.0, below = 128.0;
   cb_cell_t cell;
   cb_trial_t t1, t2, ts;
   double slope;
@@ -324,10 +328,10 @@ static void test_memory_per_worker(void **state)
     if (t2.workers == t1.workers)
       continue; /* an event loop on one PU: one loop either way */
     slope = ((double)t2.maxrss_kb - (double)t1.maxrss_kb) / (t2.workers - t1.workers);
-    if (slope < per || (!CB_SANITIZED && slope > per + slack))
+    if (slope < per - below || (!CB_SANITIZED && slope > per + slack))
       print_error("[%s] %.0f KiB per worker (%llu -> %llu KiB), %.0f touched\n", cbt_where, slope,
                   (unsigned long long)t1.maxrss_kb, (unsigned long long)t2.maxrss_kb, per);
-    CBT_CHECK(slope >= per);
+    CBT_CHECK(slope >= per - below);
     CBT_CHECK(CB_SANITIZED || slope <= per + slack);
   }
 }
