@@ -246,7 +246,12 @@ static void loop_alloc(uint64_t seed)
   }
 }
 
-static int cmp_double(const void *a, const void *b);
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+
+  return (x > y) - (x < y);
+}
 
 /* GROUPS groups of BATCHES batches of ms each: the median and largest cv of
  * a group's rates (sample standard deviation over the mean), and the median
@@ -279,13 +284,6 @@ static void steadiness(const char *name, void (*fn)(uint64_t), double ms, const 
   printf("%s batch_ms=%g cpu=%s cv_median=%.1f%% cv_max=%.1f%% groups=%d batches=%d rate=%.0f/s\n",
          name, ms, cpu, cvs[GROUPS / 2], cvs[GROUPS - 1], GROUPS, BATCHES,
          rates[GROUPS * BATCHES / 2]);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-
-  return (x > y) - (x < y);
 }
 
 static int usage(const char *why, const char *what)
