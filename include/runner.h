@@ -185,6 +185,11 @@ static inline unsigned cb_procs_plan_index(unsigned c, unsigned procs, unsigned 
  * noop task's cost here, and a noise of its own). */
 cb_task_result_t *cb_results_map(uint64_t tasks);
 void cb_results_unmap(cb_task_result_t *r, uint64_t tasks);
+/* The array's pages mapped writable in the calling process too: a forked
+ * worker inherits no page table entries of a shared mapping, and would
+ * fault each page in on its first result, inside the clock, where threads
+ * fault none. Called by a worker process before the start barrier. */
+void cb_results_prefault(cb_task_result_t *r, uint64_t tasks);
 
 extern const cb_runner_t *const cb_runners[];
 extern const size_t cb_runners_count;

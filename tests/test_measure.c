@@ -509,6 +509,62 @@ static void test_results_resident(void **state)
   free(vec);
 }
 
+/* Rss in KiB of the calling process's mapping that starts at `at`, from
+ * /proc/self/smaps: the pages it has page table entries for. */
+static long mapped_kb(const void *at)
+{
+  char line[512], start[32];
+  FILE *f = fopen("/proc/self/smaps", "re");
+  long kb = -1;
+  int in = 0;
+
+  assert_non_null(f);
+  snprintf(start, sizeof(start), "%lx-", (unsigned long)(uintptr_t)at);
+  while (fgets(line, sizeof(line), f) != NULL) {
+    if (line[strspn(line, "0123456789abcdef")] == '-') /* a mapping's first line */
+      in = strncmp(line, start, strlen(start)) == 0;
+    else if (in && sscanf(line, "Rss: %ld kB", &kb) == 1)
+      break;
+  }
+  fclose(f);
+  return kb;
+}
+
+/* A forked worker inherits no page table entries of the shared result
+ * array; cb_results_prefault maps them all before its clock starts (else
+ * each first result of a page would fault inside the task phase, which
+ * threads never do). The child reports its Rss before and after. */
+static void test_results_prefault_in_a_fork(void **state)
+{
+  const uint64_t tasks = 100000;
+  long want = (long)(tasks * sizeof(cb_task_result_t) / 1024), got[2];
+  cb_task_result_t *r = cb_results_map(tasks);
+  int fd[2], st;
+  pid_t pid;
+
+  (void)state;
+  assert_non_null(r);
+  assert_int_equal(pipe(fd), 0);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    got[0] = mapped_kb(r);
+    cb_results_prefault(r, tasks);
+    got[1] = mapped_kb(r);
+    _exit(write(fd[1], got, sizeof(got)) == (ssize_t)sizeof(got) ? 0 : 1);
+  }
+  assert_int_equal(read(fd[0], got, sizeof(got)), (ssize_t)sizeof(got));
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  if (got[0] >= want)
+    fail_msg("the fork had %ld KiB mapped before: nothing to test", got[0]);
+  if (got[1] < want)
+    fail_msg("mapped %ld KiB before, %ld after, of %ld", got[0], got[1], want);
+  close(fd[0]);
+  close(fd[1]);
+  cb_results_unmap(r, tasks);
+}
+
 /* ---- setup --------------------------------------------------------------- */
 
 static int group_setup(void **state)
@@ -528,6 +584,7 @@ int main(void)
     cmocka_unit_test(test_early_wait_is_wrong),
     cmocka_unit_test(test_corrupt_bytes_from_processes),
     cmocka_unit_test(test_results_resident),
+    cmocka_unit_test(test_results_prefault_in_a_fork),
   };
 
   return cmocka_run_group_tests(tests, group_setup, cbt_topo_teardown);

@@ -181,6 +181,19 @@ cb_task_result_t *cb_results_map(uint64_t tasks)
   return p == MAP_FAILED ? NULL : p;
 }
 
+void cb_results_prefault(cb_task_result_t *r, uint64_t tasks)
+{
+  size_t len = (tasks > 0 ? tasks : 1) * sizeof(*r), page = (size_t)sysconf(_SC_PAGESIZE), i;
+  const volatile unsigned char *b = (const volatile unsigned char *)r;
+
+  if (r == NULL || madvise(r, len, MADV_POPULATE_WRITE) == 0)
+    return;
+  /* Before Linux 5.14: a read maps a page of a shared mapping writable
+   * (a write could race with a respawned worker's neighbours). */
+  for (i = 0; i < len; i += page)
+    (void)b[i];
+}
+
 void cb_results_unmap(cb_task_result_t *r, uint64_t tasks)
 {
   if (r != NULL)

@@ -181,6 +181,10 @@ void cb__fwork_main(pool_t *p, unsigned id, int ctl, int res)
     _exit(3);
   if (k.slots > 1)
     pthread_mutex_init(&k.lock, NULL);
+  /* Start-up, not the task phase; a replacement worker (the clock already
+   * runs) maps pages as it writes them, as before a crash. */
+  if (atomic_load(&p->sh->go) == 0)
+    cb_results_prefault(p->x->results, p->x->params->tasks);
   if (cb__write_full(res, &m, sizeof(m)) != 0)
     _exit(4);
   while ((go = atomic_load(&p->sh->go)) == 0)
