@@ -425,11 +425,7 @@ static void check_cgroup(const char *root, unsigned pus, cb_env_t *e)
 
 void cb_env_noise(cb_env_t *e, const double *rates, size_t n, double batch_s)
 {
-  double cv = cb_noise_cv(rates, n), mean = 0;
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    mean += rates[i] / (double)n;
+  double mean, cv = cb_noise_cv(rates, n, &mean);
 
   set(&e->item[CB_ENV_NOISE], cv > CB_NOISE_WARN_CV,
       "the machine itself varies (another tenant of its host on a sibling hyperthread, "

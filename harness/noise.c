@@ -1,8 +1,10 @@
 /* The bare loop of the noise probe and its statistic; see noise.h. */
-#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cb.h"
 #include "noise.h"
+#include "stats.h"
 
 enum { N = 32 };
 
@@ -49,17 +51,17 @@ void cb_noise_measure(double batch_s, size_t n, double *rates)
   }
 }
 
-double cb_noise_cv(const double *rates, size_t n)
+double cb_noise_cv(const double *rates, size_t n, double *mean)
 {
-  double mean = 0, ss = 0;
-  size_t i;
+  double *v = malloc((n > 0 ? n : 1) * sizeof(*v));
+  cb_summary_t s = { 0 };
 
-  if (n < 2)
-    return 0;
-  for (i = 0; i < n; i++)
-    mean += rates[i];
-  mean /= (double)n;
-  for (i = 0; i < n; i++)
-    ss += (rates[i] - mean) * (rates[i] - mean);
-  return mean > 0 ? sqrt(ss / (double)(n - 1)) / mean : 0;
+  if (v != NULL) {
+    memcpy(v, rates, n * sizeof(*v)); /* cb_summarize sorts */
+    cb_summarize(v, n, 0.95, &s);
+    free(v);
+  }
+  if (mean != NULL)
+    *mean = s.mean;
+  return s.cv;
 }

@@ -20,8 +20,9 @@
  * per second in batch i. */
 void cb_noise_measure(double batch_s, size_t n, double *rates);
 
-/* The coefficient of variation of n rates (sample standard deviation over
- * the mean, as a summary's cv); 0 when n < 2 or the mean is 0. */
-double cb_noise_cv(const double *rates, size_t n);
+/* The coefficient of variation of n rates, a summary's cv (cb_summarize:
+ * sample standard deviation over the mean; 0 when n < 2 or the mean is
+ * 0), and their mean into *mean unless it is NULL. */
+double cb_noise_cv(const double *rates, size_t n, double *mean);
 
 #endif

@@ -509,8 +509,8 @@ static void test_env_noise(void **state)
   size_t i;
 
   (void)state;
-  cbt_expect_near(cb_noise_cv(ramp, 5), sqrt(2.5) / 3, "cv of 1..5");
-  cbt_expect_near(cb_noise_cv(ramp, 1), 0, "cv of one rate");
+  cbt_expect_near(cb_noise_cv(ramp, 5, NULL), sqrt(2.5) / 3, "cv of 1..5");
+  cbt_expect_near(cb_noise_cv(ramp, 1, NULL), 0, "cv of one rate");
   memset(&e, 0, sizeof(e));
   cb_env_noise(&e, steady, CB_NOISE_BATCHES, 0.02);
   assert_string_equal(e.item[CB_ENV_NOISE].value, "cv 0.0% over 9 batches of 20 ms of a bare "
