@@ -19,6 +19,16 @@
 #include "common.h"
 #include "test_rpt.h"
 
+/* The four cells of the CPU claim in plain C: cpu.hash and cpu.fp at c = 2,
+ * threads at 100 tasks/s, processes at `hash` and `fp`, n trials each. */
+static void cpu_cells(cbt_csv_t *f, double hash, double fp, unsigned n)
+{
+  rpt_cell(f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, n);
+  rpt_cell(f, "cpu.hash", "processes", "pipe", 2, 0, "ok", hash, 1, n);
+  rpt_cell(f, "cpu.fp", "threads", "inproc", 2, 0, "ok", 100, 1, n);
+  rpt_cell(f, "cpu.fp", "processes", "pipe", 2, 0, "ok", fp, 1, n);
+}
+
 static void test_verdict_holds_not_depends(void **state)
 {
   const cb_finding_t *cpu, *io, *spawn;
@@ -29,10 +39,7 @@ static void test_verdict_holds_not_depends(void **state)
   (void)state;
   cbt_csv_start(&f, rpt_header);
   /* CPU: processes faster everywhere -> holds. */
-  rpt_cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
-  rpt_cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 150, 1, 5);
-  rpt_cell(&f, "cpu.fp", "threads", "inproc", 2, 0, "ok", 100, 1, 5);
-  rpt_cell(&f, "cpu.fp", "processes", "pipe", 2, 0, "ok", 150, 1, 5);
+  cpu_cells(&f, 150, 150, 5);
   /* I/O: threads faster in one cell, slower in another -> depends. */
   rpt_cell(&f, "io.sleep", "threads", "inproc", 2, 0, "ok", 150, 1, 5);
   rpt_cell(&f, "io.sleep", "processes", "pipe", 2, 0, "ok", 100, 1, 5);
@@ -73,10 +80,7 @@ static void test_all_ties_not_shown(void **state)
 
   (void)state;
   cbt_csv_start(&f, rpt_header);
-  rpt_cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 6);
-  rpt_cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 100.1, 1, 6);
-  rpt_cell(&f, "cpu.fp", "threads", "inproc", 2, 0, "ok", 100, 1, 6);
-  rpt_cell(&f, "cpu.fp", "processes", "pipe", 2, 0, "ok", 99.9, 1, 6);
+  cpu_cells(&f, 100.1, 99.9, 6);
   rpt_findings_of(&f, &all, &n);
   cpu = cbt_finding(all, n, "CPU-bound work: processes beat threads (in plain C)");
   assert_int_equal(cpu->verdict, CB_V_NOT_SHOWN);
@@ -98,10 +102,7 @@ static void test_holm_within_the_claim(void **state)
 
   (void)state;
   cbt_csv_start(&f, rpt_header);
-  rpt_cell(&f, "cpu.hash", "threads", "inproc", 2, 0, "ok", 100, 1, 4);
-  rpt_cell(&f, "cpu.hash", "processes", "pipe", 2, 0, "ok", 150, 1, 4);
-  rpt_cell(&f, "cpu.fp", "threads", "inproc", 2, 0, "ok", 100, 1, 4);
-  rpt_cell(&f, "cpu.fp", "processes", "pipe", 2, 0, "ok", 150, 1, 4);
+  cpu_cells(&f, 150, 150, 4);
   rpt_findings_of(&f, &all, &n);
   cpu = cbt_finding(all, n, "CPU-bound work: processes beat threads (in plain C)");
   assert_int_not_equal(cpu->verdict, CB_V_HOLDS);
